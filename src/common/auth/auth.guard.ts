@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { CommonError } from '../errors/domain-error';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { Role } from './roles';
+import { Principal, TokensService } from './tokens.service';
+
+export type AuthedRequest = Request & { principal?: Principal };
+
+/**
+ * Global guard. Every route needs a valid bearer token and one of the roles declared
+ * with @Roles, unless marked @Public. A route with no @Roles is closed to all but admin.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
+    const principal = await this.tokens.verify(m[1]);
+    if (!principal) throw new CommonError('unauthenticated', 'unknown or revoked token', 401);
+    req.principal = principal;
+    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
+    if (principal.role === 'admin' || roles.includes(principal.role)) return true;
+    throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
+  }
+}
+
+export function actorOf(req: AuthedRequest): string {
+  return req.principal ? `${req.principal.role}:${req.principal.name}` : 'anonymous';
+}

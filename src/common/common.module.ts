@@ -1,0 +1,32 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type IORedis from 'ioredis';
+import { AuditService } from './audit/audit.service';
+import { TokensService } from './auth/tokens.service';
+import { AppConfig } from './config/config';
+import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { JobsService } from './jobs/jobs.service';
+import { OutboxService } from './outbox/outbox.service';
+import { redisConnection } from './queue/redis';
+
+export const REDIS = Symbol('REDIS');
+
+/** Services every module uses: audit trail, outbox, job runs, tokens, the Redis connection. */
+@Global()
+@Module({
+  imports: [ConfigModule],
+  providers: [
+    AuditService,
+    OutboxService,
+    JobsService,
+    TokensService,
+    { provide: REDIS, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => redisConnection(cfg.REDIS_URL) },
+  ],
+  exports: [AuditService, OutboxService, JobsService, TokensService, REDIS],
+})
+export class CommonModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: IORedis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

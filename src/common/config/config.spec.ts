@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig, redactedConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives the contract defaults on an empty environment', () => {
+    const cfg = loadConfig({});
+    expect(cfg.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/cps');
+    expect(cfg.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(cfg.PORT).toBe(3000);
+    expect(cfg.DATA_DIR).toBe('./var');
+    expect(cfg.ENCODER_DRIVER).toBe('simulated');
+    expect(cfg.ENCODER_READERS).toBe('*');
+    expect(cfg.MIGRATIONS_RUN).toBe(true);
+    expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);
+  });
+
+  it('names every bad variable', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', ENCODER_DRIVER: 'usb', MIGRATIONS_RUN: 'maybe' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('PORT="eighty"');
+    expect(msg).toContain('ENCODER_DRIVER="usb"');
+    expect(msg).toContain('MIGRATIONS_RUN="maybe"');
+  });
+
+  it('never prints a secret value in its error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/DATABASE_URL=\(value hidden\)/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).not.toThrow(/hunter2/);
+  });
+
+  it('masks passwords in the printable copy', () => {
+    const cfg = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/cps' });
+    expect(JSON.stringify(redactedConfig(cfg))).not.toContain('s3cret');
+  });
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Environment configuration, validated once at start-up.
+ * Every variable has a default that works on a developer machine (contract.md).
+ * Secret values are listed in SECRET_KEYS and never printed.
+ */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .url('expected a URL such as postgres://user@host:5432/db')
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgres:// URL');
+
+const redisUrl = z
+  .string()
+  .url('expected a URL such as redis://host:6379')
+  .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/cps'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('cps'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('./var'),
+  ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
+  ENCODER_READERS: z.string().min(1).default('*'),
+  MIGRATIONS_RUN: bool.default(true),
+  DATABASE_CREATE: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Share of the registry's professionals an import may cease before it is held (0..1). */
+  RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+  /** Rows per COPY chunk / progress update during an import. */
+  RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
+  OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+  CPS4_START_DATE: isoDate.default('2025-07-01'),
+  RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL'];
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '?');
+      const shown = SECRET_KEYS.includes(key as keyof AppConfig) ? '(value hidden)' : JSON.stringify(input[key]);
+      return `${key}=${shown}: ${i.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return parsed.data;
+}
+
+/** A copy of the config safe to print (secrets with passwords masked). */
+export function redactedConfig(cfg: AppConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cfg };
+  for (const k of SECRET_KEYS) {
+    const v = String(cfg[k]);
+    out[k] = v.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { ensureDatabase } from './database-url';
+
+export interface DataSourceParts {
+  url: string;
+  entities: MixedList<Function>;
+  migrations: MixedList<Function>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function dataSourceOptions(p: DataSourceParts): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: p.url,
+    entities: p.entities,
+    migrations: p.migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: p.applicationName ?? 'cps-backoffice',
+    extra: { max: p.poolSize ?? 10 },
+  };
+}
+
+/** A lock number every process uses while it applies migrations, so two entry points never race. */
+const MIGRATION_LOCK = 7_264_001;
+
+/** Applies pending migrations under an advisory lock; returns the names applied. */
+export async function runMigrationsLocked(ds: DataSource): Promise<string[]> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    await qr.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await qr.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await qr.release();
+  }
+}
+
+export interface OpenOptions {
+  migrate: boolean;
+  createDatabase: boolean;
+}
+
+/** Creates (if asked) the database, connects, and applies pending migrations (if asked). */
+export async function openDataSource(p: DataSourceParts, o: OpenOptions): Promise<DataSource> {
+  if (o.createDatabase) await ensureDatabase(p.url);
+  const ds = new DataSource(dataSourceOptions(p));
+  await ds.initialize();
+  try {
+    if (o.migrate) await runMigrationsLocked(ds);
+  } catch (e) {
+    await ds.destroy();
+    throw e;
+  }
+  return ds;
+}

@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** A long run (import, sweep, batch) with its progress, whether started from the CLI or a worker. */
+@Entity('job_run')
+@Index('job_run_created_idx', ['createdAt'])
+export class JobRun {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('text')
+  kind: string;
+
+  @Column('text')
+  state: JobState;
+
+  @Column('text', { nullable: true })
+  phase: string | null;
+
+  @Column('bigint', { default: 0 })
+  progress: string;
+
+  @Column('bigint', { nullable: true })
+  total: string | null;
+
+  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  params: Record<string, unknown>;
+
+  @Column('jsonb', { nullable: true })
+  result: Record<string, unknown> | null;
+
+  @Column('text', { nullable: true })
+  error: string | null;
+
+  @Column('text')
+  actor: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'started_at', nullable: true })
+  startedAt: Date | null;
+
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt: Date | null;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+}

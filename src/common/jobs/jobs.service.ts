@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { JobRun } from './job-run.entity';
+
+export interface ProgressReporter {
+  /** Reports progress; cheap to call often (writes are throttled). */
+  progress(done: number, total?: number | null, phase?: string): void;
+}
+
+export interface JobRunView {
+  id: string;
+  kind: string;
+  state: string;
+  phase: string | null;
+  progress: number;
+  total: number | null;
+  percent: number | null;
+  actor: string;
+  params: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** Long runs and their progress, in the database, so every process (API, worker, CLI) sees them. */
+@Injectable()
+export class JobsService {
+  constructor(private readonly ds: DataSource) {}
+
+  async create(kind: string, actor: string, params: Record<string, unknown>, state: 'queued' | 'running' = 'running'): Promise<string> {
+    const [row]: Array<{ id: string }> = await this.ds.query(
+      `INSERT INTO job_run (kind, state, actor, params, started_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN $2 = 'running' THEN now() END) RETURNING id`,
+      [kind, state, actor, JSON.stringify(params)],
+    );
+    return row.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.ds.query(`UPDATE job_run SET state = 'running', started_at = now(), updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async get(id: string): Promise<JobRun | null> {
+    return this.ds.getRepository(JobRun).findOneBy({ id });
+  }
+
+  reporter(id: string, minIntervalMs = 500): ProgressReporter & { flush(): Promise<void> } {
+    let last = 0;
+    let pending: Promise<unknown> = Promise.resolve();
+    let latest: [number, number | null | undefined, string | undefined] = [0, null, undefined];
+    const write = () => {
+      const [done, total, phase] = latest;
+      pending = pending
+        .then(() =>
+          this.ds.query(
+            `UPDATE job_run SET progress = $2, total = COALESCE($3, total), phase = COALESCE($4, phase), updated_at = now()
+              WHERE id = $1`,
+            [id, done, total ?? null, phase ?? null],
+          ),
+        )
+        .catch(() => undefined);
+    };
+    return {
+      progress(done, total, phase) {
+        latest = [done, total, phase];
+        const now = Date.now();
+        if (phase !== undefined || now - last >= minIntervalMs) {
+          last = now;
+          write();
+        }
+      },
+      async flush() {
+        write();
+        await pending;
+      },
+    };
+  }
+
+  async succeed(id: string, result: Record<string, unknown>): Promise<void> {
+    await this.ds.query(
+      `UPDATE job_run SET state = 'succeeded', result = $2, finished_at = now(), updated_at = now(),
+              progress = COALESCE(total, progress) WHERE id = $1`,
+      [id, JSON.stringify(result)],
+    );
+  }
+
+  async fail(id: string, error: string, result?: Record<string, unknown>): Promise<void> {
+    await this.ds.query(
+      `UPDATE job_run SET state = 'failed', error = $2, result = COALESCE($3, result), finished_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [id, error.slice(0, 4000), result ? JSON.stringify(result) : null],
+    );
+  }
+
+  async list(opts: { kind?: string; state?: string; limit?: number } = {}): Promise<JobRunView[]> {
+    const qb = this.ds.getRepository(JobRun).createQueryBuilder('j').orderBy('j.createdAt', 'DESC').limit(Math.min(opts.limit ?? 50, 500));
+    if (opts.kind) qb.andWhere('j.kind = :kind', { kind: opts.kind });
+    if (opts.state) qb.andWhere('j.state = :state', { state: opts.state });
+    const rows = await qb.getMany();
+    return rows.map((j) => {
+      const progress = Number(j.progress);
+      const total = j.total === null ? null : Number(j.total);
+      return {
+        id: j.id, kind: j.kind, state: j.state, phase: j.phase, progress, total,
+        percent: total ? Math.min(100, Math.round((progress / total) * 1000) / 10) : null,
+        actor: j.actor, params: j.params, result: j.result, error: j.error,
+        createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, updatedAt: j.updatedAt,
+      };
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import { AppConfig } from '../config/config';
+
+/** Paths pino replaces with [Redacted]: codes, tokens and credentials never reach a log. */
+export const REDACT_PATHS = [
+  'pin', 'puk', '*.pin', '*.puk', '*.*.pin', '*.*.puk',
+  'token', '*.token', '*.*.token',
+  'password', '*.password',
+  'authorization', '*.authorization',
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+];
+
+export function pinoOptions(cfg: AppConfig): pino.LoggerOptions {
+  return {
+    level: cfg.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+    base: { pid: process.pid, service: 'cps-backoffice' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+/** JSON logs; the CLI sends them to stderr so that stdout carries only its JSON result. */
+export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout') {
+  return LoggerModule.forRoot({
+    pinoHttp: [
+      {
+        ...pinoOptions(cfg),
+        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        },
+      },
+      pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: to === 'stderr' }),
+    ],
+  });
+}
+
+/** A plain pino logger (scripts and places outside Nest). */
+export function createLogger(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stderr'): pino.Logger {
+  return pino(pinoOptions(cfg), pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: true }));
+}

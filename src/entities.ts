@@ -1,0 +1,13 @@
+import { ApiToken } from './common/auth/api-token.entity';
+import { AuditEntry } from './common/audit/audit-entry.entity';
+import { JobRun } from './common/jobs/job-run.entity';
+import { OutboxMessage } from './common/outbox/outbox-message.entity';
+import { IdentifierMigration, RegistryEvent } from './rpps/registry-event.entity';
+import { Profession, Professional, Situation } from './rpps/professional.entity';
+import { RppsImport, RppsReject } from './rpps/rpps-import.entity';
+
+/** Every entity of every module (the data source is built from this list, not from globs). */
+export const ENTITIES = [
+  ApiToken, AuditEntry, JobRun, OutboxMessage,
+  RppsImport, RppsReject, Professional, Profession, Situation, RegistryEvent, IdentifierMigration,
+];

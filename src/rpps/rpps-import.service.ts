@@ -1,0 +1,578 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PassThrough, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, QueryRunner } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { JobsService } from '../common/jobs/jobs.service';
+import { loadConfig } from '../common/config/config';
+import { copyRow } from './copy-text';
+import { readCorrespondenceFile } from './correspondence';
+import {
+  ExtractFormatError,
+  ExtractLine,
+  openExtract,
+  parsePersonneActiviteHeader,
+  parsePersonneActiviteLine,
+  parseSavoirFaireHeader,
+  parseSavoirFaireLine,
+  PersonneActiviteHeader,
+  readHeader,
+  SavoirFaireHeader,
+} from './extract-reader';
+import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
+import {
+  applySql,
+  compareSql,
+  COUNT_EVENTS_SQL,
+  copyLinesSql,
+  copySfSql,
+  createStageSql,
+  INSERT_EVENTS_SQL,
+  migrationSql,
+  stageNames,
+} from './registry-diff.sql';
+import { ImportFile, ImportStatus } from './rpps-import.entity';
+import { RppsError, unusableInput } from './rpps.errors';
+import { stableHash } from './stable-hash';
+
+export interface ImportOptions {
+  /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
+  files: string[];
+  /** Date of the extract (default: the stamp in the file name, else today). */
+  asOf?: string;
+  confirmMassChange?: boolean;
+  /** ADELI → RPPS correspondence file (`adeli;rpps` lines); authoritative. */
+  correspondence?: string;
+  actor: string;
+  /** An existing job run to report on (worker); otherwise one is created. */
+  jobRunId?: string;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: 'reading' | 'comparing' | 'applying' | 'done';
+  done: number;
+  total: number;
+  rowsRead: number;
+  rowsRejected: number;
+}
+
+export interface ImportReject {
+  line: number;
+  reason: string;
+  file?: string;
+}
+
+export interface ImportResult {
+  importId: string;
+  status: Exclude<ImportStatus, 'running' | 'failed'>;
+  layout: string;
+  asOf: string;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rejects: ImportReject[];
+  events: EventCounts;
+  professionals: { before: number; after: number };
+  migrationCandidates: number;
+  heldReason?: string;
+  jobRunId: string;
+  seconds: number;
+}
+
+/** Held by the running import for its whole length (session lock: freed if the process dies). */
+const IMPORT_LOCK = 7_264_010;
+const MAX_REJECTS_IN_RESULT = 1000;
+const MAX_RAW_KEPT = 4000;
+const ROWS_PER_COPY_WRITE = 2000;
+
+interface ClassifiedFiles {
+  main: { path: string; header: PersonneActiviteHeader };
+  savoirFaire?: { path: string; header: SavoirFaireHeader };
+}
+
+/**
+ * The registry import: reads the extract as a stream, COPYs it into staging tables,
+ * compares it with the current registry in SQL and applies the difference, with the
+ * registry events and their outbox rows, in one transaction.
+ */
+@Injectable()
+export class RppsImportService {
+  private readonly logger = new Logger(RppsImportService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  async run(o: ImportOptions): Promise<ImportResult> {
+    const started = Date.now();
+    const cfg = loadConfig();
+    const files = await this.classify(o.files);
+    const asOf = this.resolveAsOf(o.asOf, files.main.path);
+    const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
+
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    let locked = false;
+    let importId: string | null = null;
+    let jobRunId = o.jobRunId ?? null;
+    let stages: { lines: string; sf: string } | null = null;
+    try {
+      const [{ ok }] = await qr.query('SELECT pg_try_advisory_lock($1) AS ok', [IMPORT_LOCK]);
+      if (!ok) {
+        const running: Array<{ id: string; started_at: Date }> = await qr.query(
+          `SELECT id, started_at FROM rpps_import WHERE status = 'running' ORDER BY started_at DESC LIMIT 1`,
+        );
+        const since = running[0] ? ` (import ${running[0].id}, started ${running[0].started_at.toISOString()})` : '';
+        throw new RppsError('import_in_progress', `another registry import is running${since}; try again when it ends`, 409);
+      }
+      locked = true;
+      await this.cleanUpInterrupted(qr);
+      await this.refuseOlderThanRegistry(qr, asOf);
+
+      if (!jobRunId) {
+        jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf });
+      } else {
+        await this.jobs.start(jobRunId);
+      }
+      const reporter = this.jobs.reporter(jobRunId);
+      const progress = (p: ImportProgress) => {
+        reporter.progress(p.done, p.total, p.phase);
+        o.onProgress?.(p);
+      };
+
+      const fileInfos: ImportFile[] = [];
+      const [row] = await qr.query(
+        `INSERT INTO rpps_import (job_run_id, status, layout, as_of, confirm_mass_change, actor, files)
+         VALUES ($1, 'running', $2, $3, $4, $5, '[]') RETURNING id`,
+        [jobRunId, files.main.header.layout, asOf, !!o.confirmMassChange, o.actor],
+      );
+      importId = row.id as string;
+      stages = stageNames(importId);
+      for (const sql of createStageSql(stages)) await qr.query(sql);
+
+      // 1. Load: stream, parse, COPY.
+      const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      const totalBytes = (await stat(files.main.path)).size + (files.savoirFaire ? (await stat(files.savoirFaire.path)).size : 0);
+      const load = new LoadCounters();
+      const emit = (phase: ImportProgress['phase'], done: number, total: number) =>
+        progress({ phase, done, total, rowsRead: load.rowsRead, rowsRejected: load.rowsRejected });
+      if (files.savoirFaire) {
+        fileInfos.push(await this.loadSavoirFaire(client, stages, files.savoirFaire.path, load, (b) => emit('reading', b, totalBytes)));
+      }
+      const sfBytes = load.bytes;
+      fileInfos.push(
+        await this.loadPersonneActivite(client, stages, files.main, load, (b) => emit('reading', sfBytes + b, totalBytes)),
+      );
+      if (o.correspondence) {
+        fileInfos.push({ name: basename(o.correspondence), kind: 'correspondence', sha256: await sha256File(o.correspondence), bytes: (await stat(o.correspondence)).size });
+      }
+      if (load.rowsAccepted === 0) {
+        throw unusableInput(`"${basename(files.main.path)}" has no usable line (${load.rowsRejected} rejected): nothing imported`);
+      }
+
+      // 2. Compare and apply, in one transaction.
+      emit('comparing', 0, 1);
+      const result = await this.compareAndApply(qr, {
+        importId, stages, asOf, load, fileInfos, correspondence,
+        confirm: !!o.confirmMassChange, ratio: cfg.RPPS_MASS_CHANGE_RATIO, actor: o.actor,
+        onApplying: () => emit('applying', 0, 1),
+      });
+      emit('done', 1, 1);
+      const out: ImportResult = {
+        importId,
+        status: result.status,
+        layout: files.main.header.layout,
+        asOf,
+        rowsRead: load.rowsRead,
+        rowsAccepted: load.rowsAccepted,
+        rowsRejected: load.rowsRejected,
+        rejects: load.firstRejects,
+        events: result.events,
+        professionals: result.professionals,
+        migrationCandidates: result.candidates,
+        ...(result.heldReason ? { heldReason: result.heldReason } : {}),
+        jobRunId,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      };
+      await reporter.flush();
+      const summary = { ...out, rejects: undefined, rejectsShown: out.rejects.length };
+      if (out.status === 'held') await this.jobs.fail(jobRunId, out.heldReason ?? 'held', summary);
+      else await this.jobs.succeed(jobRunId, summary);
+      return out;
+    } catch (err) {
+      if (importId) {
+        const message = err instanceof Error ? err.message : String(err);
+        await qr
+          .query(`UPDATE rpps_import SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'running'`, [importId, message.slice(0, 4000)])
+          .catch(() => undefined);
+      }
+      if (jobRunId) await this.jobs.fail(jobRunId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      throw err;
+    } finally {
+      if (stages) {
+        await qr.query(`DROP TABLE IF EXISTS ${stages.lines}, ${stages.sf}`).catch(() => undefined);
+      }
+      if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
+      await qr.release();
+    }
+  }
+
+  /** Reads each file's header: one Personne_activite file, at most one SavoirFaire file. */
+  private async classify(paths: string[]): Promise<ClassifiedFiles> {
+    if (!paths.length) throw unusableInput('no file given: rpps:import needs a PS_LibreAcces_Personne_activite file');
+    let main: ClassifiedFiles['main'] | undefined;
+    let savoirFaire: ClassifiedFiles['savoirFaire'];
+    for (const p of paths) {
+      const name = basename(p);
+      let start;
+      try {
+        const opened = await openExtract(p);
+        start = await readHeader(opened.stream);
+        await start.batches.return(undefined);
+        (opened.stream as unknown as { destroy?: () => void }).destroy?.();
+      } catch (e) {
+        if (e instanceof ExtractFormatError) throw unusableInput(`"${name}": ${e.message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw unusableInput(`"${p}": no such file`);
+        if (code === 'EACCES') throw unusableInput(`"${p}": permission denied`);
+        if (code === 'EISDIR') throw unusableInput(`"${p}": is a directory, not a file`);
+        throw e;
+      }
+      try {
+        if (start.kind === 'personne-activite') {
+          if (main) throw unusableInput(`two Personne_activite files given ("${basename(main.path)}" and "${name}"); give one`);
+          main = { path: p, header: parsePersonneActiviteHeader(start.header.text) };
+        } else if (start.kind === 'savoir-faire') {
+          if (savoirFaire) throw unusableInput(`two SavoirFaire files given; give one`);
+          savoirFaire = { path: p, header: parseSavoirFaireHeader(start.header.text) };
+        } else {
+          // Not recognised: the Personne_activite parser names the missing columns.
+          main ??= { path: p, header: parsePersonneActiviteHeader(start.header.text) };
+        }
+      } catch (e) {
+        if (e instanceof ExtractFormatError) throw unusableInput(`"${name}": ${e.message}`);
+        throw e;
+      }
+    }
+    if (!main) throw unusableInput('no PS_LibreAcces_Personne_activite file among the files given');
+    if (main.header.layout === 'personne-activite-56' && !savoirFaire) {
+      throw unusableInput(
+        `"${basename(main.path)}" is in the 56-column layout, whose specialties are in the PS_LibreAcces_SavoirFaire file: give that file too`,
+      );
+    }
+    return { main, savoirFaire };
+  }
+
+  private resolveAsOf(asOf: string | undefined, mainPath: string): string {
+    if (asOf !== undefined) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
+        throw unusableInput(`--as-of "${asOf}": expected a date YYYY-MM-DD`);
+      }
+      return asOf;
+    }
+    const m = /_(\d{4})(\d{2})(\d{2})\d{0,4}\.(txt|zip)$/i.exec(basename(mainPath));
+    if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+    return new Date().toISOString().slice(0, 10);
+  }
+
+  private async readCorrespondence(path: string): Promise<Array<{ adeliNationalId: string; rppsNationalId: string }>> {
+    let parsed;
+    try {
+      parsed = await readCorrespondenceFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw unusableInput(`--correspondence "${path}": no such file`);
+      throw e;
+    }
+    if (parsed.errors.length) {
+      const first = parsed.errors.slice(0, 5).map((e) => `line ${e.line}: ${e.reason}`).join('; ');
+      throw unusableInput(`--correspondence "${basename(path)}" has ${parsed.errors.length} bad line(s): ${first}`);
+    }
+    return parsed.pairs;
+  }
+
+  /** An import left 'running' by a process that died; its staging tables are dropped. */
+  private async cleanUpInterrupted(qr: QueryRunner): Promise<void> {
+    const stale: Array<{ id: string; job_run_id: string | null }> = await qr.query(
+      `UPDATE rpps_import SET status = 'failed', error = 'interrupted: the process stopped before the end; nothing was applied',
+              finished_at = now() WHERE status = 'running' RETURNING id, job_run_id`,
+    );
+    for (const s of stale) {
+      this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
+      if (s.job_run_id) await this.jobs.fail(s.job_run_id, 'interrupted: the process stopped before the end');
+    }
+    const tables: Array<{ tablename: string }> = await qr.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'rpps\\_stage\\_%'`,
+    );
+    for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
+  }
+
+  private async refuseOlderThanRegistry(qr: QueryRunner, asOf: string): Promise<void> {
+    const rows: Array<{ as_of: string }> = await qr.query(
+      `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS as_of FROM rpps_import WHERE status IN ('baseline', 'applied', 'unchanged')`,
+    );
+    const last = rows[0]?.as_of;
+    if (last && asOf < last) {
+      throw unusableInput(`the extract is dated ${asOf}, older than the registry (as of ${last}): refusing to go back in time`);
+    }
+  }
+
+  private async loadSavoirFaire(
+    client: PoolClient,
+    stages: { sf: string },
+    path: string,
+    load: LoadCounters,
+    onBytes: (bytes: number) => void,
+  ): Promise<ImportFile> {
+    const name = basename(path);
+    return this.loadFile(client, copySfSql(stages), path, 'savoir-faire', load, onBytes, (header) => {
+      const h = parseSavoirFaireHeader(header);
+      return (line: ExtractLine) => {
+        const r = parseSavoirFaireLine(line.text, line.lineNo, h);
+        if (!r.ok) {
+          load.reject(name, line.lineNo, r.reason);
+          return copyRow([line.lineNo, r.reason, null, null, null, null, keepRaw(line.text)]);
+        }
+        const x = r.record;
+        return copyRow([line.lineNo, null, x.nationalId, x.professionCode, x.specialtyTypeCode, x.specialtyCode, x.raw]);
+      };
+    }, false);
+  }
+
+  private async loadPersonneActivite(
+    client: PoolClient,
+    stages: { lines: string },
+    main: ClassifiedFiles['main'],
+    load: LoadCounters,
+    onBytes: (bytes: number) => void,
+  ): Promise<ImportFile> {
+    const name = basename(main.path);
+    return this.loadFile(client, copyLinesSql(stages), main.path, 'personne-activite', load, onBytes, () => {
+      const h = main.header;
+      return (line: ExtractLine) => {
+        const r = parsePersonneActiviteLine(line.text, line.lineNo, h);
+        if (!r.ok) {
+          load.reject(name, line.lineNo, r.reason);
+          const row: Array<string | number | null> = new Array(31).fill(null);
+          row[0] = line.lineNo;
+          row[1] = r.reason;
+          row[30] = keepRaw(line.text);
+          return copyRow(row);
+        }
+        const x = r.record;
+        const sitH = stableHash(
+          `${x.professionCode}|${x.modeCode}|${x.sectorCode}|${x.siret}|${x.siren}|${x.finessSite}|${x.finessLegal}|${x.structureId}|` +
+            `${x.siteName}|${x.streetNumber}|${x.streetTypeLabel}|${x.streetLabel}|${x.postalCode}|${x.city}|${x.cedex}|${x.registrationAuthority}`,
+        );
+        const lineH = stableHash(x.raw);
+        return copyRow([
+          line.lineNo, null, x.nationalId, x.idType, x.identifier, x.civilityPracticeCode, x.civilityCode,
+          x.lastName, x.firstName, x.professionCode, x.categoryCode, x.specialtyTypeCode, x.specialtyCode,
+          x.modeCode, x.sectorCode, x.siret, x.siren, x.finessSite, x.finessLegal, x.structureId, x.siteName,
+          x.streetNumber, x.streetTypeLabel, x.streetLabel, x.postalCode, x.city, x.cedex, x.registrationAuthority,
+          sitH, lineH, x.raw,
+        ]);
+      };
+    }, true);
+  }
+
+  /** Streams one file into a COPY, with backpressure; the file's SHA-256 is computed on the way. */
+  private async loadFile(
+    client: PoolClient,
+    copySql: string,
+    path: string,
+    kind: ImportFile['kind'],
+    load: LoadCounters,
+    onBytes: (bytes: number) => void,
+    makeRow: (headerText: string) => (line: ExtractLine) => string,
+    countRows: boolean,
+  ): Promise<ImportFile> {
+    const fileHash = createHash('sha256');
+    let bytes = 0;
+    const opened = await openExtract(path);
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        fileHash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const source = opened.stream.pipe(counter);
+    opened.stream.on('error', (e) => counter.destroy(e));
+    const start = await readHeader(source);
+    const rowOf = makeRow(start.header.text);
+    const copy = client.query(copyFrom(copySql));
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const done = pipeline(out, copy as unknown as Writable);
+    let lastReport = 0;
+    try {
+      let buf = '';
+      let n = 0;
+      for await (const batch of start.batches) {
+        for (const line of batch) {
+          if (countRows) load.rowsRead += 1;
+          buf += rowOf(line);
+          if (++n >= ROWS_PER_COPY_WRITE) {
+            if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+            buf = '';
+            n = 0;
+          }
+        }
+        if (bytes - lastReport > 4 << 20) {
+          lastReport = bytes;
+          onBytes(bytes);
+        }
+      }
+      if (buf) out.write(buf);
+      out.end();
+      await done;
+    } catch (e) {
+      out.destroy(e as Error);
+      await done.catch(() => undefined);
+      throw e;
+    }
+    if (countRows) load.rowsAccepted = load.rowsRead - load.rejectsOf(basename(path));
+    load.bytes += bytes;
+    onBytes(bytes);
+    return { name: basename(path), kind, sha256: fileHash.digest('hex'), bytes };
+  }
+
+  private async compareAndApply(
+    qr: QueryRunner,
+    c: {
+      importId: string;
+      stages: { lines: string; sf: string };
+      asOf: string;
+      load: LoadCounters;
+      fileInfos: ImportFile[];
+      correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
+      confirm: boolean;
+      ratio: number;
+      actor: string;
+      onApplying: () => void;
+    },
+  ): Promise<{ status: ImportResult['status']; events: EventCounts; professionals: { before: number; after: number }; candidates: number; heldReason?: string }> {
+    await qr.startTransaction('READ COMMITTED');
+    try {
+      for (const sql of compareSql(c.stages)) await qr.query(sql);
+      await qr.query(`CREATE TEMP TABLE corr (adeli text, rpps text) ON COMMIT DROP`);
+      if (c.correspondence.length) {
+        await qr.query(`INSERT INTO corr SELECT * FROM unnest($1::text[], $2::text[])`, [
+          c.correspondence.map((x) => x.adeliNationalId),
+          c.correspondence.map((x) => x.rppsNationalId),
+        ]);
+      }
+      for (const sql of migrationSql(c.stages)) await qr.query(sql);
+      const [counts] = await qr.query(COUNT_EVENTS_SQL);
+      const before = Number(counts.activeBefore);
+      const baseline = before === 0 && (await this.registryIsEmpty(qr));
+      const events = zeroCounts();
+      if (!baseline) for (const k of REGISTRY_EVENT_KINDS) events[k] = Number(counts[k]);
+      const unchanged =
+        !baseline &&
+        Number(counts.arrivals) === 0 &&
+        Number(counts.departures) === 0 &&
+        Number(counts.linesChanged) === 0 &&
+        REGISTRY_EVENT_KINDS.every((k) => events[k] === 0) &&
+        Number(counts.candidates) === 0;
+      const after = Number(counts.activeInFile) + (baseline ? 0 : Number(counts.candidates));
+      const ceased = events.CEASED;
+      const limit = Math.floor(before * c.ratio);
+      let status: ImportResult['status'] = baseline ? 'baseline' : unchanged ? 'unchanged' : 'applied';
+      let heldReason: string | undefined;
+      if (!baseline && !c.confirm && ceased > limit) {
+        status = 'held';
+        heldReason =
+          `this import would cease ${ceased} of ${before} professionals (${((100 * ceased) / Math.max(before, 1)).toFixed(1)}%, ` +
+          `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?) ` +
+          `and run it again with --confirm-mass-change if the change is real.`;
+      }
+      if (status === 'held') {
+        await qr.rollbackTransaction();
+        await qr.startTransaction();
+      } else if (status !== 'unchanged') {
+        c.onApplying();
+        for (const sql of applySql(c.stages)) await qr.query(sql, [c.importId]);
+        if (!baseline) {
+          for (const sql of INSERT_EVENTS_SQL) await qr.query(sql, [c.importId]);
+          await qr.query(
+            `INSERT INTO outbox (topic, payload)
+             SELECT $2, jsonb_build_object('eventId', id::text, 'kind', kind) FROM rpps_event WHERE import_id = $1 ORDER BY id`,
+            [c.importId, REGISTRY_EVENT_TOPIC],
+          );
+        }
+      }
+      await qr.query(
+        `INSERT INTO rpps_reject (import_id, file, line_no, reason, raw)
+         SELECT $1, $2, line_no, reason, raw FROM ${c.stages.lines} WHERE reason IS NOT NULL
+         UNION ALL
+         SELECT $1, $3, line_no, reason, raw FROM ${c.stages.sf} WHERE reason IS NOT NULL`,
+        [c.importId, c.fileInfos.find((f) => f.kind === 'personne-activite')!.name, c.fileInfos.find((f) => f.kind === 'savoir-faire')?.name ?? ''],
+      );
+      const professionals = { before, after: status === 'held' || status === 'unchanged' ? before : after };
+      await qr.query(
+        `UPDATE rpps_import SET status = $2, files = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,
+                events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = now()
+          WHERE id = $1`,
+        [c.importId, status, JSON.stringify(c.fileInfos), c.load.rowsRead, c.load.rowsAccepted, c.load.rowsRejected,
+          JSON.stringify(events), professionals.before, professionals.after, heldReason ?? null],
+      );
+      await this.audit.append(qr.manager, {
+        actor: c.actor,
+        action: `rpps.import.${status}`,
+        entity: 'rpps_import',
+        entityId: c.importId,
+        details: { asOf: c.asOf, files: c.fileInfos, rowsRead: c.load.rowsRead, rowsRejected: c.load.rowsRejected,
+          events, professionals, migrationCandidates: Number(counts.candidates) },
+      });
+      await qr.commitTransaction();
+      return { status, events, professionals, candidates: status === 'held' ? 0 : Number(counts.candidates), heldReason };
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async registryIsEmpty(qr: QueryRunner): Promise<boolean> {
+    const rows = await qr.query(`SELECT 1 FROM rpps_professional LIMIT 1`);
+    return rows.length === 0;
+  }
+}
+
+class LoadCounters {
+  rowsRead = 0;
+  rowsAccepted = 0;
+  rowsRejected = 0;
+  bytes = 0;
+  firstRejects: ImportReject[] = [];
+  private readonly perFile = new Map<string, number>();
+
+  reject(file: string, line: number, reason: string): void {
+    this.rowsRejected += 1;
+    this.perFile.set(file, (this.perFile.get(file) ?? 0) + 1);
+    if (this.firstRejects.length < MAX_REJECTS_IN_RESULT) this.firstRejects.push({ line, reason, file });
+  }
+
+  rejectsOf(file: string): number {
+    return this.perFile.get(file) ?? 0;
+  }
+}
+
+function keepRaw(text: string): string {
+  return text.length > MAX_RAW_KEPT ? `${text.slice(0, MAX_RAW_KEPT)}… [${text.length} characters]` : text;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const { createReadStream } = await import('node:fs');
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}

@@ -1,0 +1,16 @@
+import { DomainError } from '../common/errors/domain-error';
+
+export type RppsErrorCode =
+  | 'unusable_input'
+  | 'import_in_progress'
+  | 'import_not_found'
+  | 'professional_not_found'
+  | 'migration_not_found'
+  | 'migration_already_decided';
+
+/** Errors of the registry module. `unusable_input` maps to CLI exit code 2 (nothing committed). */
+export class RppsError extends DomainError<RppsErrorCode> {}
+
+export function unusableInput(message: string): RppsError {
+  return new RppsError('unusable_input', message, 400);
+}
