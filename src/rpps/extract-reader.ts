@@ -633,33 +633,76 @@ export const MAX_FIELD_LENGTH = 500;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f\ufffd]/;
 
 /**
- * Splits a data line and checks what every line must satisfy: the field count, no
- * control character, no field longer than {@link MAX_FIELD_LENGTH}.
+ * Field boundaries of the line being parsed: field i is text[starts[i], ends[i]).
+ * Module-level scratch (parsing is synchronous), grown on demand: no per-line array.
  */
-function splitLine(text: string, header: HeaderBase): string[] | string {
-  const fields = text.split('|');
-  const n = fields.length;
-  const lastEmpty = fields[n - 1] === '';
-  if (n === header.fieldCount + 1 && lastEmpty) {
-    fields.pop();
-  } else if (!(n === header.fieldCount && (!lastEmpty || !header.trailingDelimiter))) {
+let starts = new Int32Array(64);
+let ends = new Int32Array(64);
+
+/**
+ * Finds the field boundaries of a data line (into `starts` / `ends`) and checks what
+ * every line must satisfy: the field count, no control character, no field longer
+ * than {@link MAX_FIELD_LENGTH}. Returns null when fine, else the reject reason.
+ * (`indexOf` + one regex is about twice as fast as `split('|')` on 450-byte lines.)
+ */
+function scanLine(text: string, header: HeaderBase): string | null {
+  const expected = header.fieldCount;
+  if (starts.length < expected + 2) {
+    starts = new Int32Array(expected + 2);
+    ends = new Int32Array(expected + 2);
+  }
+  const capacity = expected + 2;
+  let n = 0;
+  let from = 0;
+  for (;;) {
+    const bar = text.indexOf('|', from);
+    const end = bar === -1 ? text.length : bar;
+    if (n < capacity) {
+      starts[n] = from;
+      ends[n] = end;
+    }
+    n++;
+    if (bar === -1) break;
+    from = bar + 1;
+  }
+  // n is the number of `|`-separated pieces; the last one is empty when the line ends with `|`.
+  const lastEmpty = text.length === 0 || text.charCodeAt(text.length - 1) === 124;
+  if (!(n === expected + 1 && lastEmpty) && !(n === expected && (!lastEmpty || !header.trailingDelimiter))) {
     // A line without its trailing `|` is accepted when the count then matches; but when
     // the file uses trailing delimiters, a line ending with `|` has lost a field.
-    return `expected ${header.fieldCount} fields, found ${lastEmpty && n > 1 ? n - 1 : n}`;
+    return `expected ${expected} fields, found ${lastEmpty && n > 1 ? n - 1 : n}`;
   }
   if (CONTROL_CHARS.test(text)) {
-    for (let i = 0; i < fields.length; i++) {
-      if (CONTROL_CHARS.test(fields[i])) return `binary or control characters in field "${header.names[i]}"`;
-    }
-  }
-  if (text.length > MAX_FIELD_LENGTH) {
-    for (let i = 0; i < fields.length; i++) {
-      if (fields[i].length > MAX_FIELD_LENGTH) {
-        return `field "${header.names[i]}" is ${fields[i].length} characters long (max ${MAX_FIELD_LENGTH})`;
+    for (let i = 0; i < expected; i++) {
+      if (CONTROL_CHARS.test(text.slice(starts[i], ends[i]))) {
+        return `binary or control characters in field "${header.names[i]}"`;
       }
     }
   }
-  return fields;
+  if (text.length > MAX_FIELD_LENGTH) {
+    for (let i = 0; i < expected; i++) {
+      const length = ends[i] - starts[i];
+      if (length > MAX_FIELD_LENGTH) {
+        return `field "${header.names[i]}" is ${length} characters long (max ${MAX_FIELD_LENGTH})`;
+      }
+    }
+  }
+  return null;
+}
+
+/** White space that `String.prototype.trim` removes (controls are already rejected). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
+/** Trimmed field `i` of the line last scanned; '' for an absent column (i < 0). */
+function field(text: string, i: number): string {
+  if (i < 0) return '';
+  let a = starts[i];
+  let b = ends[i];
+  while (a < b && isSpace(text.charCodeAt(a))) a++;
+  while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
+  return a === b ? '' : text.slice(a, b);
 }
 
 function isTwoDigits(s: string): boolean {
@@ -673,6 +716,21 @@ function reject(lineNo: number, reason: string): LineReject {
   return { ok: false, lineNo, reason };
 }
 
+/** Appends `field "<name>": <problem>` when a non-empty value fails its check. */
+function checkOptional(
+  problems: string[] | null,
+  value: string,
+  name: string,
+  check: (s: string) => string | null,
+): string[] | null {
+  if (value === '') return problems;
+  const p = check(value);
+  if (p === null) return problems;
+  const list = problems ?? [];
+  list.push(`field "${name}": ${p}`);
+  return list;
+}
+
 /**
  * Parses one `Personne_activite` data line. Returns the record, or a reject reason
  * (field count, control characters, over-long field, malformed identifiers, empty
@@ -684,58 +742,54 @@ export function parsePersonneActiviteLine(
   lineNo: number,
   header: PersonneActiviteHeader,
 ): LineResult<PersonneActiviteRecord> {
-  const fields = splitLine(text, header);
-  if (typeof fields === 'string') return reject(lineNo, fields);
+  const structural = scanLine(text, header);
+  if (structural !== null) return reject(lineNo, structural);
   const c = header.columns;
-  const f = (i: number): string => (i < 0 ? '' : fields[i].trim());
   const record: PersonneActiviteRecord = {
     lineNo,
-    nationalId: f(c.nationalId),
-    idType: f(c.idType),
-    identifier: f(c.identifier),
-    civilityPracticeCode: f(c.civilityPracticeCode),
-    civilityCode: f(c.civilityCode),
-    lastName: f(c.lastName),
-    firstName: f(c.firstName),
-    professionCode: f(c.professionCode),
-    categoryCode: f(c.categoryCode),
-    specialtyTypeCode: f(c.specialtyTypeCode),
-    specialtyCode: f(c.specialtyCode),
-    modeCode: f(c.modeCode),
-    siret: f(c.siret),
-    siren: f(c.siren),
-    finessSite: f(c.finessSite),
-    finessLegal: f(c.finessLegal),
-    structureId: f(c.structureId),
-    siteName: f(c.siteName),
-    streetNumber: f(c.streetNumber),
-    streetTypeLabel: f(c.streetTypeLabel),
-    streetLabel: f(c.streetLabel),
-    postalCode: f(c.postalCode),
-    city: f(c.city),
-    cedex: f(c.cedex),
-    sectorCode: f(c.sectorCode),
-    registrationAuthority: f(c.registrationAuthority),
+    nationalId: field(text, c.nationalId),
+    idType: field(text, c.idType),
+    identifier: field(text, c.identifier),
+    civilityPracticeCode: field(text, c.civilityPracticeCode),
+    civilityCode: field(text, c.civilityCode),
+    lastName: field(text, c.lastName),
+    firstName: field(text, c.firstName),
+    professionCode: field(text, c.professionCode),
+    categoryCode: field(text, c.categoryCode),
+    specialtyTypeCode: field(text, c.specialtyTypeCode),
+    specialtyCode: field(text, c.specialtyCode),
+    modeCode: field(text, c.modeCode),
+    siret: field(text, c.siret),
+    siren: field(text, c.siren),
+    finessSite: field(text, c.finessSite),
+    finessLegal: field(text, c.finessLegal),
+    structureId: field(text, c.structureId),
+    siteName: field(text, c.siteName),
+    streetNumber: field(text, c.streetNumber),
+    streetTypeLabel: field(text, c.streetTypeLabel),
+    streetLabel: field(text, c.streetLabel),
+    postalCode: field(text, c.postalCode),
+    city: field(text, c.city),
+    cedex: field(text, c.cedex),
+    sectorCode: field(text, c.sectorCode),
+    registrationAuthority: field(text, c.registrationAuthority),
     raw: text,
   };
 
-  const problems: string[] = [];
+  let problems: string[] | null = null;
   const idProblem = checkNationalId(record.idType, record.identifier, record.nationalId);
-  if (idProblem !== null) problems.push(idProblem);
-  if (record.lastName === '') problems.push(`field "${header.names[c.lastName]}" is empty`);
+  if (idProblem !== null) (problems ??= []).push(idProblem);
+  if (record.lastName === '') (problems ??= []).push(`field "${header.names[c.lastName]}" is empty`);
   if (!isTwoDigits(record.professionCode)) {
-    problems.push(`field "${header.names[c.professionCode]}" must be 2 digits, found "${record.professionCode}"`);
+    (problems ??= []).push(
+      `field "${header.names[c.professionCode]}" must be 2 digits, found "${record.professionCode}"`,
+    );
   }
-  const optionalCheck = (value: string, column: number, check: (s: string) => string | null): void => {
-    if (value === '') return;
-    const p = check(value);
-    if (p !== null) problems.push(`field "${header.names[column]}": ${p}`);
-  };
-  optionalCheck(record.siret, c.siret, checkSiret);
-  optionalCheck(record.siren, c.siren, checkSiren);
-  optionalCheck(record.finessSite, c.finessSite, checkFiness);
-  optionalCheck(record.finessLegal, c.finessLegal, checkFiness);
-  if (problems.length > 0) return reject(lineNo, problems.join('; '));
+  problems = checkOptional(problems, record.siret, header.names[c.siret], checkSiret);
+  problems = checkOptional(problems, record.siren, header.names[c.siren], checkSiren);
+  problems = checkOptional(problems, record.finessSite, header.names[c.finessSite], checkFiness);
+  problems = checkOptional(problems, record.finessLegal, header.names[c.finessLegal], checkFiness);
+  if (problems !== null) return reject(lineNo, problems.join('; '));
   return { ok: true, record };
 }
 
@@ -745,15 +799,15 @@ export function parseSavoirFaireLine(
   lineNo: number,
   header: SavoirFaireHeader,
 ): LineResult<SavoirFaireRecord> {
-  const fields = splitLine(text, header);
-  if (typeof fields === 'string') return reject(lineNo, fields);
+  const structural = scanLine(text, header);
+  if (structural !== null) return reject(lineNo, structural);
   const c = header.columns;
   const record: SavoirFaireRecord = {
     lineNo,
-    nationalId: fields[c.nationalId].trim(),
-    professionCode: fields[c.professionCode].trim(),
-    specialtyTypeCode: fields[c.specialtyTypeCode].trim(),
-    specialtyCode: fields[c.specialtyCode].trim(),
+    nationalId: field(text, c.nationalId),
+    professionCode: field(text, c.professionCode),
+    specialtyTypeCode: field(text, c.specialtyTypeCode),
+    specialtyCode: field(text, c.specialtyCode),
     raw: text,
   };
   const problems: string[] = [];

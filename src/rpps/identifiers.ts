@@ -21,16 +21,15 @@ function isAllDigits(s: string): boolean {
   return true;
 }
 
-/**
- * Luhn (mod 10) check on a string of decimal digits, the last one being the key.
- * Returns false for an empty string or any non-digit character.
- */
-export function luhnValid(digits: string): boolean {
-  if (!isAllDigits(digits)) return false;
+/** Luhn sum of a digit string (key included), or -1 if empty or not only digits. */
+function luhnSum(digits: string): number {
+  const len = digits.length;
+  if (len === 0) return -1;
   let sum = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
+  for (let i = len - 1; i >= 0; i--) {
     let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
     if (double) {
       d *= 2;
       if (d > 9) d -= 9;
@@ -38,7 +37,16 @@ export function luhnValid(digits: string): boolean {
     sum += d;
     double = !double;
   }
-  return sum % 10 === 0;
+  return sum;
+}
+
+/**
+ * Luhn (mod 10) check on a string of decimal digits, the last one being the key.
+ * Returns false for an empty string or any non-digit character.
+ */
+export function luhnValid(digits: string): boolean {
+  const sum = luhnSum(digits);
+  return sum >= 0 && sum % 10 === 0;
 }
 
 /** The Luhn key digit to append to `payload` (decimal digits) so that it validates. */
@@ -61,10 +69,9 @@ export function luhnCheckDigit(payload: string): string {
 }
 
 function checkDigitsLuhn(label: string, s: string, length: number): string | null {
-  if (s.length !== length || !isAllDigits(s)) {
-    return `${label} "${s}" must be ${length} digits`;
-  }
-  if (!luhnValid(s)) return `${label} ${s} fails its Luhn check`;
+  const sum = s.length === length ? luhnSum(s) : -1;
+  if (sum < 0) return `${label} "${s}" must be ${length} digits`;
+  if (sum % 10 !== 0) return `${label} ${s} fails its Luhn check`;
   return null;
 }
 
@@ -107,7 +114,7 @@ export function checkNationalId(type: string, id: string, nationalId: string): s
   else if (type === ID_TYPE_ADELI) reason = checkAdeli(id);
   else return `identifier type "${type}" must be 0 (ADELI) or 8 (RPPS)`;
   if (reason !== null) return reason;
-  if (nationalId !== type + id) {
+  if (nationalId.length !== type.length + id.length || !nationalId.startsWith(type) || !nationalId.endsWith(id)) {
     return `national identifier "${nationalId}" must be "${type + id}" (type followed by identifier)`;
   }
   return null;

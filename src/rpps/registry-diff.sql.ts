@@ -196,7 +196,7 @@ export const COUNT_EVENTS_SQL = `
 /** Writes the registry events of this import ($1 = import id). */
 export const INSERT_EVENTS_SQL = [
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1, 'NEW_PROFESSIONAL', n.national_id,
+     SELECT $1::uuid, 'NEW_PROFESSIONAL', n.national_id,
             jsonb_build_object('professions', (SELECT jsonb_agg(sp.profession_code ORDER BY sp.profession_code)
                                                  FROM s_prof sp WHERE sp.national_id = n.national_id))
        FROM d_new n
@@ -204,7 +204,7 @@ export const INSERT_EVENTS_SQL = [
         AND NOT EXISTS (SELECT 1 FROM d_candidate k WHERE k.rpps = n.national_id)
       ORDER BY n.national_id`,
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1, 'CEASED', g.national_id,
+     SELECT $1::uuid, 'CEASED', g.national_id,
             jsonb_build_object('professions', (SELECT jsonb_agg(cp.profession_code ORDER BY cp.profession_code)
                                                  FROM rpps_profession cp WHERE cp.national_id = g.national_id))
        FROM d_gone g
@@ -213,7 +213,7 @@ export const INSERT_EVENTS_SQL = [
         AND NOT EXISTS (SELECT 1 FROM d_pending pe WHERE pe.adeli = g.national_id)
       ORDER BY g.national_id`,
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1, 'IDENTITY_CHANGED', x.national_id,
+     SELECT $1::uuid, 'IDENTITY_CHANGED', x.national_id,
             jsonb_strip_nulls(jsonb_build_object('before', x.before, 'after', x.after,
               'professions', (SELECT jsonb_agg(jsonb_build_object('professionCode', dp.profession_code,
                                  'before', dp.before, 'after', dp.after) ORDER BY dp.profession_code)
@@ -228,15 +228,15 @@ export const INSERT_EVENTS_SQL = [
               WHERE dp.change = 'changed' AND NOT EXISTS (SELECT 1 FROM d_both b WHERE b.national_id = dp.national_id)) x
       ORDER BY x.national_id`,
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1, 'SITUATION_CHANGED', b.national_id, '{}'::jsonb FROM d_both b WHERE b.situations_changed
+     SELECT $1::uuid, 'SITUATION_CHANGED', b.national_id, '{}'::jsonb FROM d_both b WHERE b.situations_changed
       ORDER BY b.national_id`,
   `INSERT INTO rpps_event (import_id, kind, national_id, profession_code, details)
-     SELECT $1, CASE dp.change WHEN 'added' THEN 'PROFESSION_ADDED' ELSE 'PROFESSION_REMOVED' END,
+     SELECT $1::uuid, CASE dp.change WHEN 'added' THEN 'PROFESSION_ADDED' ELSE 'PROFESSION_REMOVED' END,
             dp.national_id, dp.profession_code, COALESCE(dp.after, dp.before)
        FROM d_prof dp WHERE dp.change IN ('added', 'removed')
       ORDER BY dp.national_id, dp.profession_code`,
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1, 'IDENTIFIER_MIGRATED', m.rpps, jsonb_build_object('fromNationalId', m.adeli, 'source', 'correspondence')
+     SELECT $1::uuid, 'IDENTIFIER_MIGRATED', m.rpps, jsonb_build_object('fromNationalId', m.adeli, 'source', 'correspondence')
        FROM d_migrated m ORDER BY m.rpps`,
 ];
 
@@ -259,7 +259,7 @@ export function applySql(t: { lines: string }): string[] {
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
             last_name, first_name, situations_digest, lines_digest, first_import_id, last_import_id)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code,
-            p.last_name, p.first_name, p.situations_digest, p.lines_digest, $1, $1
+            p.last_name, p.first_name, p.situations_digest, p.lines_digest, $1::uuid, $1::uuid
        FROM s_person p JOIN d_new n ON n.national_id = p.national_id
      ON CONFLICT (national_id) DO UPDATE SET
             id_type = EXCLUDED.id_type, identifier = EXCLUDED.identifier,
@@ -297,8 +297,8 @@ export function applySql(t: { lines: string }): string[] {
       WHERE dp.change IN ('added', 'changed')`,
     // Migrations: the authoritative ones are applied, the candidates wait for an operator.
     `INSERT INTO rpps_identifier_migration (import_id, adeli_national_id, rpps_national_id, source, status)
-     SELECT $1, m.adeli, m.rpps, 'correspondence', 'applied' FROM d_migrated m`,
+     SELECT $1::uuid, m.adeli, m.rpps, 'correspondence', 'applied' FROM d_migrated m`,
     `INSERT INTO rpps_identifier_migration (import_id, adeli_national_id, rpps_national_id, source, status)
-     SELECT $1, k.adeli, k.rpps, 'candidate', 'pending' FROM d_candidate k`,
+     SELECT $1::uuid, k.adeli, k.rpps, 'candidate', 'pending' FROM d_candidate k`,
   ];
 }

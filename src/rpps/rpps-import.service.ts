@@ -302,8 +302,10 @@ export class RppsImportService {
   /** An import left 'running' by a process that died; its staging tables are dropped. */
   private async cleanUpInterrupted(qr: QueryRunner): Promise<void> {
     const stale: Array<{ id: string; job_run_id: string | null }> = await qr.query(
-      `UPDATE rpps_import SET status = 'failed', error = 'interrupted: the process stopped before the end; nothing was applied',
-              finished_at = now() WHERE status = 'running' RETURNING id, job_run_id`,
+      `WITH u AS (UPDATE rpps_import SET status = 'failed', finished_at = now(),
+                     error = 'interrupted: the process stopped before the end; nothing was applied'
+               WHERE status = 'running' RETURNING id, job_run_id)
+       SELECT * FROM u`,
     );
     for (const s of stale) {
       this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
@@ -500,9 +502,10 @@ export class RppsImportService {
         await qr.startTransaction();
       } else if (status !== 'unchanged') {
         c.onApplying();
-        for (const sql of applySql(c.stages)) await qr.query(sql, [c.importId]);
+        // Events first: their details read the registry as it was before this import.
+        if (!baseline) for (const sql of INSERT_EVENTS_SQL) await qr.query(sql, [c.importId]);
+        for (const sql of applySql(c.stages)) await qr.query(sql, sql.includes('$1') ? [c.importId] : []);
         if (!baseline) {
-          for (const sql of INSERT_EVENTS_SQL) await qr.query(sql, [c.importId]);
           await qr.query(
             `INSERT INTO outbox (topic, payload)
              SELECT $2, jsonb_build_object('eventId', id::text, 'kind', kind) FROM rpps_event WHERE import_id = $1 ORDER BY id`,
@@ -512,9 +515,9 @@ export class RppsImportService {
       }
       await qr.query(
         `INSERT INTO rpps_reject (import_id, file, line_no, reason, raw)
-         SELECT $1, $2, line_no, reason, raw FROM ${c.stages.lines} WHERE reason IS NOT NULL
+         SELECT $1::uuid, $2::text, line_no, reason, raw FROM ${c.stages.lines} WHERE reason IS NOT NULL
          UNION ALL
-         SELECT $1, $3, line_no, reason, raw FROM ${c.stages.sf} WHERE reason IS NOT NULL`,
+         SELECT $1::uuid, $3::text, line_no, reason, raw FROM ${c.stages.sf} WHERE reason IS NOT NULL`,
         [c.importId, c.fileInfos.find((f) => f.kind === 'personne-activite')!.name, c.fileInfos.find((f) => f.kind === 'savoir-faire')?.name ?? ''],
       );
       const professionals = { before, after: status === 'held' || status === 'unchanged' ? before : after };

@@ -1,0 +1,36 @@
+/**
+ * Three tiers, all run by `npm test`:
+ *  - unit: `src/**\/*.spec.ts` and `bench/**\/*.spec.ts`, pure code, no services;
+ *  - integration: `test/**\/*.int-spec.ts`, against the real PostgreSQL and Redis
+ *    (each file gets its own freshly migrated database and its own queue prefix);
+ *  - e2e: `test/**\/*.e2e-spec.ts`, the built entry points (HTTP API, CLI, worker) as processes.
+ * A tier whose service is missing fails (never skips): see test/support/global-setup.ts.
+ */
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const common = {
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 120000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 180000,
+    },
+  ],
+};

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { bootConfig } from './common/config/boot';
+
+async function main(): Promise<void> {
+  bootConfig('cli');
+  const json = process.argv.includes('--json');
+  const { CommandFactory } = await import('nest-commander');
+  const { StderrLogger } = await import('./common/logging/stderr-logger');
+  const { printFailure, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
+  const { CliModule } = await import('./root.modules');
+  try {
+    await CommandFactory.run(CliModule, {
+      logger: new StderrLogger(),
+      errorHandler: (err: Error & { code?: string; exitCode?: number }) => {
+        // commander: unknown command/option, missing argument, --help
+        if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {
+          process.exit(0);
+        }
+        if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: err.message } })}\n`);
+        process.exit(EXIT_UNUSABLE_INPUT);
+      },
+      serviceErrorHandler: (err: Error) => {
+        printFailure(json, err);
+      },
+    });
+  } catch (err) {
+    printFailure(json, err);
+  }
+  process.exit(process.exitCode ?? 0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`cli: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

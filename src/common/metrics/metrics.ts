@@ -1,0 +1,26 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The process's Prometheus registry and the metrics every module may use. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'cps_' });
+
+export const httpRequests = new Counter({
+  name: 'cps_http_requests_total',
+  help: 'HTTP requests by method, route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpDuration = new Histogram({
+  name: 'cps_http_request_duration_seconds',
+  help: 'HTTP request duration',
+  labelNames: ['method', 'route'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const outboxPending = new Gauge({
+  name: 'cps_outbox_pending',
+  help: 'Outbox rows not yet relayed to the queues',
+  registers: [registry],
+});

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobHandler, JobLogger } from '../common/queue/job-handler';
+import { JobPayloads, QueueName } from '../common/queue/queues';
+import { RppsImportQueue } from './rpps-import.queue';
+
+/** Worker side of `rpps.import.requested`: runs the queued import with the shared service. */
+@Injectable()
+export class RppsImportProcessor implements JobHandler {
+  readonly queue = QueueName.RppsImport;
+  readonly jobName = 'rpps.import.requested';
+  readonly concurrency = 1;
+
+  constructor(private readonly imports: RppsImportQueue) {}
+
+  async handle(job: Job<JobPayloads['rpps.import.requested']>, log: JobLogger) {
+    const r = await this.imports.runQueued(job.data.jobRunId);
+    if (!r) {
+      log.info({ jobRunId: job.data.jobRunId }, 'already done; nothing to do');
+      return { skipped: true };
+    }
+    await job.updateProgress(100);
+    return { importId: r.importId, status: r.status, events: r.events };
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, DefaultValuePipe } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
+import { Roles } from '../common/auth/roles.decorator';
+import { CommonError } from '../common/errors/domain-error';
+import { RppsImportQueue } from './rpps-import.queue';
+import { RppsService } from './rpps.service';
+
+@ApiTags('registry')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class RppsController {
+  constructor(
+    private readonly rpps: RppsService,
+    private readonly queue: RppsImportQueue,
+  ) {}
+
+  @Get('professionals/:nationalId')
+  @Roles('operator', 'helpdesk', 'auditor')
+  async get(@Param('nationalId') nationalId: string) {
+    if (!/^[0-9]{10}$|^[0-9]{12}$/.test(nationalId)) {
+      throw new CommonError('validation_failed', `nationalId "${nationalId}": expected 0 + 9-digit ADELI or 8 + 11-digit RPPS`);
+    }
+    return { ...(await this.rpps.getProfessional(nationalId)), cards: [] };
+  }
+
+  @Get('professionals')
+  @Roles('operator', 'helpdesk')
+  search(
+    @Query('name') name?: string,
+    @Query('profession') profession?: string,
+    @Query('page', new DefaultValuePipe(1), ParseIntPipe) page = 1,
+  ) {
+    if (!name && !profession) throw new CommonError('validation_failed', 'give name= or profession= (or both)');
+    return this.rpps.search({ name, profession, page });
+  }
+
+  @Get('imports')
+  @Roles('operator', 'batch', 'auditor')
+  imports() {
+    return this.rpps.listImports();
+  }
+
+  /** Runs an import as a queue job on a worker (the files must be readable by the worker). */
+  @Post('imports')
+  @Roles('batch')
+  enqueue(@Body() body: { files?: unknown; asOf?: unknown; confirmMassChange?: unknown }, @Req() req: AuthedRequest) {
+    if (!Array.isArray(body?.files) || !body.files.every((f) => typeof f === 'string') || !body.files.length) {
+      throw new CommonError('validation_failed', 'files: expected a non-empty array of paths readable by the worker');
+    }
+    if (body.asOf !== undefined && typeof body.asOf !== 'string') throw new CommonError('validation_failed', 'asOf: expected YYYY-MM-DD');
+    return this.queue.enqueue({ files: body.files as string[], asOf: body.asOf as string | undefined,
+      confirmMassChange: body.confirmMassChange === true, actor: actorOf(req) });
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RppsImportProcessor } from './rpps-import.processor';
+import { RppsImportQueue } from './rpps-import.queue';
+import { RppsImportService } from './rpps-import.service';
+import { RppsController } from './rpps.controller';
+import { RppsService } from './rpps.service';
+
+@Module({
+  controllers: [RppsController],
+  providers: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor],
+  exports: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor],
+})
+export class RppsModule {}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RppsError } from './rpps.errors';
+
+export interface ProfessionalView {
+  nationalId: string;
+  idType: string;
+  identifier: string;
+  civilityPracticeCode: string;
+  civilityCode: string;
+  lastName: string;
+  firstName: string;
+  status: 'active' | 'ceased';
+  ceasedAt: Date | null;
+  migratedTo: string | null;
+  professions: Array<{ professionCode: string; categoryCode: string; specialtyTypeCode: string; specialtyCode: string }>;
+  situations: Array<Record<string, unknown>>;
+}
+
+/** Read side of the registry, for the API and the other modules. */
+@Injectable()
+export class RppsService {
+  constructor(private readonly ds: DataSource) {}
+
+  async getProfessional(nationalId: string): Promise<ProfessionalView> {
+    const rows = await this.ds.query(
+      `SELECT national_id AS "nationalId", id_type AS "idType", identifier, civility_practice_code AS "civilityPracticeCode",
+              civility_code AS "civilityCode", last_name AS "lastName", first_name AS "firstName", ceased_at AS "ceasedAt",
+              migrated_to AS "migratedTo"
+         FROM rpps_professional WHERE national_id = $1`,
+      [nationalId],
+    );
+    if (!rows.length) throw new RppsError('professional_not_found', `no professional ${nationalId} in the registry`, 404);
+    const p = rows[0];
+    const professions = await this.ds.query(
+      `SELECT profession_code AS "professionCode", category_code AS "categoryCode", specialty_type_code AS "specialtyTypeCode",
+              specialty_code AS "specialtyCode" FROM rpps_profession WHERE national_id = $1 ORDER BY profession_code`,
+      [nationalId],
+    );
+    const situations = await this.ds.query(
+      `SELECT profession_code AS "professionCode", mode_code AS "modeCode", sector_code AS "sectorCode", siret, siren,
+              finess_site AS "finessSite", finess_legal AS "finessLegal", structure_id AS "structureId", site_name AS "siteName",
+              street_number AS "streetNumber", street_type_label AS "streetTypeLabel", street_label AS "streetLabel",
+              postal_code AS "postalCode", city, cedex, registration_authority AS "registrationAuthority"
+         FROM rpps_situation WHERE national_id = $1 ORDER BY source_line`,
+      [nationalId],
+    );
+    return { ...p, status: p.ceasedAt ? 'ceased' : 'active', professions, situations };
+  }
+
+  async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {
+    const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 200);
+    const page = Math.max(q.page ?? 1, 1);
+    const where: string[] = ['p.ceased_at IS NULL'];
+    const params: unknown[] = [];
+    if (q.name) {
+      params.push(`${q.name.trim().toUpperCase()}%`);
+      where.push(`p.last_name LIKE $${params.length}`);
+    }
+    if (q.profession) {
+      params.push(q.profession);
+      where.push(`EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = $${params.length})`);
+    }
+    params.push(pageSize, (page - 1) * pageSize);
+    const items = await this.ds.query(
+      `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
+              (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions
+         FROM rpps_professional p WHERE ${where.join(' AND ')}
+        ORDER BY p.last_name, p.first_name, p.national_id
+        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return { page, pageSize, items };
+  }
+
+  async listImports(limit = 20) {
+    return this.ds.query(
+      `SELECT id AS "importId", status, layout, to_char(as_of, 'YYYY-MM-DD') AS "asOf", rows_read AS "rowsRead",
+              rows_accepted AS "rowsAccepted", rows_rejected AS "rowsRejected", events, professionals_before AS "professionalsBefore",
+              professionals_after AS "professionalsAfter", error, started_at AS "startedAt", finished_at AS "finishedAt"
+         FROM rpps_import ORDER BY started_at DESC LIMIT $1`,
+      [Math.min(limit, 200)],
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/common/audit/audit.service';
+import { dataSourceOptions } from '../../src/common/database/data-source.factory';
+import { JobsService } from '../../src/common/jobs/jobs.service';
+import { appDataSourceParts } from '../../src/data-source';
+import { RppsImportService } from '../../src/rpps/rpps-import.service';
+import { RppsService } from '../../src/rpps/rpps.service';
+import { createTestDb, TestDb } from './services';
+
+export interface TestContext {
+  db: TestDb;
+  ds: DataSource;
+  audit: AuditService;
+  jobs: JobsService;
+  imports: RppsImportService;
+  rpps: RppsService;
+  close(): Promise<void>;
+}
+
+/** The services of the registry over a fresh database of this test file's own. */
+export async function openContext(label: string): Promise<TestContext> {
+  const db = await createTestDb(label);
+  const ds = await new DataSource(dataSourceOptions(appDataSourceParts(db.url, `test-${label}`))).initialize();
+  const audit = new AuditService(ds);
+  const jobs = new JobsService(ds);
+  const imports = new RppsImportService(ds, audit, jobs);
+  const rpps = new RppsService(ds);
+  return {
+    db, ds, audit, jobs, imports, rpps,
+    async close() {
+      await ds.destroy();
+      await db.drop();
+    },
+  };
+}
+
+/** The registry's content in a comparable form (no ids, no timestamps). */
+export async function registrySnapshot(ds: DataSource) {
+  const professionals = await ds.query(
+    `SELECT national_id, id_type, identifier, civility_practice_code, civility_code, last_name, first_name,
+            situations_digest, lines_digest, ceased_at IS NOT NULL AS ceased, migrated_to
+       FROM rpps_professional ORDER BY national_id`,
+  );
+  const professions = await ds.query(`SELECT * FROM rpps_profession ORDER BY national_id, profession_code`);
+  const situations = await ds.query(
+    `SELECT national_id, profession_code, situation_hash, structure_id, site_name, raw_line
+       FROM rpps_situation ORDER BY national_id, situation_hash, raw_line`,
+  );
+  const events = await ds.query(
+    `SELECT e.kind, e.national_id, e.profession_code, e.details FROM rpps_event e ORDER BY e.kind, e.national_id, e.profession_code`,
+  );
+  const outbox = await ds.query(`SELECT topic, payload->>'kind' AS kind FROM outbox ORDER BY topic, kind`);
+  return { professionals, professions, situations, events, outbox };
+}

@@ -1,0 +1,60 @@
+import { Client } from 'pg';
+import IORedis from 'ioredis';
+import { createHash, randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../src/common/database/database-url';
+
+export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cps';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The migrated template every test database is copied from (made once per run by global setup). */
+export const TEMPLATE_DB = `cps_test_template`;
+
+export async function assertPostgres(): Promise<void> {
+  const c = new Client({ connectionString: withDatabase(BASE_DATABASE_URL, 'postgres'), connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL is not answering at ${withDatabase(BASE_DATABASE_URL, 'postgres')} (${(e as Error).message}). ` +
+        `The integration and end-to-end tiers need it: start it (see .ci/services.sh) — they never skip.`,
+    );
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+export async function assertRedis(): Promise<void> {
+  const r = new IORedis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await r.connect();
+    if ((await r.ping()) !== 'PONG') throw new Error('no PONG');
+  } catch (e) {
+    throw new Error(
+      `Redis is not answering at ${REDIS_URL} (${(e as Error).message}). ` +
+        `The integration and end-to-end tiers need it: start it (see .ci/services.sh) — they never skip.`,
+    );
+  } finally {
+    r.disconnect();
+  }
+}
+
+export interface TestDb {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one test file, copied from the migrated template. */
+export async function createTestDb(label: string): Promise<TestDb> {
+  const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
+  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const name = `cps_t_${safe}_${suffix}`;
+  const url = withDatabase(BASE_DATABASE_URL, name);
+  await ensureDatabase(url, TEMPLATE_DB);
+  return { url, name, drop: () => dropDatabase(url) };
+}
+
+/** A queue prefix of its own, so test files never see each other's jobs. */
+export function testQueuePrefix(label: string): string {
+  return `t-${createHash('sha1').update(label + process.pid + Math.random()).digest('hex').slice(0, 10)}`;
+}
