@@ -622,8 +622,8 @@ const COMMUNE_PICK = new Weighted(COMMUNES.map((c) => [c, c.weight] as [Commune,
 const VOIE_TYPE_PICK = new Weighted(VOIE_TYPES.map((v) => [v, v[2]] as [[string, string, number], number]));
 const DOCTOR_SPEC = new Weighted(DOCTOR_SPECIALTIES.map((s) => [s, s[2]] as [[string, string, number], number]));
 const DENTIST_SPEC = new Weighted(DENTIST_SPECIALTIES.map((s) => [s, s[2]] as [[string, string, number], number]));
-/** situations per (person, profession): mean 1.65, so ≈1.70 lines per person with 3% double professions */
-const SITUATION_COUNT = new Weighted<number>([[1, 50], [2, 35], [3, 15]]);
+/** situations per (person, profession): mean 1.68; with 3% double professions and single-site students, ≈1.70 lines per person */
+const SITUATION_COUNT = new Weighted<number>([[1, 48], [2, 36], [3, 16]]);
 const MILITARY_PROFESSIONS = new Set(['10', '21', '40', '60', '70']);
 const ADELI_DEPT_PREFIXES = [...new Set(Object.keys(DEPARTEMENTS).map(dept2))].sort();
 const FONCTION_TAIL = `${FONCTIONS[0][0]}|${FONCTIONS[0][1]}|${FONCTIONS[0][2]}|${FONCTIONS[0][3]}|`;

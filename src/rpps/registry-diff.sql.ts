@@ -59,6 +59,10 @@ export function compareSql(t: { lines: string; sf: string }): string[] {
     `SET LOCAL work_mem = '256MB'`,
     `ANALYZE ${t.lines}`,
     `ANALYZE ${t.sf}`,
+    // People with a rejected line are left as they are by this import (neither ceased
+    // nor half-updated from their other lines): a bad line must not change a card.
+    `CREATE TEMP TABLE s_frozen ON COMMIT DROP AS
+       SELECT DISTINCT national_id FROM ${t.lines} WHERE reason IS NOT NULL AND national_id IS NOT NULL`,
     // One row per person: the first line gives the identity; the digests are sums of
     // per-line hashes with the count, so they do not depend on the order of lines.
     `CREATE TEMP TABLE s_person ON COMMIT DROP AS
@@ -66,7 +70,9 @@ export function compareSql(t: { lines: string; sf: string }): string[] {
          SELECT national_id, min(line_no) AS first_line,
                 sum(sit_h)::text || ':' || count(*) AS situations_digest,
                 sum(line_h)::text || ':' || count(*) AS lines_digest
-           FROM ${t.lines} WHERE reason IS NULL GROUP BY national_id)
+           FROM ${t.lines} l WHERE reason IS NULL
+            AND NOT EXISTS (SELECT 1 FROM s_frozen z WHERE z.national_id = l.national_id)
+          GROUP BY national_id)
        SELECT a.national_id, s.id_type, s.identifier, s.civility_practice_code, s.civility_code,
               s.last_name, s.first_name, a.situations_digest, a.lines_digest
          FROM a JOIN ${t.lines} s ON s.line_no = a.first_line`,
@@ -79,7 +85,9 @@ export function compareSql(t: { lines: string; sf: string }): string[] {
        WITH a AS (
          SELECT national_id, profession_code, min(line_no) AS first_line,
                 min(line_no) FILTER (WHERE specialty_code <> '') AS specialty_line
-           FROM ${t.lines} WHERE reason IS NULL GROUP BY national_id, profession_code)
+           FROM ${t.lines} l WHERE reason IS NULL
+            AND NOT EXISTS (SELECT 1 FROM s_frozen z WHERE z.national_id = l.national_id)
+          GROUP BY national_id, profession_code)
        SELECT a.national_id, a.profession_code, f.category_code,
               COALESCE(sf.specialty_type_code, sp.specialty_type_code, '') AS specialty_type_code,
               COALESCE(sf.specialty_code, sp.specialty_code, '') AS specialty_code
@@ -94,7 +102,8 @@ export function compareSql(t: { lines: string; sf: string }): string[] {
         WHERE NOT EXISTS (SELECT 1 FROM rpps_professional c WHERE c.national_id = p.national_id AND c.ceased_at IS NULL)`,
     `CREATE TEMP TABLE d_gone ON COMMIT DROP AS
        SELECT c.national_id, c.id_type FROM rpps_professional c
-        WHERE c.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM s_person p WHERE p.national_id = c.national_id)`,
+        WHERE c.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM s_person p WHERE p.national_id = c.national_id)
+          AND NOT EXISTS (SELECT 1 FROM s_frozen z WHERE z.national_id = c.national_id)`,
     `CREATE TEMP TABLE d_both ON COMMIT DROP AS
        SELECT p.national_id,
               (c.civility_practice_code, c.civility_code, c.last_name, c.first_name)

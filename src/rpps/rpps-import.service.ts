@@ -250,7 +250,7 @@ export class RppsImportService {
         if (start.kind === 'personne-activite') {
           if (main) throw unusableInput(`two Personne_activite files given ("${basename(main.path)}" and "${name}"); give one`);
           main = { path: p, header: parsePersonneActiviteHeader(start.header.text) };
-        } else if (start.kind === 'savoir-faire') {
+        } else if (start.kind === 'savoir-faire' && start.header.text.split('|').filter((x) => x.trim()).length <= 10) {
           if (savoirFaire) throw unusableInput(`two SavoirFaire files given; give one`);
           savoirFaire = { path: p, header: parseSavoirFaireHeader(start.header.text) };
         } else {
@@ -359,6 +359,7 @@ export class RppsImportService {
     const name = basename(main.path);
     return this.loadFile(client, copyLinesSql(stages), main.path, 'personne-activite', load, onBytes, () => {
       const h = main.header;
+      const nationalIdIndex = h.columns.nationalId;
       return (line: ExtractLine) => {
         const r = parsePersonneActiviteLine(line.text, line.lineNo, h);
         if (!r.ok) {
@@ -366,6 +367,7 @@ export class RppsImportService {
           const row: Array<string | number | null> = new Array(31).fill(null);
           row[0] = line.lineNo;
           row[1] = r.reason;
+          row[2] = nationalIdOf(line.text, nationalIdIndex);
           row[30] = keepRaw(line.text);
           return copyRow(row);
         }
@@ -567,6 +569,18 @@ class LoadCounters {
   rejectsOf(file: string): number {
     return this.perFile.get(file) ?? 0;
   }
+}
+
+/** The national identifier of a rejected line, when it is well formed (so the person is left untouched). */
+function nationalIdOf(text: string, index: number): string | null {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    start = text.indexOf('|', start) + 1;
+    if (start === 0) return null;
+  }
+  const end = text.indexOf('|', start);
+  const v = (end < 0 ? text.slice(start) : text.slice(start, end)).trim();
+  return /^(8\d{11}|0\d{9})$/.test(v) ? v : null;
 }
 
 function keepRaw(text: string): string {
