@@ -718,6 +718,14 @@ export async function* readLineBatches(file: string): AsyncGenerator<string[]> {
   if (rest.length > 0) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
+/**
+ * A copy of a string that shares no memory with it. Substrings (slice, split) of a
+ * read chunk keep the whole chunk alive in V8; what outlives a batch must be detached.
+ */
+function detach(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** The `index`-th `|`-separated field of a line (no allocation of the other fields). */
 function fieldAt(line: string, index: number): string {
   let start = 0;
@@ -1376,7 +1384,7 @@ async function scanDay1(file: string, seed: number): Promise<Day1Scan> {
   for await (const batch of readLineBatches(file)) {
     for (const line of batch) {
       if (header === null) {
-        header = line;
+        header = detach(line);
         cols = columnsOf(line);
         continue;
       }
@@ -1410,12 +1418,12 @@ async function scanDay1(file: string, seed: number): Promise<Day1Scan> {
         if (slot < RESERVOIR_SIZE) {
           const f = line.split('|');
           reservoir[slot] = {
-            id: f[c.structureId],
+            id: detach(f[c.structureId]),
             kind: 'hospital',
-            frag: f.slice(c.siret, c.siret + STRUCTURE_FIELDS).join('|'),
-            sector: f[c.sector],
-            sectorLabel: f[c.sector + 1],
-            dept: f[c.siret + STRUCTURE_FIELDS - 3],
+            frag: detach(f.slice(c.siret, c.siret + STRUCTURE_FIELDS).join('|')),
+            sector: detach(f[c.sector]),
+            sectorLabel: detach(f[c.sector + 1]),
+            dept: detach(f[c.siret + STRUCTURE_FIELDS - 3]),
           };
         }
       }
@@ -1549,7 +1557,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
     const d = decide();
     if (d === 1) {
       stats.ceased++;
-      stats.ids.ceased.push(nid);
+      stats.ids.ceased.push(detach(nid));
       return '';
     }
     stats.persons++;
@@ -1561,7 +1569,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
     }
     if (d === 3) {
       stats.identityChanged++;
-      stats.ids.identityChanged.push(nid);
+      stats.ids.identityChanged.push(detach(nid));
       const oldName = fieldAt(group[0], cols.nom);
       const newName = changedName(rng, oldName);
       let text = '';
@@ -1574,7 +1582,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
     }
     // d === 2: one situation moves to another structure
     stats.siteChanged++;
-    stats.ids.siteChanged.push(nid);
+    stats.ids.siteChanged.push(detach(nid));
     const usedIds = group.map((l) => fieldAt(l, cols.structureId));
     const j = (rng() * group.length) | 0;
     const f = group[j].split('|');
@@ -1703,7 +1711,7 @@ export async function truncateRegistryFile(opts: TruncateOptions): Promise<Trunc
   for await (const batch of readLineBatches(opts.input)) {
     for (const line of batch) {
       if (header === null) {
-        header = line;
+        header = detach(line);
         cols = columnsOf(line);
         continue;
       }

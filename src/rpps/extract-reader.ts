@@ -143,6 +143,9 @@ export interface ReadLinesOptions {
 export const DEFAULT_SNIFF_BYTES = 1 << 20;
 export const DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
+/** Below this, chunks read are gathered before being split into lines. */
+const MIN_CONSUME_BYTES = 256 << 10;
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -292,16 +295,29 @@ export async function* readLineBatches(
     batch = [];
   }
   if (!ended) {
+    // Small chunks (16 KiB from an inflating zip stream) are gathered up to
+    // MIN_CONSUME_BYTES first: fewer, bigger decode / split / yield steps.
+    const pending: Buffer[] = [];
+    let pendingLength = 0;
     for (;;) {
       const r = await iterator.next();
-      if (r.done) break;
-      const b = toBuffer(r.value);
-      if (b.length === 0) continue;
-      consume(b, 0);
+      if (!r.done) {
+        const b = toBuffer(r.value);
+        if (b.length === 0) continue;
+        pending.push(b);
+        pendingLength += b.length;
+        if (pendingLength < MIN_CONSUME_BYTES) continue;
+      }
+      if (pendingLength > 0) {
+        consume(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength), 0);
+        pending.length = 0;
+        pendingLength = 0;
+      }
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
+      if (r.done) break;
     }
   }
   const rest = carry as Buffer | null;

@@ -97,9 +97,9 @@ export function checkSiren(s: string): string | null {
 
 /** SIRET: 14 digits, Luhn-valid, except La Poste's (SIREN 356000000) which only need 14 digits. */
 export function checkSiret(s: string): string | null {
-  if (s.length !== 14 || !isAllDigits(s)) return `SIRET "${s}" must be 14 digits`;
-  if (s.startsWith(LA_POSTE_SIREN)) return null;
-  if (!luhnValid(s)) return `SIRET ${s} fails its Luhn check`;
+  const sum = s.length === 14 ? luhnSum(s) : -1;
+  if (sum < 0) return `SIRET "${s}" must be 14 digits`;
+  if (sum % 10 !== 0 && !s.startsWith(LA_POSTE_SIREN)) return `SIRET ${s} fails its Luhn check`;
   return null;
 }
 

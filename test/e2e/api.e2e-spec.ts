@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { runCli, Service, startApi } from '../support/processes';
+import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+
+/** fetch's Response with json() typed loosely, for assertions. */
+type Res = Omit<Response, 'json'> & { json(): Promise<any> };
+
+describe('the HTTP API (node dist/src/main.js)', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+  let api: Service & { url: string };
+  const tokens: Record<string, string> = {};
+
+  const get = (path: string, role?: string): Promise<Res> =>
+    fetch(`${api.url}${path}`, { headers: role ? { authorization: `Bearer ${tokens[role]}` } : {} });
+
+  beforeAll(async () => {
+    db = await createTestDb('api');
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('api') };
+    api = await startApi(env);
+    for (const role of ['operator', 'helpdesk', 'batch', 'auditor', 'admin']) {
+      const r = await runCli(['tokens:create', '--role', role, '--name', `${role}-e2e`, '--json'], env);
+      expect(r.code).toBe(0);
+      tokens[role] = r.json.token;
+    }
+    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await db?.drop();
+  });
+
+  it('answers /health with the database and Redis up, without a token', async () => {
+    const r = await get('/health');
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body.status).toBe('ok');
+    expect(body.info.database.status).toBe('up');
+    expect(body.info.redis.status).toBe('up');
+  });
+
+  it('serves Prometheus metrics', async () => {
+    await get('/api/v1/jobs', 'operator');
+    const r = await get('/metrics');
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toContain('cps_http_requests_total');
+    expect(text).toContain('cps_outbox_pending');
+    expect(text).toContain('cps_process_resident_memory_bytes');
+  });
+
+  it('refuses /api/v1 without a token, as problem+json with a stable code', async () => {
+    const r = await get('/api/v1/jobs');
+    expect(r.status).toBe(401);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    const p = await r.json();
+    expect(p).toEqual(expect.objectContaining({ status: 401, code: 'unauthenticated', type: expect.any(String), title: expect.any(String), detail: expect.any(String) }));
+    const bad: Res = await fetch(`${api.url}/api/v1/jobs`, { headers: { authorization: 'Bearer cps_not-a-token' } });
+    expect(bad.status).toBe(401);
+  });
+
+  it('checks roles: the auditor may not read the jobs, the operator may', async () => {
+    const denied = await get('/api/v1/jobs', 'auditor');
+    expect(denied.status).toBe(403);
+    expect((await denied.json()).code).toBe('forbidden');
+    const ok = await get('/api/v1/jobs', 'operator');
+    expect(ok.status).toBe(200);
+    const body = await ok.json();
+    const run = body.runs.find((x: { kind: string }) => x.kind === 'rpps-import');
+    expect(run).toEqual(expect.objectContaining({ state: 'succeeded', percent: 100 }));
+    expect(body.queues['rpps-import']).toBeDefined();
+  });
+
+  it('shows a professional of the registry to the helpdesk, and 404 for an unknown one', async () => {
+    const r = await get('/api/v1/professionals/810000000355', 'helpdesk');
+    expect(r.status).toBe(200);
+    const p = await r.json();
+    expect(p).toEqual(expect.objectContaining({ nationalId: '810000000355', lastName: 'LEFÈVRE', status: 'active' }));
+    expect(p.professions[0].professionCode).toBe('80');
+    expect(p.situations.length).toBeGreaterThan(0);
+    expect(p.cards).toEqual([]);
+    const missing = await get('/api/v1/professionals/899999999999', 'helpdesk');
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).code).toBe('professional_not_found');
+    const malformed = await get('/api/v1/professionals/abc', 'helpdesk');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).code).toBe('validation_failed');
+  });
+
+  it('searches professionals by name and profession', async () => {
+    const r = await get('/api/v1/professionals?name=lef&profession=80', 'operator');
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body.items.map((x: { nationalId: string }) => x.nationalId)).toContain('810000000355');
+  });
+
+  it('gives the auditor the audit trail with its chain check', async () => {
+    const r = await get('/api/v1/audit?entity=rpps_import', 'auditor');
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body.chain).toEqual(expect.objectContaining({ ok: true, firstBadEntry: null }));
+    expect(body.entries[0].action).toBe('rpps.import.baseline');
+    expect((await get('/api/v1/audit?from=yesterday', 'auditor')).status).toBe(400);
+  });
+
+  it('publishes its OpenAPI document', async () => {
+    const r = await get('/api/docs-json');
+    expect(r.status).toBe(200);
+    const doc = await r.json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/v1/jobs', '/api/v1/professionals/{nationalId}', '/api/v1/audit']));
+  });
+
+  it('never stores or returns a token in clear', async () => {
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const dump = JSON.stringify((await pg.query('SELECT * FROM api_token')).rows) + JSON.stringify((await pg.query('SELECT * FROM audit_log')).rows);
+      for (const t of Object.values(tokens)) expect(dump).not.toContain(t);
+    } finally {
+      await pg.end();
+    }
+    for (const t of Object.values(tokens)) expect(api.output()).not.toContain(t);
+  });
+});
