@@ -622,15 +622,17 @@ describe('splitting a stream into lines', () => {
 
   it('strips a BOM arriving split across chunks', async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a|b|\nc|d|\n')]);
-    expect(await texts(chunked(bytes, 1))).toEqual(['a|b|', 'c|d|']);
+    expect(await texts(chunked(bytes, 1), { gatherBytes: 0 })).toEqual(['a|b|', 'c|d|']);
   });
 
   it('handles lines spanning chunks, whatever the chunk size', async () => {
     const crlf = Buffer.from(utf8.toString('utf8').replace(/\n/g, '\r\n'), 'utf8');
     for (const size of [1, 2, 3, 7, 64, 1000, 4096]) {
-      expect(await texts(chunked(utf8, size))).toEqual(expected);
-      expect(await texts(chunked(crlf, size))).toEqual(expected);
-      expect(await texts(chunked(utf8, size), { sniffBytes: 5 })).toEqual(expected);
+      for (const gatherBytes of [0, 100, undefined]) {
+        expect(await texts(chunked(utf8, size), { gatherBytes })).toEqual(expected);
+        expect(await texts(chunked(crlf, size), { gatherBytes })).toEqual(expected);
+        expect(await texts(chunked(utf8, size), { sniffBytes: 5, gatherBytes })).toEqual(expected);
+      }
     }
   });
 
@@ -679,7 +681,7 @@ describe('splitting a stream into lines', () => {
     const text = 'AB' + 'É'.repeat(10) + '|\n' + 'ÉÀ€|\n';
     const bytes = Buffer.from(text, 'utf8');
     for (let sniff = 1; sniff < bytes.length; sniff++) {
-      const lines = await collect(chunked(bytes, 3), { sniffBytes: sniff });
+      const lines = await collect(chunked(bytes, 3), { sniffBytes: sniff, gatherBytes: 0 });
       expect(lines.map((l) => [l.text, l.encoding])).toEqual([
         ['AB' + 'É'.repeat(10) + '|', 'utf8'],
         ['ÉÀ€|', 'utf8'],
@@ -691,7 +693,7 @@ describe('splitting a stream into lines', () => {
     const big = Buffer.from((expected.join('\n') + '\n').repeat(50), 'utf8');
     let count = 0;
     let batches = 0;
-    for await (const batch of readLineBatches(chunked(big, 10_000))) {
+    for await (const batch of readLineBatches(chunked(big, 10_000), { gatherBytes: 0 })) {
       batches++;
       for (const l of batch) expect(l.lineNo).toBe(++count);
     }
@@ -701,6 +703,7 @@ describe('splitting a stream into lines', () => {
 
   it('refuses a line longer than the limit instead of buffering it', async () => {
     const bytes = Buffer.alloc(5000, 0x41);
+    await expect(texts(chunked(bytes, 100), { maxLineBytes: 1000, gatherBytes: 0 })).rejects.toThrow(ExtractFormatError);
     await expect(texts(chunked(bytes, 100), { maxLineBytes: 1000 })).rejects.toThrow(ExtractFormatError);
     await expect(texts(streamOf(bytes), { maxLineBytes: 1000 })).rejects.toThrow(/line 1 is longer than 1000 bytes/);
   });
@@ -721,10 +724,11 @@ describe('splitting a stream into lines', () => {
         fc.boolean(),
         fc.boolean(),
         fc.integer({ min: 1, max: 50 }),
-        async (lines, crlf, finalNewline, chunkSize) => {
+        fc.constantFrom(0, 7, 64),
+        async (lines, crlf, finalNewline, chunkSize, gatherBytes) => {
           const eol = crlf ? '\r\n' : '\n';
           const body = lines.join(eol) + (finalNewline && lines.length > 0 ? eol : '');
-          const read = await texts(chunked(Buffer.from(body, 'utf8'), chunkSize), { sniffBytes: 16 });
+          const read = await texts(chunked(Buffer.from(body, 'utf8'), chunkSize), { sniffBytes: 16, gatherBytes });
           expect(read).toEqual(nonEmptyLast(lines));
         },
       ),

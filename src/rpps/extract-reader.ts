@@ -138,13 +138,17 @@ export interface ReadLinesOptions {
   sniffBytes?: number;
   /** A line longer than this (in bytes) makes the file unusable (default 16 MiB). */
   maxLineBytes?: number;
+  /**
+   * Chunks smaller than this are gathered before being split (default 256 KiB): fewer,
+   * bigger decode / split / yield steps on small-chunk streams such as a zip entry.
+   */
+  gatherBytes?: number;
 }
 
 export const DEFAULT_SNIFF_BYTES = 1 << 20;
 export const DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
-/** Below this, chunks read are gathered before being split into lines. */
-const MIN_CONSUME_BYTES = 256 << 10;
+export const DEFAULT_GATHER_BYTES = 256 << 10;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -162,7 +166,7 @@ function withoutCutUtf8Tail(buf: Buffer): number {
     if ((b & 0xe0) === 0xc0) need = 2;
     else if ((b & 0xf0) === 0xe0) need = 3;
     else if ((b & 0xf8) === 0xf0) need = 4;
-    return need > back ? len - back : len;
+    return len;
   }
   return len;
 }
@@ -189,6 +193,7 @@ export async function* readLineBatches(
 ): AsyncGenerator<ExtractLine[], void, undefined> {
   const sniffBytes = options.sniffBytes ?? DEFAULT_SNIFF_BYTES;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const gatherBytes = options.gatherBytes ?? DEFAULT_GATHER_BYTES;
   const iterator = (stream as AsyncIterable<string | Buffer>)[Symbol.asyncIterator]();
 
   // --- 1. sniff: gather the first `sniffBytes` (or the whole, smaller, file).
@@ -296,7 +301,7 @@ export async function* readLineBatches(
   }
   if (!ended) {
     // Small chunks (16 KiB from an inflating zip stream) are gathered up to
-    // MIN_CONSUME_BYTES first: fewer, bigger decode / split / yield steps.
+    // `gatherBytes` first: fewer, bigger decode / split / yield steps.
     const pending: Buffer[] = [];
     let pendingLength = 0;
     for (;;) {
@@ -306,7 +311,7 @@ export async function* readLineBatches(
         if (b.length === 0) continue;
         pending.push(b);
         pendingLength += b.length;
-        if (pendingLength < MIN_CONSUME_BYTES) continue;
+        if (pendingLength < gatherBytes) continue;
       }
       if (pendingLength > 0) {
         consume(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength), 0);

@@ -1,8 +1,9 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { RppsImport } from './rpps-import.entity';
 import type { RegistryEventKind } from './registry-events';
 
 @Entity('rpps_event')
+@Check('rpps_event_kind_check', `kind IN ('NEW_PROFESSIONAL','PROFESSION_ADDED','PROFESSION_REMOVED','IDENTITY_CHANGED','SITUATION_CHANGED','IDENTIFIER_MIGRATED','CEASED')`)
 @Index('rpps_event_import_idx', ['importId'])
 @Index('rpps_event_person_idx', ['nationalId'])
 export class RegistryEvent {
@@ -10,7 +11,7 @@ export class RegistryEvent {
   id: string;
 
   @ManyToOne(() => RppsImport)
-  @JoinColumn({ name: 'import_id' })
+  @JoinColumn({ name: 'import_id', foreignKeyConstraintName: 'rpps_event_import_id_fkey' })
   import: RppsImport;
 
   @Column('uuid', { name: 'import_id' })
@@ -25,7 +26,7 @@ export class RegistryEvent {
   @Column('text', { name: 'profession_code', nullable: true })
   professionCode: string | null;
 
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb', { default: () => "'{}'" })
   details: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -37,13 +38,15 @@ export type MigrationStatus = 'applied' | 'pending' | 'confirmed' | 'rejected';
 
 /** An ADELI identifier replaced by an RPPS one: from a correspondence file, or a candidate for an operator. */
 @Entity('rpps_identifier_migration')
+@Check('rpps_identifier_migration_source_check', `source IN ('correspondence','candidate')`)
+@Check('rpps_identifier_migration_status_check', `status IN ('applied','pending','confirmed','rejected')`)
 @Index('rpps_identifier_migration_pending_idx', ['adeliNationalId'], { unique: true, where: "status = 'pending'" })
 export class IdentifierMigration {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;
 
   @ManyToOne(() => RppsImport)
-  @JoinColumn({ name: 'import_id' })
+  @JoinColumn({ name: 'import_id', foreignKeyConstraintName: 'rpps_identifier_migration_import_id_fkey' })
   import: RppsImport;
 
   @Column('uuid', { name: 'import_id' })

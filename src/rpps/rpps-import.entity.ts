@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { JobRun } from '../common/jobs/job-run.entity';
 import type { EventCounts } from './registry-events';
 
@@ -12,13 +12,14 @@ export interface ImportFile {
 }
 
 @Entity('rpps_import')
+@Check('rpps_import_status_check', `status IN ('running','baseline','applied','unchanged','held','failed')`)
 @Index('rpps_import_started_idx', ['startedAt'])
 export class RppsImport {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @ManyToOne(() => JobRun, { nullable: true })
-  @JoinColumn({ name: 'job_run_id' })
+  @JoinColumn({ name: 'job_run_id', foreignKeyConstraintName: 'rpps_import_job_run_id_fkey' })
   jobRun: JobRun | null;
 
   @Column('uuid', { name: 'job_run_id', nullable: true })
@@ -30,7 +31,7 @@ export class RppsImport {
   @Column('text', { nullable: true })
   layout: string | null;
 
-  @Column('jsonb', { default: () => "'[]'::jsonb" })
+  @Column('jsonb', { default: () => "'[]'" })
   files: ImportFile[];
 
   @Column('date', { name: 'as_of', nullable: true })
@@ -73,7 +74,7 @@ export class RppsImport {
 @Entity('rpps_reject')
 export class RppsReject {
   @ManyToOne(() => RppsImport, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'import_id' })
+  @JoinColumn({ name: 'import_id', foreignKeyConstraintName: 'rpps_reject_import_id_fkey' })
   import: RppsImport;
 
   @Column('uuid', { name: 'import_id', primary: true })

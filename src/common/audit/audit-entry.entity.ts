@@ -23,7 +23,7 @@ export class AuditEntry {
   @Column('text', { name: 'entity_id' })
   entityId: string;
 
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb', { default: () => "'{}'" })
   details: Record<string, unknown>;
 
   @Column('text', { name: 'prev_hash' })

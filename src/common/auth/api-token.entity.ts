@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Role } from './roles';
 
 @Entity('api_token')
+@Check('api_token_role_check', `role IN ('operator','helpdesk','batch','auditor','admin')`)
 export class ApiToken {
   @PrimaryGeneratedColumn('uuid')
   id: string;

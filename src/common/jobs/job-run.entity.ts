@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** A long run (import, sweep, batch) with its progress, whether started from the CLI or a worker. */
 @Entity('job_run')
+@Check('job_run_state_check', `state IN ('queued','running','succeeded','failed')`)
 @Index('job_run_created_idx', ['createdAt'])
 export class JobRun {
   @PrimaryGeneratedColumn('uuid')
@@ -24,7 +25,7 @@ export class JobRun {
   @Column('bigint', { nullable: true })
   total: string | null;
 
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb', { default: () => "'{}'" })
   params: Record<string, unknown>;
 
   @Column('jsonb', { nullable: true })
