@@ -68,7 +68,9 @@ function openZipEntry(zipPath: string): Promise<OpenedExtract> {
         const code = (openErr as NodeJS.ErrnoException | null)?.code;
         // A missing / unreadable file stays a plain I/O error; a corrupt archive is a format error.
         if (code) return reject(openErr);
-        return reject(new ExtractFormatError(`"${zipName}" is not a readable zip: ${openErr?.message ?? 'unknown error'}`));
+        return reject(
+          new ExtractFormatError(`"${zipName}" is not a readable zip: ${openErr?.message ?? 'unknown error'}`),
+        );
       }
       const all: string[] = [];
       const txt: yauzl.Entry[] = [];
@@ -166,7 +168,7 @@ function withoutCutUtf8Tail(buf: Buffer): number {
     if ((b & 0xe0) === 0xc0) need = 2;
     else if ((b & 0xf0) === 0xe0) need = 3;
     else if ((b & 0xf8) === 0xf0) need = 4;
-    return len;
+    return need > back ? len - back : len;
   }
   return len;
 }
@@ -220,18 +222,20 @@ export async function* readLineBatches(
   // --- 2. split.
   let lineNo = 0;
   let carry: Buffer | null = null; // bytes of a line not yet terminated
-  let pendingEmpty: number[] = []; // empty lines, emitted only if a non-empty line follows
+  // Empty lines (pendingEmptyCount of them, ending at lineNo) are emitted only if a
+  // non-empty line follows: trailing empty lines are dropped.
+  let pendingEmptyCount = 0;
   let batch: ExtractLine[] = [];
 
   const push = (text: string, encoding: LineEncoding): void => {
     lineNo++;
     if (text.length === 0) {
-      pendingEmpty.push(lineNo);
+      pendingEmptyCount++;
       return;
     }
-    if (pendingEmpty.length > 0) {
-      for (const n of pendingEmpty) batch.push({ lineNo: n, text: '', encoding });
-      pendingEmpty = [];
+    if (pendingEmptyCount > 0) {
+      for (let n = lineNo - pendingEmptyCount; n < lineNo; n++) batch.push({ lineNo: n, text: '', encoding });
+      pendingEmptyCount = 0;
     }
     batch.push({ lineNo: lineNo, text, encoding });
   };
@@ -294,44 +298,49 @@ export async function* readLineBatches(
     }
   };
 
-  consume(first, bomLength);
-  if (batch.length > 0) {
-    yield batch;
-    batch = [];
-  }
-  if (!ended) {
-    // Small chunks (16 KiB from an inflating zip stream) are gathered up to
-    // `gatherBytes` first: fewer, bigger decode / split / yield steps.
-    const pending: Buffer[] = [];
-    let pendingLength = 0;
-    for (;;) {
-      const r = await iterator.next();
-      if (!r.done) {
-        const b = toBuffer(r.value);
-        if (b.length === 0) continue;
-        pending.push(b);
-        pendingLength += b.length;
-        if (pendingLength < gatherBytes) continue;
-      }
-      if (pendingLength > 0) {
-        consume(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength), 0);
-        pending.length = 0;
-        pendingLength = 0;
-      }
-      if (batch.length > 0) {
-        yield batch;
-        batch = [];
-      }
-      if (r.done) break;
+  try {
+    consume(first, bomLength);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
     }
+    if (!ended) {
+      // Small chunks (16 KiB from an inflating zip stream) are gathered up to
+      // `gatherBytes` first: fewer, bigger decode / split / yield steps.
+      const pending: Buffer[] = [];
+      let pendingLength = 0;
+      for (;;) {
+        const r = await iterator.next();
+        if (!r.done) {
+          const b = toBuffer(r.value);
+          if (b.length === 0) continue;
+          pending.push(b);
+          pendingLength += b.length;
+          if (pendingLength < gatherBytes) continue;
+        }
+        if (pendingLength > 0) {
+          consume(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength), 0);
+          pending.length = 0;
+          pendingLength = 0;
+        }
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        if (r.done) break;
+      }
+    }
+    const rest = carry as Buffer | null;
+    if (rest !== null) {
+      pushBytes(rest, 0, rest.length);
+      carry = null;
+    }
+    // Trailing empty lines (pendingEmptyCount) are dropped.
+    if (batch.length > 0) yield batch;
+  } finally {
+    // Stopped early (consumer break, error): destroy the stream, releasing its file.
+    await iterator.return?.();
   }
-  const rest = carry as Buffer | null;
-  if (rest !== null) {
-    pushBytes(rest, 0, rest.length);
-    carry = null;
-  }
-  // Trailing empty lines (pendingEmpty) are dropped.
-  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -359,6 +368,11 @@ export interface ExtractStart {
   kind: ExtractFileKind;
   /** The data lines that follow the header, in batches. */
   batches: AsyncGenerator<ExtractLine[], void, undefined>;
+  /**
+   * Releases the stream when `batches` will not be read to the end (e.g. the header is
+   * refused). Not needed after a complete or interrupted `for await` over `batches`.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -387,7 +401,10 @@ export async function readHeader(stream: NodeJS.ReadableStream, options: ReadLin
     if (restOfFirst.length > 0) yield restOfFirst;
     yield* source;
   }
-  return { header, kind: detectFileKind(header.text), batches: batches() };
+  const close = async (): Promise<void> => {
+    await source.return(undefined);
+  };
+  return { header, kind: detectFileKind(header.text), batches: batches(), close };
 }
 
 // ---------------------------------------------------------------------------
@@ -403,12 +420,7 @@ const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]+/gu;
  * `Nom d'exercice`, `NOM D’EXERCICE` and `nom  d exercice` all give `nom d exercice`.
  */
 export function normalizeHeaderName(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .toLowerCase()
-    .replace(NOT_LETTER_OR_DIGIT, ' ')
-    .trim();
+  return s.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase().replace(NOT_LETTER_OR_DIGIT, ' ').trim();
 }
 
 /** Splits a header line into its column names, without the trailing empty field. */
@@ -461,9 +473,7 @@ const SAVOIR_FAIRE_REQUIRED = {
   specialtyCode: 'Code savoir-faire',
 } as const;
 
-export type PersonneActiviteColumn =
-  | keyof typeof PERSONNE_ACTIVITE_REQUIRED
-  | keyof typeof PERSONNE_ACTIVITE_OPTIONAL;
+export type PersonneActiviteColumn = keyof typeof PERSONNE_ACTIVITE_REQUIRED | keyof typeof PERSONNE_ACTIVITE_OPTIONAL;
 export type SavoirFaireColumn = keyof typeof SAVOIR_FAIRE_REQUIRED;
 
 export type PersonneActiviteLayout = 'personne-activite-52' | 'personne-activite-56';
@@ -482,6 +492,12 @@ export interface PersonneActiviteHeader extends HeaderBase {
   layout: PersonneActiviteLayout;
   /** 0-based index of each needed column; -1 for an absent optional column. */
   columns: Record<PersonneActiviteColumn, number>;
+  /**
+   * The 56-column layout as published: its header names 52 columns (no savoir-faire
+   * columns) while its data lines still carry the 4 savoir-faire fields, empty, after
+   * the category. This is the header with those 4 slots put back, used for such lines.
+   */
+  withSavoirFaireSlots?: PersonneActiviteHeader;
 }
 
 export interface SavoirFaireHeader extends HeaderBase {
@@ -529,9 +545,7 @@ function mapColumns<K extends string>(
     columns[key] = i;
   }
   if (missing.length > 0) {
-    throw new ExtractFormatError(
-      `${what}: missing required column(s): ${missing.map((n) => `"${n}"`).join(', ')}`,
-    );
+    throw new ExtractFormatError(`${what}: missing required column(s): ${missing.map((n) => `"${n}"`).join(', ')}`);
   }
   if (ambiguous.length > 0) {
     throw new ExtractFormatError(
@@ -569,7 +583,18 @@ export function parsePersonneActiviteHeader(line: string): PersonneActiviteHeade
         `nor ${LAYOUT_56_MARKERS.map((n) => `"${n}"`).join(' / ')} (56-column layout)`,
     );
   }
-  return { kind: 'personne-activite', layout, names, fieldCount: names.length, trailingDelimiter, columns };
+  const header: PersonneActiviteHeader = { kind: 'personne-activite', layout, names, fieldCount: names.length, trailingDelimiter, columns };
+  if (layout === 'personne-activite-56' && !hasSavoirFaire) {
+    const category = index.get(normalizeHeaderName('Libellé catégorie professionnelle')) ?? columns.categoryCode;
+    const slotted = [
+      ...names.slice(0, category + 1),
+      'Code type savoir-faire', 'Libellé type savoir-faire', 'Code savoir-faire', 'Libellé savoir-faire',
+      ...names.slice(category + 1),
+    ];
+    const trailer = trailingDelimiter ? '|' : '';
+    header.withSavoirFaireSlots = parsePersonneActiviteHeader(slotted.join('|') + trailer);
+  }
+  return header;
 }
 
 /** Maps a `PS_LibreAcces_SavoirFaire` header by column names. */
@@ -715,7 +740,19 @@ function scanLine(text: string, header: HeaderBase): string | null {
 
 /** White space that `String.prototype.trim` removes (controls are already rejected). */
 function isSpace(c: number): boolean {
-  return c === 32 || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+  return (
+    c === 32 ||
+    (c >= 0xa0 &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
+  );
 }
 
 /** Trimmed field `i` of the line last scanned; '' for an absent column (i < 0). */
@@ -765,7 +802,18 @@ export function parsePersonneActiviteLine(
   lineNo: number,
   header: PersonneActiviteHeader,
 ): LineResult<PersonneActiviteRecord> {
-  const structural = scanLine(text, header);
+  let structural = scanLine(text, header);
+  if (structural !== null && header.withSavoirFaireSlots) {
+    // A 56-column line: the savoir-faire slots the header does not name.
+    const slotted = header.withSavoirFaireSlots;
+    const again = scanLine(text, slotted);
+    if (again === null || !again.startsWith('expected ')) {
+      header = slotted;
+      structural = again;
+    } else {
+      structural = structural.replace(/^expected (\d+) fields/, `expected $1 (or ${slotted.fieldCount}) fields`);
+    }
+  }
   if (structural !== null) return reject(lineNo, structural);
   const c = header.columns;
   const record: PersonneActiviteRecord = {

@@ -90,9 +90,13 @@ export function checkFiness(s: string): string | null {
   return checkDigitsLuhn('FINESS', s, 9);
 }
 
-/** SIREN: 9 digits, Luhn-valid. */
+/**
+ * SIREN: 9 digits. No key check: domain.md gives a Luhn key to FINESS and SIRET only, and
+ * the registry's own extracts carry SIRENs without one (the SIRET, which contains the
+ * SIREN, is the identifier that is checked).
+ */
 export function checkSiren(s: string): string | null {
-  return checkDigitsLuhn('SIREN', s, 9);
+  return /^\d{9}$/.test(s) ? null : `SIREN "${s}" must be 9 digits`;
 }
 
 /** SIRET: 14 digits, Luhn-valid, except La Poste's (SIREN 356000000) which only need 14 digits. */

@@ -208,6 +208,13 @@ export class RppsImportService {
       else await this.jobs.succeed(jobRunId, summary);
       return out;
     } catch (err) {
+      if (err instanceof RppsError && err.code === 'unusable_input') {
+        // Unusable input commits nothing: no import, no job run of ours is left behind.
+        if (importId) await qr.query(`DELETE FROM rpps_import WHERE id = $1`, [importId]).catch(() => undefined);
+        if (jobRunId && !o.jobRunId) await qr.query(`DELETE FROM job_run WHERE id = $1`, [jobRunId]).catch(() => undefined);
+        if (o.jobRunId) await this.jobs.fail(o.jobRunId, err.message).catch(() => undefined);
+        throw err;
+      }
       if (importId) {
         const message = err instanceof Error ? err.message : String(err);
         await qr
@@ -236,8 +243,7 @@ export class RppsImportService {
       try {
         const opened = await openExtract(p);
         start = await readHeader(opened.stream);
-        await start.batches.return(undefined);
-        (opened.stream as unknown as { destroy?: () => void }).destroy?.();
+        await start.close();
       } catch (e) {
         if (e instanceof ExtractFormatError) throw unusableInput(`"${name}": ${e.message}`);
         const code = (e as NodeJS.ErrnoException).code;

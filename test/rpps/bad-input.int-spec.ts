@@ -44,6 +44,9 @@ describe(`${RppsImportService.name} with bad input`, () => {
     expect(err.code).toBe('unusable_input');
     expect(err.message).toMatch(/no usable line/);
     expect((await registrySnapshot(ctx.ds)).professionals).toEqual([]);
+    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM rpps_import`))[0].n).toBe(0);
+    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM job_run`))[0].n).toBe(0);
+    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n).toBe(0);
   });
 
   it('refuses a file whose required column is missing, naming the column, and commits nothing', async () => {

@@ -93,7 +93,7 @@ describe(RppsImportService.name, () => {
     expect(r.rejects).toEqual([]);
     const sf = readFileSync(sf3, 'utf8').trim().split('\n').slice(1).map((l) => l.split('|'));
     expect(sf.length).toBeGreaterThan(0);
-    for (const [nationalId, profession, type, code] of sf) {
+    for (const [nationalId, profession, type, , code] of sf) {
       const p = await ctx.rpps.getProfessional(nationalId);
       expect(p.professions).toContainEqual(
         expect.objectContaining({ professionCode: profession, specialtyTypeCode: type, specialtyCode: code }),
