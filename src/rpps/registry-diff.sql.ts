@@ -151,26 +151,33 @@ export function migrationSql(t: { lines: string }): string[] {
         ORDER BY k.adeli, k.rpps`,
     `CREATE TEMP TABLE d_pending ON COMMIT DROP AS
        SELECT adeli_national_id AS adeli, rpps_national_id AS rpps FROM rpps_identifier_migration WHERE status = 'pending'`,
+    // The small sets first (people who left with an ADELI number, newcomers with an RPPS
+    // one), then their sites and professions, so that nothing scans the stage per pair.
+    `CREATE TEMP TABLE d_gone_adeli ON COMMIT DROP AS
+       SELECT c.national_id, c.last_name, c.first_name FROM rpps_professional c JOIN d_gone g ON g.national_id = c.national_id
+        WHERE c.id_type = '0'
+          AND NOT EXISTS (SELECT 1 FROM d_migrated m WHERE m.adeli = c.national_id)
+          AND NOT EXISTS (SELECT 1 FROM d_pending pe WHERE pe.adeli = c.national_id)`,
+    `CREATE TEMP TABLE d_new_rpps ON COMMIT DROP AS
+       SELECT p.national_id, p.last_name, p.first_name FROM s_person p JOIN d_new n ON n.national_id = p.national_id
+        WHERE p.id_type = '8' AND NOT EXISTS (SELECT 1 FROM d_migrated m WHERE m.rpps = p.national_id)`,
+    `CREATE TEMP TABLE d_name_pairs ON COMMIT DROP AS
+       SELECT a.national_id AS adeli, r.national_id AS rpps
+         FROM d_gone_adeli a JOIN d_new_rpps r ON r.last_name = a.last_name AND r.first_name = a.first_name`,
+    `CREATE TEMP TABLE d_pair_sites ON COMMIT DROP AS
+       SELECT s.national_id, s.profession_code, s.structure_id, s.siret, s.finess_site FROM rpps_situation s
+        WHERE s.national_id IN (SELECT adeli FROM d_name_pairs)
+       UNION ALL
+       SELECT l.national_id, l.profession_code, l.structure_id, l.siret, l.finess_site FROM ${t.lines} l
+        WHERE l.reason IS NULL AND l.national_id IN (SELECT rpps FROM d_name_pairs)`,
     `CREATE TEMP TABLE d_candidate ON COMMIT DROP AS
-       WITH gone_adeli AS (
-              SELECT c.* FROM rpps_professional c JOIN d_gone g ON g.national_id = c.national_id
-               WHERE c.id_type = '0'
-                 AND NOT EXISTS (SELECT 1 FROM d_migrated m WHERE m.adeli = c.national_id)
-                 AND NOT EXISTS (SELECT 1 FROM d_pending pe WHERE pe.adeli = c.national_id)),
-            new_rpps AS (
-              SELECT p.* FROM s_person p JOIN d_new n ON n.national_id = p.national_id
-               WHERE p.id_type = '8'
-                 AND NOT EXISTS (SELECT 1 FROM d_migrated m WHERE m.rpps = p.national_id)),
-            pairs AS (
-              SELECT a.national_id AS adeli, r.national_id AS rpps
-                FROM gone_adeli a JOIN new_rpps r ON r.last_name = a.last_name AND r.first_name = a.first_name
-               WHERE EXISTS (SELECT 1 FROM rpps_profession ap JOIN s_prof rp ON rp.profession_code = ap.profession_code
-                              WHERE ap.national_id = a.national_id AND rp.national_id = r.national_id)
-                 AND EXISTS (SELECT 1 FROM rpps_situation asit JOIN ${t.lines} rs ON rs.national_id = r.national_id AND rs.reason IS NULL
-                              WHERE asit.national_id = a.national_id
-                                AND ((asit.structure_id <> '' AND asit.structure_id = rs.structure_id)
-                                  OR (asit.siret <> '' AND asit.siret = rs.siret)
-                                  OR (asit.finess_site <> '' AND asit.finess_site = rs.finess_site))))
+       WITH pairs AS (
+              SELECT DISTINCT np.adeli, np.rpps FROM d_name_pairs np
+                JOIN d_pair_sites a ON a.national_id = np.adeli
+                JOIN d_pair_sites r ON r.national_id = np.rpps AND r.profession_code = a.profession_code
+               WHERE (a.structure_id <> '' AND a.structure_id = r.structure_id)
+                  OR (a.siret <> '' AND a.siret = r.siret)
+                  OR (a.finess_site <> '' AND a.finess_site = r.finess_site))
        SELECT DISTINCT ON (adeli) adeli, rpps FROM pairs
         WHERE rpps NOT IN (SELECT rpps FROM pairs GROUP BY rpps HAVING count(*) > 1)
         ORDER BY adeli, rpps`,
@@ -205,10 +212,11 @@ export const COUNT_EVENTS_SQL = `
 /** Writes the registry events of this import ($1 = import id). */
 export const INSERT_EVENTS_SQL = [
   `INSERT INTO rpps_event (import_id, kind, national_id, details)
-     SELECT $1::uuid, 'NEW_PROFESSIONAL', n.national_id,
-            jsonb_build_object('professions', (SELECT jsonb_agg(sp.profession_code ORDER BY sp.profession_code)
-                                                 FROM s_prof sp WHERE sp.national_id = n.national_id))
+     SELECT $1::uuid, 'NEW_PROFESSIONAL', n.national_id, jsonb_build_object('professions', pr.professions)
        FROM d_new n
+       LEFT JOIN (SELECT sp.national_id, jsonb_agg(sp.profession_code ORDER BY sp.profession_code) AS professions
+                    FROM s_prof sp JOIN d_new x ON x.national_id = sp.national_id GROUP BY sp.national_id) pr
+         ON pr.national_id = n.national_id
       WHERE NOT EXISTS (SELECT 1 FROM d_migrated m WHERE m.rpps = n.national_id)
         AND NOT EXISTS (SELECT 1 FROM d_candidate k WHERE k.rpps = n.national_id)
       ORDER BY n.national_id`,

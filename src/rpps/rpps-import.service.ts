@@ -470,9 +470,16 @@ export class RppsImportService {
       onApplying: () => void;
     },
   ): Promise<{ status: ImportResult['status']; events: EventCounts; professionals: { before: number; after: number }; candidates: number; heldReason?: string }> {
+    const timings: Array<[string, number]> = [];
+    const q = async (sql: string, params: unknown[] = []) => {
+      const t0 = Date.now();
+      const r = await qr.query(sql, params);
+      timings.push([sql.replace(/\s+/g, ' ').slice(0, 90), Date.now() - t0]);
+      return r;
+    };
     await qr.startTransaction('READ COMMITTED');
     try {
-      for (const sql of compareSql(c.stages)) await qr.query(sql);
+      for (const sql of compareSql(c.stages)) await q(sql);
       await qr.query(`CREATE TEMP TABLE corr (adeli text, rpps text) ON COMMIT DROP`);
       if (c.correspondence.length) {
         await qr.query(`INSERT INTO corr SELECT * FROM unnest($1::text[], $2::text[])`, [
@@ -480,8 +487,8 @@ export class RppsImportService {
           c.correspondence.map((x) => x.rppsNationalId),
         ]);
       }
-      for (const sql of migrationSql(c.stages)) await qr.query(sql);
-      const [counts] = await qr.query(COUNT_EVENTS_SQL);
+      for (const sql of migrationSql(c.stages)) await q(sql);
+      const [counts] = await q(COUNT_EVENTS_SQL);
       const before = Number(counts.activeBefore);
       const baseline = before === 0 && (await this.registryIsEmpty(qr));
       const events = zeroCounts();
@@ -511,8 +518,8 @@ export class RppsImportService {
       } else if (status !== 'unchanged') {
         c.onApplying();
         // Events first: their details read the registry as it was before this import.
-        if (!baseline) for (const sql of INSERT_EVENTS_SQL) await qr.query(sql, [c.importId]);
-        for (const sql of applySql(c.stages)) await qr.query(sql, sql.includes('$1') ? [c.importId] : []);
+        if (!baseline) for (const sql of INSERT_EVENTS_SQL) await q(sql, [c.importId]);
+        for (const sql of applySql(c.stages)) await q(sql, sql.includes('$1') ? [c.importId] : []);
         if (!baseline) {
           await qr.query(
             `INSERT INTO outbox (topic, payload)
@@ -545,6 +552,7 @@ export class RppsImportService {
           events, professionals, migrationCandidates: Number(counts.candidates) },
       });
       await qr.commitTransaction();
+      this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
       return { status, events, professionals, candidates: status === 'held' ? 0 : Number(counts.candidates), heldReason };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);

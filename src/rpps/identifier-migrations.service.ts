@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { REGISTRY_EVENT_TOPIC } from './registry-events';
+import { RppsError } from './rpps.errors';
+
+export interface MigrationView {
+  id: string;
+  importId: string;
+  adeliNationalId: string;
+  rppsNationalId: string;
+  source: 'correspondence' | 'candidate';
+  status: 'applied' | 'pending' | 'confirmed' | 'rejected';
+  lastName: string | null;
+  firstName: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  createdAt: Date;
+}
+
+/**
+ * ADELI → RPPS migrations found without a correspondence file wait for an operator:
+ * confirming emits IDENTIFIER_MIGRATED; rejecting emits what the import held back
+ * (CEASED for the ADELI identifier, NEW_PROFESSIONAL for the RPPS one).
+ */
+@Injectable()
+export class IdentifierMigrationsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(status?: string): Promise<MigrationView[]> {
+    return this.ds.query(
+      `SELECT m.id::text AS id, m.import_id AS "importId", m.adeli_national_id AS "adeliNationalId",
+              m.rpps_national_id AS "rppsNationalId", m.source, m.status, p.last_name AS "lastName",
+              p.first_name AS "firstName", m.decided_by AS "decidedBy", m.decided_at AS "decidedAt", m.created_at AS "createdAt"
+         FROM rpps_identifier_migration m LEFT JOIN rpps_professional p ON p.national_id = m.rpps_national_id
+        WHERE ($1::text IS NULL OR m.status = $1) ORDER BY m.id DESC LIMIT 500`,
+      [status ?? null],
+    );
+  }
+
+  async decide(id: string, decision: 'confirm' | 'reject', actor: string): Promise<MigrationView> {
+    if (!/^\d+$/.test(id)) throw new RppsError('migration_not_found', `no identifier migration ${id}`, 404);
+    await this.ds.transaction(async (em) => {
+      const rows: Array<{ import_id: string; adeli: string; rpps: string }> = await em.query(
+        `WITH u AS (UPDATE rpps_identifier_migration SET status = $2, decided_by = $3, decided_at = now()
+                     WHERE id = $1 AND status = 'pending'
+                 RETURNING import_id, adeli_national_id AS adeli, rpps_national_id AS rpps)
+         SELECT * FROM u`,
+        [id, decision === 'confirm' ? 'confirmed' : 'rejected', actor],
+      );
+      if (!rows.length) {
+        const exists = await em.query(`SELECT status FROM rpps_identifier_migration WHERE id = $1`, [id]);
+        if (!exists.length) throw new RppsError('migration_not_found', `no identifier migration ${id}`, 404);
+        throw new RppsError('migration_already_decided', `identifier migration ${id} is already ${exists[0].status}`, 409);
+      }
+      const { import_id: importId, adeli, rpps } = rows[0];
+      const professions = await em.query(
+        `SELECT COALESCE(jsonb_agg(profession_code ORDER BY profession_code), '[]'::jsonb) AS p FROM rpps_profession WHERE national_id = $1`,
+        [adeli],
+      );
+      if (decision === 'confirm') {
+        await this.event(em, importId, 'IDENTIFIER_MIGRATED', rpps, { fromNationalId: adeli, source: 'candidate', decidedBy: actor });
+      } else {
+        await this.event(em, importId, 'CEASED', adeli, { professions: professions[0].p, after: 'migration candidate rejected' });
+        const newProfessions = await em.query(
+          `SELECT COALESCE(jsonb_agg(profession_code ORDER BY profession_code), '[]'::jsonb) AS p FROM rpps_profession WHERE national_id = $1`,
+          [rpps],
+        );
+        await this.event(em, importId, 'NEW_PROFESSIONAL', rpps, { professions: newProfessions[0].p });
+      }
+      // The ADELI identifier leaves the registry either way.
+      await em.query(
+        `UPDATE rpps_professional SET ceased_at = now(), updated_at = now(), migrated_to = $2 WHERE national_id = $1`,
+        [adeli, decision === 'confirm' ? rpps : null],
+      );
+      await em.query(`DELETE FROM rpps_profession WHERE national_id = $1`, [adeli]);
+      await em.query(`DELETE FROM rpps_situation WHERE national_id = $1`, [adeli]);
+      await this.audit.append(em, {
+        actor,
+        action: `rpps.migration.${decision === 'confirm' ? 'confirmed' : 'rejected'}`,
+        entity: 'rpps_identifier_migration',
+        entityId: id,
+        details: { adeliNationalId: adeli, rppsNationalId: rpps },
+      });
+    });
+    const [view] = (await this.list()).filter((m) => m.id === id);
+    return view;
+  }
+
+  private async event(em: EntityManager, importId: string, kind: string, nationalId: string, details: object): Promise<void> {
+    await em.query(
+      `WITH e AS (INSERT INTO rpps_event (import_id, kind, national_id, details) VALUES ($1, $2, $3, $4) RETURNING id, kind)
+       INSERT INTO outbox (topic, payload) SELECT $5, jsonb_build_object('eventId', id::text, 'kind', kind) FROM e`,
+      [importId, kind, nationalId, JSON.stringify(details), REGISTRY_EVENT_TOPIC],
+    );
+  }
+}
