@@ -1,5 +1,5 @@
 import { copyField, copyRow } from './copy-text';
-import { stableHash } from './stable-hash';
+import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 
 describe('copyField', () => {
   it('escapes what COPY text format treats specially', () => {
@@ -24,5 +24,24 @@ describe('stableHash', () => {
   it('keeps its values across releases (digests are stored)', () => {
     expect(stableHash('')).toBe(3338908027751811);
     expect(stableHash('810000000355')).toBe(stableHash('810000000355'));
+  });
+});
+
+describe('incremental hashing', () => {
+  it('equals the hash of the parts joined with |', () => {
+    hashBegin();
+    hashAdd('10');
+    hashAdd('CABINET');
+    hashAdd('');
+    expect(hashEnd()).toBe(stableHash('10|CABINET|'));
+  });
+  it('keeps digest sums exact and below 2^48', () => {
+    let s = 0;
+    for (let i = 0; i < 1000; i++) s = addMod48(s, stableHash(String(i)));
+    expect(s).toBeLessThan(2 ** 48);
+    expect(Number.isSafeInteger(s)).toBe(true);
+    let t = 0;
+    for (let i = 999; i >= 0; i--) t = addMod48(t, stableHash(String(i)));
+    expect(t).toBe(s);
   });
 });

@@ -31,6 +31,10 @@ export class Professional {
   @Column('text', { name: 'lines_digest' })
   linesDigest: string;
 
+  /** Digest of the professions with their category and specialty. */
+  @Column('text', { name: 'professions_digest' })
+  professionsDigest: string;
+
   @Column('uuid', { name: 'first_import_id' })
   firstImportId: string;
 

@@ -1,44 +1,40 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { PassThrough, Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { JobsService } from '../common/jobs/jobs.service';
 import { loadConfig } from '../common/config/config';
-import { copyRow } from './copy-text';
+import { JobsService } from '../common/jobs/jobs.service';
 import { readCorrespondenceFile } from './correspondence';
 import {
   ExtractFormatError,
-  ExtractLine,
   openExtract,
   parsePersonneActiviteHeader,
-  parsePersonneActiviteLine,
   parseSavoirFaireHeader,
-  parseSavoirFaireLine,
   PersonneActiviteHeader,
   readHeader,
   SavoirFaireHeader,
 } from './extract-reader';
+import { ExtractStager, LoadCounters, StagedReject } from './extract-stager';
 import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import {
   applySql,
+  baselineSql,
   compareSql,
   COUNT_EVENTS_SQL,
-  copyLinesSql,
-  copySfSql,
   createStageSql,
-  INSERT_EVENTS_SQL,
+  insertEventsSql,
   migrationSql,
+  prepareSql,
+  sizesSql,
   stageNames,
+  StageTables,
 } from './registry-diff.sql';
 import { ImportFile, ImportStatus } from './rpps-import.entity';
 import { RppsError, unusableInput } from './rpps.errors';
-import { stableHash } from './stable-hash';
 
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
@@ -62,11 +58,7 @@ export interface ImportProgress {
   rowsRejected: number;
 }
 
-export interface ImportReject {
-  line: number;
-  reason: string;
-  file?: string;
-}
+export type ImportReject = StagedReject;
 
 export interface ImportResult {
   importId: string;
@@ -87,9 +79,6 @@ export interface ImportResult {
 
 /** Held by the running import for its whole length (session lock: freed if the process dies). */
 const IMPORT_LOCK = 7_264_010;
-const MAX_REJECTS_IN_RESULT = 1000;
-const MAX_RAW_KEPT = 4000;
-const ROWS_PER_COPY_WRITE = 2000;
 
 interface ClassifiedFiles {
   main: { path: string; header: PersonneActiviteHeader };
@@ -123,7 +112,7 @@ export class RppsImportService {
     let locked = false;
     let importId: string | null = null;
     let jobRunId = o.jobRunId ?? null;
-    let stages: { lines: string; sf: string } | null = null;
+    let stages: StageTables | null = null;
     try {
       const [{ ok }] = await qr.query('SELECT pg_try_advisory_lock($1) AS ok', [IMPORT_LOCK]);
       if (!ok) {
@@ -158,19 +147,29 @@ export class RppsImportService {
       stages = stageNames(importId);
       for (const sql of createStageSql(stages)) await qr.query(sql);
 
-      // 1. Load: stream, parse, COPY.
-      const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      // 1. Load: stream, parse, COPY into the stages (three connections, one per stage).
       const totalBytes = (await stat(files.main.path)).size + (files.savoirFaire ? (await stat(files.savoirFaire.path)).size : 0);
       const load = new LoadCounters();
       const emit = (phase: ImportProgress['phase'], done: number, total: number) =>
         progress({ phase, done, total, rowsRead: load.rowsRead, rowsRejected: load.rowsRejected });
-      if (files.savoirFaire) {
-        fileInfos.push(await this.loadSavoirFaire(client, stages, files.savoirFaire.path, load, (b) => emit('reading', b, totalBytes)));
+      const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes));
+      const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner()];
+      try {
+        await Promise.all(extra.map((x) => x.connect()));
+        const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
+        let specialties = new Map<string, [string, string]>();
+        if (files.savoirFaire) {
+          const sf = await stager.readSavoirFaire(pg(qr), files.savoirFaire.path);
+          fileInfos.push(sf.file);
+          specialties = sf.specialties;
+        }
+        fileInfos.push(
+          await stager.readPersonneActivite({ lines: pg(qr), persons: pg(extra[0]), profs: pg(extra[1]) }, files.main.path,
+            files.main.header, specialties),
+        );
+      } finally {
+        await Promise.all(extra.map((x) => x.release()));
       }
-      const sfBytes = load.bytes;
-      fileInfos.push(
-        await this.loadPersonneActivite(client, stages, files.main, load, (b) => emit('reading', sfBytes + b, totalBytes)),
-      );
       if (o.correspondence) {
         fileInfos.push({ name: basename(o.correspondence), kind: 'correspondence', sha256: await sha256File(o.correspondence), bytes: (await stat(o.correspondence)).size });
       }
@@ -225,7 +224,7 @@ export class RppsImportService {
       throw err;
     } finally {
       if (stages) {
-        await qr.query(`DROP TABLE IF EXISTS ${stages.lines}, ${stages.sf}`).catch(() => undefined);
+        await qr.query(`DROP TABLE IF EXISTS ${stages.lines}, ${stages.persons}, ${stages.profs}, ${stages.sf}`).catch(() => undefined);
       }
       if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
       await qr.release();
@@ -333,133 +332,11 @@ export class RppsImportService {
     }
   }
 
-  private async loadSavoirFaire(
-    client: PoolClient,
-    stages: { sf: string },
-    path: string,
-    load: LoadCounters,
-    onBytes: (bytes: number) => void,
-  ): Promise<ImportFile> {
-    const name = basename(path);
-    return this.loadFile(client, copySfSql(stages), path, 'savoir-faire', load, onBytes, (header) => {
-      const h = parseSavoirFaireHeader(header);
-      return (line: ExtractLine) => {
-        const r = parseSavoirFaireLine(line.text, line.lineNo, h);
-        if (!r.ok) {
-          load.reject(name, line.lineNo, r.reason);
-          return copyRow([line.lineNo, r.reason, null, null, null, null, keepRaw(line.text)]);
-        }
-        const x = r.record;
-        return copyRow([line.lineNo, null, x.nationalId, x.professionCode, x.specialtyTypeCode, x.specialtyCode, x.raw]);
-      };
-    }, false);
-  }
-
-  private async loadPersonneActivite(
-    client: PoolClient,
-    stages: { lines: string },
-    main: ClassifiedFiles['main'],
-    load: LoadCounters,
-    onBytes: (bytes: number) => void,
-  ): Promise<ImportFile> {
-    const name = basename(main.path);
-    return this.loadFile(client, copyLinesSql(stages), main.path, 'personne-activite', load, onBytes, () => {
-      const h = main.header;
-      const nationalIdIndex = h.columns.nationalId;
-      return (line: ExtractLine) => {
-        const r = parsePersonneActiviteLine(line.text, line.lineNo, h);
-        if (!r.ok) {
-          load.reject(name, line.lineNo, r.reason);
-          const row: Array<string | number | null> = new Array(31).fill(null);
-          row[0] = line.lineNo;
-          row[1] = r.reason;
-          row[2] = nationalIdOf(line.text, nationalIdIndex);
-          row[30] = keepRaw(line.text);
-          return copyRow(row);
-        }
-        const x = r.record;
-        const sitH = stableHash(
-          `${x.professionCode}|${x.modeCode}|${x.sectorCode}|${x.siret}|${x.siren}|${x.finessSite}|${x.finessLegal}|${x.structureId}|` +
-            `${x.siteName}|${x.streetNumber}|${x.streetTypeLabel}|${x.streetLabel}|${x.postalCode}|${x.city}|${x.cedex}|${x.registrationAuthority}`,
-        );
-        const lineH = stableHash(x.raw);
-        return copyRow([
-          line.lineNo, null, x.nationalId, x.idType, x.identifier, x.civilityPracticeCode, x.civilityCode,
-          x.lastName, x.firstName, x.professionCode, x.categoryCode, x.specialtyTypeCode, x.specialtyCode,
-          x.modeCode, x.sectorCode, x.siret, x.siren, x.finessSite, x.finessLegal, x.structureId, x.siteName,
-          x.streetNumber, x.streetTypeLabel, x.streetLabel, x.postalCode, x.city, x.cedex, x.registrationAuthority,
-          sitH, lineH, x.raw,
-        ]);
-      };
-    }, true);
-  }
-
-  /** Streams one file into a COPY, with backpressure; the file's SHA-256 is computed on the way. */
-  private async loadFile(
-    client: PoolClient,
-    copySql: string,
-    path: string,
-    kind: ImportFile['kind'],
-    load: LoadCounters,
-    onBytes: (bytes: number) => void,
-    makeRow: (headerText: string) => (line: ExtractLine) => string,
-    countRows: boolean,
-  ): Promise<ImportFile> {
-    const fileHash = createHash('sha256');
-    let bytes = 0;
-    const opened = await openExtract(path);
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        fileHash.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    const source = opened.stream.pipe(counter);
-    opened.stream.on('error', (e) => counter.destroy(e));
-    const start = await readHeader(source);
-    const rowOf = makeRow(start.header.text);
-    const copy = client.query(copyFrom(copySql));
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    const done = pipeline(out, copy as unknown as Writable);
-    let lastReport = 0;
-    try {
-      let buf = '';
-      let n = 0;
-      for await (const batch of start.batches) {
-        for (const line of batch) {
-          if (countRows) load.rowsRead += 1;
-          buf += rowOf(line);
-          if (++n >= ROWS_PER_COPY_WRITE) {
-            if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
-            buf = '';
-            n = 0;
-          }
-        }
-        if (bytes - lastReport > 4 << 20) {
-          lastReport = bytes;
-          onBytes(bytes);
-        }
-      }
-      if (buf) out.write(buf);
-      out.end();
-      await done;
-    } catch (e) {
-      out.destroy(e as Error);
-      await done.catch(() => undefined);
-      throw e;
-    }
-    if (countRows) load.rowsAccepted = load.rowsRead - load.rejectsOf(basename(path));
-    load.bytes += bytes;
-    onBytes(bytes);
-    return { name: basename(path), kind, sha256: fileHash.digest('hex'), bytes };
-  }
-
   private async compareAndApply(
     qr: QueryRunner,
     c: {
       importId: string;
-      stages: { lines: string; sf: string };
+      stages: StageTables;
       asOf: string;
       load: LoadCounters;
       fileInfos: ImportFile[];
@@ -477,68 +354,71 @@ export class RppsImportService {
       timings.push([sql.replace(/\s+/g, ' ').slice(0, 90), Date.now() - t0]);
       return r;
     };
+    const withId = (sql: string) => (sql.includes('$1') ? [c.importId] : []);
     await qr.startTransaction('READ COMMITTED');
     try {
-      for (const sql of compareSql(c.stages)) await q(sql);
-      await qr.query(`CREATE TEMP TABLE corr (adeli text, rpps text) ON COMMIT DROP`);
-      if (c.correspondence.length) {
-        await qr.query(`INSERT INTO corr SELECT * FROM unnest($1::text[], $2::text[])`, [
+      await q(`CREATE TEMP TABLE s_frozen ON COMMIT DROP AS SELECT unnest($1::text[]) AS national_id`, [[...c.load.frozen]]);
+      for (const sql of prepareSql(c.stages)) await q(sql);
+      const [sizes] = await q(sizesSql(c.stages));
+      const before = Number(sizes.activeBefore);
+      const baseline = !sizes.registryHasRows;
+      const events = zeroCounts();
+      let candidates = 0;
+      let status: ImportResult['status'];
+      let heldReason: string | undefined;
+
+      if (baseline) {
+        status = 'baseline';
+        c.onApplying();
+        for (const sql of baselineSql(c.stages)) await q(sql, withId(sql));
+      } else {
+        for (const sql of compareSql(c.stages)) await q(sql);
+        await q(`CREATE TEMP TABLE corr ON COMMIT DROP AS SELECT * FROM unnest($1::text[], $2::text[]) AS k(adeli, rpps)`, [
           c.correspondence.map((x) => x.adeliNationalId),
           c.correspondence.map((x) => x.rppsNationalId),
         ]);
-      }
-      for (const sql of migrationSql(c.stages)) await q(sql);
-      const [counts] = await q(COUNT_EVENTS_SQL);
-      const before = Number(counts.activeBefore);
-      const baseline = before === 0 && (await this.registryIsEmpty(qr));
-      const events = zeroCounts();
-      if (!baseline) for (const k of REGISTRY_EVENT_KINDS) events[k] = Number(counts[k]);
-      const unchanged =
-        !baseline &&
-        Number(counts.arrivals) === 0 &&
-        Number(counts.departures) === 0 &&
-        Number(counts.linesChanged) === 0 &&
-        REGISTRY_EVENT_KINDS.every((k) => events[k] === 0) &&
-        Number(counts.candidates) === 0;
-      const after = Number(counts.activeInFile) + (baseline ? 0 : Number(counts.candidates));
-      const ceased = events.CEASED;
-      const limit = Math.floor(before * c.ratio);
-      let status: ImportResult['status'] = baseline ? 'baseline' : unchanged ? 'unchanged' : 'applied';
-      let heldReason: string | undefined;
-      if (!baseline && !c.confirm && ceased > limit) {
-        status = 'held';
-        heldReason =
-          `this import would cease ${ceased} of ${before} professionals (${((100 * ceased) / Math.max(before, 1)).toFixed(1)}%, ` +
-          `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?) ` +
-          `and run it again with --confirm-mass-change if the change is real.`;
-      }
-      if (status === 'held') {
-        await qr.rollbackTransaction();
-        await qr.startTransaction();
-      } else if (status !== 'unchanged') {
-        c.onApplying();
-        // Events first: their details read the registry as it was before this import.
-        if (!baseline) for (const sql of INSERT_EVENTS_SQL) await q(sql, [c.importId]);
-        for (const sql of applySql(c.stages)) await q(sql, sql.includes('$1') ? [c.importId] : []);
-        if (!baseline) {
-          await qr.query(
+        for (const sql of migrationSql(c.stages)) await q(sql);
+        const [counts] = await q(COUNT_EVENTS_SQL);
+        for (const k of REGISTRY_EVENT_KINDS) events[k] = Number(counts[k]);
+        candidates = Number(counts.candidates);
+        const unchanged =
+          Number(counts.arrivals) === 0 && Number(counts.departures) === 0 && Number(counts.peopleChanged) === 0 && candidates === 0;
+        status = unchanged ? 'unchanged' : 'applied';
+        const limit = Math.floor(before * c.ratio);
+        if (!c.confirm && events.CEASED > limit) {
+          status = 'held';
+          heldReason =
+            `this import would cease ${events.CEASED} of ${before} professionals (${((100 * events.CEASED) / Math.max(before, 1)).toFixed(1)}%, ` +
+            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?) ` +
+            `and run it again with --confirm-mass-change if the change is real.`;
+          await qr.rollbackTransaction();
+          await qr.startTransaction();
+        } else if (status === 'applied') {
+          c.onApplying();
+          // Events first: their details read the registry as it was before this import.
+          for (const sql of insertEventsSql(c.stages)) await q(sql, [c.importId]);
+          for (const sql of applySql(c.stages)) await q(sql, withId(sql));
+          await q(
             `INSERT INTO outbox (topic, payload)
              SELECT $2, jsonb_build_object('eventId', id::text, 'kind', kind) FROM rpps_event WHERE import_id = $1 ORDER BY id`,
             [c.importId, REGISTRY_EVENT_TOPIC],
           );
         }
       }
-      await qr.query(
+      const [{ n: activeAfter }] = status === 'held'
+        ? [{ n: before }]
+        : await q(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
+      await q(
         `INSERT INTO rpps_reject (import_id, file, line_no, reason, raw)
          SELECT $1::uuid, $2::text, line_no, reason, raw FROM ${c.stages.lines} WHERE reason IS NOT NULL
          UNION ALL
          SELECT $1::uuid, $3::text, line_no, reason, raw FROM ${c.stages.sf} WHERE reason IS NOT NULL`,
         [c.importId, c.fileInfos.find((f) => f.kind === 'personne-activite')!.name, c.fileInfos.find((f) => f.kind === 'savoir-faire')?.name ?? ''],
       );
-      const professionals = { before, after: status === 'held' || status === 'unchanged' ? before : after };
+      const professionals = { before, after: Number(activeAfter) };
       await qr.query(
         `UPDATE rpps_import SET status = $2, files = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,
-                events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = now()
+                events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = clock_timestamp()
           WHERE id = $1`,
         [c.importId, status, JSON.stringify(c.fileInfos), c.load.rowsRead, c.load.rowsAccepted, c.load.rowsRejected,
           JSON.stringify(events), professionals.before, professionals.after, heldReason ?? null],
@@ -549,60 +429,20 @@ export class RppsImportService {
         entity: 'rpps_import',
         entityId: c.importId,
         details: { asOf: c.asOf, files: c.fileInfos, rowsRead: c.load.rowsRead, rowsRejected: c.load.rowsRejected,
-          events, professionals, migrationCandidates: Number(counts.candidates) },
+          events, professionals, migrationCandidates: candidates },
       });
       await qr.commitTransaction();
       this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
-      return { status, events, professionals, candidates: status === 'held' ? 0 : Number(counts.candidates), heldReason };
+      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw e;
     }
   }
 
-  private async registryIsEmpty(qr: QueryRunner): Promise<boolean> {
-    const rows = await qr.query(`SELECT 1 FROM rpps_professional LIMIT 1`);
-    return rows.length === 0;
-  }
-}
-
-class LoadCounters {
-  rowsRead = 0;
-  rowsAccepted = 0;
-  rowsRejected = 0;
-  bytes = 0;
-  firstRejects: ImportReject[] = [];
-  private readonly perFile = new Map<string, number>();
-
-  reject(file: string, line: number, reason: string): void {
-    this.rowsRejected += 1;
-    this.perFile.set(file, (this.perFile.get(file) ?? 0) + 1);
-    if (this.firstRejects.length < MAX_REJECTS_IN_RESULT) this.firstRejects.push({ line, reason, file });
-  }
-
-  rejectsOf(file: string): number {
-    return this.perFile.get(file) ?? 0;
-  }
-}
-
-/** The national identifier of a rejected line, when it is well formed (so the person is left untouched). */
-function nationalIdOf(text: string, index: number): string | null {
-  let start = 0;
-  for (let i = 0; i < index; i++) {
-    start = text.indexOf('|', start) + 1;
-    if (start === 0) return null;
-  }
-  const end = text.indexOf('|', start);
-  const v = (end < 0 ? text.slice(start) : text.slice(start, end)).trim();
-  return /^(8\d{11}|0\d{9})$/.test(v) ? v : null;
-}
-
-function keepRaw(text: string): string {
-  return text.length > MAX_RAW_KEPT ? `${text.slice(0, MAX_RAW_KEPT)}… [${text.length} characters]` : text;
 }
 
 async function sha256File(path: string): Promise<string> {
-  const { createReadStream } = await import('node:fs');
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
