@@ -138,7 +138,6 @@ export class Foundation1764160000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE rpps_situation (
-        id bigserial PRIMARY KEY,
         national_id text NOT NULL,
         profession_code text NOT NULL,
         situation_hash text NOT NULL,
@@ -158,9 +157,9 @@ export class Foundation1764160000000 implements MigrationInterface {
         cedex text NOT NULL DEFAULT '',
         registration_authority text NOT NULL DEFAULT '',
         source_line integer NOT NULL,
-        raw_line text NOT NULL
+        raw_line text NOT NULL,
+        CONSTRAINT rpps_situation_pkey PRIMARY KEY (national_id, source_line)
       )`);
-    await q.query(`CREATE INDEX rpps_situation_person_idx ON rpps_situation (national_id)`);
 
     await q.query(`
       CREATE TABLE rpps_event (

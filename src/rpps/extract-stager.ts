@@ -17,10 +17,10 @@ import {
 } from './extract-reader';
 import {
   copySql,
-  STAGE_LINE_COLUMNS,
+  SITUATION_COPY_COLUMNS,
   STAGE_PERSON_COLUMNS,
   STAGE_PROF_COLUMNS,
-  STAGE_SF_COLUMNS,
+  STAGE_REJECT_COLUMNS,
   StageTables,
 } from './registry-diff.sql';
 import { ImportFile } from './rpps-import.entity';
@@ -28,7 +28,7 @@ import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash
 
 export const MAX_REJECTS_IN_RESULT = 1000;
 const MAX_RAW_KEPT = 4000;
-const FLUSH_CHARS = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
 
 export interface StagedReject {
   line: number;
@@ -45,6 +45,8 @@ export class LoadCounters {
   firstRejects: StagedReject[] = [];
   /** National identifiers of rejected lines: those people are left as they are. */
   readonly frozen = new Set<string>();
+  /** People met in more than one run of adjacent lines (or sharing a hash with one): merged in SQL. */
+  readonly maybeDuplicated: string[] = [];
 
   reject(file: string, line: number, reason: string, nationalId: string | null): void {
     this.rowsRejected += 1;
@@ -53,10 +55,15 @@ export class LoadCounters {
   }
 }
 
-/** A COPY into one staging table, written in large chunks with backpressure. */
+/**
+ * A COPY into one table. Rows are encoded straight into 1 MiB buffers (no big strings for
+ * the collector to copy), handed to the stream with backpressure.
+ */
 class CopyWriter {
-  private buf = '';
-  private readonly out = new PassThrough({ highWaterMark: 1 << 20 });
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+  private ready: Buffer[] = [];
+  private readonly out = new PassThrough({ highWaterMark: 4 * CHUNK_BYTES });
   private readonly done: Promise<void>;
 
   constructor(client: PoolClient, sql: string) {
@@ -66,15 +73,31 @@ class CopyWriter {
   }
 
   add(row: string): void {
-    this.buf += row;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.pos + row.length * 3 > CHUNK_BYTES) {
+      this.seal();
+      if (row.length * 3 > CHUNK_BYTES) {
+        this.ready.push(Buffer.from(row, 'utf8'));
+        return;
+      }
+    }
+    this.pos += this.chunk.write(row, this.pos, 'utf8');
   }
 
-  /** Hands the buffered rows to the stream when enough are there; waits if PostgreSQL is behind. */
+  private seal(): void {
+    if (this.pos === 0) return;
+    this.ready.push(this.chunk.subarray(0, this.pos));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
+  }
+
+  /** Hands the sealed buffers to the stream; waits when PostgreSQL is behind. */
   async maybeFlush(force = false): Promise<void> {
-    if (!this.buf || (!force && this.buf.length < FLUSH_CHARS)) return;
-    const chunk = this.buf;
-    this.buf = '';
-    if (!this.out.write(chunk)) await new Promise((r) => this.out.once('drain', r));
+    if (force) this.seal();
+    while (this.ready.length) {
+      const b = this.ready.shift()!;
+      if (!this.out.write(b)) await new Promise((r) => this.out.once('drain', r));
+    }
   }
 
   async end(): Promise<void> {
@@ -123,7 +146,7 @@ export class ExtractStager {
   async readSavoirFaire(client: PoolClient, path: string): Promise<{ file: ImportFile; specialties: Specialties }> {
     const name = basename(path);
     const specialties: Specialties = new Map();
-    const rejects = new CopyWriter(client, copySql(this.stages.sf, STAGE_SF_COLUMNS));
+    const rejects = new CopyWriter(client, copySql(this.stages.rejects, STAGE_REJECT_COLUMNS));
     const file = await this.readFile(path, 'savoir-faire', async (header, batches) => {
       const h = parseSavoirFaireHeader(header);
       for await (const batch of batches) {
@@ -131,7 +154,7 @@ export class ExtractStager {
           const r = parseSavoirFaireLine(line.text, line.lineNo, h);
           if (!r.ok) {
             this.load.reject(name, line.lineNo, r.reason, null);
-            rejects.add(copyRow([line.lineNo, r.reason, keepRaw(line.text)]));
+            rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
             continue;
           }
           const key = `${r.record.nationalId}|${r.record.professionCode}`;
@@ -144,18 +167,20 @@ export class ExtractStager {
     return { file, specialties };
   }
 
-  /** Reads the Personne_activite file into the line, person and profession stages. */
+  /** Reads the Personne_activite file into the next situations and the person and profession stages. */
   async readPersonneActivite(
-    clients: { lines: PoolClient; persons: PoolClient; profs: PoolClient },
+    clients: { situations: PoolClient; persons: PoolClient; profs: PoolClient; rejects: PoolClient },
     path: string,
     header: PersonneActiviteHeader,
     specialties: Specialties,
   ): Promise<ImportFile> {
     const name = basename(path);
-    const lines = new CopyWriter(clients.lines, copySql(this.stages.lines, STAGE_LINE_COLUMNS));
+    const situations = new CopyWriter(clients.situations, copySql(this.stages.situations, SITUATION_COPY_COLUMNS));
     const persons = new CopyWriter(clients.persons, copySql(this.stages.persons, STAGE_PERSON_COLUMNS));
     const profs = new CopyWriter(clients.profs, copySql(this.stages.profs, STAGE_PROF_COLUMNS));
+    const rejects = new CopyWriter(clients.rejects, copySql(this.stages.rejects, STAGE_REJECT_COLUMNS));
     const nationalIdIndex = header.columns.nationalId;
+    const seen = new HashSet53();
     let run: PersonRun | null = null;
 
     const flushRun = (r: PersonRun) => {
@@ -174,13 +199,14 @@ export class ExtractStager {
         profSum = addMod48(profSum, h);
         profs.add(copyRow([p.nationalId, code, acc.firstLine, acc.category, specialtyType, specialty, h % 2 ** 48]));
       }
+      if (!seen.add(stableHash(p.nationalId))) this.load.maybeDuplicated.push(p.nationalId);
       persons.add(
         copyRow([p.nationalId, p.lineNo, p.idType, p.identifier, p.civilityPracticeCode, p.civilityCode, p.lastName,
           p.firstName, r.sitSum, r.lineSum, r.count, profSum, r.profs.size]),
       );
     };
 
-    const writers = [lines, persons, profs];
+    const writers = [situations, persons, profs, rejects];
     const file = await this.readFile(path, 'personne-activite', async (_header, batches) => {
       for await (const batch of batches) {
         for (const line of batch) {
@@ -189,12 +215,7 @@ export class ExtractStager {
           if (!r.ok) {
             const nid = nationalIdOf(line.text, nationalIdIndex);
             this.load.reject(name, line.lineNo, r.reason, nid);
-            const row: Array<string | number | null> = new Array(STAGE_LINE_COLUMNS.length).fill(null);
-            row[0] = line.lineNo;
-            row[1] = r.reason;
-            row[2] = nid;
-            row[STAGE_LINE_COLUMNS.length - 1] = keepRaw(line.text);
-            lines.add(copyRow(row));
+            rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
             continue;
           }
           const x = r.record;
@@ -205,7 +226,7 @@ export class ExtractStager {
           hashAdd(x.streetNumber); hashAdd(x.streetTypeLabel); hashAdd(x.streetLabel); hashAdd(x.postalCode);
           hashAdd(x.city); hashAdd(x.cedex); hashAdd(x.registrationAuthority);
           const sitH = hashEnd();
-          lines.add(lineRow(x, sitH));
+          situations.add(situationRow(x, sitH));
 
           if (!run || run.first.nationalId !== x.nationalId) {
             if (run) flushRun(run);
@@ -272,15 +293,50 @@ export class ExtractStager {
 }
 
 /** The COPY row of an accepted line; its fields hold no control character, only a backslash may need escaping. */
-function lineRow(x: PersonneActiviteRecord, sitH: number): string {
+function situationRow(x: PersonneActiviteRecord, sitH: number): string {
   if (x.raw.indexOf('\\') !== -1) {
-    return copyRow([x.lineNo, null, x.nationalId, x.professionCode, x.modeCode, x.sectorCode, x.siret, x.siren,
+    return copyRow([x.nationalId, x.lineNo, x.professionCode, String(sitH), x.modeCode, x.sectorCode, x.siret, x.siren,
       x.finessSite, x.finessLegal, x.structureId, x.siteName, x.streetNumber, x.streetTypeLabel, x.streetLabel,
-      x.postalCode, x.city, x.cedex, x.registrationAuthority, sitH, x.raw]);
+      x.postalCode, x.city, x.cedex, x.registrationAuthority, x.raw]);
   }
-  return `${x.lineNo}\t\\N\t${x.nationalId}\t${x.professionCode}\t${x.modeCode}\t${x.sectorCode}\t${x.siret}\t${x.siren}\t${
+  return `${x.nationalId}\t${x.lineNo}\t${x.professionCode}\t${sitH}\t${x.modeCode}\t${x.sectorCode}\t${x.siret}\t${x.siren}\t${
     x.finessSite}\t${x.finessLegal}\t${x.structureId}\t${x.siteName}\t${x.streetNumber}\t${x.streetTypeLabel}\t${
-    x.streetLabel}\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${sitH}\t${x.raw}\n`;
+    x.streetLabel}\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${x.raw}\n`;
+}
+
+/**
+ * A set of 53-bit hashes (open addressing in a Float64Array): remembers every person
+ * met, in a few bytes each, to spot people whose lines are not adjacent. A false
+ * "seen" only costs an exact check in SQL.
+ */
+export class HashSet53 {
+  private table = new Float64Array(1 << 16);
+  private size = 0;
+
+  /** Adds h (>= 0); false when it was there already. */
+  add(h: number): boolean {
+    if ((this.size + 1) * 2 > this.table.length) this.grow();
+    const key = h + 1; // 0 marks an empty slot
+    const mask = this.table.length - 1;
+    let i = (h % 4294967296) & mask;
+    for (;;) {
+      const v = this.table[i];
+      if (v === 0) {
+        this.table[i] = key;
+        this.size += 1;
+        return true;
+      }
+      if (v === key) return false;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.size = 0;
+    for (const v of old) if (v !== 0) this.add(v - 1);
+  }
 }
 
 /** The national identifier of a rejected line, when it is well formed (so the person is left untouched). */

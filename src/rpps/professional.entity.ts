@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A professional of the current registry (one row per national identifier). */
 @Entity('rpps_professional')
@@ -70,15 +70,17 @@ export class Profession {
   specialtyCode: string;
 }
 
-/** One practice situation (one line of the extract), with the line as read. */
+/**
+ * One practice situation (one line of the extract), with the line as read. The table is
+ * rebuilt from each applied extract (see registry-diff.sql.ts), so nothing refers to its rows.
+ */
 @Entity('rpps_situation')
-@Index('rpps_situation_person_idx', ['nationalId'])
 export class Situation {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
-  id: string;
-
-  @Column('text', { name: 'national_id' })
+  @PrimaryColumn('text', { name: 'national_id' })
   nationalId: string;
+
+  @PrimaryColumn('integer', { name: 'source_line' })
+  sourceLine: number;
 
   @Column('text', { name: 'profession_code' })
   professionCode: string;
@@ -101,9 +103,6 @@ export class Situation {
   @Column('text', { default: '' }) city: string;
   @Column('text', { default: '' }) cedex: string;
   @Column('text', { name: 'registration_authority', default: '' }) registrationAuthority: string;
-
-  @Column('integer', { name: 'source_line' })
-  sourceLine: number;
 
   @Column('text', { name: 'raw_line' })
   rawLine: string;

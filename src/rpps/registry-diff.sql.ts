@@ -11,19 +11,20 @@
  */
 
 export interface StageTables {
-  lines: string;
+  /** The next rpps_situation: a logged table with the same columns, loaded by COPY, swapped in when applied. */
+  situations: string;
   persons: string;
   profs: string;
-  sf: string;
+  rejects: string;
 }
 
 /** Modulus of the digest sums (the reader keeps its sums below it, exact in doubles). */
 export const DIGEST_MODULUS = 2 ** 48;
 
-export const STAGE_LINE_COLUMNS = [
-  'line_no', 'reason', 'national_id', 'profession_code', 'mode_code', 'sector_code', 'siret', 'siren',
+export const SITUATION_COPY_COLUMNS = [
+  'national_id', 'source_line', 'profession_code', 'situation_hash', 'mode_code', 'sector_code', 'siret', 'siren',
   'finess_site', 'finess_legal', 'structure_id', 'site_name', 'street_number', 'street_type_label',
-  'street_label', 'postal_code', 'city', 'cedex', 'registration_authority', 'sit_h', 'raw',
+  'street_label', 'postal_code', 'city', 'cedex', 'registration_authority', 'raw_line',
 ] as const;
 
 export const STAGE_PERSON_COLUMNS = [
@@ -35,14 +36,7 @@ export const STAGE_PROF_COLUMNS = [
   'national_id', 'profession_code', 'first_line', 'category_code', 'specialty_type_code', 'specialty_code', 'prof_h',
 ] as const;
 
-export const STAGE_SF_COLUMNS = ['line_no', 'reason', 'raw'] as const;
-
-/** The situation columns copied from the line stage into rpps_situation. */
-const SITUATION_COLUMNS = [
-  'national_id', 'profession_code', 'mode_code', 'sector_code', 'siret', 'siren', 'finess_site', 'finess_legal',
-  'structure_id', 'site_name', 'street_number', 'street_type_label', 'street_label', 'postal_code', 'city', 'cedex',
-  'registration_authority',
-];
+export const STAGE_REJECT_COLUMNS = ['file', 'line_no', 'reason', 'raw'] as const;
 
 const SIT_DIGEST = (p: string) => `(${p}.sit_sum::text || ':' || ${p}.line_count)`;
 const LINE_DIGEST = (p: string) => `(${p}.line_sum::text || ':' || ${p}.line_count)`;
@@ -51,22 +45,31 @@ const PROF_DIGEST = (p: string) => `(${p}.prof_sum::text || ':' || ${p}.prof_cou
 export function stageNames(importId: string): StageTables {
   const short = importId.replace(/-/g, '').slice(0, 16);
   return {
-    lines: `rpps_stage_line_${short}`,
+    situations: `rpps_situation_next_${short}`,
     persons: `rpps_stage_person_${short}`,
     profs: `rpps_stage_prof_${short}`,
-    sf: `rpps_stage_sf_${short}`,
+    rejects: `rpps_stage_reject_${short}`,
   };
 }
 
+/** Tables an interrupted import may have left behind (the caller holds the import lock). */
+export const LEFTOVER_TABLES_SQL = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+  AND (tablename LIKE 'rpps\\_stage\\_%' OR tablename LIKE 'rpps\\_situation\\_next\\_%')`;
+
 export function createStageSql(t: StageTables): string[] {
-  const text = (cols: readonly string[], numeric: string[]) =>
-    cols.map((c) => `${c} ${numeric.includes(c) ? (c.endsWith('_count') || c === 'first_line' || c === 'line_no' ? 'integer' : 'bigint') : 'text'}`).join(', ');
+  const cols = (list: readonly string[], types: Record<string, string>) => list.map((c) => `${c} ${types[c] ?? 'text'}`).join(', ');
   return [
-    `CREATE UNLOGGED TABLE ${t.lines} (${text(STAGE_LINE_COLUMNS, ['line_no', 'sit_h'])})`,
-    `CREATE UNLOGGED TABLE ${t.persons} (${text(STAGE_PERSON_COLUMNS, ['first_line', 'sit_sum', 'line_sum', 'line_count', 'prof_sum', 'prof_count'])})`,
-    `CREATE UNLOGGED TABLE ${t.profs} (${text(STAGE_PROF_COLUMNS, ['first_line', 'prof_h'])})`,
-    `CREATE UNLOGGED TABLE ${t.sf} (${text(STAGE_SF_COLUMNS, ['line_no'])})`,
+    // No index while loading: the key is built once the lines are in.
+    `CREATE TABLE ${t.situations} (LIKE rpps_situation INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+    `CREATE UNLOGGED TABLE ${t.persons} (${cols(STAGE_PERSON_COLUMNS, { first_line: 'integer', sit_sum: 'bigint', line_sum: 'bigint', line_count: 'integer', prof_sum: 'bigint', prof_count: 'integer' })})`,
+    `CREATE UNLOGGED TABLE ${t.profs} (${cols(STAGE_PROF_COLUMNS, { first_line: 'integer', prof_h: 'bigint' })})`,
+    `CREATE UNLOGGED TABLE ${t.rejects} (${cols(STAGE_REJECT_COLUMNS, { line_no: 'integer' })})`,
   ];
+}
+
+/** After loading, before comparing: the key of the next situations. */
+export function indexStageSql(t: StageTables): string[] {
+  return [`ALTER TABLE ${t.situations} ADD CONSTRAINT ${t.situations}_pkey PRIMARY KEY (national_id, source_line)`];
 }
 
 export function copySql(table: string, columns: readonly string[]): string {
@@ -84,8 +87,11 @@ export function prepareSql(t: StageTables): string[] {
     `SET LOCAL work_mem = '256MB'`,
     `DELETE FROM ${t.persons} p USING s_frozen z WHERE z.national_id = p.national_id`,
     `DELETE FROM ${t.profs} p USING s_frozen z WHERE z.national_id = p.national_id`,
+    `DELETE FROM ${t.situations} p USING s_frozen z WHERE z.national_id = p.national_id`,
+    // People whose lines were not adjacent (the reader lists the possible ones).
     `CREATE TEMP TABLE s_dup ON COMMIT DROP AS
-       SELECT national_id FROM ${t.persons} GROUP BY national_id HAVING count(*) > 1`,
+       SELECT national_id FROM ${t.persons} WHERE national_id IN (SELECT national_id FROM s_maybe_dup)
+        GROUP BY national_id HAVING count(*) > 1`,
     // Professions of a person met in several runs: the first run's row wins.
     `DELETE FROM ${t.profs} p USING s_dup d
       WHERE d.national_id = p.national_id
@@ -108,14 +114,12 @@ export function prepareSql(t: StageTables): string[] {
 
 /** The first import into an empty registry: bulk loads, indexes built once at the end. */
 export function baselineSql(t: StageTables): string[] {
-  const sitCols = SITUATION_COLUMNS.join(', ');
   return [
-    `DROP INDEX rpps_situation_person_idx`,
+    `CREATE TEMP TABLE d_keep (adeli text) ON COMMIT DROP`,
     `DROP INDEX rpps_professional_name_idx`,
     `DROP INDEX rpps_profession_code_idx`,
     `ALTER TABLE rpps_professional DROP CONSTRAINT rpps_professional_pkey`,
     `ALTER TABLE rpps_profession DROP CONSTRAINT rpps_profession_pkey`,
-    `ALTER TABLE rpps_situation DROP CONSTRAINT rpps_situation_pkey`,
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
             last_name, first_name, situations_digest, lines_digest, professions_digest, first_import_id, last_import_id)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code, p.last_name, p.first_name,
@@ -123,18 +127,28 @@ export function baselineSql(t: StageTables): string[] {
        FROM ${t.persons} p`,
     `INSERT INTO rpps_profession (national_id, profession_code, category_code, specialty_type_code, specialty_code)
      SELECT national_id, profession_code, category_code, specialty_type_code, specialty_code FROM ${t.profs}`,
-    `INSERT INTO rpps_situation (${sitCols}, situation_hash, source_line, raw_line)
-     SELECT ${SITUATION_COLUMNS.map((c) => `s.${c}`).join(', ')}, s.sit_h::text, s.line_no, s.raw
-       FROM ${t.lines} s
-      WHERE s.reason IS NULL AND NOT EXISTS (SELECT 1 FROM s_frozen z WHERE z.national_id = s.national_id)`,
     `ALTER TABLE rpps_professional ADD CONSTRAINT rpps_professional_pkey PRIMARY KEY (national_id)`,
     `ALTER TABLE rpps_profession ADD CONSTRAINT rpps_profession_pkey PRIMARY KEY (national_id, profession_code)`,
-    `ALTER TABLE rpps_situation ADD CONSTRAINT rpps_situation_pkey PRIMARY KEY (id)`,
-    `CREATE INDEX rpps_situation_person_idx ON rpps_situation (national_id)`,
     `CREATE INDEX rpps_professional_name_idx ON rpps_professional (last_name, first_name)`,
     `CREATE INDEX rpps_profession_code_idx ON rpps_profession (profession_code)`,
+    ...swapSituationsSql(t),
     `ANALYZE rpps_professional`,
     `ANALYZE rpps_profession`,
+  ];
+}
+
+/**
+ * The next situations become rpps_situation. People the import leaves as they are
+ * (a rejected line, an ADELI identifier awaiting an operator's decision) keep their rows.
+ */
+export function swapSituationsSql(t: StageTables): string[] {
+  return [
+    `INSERT INTO ${t.situations} SELECT s.* FROM rpps_situation s
+      WHERE s.national_id IN (SELECT national_id FROM s_frozen UNION SELECT adeli FROM d_keep)
+     ON CONFLICT DO NOTHING`,
+    `DROP TABLE rpps_situation`,
+    `ALTER TABLE ${t.situations} RENAME TO rpps_situation`,
+    `ALTER TABLE rpps_situation RENAME CONSTRAINT ${t.situations}_pkey TO rpps_situation_pkey`,
     `ANALYZE rpps_situation`,
   ];
 }
@@ -214,8 +228,8 @@ export function migrationSql(t: StageTables): string[] {
        SELECT s.national_id, s.profession_code, s.structure_id, s.siret, s.finess_site FROM rpps_situation s
         WHERE s.national_id IN (SELECT adeli FROM d_name_pairs)
        UNION ALL
-       SELECT l.national_id, l.profession_code, l.structure_id, l.siret, l.finess_site FROM ${t.lines} l
-        WHERE l.reason IS NULL AND EXISTS (SELECT 1 FROM d_name_pairs np WHERE np.rpps = l.national_id)`,
+       SELECT l.national_id, l.profession_code, l.structure_id, l.siret, l.finess_site FROM ${t.situations} l
+        WHERE l.national_id IN (SELECT rpps FROM d_name_pairs)`,
     `CREATE TEMP TABLE d_candidate ON COMMIT DROP AS
        WITH pairs AS (
               SELECT DISTINCT np.adeli, np.rpps FROM d_name_pairs np
@@ -227,6 +241,9 @@ export function migrationSql(t: StageTables): string[] {
        SELECT DISTINCT ON (adeli) adeli, rpps FROM pairs
         WHERE rpps NOT IN (SELECT rpps FROM pairs GROUP BY rpps HAVING count(*) > 1)
         ORDER BY adeli, rpps`,
+    // ADELI people absent from the file but kept until an operator decides.
+    `CREATE TEMP TABLE d_keep ON COMMIT DROP AS
+       SELECT adeli FROM d_pending WHERE adeli IN (SELECT national_id FROM d_gone) UNION SELECT adeli FROM d_candidate`,
   ];
 }
 
@@ -306,7 +323,6 @@ export function insertEventsSql(t: StageTables): string[] {
 
 /** Applies the comparison to the registry ($1 = import id). */
 export function applySql(t: StageTables): string[] {
-  const sitCols = SITUATION_COLUMNS.join(', ');
   return [
     // People who left (ceased or migrated): keep the row, marked; drop professions and situations.
     `CREATE TEMP TABLE d_leaving ON COMMIT DROP AS
@@ -317,7 +333,6 @@ export function applySql(t: StageTables): string[] {
     `UPDATE rpps_professional c SET ceased_at = now(), updated_at = now(), last_import_id = $1, migrated_to = l.migrated_to
        FROM d_leaving l WHERE l.national_id = c.national_id`,
     `DELETE FROM rpps_profession cp USING d_leaving l WHERE l.national_id = cp.national_id`,
-    `DELETE FROM rpps_situation cs USING d_leaving l WHERE l.national_id = cs.national_id`,
     // Newcomers (or people coming back after a cessation).
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
             last_name, first_name, situations_digest, lines_digest, professions_digest, first_import_id, last_import_id)
@@ -342,13 +357,6 @@ export function applySql(t: StageTables): string[] {
             last_import_id = $1, updated_at = now()
        FROM d_both b JOIN ${t.persons} p ON p.national_id = b.national_id
       WHERE c.national_id = b.national_id`,
-    `DELETE FROM rpps_situation cs USING d_both b WHERE b.lines_changed AND b.national_id = cs.national_id`,
-    `INSERT INTO rpps_situation (${sitCols}, situation_hash, source_line, raw_line)
-     SELECT ${SITUATION_COLUMNS.map((c) => `s.${c}`).join(', ')}, s.sit_h::text, s.line_no, s.raw
-       FROM ${t.lines} s
-       JOIN (SELECT national_id FROM d_new UNION ALL SELECT national_id FROM d_both WHERE lines_changed) x
-         ON x.national_id = s.national_id
-      WHERE s.reason IS NULL`,
     `DELETE FROM rpps_profession cp USING d_prof dp
       WHERE dp.change IN ('removed', 'changed') AND dp.national_id = cp.national_id AND dp.profession_code = cp.profession_code`,
     `INSERT INTO rpps_profession (national_id, profession_code, category_code, specialty_type_code, specialty_code)
@@ -360,5 +368,6 @@ export function applySql(t: StageTables): string[] {
      SELECT $1::uuid, m.adeli, m.rpps, 'correspondence', 'applied' FROM d_migrated m`,
     `INSERT INTO rpps_identifier_migration (import_id, adeli_national_id, rpps_national_id, source, status)
      SELECT $1::uuid, k.adeli, k.rpps, 'candidate', 'pending' FROM d_candidate k`,
+    ...swapSituationsSql(t),
   ];
 }

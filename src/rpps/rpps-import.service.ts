@@ -26,7 +26,9 @@ import {
   compareSql,
   COUNT_EVENTS_SQL,
   createStageSql,
+  indexStageSql,
   insertEventsSql,
+  LEFTOVER_TABLES_SQL,
   migrationSql,
   prepareSql,
   sizesSql,
@@ -153,7 +155,7 @@ export class RppsImportService {
       const emit = (phase: ImportProgress['phase'], done: number, total: number) =>
         progress({ phase, done, total, rowsRead: load.rowsRead, rowsRejected: load.rowsRejected });
       const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes));
-      const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner()];
+      const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner(), this.ds.createQueryRunner()];
       try {
         await Promise.all(extra.map((x) => x.connect()));
         const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
@@ -164,8 +166,10 @@ export class RppsImportService {
           specialties = sf.specialties;
         }
         fileInfos.push(
-          await stager.readPersonneActivite({ lines: pg(qr), persons: pg(extra[0]), profs: pg(extra[1]) }, files.main.path,
-            files.main.header, specialties),
+          await stager.readPersonneActivite(
+            { situations: pg(qr), persons: pg(extra[0]), profs: pg(extra[1]), rejects: pg(extra[2]) },
+            files.main.path, files.main.header, specialties,
+          ),
         );
       } finally {
         await Promise.all(extra.map((x) => x.release()));
@@ -224,7 +228,7 @@ export class RppsImportService {
       throw err;
     } finally {
       if (stages) {
-        await qr.query(`DROP TABLE IF EXISTS ${stages.lines}, ${stages.persons}, ${stages.profs}, ${stages.sf}`).catch(() => undefined);
+        await qr.query(`DROP TABLE IF EXISTS ${stages.situations}, ${stages.persons}, ${stages.profs}, ${stages.rejects}`).catch(() => undefined);
       }
       if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
       await qr.release();
@@ -316,9 +320,7 @@ export class RppsImportService {
       this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
       if (s.job_run_id) await this.jobs.fail(s.job_run_id, 'interrupted: the process stopped before the end');
     }
-    const tables: Array<{ tablename: string }> = await qr.query(
-      `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'rpps\\_stage\\_%'`,
-    );
+    const tables: Array<{ tablename: string }> = await qr.query(LEFTOVER_TABLES_SQL);
     for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
   }
 
@@ -355,9 +357,11 @@ export class RppsImportService {
       return r;
     };
     const withId = (sql: string) => (sql.includes('$1') ? [c.importId] : []);
+    for (const sql of indexStageSql(c.stages)) await q(sql);
     await qr.startTransaction('READ COMMITTED');
     try {
       await q(`CREATE TEMP TABLE s_frozen ON COMMIT DROP AS SELECT unnest($1::text[]) AS national_id`, [[...c.load.frozen]]);
+      await q(`CREATE TEMP TABLE s_maybe_dup ON COMMIT DROP AS SELECT unnest($1::text[]) AS national_id`, [c.load.maybeDuplicated]);
       for (const sql of prepareSql(c.stages)) await q(sql);
       const [sizes] = await q(sizesSql(c.stages));
       const before = Number(sizes.activeBefore);
@@ -410,10 +414,8 @@ export class RppsImportService {
         : await q(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
       await q(
         `INSERT INTO rpps_reject (import_id, file, line_no, reason, raw)
-         SELECT $1::uuid, $2::text, line_no, reason, raw FROM ${c.stages.lines} WHERE reason IS NOT NULL
-         UNION ALL
-         SELECT $1::uuid, $3::text, line_no, reason, raw FROM ${c.stages.sf} WHERE reason IS NOT NULL`,
-        [c.importId, c.fileInfos.find((f) => f.kind === 'personne-activite')!.name, c.fileInfos.find((f) => f.kind === 'savoir-faire')?.name ?? ''],
+         SELECT $1::uuid, file, line_no, reason, raw FROM ${c.stages.rejects}`,
+        [c.importId],
       );
       const professionals = { before, after: Number(activeAfter) };
       await qr.query(
