@@ -21,6 +21,7 @@ import { MailingModule } from './mailing/mailing.module';
 import { OppositionModule } from './opposition/opposition.module';
 import { OrdersModule } from './orders/orders.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
+import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RppsModule } from './rpps/rpps.module';
 
 const cfg = loadConfig();
@@ -56,6 +57,9 @@ export class WorkerModule {}
 /** The CLI: logs on stderr, results on stdout. */
 @Module({
   imports: [loggerModule(cfg, 'stderr'), ...CORE],
-  providers: [RppsImportCommand, TokensCreateCommand, AuditVerifyCommand],
+  providers: [
+    RppsImportCommand, ListMigrationsCommand, ConfirmMigrationCommand, RejectMigrationCommand,
+    TokensCreateCommand, AuditVerifyCommand,
+  ],
 })
 export class CliModule {}

@@ -5,6 +5,7 @@ import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
 import { RppsImportQueue } from './rpps-import.queue';
 import { RppsService } from './rpps.service';
+import { IdentifierMigrationsService } from './identifier-migrations.service';
 
 @ApiTags('registry')
 @ApiBearerAuth()
@@ -13,7 +14,30 @@ export class RppsController {
   constructor(
     private readonly rpps: RppsService,
     private readonly queue: RppsImportQueue,
+    private readonly migrations: IdentifierMigrationsService,
   ) {}
+
+  /** ADELI → RPPS identifier migrations (candidates wait for an operator's decision). */
+  @Get('registry/migrations')
+  @Roles('operator', 'auditor')
+  listMigrations(@Query('status') status?: string) {
+    if (status !== undefined && !['pending', 'confirmed', 'rejected', 'applied'].includes(status)) {
+      throw new CommonError('validation_failed', 'status: expected pending, confirmed, rejected or applied');
+    }
+    return this.migrations.list(status);
+  }
+
+  @Post('registry/migrations/:id/confirm')
+  @Roles('operator')
+  confirm(@Param('id') id: string, @Req() req: AuthedRequest) {
+    return this.migrations.decide(id, 'confirm', actorOf(req));
+  }
+
+  @Post('registry/migrations/:id/reject')
+  @Roles('operator')
+  reject(@Param('id') id: string, @Req() req: AuthedRequest) {
+    return this.migrations.decide(id, 'reject', actorOf(req));
+  }
 
   @Get('professionals/:nationalId')
   @Roles('operator', 'helpdesk', 'auditor')

@@ -4,10 +4,11 @@ import { RppsImportQueue } from './rpps-import.queue';
 import { RppsImportService } from './rpps-import.service';
 import { RppsController } from './rpps.controller';
 import { RppsService } from './rpps.service';
+import { IdentifierMigrationsService } from './identifier-migrations.service';
 
 @Module({
   controllers: [RppsController],
-  providers: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor],
-  exports: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor],
+  providers: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor, IdentifierMigrationsService],
+  exports: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor, IdentifierMigrationsService],
 })
 export class RppsModule {}

@@ -5,6 +5,7 @@ import { JobsService } from '../../src/common/jobs/jobs.service';
 import { appDataSourceParts } from '../../src/data-source';
 import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { RppsService } from '../../src/rpps/rpps.service';
+import { IdentifierMigrationsService } from '../../src/rpps/identifier-migrations.service';
 import { createTestDb, TestDb } from './services';
 
 export interface TestContext {
@@ -14,6 +15,7 @@ export interface TestContext {
   jobs: JobsService;
   imports: RppsImportService;
   rpps: RppsService;
+  migrations: IdentifierMigrationsService;
   close(): Promise<void>;
 }
 
@@ -25,8 +27,9 @@ export async function openContext(label: string): Promise<TestContext> {
   const jobs = new JobsService(ds);
   const imports = new RppsImportService(ds, audit, jobs);
   const rpps = new RppsService(ds);
+  const migrations = new IdentifierMigrationsService(ds, audit);
   return {
-    db, ds, audit, jobs, imports, rpps,
+    db, ds, audit, jobs, imports, rpps, migrations,
     async close() {
       await ds.destroy();
       await db.drop();
