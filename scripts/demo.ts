@@ -1,0 +1,526 @@
+/**
+ * `npm run demo`: the project end to end on generated sample data, in its own database.
+ *
+ * Runs the real CLI (`node dist/src/cli.js ... --json`) as child processes against a
+ * dedicated database `cps_demo` on the server of DATABASE_URL (the database named in
+ * DATABASE_URL is never touched), with QUEUE_PREFIX=cps-demo and DATA_DIR=<project>/var/demo,
+ * and prints what each step did. The sample extracts come from the project's generator
+ * with a fixed seed, so every run prints the same figures (timings and ids aside).
+ *
+ * The demo is a list of named steps (STEPS below) sharing a context: later features
+ * (orders, cards, letters, CRL) append their steps there. A step returns the lines it
+ * reports; it throws DemoFailure (with the child's stderr) to stop the demo with exit 1.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import {
+  type NextDayStats,
+  type RegistryDay1Stats,
+  type RegistryEventCounts,
+  generateRegistryDay1,
+  generateRegistryNextDay,
+  truncateRegistryFile,
+} from '../bench/generators/rpps-generator';
+import { databaseName, dropDatabase, withDatabase } from '../src/common/database/database-url';
+
+// ---------------------------------------------------------------------------
+// Settings (fixed: the demo prints the same figures every time)
+// ---------------------------------------------------------------------------
+
+const SEED = 20260105;
+const PERSONS = 2000;
+const CHANGE_RATE = 0.02;
+const LAYOUT = 52 as const;
+const TRUNCATE_FRACTION = 0.5;
+const DEMO_DB = 'cps_demo';
+const QUEUE_PREFIX = 'cps-demo';
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** File stamps (YYYYMMDDhhmm) of the three extracts: day 1, the day after, and a truncated day 3. */
+const STAMPS = { day1: '202601050600', day2: '202601060600', day3: '202601070600' } as const;
+const EVENT_KINDS: Array<keyof RegistryEventCounts> = [
+  'NEW_PROFESSIONAL',
+  'PROFESSION_ADDED',
+  'PROFESSION_REMOVED',
+  'IDENTITY_CHANGED',
+  'SITUATION_CHANGED',
+  'IDENTIFIER_MIGRATED',
+  'CEASED',
+];
+
+// ---------------------------------------------------------------------------
+// Context shared by the steps
+// ---------------------------------------------------------------------------
+
+/** What `rpps:import --json` prints (contract.md), with the extra fields the CLI gives. */
+interface ImportJson {
+  importId: string;
+  status: 'baseline' | 'applied' | 'unchanged' | 'held';
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rejects: Array<{ line: number; reason: string }>;
+  events: Partial<RegistryEventCounts>;
+  professionals?: { before: number; after: number };
+  heldReason?: string;
+  seconds?: number;
+}
+
+interface Ctx {
+  root: string;
+  dataDir: string;
+  extractDir: string;
+  cli: string;
+  userDatabaseUrl: string;
+  redisUrl: string;
+  demoUrl: string;
+  env: NodeJS.ProcessEnv;
+  files: { day1: string; day2: string; day3: string; expected: string };
+  day1?: RegistryDay1Stats;
+  day2?: NextDayStats;
+  imports: { day1?: ImportJson; day2?: ImportJson; day3?: ImportJson };
+  /** set when the day-2 events differ from the generator's expected counts */
+  mismatch: boolean;
+  /** a professional of the demo registry, for the "look further" hints */
+  sampleId?: string;
+  tokenFile?: string;
+}
+
+interface Step {
+  title: string;
+  run(ctx: Ctx): Promise<string[]>;
+}
+
+class DemoFailure extends Error {
+  constructor(
+    message: string,
+    readonly details = '',
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/** The project root: the nearest folder above this file with a package.json (works from dist/ or with ts-node). */
+function projectRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new DemoFailure(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+}
+
+/** The URL with its password masked, for messages. */
+function shown(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+function rel(ctx: Ctx, file: string): string {
+  return path.relative(ctx.root, file) || '.';
+}
+
+function secs(s: number): string {
+  return `${s.toFixed(1)} s`;
+}
+
+function n(v: number): string {
+  return v.toLocaleString('en');
+}
+
+interface ChildRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      }),
+    );
+  });
+}
+
+/**
+ * Runs `node dist/src/cli.js <args> --json` with the demo environment and returns its JSON
+ * result. `okCodes` are the exit codes this step expects (1 for a held import).
+ */
+async function cli<T>(ctx: Ctx, args: string[], okCodes: number[] = [0]): Promise<{ json: T; seconds: number; code: number }> {
+  const r = await runChild(process.execPath, [ctx.cli, ...args, '--json'], ctx.env, ctx.root);
+  const command = `cli ${args.map((a) => (a.includes(path.sep) ? rel(ctx, a) : a)).join(' ')} --json`;
+  const text = r.stdout.trim();
+  let json: unknown;
+  try {
+    json = JSON.parse(text.slice(text.lastIndexOf('\n') + 1));
+  } catch {
+    json = undefined;
+  }
+  const code = r.code ?? -1;
+  const jsonError = (json as { error?: { message?: string } } | undefined)?.error;
+  if (!okCodes.includes(code) || json === undefined || jsonError) {
+    const why = r.signal ? `killed by ${r.signal}` : `exit code ${code}`;
+    const details = [
+      jsonError?.message ? `error: ${jsonError.message}` : '',
+      r.stderr.trim() ? `--- stderr of the CLI ---\n${r.stderr.trim()}` : '(no stderr)',
+      json === undefined && text ? `--- stdout of the CLI ---\n${text}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    throw new DemoFailure(`${command} failed (${why})`, details);
+  }
+  return { json: json as T, seconds: r.seconds, code };
+}
+
+async function withDemoDb<T>(ctx: Ctx, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: ctx.demoUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function eventsLine(events: Partial<RegistryEventCounts>): string {
+  const parts = EVENT_KINDS.filter((k) => (events[k] ?? 0) > 0).map((k) => `${k} ${n(events[k] ?? 0)}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function importLines(r: ImportJson, seconds: number): string[] {
+  const p = r.professionals;
+  return [
+    `status ${r.status}; lines read ${n(r.rowsRead)}, accepted ${n(r.rowsAccepted)}, rejected ${n(r.rowsRejected)}` +
+      (p ? `; professionals ${n(p.before)} → ${n(p.after)}` : '') +
+      `; ${secs(seconds)}`,
+    `events: ${eventsLine(r.events)}`,
+    ...r.rejects.slice(0, 3).map((x) => `reject line ${x.line}: ${x.reason}`),
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+// ---------------------------------------------------------------------------
+
+const checkServices: Step = {
+  title: 'PostgreSQL and Redis',
+  async run(ctx) {
+    const pgUrl = withDatabase(ctx.userDatabaseUrl, 'postgres');
+    const pg = new Client({ connectionString: pgUrl, connectionTimeoutMillis: 5000 });
+    let version = '';
+    try {
+      await pg.connect();
+      const r = await pg.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
+      version = r.rows[0].v;
+    } catch (e) {
+      throw new DemoFailure(
+        `PostgreSQL is not reachable at ${shown(pgUrl)}: ${(e as Error).message}`,
+        'Start it with `bash .ci/services.sh` (installs and starts PostgreSQL and Redis on 127.0.0.1),\n' +
+          'or point DATABASE_URL at a running server (the demo uses its own database "cps_demo" there).',
+      );
+    } finally {
+      await pg.end().catch(() => undefined);
+    }
+    const redis = new IORedis(ctx.redisUrl, {
+      lazyConnect: true,
+      connectTimeout: 5000,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    redis.on('error', () => undefined); // reported below
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (e) {
+      throw new DemoFailure(
+        `Redis is not reachable at ${shown(ctx.redisUrl)}: ${(e as Error).message}`,
+        'Start it with `bash .ci/services.sh` (or `redis-server --daemonize yes`), or set REDIS_URL.',
+      );
+    } finally {
+      redis.disconnect();
+    }
+    return [`PostgreSQL ${version} at ${shown(pgUrl.replace(/\/postgres$/, ''))}, Redis at ${shown(ctx.redisUrl)}: reachable`];
+  },
+};
+
+const freshDemoDatabase: Step = {
+  title: 'Fresh demo database',
+  async run(ctx) {
+    await dropDatabase(ctx.demoUrl);
+    fs.rmSync(ctx.dataDir, { recursive: true, force: true });
+    fs.mkdirSync(ctx.extractDir, { recursive: true });
+    return [
+      `dropped "${DEMO_DB}" (the CLI recreates it and applies the migrations) and emptied ${rel(ctx, ctx.dataDir)}/`,
+      `your database "${databaseName(ctx.userDatabaseUrl)}" is not touched`,
+    ];
+  },
+};
+
+const generateExtracts: Step = {
+  title: 'Sample registry extracts',
+  async run(ctx) {
+    const t0 = process.hrtime.bigint();
+    ctx.day1 = await generateRegistryDay1({ persons: PERSONS, seed: SEED, layout: LAYOUT, out: ctx.files.day1 });
+    ctx.day2 = await generateRegistryNextDay({
+      day1: ctx.files.day1,
+      seed: SEED,
+      changeRate: CHANGE_RATE,
+      layout: LAYOUT,
+      out: ctx.files.day2,
+      expectedOut: ctx.files.expected,
+    });
+    const d1 = ctx.day1;
+    const d2 = ctx.day2;
+    const t = Number(process.hrtime.bigint() - t0) / 1e9;
+    return [
+      `seed ${SEED}, ${LAYOUT}-column layout, ${secs(t)}`,
+      `day 1: ${n(d1.persons)} persons (${n(d1.rpps)} RPPS, ${n(d1.adeli)} ADELI), ${n(d1.lines)} lines`,
+      `day 2: change rate ${CHANGE_RATE * 100}%: ${d2.added} new, ${d2.ceased} ceased, ${d2.siteChanged} moved site, ` +
+        `${d2.identityChanged} renamed; ${n(d2.lines)} lines`,
+    ];
+  },
+};
+
+const importDay1: Step = {
+  title: 'Import day 1 (baseline)',
+  async run(ctx) {
+    const { json, seconds } = await cli<ImportJson>(ctx, ['rpps:import', ctx.files.day1]);
+    ctx.imports.day1 = json;
+    if (json.status !== 'baseline') throw new DemoFailure(`day 1 import: status ${json.status}, expected baseline`, JSON.stringify(json));
+    return importLines(json, seconds);
+  },
+};
+
+const importDay2: Step = {
+  title: 'Import day 2 (the day after)',
+  async run(ctx) {
+    const { json, seconds } = await cli<ImportJson>(ctx, ['rpps:import', ctx.files.day2]);
+    ctx.imports.day2 = json;
+    if (json.status !== 'applied') throw new DemoFailure(`day 2 import: status ${json.status}, expected applied`, JSON.stringify(json));
+    const expected = ctx.day2!.expectedEvents;
+    const diffs = EVENT_KINDS.filter((k) => (json.events[k] ?? 0) !== expected[k]).map(
+      (k) => `${k} got ${json.events[k] ?? 0}, expected ${expected[k]}`,
+    );
+    ctx.mismatch = diffs.length > 0;
+    const lines = importLines(json, seconds);
+    lines.push(
+      diffs.length
+        ? `generator's expected events: DIFFERENT: ${diffs.join('; ')}`
+        : `generator's expected events: matches (${eventsLine(expected)})`,
+    );
+    // a few professionals that changed, one per kind of change
+    const rows = await withDemoDb(ctx, async (c) =>
+      (
+        await c.query<{ kind: string; national_id: string; last_name: string; first_name: string; before_name: string | null }>(
+          `SELECT * FROM (
+             SELECT DISTINCT ON (e.kind) e.kind, e.national_id, p.last_name, p.first_name,
+                    e.details->'before'->>'lastName' AS before_name
+               FROM rpps_event e JOIN rpps_professional p ON p.national_id = e.national_id
+              WHERE e.import_id = $1 AND e.kind IN ('NEW_PROFESSIONAL', 'IDENTITY_CHANGED', 'SITUATION_CHANGED', 'CEASED')
+              ORDER BY e.kind, e.id) x
+           ORDER BY array_position(ARRAY['NEW_PROFESSIONAL','IDENTITY_CHANGED','SITUATION_CHANGED','CEASED'], x.kind)`,
+          [json.importId],
+        )
+      ).rows,
+    );
+    lines.push('for example:');
+    for (const r of rows) {
+      const name = `${r.first_name} ${r.last_name}`.trim();
+      const was = r.kind === 'IDENTITY_CHANGED' && r.before_name ? ` (was ${r.before_name})` : '';
+      lines.push(`  ${r.kind.padEnd(18)} ${r.national_id}  ${name}${was}`);
+    }
+    ctx.sampleId = rows.find((r) => r.kind === 'IDENTITY_CHANGED')?.national_id ?? rows[0]?.national_id;
+    return lines;
+  },
+};
+
+const importTruncated: Step = {
+  title: 'Import a truncated day 3 (mass-change guard)',
+  async run(ctx) {
+    const cut = await truncateRegistryFile({ input: ctx.files.day2, out: ctx.files.day3, fraction: TRUNCATE_FRACTION });
+    const { json, seconds, code } = await cli<ImportJson>(ctx, ['rpps:import', ctx.files.day3], [0, 1]);
+    ctx.imports.day3 = json;
+    if (json.status !== 'held' || code !== 1) {
+      throw new DemoFailure(`truncated import: status ${json.status} (exit ${code}), expected held (exit 1)`, JSON.stringify(json));
+    }
+    const activeBefore = ctx.imports.day2?.professionals?.after;
+    const { active, events } = await withDemoDb(ctx, async (c) => {
+      const a = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
+      const e = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM rpps_event WHERE import_id = $1`, [json.importId]);
+      return { active: a.rows[0].n, events: e.rows[0].n };
+    });
+    if (events !== 0 || (activeBefore !== undefined && active !== activeBefore)) {
+      throw new DemoFailure(
+        `the held import changed the registry: ${events} events stored, ${active} active professionals (was ${activeBefore})`,
+      );
+    }
+    const ceased = json.events.CEASED ?? 0;
+    const before = json.professionals?.before ?? active;
+    return [
+      `kept the first ${Math.round(TRUNCATE_FRACTION * 100)}% of day 2: ${n(cut.persons)} of ${n(cut.inputPersons)} persons, ${n(cut.lines)} lines`,
+      `status held (exit code 1, as expected); lines read ${n(json.rowsRead)}; ${secs(seconds)}`,
+      `would cease ${n(ceased)} of ${n(before)} professionals (${((100 * ceased) / Math.max(before, 1)).toFixed(1)}%, ` +
+        `more than the 5% allowed): nothing applied, ${n(active)} active, 0 events stored`,
+    ];
+  },
+};
+
+const auditVerify: Step = {
+  title: 'Audit trail',
+  async run(ctx) {
+    const { json, seconds } = await cli<{ entries: number; ok: boolean; firstBadEntry?: string | null }>(ctx, ['audit:verify']);
+    if (!json.ok) throw new DemoFailure(`audit trail broken at entry ${json.firstBadEntry}`);
+    return [`audit:verify: hash chain intact over ${n(json.entries)} entries; ${secs(seconds)}`];
+  },
+};
+
+const createToken: Step = {
+  title: 'API token',
+  async run(ctx) {
+    const { json } = await cli<{ token: string }>(ctx, ['tokens:create', '--role', 'operator', '--name', 'demo']);
+    ctx.tokenFile = path.join(ctx.dataDir, 'operator.token');
+    fs.writeFileSync(ctx.tokenFile, `${json.token}\n`, { mode: 0o600 });
+    return [`operator token ${json.token.slice(0, 8)}… created (only its hash is stored; full token in ${rel(ctx, ctx.tokenFile)}, mode 600)`];
+  },
+};
+
+/** The demo, in order. Later features append their steps here. */
+const STEPS: Step[] = [
+  checkServices,
+  freshDemoDatabase,
+  generateExtracts,
+  importDay1,
+  importDay2,
+  importTruncated,
+  auditVerify,
+  createToken,
+];
+
+// ---------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------
+
+function whereToLook(ctx: Ctx): string[] {
+  const envs = `DATABASE_URL=${shown(ctx.demoUrl)} QUEUE_PREFIX=${QUEUE_PREFIX} DATA_DIR=${rel(ctx, ctx.dataDir)}`;
+  const id = ctx.sampleId ?? '<nationalId>';
+  const token = ctx.tokenFile ? `$(cat ${rel(ctx, ctx.tokenFile)})` : '<token>';
+  return [
+    'Files:',
+    `  ${rel(ctx, ctx.extractDir)}/  the extracts (day 1, day 2, truncated day 3) and day 2's expected changes (*.expected.json)`,
+    'Look further (from the project folder):',
+    `  ${envs} npm run cli -- audit:verify`,
+    `  ${envs} npm start`,
+    `  curl -H "Authorization: Bearer ${token}" http://localhost:3000/api/v1/professionals/${id}`,
+    `  psql ${shown(ctx.demoUrl)} -c "SELECT kind, count(*) FROM rpps_event GROUP BY kind"`,
+  ];
+}
+
+async function main(): Promise<number> {
+  const started = process.hrtime.bigint();
+  const root = projectRoot();
+  const dataDir = path.join(root, 'var', 'demo');
+  const extractDir = path.join(dataDir, 'registry');
+  const userDatabaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  let demoUrl: string;
+  try {
+    demoUrl = withDatabase(userDatabaseUrl, DEMO_DB);
+    new URL(redisUrl);
+  } catch {
+    process.stderr.write('demo: DATABASE_URL or REDIS_URL is not a valid URL (e.g. postgres://postgres@127.0.0.1:5432/cps, redis://127.0.0.1:6379)\n');
+    return 1;
+  }
+  const file = (stamp: string, suffix = '.txt') => path.join(extractDir, `PS_LibreAcces_Personne_activite_${stamp}${suffix}`);
+  const ctx: Ctx = {
+    root,
+    dataDir,
+    extractDir,
+    cli: path.join(root, 'dist', 'src', 'cli.js'),
+    userDatabaseUrl,
+    redisUrl,
+    demoUrl,
+    env: {
+      ...process.env,
+      DATABASE_URL: demoUrl,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX,
+      DATA_DIR: dataDir,
+      MIGRATIONS_RUN: 'true',
+      DATABASE_CREATE: 'true',
+      RPPS_MASS_CHANGE_RATIO: '0.05',
+    },
+    files: {
+      day1: file(STAMPS.day1),
+      day2: file(STAMPS.day2),
+      day3: file(STAMPS.day3),
+      expected: file(STAMPS.day2, '.expected.json'),
+    },
+    imports: {},
+    mismatch: false,
+  };
+  if (!fs.existsSync(ctx.cli)) {
+    process.stderr.write(`demo: ${rel(ctx, ctx.cli)} is missing: run \`npm run build\` first (npm run demo does)\n`);
+    return 1;
+  }
+
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`CPS back-office demo: registry import (${n(PERSONS)} generated persons, seed ${SEED})`);
+  out(`demo database ${shown(demoUrl)}, queue prefix ${QUEUE_PREFIX}, data in ${rel(ctx, dataDir)}/`);
+  for (const [i, step] of STEPS.entries()) {
+    out(`\n[${i + 1}/${STEPS.length}] ${step.title}`);
+    try {
+      for (const line of await step.run(ctx)) out(`    ${line}`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      out(`    FAILED: ${msg}`);
+      process.stderr.write(`\ndemo: step "${step.title}" failed: ${msg}\n`);
+      if (e instanceof DemoFailure) {
+        if (e.details) process.stderr.write(`${e.details}\n`);
+      } else if (e instanceof Error && e.stack) {
+        process.stderr.write(`${e.stack}\n`);
+      }
+      return 1;
+    }
+  }
+  out('');
+  for (const line of whereToLook(ctx)) out(line);
+  const total = Number(process.hrtime.bigint() - started) / 1e9;
+  out('');
+  if (ctx.mismatch) {
+    out(`Demo FAILED: the day-2 events differ from the generator's expected counts (${secs(total)}).`);
+    return 1;
+  }
+  out(`Demo done in ${secs(total)}.`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`demo: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
