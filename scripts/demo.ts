@@ -35,6 +35,8 @@ const PERSONS = 2000;
 const CHANGE_RATE = 0.02;
 const LAYOUT = 52 as const;
 const TRUNCATE_FRACTION = 0.5;
+/** Share of the registry an import may cease before it is held (the default of RPPS_MASS_CHANGE_RATIO). */
+const MASS_CHANGE_RATIO = 0.05;
 const DEMO_DB = 'cps_demo';
 const QUEUE_PREFIX = 'cps-demo';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
@@ -236,7 +238,7 @@ const checkServices: Step = {
       version = r.rows[0].v;
     } catch (e) {
       throw new DemoFailure(
-        `PostgreSQL is not reachable at ${shown(pgUrl)}: ${(e as Error).message}`,
+        `PostgreSQL is not reachable at ${shown(ctx.userDatabaseUrl)} (DATABASE_URL): ${(e as Error).message}`,
         'Start it with `bash .ci/services.sh` (installs and starts PostgreSQL and Redis on 127.0.0.1),\n' +
           'or point DATABASE_URL at a running server (the demo uses its own database "cps_demo" there).',
       );
@@ -250,13 +252,14 @@ const checkServices: Step = {
       enableOfflineQueue: false,
       retryStrategy: () => null,
     });
-    redis.on('error', () => undefined); // reported below
+    let lastError: Error | undefined;
+    redis.on('error', (e: Error) => (lastError = e)); // the cause, reported below
     try {
       await redis.connect();
       await redis.ping();
     } catch (e) {
       throw new DemoFailure(
-        `Redis is not reachable at ${shown(ctx.redisUrl)}: ${(e as Error).message}`,
+        `Redis is not reachable at ${shown(ctx.redisUrl)} (REDIS_URL): ${(lastError ?? (e as Error)).message}`,
         'Start it with `bash .ci/services.sh` (or `redis-server --daemonize yes`), or set REDIS_URL.',
       );
     } finally {
@@ -383,7 +386,7 @@ const importTruncated: Step = {
       `kept the first ${Math.round(TRUNCATE_FRACTION * 100)}% of day 2: ${n(cut.persons)} of ${n(cut.inputPersons)} persons, ${n(cut.lines)} lines`,
       `status held (exit code 1, as expected); lines read ${n(json.rowsRead)}; ${secs(seconds)}`,
       `would cease ${n(ceased)} of ${n(before)} professionals (${((100 * ceased) / Math.max(before, 1)).toFixed(1)}%, ` +
-        `more than the 5% allowed): nothing applied, ${n(active)} active, 0 events stored`,
+        `more than the ${MASS_CHANGE_RATIO * 100}% allowed): nothing applied, ${n(active)} active, 0 events stored`,
     ];
   },
 };
@@ -470,7 +473,7 @@ async function main(): Promise<number> {
       DATA_DIR: dataDir,
       MIGRATIONS_RUN: 'true',
       DATABASE_CREATE: 'true',
-      RPPS_MASS_CHANGE_RATIO: '0.05',
+      RPPS_MASS_CHANGE_RATIO: String(MASS_CHANGE_RATIO),
     },
     files: {
       day1: file(STAMPS.day1),

@@ -17,6 +17,7 @@
  * SIREN), FINESS (9).
  */
 import * as fs from 'node:fs';
+import { luhnCheckDigit, luhnValid } from '../../src/rpps/identifiers';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 
@@ -515,37 +516,14 @@ function subSeed(seed: number, salt: string): number {
   return fnv1a(`${seed >>> 0}:${salt}`);
 }
 
-/** The Luhn key (0-9) to append to a string of digits. */
+/** The Luhn key (0-9) to append to a string of digits (the project's own rule). */
 export function luhnKey(body: string): number {
-  let sum = 0;
-  let double = true; // the rightmost digit of the body is doubled (the key will be rightmost)
-  for (let i = body.length - 1; i >= 0; i--) {
-    let d = body.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return (10 - (sum % 10)) % 10;
+  return Number(luhnCheckDigit(body));
 }
 
 /** True when `num` is all digits and passes the Luhn check. */
 export function isLuhnValid(num: string): boolean {
-  if (!/^[0-9]+$/.test(num)) return false;
-  let sum = 0;
-  let double = false;
-  for (let i = num.length - 1; i >= 0; i--) {
-    let d = num.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+  return /^[0-9]+$/.test(num) && luhnValid(num);
 }
 
 function withKey(body: string): string {

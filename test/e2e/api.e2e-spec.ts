@@ -107,6 +107,19 @@ describe('the HTTP API (node dist/src/main.js)', () => {
     expect((await get('/api/v1/audit?from=yesterday', 'auditor')).status).toBe(400);
   });
 
+  it('lists identifier migrations for operators and answers 404 for an unknown one', async () => {
+    const list = await get('/api/v1/registry/migrations?status=pending', 'operator');
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual([]);
+    expect((await get('/api/v1/registry/migrations', 'helpdesk')).status).toBe(403);
+    const r: Res = await fetch(`${api.url}/api/v1/registry/migrations/999/confirm`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.operator}` },
+    });
+    expect(r.status).toBe(404);
+    expect((await r.json()).code).toBe('migration_not_found');
+  });
+
   it('publishes its OpenAPI document', async () => {
     const r = await get('/api/docs-json');
     expect(r.status).toBe(200);
