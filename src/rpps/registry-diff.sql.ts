@@ -69,7 +69,11 @@ export function createStageSql(t: StageTables): string[] {
 
 /** After loading, before comparing: the key of the next situations. */
 export function indexStageSql(t: StageTables): string[] {
-  return [`ALTER TABLE ${t.situations} ADD CONSTRAINT ${t.situations}_pkey PRIMARY KEY (national_id, source_line)`];
+  return [
+    `ALTER TABLE ${t.situations} ADD CONSTRAINT ${t.situations}_pkey PRIMARY KEY (national_id, source_line)`,
+    // Statistics now, so that the swap (which blocks readers until commit) does not wait for them.
+    `ANALYZE ${t.situations}`,
+  ];
 }
 
 export function copySql(table: string, columns: readonly string[]): string {
@@ -138,7 +142,10 @@ export function baselineSql(t: StageTables): string[] {
 }
 
 /**
- * The next situations become rpps_situation. People the import leaves as they are
+ * The next situations become rpps_situation. It was made LIKE rpps_situation (columns,
+ * defaults, checks) and given its key; a migration that adds an index or a constraint to
+ * rpps_situation must add it here too (the schema test after an import catches a miss).
+ * People the import leaves as they are
  * (a rejected line, an ADELI identifier awaiting an operator's decision) keep their rows.
  */
 export function swapSituationsSql(t: StageTables): string[] {
@@ -149,7 +156,6 @@ export function swapSituationsSql(t: StageTables): string[] {
     `DROP TABLE rpps_situation`,
     `ALTER TABLE ${t.situations} RENAME TO rpps_situation`,
     `ALTER TABLE rpps_situation RENAME CONSTRAINT ${t.situations}_pkey TO rpps_situation_pkey`,
-    `ANALYZE rpps_situation`,
   ];
 }
 

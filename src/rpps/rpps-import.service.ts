@@ -111,6 +111,8 @@ export class RppsImportService {
 
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    // If this process dies, PostgreSQL notices within a second and frees the import lock.
+    await qr.query(`SET client_connection_check_interval = '1s'`);
     let locked = false;
     let importId: string | null = null;
     let jobRunId = o.jobRunId ?? null;
@@ -158,6 +160,7 @@ export class RppsImportService {
       const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner(), this.ds.createQueryRunner()];
       try {
         await Promise.all(extra.map((x) => x.connect()));
+        await Promise.all(extra.map((x) => x.query(`SET client_connection_check_interval = '1s'`)));
         const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
         let specialties = new Map<string, [string, string]>();
         if (files.savoirFaire) {
@@ -316,10 +319,24 @@ export class RppsImportService {
                WHERE status = 'running' RETURNING id, job_run_id)
        SELECT * FROM u`,
     );
-    for (const s of stale) {
-      this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
-      if (s.job_run_id) await this.jobs.fail(s.job_run_id, 'interrupted: the process stopped before the end');
-    }
+    for (const s of stale) this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
+    // No import runs while we hold the lock: a job run still 'running' lost its process,
+    // before its import was recorded (failed) or just after (the import's status tells).
+    await qr.query(
+      `UPDATE job_run j SET updated_at = now(), finished_at = now(),
+              state = CASE WHEN i.status IN ('baseline', 'applied', 'unchanged') THEN 'succeeded' ELSE 'failed' END,
+              error = CASE WHEN i.status IN ('baseline', 'applied', 'unchanged') THEN NULL
+                           ELSE 'interrupted: the process stopped before the end' END,
+              result = COALESCE(j.result, jsonb_build_object('importId', i.id, 'status', i.status))
+         FROM rpps_import i
+        WHERE i.job_run_id = j.id AND j.kind = 'rpps-import' AND j.state = 'running'`,
+    );
+    await qr.query(
+      `UPDATE job_run j SET state = 'failed', error = 'interrupted: the process stopped before the end',
+              updated_at = now(), finished_at = now()
+        WHERE j.kind = 'rpps-import' AND j.state = 'running'
+          AND NOT EXISTS (SELECT 1 FROM rpps_import i WHERE i.job_run_id = j.id)`,
+    );
     const tables: Array<{ tablename: string }> = await qr.query(LEFTOVER_TABLES_SQL);
     for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
   }

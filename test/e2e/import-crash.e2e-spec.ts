@@ -391,6 +391,12 @@ describe('an rpps:import killed at any point and run again', () => {
     // All the events come from the one import that applied day 2.
     const { rows: importsWithEvents } = await pgB.query(`SELECT DISTINCT e.import_id, i.status FROM rpps_event e JOIN rpps_import i ON i.id = e.import_id`);
     expect(importsWithEvents.map((x) => x.status)).toEqual(['applied']);
+    // No job run is left 'running' by a killed process, even one killed after its commit.
+    const { rows: jobStates } = await pgB.query(
+      `SELECT j.state, i.status FROM job_run j JOIN rpps_import i ON i.job_run_id = j.id ORDER BY i.started_at`,
+    );
+    expect(jobStates.filter((x) => x.state === 'running')).toEqual([]);
+    for (const x of jobStates) expect(x.state).toBe(x.status === 'failed' ? 'failed' : 'succeeded');
 
     expect(differences(await comparable(pgB), afterDay2)).toEqual({});
   });

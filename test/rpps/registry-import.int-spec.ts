@@ -101,6 +101,15 @@ describe(RppsImportService.name, () => {
     }
   });
 
+  it('leaves the schema as the migrations made it (the swapped situation table keeps its key)', async () => {
+    const sql = await ctx.ds.driver.createSchemaBuilder().log();
+    expect(sql.upQueries.map((q) => q.query)).toEqual([]);
+    const leftovers = await ctx.ds.query(
+      `SELECT tablename FROM pg_tables WHERE tablename LIKE 'rpps\\_stage\\_%' OR tablename LIKE 'rpps\\_situation\\_next\\_%'`,
+    );
+    expect(leftovers).toEqual([]);
+  });
+
   it('writes each import to the audit trail', async () => {
     const entries = await ctx.audit.find({ entity: 'rpps_import' });
     expect(entries.map((e) => e.action)).toEqual([
