@@ -115,7 +115,6 @@ export class Foundation1764160000000 implements MigrationInterface {
         last_name text NOT NULL,
         first_name text NOT NULL DEFAULT '',
         situations_digest text NOT NULL,
-        lines_digest text NOT NULL,
         professions_digest text NOT NULL,
         first_import_id uuid NOT NULL,
         last_import_id uuid NOT NULL,

@@ -1,4 +1,4 @@
-import { copyField, copyRow } from './copy-text';
+import { copyField, copyRow, copyRowClean } from './copy-text';
 import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 
 describe('copyField', () => {
@@ -12,6 +12,13 @@ describe('copyField', () => {
   });
   it('ends a row with a newline and separates with tabs', () => {
     expect(copyRow(['a', 1, null])).toBe('a\t1\t\\N\n');
+  });
+});
+
+describe('copyRowClean', () => {
+  it('joins clean fields and escapes a backslash like copyRow', () => {
+    expect(copyRowClean(['a', 1, 'b'])).toBe('a\t1\tb\n');
+    expect(copyRowClean(['a\\b', 2])).toBe(copyRow(['a\\b', 2]));
   });
 });
 

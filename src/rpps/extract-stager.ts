@@ -4,7 +4,7 @@ import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyRow } from './copy-text';
+import { copyRow, copyRowClean } from './copy-text';
 import {
   ExtractLine,
   openExtract,
@@ -123,7 +123,6 @@ interface ProfAcc {
 interface PersonRun {
   first: PersonneActiviteRecord;
   sitSum: number;
-  lineSum: number;
   count: number;
   profs: Map<string, ProfAcc>;
 }
@@ -197,12 +196,12 @@ export class ExtractStager {
         hashAdd(specialty);
         const h = hashEnd();
         profSum = addMod48(profSum, h);
-        profs.add(copyRow([p.nationalId, code, acc.firstLine, acc.category, specialtyType, specialty, h % 2 ** 48]));
+        profs.add(copyRowClean([p.nationalId, code, acc.firstLine, acc.category, specialtyType, specialty, h % 2 ** 48]));
       }
       if (!seen.add(stableHash(p.nationalId))) this.load.maybeDuplicated.push(p.nationalId);
       persons.add(
-        copyRow([p.nationalId, p.lineNo, p.idType, p.identifier, p.civilityPracticeCode, p.civilityCode, p.lastName,
-          p.firstName, r.sitSum, r.lineSum, r.count, profSum, r.profs.size]),
+        copyRowClean([p.nationalId, p.lineNo, p.idType, p.identifier, p.civilityPracticeCode, p.civilityCode, p.lastName,
+          p.firstName, r.sitSum, r.count, profSum, r.profs.size]),
       );
     };
 
@@ -230,10 +229,9 @@ export class ExtractStager {
 
           if (!run || run.first.nationalId !== x.nationalId) {
             if (run) flushRun(run);
-            run = { first: x, sitSum: 0, lineSum: 0, count: 0, profs: new Map() };
+            run = { first: x, sitSum: 0, count: 0, profs: new Map() };
           }
           run.sitSum = addMod48(run.sitSum, sitH);
-          run.lineSum = addMod48(run.lineSum, stableHash(x.raw));
           run.count += 1;
           const acc = run.profs.get(x.professionCode);
           if (!acc) {

@@ -28,9 +28,6 @@ export class Professional {
   @Column('text', { name: 'situations_digest' })
   situationsDigest: string;
 
-  @Column('text', { name: 'lines_digest' })
-  linesDigest: string;
-
   /** Digest of the professions with their category and specialty. */
   @Column('text', { name: 'professions_digest' })
   professionsDigest: string;

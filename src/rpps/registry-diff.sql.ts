@@ -29,7 +29,7 @@ export const SITUATION_COPY_COLUMNS = [
 
 export const STAGE_PERSON_COLUMNS = [
   'national_id', 'first_line', 'id_type', 'identifier', 'civility_practice_code', 'civility_code',
-  'last_name', 'first_name', 'sit_sum', 'line_sum', 'line_count', 'prof_sum', 'prof_count',
+  'last_name', 'first_name', 'sit_sum', 'line_count', 'prof_sum', 'prof_count',
 ] as const;
 
 export const STAGE_PROF_COLUMNS = [
@@ -39,7 +39,6 @@ export const STAGE_PROF_COLUMNS = [
 export const STAGE_REJECT_COLUMNS = ['file', 'line_no', 'reason', 'raw'] as const;
 
 const SIT_DIGEST = (p: string) => `(${p}.sit_sum::text || ':' || ${p}.line_count)`;
-const LINE_DIGEST = (p: string) => `(${p}.line_sum::text || ':' || ${p}.line_count)`;
 const PROF_DIGEST = (p: string) => `(${p}.prof_sum::text || ':' || ${p}.prof_count)`;
 
 export function stageNames(importId: string): StageTables {
@@ -61,7 +60,7 @@ export function createStageSql(t: StageTables): string[] {
   return [
     // No index while loading: the key is built once the lines are in.
     `CREATE TABLE ${t.situations} (LIKE rpps_situation INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
-    `CREATE UNLOGGED TABLE ${t.persons} (${cols(STAGE_PERSON_COLUMNS, { first_line: 'integer', sit_sum: 'bigint', line_sum: 'bigint', line_count: 'integer', prof_sum: 'bigint', prof_count: 'integer' })})`,
+    `CREATE UNLOGGED TABLE ${t.persons} (${cols(STAGE_PERSON_COLUMNS, { first_line: 'integer', sit_sum: 'bigint', line_count: 'integer', prof_sum: 'bigint', prof_count: 'integer' })})`,
     `CREATE UNLOGGED TABLE ${t.profs} (${cols(STAGE_PROF_COLUMNS, { first_line: 'integer', prof_h: 'bigint' })})`,
     `CREATE UNLOGGED TABLE ${t.rejects} (${cols(STAGE_REJECT_COLUMNS, { line_no: 'integer' })})`,
   ];
@@ -103,12 +102,12 @@ export function prepareSql(t: StageTables): string[] {
                        AND q.profession_code = p.profession_code AND q.first_line < p.first_line)`,
     `CREATE TEMP TABLE s_merged ON COMMIT DROP AS
        SELECT p.national_id, min(p.first_line) AS first_line, sum(p.sit_sum) % ${M} AS sit_sum,
-              sum(p.line_sum) % ${M} AS line_sum, sum(p.line_count)::int AS line_count,
+              sum(p.line_count)::int AS line_count,
               (SELECT COALESCE(sum(f.prof_h), 0) % ${M} FROM ${t.profs} f WHERE f.national_id = p.national_id) AS prof_sum,
               (SELECT count(*) FROM ${t.profs} f WHERE f.national_id = p.national_id)::int AS prof_count
          FROM ${t.persons} p JOIN s_dup d ON d.national_id = p.national_id GROUP BY p.national_id`,
     `DELETE FROM ${t.persons} p USING s_merged m WHERE m.national_id = p.national_id AND p.first_line > m.first_line`,
-    `UPDATE ${t.persons} p SET sit_sum = m.sit_sum, line_sum = m.line_sum, line_count = m.line_count,
+    `UPDATE ${t.persons} p SET sit_sum = m.sit_sum, line_count = m.line_count,
             prof_sum = m.prof_sum, prof_count = m.prof_count
        FROM s_merged m WHERE m.national_id = p.national_id`,
     `ANALYZE ${t.persons}`,
@@ -125,9 +124,9 @@ export function baselineSql(t: StageTables): string[] {
     `ALTER TABLE rpps_professional DROP CONSTRAINT rpps_professional_pkey`,
     `ALTER TABLE rpps_profession DROP CONSTRAINT rpps_profession_pkey`,
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
-            last_name, first_name, situations_digest, lines_digest, professions_digest, first_import_id, last_import_id)
+            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code, p.last_name, p.first_name,
-            ${SIT_DIGEST('p')}, ${LINE_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
+            ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
        FROM ${t.persons} p`,
     `INSERT INTO rpps_profession (national_id, profession_code, category_code, specialty_type_code, specialty_code)
      SELECT national_id, profession_code, category_code, specialty_type_code, specialty_code FROM ${t.profs}`,
@@ -174,7 +173,6 @@ export function compareSql(t: StageTables): string[] {
               (c.civility_practice_code, c.civility_code, c.last_name, c.first_name)
                 IS DISTINCT FROM (p.civility_practice_code, p.civility_code, p.last_name, p.first_name) AS identity_changed,
               c.situations_digest <> ${SIT_DIGEST('p')} AS situations_changed,
-              c.lines_digest <> ${LINE_DIGEST('p')} AS lines_changed,
               c.professions_digest <> ${PROF_DIGEST('p')} AS professions_changed,
               jsonb_build_object('lastName', c.last_name, 'firstName', c.first_name,
                                  'civilityPracticeCode', c.civility_practice_code, 'civilityCode', c.civility_code) AS before,
@@ -183,7 +181,7 @@ export function compareSql(t: StageTables): string[] {
          FROM ${t.persons} p JOIN rpps_professional c ON c.national_id = p.national_id AND c.ceased_at IS NULL
         WHERE (c.civility_practice_code, c.civility_code, c.last_name, c.first_name)
                 IS DISTINCT FROM (p.civility_practice_code, p.civility_code, p.last_name, p.first_name)
-           OR c.situations_digest <> ${SIT_DIGEST('p')} OR c.lines_digest <> ${LINE_DIGEST('p')}
+           OR c.situations_digest <> ${SIT_DIGEST('p')}
            OR c.professions_digest <> ${PROF_DIGEST('p')}`,
     // Profession rows that differ, for people present on both sides whose professions changed.
     `CREATE TEMP TABLE d_prof ON COMMIT DROP AS
@@ -341,15 +339,15 @@ export function applySql(t: StageTables): string[] {
     `DELETE FROM rpps_profession cp USING d_leaving l WHERE l.national_id = cp.national_id`,
     // Newcomers (or people coming back after a cessation).
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
-            last_name, first_name, situations_digest, lines_digest, professions_digest, first_import_id, last_import_id)
+            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code,
-            p.last_name, p.first_name, ${SIT_DIGEST('p')}, ${LINE_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
+            p.last_name, p.first_name, ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
        FROM ${t.persons} p JOIN d_new n ON n.national_id = p.national_id
      ON CONFLICT (national_id) DO UPDATE SET
             id_type = EXCLUDED.id_type, identifier = EXCLUDED.identifier,
             civility_practice_code = EXCLUDED.civility_practice_code, civility_code = EXCLUDED.civility_code,
             last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
-            situations_digest = EXCLUDED.situations_digest, lines_digest = EXCLUDED.lines_digest,
+            situations_digest = EXCLUDED.situations_digest,
             professions_digest = EXCLUDED.professions_digest,
             last_import_id = $1, ceased_at = NULL, migrated_to = NULL, updated_at = now()`,
     `INSERT INTO rpps_profession (national_id, profession_code, category_code, specialty_type_code, specialty_code)
@@ -359,7 +357,7 @@ export function applySql(t: StageTables): string[] {
     `UPDATE rpps_professional c SET
             civility_practice_code = p.civility_practice_code, civility_code = p.civility_code,
             last_name = p.last_name, first_name = p.first_name,
-            situations_digest = ${SIT_DIGEST('p')}, lines_digest = ${LINE_DIGEST('p')}, professions_digest = ${PROF_DIGEST('p')},
+            situations_digest = ${SIT_DIGEST('p')}, professions_digest = ${PROF_DIGEST('p')},
             last_import_id = $1, updated_at = now()
        FROM d_both b JOIN ${t.persons} p ON p.national_id = b.national_id
       WHERE c.national_id = b.national_id`,

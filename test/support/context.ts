@@ -41,7 +41,7 @@ export async function openContext(label: string): Promise<TestContext> {
 export async function registrySnapshot(ds: DataSource) {
   const professionals = await ds.query(
     `SELECT national_id, id_type, identifier, civility_practice_code, civility_code, last_name, first_name,
-            situations_digest, lines_digest, ceased_at IS NOT NULL AS ceased, migrated_to
+            situations_digest, professions_digest, ceased_at IS NOT NULL AS ceased, migrated_to
        FROM rpps_professional ORDER BY national_id`,
   );
   const professions = await ds.query(`SELECT * FROM rpps_profession ORDER BY national_id, profession_code`);
