@@ -127,7 +127,73 @@ interface PersonRun {
   profs: Map<string, ProfAcc>;
 }
 
-type Specialties = Map<string, [string, string]>;
+/**
+ * Specialties from the SavoirFaire file, by (national identifier, profession): kept in
+ * typed arrays (a national identifier and a profession code make one exact number), so
+ * that a national-size file costs a few megabytes and nothing for the collector to walk.
+ */
+export class Specialties {
+  private keys = new Float64Array(1 << 12);
+  private values = new Uint16Array(1 << 12);
+  private size = 0;
+  private readonly pairs: Array<[string, string]> = [];
+  private readonly pairIndex = new Map<string, number>();
+
+  /** The number standing for (nationalId, professionCode), or -1 when they are not digits. */
+  static keyOf(nationalId: string, professionCode: string): number {
+    if (!/^\d{10,12}$/.test(nationalId) || !/^\d{2}$/.test(professionCode)) return -1;
+    // 12 digits, a length digit (10 vs 12 digits must not collide) and 2 digits: below 2^53.
+    return (Number(nationalId) * 10 + (nationalId.length - 10)) * 100 + Number(professionCode) + 1;
+  }
+
+  /** Keeps the first specialty given for a key. */
+  setIfAbsent(nationalId: string, professionCode: string, typeCode: string, code: string): void {
+    const key = Specialties.keyOf(nationalId, professionCode);
+    if (key < 0) return;
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    const i = this.slot(key);
+    if (this.keys[i] === key) return;
+    const pairKey = `${typeCode}|${code}`;
+    let v = this.pairIndex.get(pairKey);
+    if (v === undefined) {
+      v = this.pairs.length;
+      if (v >= 0xffff) throw new Error('more than 65535 distinct specialties in the SavoirFaire file');
+      this.pairs.push([Buffer.from(typeCode).toString(), Buffer.from(code).toString()]);
+      this.pairIndex.set(pairKey, v);
+    }
+    this.keys[i] = key;
+    this.values[i] = v;
+    this.size += 1;
+  }
+
+  get(nationalId: string, professionCode: string): [string, string] | undefined {
+    if (this.size === 0) return undefined;
+    const key = Specialties.keyOf(nationalId, professionCode);
+    if (key < 0) return undefined;
+    const i = this.slot(key);
+    return this.keys[i] === key ? this.pairs[this.values[i]] : undefined;
+  }
+
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    let i = (key % 2147483647) & mask;
+    while (this.keys[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    return i;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Float64Array(keys.length * 2);
+    this.values = new Uint16Array(keys.length * 2);
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] === 0) continue;
+      const i = this.slot(keys[j]);
+      this.keys[i] = keys[j];
+      this.values[i] = values[j];
+    }
+  }
+}
 
 /**
  * Reads the extract files into the staging tables: one row per line, per person and per
@@ -144,7 +210,7 @@ export class ExtractStager {
   /** Reads the SavoirFaire file: specialties kept in memory, rejects staged. */
   async readSavoirFaire(client: PoolClient, path: string): Promise<{ file: ImportFile; specialties: Specialties }> {
     const name = basename(path);
-    const specialties: Specialties = new Map();
+    const specialties = new Specialties();
     const rejects = new CopyWriter(client, copySql(this.stages.rejects, STAGE_REJECT_COLUMNS));
     const file = await this.readFile(path, 'savoir-faire', async (header, batches) => {
       const h = parseSavoirFaireHeader(header);
@@ -156,8 +222,7 @@ export class ExtractStager {
             rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
             continue;
           }
-          const key = `${r.record.nationalId}|${r.record.professionCode}`;
-          if (!specialties.has(key)) specialties.set(key, [r.record.specialtyTypeCode, r.record.specialtyCode]);
+          specialties.setIfAbsent(r.record.nationalId, r.record.professionCode, r.record.specialtyTypeCode, r.record.specialtyCode);
         }
         await rejects.maybeFlush();
       }
@@ -186,7 +251,7 @@ export class ExtractStager {
       const p = r.first;
       let profSum = 0;
       for (const [code, acc] of r.profs) {
-        const sf = specialties.get(`${p.nationalId}|${code}`);
+        const sf = specialties.get(p.nationalId, code);
         const specialtyType = sf ? sf[0] : acc.specialtyType;
         const specialty = sf ? sf[1] : acc.specialty;
         hashBegin();

@@ -18,7 +18,7 @@ import {
   readHeader,
   SavoirFaireHeader,
 } from './extract-reader';
-import { ExtractStager, LoadCounters, StagedReject } from './extract-stager';
+import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
 import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import {
   applySql,
@@ -167,7 +167,7 @@ export class RppsImportService {
         await Promise.all(extra.map((x) => x.connect()));
         await Promise.all(extra.map((x) => x.query(`SET client_connection_check_interval = '1s'`)));
         const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
-        let specialties = new Map<string, [string, string]>();
+        let specialties = new Specialties();
         if (files.savoirFaire) {
           const sf = await stager.readSavoirFaire(pg(qr), files.savoirFaire.path);
           fileInfos.push(sf.file);
