@@ -11,7 +11,8 @@
  * (orders, cards, letters, CRL) append their steps there. A step returns the lines it
  * reports; it throws DemoFailure (with the child's stderr) to stop the demo with exit 1.
  */
-import { spawn } from 'node:child_process';
+import { spawnMeasured } from '../bench/harness';
+import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
@@ -43,15 +44,7 @@ const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** File stamps (YYYYMMDDhhmm) of the three extracts: day 1, the day after, and a truncated day 3. */
 const STAMPS = { day1: '202601050600', day2: '202601060600', day3: '202601070600' } as const;
-const EVENT_KINDS: Array<keyof RegistryEventCounts> = [
-  'NEW_PROFESSIONAL',
-  'PROFESSION_ADDED',
-  'PROFESSION_REMOVED',
-  'IDENTITY_CHANGED',
-  'SITUATION_CHANGED',
-  'IDENTIFIER_MIGRATED',
-  'CEASED',
-];
+const EVENT_KINDS = REGISTRY_EVENT_KINDS;
 
 // ---------------------------------------------------------------------------
 // Context shared by the steps
@@ -137,41 +130,8 @@ function n(v: number): string {
   return v.toLocaleString('en');
 }
 
-interface ChildRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
-function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      }),
-    );
-  });
-}
-
-/**
- * Runs `node dist/src/cli.js <args> --json` with the demo environment and returns its JSON
- * result. `okCodes` are the exit codes this step expects (1 for a held import).
- */
 async function cli<T>(ctx: Ctx, args: string[], okCodes: number[] = [0]): Promise<{ json: T; seconds: number; code: number }> {
-  const r = await runChild(process.execPath, [ctx.cli, ...args, '--json'], ctx.env, ctx.root);
+  const r = await spawnMeasured(process.execPath, [ctx.cli, ...args, '--json'], ctx.env, { cwd: ctx.root });
   const command = `cli ${args.map((a) => (a.includes(path.sep) ? rel(ctx, a) : a)).join(' ')} --json`;
   const text = r.stdout.trim();
   let json: unknown;
