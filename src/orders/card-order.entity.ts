@@ -1,0 +1,72 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { JobRun } from '../common/jobs/job-run.entity';
+
+/** A card order: why, for whom, its state, and the card content frozen at approval. */
+@Entity('card_order')
+@Check('card_order_card_type_check', `card_type IN ('CPS','CPF','CPE','CPA')`)
+@Check('card_order_reason_check', `reason IN ('first-issue','renewal','content-change','replacement','manual')`)
+@Check('card_order_status_check', `status IN ('requested','approved','personalizing','personalized','card-letter-sent','pin-letter-sent','closed','rejected','cancelled','failed')`)
+@Check('card_order_generation_check', `generation IN ('CPS3','CPS4')`)
+@Index('card_order_one_open_idx', ['nationalId', 'professionCode', 'cardType'], {
+  unique: true,
+  where: `status IN ('requested','approved','personalizing','personalized','card-letter-sent','pin-letter-sent','failed')`,
+})
+@Index('card_order_status_idx', ['status', 'reason'])
+@Index('card_order_requested_idx', ['requestedAt'])
+export class CardOrder {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('text', { name: 'national_id' }) nationalId: string;
+  @Column('text', { name: 'profession_code' }) professionCode: string;
+  @Column('text', { name: 'card_type' }) cardType: string;
+  @Column('text') reason: string;
+  @Column('text') status: string;
+  @Column('text', { nullable: true }) generation: string | null;
+  @Column('jsonb', { nullable: true }) content: Record<string, unknown> | null;
+  @Column('text', { name: 'replaces_card', nullable: true }) replacesCard: string | null;
+  @Column('bigint', { name: 'source_event_id', nullable: true }) sourceEventId: string | null;
+  @Column('text', { name: 'requested_by' }) requestedBy: string;
+  @Column('timestamptz', { name: 'requested_at', default: () => 'now()' }) requestedAt: Date;
+  @Column('text', { name: 'approved_by', nullable: true }) approvedBy: string | null;
+  @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
+  @Column('text', { name: 'status_reason', nullable: true }) statusReason: string | null;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}
+
+@Entity('order_idempotency_key')
+export class OrderIdempotencyKey {
+  @Column('text', { primary: true }) principal: string;
+  @Column('text', { primary: true }) key: string;
+  @Column('text', { name: 'request_hash' }) requestHash: string;
+  @Column('uuid', { name: 'order_id' }) orderId: string;
+
+  @ManyToOne(() => CardOrder)
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'order_idempotency_key_order_id_fkey' })
+  order: CardOrder;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+}
+
+@Entity('consumed_registry_event')
+export class ConsumedRegistryEvent {
+  @Column('bigint', { name: 'event_id', primary: true }) eventId: string;
+  @Column('jsonb', { default: () => "'{}'" }) outcome: Record<string, unknown>;
+  @Column('timestamptz', { name: 'consumed_at', default: () => 'now()' }) consumedAt: Date;
+}
+
+@Entity('renewal_run')
+export class RenewalRun {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('date', { name: 'as_of' }) asOf: string;
+  @Column('integer', { name: 'window_days' }) windowDays: number;
+  @Column('integer', { name: 'cards_due', default: 0 }) cardsDue: number;
+  @Column('integer', { name: 'orders_created', default: 0 }) ordersCreated: number;
+  @Column('integer', { name: 'already_open', default: 0 }) alreadyOpen: number;
+  @Column('uuid', { name: 'job_run_id', nullable: true }) jobRunId: string | null;
+
+  @ManyToOne(() => JobRun, { nullable: true })
+  @JoinColumn({ name: 'job_run_id', foreignKeyConstraintName: 'renewal_run_job_run_id_fkey' })
+  jobRun: JobRun | null;
+  @Column('timestamptz', { name: 'started_at', default: () => 'now()' }) startedAt: Date;
+  @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt: Date | null;
+}
