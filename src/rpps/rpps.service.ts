@@ -17,6 +17,19 @@ export interface ProfessionalView {
   situations: Array<Record<string, unknown>>;
 }
 
+export interface CardContent {
+  nationalId: string;
+  civilityPracticeCode: string;
+  civilityCode: string;
+  lastName: string;
+  firstName: string;
+  professionCode: string;
+  categoryCode: string;
+  specialtyTypeCode: string;
+  specialtyCode: string;
+  situations: Array<Record<string, string>>;
+}
+
 /** Read side of the registry, for the API and the other modules. */
 @Injectable()
 export class RppsService {
@@ -46,6 +59,52 @@ export class RppsService {
       [nationalId],
     );
     return { ...p, status: p.ceasedAt ? 'ceased' : 'active', professions, situations };
+  }
+
+  /**
+   * What a card of this professional and profession carries, as the registry says today
+   * (identity, profession and category, specialty, up to 8 situations); null when the
+   * professional is not active in the registry with that profession.
+   */
+  async cardContent(nationalId: string, professionCode: string, db: { query: DataSource['query'] } = this.ds): Promise<CardContent | null> {
+    const rows = await db.query(
+      `SELECT p.national_id, p.civility_practice_code, p.civility_code, p.last_name, p.first_name,
+              pr.category_code, pr.specialty_type_code, pr.specialty_code
+         FROM rpps_professional p JOIN rpps_profession pr ON pr.national_id = p.national_id AND pr.profession_code = $2
+        WHERE p.national_id = $1 AND p.ceased_at IS NULL`,
+      [nationalId, professionCode],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    const situations = await db.query(
+      `SELECT mode_code AS "modeCode", sector_code AS "sectorCode", structure_id AS "structureId", siret,
+              finess_site AS "finessSite", site_name AS "siteName", street_number AS "streetNumber",
+              street_type_label AS "streetTypeLabel", street_label AS "streetLabel", postal_code AS "postalCode", city
+         FROM rpps_situation WHERE national_id = $1 AND profession_code = $2 ORDER BY source_line LIMIT 8`,
+      [nationalId, professionCode],
+    );
+    return {
+      nationalId: r.national_id,
+      civilityPracticeCode: r.civility_practice_code,
+      civilityCode: r.civility_code,
+      lastName: r.last_name,
+      firstName: r.first_name,
+      professionCode,
+      categoryCode: r.category_code,
+      specialtyTypeCode: r.specialty_type_code,
+      specialtyCode: r.specialty_code,
+      situations,
+    };
+  }
+
+  /** One registry event, for its consumers (job payloads carry its id only). */
+  async getEvent(id: string): Promise<{ id: string; kind: string; nationalId: string; professionCode: string | null; details: Record<string, unknown> } | null> {
+    const rows = await this.ds.query(
+      `SELECT id::text AS id, kind, national_id AS "nationalId", profession_code AS "professionCode", details
+         FROM rpps_event WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {

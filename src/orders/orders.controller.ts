@@ -1,0 +1,83 @@
+import { Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
+import { Roles } from '../common/auth/roles.decorator';
+import { OrdersService } from './orders.service';
+
+interface CreateOrderBody {
+  nationalId?: string;
+  professionCode?: string;
+  cardType?: string;
+  reason?: string;
+  replacesCard?: string;
+}
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('api/v1/orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  /** 201 with the new order; 200 with the same order when the Idempotency-Key was seen before. */
+  @Post()
+  @Roles('operator', 'batch')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the same order' })
+  async create(
+    @Body() body: CreateOrderBody,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { order, created } = await this.orders.create({
+      nationalId: String(body?.nationalId ?? ''),
+      professionCode: String(body?.professionCode ?? ''),
+      cardType: String(body?.cardType ?? ''),
+      reason: String(body?.reason ?? ''),
+      replacesCard: body?.replacesCard,
+      actor: actorOf(req),
+      principal: req.principal?.tokenId,
+      idempotencyKey: key,
+    });
+    res.status(created ? 201 : 200);
+    return order;
+  }
+
+  @Get()
+  @Roles('operator', 'auditor')
+  list(
+    @Query('status') status?: string,
+    @Query('reason') reason?: string,
+    @Query('nationalId') nationalId?: string,
+    @Query('page', new DefaultValuePipe(1), ParseIntPipe) page = 1,
+  ) {
+    return this.orders.list({ status, reason, nationalId, page });
+  }
+
+  @Get(':id')
+  @Roles('operator', 'auditor')
+  get(@Param('id') id: string) {
+    return this.orders.get(id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('operator')
+  approve(@Param('id') id: string, @Req() req: AuthedRequest) {
+    return this.orders.approve(id, actorOf(req));
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @Roles('operator')
+  reject(@Param('id') id: string, @Body() body: { reason?: string }, @Req() req: AuthedRequest) {
+    return this.orders.reject(id, actorOf(req), String(body?.reason ?? ''));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('operator')
+  cancel(@Param('id') id: string, @Body() body: { reason?: string }, @Req() req: AuthedRequest) {
+    return this.orders.cancel(id, actorOf(req), String(body?.reason ?? ''));
+  }
+}

@@ -1,0 +1,14 @@
+import { DomainError } from '../common/errors/domain-error';
+
+export type OrdersErrorCode =
+  | 'validation_failed'
+  | 'order_not_found'
+  | 'card_not_found'
+  | 'open_order_exists'
+  | 'approver_is_requester'
+  | 'idempotency_key_reused'
+  | 'professional_not_in_registry'
+  | 'unusable_input';
+
+/** Errors of the orders module (transition refusals are TransitionError, code transition_not_allowed). */
+export class OrdersError extends DomainError<OrdersErrorCode> {}

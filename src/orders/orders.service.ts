@@ -1,0 +1,296 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { rowsReturned } from '../common/database/returning';
+import { loadConfig } from '../common/config/config';
+import { RppsService } from '../rpps/rpps.service';
+import { OrdersError } from './orders.errors';
+import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
+import { fromStatesFor, OPEN_ORDER_STATES, orderTransition, OrderAction, TransitionError } from './workflow';
+
+export const ORDER_REASONS = ['first-issue', 'renewal', 'content-change', 'replacement', 'manual'] as const;
+export type OrderReason = (typeof ORDER_REASONS)[number];
+
+/** Orders an operator must have approved by someone else; the others are approved by policy. */
+const NEEDS_SECOND_OPERATOR: readonly OrderReason[] = ['manual', 'replacement'];
+
+export interface CreateOrder {
+  nationalId: string;
+  professionCode: string;
+  cardType: string;
+  reason: string;
+  replacesCard?: string;
+  actor: string;
+  /** The principal the Idempotency-Key belongs to (the token). */
+  principal?: string;
+  idempotencyKey?: string;
+}
+
+export interface OrderView {
+  id: string;
+  nationalId: string;
+  professionCode: string;
+  cardType: string;
+  reason: string;
+  status: string;
+  generation: string | null;
+  content: Record<string, unknown> | null;
+  replacesCard: string | null;
+  requestedBy: string;
+  requestedAt: Date;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  statusReason: string | null;
+  updatedAt: Date;
+}
+
+const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "professionCode", card_type AS "cardType", reason,
+  status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy", requested_at AS "requestedAt",
+  approved_by AS "approvedBy", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
+
+const POLICY = 'policy';
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = e as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
+  const code = err.code ?? err.driverError?.code;
+  const name = err.constraint ?? err.driverError?.constraint;
+  return code === UNIQUE_VIOLATION && (!constraint || name === constraint);
+}
+
+/** Orders: creation (with idempotency), approval by a second operator or by policy, rejection, cancellation. */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly rpps: RppsService,
+  ) {}
+
+  /** POST /orders. Returns the order and whether it was created by this call. */
+  async create(c: CreateOrder): Promise<{ order: OrderView; created: boolean }> {
+    const reason = this.checkRequest(c);
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([c.nationalId, c.professionCode, c.cardType, reason, c.replacesCard ?? null]))
+      .digest('hex');
+    if (c.idempotencyKey) {
+      const again = await this.byIdempotencyKey(c.principal ?? c.actor, c.idempotencyKey, requestHash);
+      if (again) return { order: again, created: false };
+    }
+    try {
+      const order = await this.ds.transaction(async (em) => {
+        const o = await this.insertOrder(em, {
+          nationalId: c.nationalId, professionCode: c.professionCode, cardType: c.cardType, reason,
+          replacesCard: c.replacesCard ?? null, requestedBy: c.actor, sourceEventId: null,
+        });
+        if (c.idempotencyKey) {
+          await em.query(
+            `INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`,
+            [c.principal ?? c.actor, c.idempotencyKey, requestHash, o.id],
+          );
+        }
+        return o;
+      });
+      return { order, created: true };
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // A concurrent request with the same key won; or an order for the same card is open.
+      if (c.idempotencyKey) {
+        const again = await this.byIdempotencyKey(c.principal ?? c.actor, c.idempotencyKey, requestHash);
+        if (again) return { order: again, created: false };
+      }
+      const open = await this.openOrderFor(this.ds.manager, c.nationalId, c.professionCode, c.cardType);
+      throw new OrdersError(
+        'open_order_exists',
+        `an order is already open for ${c.nationalId}, profession ${c.professionCode}, ${c.cardType}` +
+          (open ? ` (order ${open.id}, ${open.status})` : ''),
+        409,
+        open ? { orderId: open.id } : undefined,
+      );
+    }
+  }
+
+  /**
+   * An order made by policy (registry events, renewal): approved at once, content frozen now.
+   * An open order not yet personalized gets its content refreshed instead; returns null then.
+   */
+  async createByPolicy(
+    em: EntityManager,
+    o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; sourceEventId: string | null },
+  ): Promise<{ order: OrderView | null; refreshed: OrderView | null }> {
+    const open = await this.openOrderFor(em, o.nationalId, o.professionCode, o.cardType);
+    if (open) {
+      if (!['requested', 'approved'].includes(open.status)) return { order: null, refreshed: null };
+      const content = await this.rpps.cardContent(o.nationalId, o.professionCode, em);
+      const [row] = await rowsReturned<OrderView>(
+        em,
+        `UPDATE card_order SET content = CASE WHEN status = 'approved' THEN $2::jsonb ELSE content END, updated_at = now()
+          WHERE id = $1 AND status IN ('requested', 'approved') RETURNING ${ORDER_COLUMNS}`,
+        [open.id, JSON.stringify(content)],
+      );
+      return { order: null, refreshed: row ?? null };
+    }
+    const order = await this.insertOrder(em, { ...o, requestedBy: POLICY });
+    return { order, refreshed: null };
+  }
+
+  async approve(id: string, actor: string): Promise<OrderView> {
+    return this.ds.transaction(async (em) => {
+      const current = await this.get(id, em);
+      if (current.requestedBy === actor) {
+        throw new OrdersError('approver_is_requester', `order ${id} was requested by ${actor}, who may not approve it too`, 403);
+      }
+      return this.approveIn(em, current, actor);
+    });
+  }
+
+  async reject(id: string, actor: string, reason: string): Promise<OrderView> {
+    return this.transition(id, 'reject', actor, this.requireReason(reason));
+  }
+
+  async cancel(id: string, actor: string, reason: string): Promise<OrderView> {
+    return this.transition(id, 'cancel', actor, this.requireReason(reason));
+  }
+
+  async get(id: string, em: EntityManager = this.ds.manager): Promise<OrderView> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      throw new OrdersError('order_not_found', `no order ${id}`, 404);
+    }
+    const rows = await em.query(`SELECT ${ORDER_COLUMNS} FROM card_order WHERE id = $1`, [id]);
+    if (!rows.length) throw new OrdersError('order_not_found', `no order ${id}`, 404);
+    return rows[0];
+  }
+
+  async list(q: { status?: string; reason?: string; nationalId?: string; page?: number; pageSize?: number }) {
+    const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 200);
+    const page = Math.max(q.page ?? 1, 1);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [col, v] of [['status', q.status], ['reason', q.reason], ['national_id', q.nationalId]] as const) {
+      if (v) {
+        params.push(v);
+        where.push(`${col} = $${params.length}`);
+      }
+    }
+    params.push(pageSize, (page - 1) * pageSize);
+    const items = await this.ds.query(
+      `SELECT ${ORDER_COLUMNS} FROM card_order ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY requested_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return { page, pageSize, items };
+  }
+
+  async openOrderFor(em: EntityManager, nationalId: string, professionCode: string, cardType: string): Promise<OrderView | null> {
+    const rows = await em.query(
+      `SELECT ${ORDER_COLUMNS} FROM card_order
+        WHERE national_id = $1 AND profession_code = $2 AND card_type = $3 AND status = ANY($4)`,
+      [nationalId, professionCode, cardType, [...OPEN_ORDER_STATES]],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Conditional update: the order moves only from a state the workflow allows; the loser of a race gets a 409. */
+  private async transition(id: string, action: OrderAction, actor: string, statusReason: string | null): Promise<OrderView> {
+    return this.ds.transaction(async (em) => {
+      const current = await this.get(id, em);
+      const to = orderTransition(current.status, action);
+      const rows = await rowsReturned<OrderView>(
+        em,
+        `UPDATE card_order SET status = $2, status_reason = COALESCE($3, status_reason), updated_at = now()
+          WHERE id = $1 AND status = ANY($4) RETURNING ${ORDER_COLUMNS}`,
+        [id, to, statusReason, fromStatesFor(action)],
+      );
+      if (!rows.length) throw await this.lostRace(em, id, action);
+      await this.audit.append(em, { actor, action: `order.${action}`, entity: 'card_order', entityId: id,
+        details: { from: current.status, to, reason: statusReason } });
+      return rows[0];
+    });
+  }
+
+  private async approveIn(em: EntityManager, current: OrderView, actor: string): Promise<OrderView> {
+    orderTransition(current.status, 'approve');
+    const cfg = loadConfig();
+    const today = new Date().toISOString().slice(0, 10);
+    const content = await this.rpps.cardContent(current.nationalId, current.professionCode, em);
+    if (!content) {
+      throw new OrdersError('professional_not_in_registry',
+        `${current.nationalId} is not active in the registry with profession ${current.professionCode}: the order cannot be approved`, 409);
+    }
+    const generation = generationFor(today, current.professionCode, { cps4StartDate: cfg.CPS4_START_DATE });
+    const rows = await rowsReturned<OrderView>(
+      em,
+      `UPDATE card_order SET status = 'approved', approved_by = $2, approved_at = now(), generation = $3, content = $4,
+              updated_at = now()
+        WHERE id = $1 AND status = ANY($5) RETURNING ${ORDER_COLUMNS}`,
+      [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve')],
+    );
+    if (!rows.length) throw await this.lostRace(em, current.id, 'approve');
+    await this.audit.append(em, { actor, action: 'order.approve', entity: 'card_order', entityId: current.id,
+      details: { generation, reason: current.reason } });
+    return rows[0];
+  }
+
+  private async lostRace(em: EntityManager, id: string, action: OrderAction): Promise<TransitionError> {
+    const [now] = await em.query(`SELECT status FROM card_order WHERE id = $1`, [id]);
+    try {
+      orderTransition(now.status, action);
+      return new TransitionError('order', now.status, action, fromStatesFor(action), `order ${id} changed meanwhile; try again`);
+    } catch (e) {
+      return e as TransitionError;
+    }
+  }
+
+  private async insertOrder(
+    em: EntityManager,
+    o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; requestedBy: string; sourceEventId: string | null },
+  ): Promise<OrderView> {
+    const byPolicy = !NEEDS_SECOND_OPERATOR.includes(o.reason);
+    const [row] = await em.query(
+      `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by, source_event_id)
+       VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) RETURNING ${ORDER_COLUMNS}`,
+      [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.sourceEventId],
+    );
+    await this.audit.append(em, { actor: o.requestedBy, action: 'order.create', entity: 'card_order', entityId: row.id,
+      details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason } });
+    return byPolicy ? this.approveIn(em, row, POLICY) : row;
+  }
+
+  private async byIdempotencyKey(principal: string, key: string, requestHash: string): Promise<OrderView | null> {
+    const rows = await this.ds.query(
+      `SELECT k.request_hash, ${ORDER_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}
+         FROM order_idempotency_key k JOIN card_order o ON o.id = k.order_id WHERE k.principal = $1 AND k.key = $2`,
+      [principal, key],
+    );
+    if (!rows.length) return null;
+    const { request_hash: h, ...order } = rows[0];
+    if (h !== requestHash) {
+      throw new OrdersError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different order`, 422);
+    }
+    return order as OrderView;
+  }
+
+  private checkRequest(c: CreateOrder): OrderReason {
+    const problems: string[] = [];
+    if (!/^(8\d{11}|0\d{9})$/.test(c.nationalId ?? '')) problems.push('nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI');
+    if (!/^\d{2}$/.test(c.professionCode ?? '')) problems.push('professionCode: expected 2 digits');
+    if (!(CARD_TYPES as readonly string[]).includes(c.cardType)) problems.push(`cardType: expected one of ${CARD_TYPES.join(', ')}`);
+    if (!(ORDER_REASONS as readonly string[]).includes(c.reason)) problems.push(`reason: expected one of ${ORDER_REASONS.join(', ')}`);
+    if (c.replacesCard !== undefined && !/^\d{10}$/.test(c.replacesCard)) problems.push('replacesCard: expected a 10-digit card number');
+    if (c.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(c.idempotencyKey)) {
+      problems.push('Idempotency-Key: 1 to 200 visible ASCII characters');
+    }
+    if (problems.length) throw new OrdersError('validation_failed', problems.join('; '), 400);
+    const reason = c.reason as OrderReason;
+    if ((MANUAL_ONLY_CARD_TYPES as readonly string[]).includes(c.cardType) && reason !== 'manual' && reason !== 'replacement') {
+      throw new OrdersError('validation_failed', `${c.cardType} cards are ordered manually only (reason manual)`, 400);
+    }
+    return reason;
+  }
+
+  private requireReason(reason: string): string {
+    if (typeof reason !== 'string' || !reason.trim()) throw new OrdersError('validation_failed', 'reason: say why (free text)', 400);
+    return reason.trim().slice(0, 1000);
+  }
+}
