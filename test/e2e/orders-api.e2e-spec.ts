@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { runCli, Service, startApi } from '../support/processes';
+import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+
+type Res = Omit<Response, 'json'> & { json(): Promise<any> };
+
+describe('the orders API', () => {
+  let db: TestDb;
+  let api: Service & { url: string };
+  const tokens: Record<string, string> = {};
+
+  const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> =>
+    fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    db = await createTestDb('orders-api');
+    const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('orders-api') };
+    api = await startApi(env);
+    for (const [who, role] of [['alice', 'operator'], ['bob', 'operator'], ['helpdesk', 'helpdesk']]) {
+      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+    }
+    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await db?.drop();
+  });
+
+  it('creates one order when the same POST is sent 10 times at once with one Idempotency-Key', async () => {
+    const body = { nationalId: '810000000355', professionCode: '80', cardType: 'CPS', reason: 'manual' };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => call('POST', '/api/v1/orders', 'alice', body, { 'Idempotency-Key': 'req-355-1' })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(9);
+    const ids = new Set(await Promise.all(answers.map(async (a) => (await a.json()).id)));
+    expect(ids.size).toBe(1);
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      expect((await pg.query(`SELECT count(*)::int AS n FROM card_order`)).rows[0].n).toBe(1);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('lets a second operator approve, never the requester, and answers 409 to a repeated approval', async () => {
+    const list = await (await call('GET', '/api/v1/orders?status=requested', 'alice')).json();
+    const id = list.items[0].id as string;
+    const own = await call('POST', `/api/v1/orders/${id}/approve`, 'alice');
+    expect(own.status).toBe(403);
+    expect((await own.json()).code).toBe('approver_is_requester');
+    const ok = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual(expect.objectContaining({ id, status: 'approved', approvedBy: 'operator:bob' }));
+    const again = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect((await again.json()).code).toBe('transition_not_allowed');
+  });
+
+  it('answers a bad request with problem+json naming the fields, and keeps orders from the helpdesk', async () => {
+    const bad = await call('POST', '/api/v1/orders', 'alice', { nationalId: '1', cardType: 'XYZ' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).detail).toMatch(/nationalId.*professionCode.*cardType.*reason/);
+    expect((await call('POST', '/api/v1/orders', 'helpdesk', {})).status).toBe(403);
+    expect((await call('GET', '/api/v1/orders/00000000-0000-0000-0000-000000000000', 'alice')).status).toBe(404);
+  });
+});
