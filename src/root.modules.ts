@@ -23,6 +23,7 @@ import { OrdersModule } from './orders/orders.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RppsModule } from './rpps/rpps.module';
+import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 
 const cfg = loadConfig();
 
@@ -59,7 +60,7 @@ export class WorkerModule {}
   imports: [loggerModule(cfg, 'stderr'), ...CORE],
   providers: [
     RppsImportCommand, ListMigrationsCommand, ConfirmMigrationCommand, RejectMigrationCommand,
-    TokensCreateCommand, AuditVerifyCommand,
+    CardsImportCommand, RenewalsRunCommand, TokensCreateCommand, AuditVerifyCommand,
   ],
 })
 export class CliModule {}

@@ -97,6 +97,31 @@ export class RppsService {
     };
   }
 
+  /**
+   * SQL for set-based work of other modules (the registry's tables stay this module's
+   * business): a condition true when `nid` is active in the registry with profession `prof`.
+   */
+  activeInRegistrySql(nid: string, prof: string): string {
+    return `EXISTS (SELECT 1 FROM rpps_professional rp JOIN rpps_profession rpr ON rpr.national_id = rp.national_id
+                     WHERE rp.national_id = ${nid} AND rpr.profession_code = ${prof} AND rp.ceased_at IS NULL)`;
+  }
+
+  /** SQL giving, as jsonb, what cardContent() gives (null when not active with that profession). */
+  cardContentSql(nid: string, prof: string): string {
+    return `(SELECT jsonb_build_object('nationalId', rp.national_id, 'civilityPracticeCode', rp.civility_practice_code,
+               'civilityCode', rp.civility_code, 'lastName', rp.last_name, 'firstName', rp.first_name,
+               'professionCode', rpr.profession_code, 'categoryCode', rpr.category_code,
+               'specialtyTypeCode', rpr.specialty_type_code, 'specialtyCode', rpr.specialty_code,
+               'situations', COALESCE((SELECT jsonb_agg(jsonb_build_object('modeCode', s.mode_code, 'sectorCode', s.sector_code,
+                    'structureId', s.structure_id, 'siret', s.siret, 'finessSite', s.finess_site, 'siteName', s.site_name,
+                    'streetNumber', s.street_number, 'streetTypeLabel', s.street_type_label, 'streetLabel', s.street_label,
+                    'postalCode', s.postal_code, 'city', s.city) ORDER BY s.source_line)
+                  FROM (SELECT * FROM rpps_situation s0 WHERE s0.national_id = rp.national_id AND s0.profession_code = rpr.profession_code
+                         ORDER BY s0.source_line LIMIT 8) s), '[]'::jsonb))
+        FROM rpps_professional rp JOIN rpps_profession rpr ON rpr.national_id = rp.national_id
+       WHERE rp.national_id = ${nid} AND rpr.profession_code = ${prof} AND rp.ceased_at IS NULL)`;
+  }
+
   /** One registry event, for its consumers (job payloads carry its id only). */
   async getEvent(id: string): Promise<{ id: string; kind: string; nationalId: string; professionCode: string | null; details: Record<string, unknown> } | null> {
     const rows = await this.ds.query(

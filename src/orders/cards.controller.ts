@@ -1,0 +1,27 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../common/auth/roles.decorator';
+import { CardsService } from './cards.service';
+import { OrdersError } from './orders.errors';
+
+@ApiTags('cards')
+@ApiBearerAuth()
+@Controller('api/v1/cards')
+export class CardsController {
+  constructor(private readonly cards: CardsService) {}
+
+  @Get()
+  @Roles('operator', 'helpdesk', 'auditor')
+  list(@Query('nationalId') nationalId?: string) {
+    if (!nationalId || !/^(8\d{11}|0\d{9})$/.test(nationalId)) {
+      throw new OrdersError('validation_failed', 'nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI', 400);
+    }
+    return this.cards.byHolder(nationalId);
+  }
+
+  @Get(':cardNumber')
+  @Roles('operator', 'helpdesk', 'auditor')
+  get(@Param('cardNumber') cardNumber: string) {
+    return this.cards.get(cardNumber);
+  }
+}

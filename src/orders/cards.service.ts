@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { basename } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { readCardHolders, CardHolderRecord, ExtractFormatError } from './card-holders-reader';
+import { OrdersError } from './orders.errors';
+
+export interface CardsImportResult {
+  rowsRead: number;
+  cardsCreated: number;
+  cardsUpdated: number;
+  rowsRejected: number;
+  rejects: Array<{ line: number; reason: string }>;
+}
+
+const MAX_REJECTS = 1000;
+const BATCH = 2000;
+const UNIQUE_VIOLATION = '23505';
+
+export const CARD_COLUMNS = `card_number AS "cardNumber", card_type AS "cardType", generation, national_id AS "nationalId",
+  national_id_in_card AS "nationalIdInCard", profession_code AS "professionCode", last_name AS "lastName", first_name AS "firstName",
+  to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", chip_serial AS "chipSerial",
+  state, order_id AS "orderId", replaces_card AS "replacesCard", source, opposed_at AS "opposedAt",
+  opposition_reason AS "oppositionReason", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** The card base: cards brought in from the existing base, and their read side. */
+@Injectable()
+export class CardsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async get(cardNumber: string) {
+    if (!/^\d{10}$/.test(cardNumber)) throw new OrdersError('validation_failed', `card number "${cardNumber}": expected 10 digits`, 400);
+    const rows = await this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1`, [cardNumber]);
+    if (!rows.length) throw new OrdersError('card_not_found', `no card ${cardNumber}`, 404);
+    return rows[0];
+  }
+
+  async byHolder(nationalId: string) {
+    return this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE national_id = $1 ORDER BY valid_from DESC, card_number`, [nationalId]);
+  }
+
+  /**
+   * `cards:import`: the existing card base (Porteurs_CPS_CPF). Cards start active, or opposed
+   * when the file gives an opposition date (the file gives no reason: it stays unknown, and
+   * such a card is not renewed); an opposed card stays opposed. Idempotent: a
+   * second import of the same file changes nothing. Bad lines are rejected with their number.
+   */
+  async importHolders(path: string, actor: string): Promise<CardsImportResult> {
+    let extract;
+    try {
+      extract = await readCardHolders(path);
+    } catch (e) {
+      if (e instanceof ExtractFormatError) throw new OrdersError('unusable_input', `"${basename(path)}": ${e.message}`, 400);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new OrdersError('unusable_input', `"${path}": no such file`, 400);
+      throw e;
+    }
+    const result: CardsImportResult = { rowsRead: 0, cardsCreated: 0, cardsUpdated: 0, rowsRejected: 0, rejects: [] };
+    const reject = (line: number, reason: string) => {
+      result.rowsRejected += 1;
+      if (result.rejects.length < MAX_REJECTS) result.rejects.push({ line, reason });
+    };
+    await this.ds.transaction(async (em) => {
+      let batch: CardHolderRecord[] = [];
+      const flush = async () => {
+        if (batch.length) await this.upsertBatch(em, batch, result, reject);
+        batch = [];
+      };
+      for await (const lines of extract.batches) {
+        for (const r of lines) {
+          result.rowsRead += 1;
+          if (!r.ok) reject(r.lineNo, r.reason);
+          else batch.push(r.record);
+          if (batch.length >= BATCH) await flush();
+        }
+      }
+      await flush();
+      await this.audit.append(em, { actor, action: 'cards.import', entity: 'card', entityId: basename(path),
+        details: { ...result, rejects: undefined } });
+    });
+    return result;
+  }
+
+  private async upsertBatch(
+    em: EntityManager,
+    batch: CardHolderRecord[],
+    result: CardsImportResult,
+    reject: (line: number, reason: string) => void,
+  ): Promise<void> {
+    await em.query('SAVEPOINT cards_batch');
+    try {
+      const counts = await this.upsert(em, batch);
+      await em.query('RELEASE SAVEPOINT cards_batch');
+      result.cardsCreated += counts.created;
+      result.cardsUpdated += counts.updated;
+      return;
+    } catch (e) {
+      await em.query('ROLLBACK TO SAVEPOINT cards_batch');
+      if ((e as { code?: string; driverError?: { code?: string } }).driverError?.code !== UNIQUE_VIOLATION &&
+          (e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+    }
+    // A second active card for one holder, profession and type: find it line by line.
+    for (const r of batch) {
+      await em.query('SAVEPOINT cards_row');
+      try {
+        const counts = await this.upsert(em, [r]);
+        await em.query('RELEASE SAVEPOINT cards_row');
+        result.cardsCreated += counts.created;
+        result.cardsUpdated += counts.updated;
+      } catch (e) {
+        await em.query('ROLLBACK TO SAVEPOINT cards_row');
+        const [other] = await em.query(
+          `SELECT card_number FROM card WHERE national_id = $1 AND profession_code = $2 AND card_type = $3 AND state = 'active'`,
+          [r.nationalId, r.professionCode, r.cardType],
+        );
+        reject(r.lineNo, `card ${r.cardNumber}: another active ${r.cardType} card (${other?.card_number ?? '?'}) exists for ` +
+          `${r.nationalId}, profession ${r.professionCode}; at most one may be active`);
+      }
+    }
+  }
+
+  /** Inserts or updates cards; an opposed card is never brought back. */
+  private async upsert(em: EntityManager, rows: CardHolderRecord[]): Promise<{ created: number; updated: number }> {
+    const col = <K extends keyof CardHolderRecord>(k: K) => rows.map((r) => r[k]);
+    const out: Array<{ inserted: boolean }> = await em.query(
+      `INSERT INTO card (card_number, card_type, national_id, national_id_in_card, profession_code, last_name, first_name,
+                         valid_from, valid_until, state, source, opposed_at, opposition_reason)
+       SELECT n, t, nid, COALESCE(NULLIF(nic, ''), nid), p, ln, fn, vf::date, vu::date,
+              CASE WHEN op IS NULL THEN 'active' ELSE 'opposed' END, 'import', op::timestamptz,
+              NULL
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+              AS x(n, t, nid, nic, p, ln, fn, vf, vu, op)
+       ON CONFLICT (card_number) DO UPDATE SET
+              national_id_in_card = EXCLUDED.national_id_in_card, last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
+              valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
+              state = CASE WHEN card.state = 'opposed' THEN 'opposed' ELSE EXCLUDED.state END,
+              opposed_at = COALESCE(card.opposed_at, EXCLUDED.opposed_at),
+              opposition_reason = COALESCE(card.opposition_reason, EXCLUDED.opposition_reason),
+              updated_at = now()
+        WHERE card.source = 'import'
+          AND (card.national_id_in_card, card.last_name, card.first_name, card.valid_from, card.valid_until, card.state,
+               card.opposed_at IS NULL)
+              IS DISTINCT FROM (EXCLUDED.national_id_in_card, EXCLUDED.last_name, EXCLUDED.first_name, EXCLUDED.valid_from,
+               EXCLUDED.valid_until, CASE WHEN card.state = 'opposed' THEN 'opposed' ELSE EXCLUDED.state END,
+               COALESCE(card.opposed_at, EXCLUDED.opposed_at) IS NULL)
+       RETURNING (xmax = 0) AS inserted`,
+      [col('cardNumber'), col('cardType'), col('nationalId'), col('nationalIdInCard'), col('professionCode'), col('lastName'),
+        col('firstName'), col('validFrom'), col('validUntil'), col('opposedOn')],
+    );
+    const created = out.filter((o) => o.inserted).length;
+    return { created, updated: out.length - created };
+  }
+}

@@ -1,0 +1,63 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { printFailure, printResult } from '../common/cli/cli-output';
+import { progressView } from '../common/cli/progress';
+import { CardsService } from './cards.service';
+import { RenewalsService } from './renewals.service';
+
+@Command({ name: 'cards:import', arguments: '<file>', description: 'Import the existing card base (Porteurs_CPS_CPF, .txt or .zip)' })
+export class CardsImportCommand extends CommandRunner {
+  constructor(private readonly cards: CardsService) {
+    super();
+  }
+
+  async run([file]: string[], flags: { json?: boolean }): Promise<void> {
+    const json = !!flags.json;
+    try {
+      const r = await this.cards.importHolders(file, 'cli');
+      printResult(json, r, () =>
+        [`cards: ${r.rowsRead} lines read, ${r.cardsCreated} created, ${r.cardsUpdated} updated, ${r.rowsRejected} rejected`,
+          ...r.rejects.slice(0, 20).map((x) => `  reject line ${x.line}: ${x.reason}`)].join('\n'),
+      );
+    } catch (e) {
+      printFailure(json, e);
+    }
+  }
+
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@Command({ name: 'renewals:run', description: 'Order a renewal for every card due (the daily sweep, by hand)' })
+export class RenewalsRunCommand extends CommandRunner {
+  constructor(private readonly renewals: RenewalsService) {
+    super();
+  }
+
+  async run(_args: string[], flags: { asOf?: string; json?: boolean }): Promise<void> {
+    const json = !!flags.json;
+    const view = progressView(json);
+    try {
+      const r = await this.renewals.run({ asOf: flags.asOf, actor: 'cli', onProgress: (d, t) => view.update('ordering', d, t) });
+      view.stop();
+      printResult(json, r, () =>
+        `renewals as of ${r.asOf} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
+        `${r.alreadyOpen} already open (${r.seconds} s)`,
+      );
+    } catch (e) {
+      view.stop();
+      printFailure(json, e);
+    }
+  }
+
+  @Option({ flags: '--as-of <date>', description: 'the day of the sweep, YYYY-MM-DD (default: today)' })
+  parseAsOf(v: string): string {
+    return v;
+  }
+
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { loadConfig } from '../common/config/config';
+import { JobsService } from '../common/jobs/jobs.service';
+import { RppsService } from '../rpps/rpps.service';
+import { OrdersError } from './orders.errors';
+import { isIsoDate } from './validity';
+import { OPEN_ORDER_STATES } from './workflow';
+
+export interface RenewalResult {
+  runId: string;
+  asOf: string;
+  windowDays: number;
+  cardsDue: number;
+  ordersCreated: number;
+  alreadyOpen: number;
+  seconds: number;
+}
+
+/** Oppositions after which a card is not renewed (the holder gets a replacement, or nothing). */
+export const NOT_RENEWED_AFTER = ['loss', 'theft', 'malfunction', 'non-receipt', 'cessation', 'replacement'];
+const CHUNK = 5000;
+const OPEN = OPEN_ORDER_STATES.map((s) => `'${s}'`).join(',');
+
+/**
+ * The renewal sweep. A card is due when its holder is still in the registry for its
+ * profession, it is the latest card of its (holder, profession, type), it ends within
+ * the window (expired cards included), it was not opposed for a reason that excludes
+ * renewal (an unknown reason counts as excluding), and no order is open for it. Due
+ * cards get a renewal order, approved by policy, in chunks; a rerun creates nothing twice.
+ */
+@Injectable()
+export class RenewalsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly jobs: JobsService,
+    private readonly rpps: RppsService,
+  ) {}
+
+  async run(o: { asOf?: string; actor: string; onProgress?: (done: number, total: number) => void }): Promise<RenewalResult> {
+    const started = Date.now();
+    const cfg = loadConfig();
+    const asOf = o.asOf ?? new Date().toISOString().slice(0, 10);
+    if (!isIsoDate(asOf)) throw new OrdersError('unusable_input', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
+    const windowDays = cfg.RENEWAL_WINDOW_DAYS;
+    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, windowDays });
+    const reporter = this.jobs.reporter(jobRunId);
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      const [run] = await qr.query(
+        `INSERT INTO renewal_run (as_of, window_days, job_run_id) VALUES ($1, $2, $3) RETURNING id`,
+        [asOf, windowDays, jobRunId],
+      );
+      const dueTable = `renewal_due_${String(run.id).replace(/-/g, '').slice(0, 16)}`;
+      // 1. The due cards, set-based, into a work table (unlogged: rebuilt by a rerun).
+      await qr.query(`
+        CREATE UNLOGGED TABLE ${dueTable} AS
+        SELECT l.card_number, l.national_id, l.profession_code, l.card_type
+          FROM (SELECT DISTINCT ON (national_id, profession_code, card_type)
+                       card_number, national_id, profession_code, card_type, valid_until, state, opposition_reason
+                  FROM card
+                 ORDER BY national_id, profession_code, card_type, valid_until DESC, card_number DESC) l
+         WHERE l.valid_until <= $1::date + $2::int
+           AND (l.state <> 'opposed' OR l.opposition_reason = 'expiry')
+           AND ${this.rpps.activeInRegistrySql('l.national_id', 'l.profession_code')}`,
+        [asOf, windowDays],
+      );
+      await qr.query(`ALTER TABLE ${dueTable} ADD PRIMARY KEY (card_number)`);
+      const [{ n: cardsDue }] = await qr.query(`SELECT count(*)::int AS n FROM ${dueTable}`);
+      reporter.progress(0, cardsDue, 'ordering');
+      // 2. Orders, a chunk per transaction: an interrupted sweep keeps what it made, and a
+      //    rerun skips what is open (the one-open-order index says so).
+      const today = new Date().toISOString().slice(0, 10);
+      const generation = today >= cfg.CPS4_START_DATE ? 'CPS4' : 'CPS3';
+      let created = 0;
+      let done = 0;
+      let after = '';
+      for (;;) {
+        const chunk = await this.ds.transaction(async (em) => {
+          const rows: Array<{ id: string }> = await em.query(
+            `WITH c AS (SELECT * FROM ${dueTable} WHERE card_number > $1 ORDER BY card_number LIMIT $2)
+             INSERT INTO card_order (national_id, profession_code, card_type, reason, status, generation, content, replaces_card,
+                                     requested_by, approved_by, approved_at)
+             SELECT c.national_id, c.profession_code, c.card_type, 'renewal', 'approved', $3,
+                    ${this.rpps.cardContentSql('c.national_id', 'c.profession_code')}, c.card_number, 'policy', 'policy', now()
+               FROM c
+              WHERE NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = c.national_id
+                                  AND o.profession_code = c.profession_code AND o.card_type = c.card_type AND o.status IN (${OPEN}))
+             ON CONFLICT (national_id, profession_code, card_type) WHERE status IN (${OPEN}) DO NOTHING
+             RETURNING id`,
+            [after, CHUNK, generation],
+          );
+          const [last] = await em.query(
+            `SELECT max(card_number) AS last, count(*)::int AS n FROM (SELECT card_number FROM ${dueTable}
+               WHERE card_number > $1 ORDER BY card_number LIMIT $2) x`,
+            [after, CHUNK],
+          );
+          if (rows.length) {
+            await this.audit.append(em, { actor: o.actor, action: 'renewal.orders', entity: 'renewal_run', entityId: run.id,
+              details: { asOf, orders: rows.map((r) => r.id) } });
+          }
+          return { created: rows.length, seen: Number(last.n), last: last.last as string | null };
+        });
+        created += chunk.created;
+        done += chunk.seen;
+        reporter.progress(done, cardsDue, 'ordering');
+        o.onProgress?.(done, cardsDue);
+        if (!chunk.last || chunk.seen < CHUNK) break;
+        after = chunk.last;
+      }
+      await qr.query(`DROP TABLE ${dueTable}`);
+      const result: RenewalResult = {
+        runId: run.id, asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      };
+      await qr.query(
+        `UPDATE renewal_run SET cards_due = $2, orders_created = $3, already_open = $4, finished_at = now() WHERE id = $1`,
+        [run.id, cardsDue, created, cardsDue - created],
+      );
+      await this.audit.append(qr.manager, { actor: o.actor, action: 'renewal.run', entity: 'renewal_run', entityId: run.id,
+        details: { asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created } });
+      await reporter.flush();
+      await this.jobs.succeed(jobRunId, { ...result });
+      return result;
+    } catch (e) {
+      await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CardsService } from '../../src/orders/cards.service';
+import { RenewalsService } from '../../src/orders/renewals.service';
+import { openContext, TestContext } from '../support/context';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+const expected = JSON.parse(readFileSync(`${holders}.expected.json`, 'utf8')) as {
+  asOf: string;
+  windowDays: number;
+  cards: number;
+  opposed: number;
+  renewalsDue: number;
+};
+
+describe(RenewalsService.name, () => {
+  let ctx: TestContext;
+  let cards: CardsService;
+  let renewals: RenewalsService;
+
+  beforeAll(async () => {
+    ctx = await openContext('renewals');
+    cards = new CardsService(ctx.ds, ctx.audit);
+    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps);
+    await ctx.imports.run({ files: [day1], actor: 't' });
+  });
+  afterAll(async () => ctx.close());
+
+  it('imports the existing card base, opposed cards included, and a second import changes nothing', async () => {
+    const r = await cards.importHolders(holders, 'cli');
+    expect(r).toEqual({ rowsRead: expected.cards, cardsCreated: expected.cards, cardsUpdated: 0, rowsRejected: 0, rejects: [] });
+    const states = await ctx.ds.query(`SELECT state, count(*)::int AS n FROM card GROUP BY state ORDER BY state`);
+    expect(states).toEqual([
+      { state: 'active', n: expected.cards - expected.opposed },
+      { state: 'opposed', n: expected.opposed },
+    ]);
+    expect(await cards.importHolders(holders, 'cli')).toEqual(expect.objectContaining({ cardsCreated: 0, cardsUpdated: 0 }));
+  });
+
+  it(`finds the ${expected.renewalsDue} cards due on ${expected.asOf} and orders each a renewal, approved by policy`, async () => {
+    expect(expected.windowDays).toBe(90);
+    const r = await renewals.run({ asOf: expected.asOf, actor: 'cli' });
+    expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue, alreadyOpen: 0 }));
+    const orders = await ctx.ds.query(`SELECT * FROM card_order WHERE reason = 'renewal'`);
+    expect(orders).toHaveLength(expected.renewalsDue);
+    for (const o of orders) {
+      expect(o).toEqual(expect.objectContaining({ status: 'approved', approved_by: 'policy', generation: 'CPS4' }));
+      expect(o.replaces_card).toMatch(/^\d{10}$/);
+      expect(o.content).toEqual(expect.objectContaining({ nationalId: o.national_id, professionCode: o.profession_code }));
+    }
+    // no opposed card was renewed
+    const [{ n }] = await ctx.ds.query(
+      `SELECT count(*)::int AS n FROM card_order o JOIN card c ON c.card_number = o.replaces_card WHERE c.state = 'opposed'`,
+    );
+    expect(n).toBe(0);
+  });
+
+  it('creates nothing on a second run the same day', async () => {
+    const r = await renewals.run({ asOf: expected.asOf, actor: 'cli' });
+    expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: 0, alreadyOpen: expected.renewalsDue }));
+  });
+
+  it('refuses a malformed date', async () => {
+    await expect(renewals.run({ asOf: '26/11/2026', actor: 'cli' })).rejects.toMatchObject({ code: 'unusable_input' });
+  });
+});
