@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const { redisConnection } = await import('./common/queue/redis');
   const { createLogger } = await import('./common/logging/logging');
   const { RppsImportProcessor } = await import('./rpps/rpps-import.processor');
+  const { RegistryEventsConsumer } = await import('./orders/registry-events.consumer');
 
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });
   const ds = app.get(DataSource);
   const connection = redisConnection(cfg.REDIS_URL);
-  const workers = new QueueWorkers([app.get(RppsImportProcessor)], connection, cfg.QUEUE_PREFIX, log);
+  const workers = new QueueWorkers([app.get(RppsImportProcessor), app.get(RegistryEventsConsumer)], connection, cfg.QUEUE_PREFIX, log);
   const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log);
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);

@@ -5,12 +5,13 @@ import { CardsService } from './cards.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { RenewalsService } from './renewals.service';
+import { RegistryEventsConsumer } from './registry-events.consumer';
 
 /** Orders and cards: see design.md. */
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController],
-  providers: [OrdersService, CardsService, RenewalsService],
-  exports: [OrdersService, CardsService, RenewalsService],
+  providers: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer],
+  exports: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer],
 })
 export class OrdersModule {}

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { rowsReturned } from '../common/database/returning';
+import { OutboxService } from '../common/outbox/outbox.service';
+import { JobHandler, JobLogger } from '../common/queue/job-handler';
+import { JobPayloads, QueueName } from '../common/queue/queues';
+import { CardContent, RppsService } from '../rpps/rpps.service';
+import { OrdersService } from './orders.service';
+import { cardTypeForCategory } from './validity';
+import { NOT_YET_PERSONALIZED_STATES } from './workflow';
+
+export interface ConsumeOutcome {
+  skipped?: 'already consumed' | 'event not found';
+  ordersCreated: string[];
+  ordersRefreshed: string[];
+  oppositionsRequested: string[];
+  ordersCancelled: string[];
+}
+
+interface ValidCard {
+  card_number: string;
+  national_id: string;
+  profession_code: string;
+  card_type: string;
+  last_name: string;
+  first_name: string;
+  content: CardContent | null;
+}
+
+/** What a card shows and holds, for comparing a card with the registry. */
+function printedContent(c: Partial<CardContent> | null): string {
+  if (!c) return '';
+  return JSON.stringify([
+    c.nationalId, c.lastName, c.firstName, c.civilityPracticeCode, c.professionCode, c.categoryCode, c.specialtyTypeCode, c.specialtyCode,
+    (c.situations ?? []).map((s) => [s.structureId, s.siteName, s.streetNumber, s.streetTypeLabel, s.streetLabel, s.postalCode, s.city, s.modeCode]),
+  ]);
+}
+
+/**
+ * Turns registry events into orders (idempotently: each event is consumed once, in the
+ * transaction that makes its orders): newcomers and new professions get a first card,
+ * changes that alter a valid card's content get a content-change order, cessations are
+ * handed to opposition.
+ */
+@Injectable()
+export class RegistryEventsConsumer implements JobHandler {
+  readonly queue = QueueName.RegistryEvents;
+  readonly jobName = 'registry.event';
+  readonly concurrency = 4;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly rpps: RppsService,
+    private readonly orders: OrdersService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async handle(job: Job<JobPayloads['registry.event']>, log: JobLogger): Promise<ConsumeOutcome> {
+    const out = await this.consume(job.data.eventId);
+    log.info({ eventId: job.data.eventId, ...out }, 'registry event consumed');
+    return out;
+  }
+
+  async consume(eventId: string): Promise<ConsumeOutcome> {
+    const out: ConsumeOutcome = { ordersCreated: [], ordersRefreshed: [], oppositionsRequested: [], ordersCancelled: [] };
+    const event = await this.rpps.getEvent(eventId);
+    if (!event) return { ...out, skipped: 'event not found' };
+    return this.ds.transaction(async (em) => {
+      const claimed = await em.query(
+        `INSERT INTO consumed_registry_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [eventId],
+      );
+      if (!claimed.length) return { ...out, skipped: 'already consumed' };
+      const d = event.details as { professions?: string[]; fromNationalId?: string };
+      switch (event.kind) {
+        case 'NEW_PROFESSIONAL':
+          for (const p of d.professions ?? []) await this.firstIssue(em, event.nationalId, p, eventId, out);
+          break;
+        case 'PROFESSION_ADDED':
+          if (event.professionCode) await this.firstIssue(em, event.nationalId, event.professionCode, eventId, out);
+          break;
+        case 'IDENTITY_CHANGED':
+        case 'SITUATION_CHANGED':
+          await this.contentChange(em, event.nationalId, event.nationalId, eventId, event.kind, out);
+          break;
+        case 'IDENTIFIER_MIGRATED':
+          if (d.fromNationalId) await this.contentChange(em, d.fromNationalId, event.nationalId, eventId, event.kind, out);
+          break;
+        case 'CEASED':
+          await this.handToOpposition(em, event.nationalId, null, eventId, out);
+          break;
+        case 'PROFESSION_REMOVED':
+          await this.handToOpposition(em, event.nationalId, event.professionCode, eventId, out);
+          break;
+      }
+      await em.query(`UPDATE consumed_registry_event SET outcome = $2 WHERE event_id = $1`, [eventId, JSON.stringify(out)]);
+      return out;
+    });
+  }
+
+  /** A first card, unless a valid one exists; an open order not yet personalized is refreshed. */
+  private async firstIssue(em: EntityManager, nationalId: string, professionCode: string, eventId: string, out: ConsumeOutcome) {
+    const content = await this.rpps.cardContent(nationalId, professionCode, em);
+    if (!content) return;
+    const cardType = cardTypeForCategory(content.categoryCode);
+    const valid = await em.query(
+      `SELECT 1 FROM card WHERE national_id = $1 AND profession_code = $2 AND card_type = $3
+          AND state IN ('personalized', 'sent', 'active') AND valid_until >= current_date`,
+      [nationalId, professionCode, cardType],
+    );
+    if (valid.length) return;
+    const r = await this.orders.createByPolicy(em, { nationalId, professionCode, cardType, reason: 'first-issue', replacesCard: null, sourceEventId: eventId });
+    if (r.order) out.ordersCreated.push(r.order.id);
+    if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
+  }
+
+  /** A content-change order for each valid card of the holder whose content the registry changed. */
+  private async contentChange(
+    em: EntityManager, cardHolder: string, nationalId: string, eventId: string, kind: string, out: ConsumeOutcome,
+  ) {
+    const cards: ValidCard[] = await em.query(
+      `SELECT c.card_number, c.national_id, c.profession_code, c.card_type, c.last_name, c.first_name, o.content
+         FROM card c LEFT JOIN card_order o ON o.id = c.order_id
+        WHERE c.national_id = $1 AND c.state IN ('personalized', 'sent', 'active') AND c.valid_until >= current_date`,
+      [cardHolder],
+    );
+    for (const card of cards) {
+      const now = await this.rpps.cardContent(nationalId, card.profession_code, em);
+      if (!now) continue;
+      // A card brought in by cards:import carries no recorded content: only its name and number are known.
+      const changed = card.content
+        ? printedContent(card.content) !== printedContent(now)
+        : cardHolder !== nationalId || card.last_name !== now.lastName || card.first_name !== now.firstName ||
+          kind === 'SITUATION_CHANGED';
+      if (!changed) continue;
+      const r = await this.orders.createByPolicy(em, {
+        nationalId, professionCode: card.profession_code, cardType: card.card_type, reason: 'content-change',
+        replacesCard: card.card_number, sourceEventId: eventId,
+      });
+      if (r.order) out.ordersCreated.push(r.order.id);
+      if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
+    }
+  }
+
+  /** Cessation: the holder's cards (of one profession, or all) go to opposition; open orders not yet personalized are cancelled. */
+  private async handToOpposition(em: EntityManager, nationalId: string, professionCode: string | null, eventId: string, out: ConsumeOutcome) {
+    const requests = await em.query(
+      `INSERT INTO opposition_request (card_number, reason, source, source_ref)
+       SELECT card_number, 'cessation', 'registry', $3 FROM card
+        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND state <> 'opposed'
+       ON CONFLICT DO NOTHING RETURNING id::text AS id, card_number`,
+      [nationalId, professionCode, `registry-event:${eventId}`],
+    );
+    for (const r of requests) {
+      out.oppositionsRequested.push(r.card_number);
+      await this.outbox.add(em, 'card.opposition-requested', { requestId: r.id });
+    }
+    const cancelled = await rowsReturned<{ id: string }>(
+      em,
+      `UPDATE card_order SET status = 'cancelled', status_reason = $3, updated_at = now()
+        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($4) RETURNING id`,
+      [nationalId, professionCode, `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`, [...NOT_YET_PERSONALIZED_STATES]],
+    );
+    out.ordersCancelled.push(...cancelled.map((c) => c.id));
+    if (requests.length || cancelled.length) {
+      await this.audit.append(em, { actor: 'system:registry', action: 'registry.cessation', entity: 'rpps_event', entityId: eventId,
+        details: { nationalId, professionCode, oppositionsRequested: out.oppositionsRequested, ordersCancelled: out.ordersCancelled } });
+    }
+  }
+}
