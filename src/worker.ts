@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const { createLogger } = await import('./common/logging/logging');
   const { RppsImportProcessor } = await import('./rpps/rpps-import.processor');
   const { RegistryEventsConsumer } = await import('./orders/registry-events.consumer');
+  const { RenewalsProcessor } = await import('./orders/renewals.processor');
+  const { QueueName } = await import('./common/queue/queues');
 
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -20,11 +22,15 @@ async function main(): Promise<void> {
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });
   const ds = app.get(DataSource);
   const connection = redisConnection(cfg.REDIS_URL);
-  const workers = new QueueWorkers([app.get(RppsImportProcessor), app.get(RegistryEventsConsumer)], connection, cfg.QUEUE_PREFIX, log);
+  const workers = new QueueWorkers(
+    [app.get(RppsImportProcessor), app.get(RegistryEventsConsumer), app.get(RenewalsProcessor)],
+    connection, cfg.QUEUE_PREFIX, log,
+  );
   const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log);
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
-  log.info({ queues }, 'worker started');
+  await RenewalsProcessor.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
+  log.info({ queues, renewalCron: cfg.RENEWAL_CRON }, 'worker started');
 
   let stopping = false;
   const stop = async (signal: string) => {

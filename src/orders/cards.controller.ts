@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/auth/roles.decorator';
 import { CardsService } from './cards.service';
@@ -17,6 +18,14 @@ export class CardsController {
       throw new OrdersError('validation_failed', 'nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI', 400);
     }
     return this.cards.byHolder(nationalId);
+  }
+
+  /** Reported by the authentication service: the card was used for the first time. */
+  @Post(':cardNumber/activation')
+  @HttpCode(200)
+  @Roles('batch')
+  activate(@Param('cardNumber') cardNumber: string, @Req() req: AuthedRequest) {
+    return this.cards.activate(cardNumber, actorOf(req));
   }
 
   @Get(':cardNumber')

@@ -4,6 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { readCardHolders, CardHolderRecord, ExtractFormatError } from './card-holders-reader';
 import { OrdersError } from './orders.errors';
+import { cardNumberFromSequence } from './card-number';
+import { cardTransition, fromStatesFor } from './workflow';
+import { rowsReturned } from '../common/database/returning';
+import { OutboxService } from '../common/outbox/outbox.service';
 
 export interface CardsImportResult {
   rowsRead: number;
@@ -29,7 +33,69 @@ export class CardsService {
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
   ) {}
+
+  /**
+   * A new card number: the sequence's next value with its Luhn key. Numbers are never
+   * reused: the sequence never goes back, and a number already taken (an imported card
+   * in our range) is skipped.
+   */
+  async allocateNumber(em: EntityManager): Promise<string> {
+    for (;;) {
+      const [{ n }] = await em.query(`SELECT nextval('card_number_seq')::text AS n`);
+      const number = cardNumberFromSequence(n);
+      const taken = await em.query(`SELECT 1 FROM card WHERE card_number = $1`, [number]);
+      if (!taken.length) return number;
+    }
+  }
+
+  /**
+   * The authentication service reports a card's first use: sent → active. A card that
+   * replaces another (renewal, replacement, content change) opposes it in the same
+   * transaction (reason replacement), so that one card at most is active.
+   */
+  async activate(cardNumber: string, actor: string) {
+    const card = await this.get(cardNumber);
+    cardTransition(card.state, 'activate');
+    return this.ds.transaction(async (em) => {
+      let replaced: string | null = null;
+      if (card.replacesCard) {
+        const old = await rowsReturned<{ card_number: string }>(
+          em,
+          `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'replacement', updated_at = now()
+            WHERE card_number = $1 AND state <> 'opposed' RETURNING card_number`,
+          [card.replacesCard],
+        );
+        if (old.length) {
+          replaced = card.replacesCard;
+          const [req] = await em.query(
+            `INSERT INTO opposition_request (card_number, reason, source, source_ref) VALUES ($1, 'replacement', 'system', $2)
+             ON CONFLICT DO NOTHING RETURNING id::text AS id`,
+            [card.replacesCard, `activation:${cardNumber}`],
+          );
+          if (req) await this.outbox.add(em, 'card.opposition-requested', { requestId: req.id });
+        }
+      }
+      const rows = await rowsReturned(
+        em,
+        `UPDATE card SET state = 'active', updated_at = now() WHERE card_number = $1 AND state = ANY($2) RETURNING card_number`,
+        [cardNumber, fromStatesFor('activate')],
+      );
+      if (!rows.length) {
+        const [now] = await em.query(`SELECT state FROM card WHERE card_number = $1`, [cardNumber]);
+        cardTransition(now.state, 'activate');
+      }
+      await this.audit.append(em, { actor, action: 'card.activate', entity: 'card', entityId: cardNumber,
+        details: { replaced } });
+      return { ...(await this.getIn(em, cardNumber)), replaced };
+    });
+  }
+
+  private async getIn(em: EntityManager, cardNumber: string) {
+    const [row] = await em.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1`, [cardNumber]);
+    return row;
+  }
 
   async get(cardNumber: string) {
     if (!/^\d{10}$/.test(cardNumber)) throw new OrdersError('validation_failed', `card number "${cardNumber}": expected 10 digits`, 400);

@@ -6,12 +6,13 @@ import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { RenewalsService } from './renewals.service';
 import { RegistryEventsConsumer } from './registry-events.consumer';
+import { RenewalsProcessor } from './renewals.processor';
 
 /** Orders and cards: see design.md. */
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController],
-  providers: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer],
-  exports: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer],
+  providers: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer, RenewalsProcessor],
+  exports: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer, RenewalsProcessor],
 })
 export class OrdersModule {}

@@ -65,6 +65,19 @@ describe('the worker (node dist/src/worker.js)', () => {
     expect(run.result.status).toBe('applied');
   });
 
+  it('declares the daily renewal sweep as a BullMQ job scheduler', async () => {
+    const queue = new Queue('renewals', { connection: redis, prefix });
+    try {
+      const schedulers = await eventually(async () => {
+        const list = await queue.getJobSchedulers();
+        return list.length ? list : undefined;
+      }, 30_000, 'the job scheduler');
+      expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-renewal-sweep', pattern: '0 4 * * *', name: 'renewals.run' })]);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('relays every registry event from the outbox to its queue, with the outbox row id as job id', async () => {
     const events = (await pg.query(`SELECT id::text AS id, kind FROM rpps_event ORDER BY id`)).rows as Array<{ id: string; kind: string }>;
     expect(events.length).toBeGreaterThan(0);

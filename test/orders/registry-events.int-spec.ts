@@ -16,7 +16,7 @@ describe(RegistryEventsConsumer.name, () => {
     const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
     consumer = new RegistryEventsConsumer(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
-    await new CardsService(ctx.ds, ctx.audit).importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+    await new CardsService(ctx.ds, ctx.audit, new OutboxService()).importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt')], actor: 't' });
   });
   afterAll(async () => ctx.close());

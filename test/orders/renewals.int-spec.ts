@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CardsService } from '../../src/orders/cards.service';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
 import { openContext, TestContext } from '../support/context';
 
@@ -22,7 +23,7 @@ describe(RenewalsService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('renewals');
-    cards = new CardsService(ctx.ds, ctx.audit);
+    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService());
     renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps);
     await ctx.imports.run({ files: [day1], actor: 't' });
   });

@@ -46,6 +46,8 @@ export const configSchema = z.object({
   OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   CPS4_START_DATE: isoDate.default('2025-07-01'),
   RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /** When the daily renewal sweep runs (cron pattern, Europe/Paris). */
+  RENEWAL_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern').default('0 4 * * *'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

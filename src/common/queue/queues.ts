@@ -3,6 +3,7 @@ export enum QueueName {
   RppsImport = 'rpps-import',
   RegistryEvents = 'registry-events',
   Opposition = 'opposition',
+  Renewals = 'renewals',
 }
 
 /** Where each outbox topic goes: the relay adds a job of name `topic` on this queue. */
