@@ -218,7 +218,10 @@ export class OrdersService {
       throw new OrdersError('professional_not_in_registry',
         `${current.nationalId} is not active in the registry with profession ${current.professionCode}: the order cannot be approved`, 409);
     }
-    const generation = generationFor(today, current.professionCode, { cps4StartDate: cfg.CPS4_START_DATE });
+    const generation = generationFor(today, current.professionCode, {
+      cps4StartDate: cfg.CPS4_START_DATE,
+      cps4Professions: cfg.CPS4_PROFESSIONS,
+    });
     const rows = await rowsReturned<OrderView>(
       em,
       `UPDATE card_order SET status = 'approved', approved_by = $2, approved_at = now(), generation = $3, content = $4,

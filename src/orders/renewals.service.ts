@@ -74,7 +74,7 @@ export class RenewalsService {
       // 2. Orders, a chunk per transaction: an interrupted sweep keeps what it made, and a
       //    rerun skips what is open (the one-open-order index says so).
       const today = new Date().toISOString().slice(0, 10);
-      const generation = today >= cfg.CPS4_START_DATE ? 'CPS4' : 'CPS3';
+      const cps4Started = today >= cfg.CPS4_START_DATE;
       let created = 0;
       let done = 0;
       let after = '';
@@ -84,14 +84,15 @@ export class RenewalsService {
             `WITH c AS (SELECT * FROM ${dueTable} WHERE card_number > $1 ORDER BY card_number LIMIT $2)
              INSERT INTO card_order (national_id, profession_code, card_type, reason, status, generation, content, replaces_card,
                                      requested_by, approved_by, approved_at)
-             SELECT c.national_id, c.profession_code, c.card_type, 'renewal', 'approved', $3,
+             SELECT c.national_id, c.profession_code, c.card_type, 'renewal', 'approved',
+                    CASE WHEN $3::boolean AND (cardinality($4::text[]) = 0 OR c.profession_code = ANY($4)) THEN 'CPS4' ELSE 'CPS3' END,
                     ${this.rpps.cardContentSql('c.national_id', 'c.profession_code')}, c.card_number, 'policy', 'policy', now()
                FROM c
               WHERE NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = c.national_id
                                   AND o.profession_code = c.profession_code AND o.card_type = c.card_type AND o.status IN (${OPEN}))
              ON CONFLICT (national_id, profession_code, card_type) WHERE status IN (${OPEN}) DO NOTHING
              RETURNING id`,
-            [after, CHUNK, generation],
+            [after, CHUNK, cps4Started, cfg.CPS4_PROFESSIONS],
           );
           const [last] = await em.query(
             `SELECT max(card_number) AS last, count(*)::int AS n FROM (SELECT card_number FROM ${dueTable}

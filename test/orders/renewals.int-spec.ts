@@ -63,6 +63,23 @@ describe(RenewalsService.name, () => {
     expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: 0, alreadyOpen: expected.renewalsDue }));
   });
 
+  it('gives a CPS3 to professions outside a limited CPS4 rollout', async () => {
+    await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
+    process.env.CPS4_PROFESSIONS = '10';
+    try {
+      const r = await renewals.run({ asOf: expected.asOf, actor: 'cli' });
+      expect(r.ordersCreated).toBe(expected.renewalsDue);
+    } finally {
+      delete process.env.CPS4_PROFESSIONS;
+    }
+    const rows = await ctx.ds.query(
+      `SELECT profession_code, generation FROM card_order WHERE reason = 'renewal' AND status = 'approved'`,
+    );
+    expect(rows.length).toBe(expected.renewalsDue);
+    for (const o of rows) expect(o.generation).toBe(o.profession_code === '10' ? 'CPS4' : 'CPS3');
+    expect(new Set(rows.map((o: { generation: string }) => o.generation)).size).toBe(2);
+  });
+
   it('refuses a malformed date', async () => {
     await expect(renewals.run({ asOf: '26/11/2026', actor: 'cli' })).rejects.toMatchObject({ code: 'unusable_input' });
   });

@@ -13,6 +13,12 @@ describe('loadConfig', () => {
     expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);
   });
 
+  it('reads the CPS4 rollout professions as a list (empty: all)', () => {
+    expect(loadConfig({}).CPS4_PROFESSIONS).toEqual([]);
+    expect(loadConfig({ CPS4_PROFESSIONS: '10,21' }).CPS4_PROFESSIONS).toEqual(['10', '21']);
+    expect(() => loadConfig({ CPS4_PROFESSIONS: 'doctors' })).toThrow(/CPS4_PROFESSIONS/);
+  });
+
   it('names every bad variable', () => {
     let err: unknown;
     try {

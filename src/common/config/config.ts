@@ -45,6 +45,12 @@ export const configSchema = z.object({
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
   OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   CPS4_START_DATE: isoDate.default('2025-07-01'),
+  /** Professions (TRE_G15 codes, comma-separated) the CPS4 rollout is limited to; empty: all. */
+  CPS4_PROFESSIONS: z
+    .string()
+    .regex(/^(\d{2}(,\d{2})*)?$/, 'expected profession codes such as 10,21,40 (or nothing for all)')
+    .default('')
+    .transform((v) => (v ? v.split(',') : [])),
   RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   /** When the daily renewal sweep runs (cron pattern, Europe/Paris). */
   RENEWAL_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern').default('0 4 * * *'),
