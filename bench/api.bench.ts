@@ -1,0 +1,432 @@
+/**
+ * `npm run bench -- api [--connections N] [--duration S] [--warmup S] [--keep] [--no-idempotency-key]`
+ *
+ * Order creation over HTTP (`POST /api/v1/orders`) under load:
+ * 1. creates a fresh database `cps_bench_api` on the server of DATABASE_URL;
+ * 2. starts the API (`dist/src/main.js`, which migrates it) and makes an operator token
+ *    with `tokens:create`;
+ * 3. warms up (default 2 s, not counted), then drives it with autocannon: 50 connections
+ *    for 30 s by default, every request a NEW order (its own (nationalId, professionCode),
+ *    card type CPS, reason `manual`: no registry lookup, stays `requested`) with its own
+ *    Idempotency-Key;
+ * 4. checks that the orders in the database match the 201 responses, and reports where
+ *    the API's database connections spent the run (pg_stat_activity sampled every 100 ms)
+ *    and the CPU of the API, PostgreSQL and the load generator;
+ * 5. stops the API, drops the database (unless --keep), prints a summary, then one final
+ *    JSON line.
+ *
+ * Targets (issue): at least 300 orders/s, p99 at most 150 ms, no error.
+ */
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/database/database-url';
+import { luhnCheckDigit } from '../src/rpps/identifiers';
+import { type RunningApi, cpuDelta, cpuSeconds, cpuSecondsByName, runCli, startApi } from './api-process';
+import { BenchFailure, finalJsonLine, parseFlags, printMachine, round } from './harness';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const BENCH_DB = 'cps_bench_api';
+const API_APPLICATION_NAME = 'cps-backoffice';
+const ORDERS_PATH = '/api/v1/orders';
+const TARGETS = { ordersPerSecond: 300, p99Ms: 150 };
+/** Profession codes of the RPPS (médecin, pharmacien, chirurgien-dentiste, sage-femme, infirmier...). */
+const PROFESSIONS = ['10', '21', '40', '50', '60', '70', '80', '81', '86', '91'];
+
+// ---- autocannon (v9, no bundled types): the part this benchmark uses ----
+
+interface AcRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  setupRequest?: (req: AcRequest, context: Record<string, unknown>) => AcRequest | null;
+}
+
+interface AcOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout?: number;
+  pipelining?: number;
+  headers?: Record<string, string>;
+  requests: AcRequest[];
+}
+
+interface AcHistogram {
+  average: number;
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+  total: number;
+  p50: number;
+  p90: number;
+  p97_5: number;
+  p99: number;
+  p99_9?: number;
+  sent?: number;
+}
+
+interface AcResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+  non2xx: number;
+  resets: number;
+  '2xx': number;
+  '4xx': number;
+  '5xx': number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: AcHistogram & { totalCount: number };
+  requests: AcHistogram & { sent: number };
+}
+
+type Autocannon = (opts: AcOptions, cb: (err: Error | null, result: AcResult) => void) => unknown;
+
+function runAutocannon(opts: AcOptions): Promise<AcResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+// ---- orders: every request a different (nationalId, professionCode) ----
+
+/**
+ * Lazily yields distinct order bodies: national id `8` + an 11-digit Luhn-valid RPPS
+ * number (10-digit counter from 1000000000, then its key), and a profession code taken
+ * in turn from PROFESSIONS. Capacity 9·10^9, far above what a run needs.
+ */
+export class OrderBodies {
+  private next = 0;
+
+  get issued(): number {
+    return this.next;
+  }
+
+  nationalId(i: number): string {
+    const payload = String(1_000_000_000 + i);
+    return '8' + payload + luhnCheckDigit(payload);
+  }
+
+  take(): { index: number; json: string } {
+    const i = this.next++;
+    const body = {
+      nationalId: this.nationalId(i),
+      professionCode: PROFESSIONS[i % PROFESSIONS.length],
+      cardType: 'CPS',
+      reason: 'manual',
+    };
+    return { index: i, json: JSON.stringify(body) };
+  }
+}
+
+// ---- where the API's database connections spend their time ----
+
+interface WaitSample {
+  samples: number;
+  /** connection-samples per "state / wait" */
+  byState: Map<string, number>;
+}
+
+/** Samples pg_stat_activity every `everyMs` for the API's connections to `db`. */
+function startWaitSampler(pg: Client, db: string, everyMs = 100): { stop(): Promise<WaitSample> } {
+  const acc: WaitSample = { samples: 0, byState: new Map() };
+  let stopped = false;
+  let busy: Promise<void> = Promise.resolve();
+  const tick = async (): Promise<void> => {
+    const r = await pg.query(
+      `SELECT coalesce(state, '?') AS state,
+              coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS wait, count(*)::int AS n
+         FROM pg_stat_activity
+        WHERE datname = $1 AND application_name = $2 AND pid <> pg_backend_pid()
+        GROUP BY 1, 2`,
+      [db, API_APPLICATION_NAME],
+    );
+    acc.samples++;
+    for (const row of r.rows as Array<{ state: string; wait: string; n: number }>) {
+      const key = row.state === 'active' ? `active, ${row.wait}` : row.state;
+      acc.byState.set(key, (acc.byState.get(key) ?? 0) + row.n);
+    }
+  };
+  const timer = setInterval(() => {
+    if (stopped) return;
+    busy = busy.then(tick).catch(() => undefined);
+  }, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await busy;
+      return acc;
+    },
+  };
+}
+
+// ---- helpers ----
+
+function numFlag(v: string | true | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n) || n <= 0) throw new BenchFailure(`--${name} needs a positive number`);
+  return n;
+}
+
+async function connect(url: string, applicationName = 'cps-bench'): Promise<Client> {
+  const c = new Client({ connectionString: url, application_name: applicationName });
+  await c.connect();
+  return c;
+}
+
+async function adminClient(url: string): Promise<Client> {
+  try {
+    return await connect(withDatabase(url, 'postgres'));
+  } catch {
+    return connect(url);
+  }
+}
+
+async function countRows(pg: Client, table: string): Promise<number> {
+  const r = await pg.query(`SELECT count(*)::bigint AS n FROM ${table}`);
+  return Number(r.rows[0].n);
+}
+
+/** Waits until `table` stops growing (requests cut off by autocannon's stop still commit). */
+async function settledCount(pg: Client, table: string, quietMs = 1000, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await countRows(pg, table);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = await countRows(pg, table);
+    if (now === last || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
+function tail(s: string, max = 4000): string {
+  return s.length > max ? '…' + s.slice(s.length - max) : s;
+}
+
+function statusSummary(stats: Record<string, { count: number }>): string {
+  const parts = Object.entries(stats)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, s]) => `${code}×${s.count}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+async function createToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runCli(['tokens:create', '--role', 'operator', '--name', 'bench', '--json'], env);
+  let token: unknown;
+  try {
+    token = (JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { token?: unknown }).token;
+  } catch {
+    token = undefined;
+  }
+  if (r.code !== 0 || typeof token !== 'string') {
+    throw new BenchFailure(`tokens:create failed (exit ${r.code})\n--- stderr ---\n${tail(r.stderr)}\n--- stdout ---\n${tail(r.stdout)}`);
+  }
+  return token;
+}
+
+// ---- the benchmark ----
+
+export async function run(argv: string[]): Promise<void> {
+  const { flags } = parseFlags(argv);
+  const connections = Math.round(numFlag(flags.get('connections'), 'connections', 50));
+  const durationSeconds = Math.round(numFlag(flags.get('duration'), 'duration', 30));
+  const warmupSeconds = flags.get('warmup') === '0' ? 0 : Math.round(numFlag(flags.get('warmup'), 'warmup', 2));
+  const keep = flags.has('keep');
+  const withIdempotencyKey = !flags.has('no-idempotency-key');
+
+  const baseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const benchUrl = withDatabase(baseUrl, BENCH_DB);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: benchUrl,
+    REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    // keep the benchmark's jobs (if any) away from a developer's worker
+    QUEUE_PREFIX: 'cps_bench_api',
+    LOG_LEVEL: 'warn',
+  };
+
+  let admin: Client;
+  try {
+    admin = await adminClient(baseUrl);
+  } catch (e) {
+    throw new BenchFailure(`cannot reach PostgreSQL at ${new URL(baseUrl).host}: ${(e as Error).message}`);
+  }
+  let api: RunningApi | null = null;
+  let db: Client | null = null;
+  let dbCreated = false;
+  try {
+    const machine = await printMachine(admin);
+
+    await dropDatabase(benchUrl);
+    await ensureDatabase(benchUrl);
+    dbCreated = true;
+    console.log(`database ${BENCH_DB} created on ${new URL(baseUrl).host}`);
+
+    api = await startApi(env);
+    console.log(`API pid ${api.pid} healthy on ${api.url} after ${api.startSeconds.toFixed(1)}s (migrations included)`);
+    const token = await createToken(env);
+    console.log('operator token created (tokens:create)');
+    db = await connect(benchUrl, 'cps-bench-sampler');
+
+    const bodies = new OrderBodies();
+    const runTag = Date.now().toString(36);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    };
+    const request: AcRequest = {
+      method: 'POST',
+      path: ORDERS_PATH,
+      headers,
+      setupRequest: (req) => {
+        const b = bodies.take();
+        const h = withIdempotencyKey ? { ...req.headers, 'idempotency-key': `bench-${runTag}-${b.index}` } : req.headers;
+        return { ...req, headers: h, body: b.json };
+      },
+    };
+
+    // One order by hand: a wrong token, route or body fails here with its message.
+    {
+      const b = bodies.take();
+      const r = await fetch(api.url + ORDERS_PATH, {
+        method: 'POST',
+        headers: withIdempotencyKey ? { ...headers, 'idempotency-key': `bench-${runTag}-${b.index}` } : headers,
+        body: b.json,
+      });
+      const text = await r.text();
+      if (r.status !== 201) throw new BenchFailure(`POST ${ORDERS_PATH} answered ${r.status}, expected 201: ${tail(text, 1000)}`);
+      const order = JSON.parse(text) as { status?: string };
+      if (order.status !== 'requested') console.log(`  warning: the first order is "${order.status}", expected "requested"`);
+    }
+
+    if (warmupSeconds > 0) {
+      console.log(`warm-up: ${connections} connections, ${warmupSeconds}s (not counted)`);
+      const w = await runAutocannon({ url: api.url, connections, duration: warmupSeconds, requests: [request] });
+      console.log(
+        `  ${w.statusCodeStats['201']?.count ?? 0} orders, ${round((w.statusCodeStats['201']?.count ?? 0) / w.duration, 0)}/s, ` +
+          `p99 ${w.latency.p99} ms, statuses ${statusSummary(w.statusCodeStats)}, errors ${w.errors}`,
+      );
+    }
+
+    const ordersBefore = await settledCount(db, 'card_order', 500);
+    const auditBefore = await countRows(db, 'audit_log');
+    const issuedBefore = bodies.issued;
+
+    console.log(`run: ${connections} connections, ${durationSeconds}s, POST ${ORDERS_PATH} (a new order each time)`);
+    const sampler = startWaitSampler(db, BENCH_DB);
+    const cpuApi0 = cpuSeconds(api.pid) ?? 0;
+    const cpuPg0 = cpuSecondsByName('postgres');
+    const cpuSelf0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const res = await runAutocannon({ url: api.url, connections, duration: durationSeconds, timeout: 10, requests: [request] });
+    const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpuSelf = process.cpuUsage(cpuSelf0);
+    const cpuPg = cpuDelta(cpuPg0, cpuSecondsByName('postgres'));
+    const cpuApi = (cpuSeconds(api.pid) ?? cpuApi0) - cpuApi0;
+    const waits = await sampler.stop();
+
+    const ordersAfter = await settledCount(db, 'card_order');
+    const auditAfter = await countRows(db, 'audit_log');
+    const peakRss = api.peakRssMb();
+
+    const status201 = res.statusCodeStats['201']?.count ?? 0;
+    const answered = Object.values(res.statusCodeStats).reduce((s, x) => s + x.count, 0);
+    const sent = res.requests.sent;
+    const cutOff = Math.max(0, sent - answered - res.errors - res.timeouts);
+    const ordersCreated = ordersAfter - ordersBefore;
+    const ordersPerSecond = status201 / res.duration;
+    const errors = res.errors + res.timeouts + res.non2xx;
+    // Requests still in flight when autocannon stopped were sent and are committed by the
+    // API afterwards, without a response: they are in the table but not among the 201s.
+    const ordersMatch = ordersCreated === status201 + cutOff;
+    const apiOutput = api.output().trim();
+
+    const cpuCores = machine.cores;
+    const pct = (s: number): number => round((100 * s) / res.duration, 0);
+    const waitLines = [...waits.byState.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `    ${(n / Math.max(1, waits.samples)).toFixed(2).padStart(6)}  ${k}`);
+
+    const result = {
+      bench: 'api',
+      connections,
+      durationSeconds,
+      ordersPerSecond: round(ordersPerSecond, 1),
+      p50Ms: res.latency.p50,
+      p99Ms: res.latency.p99,
+      errors,
+      non2xx: res.non2xx,
+      ordersCreated,
+      apiPeakRssMb: peakRss,
+      targets: TARGETS,
+      targetsMet: ordersPerSecond >= TARGETS.ordersPerSecond && res.latency.p99 <= TARGETS.p99Ms && errors === 0,
+      responses201: status201,
+      requestsCutOffAtStop: cutOff,
+      ordersMatchResponses: ordersMatch,
+      latencyMs: {
+        average: round(res.latency.average),
+        p90: res.latency.p90,
+        p97_5: res.latency.p97_5,
+        max: res.latency.max,
+      },
+      socketErrors: res.errors,
+      timeouts: res.timeouts,
+      statusCodes: Object.fromEntries(Object.entries(res.statusCodeStats).map(([k, v]) => [k, v.count])),
+      measuredSeconds: res.duration,
+      warmupSeconds,
+      idempotencyKey: withIdempotencyKey,
+      auditEntriesCreated: auditAfter - auditBefore,
+      cpuPercentOfOneCore: { api: pct(cpuApi), postgres: pct(cpuPg), loadGenerator: pct((cpuSelf.user + cpuSelf.system) / 1e6) },
+      dbConnectionStates: Object.fromEntries(
+        [...waits.byState.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / Math.max(1, waits.samples))]),
+      ),
+      apiStartSeconds: round(api.startSeconds),
+      machine,
+    };
+
+    const mark = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+    console.log('');
+    console.log(`order creation over HTTP, ${connections} connections, ${res.duration}s measured (wall ${wallSeconds.toFixed(1)}s)`);
+    console.log(
+      `  throughput : ${result.ordersPerSecond} orders/s (${status201} × 201)  target ≥ ${TARGETS.ordersPerSecond}: ` +
+        mark(ordersPerSecond >= TARGETS.ordersPerSecond),
+    );
+    console.log(
+      `  latency    : p50 ${res.latency.p50} ms, p90 ${res.latency.p90} ms, p99 ${res.latency.p99} ms, max ${res.latency.max} ms ` +
+        `(average ${round(res.latency.average)} ms)  p99 target ≤ ${TARGETS.p99Ms} ms: ${mark(res.latency.p99 <= TARGETS.p99Ms)}`,
+    );
+    console.log(
+      `  errors     : ${errors} (non-2xx ${res.non2xx}, socket errors ${res.errors}, timeouts ${res.timeouts}); ` +
+        `statuses ${statusSummary(res.statusCodeStats)}  ${mark(errors === 0)}`,
+    );
+    console.log(
+      `  database   : ${ordersCreated} orders created = ${status201} × 201 + ${cutOff} cut off at the stop: ` +
+        `${ordersMatch ? 'match' : 'MISMATCH'}; ${auditAfter - auditBefore} audit entries`,
+    );
+    console.log(`  API        : peak RSS ${peakRss} MiB`);
+    console.log(
+      `  CPU        : API ${result.cpuPercentOfOneCore.api}%, PostgreSQL ${result.cpuPercentOfOneCore.postgres}%, ` +
+        `load generator ${result.cpuPercentOfOneCore.loadGenerator}% of one core (${cpuCores} cores)`,
+    );
+    console.log(`  API's DB connections, average count per state over ${waits.samples} samples (pool of 10):`);
+    for (const l of waitLines) console.log(l);
+    console.log(`  bodies     : ${bodies.issued - issuedBefore} distinct orders generated during the run`);
+    if (apiOutput) console.log(`  API output (warn and above):\n${tail(apiOutput, 3000)}`);
+    console.log(`  result     : ${result.targetsMet ? 'targets met' : 'targets MISSED'}`);
+    finalJsonLine(result);
+  } finally {
+    if (db) await db.end().catch(() => undefined);
+    if (api) await api.stop();
+    if (dbCreated && !keep) await dropDatabase(benchUrl).catch(() => undefined);
+    else if (dbCreated) console.error(`kept database ${BENCH_DB} (${path.basename(benchUrl)})`);
+    await admin.end();
+  }
+}
