@@ -1,5 +1,6 @@
 import { Foundation1764160000000 } from './1764160000000-Foundation';
 import { OrdersAndCards1764170000000 } from './1764170000000-OrdersAndCards';
+import { AuditChainNext1764180000000 } from './1764180000000-AuditChainNext';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
-export const MIGRATIONS = [Foundation1764160000000, OrdersAndCards1764170000000];
+export const MIGRATIONS = [Foundation1764160000000, OrdersAndCards1764170000000, AuditChainNext1764180000000];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../common/audit/audit.service';
+import { AuditRecord, AuditService } from '../common/audit/audit.service';
 import { rowsReturned } from '../common/database/returning';
 import { loadConfig } from '../common/config/config';
 import { RppsService } from '../rpps/rpps.service';
@@ -80,16 +80,19 @@ export class OrdersService {
     }
     try {
       const order = await this.ds.transaction(async (em) => {
+        const audits: AuditRecord[] = [];
         const o = await this.insertOrder(em, {
           nationalId: c.nationalId, professionCode: c.professionCode, cardType: c.cardType, reason,
           replacesCard: c.replacesCard ?? null, requestedBy: c.actor, sourceEventId: null,
-        });
+        }, audits);
         if (c.idempotencyKey) {
           await em.query(
             `INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`,
             [c.principal ?? c.actor, c.idempotencyKey, requestHash, o.id],
           );
         }
+        // Last, just before the commit: the audit lock is held from here to the end.
+        await this.audit.appendMany(em, audits);
         return o;
       });
       return { order, created: true };
@@ -131,7 +134,9 @@ export class OrdersService {
       );
       return { order: null, refreshed: row ?? null };
     }
-    const order = await this.insertOrder(em, { ...o, requestedBy: POLICY });
+    const audits: AuditRecord[] = [];
+    const order = await this.insertOrder(em, { ...o, requestedBy: POLICY }, audits);
+    await this.audit.appendMany(em, audits);
     return { order, refreshed: null };
   }
 
@@ -141,7 +146,10 @@ export class OrdersService {
       if (current.requestedBy === actor) {
         throw new OrdersError('approver_is_requester', `order ${id} was requested by ${actor}, who may not approve it too`, 403);
       }
-      return this.approveIn(em, current, actor);
+      const audits: AuditRecord[] = [];
+      const approved = await this.approveIn(em, current, actor, audits);
+      await this.audit.appendMany(em, audits);
+      return approved;
     });
   }
 
@@ -209,7 +217,7 @@ export class OrdersService {
     });
   }
 
-  private async approveIn(em: EntityManager, current: OrderView, actor: string): Promise<OrderView> {
+  private async approveIn(em: EntityManager, current: OrderView, actor: string, audits: AuditRecord[]): Promise<OrderView> {
     orderTransition(current.status, 'approve');
     const cfg = loadConfig();
     const today = new Date().toISOString().slice(0, 10);
@@ -230,7 +238,7 @@ export class OrdersService {
       [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve')],
     );
     if (!rows.length) throw await this.lostRace(em, current.id, 'approve');
-    await this.audit.append(em, { actor, action: 'order.approve', entity: 'card_order', entityId: current.id,
+    audits.push({ actor, action: 'order.approve', entity: 'card_order', entityId: current.id,
       details: { generation, reason: current.reason } });
     return rows[0];
   }
@@ -248,6 +256,7 @@ export class OrdersService {
   private async insertOrder(
     em: EntityManager,
     o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; requestedBy: string; sourceEventId: string | null },
+    audits: AuditRecord[],
   ): Promise<OrderView> {
     const byPolicy = !NEEDS_SECOND_OPERATOR.includes(o.reason);
     const [row] = await em.query(
@@ -255,9 +264,9 @@ export class OrdersService {
        VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) RETURNING ${ORDER_COLUMNS}`,
       [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.sourceEventId],
     );
-    await this.audit.append(em, { actor: o.requestedBy, action: 'order.create', entity: 'card_order', entityId: row.id,
+    audits.push({ actor: o.requestedBy, action: 'order.create', entity: 'card_order', entityId: row.id,
       details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason } });
-    return byPolicy ? this.approveIn(em, row, POLICY) : row;
+    return byPolicy ? this.approveIn(em, row, POLICY, audits) : row;
   }
 
   private async byIdempotencyKey(principal: string, key: string, requestHash: string): Promise<OrderView | null> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChainVerifier, entryHash, GENESIS_HASH } from './audit-chain';
+import { ChainVerifier, entryHash } from './audit-chain';
 
 export interface AuditRecord {
   actor: string;
@@ -25,34 +25,50 @@ export interface AuditQuery {
   afterId?: string;
 }
 
-/** Serialises appends so that ids and the hash chain follow one order. */
-const AUDIT_LOCK = 7_264_002;
-
 @Injectable()
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
   /**
    * Appends an entry inside the caller's transaction (the entry commits or rolls back
-   * with the change it records). Holds the audit lock until that transaction ends.
+   * with the change it records). Holds the audit lock until that transaction ends: call
+   * it last, just before the commit (see appendMany).
    */
   async append(em: EntityManager, r: AuditRecord): Promise<string> {
+    const [id] = await this.appendMany(em, [r]);
+    return id;
+  }
+
+  /** Appends several entries in one go: one round trip takes the lock and the ids, one inserts. */
+  async appendMany(em: EntityManager, records: AuditRecord[]): Promise<string[]> {
+    if (!records.length) return [];
     if (!em.queryRunner?.isTransactionActive) {
-      return this.ds.transaction((tx) => this.append(tx, r));
+      return this.ds.transaction((tx) => this.appendMany(tx, records));
     }
-    await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const last: Array<{ hash: string }> = await em.query('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
-    const [{ id }]: Array<{ id: string }> = await em.query(`SELECT nextval('audit_log_id_seq')::text AS id`);
+    const [{ prev_hash: first, ids }]: Array<{ prev_hash: string; ids: string[] }> = await em.query(
+      `SELECT prev_hash, ids::text[] AS ids FROM audit_chain_next($1)`,
+      [records.length],
+    );
+    let prevHash = first;
     const at = new Date();
-    const details = r.details ?? {};
-    const hash = entryHash(prevHash, { id, at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details });
+    const rows = records.map((r, i) => {
+      const id = String(ids[i]);
+      const details = r.details ?? {};
+      const hash = entryHash(prevHash, { id, at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details });
+      const row = [id, r.actor, r.action, r.entity, r.entityId, JSON.stringify(details), prevHash, hash];
+      prevHash = hash;
+      return row;
+    });
+    const col = (k: number) => rows.map((row) => row[k]);
     await em.query(
       `INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [id, at, r.actor, r.action, r.entity, r.entityId, JSON.stringify(details), prevHash, hash],
+       SELECT id, $1, actor, action, entity, entity_id, details::jsonb, prev_hash, hash
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+              AS x(id, actor, action, entity, entity_id, details, prev_hash, hash)
+        ORDER BY id`,
+      [at, col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7)],
     );
-    return id;
+    return rows.map((r) => r[0]);
   }
 
   /** Recomputes the whole chain in id order, a page at a time. */
