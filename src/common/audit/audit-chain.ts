@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditContent {
-  id: string;
   at: Date;
   actor: string;
   action: string;
@@ -23,10 +22,12 @@ export function canonicalJson(v: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 
-/** SHA-256 of the previous entry's hash followed by this entry's canonical content. */
-export function entryHash(prevHash: string, c: AuditContent): string {
-  const content = canonicalJson({
-    id: String(c.id),
+/**
+ * The canonical content of an entry (what its hash covers). The id is not in it: the
+ * order of entries is held by each one carrying the previous entry's hash.
+ */
+export function canonicalContent(c: AuditContent): string {
+  return canonicalJson({
     at: c.at.toISOString(),
     actor: c.actor,
     action: c.action,
@@ -34,10 +35,15 @@ export function entryHash(prevHash: string, c: AuditContent): string {
     entityId: c.entityId,
     details: c.details ?? {},
   });
-  return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
+}
+
+/** SHA-256 of the previous entry's hash, a newline, and this entry's canonical content. */
+export function entryHash(prevHash: string, c: AuditContent): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalContent(c)).digest('hex');
 }
 
 export interface StoredEntry extends AuditContent {
+  id: string;
   prevHash: string;
   hash: string;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChainVerifier, entryHash } from './audit-chain';
+import { canonicalContent, ChainVerifier } from './audit-chain';
 
 export interface AuditRecord {
   actor: string;
@@ -39,36 +39,27 @@ export class AuditService {
     return id;
   }
 
-  /** Appends several entries in one go: one round trip takes the lock and the ids, one inserts. */
+  /** Appends several entries in one round trip (the database chains them under its lock). */
   async appendMany(em: EntityManager, records: AuditRecord[]): Promise<string[]> {
     if (!records.length) return [];
     if (!em.queryRunner?.isTransactionActive) {
       return this.ds.transaction((tx) => this.appendMany(tx, records));
     }
-    const [{ prev_hash: first, ids }]: Array<{ prev_hash: string; ids: string[] }> = await em.query(
-      `SELECT prev_hash, ids::text[] AS ids FROM audit_chain_next($1)`,
-      [records.length],
-    );
-    let prevHash = first;
     const at = new Date();
-    const rows = records.map((r, i) => {
-      const id = String(ids[i]);
-      const details = r.details ?? {};
-      const hash = entryHash(prevHash, { id, at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details });
-      const row = [id, r.actor, r.action, r.entity, r.entityId, JSON.stringify(details), prevHash, hash];
-      prevHash = hash;
-      return row;
-    });
-    const col = (k: number) => rows.map((row) => row[k]);
-    await em.query(
-      `INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details, prev_hash, hash)
-       SELECT id, $1, actor, action, entity, entity_id, details::jsonb, prev_hash, hash
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-              AS x(id, actor, action, entity, entity_id, details, prev_hash, hash)
-        ORDER BY id`,
-      [at, col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7)],
+    const details = records.map((r) => r.details ?? {});
+    const [{ ids }]: Array<{ ids: string[] }> = await em.query(
+      `SELECT audit_append($1, $2, $3, $4, $5, $6::jsonb[], $7)::text[] AS ids`,
+      [
+        at,
+        records.map((r) => r.actor),
+        records.map((r) => r.action),
+        records.map((r) => r.entity),
+        records.map((r) => r.entityId),
+        details.map((d) => JSON.stringify(d)),
+        records.map((r, i) => canonicalContent({ at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details: details[i] })),
+      ],
     );
-    return rows.map((r) => r[0]);
+    return ids;
   }
 
   /** Recomputes the whole chain in id order, a page at a time. */
@@ -79,7 +70,7 @@ export class AuditService {
       const rows: Array<{ id: string; at: Date; actor: string; action: string; entity: string; entity_id: string; details: unknown; prev_hash: string; hash: string }> =
         await this.ds.query(
           `SELECT id::text, at, actor, action, entity, entity_id, details, prev_hash, hash
-             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`,
+             FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`,
           [after, pageSize],
         );
       for (const r of rows) {
@@ -103,12 +94,12 @@ export class AuditService {
     if (q.id) add('entity_id = ?', q.id);
     if (q.from) add('at >= ?', q.from);
     if (q.to) add('at < ?', q.to);
-    if (q.afterId) add('id > ?', q.afterId);
+    if (q.afterId) add('audit_log.id > ?::bigint', q.afterId);
     params.push(Math.min(Math.max(q.limit ?? 100, 1), 1000));
     const rows: Array<Record<string, unknown>> = await this.ds.query(
       `SELECT id::text AS id, at, actor, action, entity, entity_id AS "entityId", details, prev_hash AS "prevHash", hash
          FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id LIMIT $${params.length}`,
+        ORDER BY audit_log.id LIMIT $${params.length}`,
       params,
     );
     return rows;

@@ -43,7 +43,7 @@ export class OutboxRelay {
     return this.ds.transaction(async (em) => {
       const rows: Array<{ id: string; topic: string; payload: Record<string, unknown> }> = await em.query(
         `SELECT id::text AS id, topic, payload FROM outbox
-          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batch],
       );
       if (!rows.length) return 0;
