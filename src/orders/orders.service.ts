@@ -74,10 +74,7 @@ export class OrdersService {
     const requestHash = createHash('sha256')
       .update(JSON.stringify([c.nationalId, c.professionCode, c.cardType, reason, c.replacesCard ?? null]))
       .digest('hex');
-    if (c.idempotencyKey) {
-      const again = await this.byIdempotencyKey(c.principal ?? c.actor, c.idempotencyKey, requestHash);
-      if (again) return { order: again, created: false };
-    }
+    // No look-up first: a retry fails on the open-order or the key's unique index, then finds its order.
     try {
       const order = await this.ds.transaction(async (em) => {
         const audits: AuditRecord[] = [];
