@@ -3,6 +3,7 @@ import { RppsModule } from '../rpps/rpps.module';
 import { CardsController } from './cards.controller';
 import { CardsService } from './cards.service';
 import { OrdersController } from './orders.controller';
+import { ProfessionalsController } from './professionals.controller';
 import { OrdersService } from './orders.service';
 import { RenewalsService } from './renewals.service';
 import { RegistryEventsConsumer } from './registry-events.consumer';
@@ -11,7 +12,7 @@ import { RenewalsProcessor } from './renewals.processor';
 /** Orders and cards: see design.md. */
 @Module({
   imports: [RppsModule],
-  controllers: [OrdersController, CardsController],
+  controllers: [OrdersController, CardsController, ProfessionalsController],
   providers: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer, RenewalsProcessor],
   exports: [OrdersService, CardsService, RenewalsService, RegistryEventsConsumer, RenewalsProcessor],
 })

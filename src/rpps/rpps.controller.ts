@@ -39,15 +39,6 @@ export class RppsController {
     return this.migrations.decide(id, 'reject', actorOf(req));
   }
 
-  @Get('professionals/:nationalId')
-  @Roles('operator', 'helpdesk', 'auditor')
-  async get(@Param('nationalId') nationalId: string) {
-    if (!/^[0-9]{10}$|^[0-9]{12}$/.test(nationalId)) {
-      throw new CommonError('validation_failed', `nationalId "${nationalId}": expected 0 + 9-digit ADELI or 8 + 11-digit RPPS`);
-    }
-    return { ...(await this.rpps.getProfessional(nationalId)), cards: [] };
-  }
-
   @Get('professionals')
   @Roles('operator', 'helpdesk')
   search(

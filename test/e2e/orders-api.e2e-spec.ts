@@ -5,6 +5,7 @@ import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/ser
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 
 type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
@@ -28,6 +29,7 @@ describe('the orders API', () => {
       tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
   });
   afterAll(async () => {
     await api?.stop();
@@ -66,6 +68,18 @@ describe('the orders API', () => {
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
     expect((await again.json()).code).toBe('transition_not_allowed');
+  });
+
+  it('shows the helpdesk a professional with the cards', async () => {
+    const r = await call('GET', '/api/v1/professionals/810000000355', 'helpdesk');
+    expect(r.status).toBe(200);
+    const p = await r.json();
+    expect(p.lastName).toBe('LEFÈVRE');
+    expect(p.cards).toEqual([expect.objectContaining({ cardNumber: '2900001260', state: 'active', validUntil: '2032-02-16' })]);
+    const cards = await (await call('GET', '/api/v1/cards?nationalId=810000000355', 'helpdesk')).json();
+    expect(cards.map((c: { cardNumber: string }) => c.cardNumber)).toEqual(['2900001260']);
+    expect((await call('GET', '/api/v1/cards/2900001260', 'helpdesk')).status).toBe(200);
+    expect((await call('GET', '/api/v1/cards/2999999999', 'helpdesk')).status).toBe(404);
   });
 
   it('answers a bad request with problem+json naming the fields, and keeps orders from the helpdesk', async () => {
