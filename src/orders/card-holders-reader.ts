@@ -15,12 +15,14 @@
  */
 import {
   ExtractFormatError,
+  indexNames,
   LineResult,
+  mapColumns,
   MAX_FIELD_LENGTH,
-  normalizeHeaderName,
   openExtract,
   readHeader,
   ReadLinesOptions,
+  splitHeader,
 } from '../rpps/extract-reader';
 import { checkAdeli, checkNationalId, checkRpps, ID_TYPE_ADELI, ID_TYPE_RPPS } from '../rpps/identifiers';
 
@@ -72,44 +74,12 @@ export interface CardHoldersHeader {
  */
 export function parseCardHoldersHeader(line: string): CardHoldersHeader {
   if (line.trim() === '') throw new ExtractFormatError('Porteurs_CPS_CPF header: empty header line');
-  // Same rule as the extract reader: a last empty field is the trailing delimiter.
-  const names = line.split('|');
-  const trailingDelimiter = names.length > 1 && names[names.length - 1].trim() === '';
-  if (trailingDelimiter) names.pop();
-
-  const index = new Map<string, number>();
-  const duplicates = new Set<string>();
-  names.forEach((n, i) => {
-    const key = normalizeHeaderName(n);
-    if (key === '') return;
-    if (index.has(key)) duplicates.add(key);
-    else index.set(key, i);
-  });
-
-  const columns = {} as Record<CardHoldersColumn, number>;
-  const missing: string[] = [];
-  const ambiguous: string[] = [];
-  const map = (spec: Record<string, string>, required: boolean): void => {
-    for (const [key, name] of Object.entries(spec)) {
-      const norm = normalizeHeaderName(name);
-      const i = index.get(norm);
-      columns[key as CardHoldersColumn] = i ?? -1;
-      if (i === undefined) {
-        if (required) missing.push(name);
-      } else if (duplicates.has(norm)) {
-        ambiguous.push(name);
-      }
-    }
-  };
-  map(CARD_HOLDERS_REQUIRED, true);
-  map(CARD_HOLDERS_OPTIONAL, false);
-  const quoted = (list: string[]): string => list.map((n) => `"${n}"`).join(', ');
-  if (missing.length > 0) {
-    throw new ExtractFormatError(`Porteurs_CPS_CPF header: missing required column(s): ${quoted(missing)}`);
-  }
-  if (ambiguous.length > 0) {
-    throw new ExtractFormatError(`Porteurs_CPS_CPF header: column(s) present more than once: ${quoted(ambiguous)}`);
-  }
+  const { names, trailingDelimiter } = splitHeader(line);
+  const { index, duplicates } = indexNames(names);
+  const columns = mapColumns('Porteurs_CPS_CPF header', index, duplicates, CARD_HOLDERS_REQUIRED, CARD_HOLDERS_OPTIONAL) as Record<
+    CardHoldersColumn,
+    number
+  >;
   return { kind: 'card-holders', names, fieldCount: names.length, trailingDelimiter, columns };
 }
 

@@ -424,7 +424,7 @@ export function normalizeHeaderName(s: string): string {
 }
 
 /** Splits a header line into its column names, without the trailing empty field. */
-function splitHeader(line: string): { names: string[]; trailingDelimiter: boolean } {
+export function splitHeader(line: string): { names: string[]; trailingDelimiter: boolean } {
   const names = line.split('|');
   const trailingDelimiter = names.length > 1 && names[names.length - 1].trim() === '';
   if (trailingDelimiter) names.pop();
@@ -507,7 +507,7 @@ export interface SavoirFaireHeader extends HeaderBase {
 }
 
 /** Map from normalised name to first index; names used twice are reported. */
-function indexNames(names: string[]): { index: Map<string, number>; duplicates: Set<string> } {
+export function indexNames(names: string[]): { index: Map<string, number>; duplicates: Set<string> } {
   const index = new Map<string, number>();
   const duplicates = new Set<string>();
   names.forEach((n, i) => {
@@ -519,7 +519,8 @@ function indexNames(names: string[]): { index: Map<string, number>; duplicates: 
   return { index, duplicates };
 }
 
-function mapColumns<K extends string>(
+/** Indexes of the wanted columns by their normalised names; throws naming every missing or doubled one. */
+export function mapColumns<K extends string>(
   what: string,
   index: Map<string, number>,
   duplicates: Set<string>,
