@@ -59,12 +59,14 @@ export class RenewalsService {
       await qr.query(`
         CREATE UNLOGGED TABLE ${dueTable} AS
         SELECT l.card_number, l.national_id, l.profession_code, l.card_type
-          FROM (SELECT DISTINCT ON (national_id, profession_code, card_type)
-                       card_number, national_id, profession_code, card_type, valid_until, state, opposition_reason
-                  FROM card
-                 ORDER BY national_id, profession_code, card_type, valid_until DESC, card_number DESC) l
+          FROM card l
          WHERE l.valid_until <= $1::date + $2::int
            AND (l.state <> 'opposed' OR l.opposition_reason = 'expiry')
+           -- the latest card of its holder, profession and type (no later one)
+           AND NOT EXISTS (SELECT 1 FROM card n
+                            WHERE n.national_id = l.national_id AND n.profession_code = l.profession_code
+                              AND n.card_type = l.card_type
+                              AND (n.valid_until, n.card_number) > (l.valid_until, l.card_number))
            AND ${this.rpps.activeInRegistrySql('l.national_id', 'l.profession_code')}`,
         [asOf, windowDays],
       );
