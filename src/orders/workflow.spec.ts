@@ -275,3 +275,41 @@ describe('the card workflow', () => {
     expect(isCardState('closed')).toBe(false);
   });
 });
+
+/** Written out by hand from the issue, independently of the tables under test. */
+const EXPECTED_ORDER: Record<string, Record<string, string>> = {
+  requested: { approve: 'approved', reject: 'rejected', cancel: 'cancelled' },
+  approved: { cancel: 'cancelled', 'start-personalization': 'personalizing' },
+  personalizing: { personalized: 'personalized', fail: 'failed' },
+  personalized: { 'card-letter-sent': 'card-letter-sent' },
+  'card-letter-sent': { 'pin-letter-sent': 'pin-letter-sent' },
+  'pin-letter-sent': { close: 'closed' },
+  failed: { retry: 'approved' },
+  closed: {},
+  rejected: {},
+  cancelled: {},
+};
+const EXPECTED_CARD: Record<string, Record<string, string>> = {
+  personalized: { send: 'sent', oppose: 'opposed' },
+  sent: { activate: 'active', oppose: 'opposed' },
+  active: { oppose: 'opposed' },
+  opposed: {},
+};
+
+describe('every order transition, allowed or refused', () => {
+  const pairs = ORDER_STATES.flatMap((from) => ORDER_ACTIONS.map((action) => [from, action] as const));
+  it.each(pairs)('from %s, %s', (from, action) => {
+    const to = EXPECTED_ORDER[from][action];
+    if (to) expect(orderTransition(from, action)).toBe(to);
+    else expect(() => orderTransition(from, action)).toThrow(TransitionError);
+  });
+});
+
+describe('every card transition, allowed or refused', () => {
+  const pairs = CARD_STATES.flatMap((from) => CARD_ACTIONS.map((action) => [from, action] as const));
+  it.each(pairs)('from %s, %s', (from, action) => {
+    const to = EXPECTED_CARD[from][action];
+    if (to) expect(cardTransition(from, action)).toBe(to);
+    else expect(() => cardTransition(from, action)).toThrow(TransitionError);
+  });
+});
