@@ -8,7 +8,8 @@ export type OrdersErrorCode =
   | 'approver_is_requester'
   | 'idempotency_key_reused'
   | 'professional_not_in_registry'
-  | 'unusable_input';
+  | 'unusable_input'
+  | 'renewal_in_progress';
 
 /** Errors of the orders module (transition refusals are TransitionError, code transition_not_allowed). */
 export class OrdersError extends DomainError<OrdersErrorCode> {}

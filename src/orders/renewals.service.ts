@@ -21,6 +21,8 @@ export interface RenewalResult {
 /** Oppositions after which a card is not renewed (the holder gets a replacement, or nothing). */
 export const NOT_RENEWED_AFTER = ['loss', 'theft', 'malfunction', 'non-receipt', 'cessation', 'replacement'];
 const CHUNK = 5000;
+/** One sweep at a time. */
+const RENEWAL_LOCK = 7_264_020;
 const OPEN = OPEN_ORDER_STATES.map((s) => `'${s}'`).join(',');
 
 /**
@@ -39,22 +41,33 @@ export class RenewalsService {
     private readonly rpps: RppsService,
   ) {}
 
-  async run(o: { asOf?: string; actor: string; onProgress?: (done: number, total: number) => void }): Promise<RenewalResult> {
+  async run(o: { asOf?: string; actor: string; chunkSize?: number; onProgress?: (done: number, total: number) => void }): Promise<RenewalResult> {
     const started = Date.now();
     const cfg = loadConfig();
     const asOf = o.asOf ?? new Date().toISOString().slice(0, 10);
     if (!isIsoDate(asOf)) throw new OrdersError('unusable_input', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
     const windowDays = cfg.RENEWAL_WINDOW_DAYS;
+    const chunkSize = o.chunkSize ?? CHUNK;
     const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, windowDays });
     const reporter = this.jobs.reporter(jobRunId);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    let dueTable: string | null = null;
+    let locked = false;
     try {
+      const [{ ok }] = await qr.query(`SELECT pg_try_advisory_lock($1) AS ok`, [RENEWAL_LOCK]);
+      if (!ok) throw new OrdersError('renewal_in_progress', 'another renewal sweep is running; try again when it ends', 409);
+      locked = true;
+      // Work tables of a sweep that was killed (none can be in use: we hold the lock).
+      const leftovers: Array<{ tablename: string }> = await qr.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'renewal\\_due\\_%'`,
+      );
+      for (const t of leftovers) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
       const [run] = await qr.query(
         `INSERT INTO renewal_run (as_of, window_days, job_run_id) VALUES ($1, $2, $3) RETURNING id`,
         [asOf, windowDays, jobRunId],
       );
-      const dueTable = `renewal_due_${String(run.id).replace(/-/g, '').slice(0, 16)}`;
+      dueTable = `renewal_due_${String(run.id).replace(/-/g, '').slice(0, 16)}`;
       // 1. The due cards, set-based, into a work table (unlogged: rebuilt by a rerun).
       await qr.query(`
         CREATE UNLOGGED TABLE ${dueTable} AS
@@ -94,12 +107,12 @@ export class RenewalsService {
                                   AND o.profession_code = c.profession_code AND o.card_type = c.card_type AND o.status IN (${OPEN}))
              ON CONFLICT (national_id, profession_code, card_type) WHERE status IN (${OPEN}) DO NOTHING
              RETURNING id`,
-            [after, CHUNK, cps4Started, cfg.CPS4_PROFESSIONS],
+            [after, chunkSize, cps4Started, cfg.CPS4_PROFESSIONS],
           );
           const [last] = await em.query(
             `SELECT max(card_number) AS last, count(*)::int AS n FROM (SELECT card_number FROM ${dueTable}
                WHERE card_number > $1 ORDER BY card_number LIMIT $2) x`,
-            [after, CHUNK],
+            [after, chunkSize],
           );
           if (rows.length) {
             await this.audit.append(em, { actor: o.actor, action: 'renewal.orders', entity: 'renewal_run', entityId: run.id,
@@ -111,10 +124,9 @@ export class RenewalsService {
         done += chunk.seen;
         reporter.progress(done, cardsDue, 'ordering');
         o.onProgress?.(done, cardsDue);
-        if (!chunk.last || chunk.seen < CHUNK) break;
+        if (!chunk.last || chunk.seen < chunkSize) break;
         after = chunk.last;
       }
-      await qr.query(`DROP TABLE ${dueTable}`);
       const result: RenewalResult = {
         runId: run.id, asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created,
         seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -132,6 +144,8 @@ export class RenewalsService {
       await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
     } finally {
+      if (dueTable) await qr.query(`DROP TABLE IF EXISTS ${dueTable}`).catch(() => undefined);
+      if (locked) await qr.query(`SELECT pg_advisory_unlock($1)`, [RENEWAL_LOCK]).catch(() => undefined);
       await qr.release();
     }
   }

@@ -80,6 +80,25 @@ describe(RenewalsService.name, () => {
     expect(new Set(rows.map((o: { generation: string }) => o.generation)).size).toBe(2);
   });
 
+  it('keeps what an interrupted sweep made, and a rerun makes the rest', async () => {
+    await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
+    let chunks = 0;
+    await expect(
+      renewals.run({ asOf: expected.asOf, actor: 'cli', chunkSize: 4, onProgress: () => {
+        chunks += 1;
+        if (chunks === 1) throw new Error('killed');
+      } }),
+    ).rejects.toThrow('killed');
+    const open = async () =>
+      (await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'renewal' AND status = 'approved'`))[0].n;
+    expect(await open()).toBe(4);
+    const r = await renewals.run({ asOf: expected.asOf, actor: 'cli', chunkSize: 4 });
+    expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue - 4, alreadyOpen: 4 }));
+    expect(await open()).toBe(expected.renewalsDue);
+    const left = await ctx.ds.query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'renewal\\_due\\_%'`);
+    expect(left).toEqual([]);
+  });
+
   it('refuses a malformed date', async () => {
     await expect(renewals.run({ asOf: '26/11/2026', actor: 'cli' })).rejects.toMatchObject({ code: 'unusable_input' });
   });
