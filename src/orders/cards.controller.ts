@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/auth/roles.decorator';
+import { isNationalIdShape } from '../rpps/identifiers';
 import { CardsService } from './cards.service';
 import { OrdersError } from './orders.errors';
 
@@ -14,7 +15,7 @@ export class CardsController {
   @Get()
   @Roles('operator', 'helpdesk', 'auditor')
   list(@Query('nationalId') nationalId?: string) {
-    if (!nationalId || !/^(8\d{11}|0\d{9})$/.test(nationalId)) {
+    if (!nationalId || !isNationalIdShape(nationalId)) {
       throw new OrdersError('validation_failed', 'nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI', 400);
     }
     return this.cards.byHolder(nationalId);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { basename } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { isUniqueViolation } from '../common/database/errors';
 import { readCardHolders, CardHolderRecord, ExtractFormatError } from './card-holders-reader';
 import { OrdersError } from './orders.errors';
 import { cardNumberFromSequence } from './card-number';
@@ -19,7 +20,6 @@ export interface CardsImportResult {
 
 const MAX_REJECTS = 1000;
 const BATCH = 2000;
-const UNIQUE_VIOLATION = '23505';
 
 export const CARD_COLUMNS = `card_number AS "cardNumber", card_type AS "cardType", generation, national_id AS "nationalId",
   national_id_in_card AS "nationalIdInCard", profession_code AS "professionCode", last_name AS "lastName", first_name AS "firstName",
@@ -165,8 +165,7 @@ export class CardsService {
       return;
     } catch (e) {
       await em.query('ROLLBACK TO SAVEPOINT cards_batch');
-      if ((e as { code?: string; driverError?: { code?: string } }).driverError?.code !== UNIQUE_VIOLATION &&
-          (e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      if (!isUniqueViolation(e, 'card_one_active_idx')) throw e;
     }
     // A second active card for one holder, profession and type: find it line by line.
     for (const r of batch) {

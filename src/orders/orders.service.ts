@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
 import { loadConfig } from '../common/config/config';
+import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
@@ -50,15 +52,6 @@ const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "prof
   approved_by AS "approvedBy", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
 
 const POLICY = 'policy';
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(e: unknown, constraint?: string): boolean {
-  const err = e as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
-  const code = err.code ?? err.driverError?.code;
-  const name = err.constraint ?? err.driverError?.constraint;
-  return code === UNIQUE_VIOLATION && (!constraint || name === constraint);
-}
-
 /** Orders: creation (with idempotency), approval by a second operator or by policy, rejection, cancellation. */
 @Injectable()
 export class OrdersService {
@@ -267,22 +260,20 @@ export class OrdersService {
   }
 
   private async byIdempotencyKey(principal: string, key: string, requestHash: string): Promise<OrderView | null> {
-    const rows = await this.ds.query(
-      `SELECT k.request_hash, ${ORDER_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}
-         FROM order_idempotency_key k JOIN card_order o ON o.id = k.order_id WHERE k.principal = $1 AND k.key = $2`,
+    const [k]: Array<{ request_hash: string; order_id: string }> = await this.ds.query(
+      `SELECT request_hash, order_id FROM order_idempotency_key WHERE principal = $1 AND key = $2`,
       [principal, key],
     );
-    if (!rows.length) return null;
-    const { request_hash: h, ...order } = rows[0];
-    if (h !== requestHash) {
+    if (!k) return null;
+    if (k.request_hash !== requestHash) {
       throw new OrdersError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different order`, 422);
     }
-    return order as OrderView;
+    return this.get(k.order_id);
   }
 
   private checkRequest(c: CreateOrder): OrderReason {
     const problems: string[] = [];
-    if (!/^(8\d{11}|0\d{9})$/.test(c.nationalId ?? '')) problems.push('nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI');
+    if (!isNationalIdShape(c.nationalId ?? '')) problems.push('nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI');
     if (!/^\d{2}$/.test(c.professionCode ?? '')) problems.push('professionCode: expected 2 digits');
     if (!(CARD_TYPES as readonly string[]).includes(c.cardType)) problems.push(`cardType: expected one of ${CARD_TYPES.join(', ')}`);
     if (!(ORDER_REASONS as readonly string[]).includes(c.reason)) problems.push(`reason: expected one of ${ORDER_REASONS.join(', ')}`);

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/auth/roles.decorator';
+import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { CardsService } from './cards.service';
 import { OrdersError } from './orders.errors';
@@ -18,7 +19,7 @@ export class ProfessionalsController {
   @Get(':nationalId')
   @Roles('operator', 'helpdesk', 'auditor')
   async get(@Param('nationalId') nationalId: string) {
-    if (!/^(8\d{11}|0\d{9})$/.test(nationalId)) {
+    if (!isNationalIdShape(nationalId)) {
       throw new OrdersError('validation_failed', `nationalId "${nationalId}": expected 0 + 9-digit ADELI or 8 + 11-digit RPPS`, 400);
     }
     const professional = await this.rpps.getProfessional(nationalId);

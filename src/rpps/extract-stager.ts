@@ -24,6 +24,7 @@ import {
   StageTables,
 } from './registry-diff.sql';
 import { ImportFile } from './rpps-import.entity';
+import { isNationalIdShape } from './identifiers';
 import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 
 export const MAX_REJECTS_IN_RESULT = 1000;
@@ -411,7 +412,7 @@ export function nationalIdOf(text: string, index: number): string | null {
   }
   const end = text.indexOf('|', start);
   const v = (end < 0 ? text.slice(start) : text.slice(start, end)).trim();
-  return /^(8\d{11}|0\d{9})$/.test(v) ? v : null;
+  return isNationalIdShape(v) ? v : null;
 }
 
 function keepRaw(text: string): string {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { rowsReturned } from '../common/database/returning';
 import { REGISTRY_EVENT_TOPIC } from './registry-events';
 import { RppsError } from './rpps.errors';
 
@@ -44,11 +45,11 @@ export class IdentifierMigrationsService {
   async decide(id: string, decision: 'confirm' | 'reject', actor: string): Promise<MigrationView> {
     if (!/^\d+$/.test(id)) throw new RppsError('migration_not_found', `no identifier migration ${id}`, 404);
     await this.ds.transaction(async (em) => {
-      const rows: Array<{ import_id: string; adeli: string; rpps: string }> = await em.query(
-        `WITH u AS (UPDATE rpps_identifier_migration SET status = $2, decided_by = $3, decided_at = now()
-                     WHERE id = $1 AND status = 'pending'
-                 RETURNING import_id, adeli_national_id AS adeli, rpps_national_id AS rpps)
-         SELECT * FROM u`,
+      const rows = await rowsReturned<{ import_id: string; adeli: string; rpps: string }>(
+        em,
+        `UPDATE rpps_identifier_migration SET status = $2, decided_by = $3, decided_at = now()
+          WHERE id = $1 AND status = 'pending'
+        RETURNING import_id, adeli_national_id AS adeli, rpps_national_id AS rpps`,
         [id, decision === 'confirm' ? 'confirmed' : 'rejected', actor],
       );
       if (!rows.length) {

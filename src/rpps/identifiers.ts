@@ -112,6 +112,11 @@ export function checkSiret(s: string): string | null {
  * `Identification nationale PP`): type 8 → RPPS, type 0 → ADELI, and the national
  * identifier must be the type followed by the identifier.
  */
+/** The shape of an Identification nationale PP: `8` + 11 digits (RPPS) or `0` + 9 digits (ADELI). No key check. */
+export function isNationalIdShape(s: string): boolean {
+  return /^(8\d{11}|0\d{9})$/.test(s);
+}
+
 export function checkNationalId(type: string, id: string, nationalId: string): string | null {
   let reason: string | null;
   if (type === ID_TYPE_RPPS) reason = checkRpps(id);

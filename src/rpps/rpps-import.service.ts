@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { rowsReturned } from '../common/database/returning';
 import { loadConfig } from '../common/config/config';
 import { JobsService } from '../common/jobs/jobs.service';
 import { readCorrespondenceFile } from './correspondence';
@@ -320,11 +321,11 @@ export class RppsImportService {
 
   /** An import left 'running' by a process that died; its staging tables are dropped. */
   private async cleanUpInterrupted(qr: QueryRunner): Promise<void> {
-    const stale: Array<{ id: string; job_run_id: string | null }> = await qr.query(
-      `WITH u AS (UPDATE rpps_import SET status = 'failed', finished_at = now(),
-                     error = 'interrupted: the process stopped before the end; nothing was applied'
-               WHERE status = 'running' RETURNING id, job_run_id)
-       SELECT * FROM u`,
+    const stale = await rowsReturned<{ id: string }>(
+      qr.manager,
+      `UPDATE rpps_import SET status = 'failed', finished_at = now(),
+              error = 'interrupted: the process stopped before the end; nothing was applied'
+        WHERE status = 'running' RETURNING id`,
     );
     for (const s of stale) this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
     // No import runs while we hold the lock: a job run still 'running' lost its process,

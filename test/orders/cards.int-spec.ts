@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { cardNumberFromSequence, isOurCardNumber } from '../../src/orders/card-number';
@@ -16,6 +18,20 @@ describe(CardsService.name, () => {
     await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });
   afterAll(async () => ctx.close());
+
+  describe('importHolders', () => {
+    it('rejects, with its line, a second active card for one holder, profession and type', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cps-cards-'));
+      const [header, first] = readFileSync(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 'utf8').split('\n');
+      const twin = first.replace('|2900001260|', '|2900099999|');
+      const file = join(dir, 'Porteurs_CPS_CPF_202611260600.txt');
+      writeFileSync(file, [header, twin].join('\n') + '\n');
+      const r = await cards.importHolders(file, 't');
+      expect(r.cardsCreated).toBe(0);
+      expect(r.rejects).toEqual([{ line: 2, reason: expect.stringContaining('another active CPS card (2900001260)') }]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
 
   describe('allocateNumber', () => {
     it('gives 10-digit Luhn numbers from the sequence, never twice, skipping one already taken', async () => {
