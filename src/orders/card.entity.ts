@@ -39,6 +39,7 @@ export class Card {
 @Entity('opposition_request')
 @Check('opposition_request_reason_check', `reason IN ('expiry','loss','theft','malfunction','non-receipt','cessation','replacement')`)
 @Index('opposition_request_once_idx', ['cardNumber', 'reason', 'sourceRef'], { unique: true })
+@Index('opposition_request_pending_idx', ['id'], { where: 'handled_at IS NULL' })
 export class OppositionRequest {
   @Column('bigint', { primary: true, generated: 'increment' }) id: string;
   @Column('text', { name: 'card_number' }) cardNumber: string;
@@ -47,7 +48,8 @@ export class OppositionRequest {
   @JoinColumn({ name: 'card_number', foreignKeyConstraintName: 'opposition_request_card_number_fkey' })
   card: Card;
 
-  @Column('text') reason: string;
+  /** Null for a card brought in already opposed by cards:import (the old base gives no reason). */
+  @Column('text', { nullable: true }) reason: string | null;
   @Column('text') source: string;
   @Column('text', { name: 'source_ref', nullable: true }) sourceRef: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
