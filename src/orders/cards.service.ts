@@ -27,6 +27,40 @@ export const CARD_COLUMNS = `card_number AS "cardNumber", card_type AS "cardType
   state, order_id AS "orderId", replaces_card AS "replacesCard", source, opposed_at AS "opposedAt",
   opposition_reason AS "oppositionReason", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+export interface CardView {
+  cardNumber: string;
+  cardType: string;
+  generation: string | null;
+  nationalId: string;
+  nationalIdInCard: string;
+  professionCode: string;
+  lastName: string;
+  firstName: string;
+  validFrom: string;
+  validUntil: string;
+  chipSerial: string | null;
+  state: string;
+  orderId: string | null;
+  replacesCard: string | null;
+  source: string;
+  opposedAt: Date | null;
+  oppositionReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CardStatus {
+  cardNumber: string;
+  status: 'valid' | 'opposed' | 'unknown';
+  /** Null for a card brought in already opposed, whose reason the old base does not give. */
+  reason?: string | null;
+  opposedAt?: Date | null;
+}
+
+function checkCardNumber(cardNumber: string): void {
+  if (!/^\d{10}$/.test(cardNumber)) throw new OrdersError('validation_failed', `card number "${cardNumber}": expected 10 digits`, 400);
+}
+
 /** The card base: cards brought in from the existing base, and their read side. */
 @Injectable()
 export class CardsService {
@@ -92,13 +126,74 @@ export class CardsService {
     });
   }
 
-  private async getIn(em: EntityManager, cardNumber: string) {
+  /**
+   * Opposes a card, for good (opposition module): the one way a card enters the opposed
+   * state besides activation of its replacement. A conditional update, so that of two
+   * concurrent oppositions one wins; `opposedNow` tells which. Unknown card: 404.
+   */
+  async oppose(em: EntityManager, cardNumber: string, reason: string | null): Promise<{ card: CardView; opposedNow: boolean }> {
+    checkCardNumber(cardNumber);
+    const [won] = await rowsReturned<CardView>(
+      em,
+      `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = $2, updated_at = now()
+        WHERE card_number = $1 AND state <> 'opposed' RETURNING ${CARD_COLUMNS}`,
+      [cardNumber, reason],
+    );
+    if (won) return { card: won, opposedNow: true };
+    const card = await this.getIn(em, cardNumber);
+    if (!card) throw new OrdersError('card_not_found', `no card ${cardNumber}`, 404);
+    return { card, opposedNow: false };
+  }
+
+  /**
+   * The expiry sweep's step: opposes (reason expiry) up to `limit` cards whose end of
+   * validity is before `asOf`, skipping rows another transaction holds.
+   */
+  async opposeExpired(em: EntityManager, asOf: string, limit: number): Promise<Array<{ cardNumber: string; validUntil: string; opposedAt: Date }>> {
+    return rowsReturned(
+      em,
+      `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'expiry', updated_at = now()
+        WHERE card_number IN (SELECT card_number FROM card WHERE state <> 'opposed' AND valid_until < $1::date
+                               ORDER BY valid_until, card_number LIMIT $2 FOR UPDATE SKIP LOCKED)
+          AND state <> 'opposed'
+       RETURNING card_number AS "cardNumber", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", opposed_at AS "opposedAt"`,
+      [asOf, limit],
+    );
+  }
+
+  /** Opposed cards, as the opposition module records them (its requests name them). */
+  async opposedCards(em: EntityManager, cardNumbers: string[]): Promise<CardView[]> {
+    return em.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = ANY($1::text[]) AND state = 'opposed'`, [cardNumbers]);
+  }
+
+  /**
+   * A card's status for relying services: valid, opposed (reason, time) or unknown. A card
+   * past its end of validity that the daily sweep has not reached yet is already opposed
+   * (reason expiry, from the end of its last valid day, Paris time).
+   */
+  async status(cardNumber: string): Promise<CardStatus> {
+    checkCardNumber(cardNumber);
+    const rows: Array<{ state: string; reason: string | null; opposedAt: Date | null; expiredAt: Date | null }> = await this.ds.query(
+      `SELECT state, opposition_reason AS reason, opposed_at AS "opposedAt",
+              CASE WHEN valid_until < (now() AT TIME ZONE 'Europe/Paris')::date
+                   THEN ((valid_until + 1)::timestamp AT TIME ZONE 'Europe/Paris') END AS "expiredAt"
+         FROM card WHERE card_number = $1`,
+      [cardNumber],
+    );
+    const c = rows[0];
+    if (!c) return { cardNumber, status: 'unknown' };
+    if (c.state === 'opposed') return { cardNumber, status: 'opposed', reason: c.reason, opposedAt: c.opposedAt };
+    if (c.expiredAt) return { cardNumber, status: 'opposed', reason: 'expiry', opposedAt: c.expiredAt };
+    return { cardNumber, status: 'valid' };
+  }
+
+  private async getIn(em: EntityManager, cardNumber: string): Promise<CardView | undefined> {
     const [row] = await em.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1`, [cardNumber]);
     return row;
   }
 
   async get(cardNumber: string) {
-    if (!/^\d{10}$/.test(cardNumber)) throw new OrdersError('validation_failed', `card number "${cardNumber}": expected 10 digits`, 400);
+    checkCardNumber(cardNumber);
     const rows = await this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1`, [cardNumber]);
     if (!rows.length) throw new OrdersError('card_not_found', `no card ${cardNumber}`, 404);
     return rows[0];
@@ -131,8 +226,13 @@ export class CardsService {
     };
     await this.ds.transaction(async (em) => {
       let batch: CardHolderRecord[] = [];
+      let handedOver: string | null = null;
       const flush = async () => {
-        if (batch.length) await this.upsertBatch(em, batch, result, reject);
+        if (batch.length) {
+          await this.upsertBatch(em, batch, result, reject);
+          const first = await this.handOverOpposed(em, batch.map((r) => r.cardNumber));
+          handedOver ??= first;
+        }
         batch = [];
       };
       for await (const lines of extract.batches) {
@@ -144,6 +244,7 @@ export class CardsService {
         }
       }
       await flush();
+      if (handedOver) await this.outbox.add(em, 'card.opposition-requested', { requestId: handedOver });
       await this.audit.append(em, { actor, action: 'cards.import', entity: 'card', entityId: basename(path),
         details: { ...result, rejects: undefined } });
     });
@@ -185,6 +286,23 @@ export class CardsService {
           `${r.nationalId}, profession ${r.professionCode}; at most one may be active`);
       }
     }
+  }
+
+  /**
+   * Cards the old base gives as opposed are handed to opposition (a request without a
+   * reason, once per card) so that they reach the CRL; returns the first request's id.
+   */
+  private async handOverOpposed(em: EntityManager, cardNumbers: string[]): Promise<string | null> {
+    const rows: Array<{ id: string }> = await em.query(
+      `INSERT INTO opposition_request (card_number, reason, source, source_ref)
+       SELECT c.card_number, NULL, 'import', 'cards:import' FROM card c
+        WHERE c.card_number = ANY($1::text[]) AND c.state = 'opposed' AND c.source = 'import' AND c.opposition_reason IS NULL
+          AND NOT EXISTS (SELECT 1 FROM opposition_request r WHERE r.card_number = c.card_number)
+       ORDER BY c.card_number
+       RETURNING id::text AS id`,
+      [cardNumbers],
+    );
+    return rows[0]?.id ?? null;
   }
 
   /** Inserts or updates cards; an opposed card is never brought back. */

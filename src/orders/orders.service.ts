@@ -107,10 +107,15 @@ export class OrdersService {
   /**
    * An order made by policy (registry events, renewal): approved at once, content frozen now.
    * An open order not yet personalized gets its content refreshed instead; returns null then.
+   * `approval` overrides the reason's rule (manual and replacement orders wait for an operator):
+   * a replacement after a helpdesk declaration is approved by policy unless configured otherwise.
    */
   async createByPolicy(
     em: EntityManager,
-    o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; sourceEventId: string | null },
+    o: {
+      nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null;
+      sourceEventId: string | null; approval?: 'policy' | 'operator';
+    },
   ): Promise<{ order: OrderView | null; refreshed: OrderView | null }> {
     const open = await this.openOrderFor(em, o.nationalId, o.professionCode, o.cardType);
     if (open) {
@@ -125,7 +130,8 @@ export class OrdersService {
       return { order: null, refreshed: row ?? null };
     }
     const audits: AuditRecord[] = [];
-    const order = await this.insertOrder(em, { ...o, requestedBy: POLICY }, audits);
+    const { approval, ...order0 } = o;
+    const order = await this.insertOrder(em, { ...order0, requestedBy: POLICY }, audits, approval);
     await this.audit.appendMany(em, audits);
     return { order, refreshed: null };
   }
@@ -247,8 +253,9 @@ export class OrdersService {
     em: EntityManager,
     o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; requestedBy: string; sourceEventId: string | null },
     audits: AuditRecord[],
+    approval?: 'policy' | 'operator',
   ): Promise<OrderView> {
-    const byPolicy = !NEEDS_SECOND_OPERATOR.includes(o.reason);
+    const byPolicy = approval ? approval === 'policy' : !NEEDS_SECOND_OPERATOR.includes(o.reason);
     const [row] = await em.query(
       `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by, source_event_id)
        VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) RETURNING ${ORDER_COLUMNS}`,

@@ -23,6 +23,8 @@ const redisUrl = z
   .url('expected a URL such as redis://host:6379')
   .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL');
 
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern');
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/cps'),
@@ -53,7 +55,30 @@ export const configSchema = z.object({
     .transform((v) => (v ? v.split(',') : [])),
   RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   /** When the daily renewal sweep runs (cron pattern, Europe/Paris). */
-  RENEWAL_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern').default('0 4 * * *'),
+  RENEWAL_CRON: cron.default('0 4 * * *'),
+  /** When the daily expiry sweep runs (Europe/Paris): cards past their end of validity are opposed. */
+  EXPIRY_CRON: cron.default('5 0 * * *'),
+  /** When the daily full CRL is published (Europe/Paris); after the expiry sweep. */
+  CRL_FULL_CRON: cron.default('30 0 * * *'),
+  /** A CRL's nextUpdate, in hours after its thisUpdate. */
+  CRL_NEXT_UPDATE_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
+  /** Days after its end of validity an opposed card stays on the CRL (its status stays opposed). */
+  CRL_EXPIRED_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Debounce of delta CRLs: the first opposition schedules one this long after; the ones meanwhile join it. */
+  CRL_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(50_000).default(20_000),
+  /** The CRL signing key (PEM, PKCS#8 or SEC1, ECDSA P-256) and its issuer certificate (PEM); required in production. */
+  CRL_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
+  /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
+  OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
+    const missing = c.CRL_SIGNING_KEY_FILE ? 'CRL_ISSUER_CERT_FILE' : 'CRL_SIGNING_KEY_FILE';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE go together' });
+  } else if (c.NODE_ENV === 'production' && !c.CRL_SIGNING_KEY_FILE) {
+    ctx.addIssue({ code: 'custom', path: ['CRL_SIGNING_KEY_FILE'],
+      message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer' });
+  }
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
