@@ -24,6 +24,7 @@ import { RppsImportCommand } from './rpps/rpps-import.command';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RppsModule } from './rpps/rpps.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
+import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 
 const cfg = loadConfig();
 
@@ -60,7 +61,7 @@ export class WorkerModule {}
   imports: [loggerModule(cfg, 'stderr'), ...CORE],
   providers: [
     RppsImportCommand, ListMigrationsCommand, ConfirmMigrationCommand, RejectMigrationCommand,
-    CardsImportCommand, RenewalsRunCommand, TokensCreateCommand, AuditVerifyCommand,
+    CardsImportCommand, RenewalsRunCommand, ExpiryRunCommand, CrlPublishCommand, TokensCreateCommand, AuditVerifyCommand,
   ],
 })
 export class CliModule {}

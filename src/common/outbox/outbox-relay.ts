@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { QueueName, queueForTopic } from '../queue/queues';
@@ -27,6 +27,7 @@ export class OutboxRelay {
     private readonly prefix: string,
     private readonly batch = 500,
     private readonly logger?: RelayLogger,
+    private readonly topicOptions: (topic: string) => Partial<JobsOptions> = () => ({}),
   ) {}
 
   queue(name: QueueName): Queue {
@@ -63,6 +64,7 @@ export class OutboxRelay {
               backoff: { type: 'exponential', delay: 1000 },
               removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
               removeOnFail: false,
+              ...this.topicOptions(r.topic),
             },
           })),
         );

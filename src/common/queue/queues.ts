@@ -1,9 +1,12 @@
+import type { JobsOptions } from 'bullmq';
+
 /** One enum of queue names (design.md point 5). */
 export enum QueueName {
   RppsImport = 'rpps-import',
   RegistryEvents = 'registry-events',
   Opposition = 'opposition',
   Renewals = 'renewals',
+  Crl = 'crl',
 }
 
 /** Where each outbox topic goes: the relay adds a job of name `topic` on this queue. */
@@ -11,6 +14,7 @@ export const TOPIC_QUEUES: Record<string, QueueName> = {
   'rpps.import.requested': QueueName.RppsImport,
   'registry.event': QueueName.RegistryEvents,
   'card.opposition-requested': QueueName.Opposition,
+  'crl.delta-requested': QueueName.Crl,
 };
 
 /** Typed payloads: ids only, never a PIN, a PUK or a person's data (design.md point 4). */
@@ -18,6 +22,20 @@ export interface JobPayloads {
   'rpps.import.requested': { jobRunId: string };
   'registry.event': { eventId: string; kind: string };
   'card.opposition-requested': { requestId: string };
+  /** An opposition was recorded: a delta CRL is due (debounced, see TOPIC_JOB_OPTIONS). */
+  'crl.delta-requested': Record<string, never>;
+}
+
+/**
+ * Job options of a topic beyond the relay's defaults. Delta CRLs are debounced: the first
+ * request schedules one `delayMs` later, the requests meanwhile join it, and one arriving
+ * while it runs schedules exactly one more (BullMQ deduplication, keepLastIfActive).
+ */
+export function topicJobOptions(topic: string, o: { crlDeltaDelayMs: number }): Partial<JobsOptions> {
+  if (topic === 'crl.delta-requested') {
+    return { delay: o.crlDeltaDelayMs, deduplication: { id: 'crl-delta', keepLastIfActive: true } };
+  }
+  return {};
 }
 
 export function queueForTopic(topic: string): QueueName {

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { JobHandler, JobLogger } from '../common/queue/job-handler';
+import { QueueName } from '../common/queue/queues';
+import { CrlPublisher } from './crl-publisher.service';
+import { OppositionsService } from './oppositions.service';
+
+export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
+export const CRL_SCHEDULER_ID = 'daily-full-crl';
+const KEEP = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
+
+/** Opposition requests from the orders module (cessation, replacement, cards imported opposed). */
+@Injectable()
+export class OppositionRequestsHandler implements JobHandler {
+  readonly queue = QueueName.Opposition;
+  readonly jobName = 'card.opposition-requested';
+
+  constructor(private readonly oppositions: OppositionsService) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    const r = await this.oppositions.handleRequests();
+    log.info({ ...r }, 'opposition requests handled');
+    return r;
+  }
+}
+
+/** The daily expiry sweep (expiry:run does the same by hand). */
+@Injectable()
+export class ExpiryProcessor implements JobHandler {
+  readonly queue = QueueName.Opposition;
+  readonly jobName = 'expiry.run';
+
+  constructor(private readonly oppositions: OppositionsService) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    const r = await this.oppositions.expire({ actor: 'system:scheduler' });
+    log.info({ ...r }, 'expiry sweep done');
+    return r;
+  }
+
+  static async schedule(queue: Queue, pattern: string): Promise<void> {
+    await queue.upsertJobScheduler(EXPIRY_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'expiry.run', data: {}, opts: KEEP });
+  }
+}
+
+/** Delta CRLs, debounced after oppositions (see topicJobOptions). */
+@Injectable()
+export class CrlDeltaHandler implements JobHandler {
+  readonly queue = QueueName.Crl;
+  readonly jobName = 'crl.delta-requested';
+
+  constructor(private readonly publisher: CrlPublisher) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    const r = await this.publisher.publishDelta('system:crl');
+    log.info({ crlNumber: r.crlNumber, entries: r.entries, skipped: r.skipped, seconds: r.seconds }, 'delta CRL');
+    return { crlNumber: r.crlNumber, entries: r.entries, skipped: r.skipped ?? null };
+  }
+}
+
+/** The daily full CRL (crl:publish does the same by hand); also published at a worker's start when there is none. */
+@Injectable()
+export class CrlFullProcessor implements JobHandler {
+  readonly queue = QueueName.Crl;
+  readonly jobName = 'crl.publish';
+
+  constructor(
+    private readonly publisher: CrlPublisher,
+    private readonly oppositions: OppositionsService,
+  ) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    await this.oppositions.handleRequests();
+    const r = await this.publisher.publishFull('system:scheduler');
+    log.info({ crlNumber: r.crlNumber, entries: r.entries, seconds: r.seconds }, 'full CRL published');
+    return { crlNumber: r.crlNumber, entries: r.entries };
+  }
+
+  static async schedule(queue: Queue, pattern: string, publisher: CrlPublisher): Promise<void> {
+    await queue.upsertJobScheduler(CRL_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'crl.publish', data: {}, opts: KEEP });
+    if (!(await publisher.current('full'))) await queue.add('crl.publish', {}, KEEP);
+  }
+}

@@ -1,0 +1,297 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
+import { JobsService } from '../common/jobs/jobs.service';
+import { OutboxService } from '../common/outbox/outbox.service';
+import { CardsService, CardView } from '../orders/cards.service';
+import { OrdersService } from '../orders/orders.service';
+import { isIsoDate } from '../orders/validity';
+import { RppsService } from '../rpps/rpps.service';
+import { OppositionError } from './opposition.errors';
+
+export const OPPOSITION_REASONS = ['expiry', 'loss', 'theft', 'malfunction', 'non-receipt', 'cessation', 'replacement'] as const;
+export type OppositionReason = (typeof OPPOSITION_REASONS)[number];
+/** What a person may declare; expiry and replacement are the system's. */
+export const DECLARABLE_REASONS: readonly OppositionReason[] = ['loss', 'theft', 'malfunction', 'non-receipt', 'cessation'];
+/** Declarations after which the holder gets a replacement card. */
+export const REPLACED_AFTER: readonly OppositionReason[] = ['loss', 'theft', 'malfunction', 'non-receipt'];
+export const CHANNELS = ['phone', 'form', 'portal', 'registry', 'system'] as const;
+const TEXT_MAX = 2000;
+const EXPIRY_CHUNK = 5000;
+const REQUEST_CHUNK = 1000;
+
+/**
+ * Advisory lock taken shared by every transaction that records oppositions, and
+ * exclusively, for an instant, by a CRL publication reading its watermark: once it holds
+ * the lock, every opposition id up to the highest one is committed, so "id ≤ watermark"
+ * names exactly what a CRL includes and what the next delta must add.
+ */
+export const OPPOSITION_WRITE_LOCK = 7_264_030;
+
+export interface Declaration {
+  reason: OppositionReason;
+  channel: (typeof CHANNELS)[number];
+  verification: string;
+  comment: string | null;
+  invalidityDate: Date | null;
+}
+
+export interface OppositionView {
+  id: string;
+  cardNumber: string;
+  reason: OppositionReason | null;
+  source: string;
+  channel: string;
+  declaredBy: string;
+  verification: string | null;
+  comment: string | null;
+  opposedAt: Date;
+  invalidityDate: Date | null;
+  replacementOrderId: string | null;
+}
+
+const OPPOSITION_COLUMNS = `id::text AS id, card_number AS "cardNumber", reason, source, channel, declared_by AS "declaredBy",
+  verification, comment, opposed_at AS "opposedAt", invalidity_date AS "invalidityDate", replacement_order_id AS "replacementOrderId"`;
+
+/** opposition_request.source → how the opposition is recorded. */
+const REQUEST_SOURCES: Record<string, { source: string; channel: string; declaredBy: string }> = {
+  registry: { source: 'registry', channel: 'registry', declaredBy: 'system:registry' },
+  system: { source: 'system', channel: 'system', declaredBy: 'system:activation' },
+  import: { source: 'import', channel: 'import', declaredBy: 'system:cards-import' },
+};
+
+/**
+ * Oppositions: declared by the helpdesk or an operator, handed over by the orders module
+ * (cessation, replacement, cards imported already opposed), or made by the expiry sweep.
+ * The card's state changes through the orders service; the opposition row, written in
+ * the same transaction, is what the CRL lists.
+ */
+@Injectable()
+export class OppositionsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cards: CardsService,
+    private readonly orders: OrdersService,
+    private readonly rpps: RppsService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  /** Checks a declaration's body; every problem is named, nothing is written. */
+  parseDeclaration(body: unknown, now = new Date()): Declaration {
+    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const problems: string[] = [];
+    const reason = b.reason as OppositionReason;
+    if (!DECLARABLE_REASONS.includes(reason)) {
+      problems.push(`reason: expected one of ${DECLARABLE_REASONS.join(', ')}` +
+        (reason === 'expiry' || reason === 'replacement' ? ` (${reason} is recorded by the system)` : ''));
+    }
+    const channel = b.channel as Declaration['channel'];
+    if (!CHANNELS.includes(channel)) problems.push(`channel: expected one of ${CHANNELS.join(', ')}`);
+    const text = (k: string, required: boolean): string | null => {
+      const v = b[k];
+      if (v === undefined || v === null || v === '') {
+        if (required) problems.push(`${k}: required (what was checked of the caller's identity)`);
+        return null;
+      }
+      if (typeof v !== 'string' || !v.trim()) { problems.push(`${k}: expected text`); return null; }
+      if (v.length > TEXT_MAX) { problems.push(`${k}: at most ${TEXT_MAX} characters`); return null; }
+      return v.trim();
+    };
+    const verification = text('verification', true);
+    const comment = text('comment', false);
+    let invalidityDate: Date | null = null;
+    if (b.invalidityDate !== undefined && b.invalidityDate !== null) {
+      const v = b.invalidityDate;
+      const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? new Date(v) : null;
+      if (!d || Number.isNaN(d.getTime())) problems.push('invalidityDate: expected a date YYYY-MM-DD or an ISO 8601 time');
+      else if (d.getTime() > now.getTime() + 60_000) problems.push('invalidityDate: in the future');
+      else if (reason !== 'loss' && reason !== 'theft') problems.push('invalidityDate: only for a loss or a theft');
+      else invalidityDate = d;
+    }
+    if (problems.length) throw new OppositionError('validation_failed', problems.join('; '), 400, { problems });
+    return { reason, channel, verification: verification as string, comment, invalidityDate };
+  }
+
+  /**
+   * A declaration (helpdesk, operator). The first one opposes the card, for good, and
+   * after a loss, theft, malfunction or non-receipt orders its replacement; any later one
+   * (whatever its reason) returns the existing opposition with `created: false`.
+   */
+  async declare(cardNumber: string, body: unknown, actor: string, role: string): Promise<{ opposition: OppositionView; created: boolean }> {
+    const d = this.parseDeclaration(body);
+    return this.ds.transaction(async (em) => {
+      await this.writeLock(em);
+      const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
+      if (!opposedNow) return { opposition: await this.recordExisting(em, card, null), created: false };
+      const audits: AuditRecord[] = [];
+      const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orderReplacement(em, card) : null;
+      const [opposition] = await em.query(
+        `INSERT INTO opposition (card_number, reason, source, channel, declared_by, verification, comment, opposed_at,
+                                 invalidity_date, valid_until, replacement_order_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${OPPOSITION_COLUMNS}`,
+        [card.cardNumber, d.reason, role === 'operator' ? 'operator' : 'helpdesk', d.channel, actor, d.verification, d.comment,
+          card.opposedAt, d.invalidityDate, card.validUntil, replacementOrderId],
+      );
+      await this.outbox.add(em, 'crl.delta-requested', {});
+      audits.push({ actor, action: 'opposition.declare', entity: 'card', entityId: card.cardNumber,
+        details: { oppositionId: opposition.id, reason: d.reason, channel: d.channel, verification: d.verification,
+          comment: d.comment, invalidityDate: d.invalidityDate?.toISOString() ?? null, replacementOrderId } });
+      await this.audit.appendMany(em, audits);
+      return { opposition, created: true };
+    });
+  }
+
+  async get(cardNumber: string): Promise<OppositionView> {
+    const [row] = await this.ds.query(`SELECT ${OPPOSITION_COLUMNS} FROM opposition WHERE card_number = $1`, [cardNumber]);
+    if (!row) throw new OppositionError('opposition_not_found', `card ${cardNumber} has no opposition`, 404);
+    return row;
+  }
+
+  /**
+   * Opposition requests from the orders module (registry cessation, activation of a
+   * replacement, cards imported opposed), all the pending ones, a chunk per transaction.
+   * Idempotent: a request is handled once, a card gets one opposition.
+   */
+  async handleRequests(): Promise<{ requestsHandled: number; oppositionsCreated: number }> {
+    let requestsHandled = 0;
+    let oppositionsCreated = 0;
+    for (;;) {
+      const chunk = await this.ds.transaction(async (em) => {
+        const requests: Array<{ id: string; cardNumber: string; reason: OppositionReason | null; source: string; sourceRef: string | null }> =
+          await em.query(
+            `SELECT id::text AS id, card_number AS "cardNumber", reason, source, source_ref AS "sourceRef" FROM opposition_request
+              WHERE handled_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+            [REQUEST_CHUNK],
+          );
+        if (!requests.length) return null;
+        await this.writeLock(em);
+        const audits: AuditRecord[] = [];
+        let created = 0;
+        for (const r of requests) {
+          // A cessation opposes a card still valid; activation and cards:import already did.
+          const { card, opposedNow } = await this.cards.oppose(em, r.cardNumber, r.reason);
+          const how = REQUEST_SOURCES[r.source] ?? REQUEST_SOURCES.system;
+          const row = await this.insertOpposition(em, card, { ...how, requestId: r.id });
+          if (!row) continue;
+          created += 1;
+          audits.push({ actor: how.declaredBy, action: 'opposition.record', entity: 'card', entityId: card.cardNumber,
+            details: { oppositionId: row.id, reason: card.oppositionReason, source: how.source, requestId: r.id, sourceRef: r.sourceRef,
+              cardOpposedNow: opposedNow } });
+        }
+        await em.query(`UPDATE opposition_request SET handled_at = now() WHERE id = ANY($1::bigint[])`, [requests.map((r) => r.id)]);
+        if (created) await this.outbox.add(em, 'crl.delta-requested', {});
+        await this.audit.appendMany(em, audits);
+        return { handled: requests.length, created };
+      });
+      if (!chunk) break;
+      requestsHandled += chunk.handled;
+      oppositionsCreated += chunk.created;
+    }
+    return { requestsHandled, oppositionsCreated };
+  }
+
+  /**
+   * The expiry sweep: every card whose end of validity is before `asOf` (default today,
+   * Paris time) is opposed with reason expiry, a chunk per transaction; a rerun finds nothing.
+   */
+  async expire(o: { asOf?: string; actor: string; onProgress?: (done: number) => void }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
+    const asOf = o.asOf ?? parisToday();
+    if (!isIsoDate(asOf)) throw new OppositionError('validation_failed', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
+    const jobRunId = await this.jobs.create('expiry', o.actor, { asOf });
+    const reporter = this.jobs.reporter(jobRunId);
+    let cardsExpired = 0;
+    let oppositionsCreated = 0;
+    try {
+      for (;;) {
+        const chunk = await this.ds.transaction(async (em) => {
+          await this.writeLock(em);
+          const expired = await this.cards.opposeExpired(em, asOf, EXPIRY_CHUNK);
+          if (!expired.length) return null;
+          const rows: Array<{ id: string; cardNumber: string }> = await em.query(
+            `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until)
+             SELECT n, 'expiry', 'system', 'system', $4, at, vu::date FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(n, at, vu)
+             ON CONFLICT (card_number) DO NOTHING RETURNING id::text AS id, card_number AS "cardNumber"`,
+            [expired.map((c) => c.cardNumber), expired.map((c) => c.opposedAt), expired.map((c) => c.validUntil), o.actor],
+          );
+          if (rows.length) await this.outbox.add(em, 'crl.delta-requested', {});
+          await this.audit.appendMany(em, rows.map((r) => ({
+            actor: o.actor, action: 'opposition.expiry', entity: 'card', entityId: r.cardNumber,
+            details: { oppositionId: r.id, asOf, jobRunId },
+          })));
+          return { expired: expired.length, created: rows.length };
+        });
+        if (!chunk) break;
+        cardsExpired += chunk.expired;
+        oppositionsCreated += chunk.created;
+        reporter.progress(cardsExpired, null, 'opposing expired cards');
+        o.onProgress?.(cardsExpired);
+      }
+      await reporter.flush();
+      const result = { asOf, cardsExpired, oppositionsCreated };
+      await this.jobs.succeed(jobRunId, result);
+      return result;
+    } catch (e) {
+      await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e), { cardsExpired, oppositionsCreated }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async writeLock(em: EntityManager): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock_shared($1)`, [OPPOSITION_WRITE_LOCK]);
+  }
+
+  /** The opposition of a card already opposed; recorded now if the card was opposed elsewhere and not yet recorded. */
+  private async recordExisting(em: EntityManager, card: CardView, requestId: string | null): Promise<OppositionView> {
+    const [row] = await em.query(`SELECT ${OPPOSITION_COLUMNS} FROM opposition WHERE card_number = $1`, [card.cardNumber]);
+    if (row) return row;
+    const source = card.source === 'import' && !card.oppositionReason ? REQUEST_SOURCES.import : REQUEST_SOURCES.system;
+    const inserted = await this.insertOpposition(em, card, { ...source, requestId });
+    if (inserted) {
+      await this.outbox.add(em, 'crl.delta-requested', {});
+      await this.audit.append(em, { actor: source.declaredBy, action: 'opposition.record', entity: 'card', entityId: card.cardNumber,
+        details: { oppositionId: inserted.id, reason: card.oppositionReason, source: source.source } });
+      return inserted;
+    }
+    const [again] = await em.query(`SELECT ${OPPOSITION_COLUMNS} FROM opposition WHERE card_number = $1`, [card.cardNumber]);
+    return again;
+  }
+
+  /** Records the opposition of an opposed card as the card says it (reason, time); null when one exists. */
+  private async insertOpposition(
+    em: EntityManager, card: CardView, how: { source: string; channel: string; declaredBy: string; requestId: string | null },
+  ): Promise<OppositionView | null> {
+    const [row] = await em.query(
+      `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (card_number) DO NOTHING RETURNING ${OPPOSITION_COLUMNS}`,
+      [card.cardNumber, card.oppositionReason, how.source, how.channel, how.declaredBy, card.opposedAt ?? new Date(), card.validUntil,
+        how.requestId],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * The replacement order after a declaration, per OPPOSITION_REPLACEMENT: approved by
+   * policy, waiting for an operator, or none. None either when the holder is no longer
+   * in the registry for that profession (a card is only issued from the registry).
+   */
+  private async orderReplacement(em: EntityManager, card: CardView): Promise<string | null> {
+    const policy = this.cfg.OPPOSITION_REPLACEMENT;
+    if (policy === 'none') return null;
+    if (!(await this.rpps.cardContent(card.nationalId, card.professionCode, em))) return null;
+    const r = await this.orders.createByPolicy(em, {
+      nationalId: card.nationalId, professionCode: card.professionCode, cardType: card.cardType, reason: 'replacement',
+      replacesCard: card.cardNumber, sourceEventId: null, approval: policy,
+    });
+    return r.order?.id ?? r.refreshed?.id ?? null;
+  }
+}
+
+/** Today's date in Paris, YYYY-MM-DD. */
+export function parisToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
