@@ -23,9 +23,8 @@ import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/databa
 import { luhnCheckDigit } from '../src/rpps/identifiers';
 import { type RunningApi, cpuDelta, cpuSeconds, cpuSecondsByName, runCli, startApi } from './api-process';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round } from './harness';
+import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as Autocannon;
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -35,64 +34,6 @@ const ORDERS_PATH = '/api/v1/orders';
 const TARGETS = { ordersPerSecond: 300, p99Ms: 150 };
 /** Profession codes of the RPPS (médecin, pharmacien, chirurgien-dentiste, sage-femme, infirmier...). */
 const PROFESSIONS = ['10', '21', '40', '50', '60', '70', '80', '81', '86', '91'];
-
-// ---- autocannon (v9, no bundled types): the part this benchmark uses ----
-
-interface AcRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  setupRequest?: (req: AcRequest, context: Record<string, unknown>) => AcRequest | null;
-}
-
-interface AcOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  timeout?: number;
-  pipelining?: number;
-  headers?: Record<string, string>;
-  requests: AcRequest[];
-}
-
-interface AcHistogram {
-  average: number;
-  mean: number;
-  stddev: number;
-  min: number;
-  max: number;
-  total: number;
-  p50: number;
-  p90: number;
-  p97_5: number;
-  p99: number;
-  p99_9?: number;
-  sent?: number;
-}
-
-interface AcResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  non2xx: number;
-  resets: number;
-  '2xx': number;
-  '4xx': number;
-  '5xx': number;
-  statusCodeStats: Record<string, { count: number }>;
-  latency: AcHistogram & { totalCount: number };
-  requests: AcHistogram & { sent: number };
-}
-
-type Autocannon = (opts: AcOptions, cb: (err: Error | null, result: AcResult) => void) => unknown;
-
-function runAutocannon(opts: AcOptions): Promise<AcResult> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
 
 // ---- orders: every request a different (nationalId, professionCode) ----
 
@@ -169,27 +110,6 @@ function startWaitSampler(pg: Client, db: string, everyMs = 100): { stop(): Prom
 
 // ---- helpers ----
 
-function numFlag(v: string | true | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n) || n <= 0) throw new BenchFailure(`--${name} needs a positive number`);
-  return n;
-}
-
-async function connect(url: string, applicationName = 'cps-bench'): Promise<Client> {
-  const c = new Client({ connectionString: url, application_name: applicationName });
-  await c.connect();
-  return c;
-}
-
-async function adminClient(url: string): Promise<Client> {
-  try {
-    return await connect(withDatabase(url, 'postgres'));
-  } catch {
-    return connect(url);
-  }
-}
-
 async function countRows(pg: Client, table: string): Promise<number> {
   const r = await pg.query(`SELECT count(*)::bigint AS n FROM ${table}`);
   return Number(r.rows[0].n);
@@ -205,31 +125,6 @@ async function settledCount(pg: Client, table: string, quietMs = 1000, timeoutMs
     if (now === last || Date.now() > deadline) return now;
     last = now;
   }
-}
-
-function tail(s: string, max = 4000): string {
-  return s.length > max ? '…' + s.slice(s.length - max) : s;
-}
-
-function statusSummary(stats: Record<string, { count: number }>): string {
-  const parts = Object.entries(stats)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, s]) => `${code}×${s.count}`);
-  return parts.length ? parts.join(', ') : 'none';
-}
-
-async function createToken(env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runCli(['tokens:create', '--role', 'operator', '--name', 'bench', '--json'], env);
-  let token: unknown;
-  try {
-    token = (JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { token?: unknown }).token;
-  } catch {
-    token = undefined;
-  }
-  if (r.code !== 0 || typeof token !== 'string') {
-    throw new BenchFailure(`tokens:create failed (exit ${r.code})\n--- stderr ---\n${tail(r.stderr)}\n--- stdout ---\n${tail(r.stdout)}`);
-  }
-  return token;
 }
 
 // ---- the benchmark ----

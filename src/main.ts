@@ -7,7 +7,13 @@ async function main(): Promise<void> {
   const { Logger } = await import('nestjs-pino');
   const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
   const { ApiModule } = await import('./root.modules');
-  const app = await NestFactory.create(ApiModule, { bufferLogs: true });
+  const { FastPathAdapter } = await import('./common/http/fast-path.adapter');
+  const { TokensService } = await import('./common/auth/tokens.service');
+  const { CardsService } = await import('./orders/cards.service');
+  const { cardStatusRoute } = await import('./opposition/status.fast-route');
+  const adapter = new FastPathAdapter();
+  const app = await NestFactory.create(ApiModule, adapter, { bufferLogs: true });
+  adapter.serveFast(app.get(TokensService), [cardStatusRoute(app.get(CardsService))]);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(

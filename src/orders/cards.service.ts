@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { basename } from 'node:path';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { isUniqueViolation } from '../common/database/errors';
@@ -173,13 +174,16 @@ export class CardsService {
    */
   async status(cardNumber: string): Promise<CardStatus> {
     checkCardNumber(cardNumber);
-    const rows: Array<{ state: string; reason: string | null; opposedAt: Date | null; expiredAt: Date | null }> = await this.ds.query(
-      `SELECT state, opposition_reason AS reason, opposed_at AS "opposedAt",
-              CASE WHEN valid_until < (now() AT TIME ZONE 'Europe/Paris')::date
-                   THEN ((valid_until + 1)::timestamp AT TIME ZONE 'Europe/Paris') END AS "expiredAt"
-         FROM card WHERE card_number = $1`,
-      [cardNumber],
-    );
+    // Straight to the pool with a named (prepared) statement: this sits in authentication paths.
+    const pool = (this.ds.driver as unknown as { master: Pool }).master;
+    const { rows } = await pool.query<{ state: string; reason: string | null; opposedAt: Date | null; expiredAt: Date | null }>({
+      name: 'card-status',
+      text: `SELECT state, opposition_reason AS reason, opposed_at AS "opposedAt",
+                    CASE WHEN valid_until < (now() AT TIME ZONE 'Europe/Paris')::date
+                         THEN ((valid_until + 1)::timestamp AT TIME ZONE 'Europe/Paris') END AS "expiredAt"
+               FROM card WHERE card_number = $1`,
+      values: [cardNumber],
+    });
     const c = rows[0];
     if (!c) return { cardNumber, status: 'unknown' };
     if (c.state === 'opposed') return { cardNumber, status: 'opposed', reason: c.reason, opposedAt: c.opposedAt };

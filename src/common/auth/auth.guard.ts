@@ -23,16 +23,23 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
-    const principal = await this.tokens.verify(m[1]);
-    if (!principal) throw new CommonError('unauthenticated', 'unknown or revoked token', 401);
-    req.principal = principal;
-    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
-    if (principal.role === 'admin' || roles.includes(principal.role)) return true;
-    throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
+    req.principal = await authorize(this.tokens, req.headers.authorization, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? []);
+    return true;
   }
+}
+
+/**
+ * The bearer token of an Authorization header, checked against the roles allowed (admin
+ * always is): the principal, or a 401 / 403 CommonError. Shared by the guard and the
+ * routes served before Nest's pipeline (see fast-path.ts).
+ */
+export async function authorize(tokens: TokensService, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
+  const principal = await tokens.verify(m[1]);
+  if (!principal) throw new CommonError('unauthenticated', 'unknown or revoked token', 401);
+  if (principal.role === 'admin' || roles.includes(principal.role)) return principal;
+  throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
 }
 
 export function actorOf(req: AuthedRequest): string {
