@@ -52,9 +52,19 @@ describe('registry events to orders, through the outbox, BullMQ and the worker',
 
   it('hands the cards of a ceased professional to opposition', async () => {
     const req = (await pg.query(
-      `SELECT r.reason, r.source, c.national_id FROM opposition_request r JOIN card c ON c.card_number = r.card_number`,
+      `SELECT r.reason, r.source, c.national_id FROM opposition_request r JOIN card c ON c.card_number = r.card_number
+        WHERE r.source <> 'import'`,
     )).rows;
     expect(req).toEqual(expected.ceased.map((nid) => ({ reason: 'cessation', source: 'registry', national_id: nid })));
+    // ... and the worker's opposition module opposes them
+    const opposed = await eventually(async () => {
+      const rows = (await pg.query(
+        `SELECT c.national_id, c.state, o.reason, o.source FROM opposition o JOIN card c ON c.card_number = o.card_number
+          WHERE o.source = 'registry'`,
+      )).rows;
+      return rows.length === expected.ceased.length ? rows : undefined;
+    }, 30_000, 'the cessation oppositions');
+    expect(opposed).toEqual(expected.ceased.map((nid) => ({ national_id: nid, state: 'opposed', reason: 'cessation', source: 'registry' })));
   });
 
   it('consumes each event once, even when its job is delivered again', async () => {

@@ -31,7 +31,7 @@ describe(RegistryEventsConsumer.name, () => {
     const again = await Promise.all(events.map((e) => consumer.consume(e.id)));
     expect(again.map((o) => o.skipped)).toEqual(events.map(() => 'already consumed'));
     expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`))[0].n).toBe(orders);
-    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM opposition_request`))[0].n).toBe(1);
+    expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM opposition_request WHERE source = 'registry'`))[0].n).toBe(1);
   });
 
   it('refreshes an open order not yet personalized instead of adding one', async () => {
