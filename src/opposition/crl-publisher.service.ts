@@ -8,6 +8,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { addDays } from '../orders/validity';
 import { buildCrl, CRL_REASON_CODES, encodeRevokedEntry, OppositionReason, REASONS_WITH_INVALIDITY_DATE } from './crl-encoder';
 import { CRL_SIGNER, CrlSigner } from './crl-signer';
 import { OppositionError } from './opposition.errors';
@@ -229,12 +230,6 @@ function encodeLine(line: string): Buffer {
     reason: r ? CRL_REASON_CODES[r] : undefined,
     invalidityDate: r && invalidity !== '\\N' && REASONS_WITH_INVALIDITY_DATE.includes(r) ? new Date(Number(invalidity) * 1000) : undefined,
   });
-}
-
-function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 async function writeAtomically(file: string, data: Buffer): Promise<void> {

@@ -31,7 +31,7 @@ export class AuthGuard implements CanActivate {
 /**
  * The bearer token of an Authorization header, checked against the roles allowed (admin
  * always is): the principal, or a 401 / 403 CommonError. Shared by the guard and the
- * routes served before Nest's pipeline (see fast-path.ts).
+ * routes served before Nest's pipeline (see fast-path.adapter.ts).
  */
 export async function authorize(tokens: TokensService, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
