@@ -56,9 +56,25 @@ export class Opposition1764190000000 implements MigrationInterface {
         CONSTRAINT crl_publication_delta_base_check CHECK ((kind = 'delta') = (base_crl_number IS NOT NULL))
       )`);
     await q.query(`CREATE INDEX crl_publication_kind_idx ON crl_publication (kind, crl_number)`);
+
+    // Opposition is final, whatever writes to the card table: the database refuses to bring
+    // an opposed card back, or to change when it was opposed.
+    await q.query(`
+      CREATE FUNCTION card_opposition_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.state <> 'opposed' OR NEW.opposed_at IS DISTINCT FROM OLD.opposed_at THEN
+          RAISE EXCEPTION 'card % is opposed: opposition is final', OLD.card_number USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER card_opposition_is_final BEFORE UPDATE ON card
+      FOR EACH ROW WHEN (OLD.state = 'opposed') EXECUTE FUNCTION card_opposition_is_final()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER IF EXISTS card_opposition_is_final ON card`);
+    await q.query(`DROP FUNCTION IF EXISTS card_opposition_is_final()`);
     await q.query(`DROP TABLE IF EXISTS crl_publication`);
     await q.query(`DROP TABLE IF EXISTS opposition`);
     await q.query(`DROP INDEX IF EXISTS opposition_request_pending_idx`);

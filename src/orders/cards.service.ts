@@ -137,8 +137,8 @@ export class CardsService {
     const [won] = await rowsReturned<CardView>(
       em,
       `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = $2, updated_at = now()
-        WHERE card_number = $1 AND state <> 'opposed' RETURNING ${CARD_COLUMNS}`,
-      [cardNumber, reason],
+        WHERE card_number = $1 AND state = ANY($3) RETURNING ${CARD_COLUMNS}`,
+      [cardNumber, reason, fromStatesFor('oppose')],
     );
     if (won) return { card: won, opposedNow: true };
     const card = await this.getIn(em, cardNumber);
@@ -156,9 +156,9 @@ export class CardsService {
       `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'expiry', updated_at = now()
         WHERE card_number IN (SELECT card_number FROM card WHERE state <> 'opposed' AND valid_until < $1::date
                                ORDER BY valid_until, card_number LIMIT $2 FOR UPDATE SKIP LOCKED)
-          AND state <> 'opposed'
+          AND state = ANY($3)
        RETURNING card_number AS "cardNumber", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", opposed_at AS "opposedAt"`,
-      [asOf, limit],
+      [asOf, limit, fromStatesFor('oppose')],
     );
   }
 

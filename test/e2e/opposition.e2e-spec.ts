@@ -36,7 +36,7 @@ describe('opposition through the API, the CLI and the worker', () => {
   beforeAll(async () => {
     db = await createTestDb('opposition-e2e');
     dataDir = mkdtempSync(join(tmpdir(), 'cps-opposition-e2e-'));
-    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('opposition-e2e'), DATA_DIR: dataDir, CRL_DELTA_DELAY_MS: '500' };
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('opposition-e2e'), DATA_DIR: dataDir, CRL_DELTA_DELAY_MS: '2000' };
     api = await startApi(env);
     for (const [who, role] of [['hd', 'helpdesk'], ['op', 'operator'], ['auditor', 'auditor'], ['batch', 'batch']]) {
       tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
@@ -145,5 +145,23 @@ describe('opposition through the API, the CLI and the worker', () => {
     expect(t.invalidityDates.get(n)).toMatch(/Nov 25 00:00:00 2026 GMT/);
     writeFileSync(join(dataDir, 'issuer2.crt'), await (await call('GET', '/opposition/issuer.crt', null)).text());
     expect(verifyCrl(file, join(dataDir, 'issuer2.crt'))).toMatch(/verify OK/);
+  });
+
+  it('folds the oppositions of one debounce window into a single delta CRL', async () => {
+    const deltas = async () => (await pg.query(`SELECT count(*)::int AS n FROM crl_publication WHERE kind = 'delta'`)).rows[0].n as number;
+    // the delta of the previous test has been published: nothing is pending
+    await eventually(async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0);
+    const before = await deltas();
+    const three = (await validCards()).slice(0, 3);
+    const answers = await Promise.all(three.map((n) => call('POST', `/api/v1/cards/${n}/oppositions`, 'hd', { ...declaration, reason: 'malfunction' })));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    const [row] = await eventually(async () => {
+      const r = (await pg.query(`SELECT path, entries FROM crl_publication WHERE kind = 'delta' ORDER BY crl_number DESC LIMIT 1`)).rows;
+      return (await deltas()) > before ? r : undefined;
+    }, 30_000, 'a new delta CRL');
+    await new Promise((r) => setTimeout(r, 3000)); // a second delta would come by now
+    expect(await deltas()).toBe(before + 1);
+    const listed = crlText(join(dataDir, row.path)).reasons;
+    for (const n of three) expect(listed.has(n)).toBe(true);
   });
 });

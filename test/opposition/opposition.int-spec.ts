@@ -188,6 +188,11 @@ describe(OppositionsService.name, () => {
       const [o] = await ctx.ds.query(`SELECT card_number, replacement_order_id FROM opposition WHERE reason = 'theft'`);
       const n = o.card_number as string;
       await expect(cards.activate(n, 'batch:auth')).rejects.toMatchObject({ status: 409 });
+      // whatever writes to the table: the database itself refuses
+      await expect(ctx.ds.query(`UPDATE card SET state = 'active' WHERE card_number = $1`, [n])).rejects.toThrow(
+        `card ${n} is opposed: opposition is final`,
+      );
+      await expect(ctx.ds.query(`UPDATE card SET opposed_at = now() - interval '1 day' WHERE card_number = $1`, [n])).rejects.toThrow(/final/);
       await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't'); // the old base says it is active
       expect((await card(n)).state).toBe('opposed');
       const [{ after }] = await ctx.ds.query(`SELECT to_char(valid_until + 1, 'YYYY-MM-DD') AS after FROM card WHERE card_number = $1`, [n]);
