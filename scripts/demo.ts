@@ -12,6 +12,11 @@
  * reports; it throws DemoFailure (with the child's stderr) to stop the demo with exit 1.
  */
 import { spawnMeasured } from '../bench/harness';
+import { type RunningApi, startApi } from '../bench/api-process';
+import { spawnSync } from 'node:child_process';
+import { cardTypeForCategory } from '../src/orders/validity';
+import { luhnCheckDigit } from '../src/rpps/identifiers';
+import { crlText, verifyCrl } from '../test/support/openssl';
 import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -82,6 +87,11 @@ interface Ctx {
   /** a professional of the demo registry, for the "look further" hints */
   sampleId?: string;
   tokenFile?: string;
+  /** the HTTP API, started for the opposition steps and stopped at the end */
+  api?: RunningApi;
+  helpdeskToken?: string;
+  /** the card the helpdesk declares lost */
+  lostCard?: string;
 }
 
 interface Step {
@@ -370,6 +380,160 @@ const createToken: Step = {
   },
 };
 
+
+const CARD_TYPE_CODES: Record<string, string> = { CPS: '00', CPF: '01' };
+const HOLDERS_HEADER =
+  "Type d'identifiant PP|Identifiant PP|Identification nationale PP|Nom d'exercice|Prénom d'exercice|Code profession|" +
+  'Libellé profession|Code catégorie professionnelle|Libellé catégorie professionnelle|Code type de carte|Libellé type de carte|' +
+  'Numéro carte|Identifiant national contenu dans la carte|Date début validité|Date fin validité|Date opposition|Date de mise à jour|';
+
+function ymd(d: Date): string {
+  return d.toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+function daysFromToday(days: number): Date {
+  const d = new Date();
+  d.setUTCHours(0, 0, 0, 0);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d;
+}
+
+const importCards: Step = {
+  title: 'The card base (cards:import)',
+  async run(ctx) {
+    // One card per (professional, profession) of the registry's first 400: most valid, one in
+    // ten already past its end of validity, one in twenty-five opposed in the old base.
+    const rows = await withDemoDb(ctx, async (c) =>
+      (
+        await c.query<{ id_type: string; identifier: string; national_id: string; last_name: string; first_name: string;
+          profession_code: string; category_code: string }>(
+          `SELECT p.id_type, p.identifier, p.national_id, p.last_name, p.first_name, f.profession_code, f.category_code
+             FROM rpps_professional p JOIN rpps_profession f ON f.national_id = p.national_id
+            WHERE p.ceased_at IS NULL ORDER BY p.national_id, f.profession_code LIMIT 400`,
+        )
+      ).rows,
+    );
+    const lines = rows.map((r, i) => {
+      const type = cardTypeForCategory(r.category_code);
+      const payload = `28${String(i + 1).padStart(7, '0')}`;
+      const expired = i % 10 === 3;
+      const until = expired ? daysFromToday(-5 - (i % 40)) : daysFromToday(200 + ((i * 37) % 900));
+      const from = new Date(until);
+      from.setUTCFullYear(from.getUTCFullYear() - 3);
+      from.setUTCDate(from.getUTCDate() + 1);
+      const opposed = i % 25 === 7 ? ymd(daysFromToday(-100)) : '';
+      return [r.id_type, r.identifier, r.national_id, r.last_name, r.first_name, r.profession_code, '', r.category_code, '',
+        CARD_TYPE_CODES[type], type, payload + luhnCheckDigit(payload), r.national_id, ymd(from), ymd(until), opposed, ymd(daysFromToday(0)), ''].join('|');
+    });
+    const file = path.join(ctx.dataDir, `Porteurs_CPS_CPF_${STAMPS.day2}.txt`);
+    fs.writeFileSync(file, [HOLDERS_HEADER, ...lines].join('\n') + '\n');
+    const { json, seconds } = await cli<{ rowsRead: number; cardsCreated: number; rowsRejected: number }>(ctx, ['cards:import', file]);
+    if (json.rowsRejected) throw new DemoFailure(`cards:import rejected ${json.rowsRejected} lines of the generated file`, JSON.stringify(json));
+    const counts = await withDemoDb(ctx, async (c) =>
+      (await c.query<{ valid: number; expired: number; opposed: number }>(
+        `SELECT count(*) FILTER (WHERE state <> 'opposed' AND valid_until >= current_date)::int AS valid,
+                count(*) FILTER (WHERE state <> 'opposed' AND valid_until < current_date)::int AS expired,
+                count(*) FILTER (WHERE state = 'opposed')::int AS opposed FROM card`,
+      )).rows[0],
+    );
+    return [
+      `${rel(ctx, file)}: ${n(json.rowsRead)} cards of the demo registry's professionals; ${secs(seconds)}`,
+      `${n(json.cardsCreated)} created: ${n(counts.valid)} valid, ${n(counts.expired)} past their end of validity, ` +
+        `${n(counts.opposed)} opposed in the old base (handed over to opposition, without a reason)`,
+    ];
+  },
+};
+
+async function api<T>(ctx: Ctx, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const r = await fetch(`${ctx.api!.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${ctx.helpdeskToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, json: (await r.json()) as T };
+}
+
+const declareLoss: Step = {
+  title: 'The helpdesk declares a lost card (HTTP API)',
+  async run(ctx) {
+    ctx.helpdeskToken = (await cli<{ token: string }>(ctx, ['tokens:create', '--role', 'helpdesk', '--name', 'demo-helpdesk'])).json.token;
+    ctx.api = await startApi({ ...ctx.env, LOG_LEVEL: 'warn' });
+    const [lost, other] = await withDemoDb(ctx, async (c) =>
+      (await c.query<{ card_number: string }>(
+        `SELECT card_number FROM card WHERE state = 'active' AND valid_until >= current_date ORDER BY card_number LIMIT 2`,
+      )).rows.map((r) => r.card_number),
+    );
+    ctx.lostCard = lost;
+    type Opp = { id: string; reason: string; replacementOrderId: string | null };
+    const declaration = { reason: 'loss', channel: 'phone', verification: 'date of birth and card number checked', invalidityDate: ymd(daysFromToday(-2)).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3') };
+    const first = await api<Opp>(ctx, 'POST', `/api/v1/cards/${lost}/oppositions`, declaration);
+    const again = await api<Opp>(ctx, 'POST', `/api/v1/cards/${lost}/oppositions`, { ...declaration, reason: 'theft' });
+    if (first.status !== 201 || again.status !== 200 || again.json.id !== first.json.id) {
+      throw new DemoFailure(`declaration: got ${first.status} then ${again.status}`, JSON.stringify({ first: first.json, again: again.json }));
+    }
+    const status = async (card: string) => (await api<{ status: string; reason?: string }>(ctx, 'GET', `/api/v1/cards/${card}/status`)).json;
+    const s1 = await status(lost);
+    const s2 = await status(other);
+    const s3 = await status('9999999999');
+    return [
+      `API started on ${ctx.api.url}; helpdesk token created`,
+      `POST /api/v1/cards/${lost}/oppositions (loss, by phone): 201, opposition ${first.json.id}, ` +
+        `replacement order ${first.json.replacementOrderId ?? 'none'} (approved by policy)`,
+      `the same declaration again (as a theft): 200, the same opposition ${again.json.id}, reason still ${again.json.reason}`,
+      `GET .../status: ${lost} ${s1.status} (${s1.reason}), ${other} ${s2.status}, 9999999999 ${s3.status}`,
+    ];
+  },
+};
+
+const expirySweep: Step = {
+  title: 'The expiry sweep (expiry:run)',
+  async run(ctx) {
+    const { json, seconds } = await cli<{ cardsExpired: number; oppositionsCreated: number }>(ctx, ['expiry:run']);
+    const again = await cli<{ cardsExpired: number }>(ctx, ['expiry:run']);
+    return [
+      `${n(json.cardsExpired)} cards past their end of validity opposed (reason expiry), ${n(json.oppositionsCreated)} oppositions recorded; ${secs(seconds)}`,
+      `run again the same day: ${n(again.json.cardsExpired)} (nothing twice)`,
+    ];
+  },
+};
+
+const publishCrl: Step = {
+  title: 'The opposition list (crl:publish, /opposition/crl)',
+  async run(ctx) {
+    const { json, seconds } = await cli<{ crlNumber: number; entries: number; path: string; sha256: string; nextUpdate: string }>(ctx, ['crl:publish']);
+    const served = path.join(ctx.dataDir, 'served.crl');
+    const issuer = path.join(ctx.dataDir, 'served-issuer.crt');
+    const crl = await fetch(`${ctx.api!.url}/opposition/crl`);
+    fs.writeFileSync(served, Buffer.from(await crl.arrayBuffer()));
+    fs.writeFileSync(issuer, await (await fetch(`${ctx.api!.url}/opposition/issuer.crt`)).text());
+    const reasons = await withDemoDb(ctx, async (c) =>
+      (await c.query<{ reason: string | null; n: number }>(
+        `SELECT reason, count(*)::int AS n FROM opposition GROUP BY reason ORDER BY count(*) DESC`,
+      )).rows,
+    );
+    const lines = [
+      `CRL ${json.crlNumber}: ${n(json.entries)} entries, next update ${json.nextUpdate}; ${rel(ctx, path.join(ctx.dataDir, json.path))}; ${secs(seconds)}`,
+      `oppositions by reason: ${reasons.map((r) => `${r.reason ?? 'imported (no reason)'} ${r.n}`).join(', ')}`,
+      `(cards more than 30 days past their end of validity stay opposed but leave the list)`,
+      `GET /opposition/crl: ${crl.status}, ${crl.headers.get('content-type')}, saved to ${rel(ctx, served)}`,
+    ];
+    if (spawnSync('openssl', ['version']).error) {
+      lines.push('openssl not found: signature not checked here');
+    } else {
+      try {
+        verifyCrl(served, issuer);
+      } catch (e) {
+        throw new DemoFailure('openssl crl -verify failed on the served CRL', (e as Error).message);
+      }
+      const t = crlText(served);
+      const lost = ctx.lostCard!;
+      lines.push(`openssl crl -verify against /opposition/issuer.crt: verify OK; openssl counts ${n(t.entries)} entries, CRL number ${t.crlNumber}`);
+      lines.push(`the lost card ${lost} is on it: reason ${t.reasons.get(lost) ?? '(none)'}, invalidity date ${t.invalidityDates.get(lost) ?? '(none)'}`);
+    }
+    return lines;
+  },
+};
+
 /** The demo, in order. Later features append their steps here. */
 const STEPS: Step[] = [
   checkServices,
@@ -378,8 +542,12 @@ const STEPS: Step[] = [
   importDay1,
   importDay2,
   importTruncated,
-  auditVerify,
   createToken,
+  importCards,
+  declareLoss,
+  expirySweep,
+  publishCrl,
+  auditVerify,
 ];
 
 // ---------------------------------------------------------------------------
@@ -398,6 +566,7 @@ function whereToLook(ctx: Ctx): string[] {
     `  ${envs} npm start`,
     `  curl -H "Authorization: Bearer ${token}" http://localhost:3000/api/v1/professionals/${id}`,
     `  psql ${shown(ctx.demoUrl)} -c "SELECT kind, count(*) FROM rpps_event GROUP BY kind"`,
+    `  openssl crl -inform DER -in ${rel(ctx, path.join(ctx.dataDir, 'served.crl'))} -noout -text | less`,
   ];
 }
 
@@ -450,23 +619,27 @@ async function main(): Promise<number> {
   }
 
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`CPS back-office demo: registry import (${n(PERSONS)} generated persons, seed ${SEED})`);
+  out(`CPS back-office demo: registry import, card base, opposition and CRL (${n(PERSONS)} generated persons, seed ${SEED})`);
   out(`demo database ${shown(demoUrl)}, queue prefix ${QUEUE_PREFIX}, data in ${rel(ctx, dataDir)}/`);
-  for (const [i, step] of STEPS.entries()) {
-    out(`\n[${i + 1}/${STEPS.length}] ${step.title}`);
-    try {
-      for (const line of await step.run(ctx)) out(`    ${line}`);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      out(`    FAILED: ${msg}`);
-      process.stderr.write(`\ndemo: step "${step.title}" failed: ${msg}\n`);
-      if (e instanceof DemoFailure) {
-        if (e.details) process.stderr.write(`${e.details}\n`);
-      } else if (e instanceof Error && e.stack) {
-        process.stderr.write(`${e.stack}\n`);
+  try {
+    for (const [i, step] of STEPS.entries()) {
+      out(`\n[${i + 1}/${STEPS.length}] ${step.title}`);
+      try {
+        for (const line of await step.run(ctx)) out(`    ${line}`);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        out(`    FAILED: ${msg}`);
+        process.stderr.write(`\ndemo: step "${step.title}" failed: ${msg}\n`);
+        if (e instanceof DemoFailure) {
+          if (e.details) process.stderr.write(`${e.details}\n`);
+        } else if (e instanceof Error && e.stack) {
+          process.stderr.write(`${e.stack}\n`);
+        }
+        return 1;
       }
-      return 1;
     }
+  } finally {
+    await ctx.api?.stop();
   }
   out('');
   for (const line of whereToLook(ctx)) out(line);
