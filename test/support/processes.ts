@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { testDataDir } from './services';
 
 export const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist', 'src');
@@ -10,6 +11,15 @@ function assertBuilt(): void {
   if (!existsSync(join(DIST, 'cli.js'))) {
     throw new Error('dist/ is missing: the end-to-end tier runs the built entry points (npm run build; npm test does it first)');
   }
+}
+
+/**
+ * The environment of a child: quiet logs, and a DATA_DIR of the test's own (one per
+ * database), so that processes of different test files never share CRL or spool files.
+ */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const db = env.DATABASE_URL ? new URL(env.DATABASE_URL).pathname.slice(1) : 'default';
+  return { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: testDataDir(db), ...env };
 }
 
 export interface CliRun {
@@ -25,7 +35,7 @@ export function runCli(args: string[], env: Record<string, string>, opts: { time
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(DIST, 'cli.js'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -52,7 +62,7 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
   assertBuilt();
   return spawn(process.execPath, [join(DIST, 'cli.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -78,7 +88,7 @@ function startService(entry: 'main.js' | 'worker.js', env: Record<string, string
   assertBuilt();
   const child = spawn(process.execPath, [join(DIST, entry)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

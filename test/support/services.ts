@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
@@ -51,7 +54,19 @@ export async function createTestDb(label: string): Promise<TestDb> {
   const name = `cps_t_${safe}_${suffix}`;
   const url = withDatabase(BASE_DATABASE_URL, name);
   await ensureDatabase(url, TEMPLATE_DB);
-  return { url, name, drop: () => dropDatabase(url) };
+  return {
+    url,
+    name,
+    drop: async () => {
+      await dropDatabase(url);
+      rmSync(testDataDir(name), { recursive: true, force: true });
+    },
+  };
+}
+
+/** The DATA_DIR the processes started on a test database use unless told otherwise (removed with the database). */
+export function testDataDir(databaseName: string): string {
+  return join(tmpdir(), 'cps-test-data', databaseName);
 }
 
 /** A queue prefix of its own, so test files never see each other's jobs. */
