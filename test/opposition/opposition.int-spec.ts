@@ -109,6 +109,19 @@ describe(OppositionsService.name, () => {
       expect((await auditOf(n)).filter((a) => a.action === 'opposition.declare')).toHaveLength(1);
     });
 
+    it('follows OPPOSITION_REPLACEMENT: a replacement waiting for an operator, or none', async () => {
+      const withPolicy = (policy: string) => new OppositionsService(ctx.ds, cards, orders, ctx.rpps, ctx.audit, new OutboxService(), ctx.jobs,
+        loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }));
+      const a = await validCard();
+      const r = await withPolicy('operator').declare(a, { ...helpdesk, reason: 'non-receipt' }, 'helpdesk:hd1', 'helpdesk');
+      const [order] = await ctx.ds.query(`SELECT status, reason, requested_by FROM card_order WHERE id = $1`, [r.opposition.replacementOrderId]);
+      expect(order).toEqual({ status: 'requested', reason: 'replacement', requested_by: 'policy' });
+      const b = await validCard([a]);
+      const none = await withPolicy('none').declare(b, helpdesk, 'helpdesk:hd1', 'helpdesk');
+      expect(none.opposition.replacementOrderId).toBeNull();
+      expect(await count(`SELECT count(*)::int AS n FROM card_order WHERE replaces_card = $1`, [b])).toBe(0);
+    });
+
     it('refuses bad input, naming each problem, and commits nothing', async () => {
       const n = await validCard();
       const before = await count(`SELECT count(*)::int AS n FROM opposition`);
