@@ -4,12 +4,15 @@ import type { Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { Public } from '../common/auth/roles.decorator';
 import { CrlKind, CrlPublisher } from './crl-publisher.service';
+import { registerCrlMetrics } from './crl.metrics';
 
 /** The published opposition list, for relying parties (no token). */
 @ApiTags('opposition')
 @Controller('opposition')
 export class CrlController {
-  constructor(private readonly publisher: CrlPublisher) {}
+  constructor(private readonly publisher: CrlPublisher) {
+    registerCrlMetrics(publisher);
+  }
 
   @Get('crl')
   @Public()

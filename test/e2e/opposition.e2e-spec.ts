@@ -120,6 +120,10 @@ describe('opposition through the API, the CLI and the worker', () => {
     writeFileSync(issuerFile, await issuer.text());
     expect(verifyCrl(file, issuerFile)).toMatch(/verify OK/);
     const t = crlText(file);
+    const metrics = await (await call('GET', '/metrics', null)).text();
+    expect(metrics).toContain(`cps_crl_number{kind="full"} ${pub.json.crlNumber}`);
+    expect(metrics).toContain(`cps_crl_next_update_timestamp_seconds{kind="full"} ${new Date(pub.json.nextUpdate).getTime() / 1000}`);
+    expect(metrics).toContain(`cps_crl_entries{kind="delta"} 0`);
     expect(t.crlNumber).toBe(BigInt(pub.json.crlNumber));
     expect(t.entries).toBe(pub.json.entries);
     // the imported opposed cards (handed over by cards:import) and the loss declared above are on it
