@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { Public } from '../common/auth/roles.decorator';
 import { CrlKind, CrlPublisher } from './crl-publisher.service';
@@ -16,14 +16,14 @@ export class CrlController {
 
   @Get('crl')
   @Public()
-  crl(@Res({ passthrough: true }) res: Response) {
-    return this.serve('full', res);
+  crl(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.serve('full', req, res);
   }
 
   @Get('delta-crl')
   @Public()
-  deltaCrl(@Res({ passthrough: true }) res: Response) {
-    return this.serve('delta', res);
+  deltaCrl(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.serve('delta', req, res);
   }
 
   @Get('issuer.crt')
@@ -33,12 +33,18 @@ export class CrlController {
     return this.publisher.issuerCertificatePem;
   }
 
-  private async serve(kind: CrlKind, res: Response): Promise<StreamableFile> {
+  /** The current CRL's file; 304 when the relying party already has it (If-None-Match). */
+  private async serve(kind: CrlKind, req: Request, res: Response): Promise<StreamableFile | undefined> {
     const { publication, file } = await this.publisher.currentFile(kind);
+    const etag = `"${publication.sha256}"`;
     res.setHeader('Last-Modified', new Date(publication.thisUpdate).toUTCString());
     res.setHeader('Expires', new Date(publication.nextUpdate).toUTCString());
-    res.setHeader('ETag', `"${publication.sha256}"`);
+    res.setHeader('ETag', etag);
     res.setHeader('X-CRL-Number', publication.crlNumber);
+    if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) {
+      res.status(304);
+      return undefined;
+    }
     return new StreamableFile(createReadStream(file), {
       type: 'application/pkix-crl',
       length: publication.bytes,

@@ -112,6 +112,9 @@ describe('opposition through the API, the CLI and the worker', () => {
     const crl = await call('GET', '/opposition/crl', null);
     expect(crl.status).toBe(200);
     expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
+    const again = await fetch(`${api.url}/opposition/crl`, { headers: { 'if-none-match': crl.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect(crl.headers.get('x-crl-number')).toBe(String(pub.json.crlNumber));
     const file = join(dataDir, 'served.crl');
     writeFileSync(file, Buffer.from(await crl.arrayBuffer()));
     const issuer = await call('GET', '/opposition/issuer.crt', null);
