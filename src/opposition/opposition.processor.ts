@@ -7,7 +7,13 @@ import { OppositionsService } from './oppositions.service';
 
 export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
 export const CRL_SCHEDULER_ID = 'daily-full-crl';
-const KEEP = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
+/** Daily jobs: kept for a while, and retried (a day without a fresh CRL would leave relying parties with a stale one). */
+const DAILY = {
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 100 },
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 60_000 },
+};
 
 /** Opposition requests from the orders module (cessation, replacement, cards imported opposed). */
 @Injectable()
@@ -39,7 +45,7 @@ export class ExpiryProcessor implements JobHandler {
   }
 
   static async schedule(queue: Queue, pattern: string): Promise<void> {
-    await queue.upsertJobScheduler(EXPIRY_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'expiry.run', data: {}, opts: KEEP });
+    await queue.upsertJobScheduler(EXPIRY_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'expiry.run', data: {}, opts: DAILY });
   }
 }
 
@@ -77,7 +83,7 @@ export class CrlFullProcessor implements JobHandler {
   }
 
   static async schedule(queue: Queue, pattern: string, publisher: CrlPublisher): Promise<void> {
-    await queue.upsertJobScheduler(CRL_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'crl.publish', data: {}, opts: KEEP });
-    if (!(await publisher.current('full'))) await queue.add('crl.publish', {}, KEEP);
+    await queue.upsertJobScheduler(CRL_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'crl.publish', data: {}, opts: DAILY });
+    if (!(await publisher.current('full'))) await queue.add('crl.publish', {}, DAILY);
   }
 }
