@@ -19,7 +19,6 @@
  * Targets (issue 4): full CRL ≤ 5 s and ≤ 600 MB; delta of 1,000 ≤ 0.5 s; status route
  * ≥ 2,000 requests/s with p99 ≤ 50 ms.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +27,7 @@ import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/databa
 import { readChildren, readTlv } from '../src/opposition/crl-encoder';
 import { type RunningApi, cpuDelta, cpuSecondsByName, startApi } from './api-process';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured, timeIt } from './harness';
+import { verifyCrl } from '../test/support/openssl';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
@@ -73,13 +73,6 @@ async function publish(kind: 'full' | 'delta', env: NodeJS.ProcessEnv): Promise<
   if (run.code !== 0) throw new BenchFailure(`${kind} CRL publication failed (exit ${run.code}):\n${tail(run.stderr)}`);
   const pub = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Publication;
   return { pub, peakRssMb: run.peakRssMb, wallSeconds: run.seconds };
-}
-
-function opensslVerify(crlFile: string, issuerFile: string): void {
-  const r = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-CAfile', issuerFile, '-noout', '-verify'], { encoding: 'utf8' });
-  if (r.status !== 0 || !/verify OK/.test(r.stdout + r.stderr)) {
-    throw new BenchFailure(`openssl crl -verify failed on ${crlFile}: ${r.stderr || r.stdout}`);
-  }
 }
 
 /** Entries of a DER CRL, counted by walking CertificateList → TBSCertList → revokedCertificates. */
@@ -145,7 +138,7 @@ export async function run(argv: string[]): Promise<void> {
     const issuerFile = path.join(dataDir, 'crl-issuer', 'issuer.crt');
     const full = await publish('full', env);
     const fullFile = path.join(dataDir, full.pub.path);
-    opensslVerify(fullFile, issuerFile);
+    verifyCrl(fullFile, issuerFile);
     const fullEntries = countEntries(readFileSync(fullFile));
     if (fullEntries !== cards) throw new BenchFailure(`full CRL lists ${fullEntries} entries, ${cards} expected`);
     console.log(`full CRL ${full.pub.crlNumber}: ${fullEntries.toLocaleString('en')} entries, ${(full.pub.bytes / 1048576).toFixed(1)} MiB, ` +
@@ -155,7 +148,7 @@ export async function run(argv: string[]): Promise<void> {
     await insertOpposed(db, OPPOSED_BASE + cards, delta);
     const del = await publish('delta', env);
     const deltaFile = path.join(dataDir, del.pub.path);
-    opensslVerify(deltaFile, issuerFile);
+    verifyCrl(deltaFile, issuerFile);
     const deltaEntries = countEntries(readFileSync(deltaFile));
     if (deltaEntries !== delta) throw new BenchFailure(`delta CRL lists ${deltaEntries} entries, ${delta} expected`);
     console.log(`delta CRL ${del.pub.crlNumber}: ${deltaEntries} entries, ${del.pub.seconds.toFixed(3)} s (child ${del.wallSeconds.toFixed(2)} s), ` +

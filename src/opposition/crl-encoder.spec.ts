@@ -5,7 +5,7 @@ import {
   generateKeyPairSync,
   verify,
 } from "node:crypto";
-import { execFileSync, spawnSync } from "node:child_process";
+import { openssl, verifyCrl as opensslVerifyCrl } from "../../test/support/openssl";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,20 +28,6 @@ import {
 } from "./crl-encoder";
 
 const hex = (b: Buffer): string => b.toString("hex");
-const openssl = (...args: string[]): string =>
-  execFileSync("openssl", args, {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 1 << 30,
-  });
-/** stdout + stderr: `openssl crl -verify` prints "verify OK" on stderr. */
-const opensslAll = (...args: string[]): string => {
-  const r = spawnSync("openssl", args, { encoding: "utf8" });
-  if (r.status !== 0)
-    throw new Error(`openssl ${args.join(" ")} failed: ${r.stderr}`);
-  return r.stdout + r.stderr;
-};
-
 /** Serial as openssl prints it in CRL entries: the value in uppercase hex, whole bytes (no sign byte). */
 const opensslSerial = (serial: string): string => {
   const h = BigInt(serial).toString(16).toUpperCase();
@@ -189,8 +175,7 @@ describe("CRL_REASON_CODES", () => {
 describe("buildCrl (checked with the openssl CLI)", () => {
   let dir: string;
   /** `openssl crl -verify` against the issuer certificate of this suite. */
-  const verifyCrl = (file: string): string =>
-    opensslAll("crl", "-inform", "DER", "-in", file, "-CAfile", join(dir, "cert.pem"), "-noout", "-verify");
+  const verifyCrl = (file: string): string => opensslVerifyCrl(file, join(dir, "cert.pem"));
   /** The CRL as openssl prints it. */
   const crlText = (file: string): string => openssl("crl", "-inform", "DER", "-in", file, "-noout", "-text");
   let certPem: string;

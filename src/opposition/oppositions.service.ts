@@ -9,10 +9,9 @@ import { CardsService, CardView } from '../orders/cards.service';
 import { OrdersService } from '../orders/orders.service';
 import { isIsoDate } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
+import { OppositionReason } from './crl-encoder';
 import { OppositionError } from './opposition.errors';
 
-export const OPPOSITION_REASONS = ['expiry', 'loss', 'theft', 'malfunction', 'non-receipt', 'cessation', 'replacement'] as const;
-export type OppositionReason = (typeof OPPOSITION_REASONS)[number];
 /** What a person may declare; expiry and replacement are the system's. */
 export const DECLARABLE_REASONS: readonly OppositionReason[] = ['loss', 'theft', 'malfunction', 'non-receipt', 'cessation'];
 /** Declarations after which the holder gets a replacement card. */
@@ -128,20 +127,15 @@ export class OppositionsService {
       await this.writeLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
       if (!opposedNow) return { opposition: await this.recordExisting(em, card, null), created: false };
-      const audits: AuditRecord[] = [];
       const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orderReplacement(em, card) : null;
-      const [opposition] = await em.query(
-        `INSERT INTO opposition (card_number, reason, source, channel, declared_by, verification, comment, opposed_at,
-                                 invalidity_date, valid_until, replacement_order_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${OPPOSITION_COLUMNS}`,
-        [card.cardNumber, d.reason, role === 'operator' ? 'operator' : 'helpdesk', d.channel, actor, d.verification, d.comment,
-          card.opposedAt, d.invalidityDate, card.validUntil, replacementOrderId],
-      );
+      const opposition = (await this.insertOpposition(em, card, {
+        source: role === 'operator' ? 'operator' : 'helpdesk', channel: d.channel, declaredBy: actor, requestId: null,
+        verification: d.verification, comment: d.comment, invalidityDate: d.invalidityDate, replacementOrderId,
+      }))!; // the card was opposed just now, in this transaction: it has no opposition yet
       await this.outbox.add(em, 'crl.delta-requested', {});
-      audits.push({ actor, action: 'opposition.declare', entity: 'card', entityId: card.cardNumber,
+      await this.audit.append(em, { actor, action: 'opposition.declare', entity: 'card', entityId: card.cardNumber,
         details: { oppositionId: opposition.id, reason: d.reason, channel: d.channel, verification: d.verification,
           comment: d.comment, invalidityDate: d.invalidityDate?.toISOString() ?? null, replacementOrderId } });
-      await this.audit.appendMany(em, audits);
       return { opposition, created: true };
     });
   }
@@ -261,15 +255,21 @@ export class OppositionsService {
     return again;
   }
 
-  /** Records the opposition of an opposed card as the card says it (reason, time); null when one exists. */
+  /** Records the opposition of an opposed card, with the card's reason and time; null when it has one already. */
   private async insertOpposition(
-    em: EntityManager, card: CardView, how: { source: string; channel: string; declaredBy: string; requestId: string | null },
+    em: EntityManager,
+    card: CardView,
+    how: {
+      source: string; channel: string; declaredBy: string; requestId: string | null;
+      verification?: string; comment?: string | null; invalidityDate?: Date | null; replacementOrderId?: string | null;
+    },
   ): Promise<OppositionView | null> {
     const [row] = await em.query(
-      `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (card_number) DO NOTHING RETURNING ${OPPOSITION_COLUMNS}`,
+      `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until, request_id,
+                               verification, comment, invalidity_date, replacement_order_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (card_number) DO NOTHING RETURNING ${OPPOSITION_COLUMNS}`,
       [card.cardNumber, card.oppositionReason, how.source, how.channel, how.declaredBy, card.opposedAt ?? new Date(), card.validUntil,
-        how.requestId],
+        how.requestId, how.verification ?? null, how.comment ?? null, how.invalidityDate ?? null, how.replacementOrderId ?? null],
     );
     return row ?? null;
   }
