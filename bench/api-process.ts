@@ -17,7 +17,7 @@ export const API_ENTRY = path.join(DIST, 'src', 'main.js');
 export const CLI_ENTRY = path.join(DIST, 'src', 'cli.js');
 
 function tail(s: string, max = 6000): string {
-  return s.length > max ? '…' + s.slice(s.length - max) : s;
+  return s.length > max ? `…${s.slice(s.length - max)}` : s;
 }
 
 export function freePort(): Promise<number> {
@@ -131,7 +131,19 @@ export async function startApi(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Prom
     await new Promise((r) => setTimeout(r, 200));
   }
   const startSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { child, pid, url, port, startSeconds, output: () => out, peakRssMb: () => (poll(), round(peakKb / 1024, 1)), stop };
+  return {
+    child,
+    pid,
+    url,
+    port,
+    startSeconds,
+    output: () => out,
+    peakRssMb: () => {
+      poll();
+      return round(peakKb / 1024, 1);
+    },
+    stop,
+  };
 }
 
 const CLK_TCK = 100; // USER_HZ on Linux

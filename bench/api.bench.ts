@@ -21,10 +21,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/database/database-url';
 import { luhnCheckDigit } from '../src/rpps/identifiers';
-import { type RunningApi, cpuDelta, cpuSeconds, cpuSecondsByName, runCli, startApi } from './api-process';
+import { cpuDelta, cpuSeconds, cpuSecondsByName, type RunningApi, startApi } from './api-process';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round } from './harness';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
-
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -51,7 +50,7 @@ export class OrderBodies {
 
   nationalId(i: number): string {
     const payload = String(1_000_000_000 + i);
-    return '8' + payload + luhnCheckDigit(payload);
+    return `8${payload}${luhnCheckDigit(payload)}`;
   }
 
   take(): { index: number; json: string } {

@@ -18,10 +18,14 @@ async function main(kind: string): Promise<void> {
   const cfg = loadConfig();
   const ds = await new DataSource(dataSourceOptions(appDataSourceParts(cfg.DATABASE_URL, 'cps-bench-crl'))).initialize();
   try {
-    const { signer } = await loadCrlSigner({ keyFile: cfg.CRL_SIGNING_KEY_FILE, certFile: cfg.CRL_ISSUER_CERT_FILE, dataDir: cfg.DATA_DIR });
+    const { signer } = await loadCrlSigner({
+      keyFile: cfg.CRL_SIGNING_KEY_FILE,
+      certFile: cfg.CRL_ISSUER_CERT_FILE,
+      dataDir: cfg.DATA_DIR,
+    });
     const publisher = new CrlPublisher(ds, new AuditService(ds), signer, cfg);
     const r = kind === 'full' ? await publisher.publishFull('bench') : await publisher.publishDelta('bench');
-    process.stdout.write(JSON.stringify(r) + '\n');
+    process.stdout.write(`${JSON.stringify(r)}\n`);
   } finally {
     await ds.destroy();
   }

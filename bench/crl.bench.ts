@@ -25,9 +25,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/database/database-url';
 import { readChildren, readTlv } from '../src/opposition/crl-encoder';
-import { type RunningApi, cpuDelta, cpuSecondsByName, startApi } from './api-process';
-import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured, timeIt } from './harness';
 import { verifyCrl } from '../test/support/openssl';
+import { cpuDelta, cpuSecondsByName, type RunningApi, startApi } from './api-process';
+import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured, timeIt } from './harness';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
@@ -68,7 +68,10 @@ async function insertOpposed(pg: Client, first: number, n: number): Promise<void
   );
 }
 
-async function publish(kind: 'full' | 'delta', env: NodeJS.ProcessEnv): Promise<{ pub: Publication; peakRssMb: number; wallSeconds: number }> {
+async function publish(
+  kind: 'full' | 'delta',
+  env: NodeJS.ProcessEnv,
+): Promise<{ pub: Publication; peakRssMb: number; wallSeconds: number }> {
   const run = await spawnMeasured(process.execPath, [path.join(__dirname, 'crl-publish-process.js'), kind], env);
   if (run.code !== 0) throw new BenchFailure(`${kind} CRL publication failed (exit ${run.code}):\n${tail(run.stderr)}`);
   const pub = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Publication;
@@ -122,18 +125,21 @@ export async function run(argv: string[]): Promise<void> {
     pg = await connect(benchUrl);
     const db = pg;
 
-    const gen = await timeIt(`generated ${cards.toLocaleString('en')} opposed cards with their oppositions and ${validCards.toLocaleString('en')} valid cards`, async () => {
-      await insertOpposed(db, OPPOSED_BASE, cards);
-      await db.query(
-        `INSERT INTO card (card_number, card_type, national_id, national_id_in_card, profession_code, valid_from, valid_until, state, source)
+    const gen = await timeIt(
+      `generated ${cards.toLocaleString('en')} opposed cards with their oppositions and ${validCards.toLocaleString('en')} valid cards`,
+      async () => {
+        await insertOpposed(db, OPPOSED_BASE, cards);
+        await db.query(
+          `INSERT INTO card (card_number, card_type, national_id, national_id_in_card, profession_code, valid_from, valid_until, state, source)
          SELECT lpad(($1::bigint + i)::text, 10, '0'), 'CPS', '8' || lpad(($1::bigint + i)::text, 11, '0'), '8' || lpad(($1::bigint + i)::text, 11, '0'),
                 '21', current_date - 100, current_date + 900, 'active', 'order'
            FROM generate_series(0, $2::int - 1) AS i`,
-        [VALID_BASE, validCards],
-      );
-      await db.query('VACUUM ANALYZE card');
-      await db.query('VACUUM ANALYZE opposition');
-    });
+          [VALID_BASE, validCards],
+        );
+        await db.query('VACUUM ANALYZE card');
+        await db.query('VACUUM ANALYZE opposition');
+      },
+    );
 
     const issuerFile = path.join(dataDir, 'crl-issuer', 'issuer.crt');
     const full = await publish('full', env);
@@ -141,9 +147,11 @@ export async function run(argv: string[]): Promise<void> {
     verifyCrl(fullFile, issuerFile);
     const fullEntries = countEntries(readFileSync(fullFile));
     if (fullEntries !== cards) throw new BenchFailure(`full CRL lists ${fullEntries} entries, ${cards} expected`);
-    console.log(`full CRL ${full.pub.crlNumber}: ${fullEntries.toLocaleString('en')} entries, ${(full.pub.bytes / 1048576).toFixed(1)} MiB, ` +
-      `${full.pub.seconds.toFixed(2)} s from the database to the signed file (child process ${full.wallSeconds.toFixed(2)} s in all), ` +
-      `peak RSS ${full.peakRssMb} MiB; openssl crl -verify: OK`);
+    console.log(
+      `full CRL ${full.pub.crlNumber}: ${fullEntries.toLocaleString('en')} entries, ${(full.pub.bytes / 1048576).toFixed(1)} MiB, ` +
+        `${full.pub.seconds.toFixed(2)} s from the database to the signed file (child process ${full.wallSeconds.toFixed(2)} s in all), ` +
+        `peak RSS ${full.peakRssMb} MiB; openssl crl -verify: OK`,
+    );
 
     await insertOpposed(db, OPPOSED_BASE + cards, delta);
     const del = await publish('delta', env);
@@ -151,8 +159,10 @@ export async function run(argv: string[]): Promise<void> {
     verifyCrl(deltaFile, issuerFile);
     const deltaEntries = countEntries(readFileSync(deltaFile));
     if (deltaEntries !== delta) throw new BenchFailure(`delta CRL lists ${deltaEntries} entries, ${delta} expected`);
-    console.log(`delta CRL ${del.pub.crlNumber}: ${deltaEntries} entries, ${del.pub.seconds.toFixed(3)} s (child ${del.wallSeconds.toFixed(2)} s), ` +
-      `peak RSS ${del.peakRssMb} MiB; openssl crl -verify: OK`);
+    console.log(
+      `delta CRL ${del.pub.crlNumber}: ${deltaEntries} entries, ${del.pub.seconds.toFixed(3)} s (child ${del.wallSeconds.toFixed(2)} s), ` +
+        `peak RSS ${del.peakRssMb} MiB; openssl crl -verify: OK`,
+    );
 
     api = await startApi(env);
     console.log(`API pid ${api.pid} healthy on ${api.url}`);
@@ -175,12 +185,17 @@ export async function run(argv: string[]): Promise<void> {
     await runAutocannon({ url: api.url, connections, duration: 3, requests: [request] });
     const cpuBefore = { api: cpuSecondsByName('node'), pg: cpuSecondsByName('postgres') };
     const res = await runAutocannon({ url: api.url, connections, duration: durationSeconds, timeout: 10, requests: [request] });
-    const cpu = { apiAndBench: cpuDelta(cpuBefore.api, cpuSecondsByName('node')), postgres: cpuDelta(cpuBefore.pg, cpuSecondsByName('postgres')) };
+    const cpu = {
+      apiAndBench: cpuDelta(cpuBefore.api, cpuSecondsByName('node')),
+      postgres: cpuDelta(cpuBefore.pg, cpuSecondsByName('postgres')),
+    };
     const rps = res.requests.average;
     const errors = res.errors + res.timeouts + res.non2xx;
-    console.log(`status route, ${connections} connections for ${durationSeconds} s: ${round(rps, 0)} requests/s, ` +
-      `latency p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, max ${res.latency.max} ms; answers ${statusSummary(res.statusCodeStats)}; ` +
-      `CPU: node processes ${round(cpu.apiAndBench, 1)} s, postgres ${round(cpu.postgres, 1)} s`);
+    console.log(
+      `status route, ${connections} connections for ${durationSeconds} s: ${round(rps, 0)} requests/s, ` +
+        `latency p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, max ${res.latency.max} ms; answers ${statusSummary(res.statusCodeStats)}; ` +
+        `CPU: node processes ${round(cpu.apiAndBench, 1)} s, postgres ${round(cpu.postgres, 1)} s`,
+    );
     if (errors > 0) throw new BenchFailure(`status route: ${errors} errors (${statusSummary(res.statusCodeStats)})`);
 
     const figures = {
@@ -197,7 +212,11 @@ export async function run(argv: string[]): Promise<void> {
       statusRequestsPerSecond: figures.statusRequestsPerSecond >= TARGETS.statusRequestsPerSecond,
       statusP99Ms: figures.statusP99Ms <= TARGETS.statusP99Ms,
     };
-    console.log(`targets: ${Object.entries(met).map(([k, ok]) => `${k} ${ok ? 'met' : 'MISSED'}`).join(', ')}`);
+    console.log(
+      `targets: ${Object.entries(met)
+        .map(([k, ok]) => `${k} ${ok ? 'met' : 'MISSED'}`)
+        .join(', ')}`,
+    );
     console.log(`machine: ${machine.cores} cores, ${machine.totalMemoryGiB} GiB; data generated in ${gen.seconds.toFixed(1)} s`);
     finalJsonLine({
       bench: 'crl',

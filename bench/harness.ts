@@ -145,7 +145,7 @@ export function spawnMeasured(
 
 /** Prints `obj` as exactly one line of JSON on stdout: the last line a benchmark prints. */
 export function finalJsonLine(obj: unknown): void {
-  process.stdout.write(JSON.stringify(obj) + '\n');
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
 }
 
 /** Parses `--name value` / `--name=value` / `--flag` arguments. */

@@ -68,7 +68,6 @@ export function runAutocannon(opts: AcOptions): Promise<AcResult> {
   });
 }
 
-
 export function numFlag(v: string | true | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
@@ -90,9 +89,8 @@ export async function adminClient(url: string): Promise<Client> {
   }
 }
 
-
 export function tail(s: string, max = 4000): string {
-  return s.length > max ? '…' + s.slice(s.length - max) : s;
+  return s.length > max ? `…${s.slice(s.length - max)}` : s;
 }
 
 export function statusSummary(stats: Record<string, { count: number }>): string {
@@ -115,4 +113,3 @@ export async function createToken(env: NodeJS.ProcessEnv, role = 'operator'): Pr
   }
   return token;
 }
-

@@ -10,8 +10,9 @@
  *    then the same again (the second run creates nothing);
  * 4. prints a summary, then one final JSON line.
  */
-import { Client } from 'pg';
+
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { dropDatabase, withDatabase } from '../src/common/database/database-url';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured } from './harness';
 
@@ -47,7 +48,9 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`generating ${cards.toLocaleString('en')} professionals and cards (${due.toLocaleString('en')} due) in ${BENCH_DB}`);
     const t0 = Date.now();
     await pg.query(`SET maintenance_work_mem = '512MB'`);
-    await pg.query(`INSERT INTO rpps_import (id, status, actor, as_of) VALUES ('00000000-0000-0000-0000-000000000001', 'baseline', 'bench', '2026-11-25')`);
+    await pg.query(
+      `INSERT INTO rpps_import (id, status, actor, as_of) VALUES ('00000000-0000-0000-0000-000000000001', 'baseline', 'bench', '2026-11-25')`,
+    );
     await pg.query(
       `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_code, last_name, first_name, situations_digest,
                                       professions_digest, first_import_id, last_import_id)
@@ -99,8 +102,12 @@ export async function run(argv: string[]): Promise<void> {
     const dueExpected = due;
 
     console.log(`\nrenewal sweep, ${cards.toLocaleString('en')} cards, ${due.toLocaleString('en')} due as of ${AS_OF}`);
-    console.log(`  first run : ${round(first.seconds, 2)} s, peak RSS ${first.peakRssMb} MiB, ${r1.cardsDue} due, ${r1.ordersCreated} orders created`);
-    console.log(`  second run: ${round(second.seconds, 2)} s, ${r2.cardsDue} due, ${r2.ordersCreated} orders created, ${r2.alreadyOpen} already open`);
+    console.log(
+      `  first run : ${round(first.seconds, 2)} s, peak RSS ${first.peakRssMb} MiB, ${r1.cardsDue} due, ${r1.ordersCreated} orders created`,
+    );
+    console.log(
+      `  second run: ${round(second.seconds, 2)} s, ${r2.cardsDue} due, ${r2.ordersCreated} orders created, ${r2.alreadyOpen} already open`,
+    );
     console.log('  (the times include the CLI start-up: Nest, connections, migrations check)');
     if (r1.cardsDue !== dueExpected || r1.ordersCreated !== dueExpected || r2.ordersCreated !== 0) {
       throw new BenchFailure(`unexpected counts: first ${JSON.stringify(r1)}, second ${JSON.stringify(r2)} (expected ${dueExpected} due)`);

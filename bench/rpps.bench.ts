@@ -14,13 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import {
+  generateRegistryDay1,
+  generateRegistryNextDay,
   type NextDayStats,
   type RegistryDay1Stats,
   type RegistryEventCounts,
-  generateRegistryDay1,
-  generateRegistryNextDay,
 } from './generators/rpps-generator';
-import { BenchFailure, type MeasuredRun, finalJsonLine, parseFlags, printMachine, round, spawnMeasured } from './harness';
+import { BenchFailure, finalJsonLine, type MeasuredRun, parseFlags, printMachine, round, spawnMeasured } from './harness';
 
 const DEFAULT_PERSONS = 1_300_000;
 const DEFAULT_SEED = 20261125;
@@ -72,13 +72,7 @@ function readMeta<T>(file: string): T | null {
   }
 }
 
-async function prepareData(opts: {
-  dir: string;
-  persons: number;
-  seed: number;
-  layout: 52 | 56;
-  changeRate: number;
-}): Promise<Dataset> {
+async function prepareData(opts: { dir: string; persons: number; seed: number; layout: 52 | 56; changeRate: number }): Promise<Dataset> {
   const setDir = path.join(opts.dir, `rpps-l${opts.layout}-p${opts.persons}-s${opts.seed}`);
   const nextDir = path.join(setDir, `next-c${opts.changeRate}`);
   fs.mkdirSync(nextDir, { recursive: true });
@@ -108,11 +102,11 @@ async function prepareData(opts: {
       persons: opts.persons,
       seed: opts.seed,
       layout: opts.layout,
-      out: d1 + '.tmp',
-      savoirFaireOut: withSf ? d1sf + '.tmp' : undefined,
+      out: `${d1}.tmp`,
+      savoirFaireOut: withSf ? `${d1sf}.tmp` : undefined,
     });
-    fs.renameSync(d1 + '.tmp', d1);
-    if (withSf) fs.renameSync(d1sf + '.tmp', d1sf);
+    fs.renameSync(`${d1}.tmp`, d1);
+    if (withSf) fs.renameSync(`${d1sf}.tmp`, d1sf);
     day1 = { ...s, out: d1, savoirFaireOut: withSf ? d1sf : undefined };
     fs.writeFileSync(d1meta, JSON.stringify(day1, null, 1));
     generatedSeconds.day1 = s.seconds;
@@ -140,12 +134,12 @@ async function prepareData(opts: {
       seed: opts.seed + 1,
       changeRate: opts.changeRate,
       layout: opts.layout,
-      out: d2 + '.tmp',
-      savoirFaireOut: withSf ? d2sf + '.tmp' : undefined,
+      out: `${d2}.tmp`,
+      savoirFaireOut: withSf ? `${d2sf}.tmp` : undefined,
       expectedOut: path.join(nextDir, `PS_LibreAcces_Personne_activite_${DAY2_STAMP}.txt.expected.json`),
     });
-    fs.renameSync(d2 + '.tmp', d2);
-    if (withSf) fs.renameSync(d2sf + '.tmp', d2sf);
+    fs.renameSync(`${d2}.tmp`, d2);
+    if (withSf) fs.renameSync(`${d2sf}.tmp`, d2sf);
     day2 = { ...s, out: d2, savoirFaireOut: withSf ? d2sf : undefined };
     fs.writeFileSync(d2meta, JSON.stringify(day2, null, 1));
     generatedSeconds.day2 = s.seconds;
@@ -168,7 +162,7 @@ async function prepareData(opts: {
 
 function withDatabase(url: string, db: string): string {
   const u = new URL(url);
-  u.pathname = '/' + db;
+  u.pathname = `/${db}`;
   return u.toString();
 }
 
@@ -188,7 +182,7 @@ async function adminClient(url: string): Promise<Client> {
 }
 
 function tail(s: string, max = 8000): string {
-  return s.length > max ? '…' + s.slice(s.length - max) : s;
+  return s.length > max ? `…${s.slice(s.length - max)}` : s;
 }
 
 function failStep(step: string, run: MeasuredRun): never {
@@ -200,7 +194,13 @@ function failStep(step: string, run: MeasuredRun): never {
 
 function parseImportJson(step: string, run: MeasuredRun): ImportResult {
   const text = run.stdout.trim();
-  const candidates = [text, ...text.split('\n').reverse().filter((l) => l.trim().startsWith('{'))];
+  const candidates = [
+    text,
+    ...text
+      .split('\n')
+      .reverse()
+      .filter((l) => l.trim().startsWith('{')),
+  ];
   for (const c of candidates) {
     try {
       const v = JSON.parse(c) as ImportResult;
@@ -209,10 +209,17 @@ function parseImportJson(step: string, run: MeasuredRun): ImportResult {
       // try the next candidate
     }
   }
-  throw new BenchFailure(`${step}: no JSON result on stdout\n--- stdout ---\n${tail(run.stdout, 2000)}\n--- stderr ---\n${tail(run.stderr)}`);
+  throw new BenchFailure(
+    `${step}: no JSON result on stdout\n--- stdout ---\n${tail(run.stdout, 2000)}\n--- stderr ---\n${tail(run.stderr)}`,
+  );
 }
 
-async function runImport(step: string, cli: string, files: string[], databaseUrl: string): Promise<{ run: MeasuredRun; result: ImportResult }> {
+async function runImport(
+  step: string,
+  cli: string,
+  files: string[],
+  databaseUrl: string,
+): Promise<{ run: MeasuredRun; result: ImportResult }> {
   console.log(`${step}: rpps:import ${files.map((f) => path.basename(f)).join(' ')}`);
   const run = await spawnMeasured(process.execPath, [cli, 'rpps:import', ...files, '--json'], {
     ...process.env,
@@ -240,7 +247,9 @@ export async function run(argv: string[]): Promise<void> {
   if (layout !== 52 && layout !== 56) throw new BenchFailure('--layout must be 52 or 56');
   if (!Number.isInteger(persons) || persons < 1) throw new BenchFailure('--persons must be a positive integer');
   const generateOnly = flags.has('generate-only');
-  const benchDir = path.resolve(typeof flags.get('dir') === 'string' ? (flags.get('dir') as string) : process.env.BENCH_DIR ?? './var/bench');
+  const benchDir = path.resolve(
+    typeof flags.get('dir') === 'string' ? (flags.get('dir') as string) : (process.env.BENCH_DIR ?? './var/bench'),
+  );
   const baseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const benchUrl = withDatabase(baseUrl, BENCH_DB);
   const cli = path.resolve(process.env.BENCH_CLI ?? path.join(__dirname, '..', 'src', 'cli.js'));
@@ -335,8 +344,12 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log('');
     console.log(`rpps import, ${data.day1.persons} persons / ${data.day1.lines} lines (layout ${layout})`);
-    console.log(`  baseline : ${result.baselineSeconds}s, peak RSS ${result.baselinePeakRssMb} MiB, ${result.baselineToFloorRatio}× the floor`);
-    console.log(`  next day : ${result.nextDaySeconds}s, peak RSS ${result.nextDayPeakRssMb} MiB, ${result.nextDayToFloorRatio}× the floor`);
+    console.log(
+      `  baseline : ${result.baselineSeconds}s, peak RSS ${result.baselinePeakRssMb} MiB, ${result.baselineToFloorRatio}× the floor`,
+    );
+    console.log(
+      `  next day : ${result.nextDaySeconds}s, peak RSS ${result.nextDayPeakRssMb} MiB, ${result.nextDayToFloorRatio}× the floor`,
+    );
     console.log(`  floor    : ${result.floorCopySeconds}s (psql \\copy of the raw lines)`);
     console.log(`  events   : ${JSON.stringify(events)}`);
     console.log(`  expected : ${JSON.stringify(expectedChanges.expectedEvents)} (${result.eventsMatchExpected ? 'match' : 'MISMATCH'})`);

@@ -193,8 +193,17 @@ export class Foundation1764160000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'rpps_identifier_migration', 'rpps_event', 'rpps_situation', 'rpps_profession', 'rpps_professional',
-      'rpps_reject', 'rpps_import', 'job_run', 'outbox', 'audit_log', 'api_token',
+      'rpps_identifier_migration',
+      'rpps_event',
+      'rpps_situation',
+      'rpps_profession',
+      'rpps_professional',
+      'rpps_reject',
+      'rpps_import',
+      'job_run',
+      'outbox',
+      'audit_log',
+      'api_token',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }

@@ -11,26 +11,27 @@
  * (orders, cards, letters, CRL) append their steps there. A step returns the lines it
  * reports; it throws DemoFailure (with the child's stderr) to stop the demo with exit 1.
  */
-import { spawnMeasured } from '../bench/harness';
-import { type RunningApi, startApi } from '../bench/api-process';
+
 import { spawnSync } from 'node:child_process';
-import { cardTypeForCategory } from '../src/orders/validity';
-import { luhnCheckDigit } from '../src/rpps/identifiers';
-import { crlText, verifyCrl } from '../test/support/openssl';
-import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { type RunningApi, startApi } from '../bench/api-process';
 import {
+  generateRegistryDay1,
+  generateRegistryNextDay,
   type NextDayStats,
   type RegistryDay1Stats,
   type RegistryEventCounts,
-  generateRegistryDay1,
-  generateRegistryNextDay,
   truncateRegistryFile,
 } from '../bench/generators/rpps-generator';
+import { spawnMeasured } from '../bench/harness';
 import { databaseName, dropDatabase, withDatabase } from '../src/common/database/database-url';
+import { cardTypeForCategory } from '../src/orders/validity';
+import { luhnCheckDigit } from '../src/rpps/identifiers';
+import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
+import { crlText, verifyCrl } from '../test/support/openssl';
 
 // ---------------------------------------------------------------------------
 // Settings (fixed: the demo prints the same figures every time)
@@ -305,19 +306,21 @@ const importDay2: Step = {
         : `generator's expected events: matches (${eventsLine(expected)})`,
     );
     // a few professionals that changed, one per kind of change
-    const rows = await withDemoDb(ctx, async (c) =>
-      (
-        await c.query<{ kind: string; national_id: string; last_name: string; first_name: string; before_name: string | null }>(
-          `SELECT * FROM (
+    const rows = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ kind: string; national_id: string; last_name: string; first_name: string; before_name: string | null }>(
+            `SELECT * FROM (
              SELECT DISTINCT ON (e.kind) e.kind, e.national_id, p.last_name, p.first_name,
                     e.details->'before'->>'lastName' AS before_name
                FROM rpps_event e JOIN rpps_professional p ON p.national_id = e.national_id
               WHERE e.import_id = $1 AND e.kind IN ('NEW_PROFESSIONAL', 'IDENTITY_CHANGED', 'SITUATION_CHANGED', 'CEASED')
               ORDER BY e.kind, e.id) x
            ORDER BY array_position(ARRAY['NEW_PROFESSIONAL','IDENTITY_CHANGED','SITUATION_CHANGED','CEASED'], x.kind)`,
-          [json.importId],
-        )
-      ).rows,
+            [json.importId],
+          )
+        ).rows,
     );
     lines.push('for example:');
     for (const r of rows) {
@@ -376,10 +379,11 @@ const createToken: Step = {
     const { json } = await cli<{ token: string }>(ctx, ['tokens:create', '--role', 'operator', '--name', 'demo']);
     ctx.tokenFile = path.join(ctx.dataDir, 'operator.token');
     fs.writeFileSync(ctx.tokenFile, `${json.token}\n`, { mode: 0o600 });
-    return [`operator token ${json.token.slice(0, 8)}… created (only its hash is stored; full token in ${rel(ctx, ctx.tokenFile)}, mode 600)`];
+    return [
+      `operator token ${json.token.slice(0, 8)}… created (only its hash is stored; full token in ${rel(ctx, ctx.tokenFile)}, mode 600)`,
+    ];
   },
 };
-
 
 const CARD_TYPE_CODES: Record<string, string> = { CPS: '00', CPF: '01' };
 const HOLDERS_HEADER =
@@ -403,15 +407,24 @@ const importCards: Step = {
   async run(ctx) {
     // One card per (professional, profession) of the registry's first 400: most valid, one in
     // ten already past its end of validity, one in twenty-five opposed in the old base.
-    const rows = await withDemoDb(ctx, async (c) =>
-      (
-        await c.query<{ id_type: string; identifier: string; national_id: string; last_name: string; first_name: string;
-          profession_code: string; category_code: string }>(
-          `SELECT p.id_type, p.identifier, p.national_id, p.last_name, p.first_name, f.profession_code, f.category_code
+    const rows = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{
+            id_type: string;
+            identifier: string;
+            national_id: string;
+            last_name: string;
+            first_name: string;
+            profession_code: string;
+            category_code: string;
+          }>(
+            `SELECT p.id_type, p.identifier, p.national_id, p.last_name, p.first_name, f.profession_code, f.category_code
              FROM rpps_professional p JOIN rpps_profession f ON f.national_id = p.national_id
             WHERE p.ceased_at IS NULL ORDER BY p.national_id, f.profession_code LIMIT 400`,
-        )
-      ).rows,
+          )
+        ).rows,
     );
     const lines = rows.map((r, i) => {
       const type = cardTypeForCategory(r.category_code);
@@ -422,19 +435,42 @@ const importCards: Step = {
       from.setUTCFullYear(from.getUTCFullYear() - 3);
       from.setUTCDate(from.getUTCDate() + 1);
       const opposed = i % 25 === 7 ? ymd(daysFromToday(-100)) : '';
-      return [r.id_type, r.identifier, r.national_id, r.last_name, r.first_name, r.profession_code, '', r.category_code, '',
-        CARD_TYPE_CODES[type], type, payload + luhnCheckDigit(payload), r.national_id, ymd(from), ymd(until), opposed, ymd(daysFromToday(0)), ''].join('|');
+      return [
+        r.id_type,
+        r.identifier,
+        r.national_id,
+        r.last_name,
+        r.first_name,
+        r.profession_code,
+        '',
+        r.category_code,
+        '',
+        CARD_TYPE_CODES[type],
+        type,
+        payload + luhnCheckDigit(payload),
+        r.national_id,
+        ymd(from),
+        ymd(until),
+        opposed,
+        ymd(daysFromToday(0)),
+        '',
+      ].join('|');
     });
     const file = path.join(ctx.dataDir, `Porteurs_CPS_CPF_${STAMPS.day2}.txt`);
-    fs.writeFileSync(file, [HOLDERS_HEADER, ...lines].join('\n') + '\n');
+    fs.writeFileSync(file, `${[HOLDERS_HEADER, ...lines].join('\n')}\n`);
     const { json, seconds } = await cli<{ rowsRead: number; cardsCreated: number; rowsRejected: number }>(ctx, ['cards:import', file]);
-    if (json.rowsRejected) throw new DemoFailure(`cards:import rejected ${json.rowsRejected} lines of the generated file`, JSON.stringify(json));
-    const counts = await withDemoDb(ctx, async (c) =>
-      (await c.query<{ valid: number; expired: number; opposed: number }>(
-        `SELECT count(*) FILTER (WHERE state <> 'opposed' AND valid_until >= current_date)::int AS valid,
+    if (json.rowsRejected)
+      throw new DemoFailure(`cards:import rejected ${json.rowsRejected} lines of the generated file`, JSON.stringify(json));
+    const counts = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ valid: number; expired: number; opposed: number }>(
+            `SELECT count(*) FILTER (WHERE state <> 'opposed' AND valid_until >= current_date)::int AS valid,
                 count(*) FILTER (WHERE state <> 'opposed' AND valid_until < current_date)::int AS expired,
                 count(*) FILTER (WHERE state = 'opposed')::int AS opposed FROM card`,
-      )).rows[0],
+          )
+        ).rows[0],
     );
     return [
       `${rel(ctx, file)}: ${n(json.rowsRead)} cards of the demo registry's professionals; ${secs(seconds)}`,
@@ -459,19 +495,30 @@ const declareLoss: Step = {
     ctx.helpdeskToken = (await cli<{ token: string }>(ctx, ['tokens:create', '--role', 'helpdesk', '--name', 'demo-helpdesk'])).json.token;
     ctx.api = await startApi({ ...ctx.env, LOG_LEVEL: 'warn' });
     const [lost, other] = await withDemoDb(ctx, async (c) =>
-      (await c.query<{ card_number: string }>(
-        `SELECT card_number FROM card WHERE state = 'active' AND valid_until >= current_date ORDER BY card_number LIMIT 2`,
-      )).rows.map((r) => r.card_number),
+      (
+        await c.query<{ card_number: string }>(
+          `SELECT card_number FROM card WHERE state = 'active' AND valid_until >= current_date ORDER BY card_number LIMIT 2`,
+        )
+      ).rows.map((r) => r.card_number),
     );
     ctx.lostCard = lost;
     type Opp = { id: string; reason: string; replacementOrderId: string | null };
-    const declaration = { reason: 'loss', channel: 'phone', verification: 'date of birth and card number checked', invalidityDate: ymd(daysFromToday(-2)).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3') };
+    const declaration = {
+      reason: 'loss',
+      channel: 'phone',
+      verification: 'date of birth and card number checked',
+      invalidityDate: ymd(daysFromToday(-2)).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3'),
+    };
     const first = await api<Opp>(ctx, 'POST', `/api/v1/cards/${lost}/oppositions`, declaration);
     const again = await api<Opp>(ctx, 'POST', `/api/v1/cards/${lost}/oppositions`, { ...declaration, reason: 'theft' });
     if (first.status !== 201 || again.status !== 200 || again.json.id !== first.json.id) {
-      throw new DemoFailure(`declaration: got ${first.status} then ${again.status}`, JSON.stringify({ first: first.json, again: again.json }));
+      throw new DemoFailure(
+        `declaration: got ${first.status} then ${again.status}`,
+        JSON.stringify({ first: first.json, again: again.json }),
+      );
     }
-    const status = async (card: string) => (await api<{ status: string; reason?: string }>(ctx, 'GET', `/api/v1/cards/${card}/status`)).json;
+    const status = async (card: string) =>
+      (await api<{ status: string; reason?: string }>(ctx, 'GET', `/api/v1/cards/${card}/status`)).json;
     const s1 = await status(lost);
     const s2 = await status(other);
     const s3 = await status('9999999999');
@@ -500,16 +547,22 @@ const expirySweep: Step = {
 const publishCrl: Step = {
   title: 'The opposition list (crl:publish, /opposition/crl)',
   async run(ctx) {
-    const { json, seconds } = await cli<{ crlNumber: number; entries: number; path: string; sha256: string; nextUpdate: string }>(ctx, ['crl:publish']);
+    const { json, seconds } = await cli<{ crlNumber: number; entries: number; path: string; sha256: string; nextUpdate: string }>(ctx, [
+      'crl:publish',
+    ]);
     const served = path.join(ctx.dataDir, 'served.crl');
     const issuer = path.join(ctx.dataDir, 'served-issuer.crt');
     const crl = await fetch(`${ctx.api!.url}/opposition/crl`);
     fs.writeFileSync(served, Buffer.from(await crl.arrayBuffer()));
     fs.writeFileSync(issuer, await (await fetch(`${ctx.api!.url}/opposition/issuer.crt`)).text());
-    const reasons = await withDemoDb(ctx, async (c) =>
-      (await c.query<{ reason: string | null; n: number }>(
-        `SELECT reason, count(*)::int AS n FROM opposition GROUP BY reason ORDER BY count(*) DESC`,
-      )).rows,
+    const reasons = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ reason: string | null; n: number }>(
+            `SELECT reason, count(*)::int AS n FROM opposition GROUP BY reason ORDER BY count(*) DESC`,
+          )
+        ).rows,
     );
     const lines = [
       `CRL ${json.crlNumber}: ${n(json.entries)} entries, next update ${json.nextUpdate}; ${rel(ctx, path.join(ctx.dataDir, json.path))}; ${secs(seconds)}`,
@@ -527,8 +580,12 @@ const publishCrl: Step = {
       }
       const t = crlText(served);
       const lost = ctx.lostCard!;
-      lines.push(`openssl crl -verify against /opposition/issuer.crt: verify OK; openssl counts ${n(t.entries)} entries, CRL number ${t.crlNumber}`);
-      lines.push(`the lost card ${lost} is on it: reason ${t.reasons.get(lost) ?? '(none)'}, invalidity date ${t.invalidityDates.get(lost) ?? '(none)'}`);
+      lines.push(
+        `openssl crl -verify against /opposition/issuer.crt: verify OK; openssl counts ${n(t.entries)} entries, CRL number ${t.crlNumber}`,
+      );
+      lines.push(
+        `the lost card ${lost} is on it: reason ${t.reasons.get(lost) ?? '(none)'}, invalidity date ${t.invalidityDates.get(lost) ?? '(none)'}`,
+      );
     }
     return lines;
   },
@@ -582,7 +639,9 @@ async function main(): Promise<number> {
     demoUrl = withDatabase(userDatabaseUrl, DEMO_DB);
     new URL(redisUrl);
   } catch {
-    process.stderr.write('demo: DATABASE_URL or REDIS_URL is not a valid URL (e.g. postgres://postgres@127.0.0.1:5432/cps, redis://127.0.0.1:6379)\n');
+    process.stderr.write(
+      'demo: DATABASE_URL or REDIS_URL is not a valid URL (e.g. postgres://postgres@127.0.0.1:5432/cps, redis://127.0.0.1:6379)\n',
+    );
     return 1;
   }
   const file = (stamp: string, suffix = '.txt') => path.join(extractDir, `PS_LibreAcces_Personne_activite_${stamp}${suffix}`);

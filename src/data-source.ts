@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from './common/config/config';
-import { dataSourceOptions, DataSourceParts } from './common/database/data-source.factory';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../migrations';
+import { loadConfig } from './common/config/config';
+import { DataSourceParts, dataSourceOptions } from './common/database/data-source.factory';
+import { ENTITIES } from './entities';
 
 export function appDataSourceParts(url: string, applicationName?: string): DataSourceParts {
   return { url, entities: ENTITIES, migrations: MIGRATIONS, applicationName };

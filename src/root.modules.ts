@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { AuditController } from './common/audit/audit.controller';
+import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
 import { AuditVerifyCommand } from './common/audit/audit.command';
+import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
 import { TokensCreateCommand } from './common/auth/tokens.command';
 import { CommonModule } from './common/common.module';
@@ -16,15 +17,14 @@ import { loggerModule } from './common/logging/logging';
 import { HttpMetricsInterceptor } from './common/metrics/http-metrics.interceptor';
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source';
-import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
 import { MailingModule } from './mailing/mailing.module';
+import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 import { OppositionModule } from './opposition/opposition.module';
+import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 import { OrdersModule } from './orders/orders.module';
-import { RppsImportCommand } from './rpps/rpps-import.command';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RppsModule } from './rpps/rpps.module';
-import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
-import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
+import { RppsImportCommand } from './rpps/rpps-import.command';
 
 const cfg = loadConfig();
 
@@ -60,8 +60,16 @@ export class WorkerModule {}
 @Module({
   imports: [loggerModule(cfg, 'stderr'), ...CORE],
   providers: [
-    RppsImportCommand, ListMigrationsCommand, ConfirmMigrationCommand, RejectMigrationCommand,
-    CardsImportCommand, RenewalsRunCommand, ExpiryRunCommand, CrlPublishCommand, TokensCreateCommand, AuditVerifyCommand,
+    RppsImportCommand,
+    ListMigrationsCommand,
+    ConfirmMigrationCommand,
+    RejectMigrationCommand,
+    CardsImportCommand,
+    RenewalsRunCommand,
+    ExpiryRunCommand,
+    CrlPublishCommand,
+    TokensCreateCommand,
+    AuditVerifyCommand,
   ],
 })
 export class CliModule {}

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const { RenewalsProcessor } = await import('./orders/renewals.processor');
   const { QueueName, topicJobOptions } = await import('./common/queue/queues');
   const { CrlPublisher } = await import('./opposition/crl-publisher.service');
-  const { OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor } = await import('./opposition/opposition.processor');
+  const { OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor } = await import(
+    './opposition/opposition.processor'
+  );
 
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -25,12 +27,22 @@ async function main(): Promise<void> {
   const ds = app.get(DataSource);
   const connection = redisConnection(cfg.REDIS_URL);
   const workers = new QueueWorkers(
-    [app.get(RppsImportProcessor), app.get(RegistryEventsConsumer), app.get(RenewalsProcessor), app.get(OppositionRequestsHandler),
-      app.get(ExpiryProcessor), app.get(CrlDeltaHandler), app.get(CrlFullProcessor)],
-    connection, cfg.QUEUE_PREFIX, log,
+    [
+      app.get(RppsImportProcessor),
+      app.get(RegistryEventsConsumer),
+      app.get(RenewalsProcessor),
+      app.get(OppositionRequestsHandler),
+      app.get(ExpiryProcessor),
+      app.get(CrlDeltaHandler),
+      app.get(CrlFullProcessor),
+    ],
+    connection,
+    cfg.QUEUE_PREFIX,
+    log,
   );
-  const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log,
-    (topic) => topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }));
+  const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log, (topic) =>
+    topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
+  );
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
   await RenewalsProcessor.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);

@@ -3,15 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   ADELI_PROFESSIONS,
+  generateRegistryDay1,
+  generateRegistryNextDay,
   HEADER_52,
   HEADER_56,
+  isLuhnValid,
+  luhnKey,
   MODES,
   RPPS_PROFESSIONS,
   SAVOIR_FAIRE_HEADER,
-  generateRegistryDay1,
-  generateRegistryNextDay,
-  isLuhnValid,
-  luhnKey,
   truncateRegistryFile,
 } from './rpps-generator';
 
@@ -106,7 +106,7 @@ describe('rpps-generator', () => {
       expect(fs.readFileSync(file('a.txt')).equals(fs.readFileSync(file('c.txt')))).toBe(false);
     });
 
-    it('uses the fixtures\' headers byte for byte', () => {
+    it("uses the fixtures' headers byte for byte", () => {
       expect(HEADER_52).toBe(fixtureHeader('PS_LibreAcces_Personne_activite_202611250600.txt'));
       expect(HEADER_56).toBe(fixtureHeader('PS_LibreAcces_Personne_activite_202611270600.txt'));
       expect(SAVOIR_FAIRE_HEADER).toBe(fixtureHeader('PS_LibreAcces_SavoirFaire_202611270600.txt'));
@@ -183,11 +183,11 @@ describe('rpps-generator', () => {
           expect(f[c.siren]).toBe(f[c.siret].slice(0, 9));
           expect(isLuhnValid(f[c.siren])).toBe(true);
           expect(f[c.finess]).toBe('');
-          expect(f[c.structure]).toBe('S' + f[c.siret]);
+          expect(f[c.structure]).toBe(`S${f[c.siret]}`);
         } else {
           expect(f[c.finess]).toMatch(/^[0-9]{9}$/);
           expect(isLuhnValid(f[c.finess])).toBe(true);
-          expect(f[c.structure]).toBe('F' + f[c.finess]);
+          expect(f[c.structure]).toBe(`F${f[c.finess]}`);
         }
         if (f[c.finessEj]) expect(isLuhnValid(f[c.finessEj])).toBe(true);
       }
@@ -280,11 +280,13 @@ describe('rpps-generator', () => {
         if (!after) continue;
         const names = (ls: string[]) => new Set(ls.map((l) => l.split('|')[nomCol]));
         const withoutName = (ls: string[]) =>
-          ls.map((l) => {
-            const f = l.split('|');
-            f[nomCol] = '';
-            return f.join('|');
-          }).sort();
+          ls
+            .map((l) => {
+              const f = l.split('|');
+              f[nomCol] = '';
+              return f.join('|');
+            })
+            .sort();
         const nameChanged = [...names(before)].join() !== [...names(after)].join();
         const sitesChanged = JSON.stringify(withoutName(before)) !== JSON.stringify(withoutName(after));
         expect(nameChanged && sitesChanged).toBe(false); // one kind of change per person
@@ -341,7 +343,9 @@ describe('rpps-generator', () => {
         for (const l of s2) expect(g2.has(l.split('|')[0])).toBe(true);
         const kept = (ls: string[]) => ls.filter((l) => g1.has(l.split('|')[0]) && g2.has(l.split('|')[0]));
         expect(kept(s2)).toEqual(kept(s1)); // specialties of the persons present both days are unchanged
-        const doctors2 = new Set(p2.rows.filter((f) => f[p2.col('Code profession')] === '10').map((f) => f[p2.col('Identification nationale PP')]));
+        const doctors2 = new Set(
+          p2.rows.filter((f) => f[p2.col('Code profession')] === '10').map((f) => f[p2.col('Identification nationale PP')]),
+        );
         expect(new Set(s2.filter((l) => l.split('|')[1] === '10').map((l) => l.split('|')[0]))).toEqual(doctors2);
       }
 
@@ -351,7 +355,7 @@ describe('rpps-generator', () => {
       expect(fs.readFileSync(again).equals(fs.readFileSync(day2))).toBe(true);
     });
 
-    it('refuses a layout other than the day-1 file\'s', async () => {
+    it("refuses a layout other than the day-1 file's", async () => {
       const day1 = file('layout-check.txt');
       await generateRegistryDay1({ persons: 10, seed: 1, layout: 52, out: day1 });
       await expect(generateRegistryNextDay({ day1, seed: 2, out: file('x.txt'), layout: 56 })).rejects.toThrow(/layout/);

@@ -16,10 +16,11 @@
  * département, profession, 4 digits, key), SIREN (9), SIRET (14, starting with its
  * SIREN), FINESS (9).
  */
-import * as fs from 'node:fs';
-import { luhnCheckDigit, luhnValid } from '../../src/rpps/identifiers';
+
 import { once } from 'node:events';
+import * as fs from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { luhnCheckDigit, luhnValid } from '../../src/rpps/identifiers';
 
 /** Header of the 52-column layout, copied byte for byte from the 202611250600 fixture. */
 export const HEADER_52 =
@@ -39,17 +40,7 @@ export const SAVOIR_FAIRE_HEADER =
   'Identification nationale PP|Code profession|Code type savoir-faire|Libellé type savoir-faire|Code savoir-faire|Libellé savoir-faire|';
 
 /** Kinds of practice site. */
-export type SiteKind =
-  | 'hospital'
-  | 'clinic'
-  | 'centre'
-  | 'lab'
-  | 'military'
-  | 'cabinet'
-  | 'group'
-  | 'societe'
-  | 'officine'
-  | 'shop';
+export type SiteKind = 'hospital' | 'clinic' | 'centre' | 'lab' | 'military' | 'cabinet' | 'group' | 'societe' | 'officine' | 'shop';
 
 export interface ProfessionRef {
   code: string;
@@ -76,32 +67,110 @@ const GP_SITES: Array<[SiteKind, number]> = [
 /** Professions registered in the RPPS (type 8). */
 export const RPPS_PROFESSIONS: ProfessionRef[] = [
   {
-    code: '60', label: 'Infirmier', weight: 45, authority: 'CNOI/CNOI/CNOI', doctorTitle: 0, student: false,
-    sites: [['hospital', 50], ['clinic', 10], ['centre', 8], ['cabinet', 17], ['group', 12], ['societe', 3]],
+    code: '60',
+    label: 'Infirmier',
+    weight: 45,
+    authority: 'CNOI/CNOI/CNOI',
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['hospital', 50],
+      ['clinic', 10],
+      ['centre', 8],
+      ['cabinet', 17],
+      ['group', 12],
+      ['societe', 3],
+    ],
   },
   {
-    code: '10', label: 'Médecin', weight: 26, authority: 'CNOM/CNOM/CNOM', doctorTitle: 1, student: true,
-    sites: [['hospital', 30], ['clinic', 6], ['centre', 4], ['cabinet', 30], ['group', 24], ['societe', 6]],
+    code: '10',
+    label: 'Médecin',
+    weight: 26,
+    authority: 'CNOM/CNOM/CNOM',
+    doctorTitle: 1,
+    student: true,
+    sites: [
+      ['hospital', 30],
+      ['clinic', 6],
+      ['centre', 4],
+      ['cabinet', 30],
+      ['group', 24],
+      ['societe', 6],
+    ],
   },
   {
-    code: '70', label: 'Masseur-Kinésithérapeute', weight: 11, authority: 'CNOMK/CNOMK/CNOMK', doctorTitle: 0, student: false,
-    sites: [['cabinet', 35], ['group', 35], ['societe', 10], ['hospital', 12], ['clinic', 4], ['centre', 4]],
+    code: '70',
+    label: 'Masseur-Kinésithérapeute',
+    weight: 11,
+    authority: 'CNOMK/CNOMK/CNOMK',
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['cabinet', 35],
+      ['group', 35],
+      ['societe', 10],
+      ['hospital', 12],
+      ['clinic', 4],
+      ['centre', 4],
+    ],
   },
   {
-    code: '21', label: 'Pharmacien', weight: 8, authority: 'CNOP/CNOP/CNOP', doctorTitle: 0.3, student: true,
-    sites: [['officine', 70], ['hospital', 12], ['lab', 10], ['centre', 3], ['societe', 5]],
+    code: '21',
+    label: 'Pharmacien',
+    weight: 8,
+    authority: 'CNOP/CNOP/CNOP',
+    doctorTitle: 0.3,
+    student: true,
+    sites: [
+      ['officine', 70],
+      ['hospital', 12],
+      ['lab', 10],
+      ['centre', 3],
+      ['societe', 5],
+    ],
   },
   {
-    code: '40', label: 'Chirurgien-Dentiste', weight: 5, authority: 'CNOCD/CNOCD/CNOCD', doctorTitle: 0.9, student: true,
-    sites: [['cabinet', 45], ['group', 30], ['societe', 15], ['centre', 7], ['hospital', 3]],
+    code: '40',
+    label: 'Chirurgien-Dentiste',
+    weight: 5,
+    authority: 'CNOCD/CNOCD/CNOCD',
+    doctorTitle: 0.9,
+    student: true,
+    sites: [
+      ['cabinet', 45],
+      ['group', 30],
+      ['societe', 15],
+      ['centre', 7],
+      ['hospital', 3],
+    ],
   },
   {
-    code: '50', label: 'Sage-Femme', weight: 3, authority: 'CNOSF/CNOSF/CNOSF', doctorTitle: 0, student: true,
-    sites: [['hospital', 55], ['clinic', 10], ['cabinet', 20], ['group', 10], ['centre', 5]],
+    code: '50',
+    label: 'Sage-Femme',
+    weight: 3,
+    authority: 'CNOSF/CNOSF/CNOSF',
+    doctorTitle: 0,
+    student: true,
+    sites: [
+      ['hospital', 55],
+      ['clinic', 10],
+      ['cabinet', 20],
+      ['group', 10],
+      ['centre', 5],
+    ],
   },
   {
-    code: '80', label: 'Pédicure-Podologue', weight: 2, authority: 'CNOPP/CNOPP/CNOPP', doctorTitle: 0, student: false,
-    sites: [['cabinet', 60], ['group', 30], ['societe', 10]],
+    code: '80',
+    label: 'Pédicure-Podologue',
+    weight: 2,
+    authority: 'CNOPP/CNOPP/CNOPP',
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['cabinet', 60],
+      ['group', 30],
+      ['societe', 10],
+    ],
   },
 ];
 
@@ -109,22 +178,125 @@ const ARS = 'ARS/ARS/ARS';
 
 /** Professions still registered in ADELI (type 0). */
 export const ADELI_PROFESSIONS: ProfessionRef[] = [
-  { code: '60', label: 'Infirmier', weight: 35, authority: ARS, doctorTitle: 0, student: false, sites: [['hospital', 55], ['clinic', 10], ['centre', 10], ['cabinet', 15], ['group', 10]] },
-  { code: '28', label: 'Opticien-Lunetier', weight: 14, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 90], ['societe', 10]] },
-  { code: '98', label: 'Manipulateur ERM', weight: 14, authority: ARS, doctorTitle: 0, student: false, sites: [['hospital', 65], ['clinic', 15], ['group', 20]] },
+  {
+    code: '60',
+    label: 'Infirmier',
+    weight: 35,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['hospital', 55],
+      ['clinic', 10],
+      ['centre', 10],
+      ['cabinet', 15],
+      ['group', 10],
+    ],
+  },
+  {
+    code: '28',
+    label: 'Opticien-Lunetier',
+    weight: 14,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['shop', 90],
+      ['societe', 10],
+    ],
+  },
+  {
+    code: '98',
+    label: 'Manipulateur ERM',
+    weight: 14,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['hospital', 65],
+      ['clinic', 15],
+      ['group', 20],
+    ],
+  },
   { code: '91', label: 'Orthophoniste', weight: 10, authority: ARS, doctorTitle: 0, student: false, sites: GP_SITES },
   { code: '94', label: 'Ergothérapeute', weight: 5, authority: ARS, doctorTitle: 0, student: false, sites: GP_SITES },
   { code: '96', label: 'Psychomotricien', weight: 5, authority: ARS, doctorTitle: 0, student: false, sites: GP_SITES },
   { code: '95', label: 'Diététicien', weight: 5, authority: ARS, doctorTitle: 0, student: false, sites: GP_SITES },
-  { code: '69', label: 'Infirmier psychiatrique', weight: 3, authority: ARS, doctorTitle: 0, student: false, sites: [['hospital', 85], ['centre', 15]] },
+  {
+    code: '69',
+    label: 'Infirmier psychiatrique',
+    weight: 3,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['hospital', 85],
+      ['centre', 15],
+    ],
+  },
   { code: '92', label: 'Orthoptiste', weight: 2, authority: ARS, doctorTitle: 0, student: false, sites: GP_SITES },
-  { code: '26', label: 'Audioprothésiste', weight: 2, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 90], ['societe', 10]] },
-  { code: '81', label: 'Orthoprothésiste', weight: 0.8, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 80], ['hospital', 20]] },
-  { code: '82', label: 'Podo-Orthésiste', weight: 0.6, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 80], ['hospital', 20]] },
-  { code: '83', label: 'Orthopédiste-Orthésiste', weight: 0.8, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 80], ['hospital', 20]] },
+  {
+    code: '26',
+    label: 'Audioprothésiste',
+    weight: 2,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['shop', 90],
+      ['societe', 10],
+    ],
+  },
+  {
+    code: '81',
+    label: 'Orthoprothésiste',
+    weight: 0.8,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['shop', 80],
+      ['hospital', 20],
+    ],
+  },
+  {
+    code: '82',
+    label: 'Podo-Orthésiste',
+    weight: 0.6,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['shop', 80],
+      ['hospital', 20],
+    ],
+  },
+  {
+    code: '83',
+    label: 'Orthopédiste-Orthésiste',
+    weight: 0.8,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['shop', 80],
+      ['hospital', 20],
+    ],
+  },
   { code: '84', label: 'Oculariste', weight: 0.2, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 100]] },
   { code: '85', label: 'Epithésiste', weight: 0.2, authority: ARS, doctorTitle: 0, student: false, sites: [['shop', 100]] },
-  { code: '86', label: 'Technicien de laboratoire médical', weight: 2.4, authority: ARS, doctorTitle: 0, student: false, sites: [['lab', 70], ['hospital', 30]] },
+  {
+    code: '86',
+    label: 'Technicien de laboratoire médical',
+    weight: 2.4,
+    authority: ARS,
+    doctorTitle: 0,
+    student: false,
+    sites: [
+      ['lab', 70],
+      ['hospital', 30],
+    ],
+  },
 ];
 
 /** Modes of practice (TRE_R23). */
@@ -200,46 +372,352 @@ export const FONCTIONS: Array<[string, string, string, string, number]> = [
 export const CIVILITIES = { M: 'Monsieur', MME: 'Madame' } as const;
 
 export const SURNAMES = [
-  'MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT',
-  'SIMON', 'MICHEL', 'LEFÈVRE', 'LEROY', 'ROUX', 'DAVID', 'BERTRAND', 'MOREL', 'FOURNIER', 'GIRARD',
-  'BONNET', 'DUPONT', 'LAMBERT', 'FONTAINE', 'ROUSSEAU', 'VINCENT', 'MULLER', 'MÜLLER', 'LEFEBVRE', 'FAURE',
-  'ANDRÉ', 'MERCIER', 'BLANC', 'GUÉRIN', 'BOYER', 'GARNIER', 'CHEVALIER', 'FRANÇOIS', 'LEGRAND', 'GAUTHIER',
-  'GARCIA', 'PERRIN', 'ROBIN', 'CLÉMENT', 'MORIN', 'NICOLAS', 'HENRY', 'ROUSSEL', 'MATHIEU', 'GAUTIER',
-  'MASSON', 'MARCHAND', 'DUVAL', 'DENIS', 'DUMONT', 'MARIE', 'LEMAIRE', 'NOËL', 'MEYER', 'DUFOUR',
-  'MEUNIER', 'BRUN', 'BLANCHARD', 'GIRAUD', 'JOLY', 'RIVIÈRE', 'LUCAS', 'BRUNET', 'GAILLARD', 'BARBIER',
-  'ARNAUD', 'MARTINEZ', 'GÉRARD', 'ROCHE', 'RENARD', 'SCHMITT', 'ROY', 'LEROUX', 'COLIN', 'VIDAL',
-  'CARON', 'PICARD', 'ROGER', 'FABRE', 'AUBERT', 'LEMOINE', 'RENAUD', 'DUMAS', 'LACROIX', 'OLIVIER',
-  'PHILIPPE', 'BOURGEOIS', 'PIERRE', 'BENOÎT', 'REY', 'LECLERC', 'PAYET', 'ROLLAND', 'LECLERCQ', 'GUILLAUME',
-  'LECOMTE', 'LOPEZ', 'JEAN', 'DUPUY', 'GUILLOT', 'HUBERT', 'BERGER', 'CARPENTIER', 'SANCHEZ', 'DUPUIS',
-  'MOULIN', 'LOUIS', 'DESCHAMPS', 'HUET', 'VASSEUR', 'PEREZ', 'BOUCHER', 'FLEURY', 'ROYER', 'KLEIN',
-  'JACQUET', 'ADAM', 'PARIS', 'POIRIER', 'MARTY', 'AUBRY', 'GUYOT', 'CARRÉ', 'CHARLES', 'RENAULT',
-  'CHARPENTIER', 'MÉNARD', 'MAILLARD', 'BARON', 'BERTIN', 'BAILLY', 'HERVÉ', 'SCHNEIDER', 'FERNANDEZ', 'LE GALL',
-  'COLLET', 'LÉGER', 'BOUVIER', 'JULIEN', 'PRÉVOST', 'MILLET', 'PERROT', 'DANIEL', 'LE ROUX', 'COUSIN',
-  'GERMAIN', 'BRETON', 'BESSON', 'LANGLOIS', 'RÉMY', 'LE GOFF', 'PELLETIER', 'LÉVÊQUE', 'PERRIER', 'LEBLANC',
-  'BARRÉ', 'LEBRUN', 'MARCHAL', 'WEBER', 'MALLET', 'HAMON', 'BOULANGER', 'JACOB', 'MONNIER', 'MICHAUD',
-  'RODRIGUEZ', 'GUICHARD', 'GILLET', 'ÉTIENNE', 'GRONDIN', 'POULAIN', 'TESSIER', 'CHEVALLIER', 'COLLIN', 'CHAUVIN',
-  'DA SILVA', 'BOUCHET', 'GAY', 'LEMAÎTRE', 'BÉNARD', 'MARÉCHAL', 'HUMBERT', 'REYNAUD', 'ANTOINE', 'HOARAU',
-  'PERRET', 'BARTHÉLEMY', 'CORDIER', 'PICHON', 'LEJEUNE', 'GILBERT', 'LAMY', 'DELAUNAY', 'PASQUIER', 'CARLIER',
-  'LAPORTE', "O'NEILL", "D'ALMEIDA", "D'ANGELO", "N'DIAYE", "N'GUESSAN", 'DE OLIVEIRA', 'DOS SANTOS', 'NGUYEN', 'TRAN',
-  'BEN AMAR', 'EL KHOURY', 'ÉMERY', 'FAURÉ-DUPONT', 'ZOLA', 'SAINT-MARTIN', 'DE LA FONTAINE', 'LE BIHAN', 'KERGOAT', 'OUÉDRAOGO',
-  'BOUAZIZ', 'HADDAD', 'COHEN', 'LÉVY', 'ABITBOL', 'ÇELIK', 'YILMAZ', "D'ARCY", "L'HERMITE", 'DE SAINT-EXUPÉRY',
+  'MARTIN',
+  'BERNARD',
+  'THOMAS',
+  'PETIT',
+  'ROBERT',
+  'RICHARD',
+  'DURAND',
+  'DUBOIS',
+  'MOREAU',
+  'LAURENT',
+  'SIMON',
+  'MICHEL',
+  'LEFÈVRE',
+  'LEROY',
+  'ROUX',
+  'DAVID',
+  'BERTRAND',
+  'MOREL',
+  'FOURNIER',
+  'GIRARD',
+  'BONNET',
+  'DUPONT',
+  'LAMBERT',
+  'FONTAINE',
+  'ROUSSEAU',
+  'VINCENT',
+  'MULLER',
+  'MÜLLER',
+  'LEFEBVRE',
+  'FAURE',
+  'ANDRÉ',
+  'MERCIER',
+  'BLANC',
+  'GUÉRIN',
+  'BOYER',
+  'GARNIER',
+  'CHEVALIER',
+  'FRANÇOIS',
+  'LEGRAND',
+  'GAUTHIER',
+  'GARCIA',
+  'PERRIN',
+  'ROBIN',
+  'CLÉMENT',
+  'MORIN',
+  'NICOLAS',
+  'HENRY',
+  'ROUSSEL',
+  'MATHIEU',
+  'GAUTIER',
+  'MASSON',
+  'MARCHAND',
+  'DUVAL',
+  'DENIS',
+  'DUMONT',
+  'MARIE',
+  'LEMAIRE',
+  'NOËL',
+  'MEYER',
+  'DUFOUR',
+  'MEUNIER',
+  'BRUN',
+  'BLANCHARD',
+  'GIRAUD',
+  'JOLY',
+  'RIVIÈRE',
+  'LUCAS',
+  'BRUNET',
+  'GAILLARD',
+  'BARBIER',
+  'ARNAUD',
+  'MARTINEZ',
+  'GÉRARD',
+  'ROCHE',
+  'RENARD',
+  'SCHMITT',
+  'ROY',
+  'LEROUX',
+  'COLIN',
+  'VIDAL',
+  'CARON',
+  'PICARD',
+  'ROGER',
+  'FABRE',
+  'AUBERT',
+  'LEMOINE',
+  'RENAUD',
+  'DUMAS',
+  'LACROIX',
+  'OLIVIER',
+  'PHILIPPE',
+  'BOURGEOIS',
+  'PIERRE',
+  'BENOÎT',
+  'REY',
+  'LECLERC',
+  'PAYET',
+  'ROLLAND',
+  'LECLERCQ',
+  'GUILLAUME',
+  'LECOMTE',
+  'LOPEZ',
+  'JEAN',
+  'DUPUY',
+  'GUILLOT',
+  'HUBERT',
+  'BERGER',
+  'CARPENTIER',
+  'SANCHEZ',
+  'DUPUIS',
+  'MOULIN',
+  'LOUIS',
+  'DESCHAMPS',
+  'HUET',
+  'VASSEUR',
+  'PEREZ',
+  'BOUCHER',
+  'FLEURY',
+  'ROYER',
+  'KLEIN',
+  'JACQUET',
+  'ADAM',
+  'PARIS',
+  'POIRIER',
+  'MARTY',
+  'AUBRY',
+  'GUYOT',
+  'CARRÉ',
+  'CHARLES',
+  'RENAULT',
+  'CHARPENTIER',
+  'MÉNARD',
+  'MAILLARD',
+  'BARON',
+  'BERTIN',
+  'BAILLY',
+  'HERVÉ',
+  'SCHNEIDER',
+  'FERNANDEZ',
+  'LE GALL',
+  'COLLET',
+  'LÉGER',
+  'BOUVIER',
+  'JULIEN',
+  'PRÉVOST',
+  'MILLET',
+  'PERROT',
+  'DANIEL',
+  'LE ROUX',
+  'COUSIN',
+  'GERMAIN',
+  'BRETON',
+  'BESSON',
+  'LANGLOIS',
+  'RÉMY',
+  'LE GOFF',
+  'PELLETIER',
+  'LÉVÊQUE',
+  'PERRIER',
+  'LEBLANC',
+  'BARRÉ',
+  'LEBRUN',
+  'MARCHAL',
+  'WEBER',
+  'MALLET',
+  'HAMON',
+  'BOULANGER',
+  'JACOB',
+  'MONNIER',
+  'MICHAUD',
+  'RODRIGUEZ',
+  'GUICHARD',
+  'GILLET',
+  'ÉTIENNE',
+  'GRONDIN',
+  'POULAIN',
+  'TESSIER',
+  'CHEVALLIER',
+  'COLLIN',
+  'CHAUVIN',
+  'DA SILVA',
+  'BOUCHET',
+  'GAY',
+  'LEMAÎTRE',
+  'BÉNARD',
+  'MARÉCHAL',
+  'HUMBERT',
+  'REYNAUD',
+  'ANTOINE',
+  'HOARAU',
+  'PERRET',
+  'BARTHÉLEMY',
+  'CORDIER',
+  'PICHON',
+  'LEJEUNE',
+  'GILBERT',
+  'LAMY',
+  'DELAUNAY',
+  'PASQUIER',
+  'CARLIER',
+  'LAPORTE',
+  "O'NEILL",
+  "D'ALMEIDA",
+  "D'ANGELO",
+  "N'DIAYE",
+  "N'GUESSAN",
+  'DE OLIVEIRA',
+  'DOS SANTOS',
+  'NGUYEN',
+  'TRAN',
+  'BEN AMAR',
+  'EL KHOURY',
+  'ÉMERY',
+  'FAURÉ-DUPONT',
+  'ZOLA',
+  'SAINT-MARTIN',
+  'DE LA FONTAINE',
+  'LE BIHAN',
+  'KERGOAT',
+  'OUÉDRAOGO',
+  'BOUAZIZ',
+  'HADDAD',
+  'COHEN',
+  'LÉVY',
+  'ABITBOL',
+  'ÇELIK',
+  'YILMAZ',
+  "D'ARCY",
+  "L'HERMITE",
+  'DE SAINT-EXUPÉRY',
 ];
 
 export const FIRST_NAMES_M = [
-  'JEAN', 'PIERRE', 'MICHEL', 'ANDRÉ', 'PHILIPPE', 'ALAIN', 'BERNARD', 'JACQUES', 'FRANÇOIS', 'CHRISTIAN',
-  'DANIEL', 'ÉRIC', 'NICOLAS', 'LAURENT', 'STÉPHANE', 'DAVID', 'JULIEN', 'SÉBASTIEN', 'THOMAS', 'OLIVIER',
-  'CHRISTOPHE', 'FRÉDÉRIC', 'PATRICK', 'JÉRÔME', 'LUC', 'NOËL', 'JEAN-BAPTISTE', 'JEAN-PIERRE', 'JEAN-FRANÇOIS', 'JEAN-MARC',
-  'PAUL', 'ANTOINE', 'MAXIME', 'ALEXANDRE', 'GUILLAUME', 'HUGO', 'LUCAS', 'THÉO', 'MATHÉO', 'LOÏC',
-  'JOËL', 'GAËL', 'RAPHAËL', 'BENOÎT', 'CÉDRIC', 'RÉMI', 'GRÉGOIRE', 'MOHAMED', 'KARIM', 'YANN',
-  'ÉTIENNE', 'HERVÉ', 'GÉRARD', 'RENÉ', 'AURÉLIEN', 'JOSÉ', 'MAËL', 'CLÉMENT', 'ANTHONY', 'VINCENT',
+  'JEAN',
+  'PIERRE',
+  'MICHEL',
+  'ANDRÉ',
+  'PHILIPPE',
+  'ALAIN',
+  'BERNARD',
+  'JACQUES',
+  'FRANÇOIS',
+  'CHRISTIAN',
+  'DANIEL',
+  'ÉRIC',
+  'NICOLAS',
+  'LAURENT',
+  'STÉPHANE',
+  'DAVID',
+  'JULIEN',
+  'SÉBASTIEN',
+  'THOMAS',
+  'OLIVIER',
+  'CHRISTOPHE',
+  'FRÉDÉRIC',
+  'PATRICK',
+  'JÉRÔME',
+  'LUC',
+  'NOËL',
+  'JEAN-BAPTISTE',
+  'JEAN-PIERRE',
+  'JEAN-FRANÇOIS',
+  'JEAN-MARC',
+  'PAUL',
+  'ANTOINE',
+  'MAXIME',
+  'ALEXANDRE',
+  'GUILLAUME',
+  'HUGO',
+  'LUCAS',
+  'THÉO',
+  'MATHÉO',
+  'LOÏC',
+  'JOËL',
+  'GAËL',
+  'RAPHAËL',
+  'BENOÎT',
+  'CÉDRIC',
+  'RÉMI',
+  'GRÉGOIRE',
+  'MOHAMED',
+  'KARIM',
+  'YANN',
+  'ÉTIENNE',
+  'HERVÉ',
+  'GÉRARD',
+  'RENÉ',
+  'AURÉLIEN',
+  'JOSÉ',
+  'MAËL',
+  'CLÉMENT',
+  'ANTHONY',
+  'VINCENT',
 ];
 
 export const FIRST_NAMES_F = [
-  'MARIE', 'NATHALIE', 'ISABELLE', 'SYLVIE', 'CATHERINE', 'FRANÇOISE', 'CHRISTINE', 'ANNE', 'MONIQUE', 'VALÉRIE',
-  'SANDRINE', 'STÉPHANIE', 'CÉLINE', 'AURÉLIE', 'JULIE', 'CAMILLE', 'LÉA', 'MANON', 'CHLOÉ', 'EMMA',
-  'INÈS', 'ZOË', 'ANAÏS', 'HÉLÈNE', 'MARIE-CHRISTINE', 'ANNE-SOPHIE', 'MARIE-CLAIRE', 'MARIE-HÉLÈNE', 'ÉLODIE', 'MÉLANIE',
-  'SÉVERINE', 'GAËLLE', 'NOÉMIE', 'CLÉMENCE', 'LÆTITIA', 'AGNÈS', 'BÉATRICE', 'GENEVIÈVE', 'JOSÉPHINE', 'MAËLLE',
-  'SOLÈNE', 'LOUISE', 'ALICE', 'JEANNE', 'FATIMA', 'SARAH', 'AÏCHA', 'ÉMILIE', 'CHANTAL', 'MIREILLE',
+  'MARIE',
+  'NATHALIE',
+  'ISABELLE',
+  'SYLVIE',
+  'CATHERINE',
+  'FRANÇOISE',
+  'CHRISTINE',
+  'ANNE',
+  'MONIQUE',
+  'VALÉRIE',
+  'SANDRINE',
+  'STÉPHANIE',
+  'CÉLINE',
+  'AURÉLIE',
+  'JULIE',
+  'CAMILLE',
+  'LÉA',
+  'MANON',
+  'CHLOÉ',
+  'EMMA',
+  'INÈS',
+  'ZOË',
+  'ANAÏS',
+  'HÉLÈNE',
+  'MARIE-CHRISTINE',
+  'ANNE-SOPHIE',
+  'MARIE-CLAIRE',
+  'MARIE-HÉLÈNE',
+  'ÉLODIE',
+  'MÉLANIE',
+  'SÉVERINE',
+  'GAËLLE',
+  'NOÉMIE',
+  'CLÉMENCE',
+  'LÆTITIA',
+  'AGNÈS',
+  'BÉATRICE',
+  'GENEVIÈVE',
+  'JOSÉPHINE',
+  'MAËLLE',
+  'SOLÈNE',
+  'LOUISE',
+  'ALICE',
+  'JEANNE',
+  'FATIMA',
+  'SARAH',
+  'AÏCHA',
+  'ÉMILIE',
+  'CHANTAL',
+  'MIREILLE',
 ];
 
 export const VOIE_TYPES: Array<[string, string, number]> = [
@@ -256,61 +734,295 @@ export const VOIE_TYPES: Array<[string, string, number]> = [
 ];
 
 export const VOIE_NAMES = [
-  'DE LA RÉPUBLIQUE', 'VICTOR HUGO', 'JEAN JAURÈS', 'DU GÉNÉRAL DE GAULLE', 'DES LILAS', 'PASTEUR', "DE L'ÉGLISE",
-  'DU 8 MAI 1945', 'DE LA GARE', 'DU MARÉCHAL FOCH', 'GAMBETTA', 'DES ÉCOLES', 'SAINT-MICHEL', 'DU MOULIN',
-  "D'ALSACE-LORRAINE", 'ÉMILE ZOLA', 'LOUIS PASTEUR', 'DES TILLEULS', 'DU CHÂTEAU', 'NATIONALE', 'DE LA LIBÉRATION',
-  'ANATOLE FRANCE', 'DE VERDUN', 'DES MARRONNIERS', 'JULES FERRY', 'DE LA PAIX', 'DU COMMANDANT CHARCOT',
-  'SADI CARNOT', 'ARISTIDE BRIAND', "DE L'HÔTEL DE VILLE", 'GEORGES CLEMENCEAU', 'DE STRASBOURG', 'DE PARIS',
-  'DES ACACIAS', 'MARCEL PAGNOL', 'DU FAUBOURG SAINT-ANTOINE', 'DES CORDELIERS', 'DE LA CROIX-ROUSSE', "D'ESTIENNE D'ORVES",
+  'DE LA RÉPUBLIQUE',
+  'VICTOR HUGO',
+  'JEAN JAURÈS',
+  'DU GÉNÉRAL DE GAULLE',
+  'DES LILAS',
+  'PASTEUR',
+  "DE L'ÉGLISE",
+  'DU 8 MAI 1945',
+  'DE LA GARE',
+  'DU MARÉCHAL FOCH',
+  'GAMBETTA',
+  'DES ÉCOLES',
+  'SAINT-MICHEL',
+  'DU MOULIN',
+  "D'ALSACE-LORRAINE",
+  'ÉMILE ZOLA',
+  'LOUIS PASTEUR',
+  'DES TILLEULS',
+  'DU CHÂTEAU',
+  'NATIONALE',
+  'DE LA LIBÉRATION',
+  'ANATOLE FRANCE',
+  'DE VERDUN',
+  'DES MARRONNIERS',
+  'JULES FERRY',
+  'DE LA PAIX',
+  'DU COMMANDANT CHARCOT',
+  'SADI CARNOT',
+  'ARISTIDE BRIAND',
+  "DE L'HÔTEL DE VILLE",
+  'GEORGES CLEMENCEAU',
+  'DE STRASBOURG',
+  'DE PARIS',
+  'DES ACACIAS',
+  'MARCEL PAGNOL',
+  'DU FAUBOURG SAINT-ANTOINE',
+  'DES CORDELIERS',
+  'DE LA CROIX-ROUSSE',
+  "D'ESTIENNE D'ORVES",
 ];
 
 export const COMPLEMENTS_GEO = ['BÂTIMENT A', 'BÂTIMENT B', 'RÉSIDENCE LES ACACIAS', 'ZONE ARTISANALE', 'CENTRE COMMERCIAL', '1ER ÉTAGE'];
-export const HOSPITAL_SERVICES = ['SERVICE DES URGENCES', 'PÔLE MÈRE-ENFANT', 'SERVICE DE CARDIOLOGIE', 'BLOC OPÉRATOIRE', 'PHARMACIE À USAGE INTÉRIEUR', "SERVICE D'IMAGERIE"];
+export const HOSPITAL_SERVICES = [
+  'SERVICE DES URGENCES',
+  'PÔLE MÈRE-ENFANT',
+  'SERVICE DE CARDIOLOGIE',
+  'BLOC OPÉRATOIRE',
+  'PHARMACIE À USAGE INTÉRIEUR',
+  "SERVICE D'IMAGERIE",
+];
 export const CLINIC_NAMES = [
-  'CLINIQUE SAINT-JOSEPH', 'CLINIQUE DU PARC', 'CLINIQUE DES CÈDRES', 'CLINIQUE PASTEUR', 'CLINIQUE SAINTE-ANNE',
-  'POLYCLINIQUE DU LITTORAL', "CLINIQUE DE L'ESPÉRANCE", 'CLINIQUE MUTUALISTE', 'CLINIQUE DES ALPES', 'CLINIQUE SAINT-GEORGES',
+  'CLINIQUE SAINT-JOSEPH',
+  'CLINIQUE DU PARC',
+  'CLINIQUE DES CÈDRES',
+  'CLINIQUE PASTEUR',
+  'CLINIQUE SAINTE-ANNE',
+  'POLYCLINIQUE DU LITTORAL',
+  "CLINIQUE DE L'ESPÉRANCE",
+  'CLINIQUE MUTUALISTE',
+  'CLINIQUE DES ALPES',
+  'CLINIQUE SAINT-GEORGES',
 ];
 export const MILITARY_HOSPITALS = [
-  'BÉGIN', 'PERCY', 'SAINTE-ANNE', 'LAVERAN', 'DESGENETTES', 'ROBERT PICQUÉ', 'LEGOUEST', 'CLERMONT-TONNERRE',
+  'BÉGIN',
+  'PERCY',
+  'SAINTE-ANNE',
+  'LAVERAN',
+  'DESGENETTES',
+  'ROBERT PICQUÉ',
+  'LEGOUEST',
+  'CLERMONT-TONNERRE',
 ];
-export const PHARMACY_NAMES = ['DU CENTRE', 'DE LA GARE', 'DU MARCHÉ', 'DES HALLES', 'DE LA MAIRIE', 'DU PORT', "DE L'EUROPE", 'SAINT-JACQUES'];
+export const PHARMACY_NAMES = [
+  'DU CENTRE',
+  'DE LA GARE',
+  'DU MARCHÉ',
+  'DES HALLES',
+  'DE LA MAIRIE',
+  'DU PORT',
+  "DE L'EUROPE",
+  'SAINT-JACQUES',
+];
 
 /** Départements: code → label. */
 export const DEPARTEMENTS: Record<string, string> = {
-  '01': 'Ain', '02': 'Aisne', '03': 'Allier', '04': 'Alpes-de-Haute-Provence', '05': 'Hautes-Alpes',
-  '06': 'Alpes-Maritimes', '07': 'Ardèche', '08': 'Ardennes', '09': 'Ariège', '10': 'Aube', '11': 'Aude',
-  '12': 'Aveyron', '13': 'Bouches-du-Rhône', '14': 'Calvados', '15': 'Cantal', '16': 'Charente',
-  '17': 'Charente-Maritime', '18': 'Cher', '19': 'Corrèze', '2A': 'Corse-du-Sud', '2B': 'Haute-Corse',
-  '21': "Côte-d'Or", '22': "Côtes-d'Armor", '23': 'Creuse', '24': 'Dordogne', '25': 'Doubs', '26': 'Drôme',
-  '27': 'Eure', '28': 'Eure-et-Loir', '29': 'Finistère', '30': 'Gard', '31': 'Haute-Garonne', '32': 'Gers',
-  '33': 'Gironde', '34': 'Hérault', '35': 'Ille-et-Vilaine', '36': 'Indre', '37': 'Indre-et-Loire',
-  '38': 'Isère', '39': 'Jura', '40': 'Landes', '41': 'Loir-et-Cher', '42': 'Loire', '43': 'Haute-Loire',
-  '44': 'Loire-Atlantique', '45': 'Loiret', '46': 'Lot', '47': 'Lot-et-Garonne', '48': 'Lozère',
-  '49': 'Maine-et-Loire', '50': 'Manche', '51': 'Marne', '52': 'Haute-Marne', '53': 'Mayenne',
-  '54': 'Meurthe-et-Moselle', '55': 'Meuse', '56': 'Morbihan', '57': 'Moselle', '58': 'Nièvre', '59': 'Nord',
-  '60': 'Oise', '61': 'Orne', '62': 'Pas-de-Calais', '63': 'Puy-de-Dôme', '64': 'Pyrénées-Atlantiques',
-  '65': 'Hautes-Pyrénées', '66': 'Pyrénées-Orientales', '67': 'Bas-Rhin', '68': 'Haut-Rhin', '69': 'Rhône',
-  '70': 'Haute-Saône', '71': 'Saône-et-Loire', '72': 'Sarthe', '73': 'Savoie', '74': 'Haute-Savoie',
-  '75': 'Paris', '76': 'Seine-Maritime', '77': 'Seine-et-Marne', '78': 'Yvelines', '79': 'Deux-Sèvres',
-  '80': 'Somme', '81': 'Tarn', '82': 'Tarn-et-Garonne', '83': 'Var', '84': 'Vaucluse', '85': 'Vendée',
-  '86': 'Vienne', '87': 'Haute-Vienne', '88': 'Vosges', '89': 'Yonne', '90': 'Territoire de Belfort',
-  '91': 'Essonne', '92': 'Hauts-de-Seine', '93': 'Seine-Saint-Denis', '94': 'Val-de-Marne', '95': "Val-d'Oise",
-  '971': 'Guadeloupe', '972': 'Martinique', '973': 'Guyane', '974': 'La Réunion', '976': 'Mayotte',
+  '01': 'Ain',
+  '02': 'Aisne',
+  '03': 'Allier',
+  '04': 'Alpes-de-Haute-Provence',
+  '05': 'Hautes-Alpes',
+  '06': 'Alpes-Maritimes',
+  '07': 'Ardèche',
+  '08': 'Ardennes',
+  '09': 'Ariège',
+  '10': 'Aube',
+  '11': 'Aude',
+  '12': 'Aveyron',
+  '13': 'Bouches-du-Rhône',
+  '14': 'Calvados',
+  '15': 'Cantal',
+  '16': 'Charente',
+  '17': 'Charente-Maritime',
+  '18': 'Cher',
+  '19': 'Corrèze',
+  '2A': 'Corse-du-Sud',
+  '2B': 'Haute-Corse',
+  '21': "Côte-d'Or",
+  '22': "Côtes-d'Armor",
+  '23': 'Creuse',
+  '24': 'Dordogne',
+  '25': 'Doubs',
+  '26': 'Drôme',
+  '27': 'Eure',
+  '28': 'Eure-et-Loir',
+  '29': 'Finistère',
+  '30': 'Gard',
+  '31': 'Haute-Garonne',
+  '32': 'Gers',
+  '33': 'Gironde',
+  '34': 'Hérault',
+  '35': 'Ille-et-Vilaine',
+  '36': 'Indre',
+  '37': 'Indre-et-Loire',
+  '38': 'Isère',
+  '39': 'Jura',
+  '40': 'Landes',
+  '41': 'Loir-et-Cher',
+  '42': 'Loire',
+  '43': 'Haute-Loire',
+  '44': 'Loire-Atlantique',
+  '45': 'Loiret',
+  '46': 'Lot',
+  '47': 'Lot-et-Garonne',
+  '48': 'Lozère',
+  '49': 'Maine-et-Loire',
+  '50': 'Manche',
+  '51': 'Marne',
+  '52': 'Haute-Marne',
+  '53': 'Mayenne',
+  '54': 'Meurthe-et-Moselle',
+  '55': 'Meuse',
+  '56': 'Morbihan',
+  '57': 'Moselle',
+  '58': 'Nièvre',
+  '59': 'Nord',
+  '60': 'Oise',
+  '61': 'Orne',
+  '62': 'Pas-de-Calais',
+  '63': 'Puy-de-Dôme',
+  '64': 'Pyrénées-Atlantiques',
+  '65': 'Hautes-Pyrénées',
+  '66': 'Pyrénées-Orientales',
+  '67': 'Bas-Rhin',
+  '68': 'Haut-Rhin',
+  '69': 'Rhône',
+  '70': 'Haute-Saône',
+  '71': 'Saône-et-Loire',
+  '72': 'Sarthe',
+  '73': 'Savoie',
+  '74': 'Haute-Savoie',
+  '75': 'Paris',
+  '76': 'Seine-Maritime',
+  '77': 'Seine-et-Marne',
+  '78': 'Yvelines',
+  '79': 'Deux-Sèvres',
+  '80': 'Somme',
+  '81': 'Tarn',
+  '82': 'Tarn-et-Garonne',
+  '83': 'Var',
+  '84': 'Vaucluse',
+  '85': 'Vendée',
+  '86': 'Vienne',
+  '87': 'Haute-Vienne',
+  '88': 'Vosges',
+  '89': 'Yonne',
+  '90': 'Territoire de Belfort',
+  '91': 'Essonne',
+  '92': 'Hauts-de-Seine',
+  '93': 'Seine-Saint-Denis',
+  '94': 'Val-de-Marne',
+  '95': "Val-d'Oise",
+  '971': 'Guadeloupe',
+  '972': 'Martinique',
+  '973': 'Guyane',
+  '974': 'La Réunion',
+  '976': 'Mayotte',
 };
 
 /** Telephone prefix of a département. */
 export function phonePrefix(dept: string): string {
   switch (dept) {
-    case '971': return '0590';
-    case '972': return '0596';
-    case '973': return '0594';
-    case '974': return '0262';
-    case '976': return '0269';
+    case '971':
+      return '0590';
+    case '972':
+      return '0596';
+    case '973':
+      return '0594';
+    case '974':
+      return '0262';
+    case '976':
+      return '0269';
   }
   if (['75', '77', '78', '91', '92', '93', '94', '95'].includes(dept)) return '01';
-  if (['14', '18', '22', '27', '28', '29', '35', '36', '37', '41', '44', '45', '49', '50', '53', '56', '61', '72', '76', '79', '85', '86', '974'].includes(dept)) return '02';
-  if (['02', '08', '10', '21', '25', '39', '51', '52', '54', '55', '57', '58', '59', '60', '62', '67', '68', '70', '71', '80', '88', '89', '90'].includes(dept)) return '03';
-  if (['01', '03', '04', '05', '06', '07', '11', '13', '15', '26', '2A', '2B', '30', '34', '38', '42', '43', '48', '63', '66', '69', '73', '74', '83', '84'].includes(dept)) return '04';
+  if (
+    [
+      '14',
+      '18',
+      '22',
+      '27',
+      '28',
+      '29',
+      '35',
+      '36',
+      '37',
+      '41',
+      '44',
+      '45',
+      '49',
+      '50',
+      '53',
+      '56',
+      '61',
+      '72',
+      '76',
+      '79',
+      '85',
+      '86',
+      '974',
+    ].includes(dept)
+  )
+    return '02';
+  if (
+    [
+      '02',
+      '08',
+      '10',
+      '21',
+      '25',
+      '39',
+      '51',
+      '52',
+      '54',
+      '55',
+      '57',
+      '58',
+      '59',
+      '60',
+      '62',
+      '67',
+      '68',
+      '70',
+      '71',
+      '80',
+      '88',
+      '89',
+      '90',
+    ].includes(dept)
+  )
+    return '03';
+  if (
+    [
+      '01',
+      '03',
+      '04',
+      '05',
+      '06',
+      '07',
+      '11',
+      '13',
+      '15',
+      '26',
+      '2A',
+      '2B',
+      '30',
+      '34',
+      '38',
+      '42',
+      '43',
+      '48',
+      '63',
+      '66',
+      '69',
+      '73',
+      '74',
+      '83',
+      '84',
+    ].includes(dept)
+  )
+    return '04';
   return '05';
 }
 
@@ -470,14 +1182,35 @@ function buildCommunes(): Commune[] {
   // Paris, Lyon and Marseille by arrondissement.
   for (let i = 1; i <= 20; i++) {
     const n = String(i).padStart(2, '0');
-    out.push({ postal: `750${n}`, insee: `751${n}`, label: `PARIS ${ordinal(i)} ARRONDISSEMENT`, bureau: 'PARIS', dept: '75', weight: 3.5 });
+    out.push({
+      postal: `750${n}`,
+      insee: `751${n}`,
+      label: `PARIS ${ordinal(i)} ARRONDISSEMENT`,
+      bureau: 'PARIS',
+      dept: '75',
+      weight: 3.5,
+    });
   }
   for (let i = 1; i <= 9; i++) {
-    out.push({ postal: `6900${i}`, insee: `6938${i}`, label: `LYON ${ordinal(i)} ARRONDISSEMENT`, bureau: 'LYON', dept: '69', weight: 2.2 });
+    out.push({
+      postal: `6900${i}`,
+      insee: `6938${i}`,
+      label: `LYON ${ordinal(i)} ARRONDISSEMENT`,
+      bureau: 'LYON',
+      dept: '69',
+      weight: 2.2,
+    });
   }
   for (let i = 1; i <= 16; i++) {
     const n = String(i).padStart(2, '0');
-    out.push({ postal: `130${n}`, insee: `132${n}`, label: `MARSEILLE ${ordinal(i)} ARRONDISSEMENT`, bureau: 'MARSEILLE', dept: '13', weight: 1.8 });
+    out.push({
+      postal: `130${n}`,
+      insee: `132${n}`,
+      label: `MARSEILLE ${ordinal(i)} ARRONDISSEMENT`,
+      bureau: 'MARSEILLE',
+      dept: '13',
+      weight: 1.8,
+    });
   }
   return out;
 }
@@ -601,7 +1334,11 @@ const VOIE_TYPE_PICK = new Weighted(VOIE_TYPES.map((v) => [v, v[2]] as [[string,
 const DOCTOR_SPEC = new Weighted(DOCTOR_SPECIALTIES.map((s) => [s, s[2]] as [[string, string, number], number]));
 const DENTIST_SPEC = new Weighted(DENTIST_SPECIALTIES.map((s) => [s, s[2]] as [[string, string, number], number]));
 /** situations per (person, profession): mean 1.68; with 3% double professions and single-site students, ≈1.70 lines per person */
-const SITUATION_COUNT = new Weighted<number>([[1, 48], [2, 36], [3, 16]]);
+const SITUATION_COUNT = new Weighted<number>([
+  [1, 48],
+  [2, 36],
+  [3, 16],
+]);
 const MILITARY_PROFESSIONS = new Set(['10', '21', '40', '60', '70']);
 const ADELI_DEPT_PREFIXES = [...new Set(Object.keys(DEPARTEMENTS).map(dept2))].sort();
 const FONCTION_TAIL = `${FONCTIONS[0][0]}|${FONCTIONS[0][1]}|${FONCTIONS[0][2]}|${FONCTIONS[0][3]}|`;
@@ -614,11 +1351,11 @@ export function specialtyFor(nationalId: string, professionCode: string): { code
   if (professionCode !== '10' && professionCode !== '40') return null;
   const h = fnv1a(`${nationalId}/${professionCode}`);
   if (professionCode === '10') {
-    const s = DOCTOR_SPEC.at((h % 100000) / 100000 * DOCTOR_SPEC.total);
+    const s = DOCTOR_SPEC.at(((h % 100000) / 100000) * DOCTOR_SPEC.total);
     return { code: s[0], label: s[1] };
   }
   if (h % 100 >= 10) return null; // 10% of dentists
-  const s = DENTIST_SPEC.at(((h >>> 8) % 100000) / 100000 * DENTIST_SPEC.total);
+  const s = DENTIST_SPEC.at((((h >>> 8) % 100000) / 100000) * DENTIST_SPEC.total);
   return { code: s[0], label: s[1] };
 }
 
@@ -717,7 +1454,12 @@ function fieldAt(line: string, index: number): string {
 }
 
 function normaliseHeaderName(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 interface Columns {
@@ -862,7 +1604,7 @@ class RegistryFactory {
     const st = this.ids;
     st.rppsCursor += 1 + ((this.rng() * st.rppsMaxStep) | 0);
     if (st.rppsCursor > 999_999_999) throw new Error('RPPS number space exhausted');
-    return withKey('1' + pad(st.rppsCursor, 9));
+    return withKey(`1${pad(st.rppsCursor, 9)}`);
   }
 
   nextAdeli(dept: string, profession: string): string {
@@ -935,11 +1677,11 @@ class RegistryFactory {
     if (byFiness) {
       finess = this.nextFiness(dept);
       if (kind !== 'centre' || rng() < 0.5) finessEj = this.nextFiness(dept);
-      id = 'F' + finess;
+      id = `F${finess}`;
     } else {
       siren = this.nextSiren();
       siret = this.siretOf(siren);
-      id = 'S' + siret;
+      id = `S${siret}`;
     }
     const other = pickOne(rng, SURNAMES);
     let raison: string;
@@ -948,7 +1690,12 @@ class RegistryFactory {
     const r = rng();
     switch (kind) {
       case 'hospital':
-        raison = r < 0.15 ? `CHU DE ${commune.bureau}` : r < 0.8 ? `CENTRE HOSPITALIER ${commune.bureau}` : `GROUPE HOSPITALIER ${commune.bureau} ${other}`;
+        raison =
+          r < 0.15
+            ? `CHU DE ${commune.bureau}`
+            : r < 0.8
+              ? `CENTRE HOSPITALIER ${commune.bureau}`
+              : `GROUPE HOSPITALIER ${commune.bureau} ${other}`;
         sector = 'SA01';
         break;
       case 'clinic':
@@ -956,7 +1703,12 @@ class RegistryFactory {
         sector = r < 0.25 ? 'SA03' : 'SA04';
         break;
       case 'centre':
-        raison = r < 0.5 ? `CENTRE DE SANTÉ ${commune.bureau}` : r < 0.8 ? `CENTRE DE SANTÉ MUNICIPAL ${other}` : `CENTRE DE SOINS INFIRMIERS ${commune.bureau}`;
+        raison =
+          r < 0.5
+            ? `CENTRE DE SANTÉ ${commune.bureau}`
+            : r < 0.8
+              ? `CENTRE DE SANTÉ MUNICIPAL ${other}`
+              : `CENTRE DE SOINS INFIRMIERS ${commune.bureau}`;
         sector = 'SA05';
         break;
       case 'lab':
@@ -972,7 +1724,14 @@ class RegistryFactory {
         sector = 'SA07';
         break;
       case 'group':
-        raison = r < 0.4 ? `CABINET ${other}` : r < 0.65 ? `SCM ${nom}-${other}` : r < 0.85 ? `MAISON DE SANTÉ PLURIPROFESSIONNELLE ${commune.bureau}` : `CABINET MÉDICAL ${pickOne(rng, VOIE_NAMES)}`;
+        raison =
+          r < 0.4
+            ? `CABINET ${other}`
+            : r < 0.65
+              ? `SCM ${nom}-${other}`
+              : r < 0.85
+                ? `MAISON DE SANTÉ PLURIPROFESSIONNELLE ${commune.bureau}`
+                : `CABINET MÉDICAL ${pickOne(rng, VOIE_NAMES)}`;
         sector = 'SA08';
         break;
       case 'societe':
@@ -986,7 +1745,6 @@ class RegistryFactory {
         sector = r < 0.5 ? 'SA07' : 'SA09';
         break;
       }
-      case 'shop':
       default: {
         const what = professionCode === '26' ? 'AUDITION' : professionCode === '28' ? 'OPTIQUE' : 'ORTHOPÉDIE';
         raison = r < 0.6 ? `${what} ${nom}` : `SARL ${what} ${other}`;
@@ -1011,9 +1769,34 @@ class RegistryFactory {
     const fax = rng() < 0.15 ? this.phone(dept) : '';
     const email = kind !== 'cabinet' && rng() < 0.1 ? `contact@${asciiSlug(raison)}.fr` : '';
     const frag = [
-      siret, siren, finess, finessEj, id, raison, enseigne, complDest, complGeo, num, indice,
-      voie[0], voie[1], voieName, mention, bureau, commune.postal, commune.insee, commune.label,
-      '99000', 'France', tel, tel2, fax, email, dept, DEPARTEMENTS[dept], '',
+      siret,
+      siren,
+      finess,
+      finessEj,
+      id,
+      raison,
+      enseigne,
+      complDest,
+      complGeo,
+      num,
+      indice,
+      voie[0],
+      voie[1],
+      voieName,
+      mention,
+      bureau,
+      commune.postal,
+      commune.insee,
+      commune.label,
+      '99000',
+      'France',
+      tel,
+      tel2,
+      fax,
+      email,
+      dept,
+      DEPARTEMENTS[dept],
+      '',
     ].join('|');
     return { id, kind, frag, sector, sectorLabel: SECTORS[sector], dept };
   }
@@ -1244,8 +2027,8 @@ export async function generateRegistryDay1(opts: RegistryDay1Options): Promise<R
     seconds: 0,
   };
   try {
-    w.add(headerFor(opts.layout) + '\n');
-    sf?.add(SAVOIR_FAIRE_HEADER + '\n');
+    w.add(`${headerFor(opts.layout)}\n`);
+    sf?.add(`${SAVOIR_FAIRE_HEADER}\n`);
     for (let i = 0; i < opts.persons; i++) {
       const p = factory.person();
       stats.persons++;
@@ -1543,7 +2326,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
     emitSavoirFaire(nid, group);
     if (d === 0) {
       stats.unchanged++;
-      return group.join('\n') + '\n';
+      return `${group.join('\n')}\n`;
     }
     if (d === 3) {
       stats.identityChanged++;
@@ -1554,7 +2337,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
       for (const line of group) {
         const f = line.split('|');
         f[cols.nom] = newName;
-        text += f.join('|') + '\n';
+        text += `${f.join('|')}\n`;
       }
       return text;
     }
@@ -1588,12 +2371,12 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
       f[cols.pharmaSection + 1] = sec[1];
     }
     group[j] = f.join('|');
-    return group.join('\n') + '\n';
+    return `${group.join('\n')}\n`;
   };
 
   try {
-    w.add(scan.header + '\n');
-    sf?.add(SAVOIR_FAIRE_HEADER + '\n');
+    w.add(`${scan.header}\n`);
+    sf?.add(`${SAVOIR_FAIRE_HEADER}\n`);
     let first = true;
     let nid = '';
     let group: string[] = [];
@@ -1649,7 +2432,7 @@ export async function generateRegistryNextDay(opts: RegistryNextDayOptions): Pro
       site_changed: stats.ids.siteChanged,
       identity_changed: stats.ids.identityChanged,
     };
-    await fs.promises.writeFile(opts.expectedOut, JSON.stringify(expected, null, 1) + '\n');
+    await fs.promises.writeFile(opts.expectedOut, `${JSON.stringify(expected, null, 1)}\n`);
   }
   stats.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return stats;
@@ -1707,7 +2490,7 @@ export async function truncateRegistryFile(opts: TruncateOptions): Promise<Trunc
   const w = new BatchWriter(opts.out);
   const out: TruncateStats = { inputLines, inputPersons, lines: 0, persons: 0, droppedPersons: 0 };
   try {
-    w.add(header + '\n');
+    w.add(`${header}\n`);
     let first = true;
     let done = false;
     last = '';
@@ -1728,7 +2511,7 @@ export async function truncateRegistryFile(opts: TruncateOptions): Promise<Trunc
           last = nid;
         }
         out.lines++;
-        w.add(line + '\n');
+        w.add(`${line}\n`);
       }
       await w.flush();
       if (done) break;

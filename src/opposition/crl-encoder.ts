@@ -9,7 +9,7 @@
  * entries are kept as a list of chunks whose total length is summed as they arrive;
  * they are concatenated once, into the TBSCertList that gets signed.
  */
-import { createPrivateKey, KeyObject, sign as cryptoSign } from "node:crypto";
+import { createPrivateKey, sign as cryptoSign, KeyObject } from 'node:crypto';
 
 // ---------------------------------------------------------------------------
 // Reason codes
@@ -32,33 +32,29 @@ export type CrlReason = (typeof CrlReason)[keyof typeof CrlReason];
 
 /** The domain's opposition reasons (see `opposition_request_reason_check`), plus a change of profession or site. */
 export type OppositionReason =
-  | "expiry"
-  | "loss"
-  | "theft"
-  | "malfunction"
-  | "non-receipt"
-  | "cessation"
-  | "replacement"
-  | "affiliation-changed";
+  | 'expiry'
+  | 'loss'
+  | 'theft'
+  | 'malfunction'
+  | 'non-receipt'
+  | 'cessation'
+  | 'replacement'
+  | 'affiliation-changed';
 
 /** Opposition reason → CRL reason code. */
-export const CRL_REASON_CODES: Readonly<Record<OppositionReason, CrlReason>> =
-  Object.freeze({
-    expiry: CrlReason.unspecified,
-    loss: CrlReason.keyCompromise,
-    theft: CrlReason.keyCompromise,
-    malfunction: CrlReason.unspecified,
-    "non-receipt": CrlReason.unspecified,
-    cessation: CrlReason.cessationOfOperation,
-    replacement: CrlReason.superseded,
-    "affiliation-changed": CrlReason.affiliationChanged,
-  });
+export const CRL_REASON_CODES: Readonly<Record<OppositionReason, CrlReason>> = Object.freeze({
+  expiry: CrlReason.unspecified,
+  loss: CrlReason.keyCompromise,
+  theft: CrlReason.keyCompromise,
+  malfunction: CrlReason.unspecified,
+  'non-receipt': CrlReason.unspecified,
+  cessation: CrlReason.cessationOfOperation,
+  replacement: CrlReason.superseded,
+  'affiliation-changed': CrlReason.affiliationChanged,
+});
 
 /** Reasons for which the entry carries an invalidity date (the card may have been misused since). */
-export const REASONS_WITH_INVALIDITY_DATE: readonly OppositionReason[] = [
-  "loss",
-  "theft",
-];
+export const REASONS_WITH_INVALIDITY_DATE: readonly OppositionReason[] = ['loss', 'theft'];
 
 // ---------------------------------------------------------------------------
 // DER primitives
@@ -90,20 +86,14 @@ export function lengthSize(n: number): number {
 
 /** DER length field (definite form, minimal). */
 export function encodeLength(n: number): Buffer {
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new RangeError(`invalid DER length: ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid DER length: ${n}`);
   const size = lengthSize(n);
   const out = Buffer.allocUnsafe(size);
   writeLength(out, 0, n, size);
   return out;
 }
 
-function writeLength(
-  buf: Buffer,
-  offset: number,
-  n: number,
-  size = lengthSize(n),
-): number {
+function writeLength(buf: Buffer, offset: number, n: number, size = lengthSize(n)): number {
   if (size === 1) {
     buf[offset] = n;
     return offset + 1;
@@ -130,36 +120,26 @@ export function tlv(tag: number, content: Buffer | readonly Buffer[]): Buffer {
   const parts = Buffer.isBuffer(content) ? [content] : content;
   let len = 0;
   for (const p of parts) len += p.length;
-  return Buffer.concat(
-    [encodeHeader(tag, len), ...parts],
-    1 + lengthSize(len) + len,
-  );
+  return Buffer.concat([encodeHeader(tag, len), ...parts], 1 + lengthSize(len) + len);
 }
 
-export const sequence = (...content: Buffer[]): Buffer =>
-  tlv(TAG.SEQUENCE, content);
-export const octetString = (content: Buffer): Buffer =>
-  tlv(TAG.OCTET_STRING, content);
+export const sequence = (...content: Buffer[]): Buffer => tlv(TAG.SEQUENCE, content);
+export const octetString = (content: Buffer): Buffer => tlv(TAG.OCTET_STRING, content);
 /** Context-specific tag `[n]`: constructed (EXPLICIT, or IMPLICIT over a constructed type) or primitive (IMPLICIT). */
-export const contextTag = (
-  n: number,
-  content: Buffer | readonly Buffer[],
-  constructed = true,
-): Buffer => {
+export const contextTag = (n: number, content: Buffer | readonly Buffer[], constructed = true): Buffer => {
   if (n < 0 || n > 30) throw new RangeError(`unsupported context tag: ${n}`);
   return tlv(0x80 | (constructed ? 0x20 : 0) | n, content);
 };
-export const derBoolean = (value: boolean): Buffer =>
-  Buffer.from([TAG.BOOLEAN, 1, value ? 0xff : 0x00]);
+export const derBoolean = (value: boolean): Buffer => Buffer.from([TAG.BOOLEAN, 1, value ? 0xff : 0x00]);
 
 /** Minimal two's-complement content bytes of a non-negative integer. */
 function unsignedIntegerContent(value: bigint): Buffer {
-  if (value < 0n) throw new RangeError("negative integers are not supported");
+  if (value < 0n) throw new RangeError('negative integers are not supported');
   let hex = value.toString(16);
-  if (hex.length & 1) hex = "0" + hex;
+  if (hex.length & 1) hex = `0${hex}`;
   // High bit set: prepend 0x00 so the value stays positive.
-  if (parseInt(hex.slice(0, 2), 16) & 0x80) hex = "00" + hex;
-  return Buffer.from(hex, "hex");
+  if (parseInt(hex.slice(0, 2), 16) & 0x80) hex = `00${hex}`;
+  return Buffer.from(hex, 'hex');
 }
 
 /** INTEGER from a non-negative bigint / safe integer. */
@@ -171,15 +151,12 @@ const DECIMAL = /^[0-9]+$/;
 
 /** Parses a card number (decimal digits) into a positive serial number of at most 20 octets (RFC 5280 §4.1.2.2). */
 export function parseSerial(serial: string): bigint {
-  if (typeof serial !== "string" || !DECIMAL.test(serial)) {
-    throw new RangeError(
-      `serial must be decimal digits: ${JSON.stringify(serial)}`,
-    );
+  if (typeof serial !== 'string' || !DECIMAL.test(serial)) {
+    throw new RangeError(`serial must be decimal digits: ${JSON.stringify(serial)}`);
   }
   const value = BigInt(serial);
-  if (value === 0n) throw new RangeError("serial must be positive");
-  if (value >= 1n << 159n)
-    throw new RangeError(`serial exceeds 20 octets: ${serial}`);
+  if (value === 0n) throw new RangeError('serial must be positive');
+  if (value >= 1n << 159n) throw new RangeError(`serial exceeds 20 octets: ${serial}`);
   return value;
 }
 
@@ -190,24 +167,21 @@ export function derIntegerFromDecimal(serial: string): Buffer {
 
 /** ENUMERATED (small non-negative values). */
 export function derEnumerated(value: number): Buffer {
-  if (!Number.isInteger(value) || value < 0)
-    throw new RangeError(`invalid ENUMERATED: ${value}`);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`invalid ENUMERATED: ${value}`);
   return tlv(TAG.ENUMERATED, unsignedIntegerContent(BigInt(value)));
 }
 
 /** OBJECT IDENTIFIER from dotted notation. */
 export function derOid(oid: string): Buffer {
-  const arcs = oid.split(".").map((a) => {
+  const arcs = oid.split('.').map((a) => {
     if (!DECIMAL.test(a)) throw new RangeError(`invalid OID: ${oid}`);
     return BigInt(a);
   });
-  if (arcs.length < 2 || arcs[0] > 2n || (arcs[0] < 2n && arcs[1] > 39n))
-    throw new RangeError(`invalid OID: ${oid}`);
+  if (arcs.length < 2 || arcs[0] > 2n || (arcs[0] < 2n && arcs[1] > 39n)) throw new RangeError(`invalid OID: ${oid}`);
   const bytes: number[] = [];
   const pushArc = (arc: bigint): void => {
     const groups: number[] = [Number(arc & 0x7fn)];
-    for (arc >>= 7n; arc > 0n; arc >>= 7n)
-      groups.unshift(Number(arc & 0x7fn) | 0x80);
+    for (arc >>= 7n; arc > 0n; arc >>= 7n) groups.unshift(Number(arc & 0x7fn) | 0x80);
     bytes.push(...groups);
   };
   pushArc(arcs[0] * 40n + arcs[1]);
@@ -215,68 +189,50 @@ export function derOid(oid: string): Buffer {
   return tlv(TAG.OID, Buffer.from(bytes));
 }
 
-const pad2 = (n: number): string => (n < 10 ? "0" : "") + n;
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 function checkDate(date: Date): void {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime()))
-    throw new RangeError("invalid date");
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError('invalid date');
   const y = date.getUTCFullYear();
-  if (y < 1950 || y > 9999)
-    throw new RangeError(`date out of range: ${date.toISOString()}`);
+  if (y < 1950 || y > 9999) throw new RangeError(`date out of range: ${date.toISOString()}`);
 }
 
 /** GeneralizedTime `YYYYMMDDHHMMSSZ` (UTC, no fractional seconds). */
 export function derGeneralizedTime(date: Date): Buffer {
   checkDate(date);
-  return Buffer.from([
-    TAG.GENERALIZED_TIME,
-    15,
-    ...Buffer.from(generalizedTimeString(date), "latin1"),
-  ]);
+  return Buffer.from([TAG.GENERALIZED_TIME, 15, ...Buffer.from(generalizedTimeString(date), 'latin1')]);
 }
 
 /** UTCTime `YYMMDDHHMMSSZ` (years 1950–2049). */
 export function derUtcTime(date: Date): Buffer {
   checkDate(date);
   const y = date.getUTCFullYear();
-  if (y >= 2050) throw new RangeError("UTCTime only covers 1950–2049");
-  return Buffer.from([
-    TAG.UTC_TIME,
-    13,
-    ...Buffer.from(generalizedTimeString(date).slice(2), "latin1"),
-  ]);
+  if (y >= 2050) throw new RangeError('UTCTime only covers 1950–2049');
+  return Buffer.from([TAG.UTC_TIME, 13, ...Buffer.from(generalizedTimeString(date).slice(2), 'latin1')]);
 }
 
 /** RFC 5280 Time: UTCTime before 2050, GeneralizedTime from 2050. */
 export function derTime(date: Date): Buffer {
   checkDate(date);
-  return date.getUTCFullYear() < 2050
-    ? derUtcTime(date)
-    : derGeneralizedTime(date);
+  return date.getUTCFullYear() < 2050 ? derUtcTime(date) : derGeneralizedTime(date);
 }
 
 function generalizedTimeString(date: Date): string {
   return (
-    String(date.getUTCFullYear()).padStart(4, "0") +
+    String(date.getUTCFullYear()).padStart(4, '0') +
     pad2(date.getUTCMonth() + 1) +
     pad2(date.getUTCDate()) +
     pad2(date.getUTCHours()) +
     pad2(date.getUTCMinutes()) +
     pad2(date.getUTCSeconds()) +
-    "Z"
+    'Z'
   );
 }
 
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
-export function encodeExtension(
-  oid: string | Buffer,
-  value: Buffer,
-  critical = false,
-): Buffer {
-  const id = typeof oid === "string" ? derOid(oid) : oid;
-  return critical
-    ? sequence(id, derBoolean(true), octetString(value))
-    : sequence(id, octetString(value));
+export function encodeExtension(oid: string | Buffer, value: Buffer, critical = false): Buffer {
+  const id = typeof oid === 'string' ? derOid(oid) : oid;
+  return critical ? sequence(id, derBoolean(true), octetString(value)) : sequence(id, octetString(value));
 }
 
 // ---------------------------------------------------------------------------
@@ -284,27 +240,22 @@ export function encodeExtension(
 // ---------------------------------------------------------------------------
 
 export const OID = {
-  ecdsaWithSHA256: "1.2.840.10045.4.3.2",
-  cRLNumber: "2.5.29.20",
-  reasonCode: "2.5.29.21",
-  invalidityDate: "2.5.29.24",
-  deltaCRLIndicator: "2.5.29.27",
-  authorityKeyIdentifier: "2.5.29.35",
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
+  cRLNumber: '2.5.29.20',
+  reasonCode: '2.5.29.21',
+  invalidityDate: '2.5.29.24',
+  deltaCRLIndicator: '2.5.29.27',
+  authorityKeyIdentifier: '2.5.29.35',
 } as const;
 
 /** AlgorithmIdentifier for ecdsa-with-SHA256, parameters absent (RFC 5758 §3.2). */
-export const ECDSA_SHA256_ALGORITHM: Buffer = sequence(
-  derOid(OID.ecdsaWithSHA256),
-);
+export const ECDSA_SHA256_ALGORITHM: Buffer = sequence(derOid(OID.ecdsaWithSHA256));
 
 const REASON_CODE_OID = derOid(OID.reasonCode);
 const INVALIDITY_DATE_OID = derOid(OID.invalidityDate);
 /** Pre-encoded reasonCode extensions, by code. */
 const REASON_EXTENSIONS = new Map<number, Buffer>(
-  Object.values(CrlReason).map((code) => [
-    code,
-    encodeExtension(REASON_CODE_OID, derEnumerated(code)),
-  ]),
+  Object.values(CrlReason).map((code) => [code, encodeExtension(REASON_CODE_OID, derEnumerated(code))]),
 );
 
 // ---------------------------------------------------------------------------
@@ -337,21 +288,14 @@ export function encodeRevokedEntry(entry: RevokedEntry): Buffer {
   if (entry.reason !== undefined && !REASON_EXTENSIONS.has(entry.reason)) {
     throw new RangeError(`invalid CRL reason: ${entry.reason}`);
   }
-  const reasonExt =
-    entry.reason === undefined || entry.reason === CrlReason.unspecified
-      ? undefined
-      : REASON_EXTENSIONS.get(entry.reason);
+  const reasonExt = entry.reason === undefined || entry.reason === CrlReason.unspecified ? undefined : REASON_EXTENSIONS.get(entry.reason);
   const invalidityDate = entry.invalidityDate;
   if (invalidityDate !== undefined) checkDate(invalidityDate);
 
   // invalidityDate extension: 30 18 | 06 03 55 1d 18 | 04 11 | 18 0f YYYYMMDDHHMMSSZ
-  const extsContent =
-    (reasonExt ? reasonExt.length : 0) +
-    (invalidityDate ? INVALIDITY_EXTENSION_LENGTH : 0);
-  const extsLength =
-    extsContent > 0 ? 1 + lengthSize(extsContent) + extsContent : 0;
-  const content =
-    1 + lengthSize(serial.length) + serial.length + timeLength + extsLength;
+  const extsContent = (reasonExt ? reasonExt.length : 0) + (invalidityDate ? INVALIDITY_EXTENSION_LENGTH : 0);
+  const extsLength = extsContent > 0 ? 1 + lengthSize(extsContent) + extsContent : 0;
+  const content = 1 + lengthSize(serial.length) + serial.length + timeLength + extsLength;
   const out = Buffer.allocUnsafe(1 + lengthSize(content) + content);
 
   out[0] = TAG.SEQUENCE;
@@ -369,37 +313,24 @@ export function encodeRevokedEntry(entry: RevokedEntry): Buffer {
       pos = writeTime(out, pos, invalidityDate, true);
     }
   }
-  if (pos !== out.length)
-    throw new Error(`internal error: entry length ${pos} != ${out.length}`);
+  if (pos !== out.length) throw new Error(`internal error: entry length ${pos} != ${out.length}`);
   return out;
 }
 
-const INVALIDITY_EXTENSION_PREFIX = Buffer.from([
-  0x30,
-  0x18,
-  ...INVALIDITY_DATE_OID,
-  0x04,
-  0x11,
-]);
+const INVALIDITY_EXTENSION_PREFIX = Buffer.from([0x30, 0x18, ...INVALIDITY_DATE_OID, 0x04, 0x11]);
 const INVALIDITY_EXTENSION_LENGTH = INVALIDITY_EXTENSION_PREFIX.length + 17;
 
 /** INTEGER content of a card number; numbers up to 15 digits avoid BigInt. */
 function serialContent(serial: string): Buffer {
-  if (typeof serial !== "string" || serial.length === 0)
-    throw new RangeError(
-      `serial must be decimal digits: ${JSON.stringify(serial)}`,
-    );
+  if (typeof serial !== 'string' || serial.length === 0) throw new RangeError(`serial must be decimal digits: ${JSON.stringify(serial)}`);
   if (serial.length > 15) return unsignedIntegerContent(parseSerial(serial));
   let n = 0;
   for (let i = 0; i < serial.length; i++) {
     const c = serial.charCodeAt(i) - 48;
-    if (c < 0 || c > 9)
-      throw new RangeError(
-        `serial must be decimal digits: ${JSON.stringify(serial)}`,
-      );
+    if (c < 0 || c > 9) throw new RangeError(`serial must be decimal digits: ${JSON.stringify(serial)}`);
     n = n * 10 + c;
   }
-  if (n === 0) throw new RangeError("serial must be positive");
+  if (n === 0) throw new RangeError('serial must be positive');
   const bytes: number[] = [];
   while (n > 0) {
     bytes.push(n % 256);
@@ -416,12 +347,7 @@ function write2(buf: Buffer, pos: number, v: number): number {
 }
 
 /** Writes a UTCTime (13 chars) or GeneralizedTime (15 chars) TLV; the date must have been checked. */
-function writeTime(
-  buf: Buffer,
-  pos: number,
-  date: Date,
-  generalized: boolean,
-): number {
+function writeTime(buf: Buffer, pos: number, date: Date, generalized: boolean): number {
   const year = date.getUTCFullYear();
   buf[pos++] = generalized ? TAG.GENERALIZED_TIME : TAG.UTC_TIME;
   buf[pos++] = generalized ? 15 : 13;
@@ -466,18 +392,11 @@ const VERSION_V2 = derInteger(1);
 export async function buildCrl(opts: BuildCrlOptions): Promise<Buffer> {
   checkDate(opts.thisUpdate);
   checkDate(opts.nextUpdate);
-  if (opts.nextUpdate.getTime() <= opts.thisUpdate.getTime())
-    throw new RangeError("nextUpdate must be after thisUpdate");
-  if (opts.crlNumber < 0n || opts.crlNumber >= MAX_CRL_NUMBER)
-    throw new RangeError("crlNumber out of range");
+  if (opts.nextUpdate.getTime() <= opts.thisUpdate.getTime()) throw new RangeError('nextUpdate must be after thisUpdate');
+  if (opts.crlNumber < 0n || opts.crlNumber >= MAX_CRL_NUMBER) throw new RangeError('crlNumber out of range');
   if (opts.deltaBaseCrlNumber !== undefined) {
-    if (
-      opts.deltaBaseCrlNumber < 0n ||
-      opts.deltaBaseCrlNumber >= opts.crlNumber
-    ) {
-      throw new RangeError(
-        "deltaBaseCrlNumber must be below the delta CRL number",
-      );
+    if (opts.deltaBaseCrlNumber < 0n || opts.deltaBaseCrlNumber >= opts.crlNumber) {
+      throw new RangeError('deltaBaseCrlNumber must be below the delta CRL number');
     }
   }
 
@@ -500,34 +419,16 @@ export async function buildCrl(opts: BuildCrlOptions): Promise<Buffer> {
   const extensions: Buffer[] = [];
   if (opts.authorityKeyIdentifier) {
     // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }
-    extensions.push(
-      encodeExtension(
-        OID.authorityKeyIdentifier,
-        sequence(contextTag(0, opts.authorityKeyIdentifier, false)),
-      ),
-    );
+    extensions.push(encodeExtension(OID.authorityKeyIdentifier, sequence(contextTag(0, opts.authorityKeyIdentifier, false))));
   }
   extensions.push(encodeExtension(OID.cRLNumber, derInteger(opts.crlNumber)));
   if (opts.deltaBaseCrlNumber !== undefined) {
-    extensions.push(
-      encodeExtension(
-        OID.deltaCRLIndicator,
-        derInteger(opts.deltaBaseCrlNumber),
-        true,
-      ),
-    );
+    extensions.push(encodeExtension(OID.deltaCRLIndicator, derInteger(opts.deltaBaseCrlNumber), true));
   }
 
-  const head = [
-    VERSION_V2,
-    opts.signatureAlgorithmDer,
-    opts.issuerDer,
-    derTime(opts.thisUpdate),
-    derTime(opts.nextUpdate),
-  ];
+  const head = [VERSION_V2, opts.signatureAlgorithmDer, opts.issuerDer, derTime(opts.thisUpdate), derTime(opts.nextUpdate)];
   // revokedCertificates is absent when there are no entries (RFC 5280 §5.1.2.6).
-  const revokedHeader =
-    chunks.length > 0 ? [encodeHeader(TAG.SEQUENCE, entriesLength)] : [];
+  const revokedHeader = chunks.length > 0 ? [encodeHeader(TAG.SEQUENCE, entriesLength)] : [];
   const tail = [contextTag(0, tlv(TAG.SEQUENCE, extensions))];
 
   let tbsContentLength = entriesLength;
@@ -542,23 +443,14 @@ export async function buildCrl(opts: BuildCrlOptions): Promise<Buffer> {
 
   const signature = await opts.sign(tbs);
   const signatureValue = tlv(TAG.BIT_STRING, [Buffer.from([0]), signature]);
-  const outerLength =
-    tbs.length + opts.signatureAlgorithmDer.length + signatureValue.length;
-  return Buffer.concat([
-    encodeHeader(TAG.SEQUENCE, outerLength),
-    tbs,
-    opts.signatureAlgorithmDer,
-    signatureValue,
-  ]);
+  const outerLength = tbs.length + opts.signatureAlgorithmDer.length + signatureValue.length;
+  return Buffer.concat([encodeHeader(TAG.SEQUENCE, outerLength), tbs, opts.signatureAlgorithmDer, signatureValue]);
 }
 
 /** A `sign` function for {@link buildCrl}: ECDSA (P-256) with SHA-256, DER signature. */
-export function ecdsaSha256Signer(
-  privateKey: KeyObject | string | Buffer,
-): (tbs: Buffer) => Buffer {
-  const key =
-    privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
-  return (tbs) => cryptoSign("sha256", tbs, { key, dsaEncoding: "der" });
+export function ecdsaSha256Signer(privateKey: KeyObject | string | Buffer): (tbs: Buffer) => Buffer {
+  const key = privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey);
+  return (tbs) => cryptoSign('sha256', tbs, { key, dsaEncoding: 'der' });
 }
 
 // ---------------------------------------------------------------------------
@@ -577,28 +469,27 @@ export interface Tlv {
 
 /** Reads one TLV (single-byte tag, definite length) at `offset`. */
 export function readTlv(buf: Buffer, offset: number): Tlv {
-  if (offset + 2 > buf.length) throw new RangeError("truncated DER");
+  if (offset + 2 > buf.length) throw new RangeError('truncated DER');
   const tag = buf[offset];
-  if ((tag & 0x1f) === 0x1f)
-    throw new RangeError("multi-byte tags are not supported");
+  if ((tag & 0x1f) === 0x1f) throw new RangeError('multi-byte tags are not supported');
   let pos = offset + 1;
   let len = buf[pos++];
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new RangeError("unsupported DER length");
-    if (pos + n > buf.length) throw new RangeError("truncated DER");
+    if (n === 0 || n > 4) throw new RangeError('unsupported DER length');
+    if (pos + n > buf.length) throw new RangeError('truncated DER');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[pos++];
   }
   const end = pos + len;
-  if (end > buf.length) throw new RangeError("truncated DER");
+  if (end > buf.length) throw new RangeError('truncated DER');
   return { tag, offset, start: pos, end };
 }
 
 /** The children of a constructed TLV. */
 export function readChildren(buf: Buffer, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let pos = parent.start; pos < parent.end;) {
+  for (let pos = parent.start; pos < parent.end; ) {
     const child = readTlv(buf, pos);
     out.push(child);
     pos = child.end;
@@ -609,8 +500,8 @@ export function readChildren(buf: Buffer, parent: Tlv): Tlv[] {
 /** Converts a PEM block (first one found) to DER. */
 export function pemToDer(pem: string): Buffer {
   const m = /-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/.exec(pem);
-  if (!m) throw new Error("no PEM block found");
-  return Buffer.from(m[1].replace(/\s+/g, ""), "base64");
+  if (!m) throw new Error('no PEM block found');
+  return Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
 }
 
 /**
@@ -619,18 +510,16 @@ export function pemToDer(pem: string): Buffer {
  */
 export function extractSubjectNameDer(certificate: Buffer | string): Buffer {
   const der =
-    typeof certificate === "string" ||
-    certificate.subarray(0, 11).toString("latin1") === "-----BEGIN "
+    typeof certificate === 'string' || certificate.subarray(0, 11).toString('latin1') === '-----BEGIN '
       ? pemToDer(certificate.toString())
       : certificate;
   const cert = readTlv(der, 0);
-  if (cert.tag !== TAG.SEQUENCE) throw new Error("not a certificate");
+  if (cert.tag !== TAG.SEQUENCE) throw new Error('not a certificate');
   const tbs = readTlv(der, cert.start);
-  if (tbs.tag !== TAG.SEQUENCE) throw new Error("not a certificate");
+  if (tbs.tag !== TAG.SEQUENCE) throw new Error('not a certificate');
   const fields = readChildren(der, tbs);
   const i = fields[0]?.tag === 0xa0 ? 1 : 0;
   const subject = fields[i + 4];
-  if (!subject || subject.tag !== TAG.SEQUENCE)
-    throw new Error("certificate subject not found");
+  if (!subject || subject.tag !== TAG.SEQUENCE) throw new Error('certificate subject not found');
   return Buffer.from(der.subarray(subject.offset, subject.end));
 }

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
@@ -91,7 +91,11 @@ export class CrlPublisher {
   async currentFile(kind: CrlKind): Promise<{ publication: CrlPublicationView; file: string }> {
     const publication = await this.current(kind);
     if (!publication) {
-      throw new OppositionError('crl_not_published', `no ${kind === 'full' ? '' : 'delta '}CRL has been published yet (crl:publish publishes one)`, 404);
+      throw new OppositionError(
+        'crl_not_published',
+        `no ${kind === 'full' ? '' : 'delta '}CRL has been published yet (crl:publish publishes one)`,
+        404,
+      );
     }
     return { publication, file: path.resolve(this.cfg.DATA_DIR, publication.path) };
   }
@@ -144,12 +148,35 @@ export class CrlPublisher {
         await qr.query(
           `INSERT INTO crl_publication (crl_number, kind, base_crl_number, watermark, this_update, next_update, entries, bytes, path, sha256, published_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [String(crlNumber), kind, kind === 'delta' ? base.crlNumber : null, watermark, thisUpdate, nextUpdate, counter.entries, der.length,
-            relPath, sha256, actor],
+          [
+            String(crlNumber),
+            kind,
+            kind === 'delta' ? base.crlNumber : null,
+            watermark,
+            thisUpdate,
+            nextUpdate,
+            counter.entries,
+            der.length,
+            relPath,
+            sha256,
+            actor,
+          ],
         );
-        await this.audit.append(qr.manager, { actor, action: `crl.publish-${kind}`, entity: 'crl', entityId: String(crlNumber),
-          details: { baseCrlNumber: kind === 'delta' ? base.crlNumber : null, watermark, entries: counter.entries, sha256, path: relPath,
-            thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString() } });
+        await this.audit.append(qr.manager, {
+          actor,
+          action: `crl.publish-${kind}`,
+          entity: 'crl',
+          entityId: String(crlNumber),
+          details: {
+            baseCrlNumber: kind === 'delta' ? base.crlNumber : null,
+            watermark,
+            entries: counter.entries,
+            sha256,
+            path: relPath,
+            thisUpdate: thisUpdate.toISOString(),
+            nextUpdate: nextUpdate.toISOString(),
+          },
+        });
         await qr.commitTransaction();
       } catch (e) {
         await qr.rollbackTransaction();
@@ -157,8 +184,16 @@ export class CrlPublisher {
       }
       if (kind === 'full') await this.prune(crlNumber).catch(() => undefined);
       return {
-        crlNumber: String(crlNumber), kind, baseCrlNumber: kind === 'delta' ? base.crlNumber : null, entries: counter.entries,
-        thisUpdate, nextUpdate, path: relPath, sha256, bytes: der.length, seconds: (Date.now() - started) / 1000,
+        crlNumber: String(crlNumber),
+        kind,
+        baseCrlNumber: kind === 'delta' ? base.crlNumber : null,
+        entries: counter.entries,
+        thisUpdate,
+        nextUpdate,
+        path: relPath,
+        sha256,
+        bytes: der.length,
+        seconds: (Date.now() - started) / 1000,
       };
     } finally {
       if (locked) await qr.query(`SELECT pg_advisory_unlock($1)`, [CRL_PUBLISH_LOCK]).catch(() => undefined);
@@ -183,10 +218,12 @@ export class CrlPublisher {
   /** The entries, streamed with COPY and encoded a chunk at a time (one Buffer per chunk). */
   private async *entries(qr: QueryRunner, where: string, counter: { entries: number }): AsyncGenerator<Buffer> {
     const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    const stream = client.query(copyTo(
-      `COPY (SELECT card_number, reason, extract(epoch FROM opposed_at)::bigint, extract(epoch FROM invalidity_date)::bigint
+    const stream = client.query(
+      copyTo(
+        `COPY (SELECT card_number, reason, extract(epoch FROM opposed_at)::bigint, extract(epoch FROM invalidity_date)::bigint
                FROM opposition WHERE ${where}) TO STDOUT`,
-    ));
+      ),
+    );
     let rest = '';
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const text = rest + chunk.toString('latin1');
@@ -209,7 +246,8 @@ export class CrlPublisher {
   /** Removes the files of CRLs older than the previous full CRL (their rows stay). */
   private async prune(current: bigint): Promise<void> {
     const fulls: Array<{ n: string }> = await this.ds.query(
-      `SELECT crl_number::text AS n FROM crl_publication WHERE kind = 'full' ORDER BY crl_number DESC LIMIT $1`, [KEEP_FULL_CRLS],
+      `SELECT crl_number::text AS n FROM crl_publication WHERE kind = 'full' ORDER BY crl_number DESC LIMIT $1`,
+      [KEEP_FULL_CRLS],
     );
     const oldestKept = BigInt(fulls[fulls.length - 1]?.n ?? String(current));
     const dir = path.resolve(this.cfg.DATA_DIR, CRL_DIR);

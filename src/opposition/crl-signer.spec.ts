@@ -70,7 +70,9 @@ describe('CRL signer', () => {
         thisUpdate: new Date('2026-11-26T10:00:00Z'),
         nextUpdate: new Date('2026-11-27T10:00:00Z'),
         crlNumber: 7n,
-        entries: [encodeRevokedEntry({ serial: '3000000012', revokedAt: new Date('2026-11-25T08:00:00Z'), reason: CrlReason.keyCompromise })],
+        entries: [
+          encodeRevokedEntry({ serial: '3000000012', revokedAt: new Date('2026-11-25T08:00:00Z'), reason: CrlReason.keyCompromise }),
+        ],
         sign: (t) => signer.sign(t),
         signatureAlgorithmDer: signer.signatureAlgorithmDer,
       });

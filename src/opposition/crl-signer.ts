@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { createPrivateKey, createPublicKey, KeyObject, randomBytes, sign as cryptoSign, webcrypto } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { ECDSA_SHA256_ALGORITHM, extractSubjectNameDer } from './crl-encoder';
 
 /**
@@ -39,7 +39,11 @@ export class SoftwareCrlSigner implements CrlSigner {
   readonly authorityKeyIdentifier: Buffer | undefined;
   private readonly key: KeyObject;
 
-  constructor(keyPem: string, readonly issuerCertificatePem: string, origin = 'the CRL signing key') {
+  constructor(
+    keyPem: string,
+    readonly issuerCertificatePem: string,
+    origin = 'the CRL signing key',
+  ) {
     try {
       this.key = createPrivateKey(keyPem);
     } catch (e) {
@@ -86,8 +90,15 @@ export const DEV_ISSUER_DIR = 'crl-issuer';
  */
 export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: SoftwareCrlSigner; generated: boolean; dir: string }> {
   if (files.keyFile && files.certFile) {
-    const [key, cert] = await Promise.all([readPem(files.keyFile, 'CRL_SIGNING_KEY_FILE'), readPem(files.certFile, 'CRL_ISSUER_CERT_FILE')]);
-    return { signer: new SoftwareCrlSigner(key, cert, `CRL_SIGNING_KEY_FILE (${files.keyFile})`), generated: false, dir: path.dirname(files.certFile) };
+    const [key, cert] = await Promise.all([
+      readPem(files.keyFile, 'CRL_SIGNING_KEY_FILE'),
+      readPem(files.certFile, 'CRL_ISSUER_CERT_FILE'),
+    ]);
+    return {
+      signer: new SoftwareCrlSigner(key, cert, `CRL_SIGNING_KEY_FILE (${files.keyFile})`),
+      generated: false,
+      dir: path.dirname(files.certFile),
+    };
   }
   const dir = path.resolve(files.dataDir, DEV_ISSUER_DIR);
   let generated = false;
@@ -124,7 +135,7 @@ export async function generateDevelopmentIssuer(
   const now = new Date();
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      serialNumber: '01' + randomBytes(15).toString('hex'),
+      serialNumber: `01${randomBytes(15).toString('hex')}`,
       name,
       notBefore: new Date(now.getTime() - 60_000),
       notAfter: new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000),
@@ -132,15 +143,21 @@ export async function generateDevelopmentIssuer(
       keys,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
       ],
     },
     crypto,
   );
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
-  return { keyPem, certPem: cert.toString('pem') + '\n' };
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+  return { keyPem, certPem: `${cert.toString('pem')}\n` };
 }
 
 async function readPem(file: string, what: string): Promise<string> {
@@ -152,5 +169,8 @@ async function readPem(file: string, what: string): Promise<string> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

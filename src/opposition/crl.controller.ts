@@ -1,10 +1,10 @@
+import { createReadStream } from 'node:fs';
 import { Controller, Get, Header, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { createReadStream } from 'node:fs';
 import { Public } from '../common/auth/roles.decorator';
-import { CrlKind, CrlPublisher } from './crl-publisher.service';
 import { registerCrlMetrics } from './crl.metrics';
+import { CrlKind, CrlPublisher } from './crl-publisher.service';
 
 /** The published opposition list, for relying parties (no token). */
 @ApiTags('opposition')

@@ -24,8 +24,16 @@ export function registerCrlMetrics(publisher: CrlPublisher): void {
         }
       },
     });
-  gauge('cps_crl_next_update_timestamp_seconds', 'nextUpdate of the CRL served, by kind (Unix time)', (c) => new Date(c.nextUpdate).getTime() / 1000);
-  gauge('cps_crl_this_update_timestamp_seconds', 'thisUpdate of the CRL served, by kind (Unix time)', (c) => new Date(c.thisUpdate).getTime() / 1000);
+  gauge(
+    'cps_crl_next_update_timestamp_seconds',
+    'nextUpdate of the CRL served, by kind (Unix time)',
+    (c) => new Date(c.nextUpdate).getTime() / 1000,
+  );
+  gauge(
+    'cps_crl_this_update_timestamp_seconds',
+    'thisUpdate of the CRL served, by kind (Unix time)',
+    (c) => new Date(c.thisUpdate).getTime() / 1000,
+  );
   gauge('cps_crl_number', 'cRLNumber of the CRL served, by kind', (c) => Number(c.crlNumber));
   gauge('cps_crl_entries', 'entries of the CRL served, by kind', (c) => c.entries);
 }

@@ -14,10 +14,17 @@ export class ExpiryRunCommand extends CommandRunner {
     const json = !!flags.json;
     const view = progressView(json);
     try {
-      const r = await this.oppositions.expire({ asOf: flags.asOf, actor: 'cli', onProgress: (d) => view.update('opposing expired cards', d, 0) });
+      const r = await this.oppositions.expire({
+        asOf: flags.asOf,
+        actor: 'cli',
+        onProgress: (d) => view.update('opposing expired cards', d, 0),
+      });
       view.stop();
-      printResult(json, { cardsExpired: r.cardsExpired, oppositionsCreated: r.oppositionsCreated }, () =>
-        `expiry as of ${r.asOf}: ${r.cardsExpired} cards past their end of validity opposed, ${r.oppositionsCreated} oppositions recorded`,
+      printResult(
+        json,
+        { cardsExpired: r.cardsExpired, oppositionsCreated: r.oppositionsCreated },
+        () =>
+          `expiry as of ${r.asOf}: ${r.cardsExpired} cards past their end of validity opposed, ${r.oppositionsCreated} oppositions recorded`,
       );
     } catch (e) {
       view.stop();
@@ -51,11 +58,20 @@ export class CrlPublishCommand extends CommandRunner {
       // Requests the worker has not handled yet (cessations, imported oppositions) go in first.
       await this.oppositions.handleRequests();
       const r = await this.publisher.publishFull('cli');
-      const out = { crlNumber: Number(r.crlNumber), entries: r.entries, thisUpdate: r.thisUpdate.toISOString(),
-        nextUpdate: r.nextUpdate.toISOString(), path: r.path, sha256: r.sha256 };
-      printResult(json, out, () =>
-        `CRL ${out.crlNumber}: ${out.entries} entries, ${r.bytes} bytes, this update ${out.thisUpdate}, next update ${out.nextUpdate}\n` +
-        `  ${out.path} (sha256 ${out.sha256}), ${r.seconds.toFixed(2)} s`,
+      const out = {
+        crlNumber: Number(r.crlNumber),
+        entries: r.entries,
+        thisUpdate: r.thisUpdate.toISOString(),
+        nextUpdate: r.nextUpdate.toISOString(),
+        path: r.path,
+        sha256: r.sha256,
+      };
+      printResult(
+        json,
+        out,
+        () =>
+          `CRL ${out.crlNumber}: ${out.entries} entries, ${r.bytes} bytes, this update ${out.thisUpdate}, next update ${out.nextUpdate}\n` +
+          `  ${out.path} (sha256 ${out.sha256}), ${r.seconds.toFixed(2)} s`,
       );
     } catch (e) {
       printFailure(json, e);

@@ -3,9 +3,9 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { OrdersModule } from '../orders/orders.module';
 import { RppsModule } from '../rpps/rpps.module';
+import { CrlController } from './crl.controller';
 import { CrlPublisher } from './crl-publisher.service';
 import { CRL_SIGNER, loadCrlSigner } from './crl-signer';
-import { CrlController } from './crl.controller';
 import { CrlDeltaHandler, CrlFullProcessor, ExpiryProcessor, OppositionRequestsHandler } from './opposition.processor';
 import { OppositionsController } from './oppositions.controller';
 import { OppositionsService } from './oppositions.service';
@@ -21,7 +21,12 @@ import { OppositionsService } from './oppositions.service';
       useFactory: async (cfg: AppConfig) =>
         (await loadCrlSigner({ keyFile: cfg.CRL_SIGNING_KEY_FILE, certFile: cfg.CRL_ISSUER_CERT_FILE, dataDir: cfg.DATA_DIR })).signer,
     },
-    OppositionsService, CrlPublisher, OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor,
+    OppositionsService,
+    CrlPublisher,
+    OppositionRequestsHandler,
+    ExpiryProcessor,
+    CrlDeltaHandler,
+    CrlFullProcessor,
   ],
   exports: [OppositionsService, CrlPublisher, OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor],
 })

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
+import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CardsService } from '../orders/cards.service';
 import { CHANNELS, DECLARABLE_REASONS, OppositionsService } from './oppositions.service';
@@ -28,11 +28,19 @@ export class OppositionsController {
         channel: { type: 'string', enum: [...CHANNELS] },
         verification: { type: 'string', description: "what was checked of the caller's identity" },
         comment: { type: 'string' },
-        invalidityDate: { type: 'string', description: 'loss or theft only: since when the card may have been misused (YYYY-MM-DD or ISO 8601)' },
+        invalidityDate: {
+          type: 'string',
+          description: 'loss or theft only: since when the card may have been misused (YYYY-MM-DD or ISO 8601)',
+        },
       },
     },
   })
-  async declare(@Param('cardNumber') cardNumber: string, @Body() body: unknown, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+  async declare(
+    @Param('cardNumber') cardNumber: string,
+    @Body() body: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { opposition, created } = await this.oppositions.declare(cardNumber, body, actorOf(req), req.principal?.role ?? '');
     res.status(created ? 201 : 200);
     return { ...opposition, created };

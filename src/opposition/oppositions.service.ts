@@ -86,8 +86,10 @@ export class OppositionsService {
     const problems: string[] = [];
     const reason = b.reason as OppositionReason;
     if (!DECLARABLE_REASONS.includes(reason)) {
-      problems.push(`reason: expected one of ${DECLARABLE_REASONS.join(', ')}` +
-        (reason === 'expiry' || reason === 'replacement' ? ` (${reason} is recorded by the system)` : ''));
+      problems.push(
+        `reason: expected one of ${DECLARABLE_REASONS.join(', ')}` +
+          (reason === 'expiry' || reason === 'replacement' ? ` (${reason} is recorded by the system)` : ''),
+      );
     }
     const channel = b.channel as Declaration['channel'];
     if (!CHANNELS.includes(channel)) problems.push(`channel: expected one of ${CHANNELS.join(', ')}`);
@@ -97,8 +99,14 @@ export class OppositionsService {
         if (required) problems.push(`${k}: required (what was checked of the caller's identity)`);
         return null;
       }
-      if (typeof v !== 'string' || !v.trim()) { problems.push(`${k}: expected text`); return null; }
-      if (v.length > TEXT_MAX) { problems.push(`${k}: at most ${TEXT_MAX} characters`); return null; }
+      if (typeof v !== 'string' || !v.trim()) {
+        problems.push(`${k}: expected text`);
+        return null;
+      }
+      if (v.length > TEXT_MAX) {
+        problems.push(`${k}: at most ${TEXT_MAX} characters`);
+        return null;
+      }
       return v.trim();
     };
     const verification = text('verification', true);
@@ -129,13 +137,31 @@ export class OppositionsService {
       if (!opposedNow) return { opposition: await this.recordExisting(em, card, null), created: false };
       const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orderReplacement(em, card) : null;
       const opposition = (await this.insertOpposition(em, card, {
-        source: role === 'operator' ? 'operator' : 'helpdesk', channel: d.channel, declaredBy: actor, requestId: null,
-        verification: d.verification, comment: d.comment, invalidityDate: d.invalidityDate, replacementOrderId,
+        source: role === 'operator' ? 'operator' : 'helpdesk',
+        channel: d.channel,
+        declaredBy: actor,
+        requestId: null,
+        verification: d.verification,
+        comment: d.comment,
+        invalidityDate: d.invalidityDate,
+        replacementOrderId,
       }))!; // the card was opposed just now, in this transaction: it has no opposition yet
       await this.outbox.add(em, 'crl.delta-requested', {});
-      await this.audit.append(em, { actor, action: 'opposition.declare', entity: 'card', entityId: card.cardNumber,
-        details: { oppositionId: opposition.id, reason: d.reason, channel: d.channel, verification: d.verification,
-          comment: d.comment, invalidityDate: d.invalidityDate?.toISOString() ?? null, replacementOrderId } });
+      await this.audit.append(em, {
+        actor,
+        action: 'opposition.declare',
+        entity: 'card',
+        entityId: card.cardNumber,
+        details: {
+          oppositionId: opposition.id,
+          reason: d.reason,
+          channel: d.channel,
+          verification: d.verification,
+          comment: d.comment,
+          invalidityDate: d.invalidityDate?.toISOString() ?? null,
+          replacementOrderId,
+        },
+      });
       return { opposition, created: true };
     });
   }
@@ -156,12 +182,17 @@ export class OppositionsService {
     let oppositionsCreated = 0;
     for (;;) {
       const chunk = await this.ds.transaction(async (em) => {
-        const requests: Array<{ id: string; cardNumber: string; reason: OppositionReason | null; source: string; sourceRef: string | null }> =
-          await em.query(
-            `SELECT id::text AS id, card_number AS "cardNumber", reason, source, source_ref AS "sourceRef" FROM opposition_request
+        const requests: Array<{
+          id: string;
+          cardNumber: string;
+          reason: OppositionReason | null;
+          source: string;
+          sourceRef: string | null;
+        }> = await em.query(
+          `SELECT id::text AS id, card_number AS "cardNumber", reason, source, source_ref AS "sourceRef" FROM opposition_request
               WHERE handled_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-            [REQUEST_CHUNK],
-          );
+          [REQUEST_CHUNK],
+        );
         if (!requests.length) return null;
         await this.writeLock(em);
         const audits: AuditRecord[] = [];
@@ -173,9 +204,20 @@ export class OppositionsService {
           const row = await this.insertOpposition(em, card, { ...how, requestId: r.id });
           if (!row) continue;
           created += 1;
-          audits.push({ actor: how.declaredBy, action: 'opposition.record', entity: 'card', entityId: card.cardNumber,
-            details: { oppositionId: row.id, reason: card.oppositionReason, source: how.source, requestId: r.id, sourceRef: r.sourceRef,
-              cardOpposedNow: opposedNow } });
+          audits.push({
+            actor: how.declaredBy,
+            action: 'opposition.record',
+            entity: 'card',
+            entityId: card.cardNumber,
+            details: {
+              oppositionId: row.id,
+              reason: card.oppositionReason,
+              source: how.source,
+              requestId: r.id,
+              sourceRef: r.sourceRef,
+              cardOpposedNow: opposedNow,
+            },
+          });
         }
         await em.query(`UPDATE opposition_request SET handled_at = now() WHERE id = ANY($1::bigint[])`, [requests.map((r) => r.id)]);
         if (created) await this.outbox.add(em, 'crl.delta-requested', {});
@@ -193,7 +235,11 @@ export class OppositionsService {
    * The expiry sweep: every card whose end of validity is before `asOf` (default today,
    * Paris time) is opposed with reason expiry, a chunk per transaction; a rerun finds nothing.
    */
-  async expire(o: { asOf?: string; actor: string; onProgress?: (done: number) => void }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
+  async expire(o: {
+    asOf?: string;
+    actor: string;
+    onProgress?: (done: number) => void;
+  }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
     const asOf = o.asOf ?? parisToday();
     if (!isIsoDate(asOf)) throw new OppositionError('validation_failed', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
     const jobRunId = await this.jobs.create('expiry', o.actor, { asOf });
@@ -213,10 +259,16 @@ export class OppositionsService {
             [expired.map((c) => c.cardNumber), expired.map((c) => c.opposedAt), expired.map((c) => c.validUntil), o.actor],
           );
           if (rows.length) await this.outbox.add(em, 'crl.delta-requested', {});
-          await this.audit.appendMany(em, rows.map((r) => ({
-            actor: o.actor, action: 'opposition.expiry', entity: 'card', entityId: r.cardNumber,
-            details: { oppositionId: r.id, asOf, jobRunId },
-          })));
+          await this.audit.appendMany(
+            em,
+            rows.map((r) => ({
+              actor: o.actor,
+              action: 'opposition.expiry',
+              entity: 'card',
+              entityId: r.cardNumber,
+              details: { oppositionId: r.id, asOf, jobRunId },
+            })),
+          );
           return { expired: expired.length, created: rows.length };
         });
         if (!chunk) break;
@@ -230,7 +282,9 @@ export class OppositionsService {
       await this.jobs.succeed(jobRunId, result);
       return result;
     } catch (e) {
-      await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e), { cardsExpired, oppositionsCreated }).catch(() => undefined);
+      await this.jobs
+        .fail(jobRunId, e instanceof Error ? e.message : String(e), { cardsExpired, oppositionsCreated })
+        .catch(() => undefined);
       throw e;
     }
   }
@@ -247,8 +301,13 @@ export class OppositionsService {
     const inserted = await this.insertOpposition(em, card, { ...source, requestId });
     if (inserted) {
       await this.outbox.add(em, 'crl.delta-requested', {});
-      await this.audit.append(em, { actor: source.declaredBy, action: 'opposition.record', entity: 'card', entityId: card.cardNumber,
-        details: { oppositionId: inserted.id, reason: card.oppositionReason, source: source.source } });
+      await this.audit.append(em, {
+        actor: source.declaredBy,
+        action: 'opposition.record',
+        entity: 'card',
+        entityId: card.cardNumber,
+        details: { oppositionId: inserted.id, reason: card.oppositionReason, source: source.source },
+      });
       return inserted;
     }
     const [again] = await em.query(`SELECT ${OPPOSITION_COLUMNS} FROM opposition WHERE card_number = $1`, [card.cardNumber]);
@@ -260,16 +319,34 @@ export class OppositionsService {
     em: EntityManager,
     card: CardView,
     how: {
-      source: string; channel: string; declaredBy: string; requestId: string | null;
-      verification?: string; comment?: string | null; invalidityDate?: Date | null; replacementOrderId?: string | null;
+      source: string;
+      channel: string;
+      declaredBy: string;
+      requestId: string | null;
+      verification?: string;
+      comment?: string | null;
+      invalidityDate?: Date | null;
+      replacementOrderId?: string | null;
     },
   ): Promise<OppositionView | null> {
     const [row] = await em.query(
       `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until, request_id,
                                verification, comment, invalidity_date, replacement_order_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (card_number) DO NOTHING RETURNING ${OPPOSITION_COLUMNS}`,
-      [card.cardNumber, card.oppositionReason, how.source, how.channel, how.declaredBy, card.opposedAt ?? new Date(), card.validUntil,
-        how.requestId, how.verification ?? null, how.comment ?? null, how.invalidityDate ?? null, how.replacementOrderId ?? null],
+      [
+        card.cardNumber,
+        card.oppositionReason,
+        how.source,
+        how.channel,
+        how.declaredBy,
+        card.opposedAt ?? new Date(),
+        card.validUntil,
+        how.requestId,
+        how.verification ?? null,
+        how.comment ?? null,
+        how.invalidityDate ?? null,
+        how.replacementOrderId ?? null,
+      ],
     );
     return row ?? null;
   }
@@ -284,8 +361,13 @@ export class OppositionsService {
     if (policy === 'none') return null;
     if (!(await this.rpps.cardContent(card.nationalId, card.professionCode, em))) return null;
     const r = await this.orders.createByPolicy(em, {
-      nationalId: card.nationalId, professionCode: card.professionCode, cardType: card.cardType, reason: 'replacement',
-      replacesCard: card.cardNumber, sourceEventId: null, approval: policy,
+      nationalId: card.nationalId,
+      professionCode: card.professionCode,
+      cardType: card.cardType,
+      reason: 'replacement',
+      replacesCard: card.cardNumber,
+      sourceEventId: null,
+      approval: policy,
     });
     return r.order?.id ?? r.refreshed?.id ?? null;
   }

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   CardHolderRecord,
   CardHolderResult,
@@ -48,7 +48,7 @@ function withField(line: string, column: string, value: string): string {
   if (i < 0) throw new Error(`no column ${column}`);
   const f = fieldsOf(line);
   f[i] = value;
-  return f.join('|') + '|';
+  return `${f.join('|')}|`;
 }
 
 function parse(line: string, header: CardHoldersHeader = HEADER, lineNo = 2): CardHolderResult {
@@ -76,7 +76,7 @@ function withoutRaw(r: CardHolderRecord): Omit<CardHolderRecord, 'raw'> {
 function reorder(lines: string[], order: number[]): string[] {
   return lines.map((l) => {
     const f = fieldsOf(l);
-    return order.map((i) => f[i]).join('|') + '|';
+    return `${order.map((i) => f[i]).join('|')}|`;
   });
 }
 
@@ -123,7 +123,7 @@ describe('the card-holders header', () => {
     const names = HEADER.names.filter((n) => n !== 'Numéro carte' && n !== 'Date opposition' && n !== 'Identifiant PP');
     let error: unknown;
     try {
-      parseCardHoldersHeader(names.join('|') + '|');
+      parseCardHoldersHeader(`${names.join('|')}|`);
     } catch (e) {
       error = e;
     }
@@ -163,7 +163,7 @@ describe('the card-holders header', () => {
   });
 
   it('refuses a column present twice', () => {
-    expect(() => parseCardHoldersHeader(HEADER_LINE + 'NUMERO CARTE|')).toThrow(/more than once: "Numéro carte"/);
+    expect(() => parseCardHoldersHeader(`${HEADER_LINE}NUMERO CARTE|`)).toThrow(/more than once: "Numéro carte"/);
   });
 
   it('refuses an empty header line', () => {
@@ -220,7 +220,9 @@ describe('the card-holders fixture', () => {
     for (const order of orders) {
       const [headerLine, ...lines] = reorder(LINES, order);
       const h = parseCardHoldersHeader(headerLine);
-      lines.forEach((l, i) => expect(withoutRaw(record(l, h))).toEqual(withoutRaw(record(DATA[i]))));
+      lines.forEach((l, i) => {
+        expect(withoutRaw(record(l, h))).toEqual(withoutRaw(record(DATA[i])));
+      });
     }
   });
 
@@ -246,7 +248,7 @@ describe('reading a card-holders file', () => {
   it('streams the lines in batches, rejects included, with their line numbers', async () => {
     const file = path.join(tmp, 'Porteurs_CPS_CPF_mixed.txt');
     const bad = withField(DATA[1], 'Numéro carte', '123');
-    fs.writeFileSync(file, [HEADER_LINE, DATA[0], bad, '', DATA[2]].join('\n') + '\n');
+    fs.writeFileSync(file, `${[HEADER_LINE, DATA[0], bad, '', DATA[2]].join('\n')}\n`);
     const extract = await readCardHolders(file);
     expect(extract.name).toBe('Porteurs_CPS_CPF_mixed.txt');
     const results: CardHolderResult[] = [];
@@ -278,16 +280,12 @@ describe('a card-holders line', () => {
   it('may lack its trailing delimiter but not a field', () => {
     expect(record(SAMPLE.slice(0, -1)).cardNumber).toBe('2900001260');
     expect(reason(SAMPLE.replace('|CPS|', '|'))).toBe('expected 17 fields, found 16');
-    expect(reason(SAMPLE + 'x|')).toBe('expected 17 fields, found 18');
+    expect(reason(`${SAMPLE}x|`)).toBe('expected 17 fields, found 18');
   });
 
   it('is rejected when it holds a control character, naming the field', () => {
-    expect(reason(withField(SAMPLE, "Nom d'exercice", 'LEF\tVRE'))).toBe(
-      `binary or control characters in field "Nom d'exercice"`,
-    );
-    expect(reason(withField(SAMPLE, 'Numéro carte', '29000\ufffd1260'))).toBe(
-      'binary or control characters in field "Numéro carte"',
-    );
+    expect(reason(withField(SAMPLE, "Nom d'exercice", 'LEF\tVRE'))).toBe(`binary or control characters in field "Nom d'exercice"`);
+    expect(reason(withField(SAMPLE, 'Numéro carte', '29000\ufffd1260'))).toBe('binary or control characters in field "Numéro carte"');
   });
 
   it('trims the spaces around a field', () => {
@@ -342,9 +340,7 @@ describe('a card-holders line', () => {
         opposedOn: '2026-03-01',
         updatedOn: '2026-11-26',
       });
-      expect(withoutRaw(record(withField(SAMPLE, 'Date début validité', '17/02/2026')))).toEqual(
-        withoutRaw(record(SAMPLE)),
-      );
+      expect(withoutRaw(record(withField(SAMPLE, 'Date début validité', '17/02/2026')))).toEqual(withoutRaw(record(SAMPLE)));
     });
 
     it('accepts a 29 February of a leap year only', () => {
@@ -366,9 +362,7 @@ describe('a card-holders line', () => {
       ['2026112', 'is not a date (expected YYYYMMDD or DD/MM/YYYY)'],
       ['1/11/2026', 'is not a date (expected YYYYMMDD or DD/MM/YYYY)'],
     ])('rejects "%s" as %s, naming the column', (value, problem) => {
-      expect(reason(withField(SAMPLE, 'Date début validité', value))).toBe(
-        `field "Date début validité": "${value}" ${problem}`,
-      );
+      expect(reason(withField(SAMPLE, 'Date début validité', value))).toBe(`field "Date début validité": "${value}" ${problem}`);
     });
 
     it('rejects bad dates in every date column', () => {
@@ -400,11 +394,7 @@ describe('a card-holders line', () => {
 
   describe('national identifier', () => {
     it('rejects a type that is neither 0 nor 8, naming the type column', () => {
-      const line = withField(
-        withField(SAMPLE, "Type d'identifiant PP", '3'),
-        'Identification nationale PP',
-        '310000000355',
-      );
+      const line = withField(withField(SAMPLE, "Type d'identifiant PP", '3'), 'Identification nationale PP', '310000000355');
       expect(reason(line)).toBe(`field "Type d'identifiant PP": identifier type "3" must be 0 (ADELI) or 8 (RPPS)`);
     });
 
@@ -412,18 +402,14 @@ describe('a card-holders line', () => {
       expect(reason(withField(SAMPLE, 'Identification nationale PP', '810000000728'))).toBe(
         'field "Identification nationale PP": national identifier "810000000728" must be "810000000355" (type followed by identifier)',
       );
-      expect(reason(withField(SAMPLE, "Type d'identifiant PP", '0'))).toBe(
-        'field "Identifiant PP": ADELI "10000000355" must be 9 digits',
-      );
+      expect(reason(withField(SAMPLE, "Type d'identifiant PP", '0'))).toBe('field "Identifiant PP": ADELI "10000000355" must be 9 digits');
     });
 
     it('rejects a malformed or Luhn-invalid identifier', () => {
       let line = withField(SAMPLE, 'Identifiant PP', '10000000356');
       line = withField(line, 'Identification nationale PP', '810000000356');
       expect(reason(line)).toBe('field "Identifiant PP": RPPS 10000000356 fails its Luhn check');
-      expect(reason(withField(SAMPLE, 'Identification nationale PP', ''))).toBe(
-        'field "Identification nationale PP" is empty',
-      );
+      expect(reason(withField(SAMPLE, 'Identification nationale PP', ''))).toBe('field "Identification nationale PP" is empty');
     });
 
     it('checks the national identifier against the identifier when the type column is absent', () => {
@@ -438,19 +424,15 @@ describe('a card-holders line', () => {
     });
 
     it('does not check the identifier contained in the card', () => {
-      expect(
-        record(withField(SAMPLE, 'Identifiant national contenu dans la carte', '3123456789/ABC')).nationalIdInCard,
-      ).toBe('3123456789/ABC');
+      expect(record(withField(SAMPLE, 'Identifiant national contenu dans la carte', '3123456789/ABC')).nationalIdInCard).toBe(
+        '3123456789/ABC',
+      );
     });
   });
 
   it('rejects a profession code that is not 2 digits', () => {
-    expect(reason(withField(SAMPLE, 'Code profession', '8'))).toBe(
-      'field "Code profession" must be 2 digits, found "8"',
-    );
-    expect(reason(withField(SAMPLE, 'Code profession', 'A0'))).toBe(
-      'field "Code profession" must be 2 digits, found "A0"',
-    );
+    expect(reason(withField(SAMPLE, 'Code profession', '8'))).toBe('field "Code profession" must be 2 digits, found "8"');
+    expect(reason(withField(SAMPLE, 'Code profession', 'A0'))).toBe('field "Code profession" must be 2 digits, found "A0"');
   });
 
   it('lists every problem of a line, in the file spelling of the columns', () => {

@@ -17,11 +17,11 @@ import {
   ExtractFormatError,
   indexNames,
   LineResult,
-  mapColumns,
   MAX_FIELD_LENGTH,
+  mapColumns,
   openExtract,
-  readHeader,
   ReadLinesOptions,
+  readHeader,
   splitHeader,
 } from '../rpps/extract-reader';
 import { checkAdeli, checkNationalId, checkRpps, ID_TYPE_ADELI, ID_TYPE_RPPS } from '../rpps/identifiers';
@@ -156,12 +156,7 @@ export function parseExtractDate(s: string): { date: string } | { problem: strin
     y = s.slice(0, 4);
     m = s.slice(4, 6);
     d = s.slice(6, 8);
-  } else if (
-    s.length === 10 &&
-    s[2] === '/' &&
-    s[5] === '/' &&
-    isDigits(s.slice(0, 2) + s.slice(3, 5) + s.slice(6), 8)
-  ) {
+  } else if (s.length === 10 && s[2] === '/' && s[5] === '/' && isDigits(s.slice(0, 2) + s.slice(3, 5) + s.slice(6), 8)) {
     d = s.slice(0, 2);
     m = s.slice(3, 5);
     y = s.slice(6);
@@ -230,8 +225,7 @@ export function parseCardHolderLine(text: string, lineNo: number, header: CardHo
   }
 
   const professionCode = get(c.professionCode);
-  if (!isDigits(professionCode, 2))
-    problems.push(`${name(c.professionCode)} must be 2 digits, found "${professionCode}"`);
+  if (!isDigits(professionCode, 2)) problems.push(`${name(c.professionCode)} must be 2 digits, found "${professionCode}"`);
 
   const cardTypeText = get(c.cardTypeCode);
   const upper = cardTypeText.toUpperCase();

@@ -5,7 +5,10 @@ import { JobRun } from '../common/jobs/job-run.entity';
 @Entity('card_order')
 @Check('card_order_card_type_check', `card_type IN ('CPS','CPF','CPE','CPA')`)
 @Check('card_order_reason_check', `reason IN ('first-issue','renewal','content-change','replacement','manual')`)
-@Check('card_order_status_check', `status IN ('requested','approved','personalizing','personalized','card-letter-sent','pin-letter-sent','closed','rejected','cancelled','failed')`)
+@Check(
+  'card_order_status_check',
+  `status IN ('requested','approved','personalizing','personalized','card-letter-sent','pin-letter-sent','closed','rejected','cancelled','failed')`,
+)
 @Check('card_order_generation_check', `generation IN ('CPS3','CPS4')`)
 @Index('card_order_one_open_idx', ['nationalId', 'professionCode', 'cardType'], {
   unique: true,

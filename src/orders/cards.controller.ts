@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { CardsService } from './cards.service';

@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
 import { basename } from 'node:path';
+import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { isUniqueViolation } from '../common/database/errors';
-import { readCardHolders, CardHolderRecord, ExtractFormatError } from './card-holders-reader';
-import { OrdersError } from './orders.errors';
-import { cardNumberFromSequence } from './card-number';
-import { cardTransition, fromStatesFor } from './workflow';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
+import { CardHolderRecord, CardHoldersExtract, ExtractFormatError, readCardHolders } from './card-holders-reader';
+import { cardNumberFromSequence } from './card-number';
+import { OrdersError } from './orders.errors';
+import { cardTransition, fromStatesFor } from './workflow';
 
 export interface CardsImportResult {
   rowsRead: number;
@@ -121,8 +121,7 @@ export class CardsService {
         const [now] = await em.query(`SELECT state FROM card WHERE card_number = $1`, [cardNumber]);
         cardTransition(now.state, 'activate');
       }
-      await this.audit.append(em, { actor, action: 'card.activate', entity: 'card', entityId: cardNumber,
-        details: { replaced } });
+      await this.audit.append(em, { actor, action: 'card.activate', entity: 'card', entityId: cardNumber, details: { replaced } });
       return { ...(await this.getIn(em, cardNumber)), replaced };
     });
   }
@@ -150,7 +149,11 @@ export class CardsService {
    * The expiry sweep's step: opposes (reason expiry) up to `limit` cards whose end of
    * validity is before `asOf`, skipping rows another transaction holds.
    */
-  async opposeExpired(em: EntityManager, asOf: string, limit: number): Promise<Array<{ cardNumber: string; validUntil: string; opposedAt: Date }>> {
+  async opposeExpired(
+    em: EntityManager,
+    asOf: string,
+    limit: number,
+  ): Promise<Array<{ cardNumber: string; validUntil: string; opposedAt: Date }>> {
     return rowsReturned(
       em,
       `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'expiry', updated_at = now()
@@ -214,7 +217,7 @@ export class CardsService {
    * second import of the same file changes nothing. Bad lines are rejected with their number.
    */
   async importHolders(path: string, actor: string): Promise<CardsImportResult> {
-    let extract;
+    let extract: CardHoldersExtract;
     try {
       extract = await readCardHolders(path);
     } catch (e) {
@@ -234,7 +237,10 @@ export class CardsService {
       const flush = async () => {
         if (batch.length) {
           await this.upsertBatch(em, batch, result, reject);
-          const first = await this.handOverOpposed(em, batch.map((r) => r.cardNumber));
+          const first = await this.handOverOpposed(
+            em,
+            batch.map((r) => r.cardNumber),
+          );
           handedOver ??= first;
         }
         batch = [];
@@ -249,8 +255,13 @@ export class CardsService {
       }
       await flush();
       if (handedOver) await this.outbox.add(em, 'card.opposition-requested', { requestId: handedOver });
-      await this.audit.append(em, { actor, action: 'cards.import', entity: 'card', entityId: basename(path),
-        details: { ...result, rejects: undefined } });
+      await this.audit.append(em, {
+        actor,
+        action: 'cards.import',
+        entity: 'card',
+        entityId: basename(path),
+        details: { ...result, rejects: undefined },
+      });
     });
     return result;
   }
@@ -280,14 +291,17 @@ export class CardsService {
         await em.query('RELEASE SAVEPOINT cards_row');
         result.cardsCreated += counts.created;
         result.cardsUpdated += counts.updated;
-      } catch (e) {
+      } catch (_e) {
         await em.query('ROLLBACK TO SAVEPOINT cards_row');
         const [other] = await em.query(
           `SELECT card_number FROM card WHERE national_id = $1 AND profession_code = $2 AND card_type = $3 AND state = 'active'`,
           [r.nationalId, r.professionCode, r.cardType],
         );
-        reject(r.lineNo, `card ${r.cardNumber}: another active ${r.cardType} card (${other?.card_number ?? '?'}) exists for ` +
-          `${r.nationalId}, profession ${r.professionCode}; at most one may be active`);
+        reject(
+          r.lineNo,
+          `card ${r.cardNumber}: another active ${r.cardType} card (${other?.card_number ?? '?'}) exists for ` +
+            `${r.nationalId}, profession ${r.professionCode}; at most one may be active`,
+        );
       }
     }
   }
@@ -334,8 +348,18 @@ export class CardsService {
                EXCLUDED.valid_until, CASE WHEN card.state = 'opposed' THEN 'opposed' ELSE EXCLUDED.state END,
                COALESCE(card.opposed_at, EXCLUDED.opposed_at) IS NULL)
        RETURNING (xmax = 0) AS inserted`,
-      [col('cardNumber'), col('cardType'), col('nationalId'), col('nationalIdInCard'), col('professionCode'), col('lastName'),
-        col('firstName'), col('validFrom'), col('validUntil'), col('opposedOn')],
+      [
+        col('cardNumber'),
+        col('cardType'),
+        col('nationalId'),
+        col('nationalIdInCard'),
+        col('professionCode'),
+        col('lastName'),
+        col('firstName'),
+        col('validFrom'),
+        col('validUntil'),
+        col('opposedOn'),
+      ],
     );
     const created = out.filter((o) => o.inserted).length;
     return { created, updated: out.length - created };

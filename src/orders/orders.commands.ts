@@ -15,8 +15,10 @@ export class CardsImportCommand extends CommandRunner {
     try {
       const r = await this.cards.importHolders(file, 'cli');
       printResult(json, r, () =>
-        [`cards: ${r.rowsRead} lines read, ${r.cardsCreated} created, ${r.cardsUpdated} updated, ${r.rowsRejected} rejected`,
-          ...r.rejects.slice(0, 20).map((x) => `  reject line ${x.line}: ${x.reason}`)].join('\n'),
+        [
+          `cards: ${r.rowsRead} lines read, ${r.cardsCreated} created, ${r.cardsUpdated} updated, ${r.rowsRejected} rejected`,
+          ...r.rejects.slice(0, 20).map((x) => `  reject line ${x.line}: ${x.reason}`),
+        ].join('\n'),
       );
     } catch (e) {
       printFailure(json, e);
@@ -41,9 +43,12 @@ export class RenewalsRunCommand extends CommandRunner {
     try {
       const r = await this.renewals.run({ asOf: flags.asOf, actor: 'cli', onProgress: (d, t) => view.update('ordering', d, t) });
       view.stop();
-      printResult(json, r, () =>
-        `renewals as of ${r.asOf} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
-        `${r.alreadyOpen} already open (${r.seconds} s)`,
+      printResult(
+        json,
+        r,
+        () =>
+          `renewals as of ${r.asOf} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
+          `${r.alreadyOpen} already open (${r.seconds} s)`,
       );
     } catch (e) {
       view.stop();

@@ -3,11 +3,11 @@ import { RppsModule } from '../rpps/rpps.module';
 import { CardsController } from './cards.controller';
 import { CardsService } from './cards.service';
 import { OrdersController } from './orders.controller';
-import { ProfessionalsController } from './professionals.controller';
 import { OrdersService } from './orders.service';
-import { RenewalsService } from './renewals.service';
+import { ProfessionalsController } from './professionals.controller';
 import { RegistryEventsConsumer } from './registry-events.consumer';
 import { RenewalsProcessor } from './renewals.processor';
+import { RenewalsService } from './renewals.service';
 
 /** Orders and cards: see design.md. */
 @Module({

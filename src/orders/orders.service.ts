@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { loadConfig } from '../common/config/config';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
-import { loadConfig } from '../common/config/config';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
-import { fromStatesFor, OPEN_ORDER_STATES, orderTransition, OrderAction, TransitionError } from './workflow';
+import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, orderTransition, TransitionError } from './workflow';
 
 export const ORDER_REASONS = ['first-issue', 'renewal', 'content-change', 'replacement', 'manual'] as const;
 export type OrderReason = (typeof ORDER_REASONS)[number];
@@ -71,15 +71,26 @@ export class OrdersService {
     try {
       const order = await this.ds.transaction(async (em) => {
         const audits: AuditRecord[] = [];
-        const o = await this.insertOrder(em, {
-          nationalId: c.nationalId, professionCode: c.professionCode, cardType: c.cardType, reason,
-          replacesCard: c.replacesCard ?? null, requestedBy: c.actor, sourceEventId: null,
-        }, audits);
+        const o = await this.insertOrder(
+          em,
+          {
+            nationalId: c.nationalId,
+            professionCode: c.professionCode,
+            cardType: c.cardType,
+            reason,
+            replacesCard: c.replacesCard ?? null,
+            requestedBy: c.actor,
+            sourceEventId: null,
+          },
+          audits,
+        );
         if (c.idempotencyKey) {
-          await em.query(
-            `INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`,
-            [c.principal ?? c.actor, c.idempotencyKey, requestHash, o.id],
-          );
+          await em.query(`INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`, [
+            c.principal ?? c.actor,
+            c.idempotencyKey,
+            requestHash,
+            o.id,
+          ]);
         }
         // Last, just before the commit: the audit lock is held from here to the end.
         await this.audit.appendMany(em, audits);
@@ -113,8 +124,13 @@ export class OrdersService {
   async createByPolicy(
     em: EntityManager,
     o: {
-      nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null;
-      sourceEventId: string | null; approval?: 'policy' | 'operator';
+      nationalId: string;
+      professionCode: string;
+      cardType: string;
+      reason: OrderReason;
+      replacesCard: string | null;
+      sourceEventId: string | null;
+      approval?: 'policy' | 'operator';
     },
   ): Promise<{ order: OrderView | null; refreshed: OrderView | null }> {
     const open = await this.openOrderFor(em, o.nationalId, o.professionCode, o.cardType);
@@ -171,7 +187,11 @@ export class OrdersService {
     const page = Math.max(q.page ?? 1, 1);
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const [col, v] of [['status', q.status], ['reason', q.reason], ['national_id', q.nationalId]] as const) {
+    for (const [col, v] of [
+      ['status', q.status],
+      ['reason', q.reason],
+      ['national_id', q.nationalId],
+    ] as const) {
       if (v) {
         params.push(v);
         where.push(`${col} = $${params.length}`);
@@ -207,8 +227,13 @@ export class OrdersService {
         [id, to, statusReason, fromStatesFor(action)],
       );
       if (!rows.length) throw await this.lostRace(em, id, action);
-      await this.audit.append(em, { actor, action: `order.${action}`, entity: 'card_order', entityId: id,
-        details: { from: current.status, to, reason: statusReason } });
+      await this.audit.append(em, {
+        actor,
+        action: `order.${action}`,
+        entity: 'card_order',
+        entityId: id,
+        details: { from: current.status, to, reason: statusReason },
+      });
       return rows[0];
     });
   }
@@ -219,8 +244,11 @@ export class OrdersService {
     const today = new Date().toISOString().slice(0, 10);
     const content = await this.rpps.cardContent(current.nationalId, current.professionCode, em);
     if (!content) {
-      throw new OrdersError('professional_not_in_registry',
-        `${current.nationalId} is not active in the registry with profession ${current.professionCode}: the order cannot be approved`, 409);
+      throw new OrdersError(
+        'professional_not_in_registry',
+        `${current.nationalId} is not active in the registry with profession ${current.professionCode}: the order cannot be approved`,
+        409,
+      );
     }
     const generation = generationFor(today, current.professionCode, {
       cps4StartDate: cfg.CPS4_START_DATE,
@@ -234,8 +262,13 @@ export class OrdersService {
       [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve')],
     );
     if (!rows.length) throw await this.lostRace(em, current.id, 'approve');
-    audits.push({ actor, action: 'order.approve', entity: 'card_order', entityId: current.id,
-      details: { generation, reason: current.reason } });
+    audits.push({
+      actor,
+      action: 'order.approve',
+      entity: 'card_order',
+      entityId: current.id,
+      details: { generation, reason: current.reason },
+    });
     return rows[0];
   }
 
@@ -251,7 +284,15 @@ export class OrdersService {
 
   private async insertOrder(
     em: EntityManager,
-    o: { nationalId: string; professionCode: string; cardType: string; reason: OrderReason; replacesCard: string | null; requestedBy: string; sourceEventId: string | null },
+    o: {
+      nationalId: string;
+      professionCode: string;
+      cardType: string;
+      reason: OrderReason;
+      replacesCard: string | null;
+      requestedBy: string;
+      sourceEventId: string | null;
+    },
     audits: AuditRecord[],
     approval?: 'policy' | 'operator',
   ): Promise<OrderView> {
@@ -261,8 +302,13 @@ export class OrdersService {
        VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) RETURNING ${ORDER_COLUMNS}`,
       [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.sourceEventId],
     );
-    audits.push({ actor: o.requestedBy, action: 'order.create', entity: 'card_order', entityId: row.id,
-      details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason } });
+    audits.push({
+      actor: o.requestedBy,
+      action: 'order.create',
+      entity: 'card_order',
+      entityId: row.id,
+      details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason },
+    });
     return byPolicy ? this.approveIn(em, row, POLICY, audits) : row;
   }
 

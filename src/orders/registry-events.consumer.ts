@@ -33,8 +33,24 @@ interface ValidCard {
 function printedContent(c: Partial<CardContent> | null): string {
   if (!c) return '';
   return JSON.stringify([
-    c.nationalId, c.lastName, c.firstName, c.civilityPracticeCode, c.professionCode, c.categoryCode, c.specialtyTypeCode, c.specialtyCode,
-    (c.situations ?? []).map((s) => [s.structureId, s.siteName, s.streetNumber, s.streetTypeLabel, s.streetLabel, s.postalCode, s.city, s.modeCode]),
+    c.nationalId,
+    c.lastName,
+    c.firstName,
+    c.civilityPracticeCode,
+    c.professionCode,
+    c.categoryCode,
+    c.specialtyTypeCode,
+    c.specialtyCode,
+    (c.situations ?? []).map((s) => [
+      s.structureId,
+      s.siteName,
+      s.streetNumber,
+      s.streetTypeLabel,
+      s.streetLabel,
+      s.postalCode,
+      s.city,
+      s.modeCode,
+    ]),
   ]);
 }
 
@@ -112,14 +128,26 @@ export class RegistryEventsConsumer implements JobHandler {
       [nationalId, professionCode, cardType],
     );
     if (valid.length) return;
-    const r = await this.orders.createByPolicy(em, { nationalId, professionCode, cardType, reason: 'first-issue', replacesCard: null, sourceEventId: eventId });
+    const r = await this.orders.createByPolicy(em, {
+      nationalId,
+      professionCode,
+      cardType,
+      reason: 'first-issue',
+      replacesCard: null,
+      sourceEventId: eventId,
+    });
     if (r.order) out.ordersCreated.push(r.order.id);
     if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
   }
 
   /** A content-change order for each valid card of the holder whose content the registry changed. */
   private async contentChange(
-    em: EntityManager, cardHolder: string, nationalId: string, eventId: string, kind: string, out: ConsumeOutcome,
+    em: EntityManager,
+    cardHolder: string,
+    nationalId: string,
+    eventId: string,
+    kind: string,
+    out: ConsumeOutcome,
   ) {
     const cards: ValidCard[] = await em.query(
       `SELECT c.card_number, c.national_id, c.profession_code, c.card_type, c.last_name, c.first_name, o.content
@@ -133,12 +161,15 @@ export class RegistryEventsConsumer implements JobHandler {
       // A card brought in by cards:import carries no recorded content: only its name and number are known.
       const changed = card.content
         ? printedContent(card.content) !== printedContent(now)
-        : cardHolder !== nationalId || card.last_name !== now.lastName || card.first_name !== now.firstName ||
-          kind === 'SITUATION_CHANGED';
+        : cardHolder !== nationalId || card.last_name !== now.lastName || card.first_name !== now.firstName || kind === 'SITUATION_CHANGED';
       if (!changed) continue;
       const r = await this.orders.createByPolicy(em, {
-        nationalId, professionCode: card.profession_code, cardType: card.card_type, reason: 'content-change',
-        replacesCard: card.card_number, sourceEventId: eventId,
+        nationalId,
+        professionCode: card.profession_code,
+        cardType: card.card_type,
+        reason: 'content-change',
+        replacesCard: card.card_number,
+        sourceEventId: eventId,
       });
       if (r.order) out.ordersCreated.push(r.order.id);
       if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
@@ -146,7 +177,13 @@ export class RegistryEventsConsumer implements JobHandler {
   }
 
   /** Cessation: the holder's cards (of one profession, or all) go to opposition; open orders not yet personalized are cancelled. */
-  private async handToOpposition(em: EntityManager, nationalId: string, professionCode: string | null, eventId: string, out: ConsumeOutcome) {
+  private async handToOpposition(
+    em: EntityManager,
+    nationalId: string,
+    professionCode: string | null,
+    eventId: string,
+    out: ConsumeOutcome,
+  ) {
     const requests = await em.query(
       `INSERT INTO opposition_request (card_number, reason, source, source_ref)
        SELECT card_number, 'cessation', 'registry', $3 FROM card
@@ -162,12 +199,22 @@ export class RegistryEventsConsumer implements JobHandler {
       em,
       `UPDATE card_order SET status = 'cancelled', status_reason = $3, updated_at = now()
         WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($4) RETURNING id`,
-      [nationalId, professionCode, `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`, [...NOT_YET_PERSONALIZED_STATES]],
+      [
+        nationalId,
+        professionCode,
+        `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`,
+        [...NOT_YET_PERSONALIZED_STATES],
+      ],
     );
     out.ordersCancelled.push(...cancelled.map((c) => c.id));
     if (requests.length || cancelled.length) {
-      await this.audit.append(em, { actor: 'system:registry', action: 'registry.cessation', entity: 'rpps_event', entityId: eventId,
-        details: { nationalId, professionCode, oppositionsRequested: out.oppositionsRequested, ordersCancelled: out.ordersCancelled } });
+      await this.audit.append(em, {
+        actor: 'system:registry',
+        action: 'registry.cessation',
+        entity: 'rpps_event',
+        entityId: eventId,
+        details: { nationalId, professionCode, oppositionsRequested: out.oppositionsRequested, ordersCancelled: out.ordersCancelled },
+      });
     }
   }
 }

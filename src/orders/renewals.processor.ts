@@ -22,10 +22,14 @@ export class RenewalsProcessor implements JobHandler {
 
   /** Declares (or updates) the daily schedule; idempotent, so every worker may call it at start. */
   static async schedule(queue: Queue, pattern: string): Promise<void> {
-    await queue.upsertJobScheduler(RENEWAL_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, {
-      name: 'renewals.run',
-      data: {},
-      opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    });
+    await queue.upsertJobScheduler(
+      RENEWAL_SCHEDULER_ID,
+      { pattern, tz: 'Europe/Paris' },
+      {
+        name: 'renewals.run',
+        data: {},
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
   }
 }

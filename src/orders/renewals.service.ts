@@ -41,7 +41,12 @@ export class RenewalsService {
     private readonly rpps: RppsService,
   ) {}
 
-  async run(o: { asOf?: string; actor: string; chunkSize?: number; onProgress?: (done: number, total: number) => void }): Promise<RenewalResult> {
+  async run(o: {
+    asOf?: string;
+    actor: string;
+    chunkSize?: number;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<RenewalResult> {
     const started = Date.now();
     const cfg = loadConfig();
     const asOf = o.asOf ?? new Date().toISOString().slice(0, 10);
@@ -63,13 +68,15 @@ export class RenewalsService {
         `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'renewal\\_due\\_%'`,
       );
       for (const t of leftovers) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
-      const [run] = await qr.query(
-        `INSERT INTO renewal_run (as_of, window_days, job_run_id) VALUES ($1, $2, $3) RETURNING id`,
-        [asOf, windowDays, jobRunId],
-      );
+      const [run] = await qr.query(`INSERT INTO renewal_run (as_of, window_days, job_run_id) VALUES ($1, $2, $3) RETURNING id`, [
+        asOf,
+        windowDays,
+        jobRunId,
+      ]);
       dueTable = `renewal_due_${String(run.id).replace(/-/g, '').slice(0, 16)}`;
       // 1. The due cards, set-based, into a work table (unlogged: rebuilt by a rerun).
-      await qr.query(`
+      await qr.query(
+        `
         CREATE UNLOGGED TABLE ${dueTable} AS
         SELECT l.card_number, l.national_id, l.profession_code, l.card_type
           FROM card l
@@ -115,8 +122,13 @@ export class RenewalsService {
             [after, chunkSize],
           );
           if (rows.length) {
-            await this.audit.append(em, { actor: o.actor, action: 'renewal.orders', entity: 'renewal_run', entityId: run.id,
-              details: { asOf, orders: rows.map((r) => r.id) } });
+            await this.audit.append(em, {
+              actor: o.actor,
+              action: 'renewal.orders',
+              entity: 'renewal_run',
+              entityId: run.id,
+              details: { asOf, orders: rows.map((r) => r.id) },
+            });
           }
           return { created: rows.length, seen: Number(last.n), last: last.last as string | null };
         });
@@ -128,15 +140,27 @@ export class RenewalsService {
         after = chunk.last;
       }
       const result: RenewalResult = {
-        runId: run.id, asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created,
+        runId: run.id,
+        asOf,
+        windowDays,
+        cardsDue,
+        ordersCreated: created,
+        alreadyOpen: cardsDue - created,
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
-      await qr.query(
-        `UPDATE renewal_run SET cards_due = $2, orders_created = $3, already_open = $4, finished_at = now() WHERE id = $1`,
-        [run.id, cardsDue, created, cardsDue - created],
-      );
-      await this.audit.append(qr.manager, { actor: o.actor, action: 'renewal.run', entity: 'renewal_run', entityId: run.id,
-        details: { asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created } });
+      await qr.query(`UPDATE renewal_run SET cards_due = $2, orders_created = $3, already_open = $4, finished_at = now() WHERE id = $1`, [
+        run.id,
+        cardsDue,
+        created,
+        cardsDue - created,
+      ]);
+      await this.audit.append(qr.manager, {
+        actor: o.actor,
+        action: 'renewal.run',
+        entity: 'renewal_run',
+        entityId: run.id,
+        details: { asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created },
+      });
       await reporter.flush();
       await this.jobs.succeed(jobRunId, { ...result });
       return result;

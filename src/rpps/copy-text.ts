@@ -25,11 +25,11 @@ export function copyField(v: string | number | null | undefined): string {
 /** A row whose fields are known to hold no tab, newline, carriage return or NUL: only a backslash needs care. */
 export function copyRowClean(fields: Array<string | number>): string {
   const s = fields.join('\t');
-  return s.indexOf('\\') === -1 ? s + '\n' : copyRow(fields);
+  return s.indexOf('\\') === -1 ? `${s}\n` : copyRow(fields);
 }
 
 export function copyRow(fields: Array<string | number | null | undefined>): string {
   let s = copyField(fields[0]);
-  for (let i = 1; i < fields.length; i++) s += '\t' + copyField(fields[i]);
-  return s + '\n';
+  for (let i = 1; i < fields.length; i++) s += `\t${copyField(fields[i])}`;
+  return `${s}\n`;
 }

@@ -1,8 +1,8 @@
 import { parseCorrespondenceLine } from './correspondence';
 import { luhnCheckDigit } from './identifiers';
 
-const adeli = '75910001' + luhnCheckDigit('75910001');
-const rpps = '1000000123' + luhnCheckDigit('1000000123');
+const adeli = `75910001${luhnCheckDigit('75910001')}`;
+const rpps = `1000000123${luhnCheckDigit('1000000123')}`;
 
 describe('parseCorrespondenceLine', () => {
   it('accepts bare numbers and national identifiers', () => {

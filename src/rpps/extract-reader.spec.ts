@@ -1,9 +1,9 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Readable } from 'stream';
-import * as zlib from 'zlib';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import {
   detectFileKind,
@@ -11,12 +11,12 @@ import {
   ExtractLine,
   normalizeHeaderName,
   openExtract,
+  PersonneActiviteHeader,
+  PersonneActiviteRecord,
   parsePersonneActiviteHeader,
   parsePersonneActiviteLine,
   parseSavoirFaireHeader,
   parseSavoirFaireLine,
-  PersonneActiviteHeader,
-  PersonneActiviteRecord,
   readHeader,
   readLineBatches,
   readLines,
@@ -54,10 +54,7 @@ function chunked(buf: Buffer, size: number): Readable {
   return Readable.from(parts);
 }
 
-async function collect(
-  stream: NodeJS.ReadableStream,
-  options?: Parameters<typeof readLines>[1],
-): Promise<ExtractLine[]> {
+async function collect(stream: NodeJS.ReadableStream, options?: Parameters<typeof readLines>[1]): Promise<ExtractLine[]> {
   const out: ExtractLine[] = [];
   for await (const line of readLines(stream, options)) out.push(line);
   return out;
@@ -164,18 +161,15 @@ describe('the fixture extracts', () => {
     expect(header.columns.specialtyCode).toBeGreaterThanOrEqual(0);
   });
 
-  it.each([PA_52_DAY1, PA_52_DAY2])(
-    'parses every data line of %s',
-    (file) => {
-      const [head, ...lines] = fixtureLines(file);
-      const header = parsePersonneActiviteHeader(head);
-      const records = expectEveryLineParses(lines, header);
-      for (const r of records) {
-        expect(r.nationalId).toBe(r.idType + r.identifier);
-        expect(r.lastName).not.toBe('');
-      }
-    },
-  );
+  it.each([PA_52_DAY1, PA_52_DAY2])('parses every data line of %s', (file) => {
+    const [head, ...lines] = fixtureLines(file);
+    const header = parsePersonneActiviteHeader(head);
+    const records = expectEveryLineParses(lines, header);
+    for (const r of records) {
+      expect(r.nationalId).toBe(r.idType + r.identifier);
+      expect(r.lastName).not.toBe('');
+    }
+  });
 
   it('reads the first line of the 52-column fixture into the expected record', () => {
     const [head, first] = fixtureLines(PA_52_DAY1);
@@ -251,7 +245,7 @@ describe('the fixture extracts', () => {
     const records = expectEveryLineParses(lines, header);
     expect(records[0]).toMatchObject({ nationalId: '0139100010', lastName: 'GARCIA', modeCode: 'B', sectorCode: 'SA09' });
     // a line of neither width is still refused, naming both
-    const short = lines[0].split('|').slice(0, 40).join('|') + '|';
+    const short = `${lines[0].split('|').slice(0, 40).join('|')}|`;
     expect(parsePersonneActiviteLine(short, 2, header)).toEqual({ ok: false, lineNo: 2, reason: 'expected 52 (or 56) fields, found 40' });
   });
 
@@ -363,9 +357,7 @@ describe('mapping a Personne_activite header', () => {
       .filter((n) => n !== 'Code profession' && n !== "Nom d'exercice")
       .join('|');
     expect(() => parsePersonneActiviteHeader(cut)).toThrow(ExtractFormatError);
-    expect(() => parsePersonneActiviteHeader(cut)).toThrow(
-      `missing required column(s): "Nom d'exercice", "Code profession"`,
-    );
+    expect(() => parsePersonneActiviteHeader(cut)).toThrow(`missing required column(s): "Nom d'exercice", "Code profession"`);
   });
 
   it('names all the missing columns of a header from another file', () => {
@@ -393,9 +385,7 @@ describe('mapping a Personne_activite header', () => {
 
   it('refuses an empty header line and a column present twice', () => {
     expect(() => parsePersonneActiviteHeader('')).toThrow(ExtractFormatError);
-    expect(() => parsePersonneActiviteHeader(head52 + 'CODE PROFESSION|')).toThrow(
-      /present more than once: "Code profession"/,
-    );
+    expect(() => parsePersonneActiviteHeader(`${head52}CODE PROFESSION|`)).toThrow(/present more than once: "Code profession"/);
   });
 
   it('recognises the 56-column layout with accents and case changed', () => {
@@ -447,7 +437,7 @@ describe('rejecting bad Personne_activite lines', () => {
   });
 
   it('accepts a line without its trailing delimiter, but not one that lost its last field', () => {
-    const noTrailing = good.replace(/\|$/, '') + 'X'; // last column non-empty, no trailing |
+    const noTrailing = `${good.replace(/\|$/, '')}X`; // last column non-empty, no trailing |
     expect(reasonOf(noTrailing)).toBe('ok');
     expect(reasonOf(good.replace(/\|$/, ''))).toBe('expected 52 fields, found 51');
   });
@@ -455,9 +445,7 @@ describe('rejecting bad Personne_activite lines', () => {
   it('rejects binary content (NUL bytes) naming the field', () => {
     const binary = setField(good, c.siteName, 'CABINET\u0000\u0000MICHEL');
     expect(reasonOf(binary)).toBe('binary or control characters in field "Raison sociale site"');
-    expect(reasonOf(setField(good, c.lastName, 'DU\u007fBOIS'))).toBe(
-      `binary or control characters in field "Nom d'exercice"`,
-    );
+    expect(reasonOf(setField(good, c.lastName, 'DU\u007fBOIS'))).toBe(`binary or control characters in field "Nom d'exercice"`);
     expect(reasonOf(setField(good, c.city, 'PARIS\uFFFD'))).toBe(
       'binary or control characters in field "Libellé commune (coord. structure)"',
     );
@@ -466,10 +454,10 @@ describe('rejecting bad Personne_activite lines', () => {
 
   it('rejects a binary line read from a file', async () => {
     const bytes = Buffer.concat([
-      Buffer.from(head + '\n', 'utf8'),
+      Buffer.from(`${head}\n`, 'utf8'),
       Buffer.from(good.slice(0, 100), 'utf8'),
       Buffer.from([0, 1, 2, 0xff, 0xfe, 0]),
-      Buffer.from(good.slice(100) + '\n', 'utf8'),
+      Buffer.from(`${good.slice(100)}\n`, 'utf8'),
     ]);
     const lines = await collect(streamOf(bytes));
     expect(lines).toHaveLength(2);
@@ -483,9 +471,7 @@ describe('rejecting bad Personne_activite lines', () => {
   });
 
   it('rejects a 10,000-character field', () => {
-    expect(reasonOf(setField(good, c.siteName, 'A'.repeat(10000)))).toBe(
-      'field "Raison sociale site" is 10000 characters long (max 500)',
-    );
+    expect(reasonOf(setField(good, c.siteName, 'A'.repeat(10000)))).toBe('field "Raison sociale site" is 10000 characters long (max 500)');
     expect(reasonOf(setField(good, c.siteName, 'A'.repeat(500)))).toBe('ok');
     expect(reasonOf(setField(good, header.names.length - 1, 'B'.repeat(501)))).toBe(
       'field "Libellé section tableau pharmaciens" is 501 characters long (max 500)',
@@ -503,8 +489,7 @@ describe('rejecting bad Personne_activite lines', () => {
   });
 
   it('rejects a malformed ADELI and an unknown identifier type', () => {
-    const adeli = (id: string) =>
-      setField(setField(setField(good, c.idType, '0'), c.identifier, id), c.nationalId, '0' + id);
+    const adeli = (id: string) => setField(setField(setField(good, c.idType, '0'), c.identifier, id), c.nationalId, `0${id}`);
     expect(reasonOf(adeli('139100010'))).toBe('ok');
     expect(reasonOf(adeli('139100011'))).toBe('ADELI 139100011 fails its Luhn check');
     expect(reasonOf(adeli('13910001A'))).toBe('ADELI "13910001A" must be 9 digits');
@@ -517,15 +502,11 @@ describe('rejecting bad Personne_activite lines', () => {
     expect(reasonOf(setField(good, c.siret, '73282932000075'))).toBe(
       'field "Numéro SIRET site": SIRET 73282932000075 fails its Luhn check',
     );
-    expect(reasonOf(setField(good, c.siret, '7328293200007'))).toBe(
-      'field "Numéro SIRET site": SIRET "7328293200007" must be 14 digits',
-    );
+    expect(reasonOf(setField(good, c.siret, '7328293200007'))).toBe('field "Numéro SIRET site": SIRET "7328293200007" must be 14 digits');
     expect(reasonOf(setField(good, c.siret, '35600000000049'))).toBe('ok'); // La Poste
     expect(reasonOf(setField(good, c.siren, '300000000'))).toBe('ok');
     expect(reasonOf(setField(good, c.siren, '30000000A'))).toBe('field "Numéro SIREN site": SIREN "30000000A" must be 9 digits');
-    expect(reasonOf(setField(good, c.finessSite, '123'))).toBe(
-      'field "Numéro FINESS site": FINESS "123" must be 9 digits',
-    );
+    expect(reasonOf(setField(good, c.finessSite, '123'))).toBe('field "Numéro FINESS site": FINESS "123" must be 9 digits');
     expect(reasonOf(setField(good, c.finessLegal, '750000012'))).toMatch(
       /^field "Numéro FINESS établissement juridique": FINESS 750000012 fails its Luhn check$/,
     );
@@ -535,16 +516,12 @@ describe('rejecting bad Personne_activite lines', () => {
   it('rejects an empty name and a profession code that is not 2 digits', () => {
     expect(reasonOf(setField(good, c.lastName, '   '))).toBe(`field "Nom d'exercice" is empty`);
     expect(reasonOf(setField(good, c.professionCode, '8'))).toBe('field "Code profession" must be 2 digits, found "8"');
-    expect(reasonOf(setField(good, c.professionCode, 'AB'))).toBe(
-      'field "Code profession" must be 2 digits, found "AB"',
-    );
+    expect(reasonOf(setField(good, c.professionCode, 'AB'))).toBe('field "Code profession" must be 2 digits, found "AB"');
   });
 
   it('lists several problems of one line together', () => {
     const bad = setField(setField(good, c.lastName, ''), c.siret, '73282932000075');
-    expect(reasonOf(bad)).toBe(
-      `field "Nom d'exercice" is empty; field "Numéro SIRET site": SIRET 73282932000075 fails its Luhn check`,
-    );
+    expect(reasonOf(bad)).toBe(`field "Nom d'exercice" is empty; field "Numéro SIRET site": SIRET 73282932000075 fails its Luhn check`);
   });
 
   it('treats quotes as plain characters and trims fields, keeping the raw line', () => {
@@ -579,13 +556,9 @@ describe('rejecting bad SavoirFaire lines', () => {
     expect(reasonOf(setField(first, 0, ''))).toBe('field "Identification nationale PP" is empty');
     expect(reasonOf(setField(first, 1, '1'))).toBe('field "Code profession" must be 2 digits, found "1"');
     expect(reasonOf(setField(first, 4, ''))).toBe('field "Code savoir-faire" is empty');
-    expect(reasonOf(first + 'extra|')).toBe('expected 6 fields, found 7');
-    expect(reasonOf(setField(first, 5, 'x\u0000'))).toBe(
-      'binary or control characters in field "Libellé savoir-faire"',
-    );
-    expect(reasonOf(setField(first, 5, 'x'.repeat(10000)))).toBe(
-      'field "Libellé savoir-faire" is 10000 characters long (max 500)',
-    );
+    expect(reasonOf(`${first}extra|`)).toBe('expected 6 fields, found 7');
+    expect(reasonOf(setField(first, 5, 'x\u0000'))).toBe('binary or control characters in field "Libellé savoir-faire"');
+    expect(reasonOf(setField(first, 5, 'x'.repeat(10000)))).toBe('field "Libellé savoir-faire" is 10000 characters long (max 500)');
   });
 });
 
@@ -603,10 +576,7 @@ describe('splitting a stream into lines', () => {
   });
 
   it('strips a UTF-8 BOM and CRLF line ends', async () => {
-    const crlf = Buffer.concat([
-      Buffer.from([0xef, 0xbb, 0xbf]),
-      Buffer.from(utf8.toString('utf8').replace(/\n/g, '\r\n'), 'utf8'),
-    ]);
+    const crlf = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(utf8.toString('utf8').replace(/\n/g, '\r\n'), 'utf8')]);
     expect(await texts(streamOf(crlf))).toEqual(expected);
     // and the header still maps
     const first = (await texts(streamOf(crlf)))[0];
@@ -643,7 +613,7 @@ describe('splitting a stream into lines', () => {
     expect(await texts(streamOf(''))).toEqual([]);
     expect(await texts(streamOf('\n'))).toEqual([]);
     const head = expected[0];
-    expect(await texts(streamOf(head + '\n'))).toEqual([head]);
+    expect(await texts(streamOf(`${head}\n`))).toEqual([head]);
     expect(await texts(streamOf(head))).toEqual([head]);
   });
 
@@ -671,19 +641,19 @@ describe('splitting a stream into lines', () => {
   });
 
   it('does not mistake a character cut by the sniff window for Latin-1', async () => {
-    const text = 'AB' + 'É'.repeat(10) + '|\n' + 'ÉÀ€|\n';
+    const text = `AB${'É'.repeat(10)}|\nÉÀ€|\n`;
     const bytes = Buffer.from(text, 'utf8');
     for (let sniff = 1; sniff < bytes.length; sniff++) {
       const lines = await collect(chunked(bytes, 3), { sniffBytes: sniff, gatherBytes: 0 });
       expect(lines.map((l) => [l.text, l.encoding])).toEqual([
-        ['AB' + 'É'.repeat(10) + '|', 'utf8'],
+        [`AB${'É'.repeat(10)}|`, 'utf8'],
         ['ÉÀ€|', 'utf8'],
       ]);
     }
   });
 
   it('yields lines in batches with consecutive line numbers', async () => {
-    const big = Buffer.from((expected.join('\n') + '\n').repeat(50), 'utf8');
+    const big = Buffer.from(`${expected.join('\n')}\n`.repeat(50), 'utf8');
     let count = 0;
     let batches = 0;
     for await (const batch of readLineBatches(chunked(big, 10_000), { gatherBytes: 0 })) {
@@ -712,9 +682,7 @@ describe('splitting a stream into lines', () => {
 
   it('refuses a line longer than the limit instead of buffering it', async () => {
     const bytes = Buffer.alloc(5000, 0x41);
-    await expect(texts(chunked(bytes, 100), { maxLineBytes: 1000, gatherBytes: 0 })).rejects.toThrow(
-      ExtractFormatError,
-    );
+    await expect(texts(chunked(bytes, 100), { maxLineBytes: 1000, gatherBytes: 0 })).rejects.toThrow(ExtractFormatError);
     await expect(texts(chunked(bytes, 100), { maxLineBytes: 1000 })).rejects.toThrow(ExtractFormatError);
     await expect(texts(streamOf(bytes), { maxLineBytes: 1000 })).rejects.toThrow(/line 1 is longer than 1000 bytes/);
   });
@@ -765,7 +733,7 @@ describe('reading the header of a stream', () => {
   it('releases the stream on close when the data lines are not read', async () => {
     const endless = new Readable({
       read() {
-        this.push(Buffer.from('Identification nationale PP|Code profession|\n' + 'a|b|\n'.repeat(1000)));
+        this.push(Buffer.from(`Identification nationale PP|Code profession|\n${'a|b|\n'.repeat(1000)}`));
       },
     });
     const start = await readHeader(endless, { sniffBytes: 100 });
@@ -783,7 +751,7 @@ describe('reading the header of a stream', () => {
 
   it('accepts a header alone, with no data line', async () => {
     const head = fixtureLines(PA_52_DAY1)[0];
-    const start = await readHeader(streamOf(head + '\r\n'));
+    const start = await readHeader(streamOf(`${head}\r\n`));
     expect(start.kind).toBe('personne-activite');
     expect(parsePersonneActiviteHeader(start.header.text).fieldCount).toBe(52);
     const rest: ExtractLine[] = [];
@@ -844,9 +812,7 @@ describe('opening .txt and .zip extracts', () => {
         { name: 'dir.txt/', data: Buffer.alloc(0) },
       ]),
     );
-    await expect(openExtract(zipPath)).rejects.toThrow(
-      '"none.zip" contains no .txt entry (entries: "readme.md", "dir.txt/")',
-    );
+    await expect(openExtract(zipPath)).rejects.toThrow('"none.zip" contains no .txt entry (entries: "readme.md", "dir.txt/")');
     const empty = path.join(tmp, 'empty.zip');
     fs.writeFileSync(empty, makeZip([]));
     await expect(openExtract(empty)).rejects.toThrow('"empty.zip" contains no .txt entry (entries: none)');

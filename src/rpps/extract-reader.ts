@@ -10,9 +10,10 @@
  * - A bad data line is not an exception: the parse functions return
  *   `{ ok: false, reason }` and the import goes on.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { isUtf8 } from 'buffer';
+
+import { isUtf8 } from 'node:buffer';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as yauzl from 'yauzl';
 import { checkFiness, checkNationalId, checkSiren, checkSiret } from './identifiers';
 
@@ -68,9 +69,7 @@ function openZipEntry(zipPath: string): Promise<OpenedExtract> {
         const code = (openErr as NodeJS.ErrnoException | null)?.code;
         // A missing / unreadable file stays a plain I/O error; a corrupt archive is a format error.
         if (code) return reject(openErr);
-        return reject(
-          new ExtractFormatError(`"${zipName}" is not a readable zip: ${openErr?.message ?? 'unknown error'}`),
-        );
+        return reject(new ExtractFormatError(`"${zipName}" is not a readable zip: ${openErr?.message ?? 'unknown error'}`));
       }
       const all: string[] = [];
       const txt: yauzl.Entry[] = [];
@@ -81,9 +80,7 @@ function openZipEntry(zipPath: string): Promise<OpenedExtract> {
         zipfile.close();
         reject(err);
       };
-      zipfile.on('error', (err: Error) =>
-        fail(new ExtractFormatError(`"${zipName}" is not a readable zip: ${err.message}`)),
-      );
+      zipfile.on('error', (err: Error) => fail(new ExtractFormatError(`"${zipName}" is not a readable zip: ${err.message}`)));
       zipfile.on('entry', (entry: yauzl.Entry) => {
         all.push(entry.fileName);
         if (isTxtEntry(entry.fileName)) txt.push(entry);
@@ -104,9 +101,7 @@ function openZipEntry(zipPath: string): Promise<OpenedExtract> {
         const entry = txt[0];
         zipfile.openReadStream(entry, (streamErr, stream) => {
           if (streamErr || !stream) {
-            return fail(
-              new ExtractFormatError(`"${zipName}": cannot read entry "${entry.fileName}": ${streamErr?.message}`),
-            );
+            return fail(new ExtractFormatError(`"${zipName}": cannot read entry "${entry.fileName}": ${streamErr?.message}`));
           }
           settled = true;
           // The read stream holds its own reference on the file descriptor: closing the
@@ -250,7 +245,7 @@ export async function* readLineBatches(
 
   /** Several complete lines: buf[start, end) where buf[end] is a LF. */
   const pushRegion = (buf: Buffer, start: number, end: number): void => {
-    let encoding: LineEncoding = fileEncoding;
+    const encoding: LineEncoding = fileEncoding;
     if (encoding === 'utf8' && !isUtf8(buf.subarray(start, end))) {
       // Some line in there is not UTF-8: decode line by line.
       let p = start;
@@ -549,9 +544,7 @@ export function mapColumns<K extends string>(
     throw new ExtractFormatError(`${what}: missing required column(s): ${missing.map((n) => `"${n}"`).join(', ')}`);
   }
   if (ambiguous.length > 0) {
-    throw new ExtractFormatError(
-      `${what}: column(s) present more than once: ${ambiguous.map((n) => `"${n}"`).join(', ')}`,
-    );
+    throw new ExtractFormatError(`${what}: column(s) present more than once: ${ambiguous.map((n) => `"${n}"`).join(', ')}`);
   }
   return columns;
 }
@@ -589,7 +582,10 @@ export function parsePersonneActiviteHeader(line: string): PersonneActiviteHeade
     const category = index.get(normalizeHeaderName('Libellé catégorie professionnelle')) ?? columns.categoryCode;
     const slotted = [
       ...names.slice(0, category + 1),
-      'Code type savoir-faire', 'Libellé type savoir-faire', 'Code savoir-faire', 'Libellé savoir-faire',
+      'Code type savoir-faire',
+      'Libellé type savoir-faire',
+      'Code savoir-faire',
+      'Libellé savoir-faire',
       ...names.slice(category + 1),
     ];
     const trailer = trailingDelimiter ? '|' : '';
@@ -603,10 +599,7 @@ export function parseSavoirFaireHeader(line: string): SavoirFaireHeader {
   if (line.trim() === '') throw new ExtractFormatError('SavoirFaire: empty header line');
   const { names, trailingDelimiter } = splitHeader(line);
   const { index, duplicates } = indexNames(names);
-  const columns = mapColumns('SavoirFaire header', index, duplicates, SAVOIR_FAIRE_REQUIRED) as Record<
-    SavoirFaireColumn,
-    number
-  >;
+  const columns = mapColumns('SavoirFaire header', index, duplicates, SAVOIR_FAIRE_REQUIRED) as Record<SavoirFaireColumn, number>;
   return { kind: 'savoir-faire', layout: 'savoir-faire', names, fieldCount: names.length, trailingDelimiter, columns };
 }
 
@@ -778,18 +771,17 @@ function reject(lineNo: number, reason: string): LineReject {
 }
 
 /** Appends `field "<name>": <problem>` when a non-empty value fails its check. */
-function checkOptional(
-  problems: string[] | null,
-  value: string,
-  name: string,
-  check: (s: string) => string | null,
-): string[] | null {
+function withProblem(problems: string[] | null, problem: string): string[] {
+  if (problems === null) return [problem];
+  problems.push(problem);
+  return problems;
+}
+
+function checkOptional(problems: string[] | null, value: string, name: string, check: (s: string) => string | null): string[] | null {
   if (value === '') return problems;
   const p = check(value);
   if (p === null) return problems;
-  const list = problems ?? [];
-  list.push(`field "${name}": ${p}`);
-  return list;
+  return withProblem(problems, `field "${name}": ${p}`);
 }
 
 /**
@@ -850,12 +842,10 @@ export function parsePersonneActiviteLine(
 
   let problems: string[] | null = null;
   const idProblem = checkNationalId(record.idType, record.identifier, record.nationalId);
-  if (idProblem !== null) (problems ??= []).push(idProblem);
-  if (record.lastName === '') (problems ??= []).push(`field "${header.names[c.lastName]}" is empty`);
+  if (idProblem !== null) problems = withProblem(problems, idProblem);
+  if (record.lastName === '') problems = withProblem(problems, `field "${header.names[c.lastName]}" is empty`);
   if (!isTwoDigits(record.professionCode)) {
-    (problems ??= []).push(
-      `field "${header.names[c.professionCode]}" must be 2 digits, found "${record.professionCode}"`,
-    );
+    problems = withProblem(problems, `field "${header.names[c.professionCode]}" must be 2 digits, found "${record.professionCode}"`);
   }
   problems = checkOptional(problems, record.siret, header.names[c.siret], checkSiret);
   problems = checkOptional(problems, record.siren, header.names[c.siren], checkSiren);
@@ -866,11 +856,7 @@ export function parsePersonneActiviteLine(
 }
 
 /** Parses one `SavoirFaire` data line. */
-export function parseSavoirFaireLine(
-  text: string,
-  lineNo: number,
-  header: SavoirFaireHeader,
-): LineResult<SavoirFaireRecord> {
+export function parseSavoirFaireLine(text: string, lineNo: number, header: SavoirFaireHeader): LineResult<SavoirFaireRecord> {
   const structural = scanLine(text, header);
   if (structural !== null) return reject(lineNo, structural);
   const c = header.columns;

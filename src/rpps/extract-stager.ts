@@ -8,13 +8,14 @@ import { copyRow, copyRowClean } from './copy-text';
 import {
   ExtractLine,
   openExtract,
+  PersonneActiviteHeader,
+  PersonneActiviteRecord,
   parsePersonneActiviteLine,
   parseSavoirFaireHeader,
   parseSavoirFaireLine,
-  PersonneActiviteHeader,
-  PersonneActiviteRecord,
   readHeader,
 } from './extract-reader';
+import { isNationalIdShape } from './identifiers';
 import {
   copySql,
   SITUATION_COPY_COLUMNS,
@@ -24,7 +25,6 @@ import {
   StageTables,
 } from './registry-diff.sql';
 import { ImportFile } from './rpps-import.entity';
-import { isNationalIdShape } from './identifiers';
 import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 
 export const MAX_REJECTS_IN_RESULT = 1000;
@@ -213,21 +213,26 @@ export class ExtractStager {
     const name = basename(path);
     const specialties = new Specialties();
     const rejects = new CopyWriter(client, copySql(this.stages.rejects, STAGE_REJECT_COLUMNS));
-    const file = await this.readFile(path, 'savoir-faire', async (header, batches) => {
-      const h = parseSavoirFaireHeader(header);
-      for await (const batch of batches) {
-        for (const line of batch) {
-          const r = parseSavoirFaireLine(line.text, line.lineNo, h);
-          if (!r.ok) {
-            this.load.reject(name, line.lineNo, r.reason, null);
-            rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
-            continue;
+    const file = await this.readFile(
+      path,
+      'savoir-faire',
+      async (header, batches) => {
+        const h = parseSavoirFaireHeader(header);
+        for await (const batch of batches) {
+          for (const line of batch) {
+            const r = parseSavoirFaireLine(line.text, line.lineNo, h);
+            if (!r.ok) {
+              this.load.reject(name, line.lineNo, r.reason, null);
+              rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
+              continue;
+            }
+            specialties.setIfAbsent(r.record.nationalId, r.record.professionCode, r.record.specialtyTypeCode, r.record.specialtyCode);
           }
-          specialties.setIfAbsent(r.record.nationalId, r.record.professionCode, r.record.specialtyTypeCode, r.record.specialtyCode);
+          await rejects.maybeFlush();
         }
-        await rejects.maybeFlush();
-      }
-    }, rejects);
+      },
+      rejects,
+    );
     await rejects.end();
     return { file, specialties };
   }
@@ -266,53 +271,85 @@ export class ExtractStager {
       }
       if (!seen.add(stableHash(p.nationalId))) this.load.maybeDuplicated.push(p.nationalId);
       persons.add(
-        copyRowClean([p.nationalId, p.lineNo, p.idType, p.identifier, p.civilityPracticeCode, p.civilityCode, p.lastName,
-          p.firstName, r.sitSum, r.count, profSum, r.profs.size]),
+        copyRowClean([
+          p.nationalId,
+          p.lineNo,
+          p.idType,
+          p.identifier,
+          p.civilityPracticeCode,
+          p.civilityCode,
+          p.lastName,
+          p.firstName,
+          r.sitSum,
+          r.count,
+          profSum,
+          r.profs.size,
+        ]),
       );
     };
 
     const writers = [situations, persons, profs, rejects];
-    const file = await this.readFile(path, 'personne-activite', async (_header, batches) => {
-      for await (const batch of batches) {
-        for (const line of batch) {
-          this.load.rowsRead += 1;
-          const r = parsePersonneActiviteLine(line.text, line.lineNo, header);
-          if (!r.ok) {
-            const nid = nationalIdOf(line.text, nationalIdIndex);
-            this.load.reject(name, line.lineNo, r.reason, nid);
-            rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
-            continue;
-          }
-          const x = r.record;
-          this.load.rowsAccepted += 1;
-          hashBegin();
-          hashAdd(x.professionCode); hashAdd(x.modeCode); hashAdd(x.sectorCode); hashAdd(x.siret); hashAdd(x.siren);
-          hashAdd(x.finessSite); hashAdd(x.finessLegal); hashAdd(x.structureId); hashAdd(x.siteName);
-          hashAdd(x.streetNumber); hashAdd(x.streetTypeLabel); hashAdd(x.streetLabel); hashAdd(x.postalCode);
-          hashAdd(x.city); hashAdd(x.cedex); hashAdd(x.registrationAuthority);
-          const sitH = hashEnd();
-          situations.add(situationRow(x, sitH));
+    const file = await this.readFile(
+      path,
+      'personne-activite',
+      async (_header, batches) => {
+        for await (const batch of batches) {
+          for (const line of batch) {
+            this.load.rowsRead += 1;
+            const r = parsePersonneActiviteLine(line.text, line.lineNo, header);
+            if (!r.ok) {
+              const nid = nationalIdOf(line.text, nationalIdIndex);
+              this.load.reject(name, line.lineNo, r.reason, nid);
+              rejects.add(copyRow([name, line.lineNo, r.reason, keepRaw(line.text)]));
+              continue;
+            }
+            const x = r.record;
+            this.load.rowsAccepted += 1;
+            hashBegin();
+            hashAdd(x.professionCode);
+            hashAdd(x.modeCode);
+            hashAdd(x.sectorCode);
+            hashAdd(x.siret);
+            hashAdd(x.siren);
+            hashAdd(x.finessSite);
+            hashAdd(x.finessLegal);
+            hashAdd(x.structureId);
+            hashAdd(x.siteName);
+            hashAdd(x.streetNumber);
+            hashAdd(x.streetTypeLabel);
+            hashAdd(x.streetLabel);
+            hashAdd(x.postalCode);
+            hashAdd(x.city);
+            hashAdd(x.cedex);
+            hashAdd(x.registrationAuthority);
+            const sitH = hashEnd();
+            situations.add(situationRow(x, sitH));
 
-          if (!run || run.first.nationalId !== x.nationalId) {
-            if (run) flushRun(run);
-            run = { first: x, sitSum: 0, count: 0, profs: new Map() };
+            if (!run || run.first.nationalId !== x.nationalId) {
+              if (run) flushRun(run);
+              run = { first: x, sitSum: 0, count: 0, profs: new Map() };
+            }
+            run.sitSum = addMod48(run.sitSum, sitH);
+            run.count += 1;
+            const acc = run.profs.get(x.professionCode);
+            if (!acc) {
+              run.profs.set(x.professionCode, {
+                firstLine: x.lineNo,
+                category: x.categoryCode,
+                specialtyType: x.specialtyTypeCode,
+                specialty: x.specialtyCode,
+              });
+            } else if (!acc.specialty && x.specialtyCode) {
+              acc.specialtyType = x.specialtyTypeCode;
+              acc.specialty = x.specialtyCode;
+            }
           }
-          run.sitSum = addMod48(run.sitSum, sitH);
-          run.count += 1;
-          const acc = run.profs.get(x.professionCode);
-          if (!acc) {
-            run.profs.set(x.professionCode, {
-              firstLine: x.lineNo, category: x.categoryCode, specialtyType: x.specialtyTypeCode, specialty: x.specialtyCode,
-            });
-          } else if (!acc.specialty && x.specialtyCode) {
-            acc.specialtyType = x.specialtyTypeCode;
-            acc.specialty = x.specialtyCode;
-          }
+          for (const w of writers) await w.maybeFlush();
         }
-        for (const w of writers) await w.maybeFlush();
-      }
-      if (run) flushRun(run);
-    }, ...writers);
+        if (run) flushRun(run);
+      },
+      ...writers,
+    );
     await Promise.all(writers.map((w) => w.end()));
     return file;
   }
@@ -359,13 +396,34 @@ export class ExtractStager {
 /** The COPY row of an accepted line; its fields hold no control character, only a backslash may need escaping. */
 function situationRow(x: PersonneActiviteRecord, sitH: number): string {
   if (x.raw.indexOf('\\') !== -1) {
-    return copyRow([x.nationalId, x.lineNo, x.professionCode, String(sitH), x.modeCode, x.sectorCode, x.siret, x.siren,
-      x.finessSite, x.finessLegal, x.structureId, x.siteName, x.streetNumber, x.streetTypeLabel, x.streetLabel,
-      x.postalCode, x.city, x.cedex, x.registrationAuthority, x.raw]);
+    return copyRow([
+      x.nationalId,
+      x.lineNo,
+      x.professionCode,
+      String(sitH),
+      x.modeCode,
+      x.sectorCode,
+      x.siret,
+      x.siren,
+      x.finessSite,
+      x.finessLegal,
+      x.structureId,
+      x.siteName,
+      x.streetNumber,
+      x.streetTypeLabel,
+      x.streetLabel,
+      x.postalCode,
+      x.city,
+      x.cedex,
+      x.registrationAuthority,
+      x.raw,
+    ]);
   }
   return `${x.nationalId}\t${x.lineNo}\t${x.professionCode}\t${sitH}\t${x.modeCode}\t${x.sectorCode}\t${x.siret}\t${x.siren}\t${
-    x.finessSite}\t${x.finessLegal}\t${x.structureId}\t${x.siteName}\t${x.streetNumber}\t${x.streetTypeLabel}\t${
-    x.streetLabel}\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${x.raw}\n`;
+    x.finessSite
+  }\t${x.finessLegal}\t${x.structureId}\t${x.siteName}\t${x.streetNumber}\t${x.streetTypeLabel}\t${
+    x.streetLabel
+  }\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${x.raw}\n`;
 }
 
 /**
@@ -418,4 +476,3 @@ export function nationalIdOf(text: string, index: number): string | null {
 function keepRaw(text: string): string {
   return text.length > MAX_RAW_KEPT ? `${text.slice(0, MAX_RAW_KEPT)}… [${text.length} characters]` : text;
 }
-

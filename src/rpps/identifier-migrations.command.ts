@@ -19,7 +19,12 @@ export class ListMigrationsCommand extends CommandRunner {
       const items = await this.migrations.list(status === 'all' ? undefined : status);
       printResult(json, { migrations: items }, () =>
         items.length
-          ? items.map((m) => `#${m.id} ${m.status} ${m.adeliNationalId} -> ${m.rppsNationalId} ${m.lastName ?? ''} ${m.firstName ?? ''} (${m.source})`).join('\n')
+          ? items
+              .map(
+                (m) =>
+                  `#${m.id} ${m.status} ${m.adeliNationalId} -> ${m.rppsNationalId} ${m.lastName ?? ''} ${m.firstName ?? ''} (${m.source})`,
+              )
+              .join('\n')
           : `no ${status === 'all' ? '' : `${status} `}identifier migration`,
       );
     } catch (e) {
@@ -64,7 +69,11 @@ abstract class DecideMigrationCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'rpps:migration:confirm', arguments: '<id>', description: 'Confirm an ADELI → RPPS migration candidate (emits IDENTIFIER_MIGRATED)' })
+@Command({
+  name: 'rpps:migration:confirm',
+  arguments: '<id>',
+  description: 'Confirm an ADELI → RPPS migration candidate (emits IDENTIFIER_MIGRATED)',
+})
 export class ConfirmMigrationCommand extends DecideMigrationCommand {
   protected readonly decision = 'confirm' as const;
 
@@ -73,7 +82,11 @@ export class ConfirmMigrationCommand extends DecideMigrationCommand {
   }
 }
 
-@Command({ name: 'rpps:migration:reject', arguments: '<id>', description: 'Reject a candidate: the ADELI identifier ceases, the RPPS one is a newcomer' })
+@Command({
+  name: 'rpps:migration:reject',
+  arguments: '<id>',
+  description: 'Reject a candidate: the ADELI identifier ceases, the RPPS one is a newcomer',
+})
 export class RejectMigrationCommand extends DecideMigrationCommand {
   protected readonly decision = 'reject' as const;
 

@@ -73,10 +73,10 @@ export class IdentifierMigrationsService {
         await this.event(em, importId, 'NEW_PROFESSIONAL', rpps, { professions: newProfessions[0].p });
       }
       // The ADELI identifier leaves the registry either way.
-      await em.query(
-        `UPDATE rpps_professional SET ceased_at = now(), updated_at = now(), migrated_to = $2 WHERE national_id = $1`,
-        [adeli, decision === 'confirm' ? rpps : null],
-      );
+      await em.query(`UPDATE rpps_professional SET ceased_at = now(), updated_at = now(), migrated_to = $2 WHERE national_id = $1`, [
+        adeli,
+        decision === 'confirm' ? rpps : null,
+      ]);
       await em.query(`DELETE FROM rpps_profession WHERE national_id = $1`, [adeli]);
       await em.query(`DELETE FROM rpps_situation WHERE national_id = $1`, [adeli]);
       await this.audit.append(em, {

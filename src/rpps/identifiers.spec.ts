@@ -1,14 +1,5 @@
 import fc from 'fast-check';
-import {
-  checkAdeli,
-  checkFiness,
-  checkNationalId,
-  checkRpps,
-  checkSiren,
-  checkSiret,
-  luhnCheckDigit,
-  luhnValid,
-} from './identifiers';
+import { checkAdeli, checkFiness, checkNationalId, checkRpps, checkSiren, checkSiret, luhnCheckDigit, luhnValid } from './identifiers';
 
 const digitString = (min: number, max: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((ds) => ds.join(''));
@@ -76,10 +67,10 @@ describe('the ADELI check', () => {
 
 describe('the FINESS check', () => {
   it('accepts 9 Luhn-valid digits and refuses the others', () => {
-    const valid = '75000001' + luhnCheckDigit('75000001');
+    const valid = `75000001${luhnCheckDigit('75000001')}`;
     expect(checkFiness(valid)).toBeNull();
     expect(checkFiness('7500000')).toBe('FINESS "7500000" must be 9 digits');
-    const bad = '75000001' + ((Number(luhnCheckDigit('75000001')) + 1) % 10);
+    const bad = `75000001${(Number(luhnCheckDigit('75000001')) + 1) % 10}`;
     expect(checkFiness(bad)).toBe(`FINESS ${bad} fails its Luhn check`);
   });
 });
@@ -134,7 +125,7 @@ describe('the national identifier check', () => {
     fc.assert(
       fc.property(digitString(10, 10), (payload) => {
         const rpps = payload + luhnCheckDigit(payload);
-        expect(checkNationalId('8', rpps, '8' + rpps)).toBeNull();
+        expect(checkNationalId('8', rpps, `8${rpps}`)).toBeNull();
       }),
     );
   });

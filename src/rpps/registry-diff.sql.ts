@@ -22,18 +22,51 @@ export interface StageTables {
 export const DIGEST_MODULUS = 2 ** 48;
 
 export const SITUATION_COPY_COLUMNS = [
-  'national_id', 'source_line', 'profession_code', 'situation_hash', 'mode_code', 'sector_code', 'siret', 'siren',
-  'finess_site', 'finess_legal', 'structure_id', 'site_name', 'street_number', 'street_type_label',
-  'street_label', 'postal_code', 'city', 'cedex', 'registration_authority', 'raw_line',
+  'national_id',
+  'source_line',
+  'profession_code',
+  'situation_hash',
+  'mode_code',
+  'sector_code',
+  'siret',
+  'siren',
+  'finess_site',
+  'finess_legal',
+  'structure_id',
+  'site_name',
+  'street_number',
+  'street_type_label',
+  'street_label',
+  'postal_code',
+  'city',
+  'cedex',
+  'registration_authority',
+  'raw_line',
 ] as const;
 
 export const STAGE_PERSON_COLUMNS = [
-  'national_id', 'first_line', 'id_type', 'identifier', 'civility_practice_code', 'civility_code',
-  'last_name', 'first_name', 'sit_sum', 'line_count', 'prof_sum', 'prof_count',
+  'national_id',
+  'first_line',
+  'id_type',
+  'identifier',
+  'civility_practice_code',
+  'civility_code',
+  'last_name',
+  'first_name',
+  'sit_sum',
+  'line_count',
+  'prof_sum',
+  'prof_count',
 ] as const;
 
 export const STAGE_PROF_COLUMNS = [
-  'national_id', 'profession_code', 'first_line', 'category_code', 'specialty_type_code', 'specialty_code', 'prof_h',
+  'national_id',
+  'profession_code',
+  'first_line',
+  'category_code',
+  'specialty_type_code',
+  'specialty_code',
+  'prof_h',
 ] as const;
 
 export const STAGE_REJECT_COLUMNS = ['file', 'line_no', 'reason', 'raw'] as const;

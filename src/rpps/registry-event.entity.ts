@@ -1,9 +1,12 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { RppsImport } from './rpps-import.entity';
 import type { RegistryEventKind } from './registry-events';
+import { RppsImport } from './rpps-import.entity';
 
 @Entity('rpps_event')
-@Check('rpps_event_kind_check', `kind IN ('NEW_PROFESSIONAL','PROFESSION_ADDED','PROFESSION_REMOVED','IDENTITY_CHANGED','SITUATION_CHANGED','IDENTIFIER_MIGRATED','CEASED')`)
+@Check(
+  'rpps_event_kind_check',
+  `kind IN ('NEW_PROFESSIONAL','PROFESSION_ADDED','PROFESSION_REMOVED','IDENTITY_CHANGED','SITUATION_CHANGED','IDENTIFIER_MIGRATED','CEASED')`,
+)
 @Index('rpps_event_import_idx', ['importId'])
 @Index('rpps_event_person_idx', ['nationalId'])
 export class RegistryEvent {

@@ -1,8 +1,8 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { printFailure, printResult, EXIT_RUN_FAILED } from '../common/cli/cli-output';
+import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
 import { progressView } from '../common/cli/progress';
-import { ImportResult, RppsImportService } from './rpps-import.service';
 import { RppsImportQueue } from './rpps-import.queue';
+import { ImportResult, RppsImportService } from './rpps-import.service';
 
 interface ImportFlags {
   asOf?: string;
@@ -15,8 +15,7 @@ interface ImportFlags {
 @Command({
   name: 'rpps:import',
   arguments: '<file...>',
-  description:
-    'Import a PS_LibreAcces_Personne_activite extract (.txt or .zip; with its SavoirFaire file for the 56-column layout)',
+  description: 'Import a PS_LibreAcces_Personne_activite extract (.txt or .zip; with its SavoirFaire file for the 56-column layout)',
 })
 export class RppsImportCommand extends CommandRunner {
   constructor(
@@ -30,8 +29,13 @@ export class RppsImportCommand extends CommandRunner {
     const json = !!flags.json;
     if (flags.enqueue) {
       try {
-        const r = await this.queue.enqueue({ files, asOf: flags.asOf, confirmMassChange: flags.confirmMassChange,
-          correspondence: flags.correspondence, actor: 'cli' });
+        const r = await this.queue.enqueue({
+          files,
+          asOf: flags.asOf,
+          confirmMassChange: flags.confirmMassChange,
+          correspondence: flags.correspondence,
+          actor: 'cli',
+        });
         printResult(json, r, () => `queued as job ${r.jobRunId}; follow it with GET /api/v1/jobs`);
       } catch (e) {
         printFailure(json, e);
@@ -46,8 +50,7 @@ export class RppsImportCommand extends CommandRunner {
         confirmMassChange: !!flags.confirmMassChange,
         correspondence: flags.correspondence,
         actor: 'cli',
-        onProgress: (p) =>
-          view.update(p.phase, p.done, p.total, `${p.rowsRead.toLocaleString('en')} lines, ${p.rowsRejected} rejected`),
+        onProgress: (p) => view.update(p.phase, p.done, p.total, `${p.rowsRead.toLocaleString('en')} lines, ${p.rowsRejected} rejected`),
       });
       view.stop();
       printResult(json, r, () => humanSummary(r));

@@ -1,10 +1,10 @@
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { resolve } from 'node:path';
-import { access } from 'node:fs/promises';
+import { AuditService } from '../common/audit/audit.service';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
-import { AuditService } from '../common/audit/audit.service';
 import { unusableInput } from './rpps.errors';
 import { ImportResult, RppsImportService } from './rpps-import.service';
 
@@ -42,16 +42,25 @@ export class RppsImportQueue {
         throw unusableInput(`"${f}": no such file (the worker reads the same path)`);
       });
     }
-    const params: ImportParams = { files, asOf: r.asOf, confirmMassChange: !!r.confirmMassChange,
-      correspondence: r.correspondence ? resolve(r.correspondence) : undefined };
+    const params: ImportParams = {
+      files,
+      asOf: r.asOf,
+      confirmMassChange: !!r.confirmMassChange,
+      correspondence: r.correspondence ? resolve(r.correspondence) : undefined,
+    };
     const jobRunId = await this.ds.transaction(async (em) => {
       const [row]: Array<{ id: string }> = await em.query(
         `INSERT INTO job_run (kind, state, actor, params) VALUES ('rpps-import', 'queued', $1, $2) RETURNING id`,
         [r.actor, JSON.stringify(params)],
       );
       await this.outbox.add(em, 'rpps.import.requested', { jobRunId: row.id });
-      await this.audit.append(em, { actor: r.actor, action: 'rpps.import.requested', entity: 'job_run', entityId: row.id,
-        details: { files: files.map((f) => f.split('/').pop()) } });
+      await this.audit.append(em, {
+        actor: r.actor,
+        action: 'rpps.import.requested',
+        entity: 'job_run',
+        entityId: row.id,
+        details: { files: files.map((f) => f.split('/').pop()) },
+      });
       return row.id;
     });
     return { jobRunId, state: 'queued' };
@@ -63,7 +72,13 @@ export class RppsImportQueue {
     if (!run) throw new Error(`job run ${jobRunId} not found`);
     if (run.state === 'succeeded') return null; // delivered twice: already done
     const p = run.params as unknown as ImportParams;
-    return this.imports.run({ files: p.files, asOf: p.asOf, confirmMassChange: p.confirmMassChange,
-      correspondence: p.correspondence, actor: run.actor, jobRunId });
+    return this.imports.run({
+      files: p.files,
+      asOf: p.asOf,
+      confirmMassChange: p.confirmMassChange,
+      correspondence: p.correspondence,
+      actor: run.actor,
+      jobRunId,
+    });
   }
 }

@@ -1,44 +1,45 @@
-import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { rowsReturned } from '../common/database/returning';
 import { loadConfig } from '../common/config/config';
+import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
-import { readCorrespondenceFile } from './correspondence';
+import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
 import {
   ExtractFormatError,
+  ExtractStart,
   openExtract,
+  PersonneActiviteHeader,
   parsePersonneActiviteHeader,
   parseSavoirFaireHeader,
-  PersonneActiviteHeader,
   readHeader,
   SavoirFaireHeader,
 } from './extract-reader';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
-import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import {
   applySql,
   baselineSql,
-  compareSql,
   COUNT_EVENTS_SQL,
+  compareSql,
   createStageSql,
   indexStageSql,
   insertEventsSql,
   LEFTOVER_TABLES_SQL,
   migrationSql,
   prepareSql,
+  StageTables,
   sizesSql,
   stageNames,
   swapSituationsSql,
-  StageTables,
 } from './registry-diff.sql';
-import { ImportFile, ImportStatus } from './rpps-import.entity';
+import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import { RppsError, unusableInput } from './rpps.errors';
+import { ImportFile, ImportStatus } from './rpps-import.entity';
 
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
@@ -177,14 +178,21 @@ export class RppsImportService {
         fileInfos.push(
           await stager.readPersonneActivite(
             { situations: pg(qr), persons: pg(extra[0]), profs: pg(extra[1]), rejects: pg(extra[2]) },
-            files.main.path, files.main.header, specialties,
+            files.main.path,
+            files.main.header,
+            specialties,
           ),
         );
       } finally {
         await Promise.all(extra.map((x) => x.release()));
       }
       if (o.correspondence) {
-        fileInfos.push({ name: basename(o.correspondence), kind: 'correspondence', sha256: await sha256File(o.correspondence), bytes: (await stat(o.correspondence)).size });
+        fileInfos.push({
+          name: basename(o.correspondence),
+          kind: 'correspondence',
+          sha256: await sha256File(o.correspondence),
+          bytes: (await stat(o.correspondence)).size,
+        });
       }
       if (load.rowsAccepted === 0) {
         throw unusableInput(`"${basename(files.main.path)}" has no usable line (${load.rowsRejected} rejected): nothing imported`);
@@ -194,8 +202,15 @@ export class RppsImportService {
       const readSeconds = (Date.now() - started) / 1000;
       emit('comparing', 0, 1);
       const result = await this.compareAndApply(qr, {
-        importId, stages, asOf, load, fileInfos, correspondence,
-        confirm: !!o.confirmMassChange, ratio: cfg.RPPS_MASS_CHANGE_RATIO, actor: o.actor,
+        importId,
+        stages,
+        asOf,
+        load,
+        fileInfos,
+        correspondence,
+        confirm: !!o.confirmMassChange,
+        ratio: cfg.RPPS_MASS_CHANGE_RATIO,
+        actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
       });
       emit('done', 1, 1);
@@ -232,14 +247,19 @@ export class RppsImportService {
       if (importId) {
         const message = err instanceof Error ? err.message : String(err);
         await qr
-          .query(`UPDATE rpps_import SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'running'`, [importId, message.slice(0, 4000)])
+          .query(`UPDATE rpps_import SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'running'`, [
+            importId,
+            message.slice(0, 4000),
+          ])
           .catch(() => undefined);
       }
       if (jobRunId) await this.jobs.fail(jobRunId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
       throw err;
     } finally {
       if (stages) {
-        await qr.query(`DROP TABLE IF EXISTS ${stages.situations}, ${stages.persons}, ${stages.profs}, ${stages.rejects}`).catch(() => undefined);
+        await qr
+          .query(`DROP TABLE IF EXISTS ${stages.situations}, ${stages.persons}, ${stages.profs}, ${stages.rejects}`)
+          .catch(() => undefined);
       }
       if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
       await qr.release();
@@ -253,7 +273,7 @@ export class RppsImportService {
     let savoirFaire: ClassifiedFiles['savoirFaire'];
     for (const p of paths) {
       const name = basename(p);
-      let start;
+      let start: ExtractStart;
       try {
         const opened = await openExtract(p);
         start = await readHeader(opened.stream);
@@ -304,7 +324,7 @@ export class RppsImportService {
   }
 
   private async readCorrespondence(path: string): Promise<Array<{ adeliNationalId: string; rppsNationalId: string }>> {
-    let parsed;
+    let parsed: CorrespondenceFile;
     try {
       parsed = await readCorrespondenceFile(path);
     } catch (e) {
@@ -313,7 +333,10 @@ export class RppsImportService {
       throw e;
     }
     if (parsed.errors.length) {
-      const first = parsed.errors.slice(0, 5).map((e) => `line ${e.line}: ${e.reason}`).join('; ');
+      const first = parsed.errors
+        .slice(0, 5)
+        .map((e) => `line ${e.line}: ${e.reason}`)
+        .join('; ');
       throw unusableInput(`--correspondence "${basename(path)}" has ${parsed.errors.length} bad line(s): ${first}`);
     }
     return parsed.pairs;
@@ -373,7 +396,13 @@ export class RppsImportService {
       actor: string;
       onApplying: () => void;
     },
-  ): Promise<{ status: ImportResult['status']; events: EventCounts; professionals: { before: number; after: number }; candidates: number; heldReason?: string }> {
+  ): Promise<{
+    status: ImportResult['status'];
+    events: EventCounts;
+    professionals: { before: number; after: number };
+    candidates: number;
+    heldReason?: string;
+  }> {
     const timings: Array<[string, number]> = [];
     const q = async (sql: string, params: unknown[] = []) => {
       const t0 = Date.now();
@@ -437,9 +466,8 @@ export class RppsImportService {
           );
         }
       }
-      const [{ n: activeAfter }] = status === 'held'
-        ? [{ n: before }]
-        : await q(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
+      const [{ n: activeAfter }] =
+        status === 'held' ? [{ n: before }] : await q(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
       await q(
         `INSERT INTO rpps_reject (import_id, file, line_no, reason, raw)
          SELECT $1::uuid, file, line_no, reason, raw FROM ${c.stages.rejects}`,
@@ -450,16 +478,33 @@ export class RppsImportService {
         `UPDATE rpps_import SET status = $2, files = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,
                 events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = clock_timestamp()
           WHERE id = $1`,
-        [c.importId, status, JSON.stringify(c.fileInfos), c.load.rowsRead, c.load.rowsAccepted, c.load.rowsRejected,
-          JSON.stringify(events), professionals.before, professionals.after, heldReason ?? null],
+        [
+          c.importId,
+          status,
+          JSON.stringify(c.fileInfos),
+          c.load.rowsRead,
+          c.load.rowsAccepted,
+          c.load.rowsRejected,
+          JSON.stringify(events),
+          professionals.before,
+          professionals.after,
+          heldReason ?? null,
+        ],
       );
       await this.audit.append(qr.manager, {
         actor: c.actor,
         action: `rpps.import.${status}`,
         entity: 'rpps_import',
         entityId: c.importId,
-        details: { asOf: c.asOf, files: c.fileInfos, rowsRead: c.load.rowsRead, rowsRejected: c.load.rowsRejected,
-          events, professionals, migrationCandidates: candidates },
+        details: {
+          asOf: c.asOf,
+          files: c.fileInfos,
+          rowsRead: c.load.rowsRead,
+          rowsRejected: c.load.rowsRejected,
+          events,
+          professionals,
+          migrationCandidates: candidates,
+        },
       });
       await qr.commitTransaction();
       this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
@@ -469,7 +514,6 @@ export class RppsImportService {
       throw e;
     }
   }
-
 }
 
 function round1(x: number): number {

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, DefaultValuePipe } from '@nestjs/common';
+import { Body, Controller, DefaultValuePipe, Get, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { actorOf, AuthedRequest } from '../common/auth/auth.guard';
+import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
-import { RppsImportQueue } from './rpps-import.queue';
-import { RppsService } from './rpps.service';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
+import { RppsService } from './rpps.service';
+import { RppsImportQueue } from './rpps-import.queue';
 
 @ApiTags('registry')
 @ApiBearerAuth()
@@ -64,7 +64,11 @@ export class RppsController {
       throw new CommonError('validation_failed', 'files: expected a non-empty array of paths readable by the worker');
     }
     if (body.asOf !== undefined && typeof body.asOf !== 'string') throw new CommonError('validation_failed', 'asOf: expected YYYY-MM-DD');
-    return this.queue.enqueue({ files: body.files as string[], asOf: body.asOf as string | undefined,
-      confirmMassChange: body.confirmMassChange === true, actor: actorOf(req) });
+    return this.queue.enqueue({
+      files: body.files as string[],
+      asOf: body.asOf as string | undefined,
+      confirmMassChange: body.confirmMassChange === true,
+      actor: actorOf(req),
+    });
   }
 }

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
+import { IdentifierMigrationsService } from './identifier-migrations.service';
+import { RppsController } from './rpps.controller';
+import { RppsService } from './rpps.service';
 import { RppsImportProcessor } from './rpps-import.processor';
 import { RppsImportQueue } from './rpps-import.queue';
 import { RppsImportService } from './rpps-import.service';
-import { RppsController } from './rpps.controller';
-import { RppsService } from './rpps.service';
-import { IdentifierMigrationsService } from './identifier-migrations.service';
 
 @Module({
   controllers: [RppsController],

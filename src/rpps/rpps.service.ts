@@ -123,7 +123,9 @@ export class RppsService {
   }
 
   /** One registry event, for its consumers (job payloads carry its id only). */
-  async getEvent(id: string): Promise<{ id: string; kind: string; nationalId: string; professionCode: string | null; details: Record<string, unknown> } | null> {
+  async getEvent(
+    id: string,
+  ): Promise<{ id: string; kind: string; nationalId: string; professionCode: string | null; details: Record<string, unknown> } | null> {
     const rows = await this.ds.query(
       `SELECT id::text AS id, kind, national_id AS "nationalId", profession_code AS "professionCode", details
          FROM rpps_event WHERE id = $1`,
@@ -143,7 +145,9 @@ export class RppsService {
     }
     if (q.profession) {
       params.push(q.profession);
-      where.push(`EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = $${params.length})`);
+      where.push(
+        `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = $${params.length})`,
+      );
     }
     params.push(pageSize, (page - 1) * pageSize);
     const items = await this.ds.query(

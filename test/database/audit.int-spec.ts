@@ -11,7 +11,13 @@ describe(AuditService.name, () => {
   it('chains entries in the database exactly as the verifier recomputes them, whatever the text', async () => {
     await ctx.ds.transaction(async (em) => {
       await ctx.audit.appendMany(em, [
-        { actor: 'operator:Hélène', action: 'test.one', entity: 'x', entityId: '1', details: { name: "D'ALMEIDA « Œ » 😀", n: 1.5, deep: { b: [1, 'é'], a: null } } },
+        {
+          actor: 'operator:Hélène',
+          action: 'test.one',
+          entity: 'x',
+          entityId: '1',
+          details: { name: "D'ALMEIDA « Œ » 😀", n: 1.5, deep: { b: [1, 'é'], a: null } },
+        },
         { actor: 'operator:bob', action: 'test.two', entity: 'x', entityId: '2', details: { quote: '"\\\n\t', list: [] } },
       ]);
     });
@@ -21,7 +27,9 @@ describe(AuditService.name, () => {
 
   it('serialises 30 concurrent appenders into one unbroken chain', async () => {
     await Promise.all(
-      Array.from({ length: 30 }, (_, i) => ctx.audit.append(ctx.ds.manager, { actor: `a${i}`, action: 'test.many', entity: 'x', entityId: String(i) })),
+      Array.from({ length: 30 }, (_, i) =>
+        ctx.audit.append(ctx.ds.manager, { actor: `a${i}`, action: 'test.many', entity: 'x', entityId: String(i) }),
+      ),
     );
     expect(await ctx.audit.verify()).toEqual({ entries: 33, ok: true, firstBadEntry: null });
   });

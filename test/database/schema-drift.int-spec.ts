@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source';
-import { MIGRATIONS } from '../../migrations';
 import { createTestDb, TestDb } from '../support/services';
 
 describe('migrations and entities', () => {
@@ -29,7 +29,9 @@ describe('migrations and entities', () => {
 
   it('can be reverted and applied again', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'rpps_professional'`);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'rpps_professional'`,
+    );
     expect(n).toBe(0);
     await ds.runMigrations();
     expect(await ds.showMigrations()).toBe(false);

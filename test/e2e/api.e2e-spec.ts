@@ -58,7 +58,15 @@ describe('the HTTP API (node dist/src/main.js)', () => {
     expect(r.status).toBe(401);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     const p = await r.json();
-    expect(p).toEqual(expect.objectContaining({ status: 401, code: 'unauthenticated', type: expect.any(String), title: expect.any(String), detail: expect.any(String) }));
+    expect(p).toEqual(
+      expect.objectContaining({
+        status: 401,
+        code: 'unauthenticated',
+        type: expect.any(String),
+        title: expect.any(String),
+        detail: expect.any(String),
+      }),
+    );
     const bad: Res = await fetch(`${api.url}/api/v1/jobs`, { headers: { authorization: 'Bearer cps_not-a-token' } });
     expect(bad.status).toBe(401);
   });
@@ -124,14 +132,17 @@ describe('the HTTP API (node dist/src/main.js)', () => {
     const r = await get('/api/docs-json');
     expect(r.status).toBe(200);
     const doc = await r.json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/v1/jobs', '/api/v1/professionals/{nationalId}', '/api/v1/audit']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/health', '/api/v1/jobs', '/api/v1/professionals/{nationalId}', '/api/v1/audit']),
+    );
   });
 
   it('never stores or returns a token in clear', async () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      const dump = JSON.stringify((await pg.query('SELECT * FROM api_token')).rows) + JSON.stringify((await pg.query('SELECT * FROM audit_log')).rows);
+      const dump =
+        JSON.stringify((await pg.query('SELECT * FROM api_token')).rows) + JSON.stringify((await pg.query('SELECT * FROM audit_log')).rows);
       for (const t of Object.values(tokens)) expect(dump).not.toContain(t);
     } finally {
       await pg.end();

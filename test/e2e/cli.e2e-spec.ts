@@ -64,10 +64,17 @@ describe('the CLI (node dist/src/cli.js)', () => {
     expect(a.json.status).toBe('baseline');
     const b = await runCli(['rpps:import', day2, '--json'], env);
     expect(b.code).toBe(0);
-    for (const k of ['importId', 'status', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rejects', 'events']) expect(b.json).toHaveProperty(k);
-    expect(Object.keys(b.json.events).sort()).toEqual(
-      ['CEASED', 'IDENTIFIER_MIGRATED', 'IDENTITY_CHANGED', 'NEW_PROFESSIONAL', 'PROFESSION_ADDED', 'PROFESSION_REMOVED', 'SITUATION_CHANGED'],
-    );
+    for (const k of ['importId', 'status', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'rejects', 'events'])
+      expect(b.json).toHaveProperty(k);
+    expect(Object.keys(b.json.events).sort()).toEqual([
+      'CEASED',
+      'IDENTIFIER_MIGRATED',
+      'IDENTITY_CHANGED',
+      'NEW_PROFESSIONAL',
+      'PROFESSION_ADDED',
+      'PROFESSION_REMOVED',
+      'SITUATION_CHANGED',
+    ]);
     expect(b.json.status).toBe('applied');
     expect(b.stdout.trim().split('\n')).toHaveLength(1);
   });

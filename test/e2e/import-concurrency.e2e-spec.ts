@@ -17,8 +17,7 @@ const STAMP = '202701040600';
 async function comparable(pg: Client) {
   const ds = { query: async (sql: string, params?: unknown[]) => (await pg.query(sql, params)).rows } as unknown as DataSource;
   const s = await registrySnapshot(ds);
-  const digest = (rows: unknown[]) =>
-    rows.map((r) => createHash('sha1').update(JSON.stringify(r)).digest('base64')).sort();
+  const digest = (rows: unknown[]) => rows.map((r) => createHash('sha1').update(JSON.stringify(r)).digest('base64')).sort();
   return {
     rows: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length])),
     digests: createHash('sha1')
@@ -110,7 +109,9 @@ describe('rpps:import run twice at once, and from a .zip', () => {
     const refused = results.find((r) => r.code === 1)!;
     expect(ok.json.status).toBe('baseline');
     expect(ok.json.rowsRead).toBe(alone.json.rowsRead);
-    expect(refused.json).toEqual({ error: { code: 'import_in_progress', message: expect.stringMatching(/another registry import is running/) } });
+    expect(refused.json).toEqual({
+      error: { code: 'import_in_progress', message: expect.stringMatching(/another registry import is running/) },
+    });
     expect(refused.stderr).toContain('another registry import is running');
 
     // The refused run left nothing: one import, one job run.

@@ -46,7 +46,10 @@ function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
 async function comparable(pg: Client): Promise<Comparable> {
@@ -74,7 +77,11 @@ function differences(actual: Comparable, expected: Comparable) {
     const n = new Map<string, number>();
     for (const x of a) n.set(x, (n.get(x) ?? 0) + 1);
     for (const x of e) n.set(x, (n.get(x) ?? 0) - 1);
-    const side = (sign: 1 | -1) => [...n].filter(([, c]) => c * sign > 0).map(([x]) => x).slice(0, 5);
+    const side = (sign: 1 | -1) =>
+      [...n]
+        .filter(([, c]) => c * sign > 0)
+        .map(([x]) => x)
+        .slice(0, 5);
     out[k] = { rows: [a.length, e.length], onlyActual: side(1), onlyExpected: side(-1) };
   }
   return out;
@@ -147,7 +154,9 @@ describe('an rpps:import killed at any point and run again', () => {
 
   /** The import of the run being driven, once its row exists. */
   const newRun = async (): Promise<RunRow | undefined> => {
-    const { rows } = await pgB.query(`SELECT id FROM rpps_import WHERE NOT (id = ANY($1::uuid[])) ORDER BY started_at DESC LIMIT 1`, [known]);
+    const { rows } = await pgB.query(`SELECT id FROM rpps_import WHERE NOT (id = ANY($1::uuid[])) ORDER BY started_at DESC LIMIT 1`, [
+      known,
+    ]);
     return rows[0] ? runRow(rows[0].id) : undefined;
   };
 
@@ -187,14 +196,18 @@ describe('an rpps:import killed at any point and run again', () => {
 
   /** The killed process's database sessions end when PostgreSQL notices (they may finish their statement first). */
   const sessionsGone = () =>
-    eventually(async () => {
-      const { rows } = await pgB.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
+    eventually(
+      async () => {
+        const { rows } = await pgB.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
-        [TEST_APP],
-      );
-      return rows[0].n === 0;
-    }, 60_000, "the killed import's sessions to end");
+          [TEST_APP],
+        );
+        return rows[0].n === 0;
+      },
+      60_000,
+      "the killed import's sessions to end",
+    );
 
   /** The run before the one driven now was cleaned up by it: marked failed as interrupted, its stages dropped. */
   const expectCleanedUp = async (importId: string) => {
@@ -246,7 +259,13 @@ describe('an rpps:import killed at any point and run again', () => {
     expect(total).toBeGreaterThan(1000);
     expect(afterDay2.events).toHaveLength(total);
     expect(afterDay2.outbox).toHaveLength(total);
-    expect(Object.keys(differences(afterDay2, afterDay1)).sort()).toEqual(['events', 'outbox', 'professionals', 'professions', 'situations']);
+    expect(Object.keys(differences(afterDay2, afterDay1)).sort()).toEqual([
+      'events',
+      'outbox',
+      'professionals',
+      'professions',
+      'situations',
+    ]);
   });
 
   it('leaves the registry as after day 1 when killed while reading the file', async () => {
@@ -254,10 +273,14 @@ describe('an rpps:import killed at any point and run again', () => {
     let run!: Running;
     for (let attempt = 1; ; attempt++) {
       run = start(day2);
-      seen = await watch(run, async () => {
-        const r = await newRun();
-        return r && r.phase === 'reading' && r.progress > 0 ? r : undefined;
-      }, 'the reading phase');
+      seen = await watch(
+        run,
+        async () => {
+          const r = await newRun();
+          return r && r.phase === 'reading' && r.progress > 0 ? r : undefined;
+        },
+        'the reading phase',
+      );
       if (seen) break;
       // It ended before its reading was seen: day 2 is in; start over from day 1 in a fresh database.
       await run.exit;
@@ -286,15 +309,19 @@ describe('an rpps:import killed at any point and run again', () => {
     const run = start(day2);
     let seen: RunRow | undefined;
     try {
-      seen = await watch(run, async () => {
-        const r = await newRun();
-        if (!r || r.phase !== 'applying') return undefined;
-        const waiting = await pgB.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+      seen = await watch(
+        run,
+        async () => {
+          const r = await newRun();
+          if (r?.phase !== 'applying') return undefined;
+          const waiting = await pgB.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
               AND ltrim(query) LIKE 'INSERT INTO outbox%'`,
-        );
-        return waiting.rowCount ? r : undefined;
-      }, 'the import waiting at its outbox insert');
+          );
+          return waiting.rowCount ? r : undefined;
+        },
+        'the import waiting at its outbox insert',
+      );
       expect(seen).toBeDefined();
       expect(run.exited()).toBe(false);
       await kill(run);
@@ -318,10 +345,14 @@ describe('an rpps:import killed at any point and run again', () => {
 
   it('leaves the registry as after day 1, or as after day 2, never in between, when killed as soon as it compares', async () => {
     const run = start(day2);
-    const seen = await watch(run, async () => {
-      const r = await newRun();
-      return r && (r.phase === 'comparing' || r.phase === 'applying') ? r : undefined;
-    }, 'the comparing or applying phase');
+    const seen = await watch(
+      run,
+      async () => {
+        const r = await newRun();
+        return r && (r.phase === 'comparing' || r.phase === 'applying') ? r : undefined;
+      },
+      'the comparing or applying phase',
+    );
     // The phase lasts long enough to be seen with polling every few milliseconds.
     expect(seen).toBeDefined();
     await kill(run);
@@ -352,10 +383,14 @@ describe('an rpps:import killed at any point and run again', () => {
       await locker.query('BEGIN');
       locked = true;
       await locker.query(`SELECT 1 FROM job_run WHERE id = $1 FOR NO KEY UPDATE`, [row!.jobRunId]);
-      committed = await watch(run, async () => {
-        const r = await runRow(row!.id);
-        return r.status !== 'running' ? r : undefined;
-      }, 'the import to commit');
+      committed = await watch(
+        run,
+        async () => {
+          const r = await runRow(row!.id);
+          return r.status !== 'running' ? r : undefined;
+        },
+        'the import to commit',
+      );
       expect(committed).toBeDefined();
       expect(run.exited()).toBe(false);
       await kill(run);
@@ -389,7 +424,9 @@ describe('an rpps:import killed at any point and run again', () => {
     expect(byStatus).toEqual({ baseline: 1, applied: 1, failed: interrupted.length, unchanged: expect.any(Number) });
     expect([1, 2]).toContain(byStatus.unchanged);
     // All the events come from the one import that applied day 2.
-    const { rows: importsWithEvents } = await pgB.query(`SELECT DISTINCT e.import_id, i.status FROM rpps_event e JOIN rpps_import i ON i.id = e.import_id`);
+    const { rows: importsWithEvents } = await pgB.query(
+      `SELECT DISTINCT e.import_id, i.status FROM rpps_event e JOIN rpps_import i ON i.id = e.import_id`,
+    );
     expect(importsWithEvents.map((x) => x.status)).toEqual(['applied']);
     // No job run is left 'running' by a killed process, even one killed after its commit.
     const { rows: jobStates } = await pgB.query(

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { crlText, verifyCrl } from '../support/openssl';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
-import { crlText, verifyCrl } from '../support/openssl';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -36,9 +36,20 @@ describe('opposition through the API, the CLI and the worker', () => {
   beforeAll(async () => {
     db = await createTestDb('opposition-e2e');
     dataDir = mkdtempSync(join(tmpdir(), 'cps-opposition-e2e-'));
-    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('opposition-e2e'), DATA_DIR: dataDir, CRL_DELTA_DELAY_MS: '2000' };
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: testQueuePrefix('opposition-e2e'),
+      DATA_DIR: dataDir,
+      CRL_DELTA_DELAY_MS: '2000',
+    };
     api = await startApi(env);
-    for (const [who, role] of [['hd', 'helpdesk'], ['op', 'operator'], ['auditor', 'auditor'], ['batch', 'batch']]) {
+    for (const [who, role] of [
+      ['hd', 'helpdesk'],
+      ['op', 'operator'],
+      ['auditor', 'auditor'],
+      ['batch', 'batch'],
+    ]) {
       tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
@@ -75,7 +86,10 @@ describe('opposition through the API, the CLI and the worker', () => {
     for (const who of ['hd', 'op', 'auditor', 'batch']) {
       expect(await (await call('GET', `/api/v1/cards/${valid}/status`, who)).json()).toEqual({ cardNumber: valid, status: 'valid' });
     }
-    expect(await (await call('GET', `/api/v1/cards/0000000000/status`, 'batch')).json()).toEqual({ cardNumber: '0000000000', status: 'unknown' });
+    expect(await (await call('GET', `/api/v1/cards/0000000000/status`, 'batch')).json()).toEqual({
+      cardNumber: '0000000000',
+      status: 'unknown',
+    });
     const bad = await call('GET', `/api/v1/cards/12ab/status`, 'batch');
     expect(bad.status).toBe(400);
     expect((await bad.json()).detail).toMatch(/expected 10 digits/);
@@ -88,7 +102,9 @@ describe('opposition through the API, the CLI and the worker', () => {
     const bad = await call('POST', `/api/v1/cards/${n}/oppositions`, 'hd', { reason: 'lost', channel: 'phone' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    expect(await bad.json()).toEqual(expect.objectContaining({ code: 'validation_failed', detail: expect.stringMatching(/reason: .*verification: required/) }));
+    expect(await bad.json()).toEqual(
+      expect.objectContaining({ code: 'validation_failed', detail: expect.stringMatching(/reason: .*verification: required/) }),
+    );
     expect((await call('GET', `/api/v1/cards/${n}/status`, 'hd').then((r) => r.json())).status).toBe('valid');
   });
 
@@ -104,8 +120,12 @@ describe('opposition through the API, the CLI and the worker', () => {
     const pub = await runCli(['crl:publish', '--json'], env);
     expect(pub.code).toBe(0);
     expect(pub.json).toEqual({
-      crlNumber: expect.any(Number), entries: expect.any(Number), thisUpdate: expect.any(String), nextUpdate: expect.any(String),
-      path: expect.stringMatching(/full-\d+\.crl$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      crlNumber: expect.any(Number),
+      entries: expect.any(Number),
+      thisUpdate: expect.any(String),
+      nextUpdate: expect.any(String),
+      path: expect.stringMatching(/full-\d+\.crl$/),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(new Date(pub.json.nextUpdate).getTime() - new Date(pub.json.thisUpdate).getTime()).toBe(24 * 3600_000);
 
@@ -140,12 +160,16 @@ describe('opposition through the API, the CLI and the worker', () => {
     const r = await call('POST', `/api/v1/cards/${n}/oppositions`, 'hd', { ...declaration, reason: 'theft', invalidityDate: '2026-11-25' });
     expect(r.status).toBe(201);
     const file = join(dataDir, 'served-delta.crl');
-    await eventually(async () => {
-      const d = await call('GET', '/opposition/delta-crl', null);
-      if (d.status !== 200) return false;
-      writeFileSync(file, Buffer.from(await d.arrayBuffer()));
-      return crlText(file).reasons.has(n);
-    }, 30_000, `a delta CRL listing ${n}`);
+    await eventually(
+      async () => {
+        const d = await call('GET', '/opposition/delta-crl', null);
+        if (d.status !== 200) return false;
+        writeFileSync(file, Buffer.from(await d.arrayBuffer()));
+        return crlText(file).reasons.has(n);
+      },
+      30_000,
+      `a delta CRL listing ${n}`,
+    );
     const t = crlText(file);
     expect(t.deltaBase).toBe(BigInt(base));
     expect(t.reasons.get(n)).toBe('Key Compromise');
@@ -160,12 +184,18 @@ describe('opposition through the API, the CLI and the worker', () => {
     await eventually(async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0);
     const before = await deltas();
     const three = (await validCards()).slice(0, 3);
-    const answers = await Promise.all(three.map((n) => call('POST', `/api/v1/cards/${n}/oppositions`, 'hd', { ...declaration, reason: 'malfunction' })));
+    const answers = await Promise.all(
+      three.map((n) => call('POST', `/api/v1/cards/${n}/oppositions`, 'hd', { ...declaration, reason: 'malfunction' })),
+    );
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
-    const [row] = await eventually(async () => {
-      const r = (await pg.query(`SELECT path, entries FROM crl_publication WHERE kind = 'delta' ORDER BY crl_number DESC LIMIT 1`)).rows;
-      return (await deltas()) > before ? r : undefined;
-    }, 30_000, 'a new delta CRL');
+    const [row] = await eventually(
+      async () => {
+        const r = (await pg.query(`SELECT path, entries FROM crl_publication WHERE kind = 'delta' ORDER BY crl_number DESC LIMIT 1`)).rows;
+        return (await deltas()) > before ? r : undefined;
+      },
+      30_000,
+      'a new delta CRL',
+    );
     await new Promise((r) => setTimeout(r, 3000)); // a second delta would come by now
     expect(await deltas()).toBe(before + 1);
     const listed = crlText(join(dataDir, row.path)).reasons;

@@ -25,7 +25,11 @@ describe('the orders API', () => {
     db = await createTestDb('orders-api');
     const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('orders-api') };
     api = await startApi(env);
-    for (const [who, role] of [['alice', 'operator'], ['bob', 'operator'], ['helpdesk', 'helpdesk']]) {
+    for (const [who, role] of [
+      ['alice', 'operator'],
+      ['bob', 'operator'],
+      ['helpdesk', 'helpdesk'],
+    ]) {
       tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);

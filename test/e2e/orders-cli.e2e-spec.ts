@@ -24,7 +24,9 @@ describe('cards:import then renewals:run (the CLI)', () => {
     expect(imp.json).toEqual({ rowsRead: expected.cards, cardsCreated: expected.cards, cardsUpdated: 0, rowsRejected: 0, rejects: [] });
     const first = await runCli(['renewals:run', '--as-of', expected.asOf, '--json'], env);
     expect(first.code).toBe(0);
-    expect(first.json).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue, alreadyOpen: 0 }));
+    expect(first.json).toEqual(
+      expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue, alreadyOpen: 0 }),
+    );
     const second = await runCli(['renewals:run', '--as-of', expected.asOf, '--json'], env);
     expect(second.json).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: 0 }));
   });

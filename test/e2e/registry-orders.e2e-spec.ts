@@ -40,7 +40,8 @@ describe('registry events to orders, through the outbox, BullMQ and the worker',
       60_000,
       'the worker to consume every registry event',
     );
-    const orders = (await pg.query(`SELECT national_id, reason, status, replaces_card, approved_by FROM card_order ORDER BY national_id`)).rows;
+    const orders = (await pg.query(`SELECT national_id, reason, status, replaces_card, approved_by FROM card_order ORDER BY national_id`))
+      .rows;
     const firstIssue = orders.filter((o) => o.reason === 'first-issue').map((o) => o.national_id);
     expect(firstIssue).toEqual([...expected.new].sort());
     const contentChange = orders.filter((o) => o.reason === 'content-change');
@@ -51,20 +52,30 @@ describe('registry events to orders, through the outbox, BullMQ and the worker',
   });
 
   it('hands the cards of a ceased professional to opposition', async () => {
-    const req = (await pg.query(
-      `SELECT r.reason, r.source, c.national_id FROM opposition_request r JOIN card c ON c.card_number = r.card_number
+    const req = (
+      await pg.query(
+        `SELECT r.reason, r.source, c.national_id FROM opposition_request r JOIN card c ON c.card_number = r.card_number
         WHERE r.source <> 'import'`,
-    )).rows;
+      )
+    ).rows;
     expect(req).toEqual(expected.ceased.map((nid) => ({ reason: 'cessation', source: 'registry', national_id: nid })));
     // ... and the worker's opposition module opposes them
-    const opposed = await eventually(async () => {
-      const rows = (await pg.query(
-        `SELECT c.national_id, c.state, o.reason, o.source FROM opposition o JOIN card c ON c.card_number = o.card_number
+    const opposed = await eventually(
+      async () => {
+        const rows = (
+          await pg.query(
+            `SELECT c.national_id, c.state, o.reason, o.source FROM opposition o JOIN card c ON c.card_number = o.card_number
           WHERE o.source = 'registry'`,
-      )).rows;
-      return rows.length === expected.ceased.length ? rows : undefined;
-    }, 30_000, 'the cessation oppositions');
-    expect(opposed).toEqual(expected.ceased.map((nid) => ({ national_id: nid, state: 'opposed', reason: 'cessation', source: 'registry' })));
+          )
+        ).rows;
+        return rows.length === expected.ceased.length ? rows : undefined;
+      },
+      30_000,
+      'the cessation oppositions',
+    );
+    expect(opposed).toEqual(
+      expected.ceased.map((nid) => ({ national_id: nid, state: 'opposed', reason: 'cessation', source: 'registry' })),
+    );
   });
 
   it('consumes each event once, even when its job is delivered again', async () => {
@@ -72,7 +83,11 @@ describe('registry events to orders, through the outbox, BullMQ and the worker',
     const before = rows[0].n;
     // Relay every outbox row again, as a crash between add and mark would: same job ids, nothing new.
     await pg.query(`UPDATE outbox SET published_at = NULL`);
-    await eventually(async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0, 30_000, 'the relay');
+    await eventually(
+      async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0,
+      30_000,
+      'the relay',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect((await pg.query(`SELECT count(*)::int AS n FROM card_order`)).rows[0].n).toBe(before);
   });

@@ -1,6 +1,6 @@
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
@@ -48,7 +48,11 @@ describe('the worker (node dist/src/worker.js)', () => {
     const q = await runCli(['rpps:import', day1, '--enqueue', '--json'], env);
     expect(q.code).toBe(0);
     expect(q.json.state).toBe('queued');
-    const run = await eventually(async () => (await jobs()).runs.find((x) => x.id === q.json.jobRunId && x.state === 'succeeded'), 60_000, 'the queued import');
+    const run = await eventually(
+      async () => (await jobs()).runs.find((x) => x.id === q.json.jobRunId && x.state === 'succeeded'),
+      60_000,
+      'the queued import',
+    );
     expect(run.result.status).toBe('baseline');
     expect(run.percent).toBe(100);
   });
@@ -61,17 +65,25 @@ describe('the worker (node dist/src/worker.js)', () => {
     });
     expect(r.status).toBe(201);
     const { jobRunId } = (await r.json()) as { jobRunId: string };
-    const run = await eventually(async () => (await jobs()).runs.find((x) => x.id === jobRunId && x.state === 'succeeded'), 60_000, 'the import');
+    const run = await eventually(
+      async () => (await jobs()).runs.find((x) => x.id === jobRunId && x.state === 'succeeded'),
+      60_000,
+      'the import',
+    );
     expect(run.result.status).toBe('applied');
   });
 
   it('declares the daily renewal sweep as a BullMQ job scheduler', async () => {
     const queue = new Queue('renewals', { connection: redis, prefix });
     try {
-      const schedulers = await eventually(async () => {
-        const list = await queue.getJobSchedulers();
-        return list.length ? list : undefined;
-      }, 30_000, 'the job scheduler');
+      const schedulers = await eventually(
+        async () => {
+          const list = await queue.getJobSchedulers();
+          return list.length ? list : undefined;
+        },
+        30_000,
+        'the job scheduler',
+      );
       expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-renewal-sweep', pattern: '0 4 * * *', name: 'renewals.run' })]);
     } finally {
       await queue.close();
@@ -81,7 +93,11 @@ describe('the worker (node dist/src/worker.js)', () => {
   it('relays every registry event from the outbox to its queue, with the outbox row id as job id', async () => {
     const events = (await pg.query(`SELECT id::text AS id, kind FROM rpps_event ORDER BY id`)).rows as Array<{ id: string; kind: string }>;
     expect(events.length).toBeGreaterThan(0);
-    await eventually(async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0, 30_000, 'the relay');
+    await eventually(
+      async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n === 0,
+      30_000,
+      'the relay',
+    );
     const rows = (await pg.query(`SELECT id::text AS id, payload FROM outbox WHERE topic = 'registry.event' ORDER BY id`)).rows;
     const queue = new Queue('registry-events', { connection: redis, prefix });
     try {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/common/config/config';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CardsService } from '../../src/orders/cards.service';
-import { OrdersService } from '../../src/orders/orders.service';
-import { RegistryEventsConsumer } from '../../src/orders/registry-events.consumer';
 import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
 import { generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
+import { CardsService } from '../../src/orders/cards.service';
+import { OrdersService } from '../../src/orders/orders.service';
+import { RegistryEventsConsumer } from '../../src/orders/registry-events.consumer';
 import { openContext, TestContext } from '../support/context';
 import { crlText, verifyCrl } from '../support/openssl';
 
@@ -24,19 +24,26 @@ describe(OppositionsService.name, () => {
   let publisher: CrlPublisher;
   let issuerFile: string;
 
-  const card = async (n: string) => (await ctx.ds.query(`SELECT state, opposition_reason, opposed_at FROM card WHERE card_number = $1`, [n]))[0];
+  const card = async (n: string) =>
+    (await ctx.ds.query(`SELECT state, opposition_reason, opposed_at FROM card WHERE card_number = $1`, [n]))[0];
   const auditOf = async (n: string) =>
-    (await ctx.ds.query(`SELECT actor, action, details FROM audit_log WHERE entity = 'card' AND entity_id = $1 ORDER BY id`, [n])) as Array<{
-      actor: string; action: string; details: Record<string, unknown>;
+    (await ctx.ds.query(`SELECT actor, action, details FROM audit_log WHERE entity = 'card' AND entity_id = $1 ORDER BY id`, [
+      n,
+    ])) as Array<{
+      actor: string;
+      action: string;
+      details: Record<string, unknown>;
     }>;
   const count = async (sql: string, params: unknown[] = []) => (await ctx.ds.query(sql, params))[0].n as number;
   /** A valid card of the base (not opposed, not expired) with its holder in the registry. */
   const validCard = async (exclude: string[] = []) =>
-    (await ctx.ds.query(
-      `SELECT c.card_number AS n FROM card c JOIN rpps_profession p ON p.national_id = c.national_id AND p.profession_code = c.profession_code
+    (
+      await ctx.ds.query(
+        `SELECT c.card_number AS n FROM card c JOIN rpps_profession p ON p.national_id = c.national_id AND p.profession_code = c.profession_code
         WHERE c.state = 'active' AND c.valid_until >= current_date AND NOT (c.card_number = ANY($1)) ORDER BY c.card_number LIMIT 1`,
-      [exclude],
-    ))[0].n as string;
+        [exclude],
+      )
+    )[0].n as string;
 
   beforeAll(async () => {
     ctx = await openContext('opposition');
@@ -74,13 +81,25 @@ describe(OppositionsService.name, () => {
   describe('declare', () => {
     it('opposes the card for good, records who declared what, orders a replacement approved by policy, audits', async () => {
       const n = await validCard();
-      const r = await oppositions.declare(n, { ...helpdesk, reason: 'theft', invalidityDate: '2026-11-20', comment: 'stolen bag' },
-        'helpdesk:hd1', 'helpdesk');
+      const r = await oppositions.declare(
+        n,
+        { ...helpdesk, reason: 'theft', invalidityDate: '2026-11-20', comment: 'stolen bag' },
+        'helpdesk:hd1',
+        'helpdesk',
+      );
       expect(r.created).toBe(true);
-      expect(r.opposition).toEqual(expect.objectContaining({
-        cardNumber: n, reason: 'theft', source: 'helpdesk', channel: 'phone', declaredBy: 'helpdesk:hd1',
-        verification: helpdesk.verification, comment: 'stolen bag', invalidityDate: new Date('2026-11-20T00:00:00Z'),
-      }));
+      expect(r.opposition).toEqual(
+        expect.objectContaining({
+          cardNumber: n,
+          reason: 'theft',
+          source: 'helpdesk',
+          channel: 'phone',
+          declaredBy: 'helpdesk:hd1',
+          verification: helpdesk.verification,
+          comment: 'stolen bag',
+          invalidityDate: new Date('2026-11-20T00:00:00Z'),
+        }),
+      );
       expect(await card(n)).toEqual(expect.objectContaining({ state: 'opposed', opposition_reason: 'theft' }));
       const [order] = await ctx.ds.query(`SELECT id, reason, status, replaces_card FROM card_order WHERE replaces_card = $1`, [n]);
       expect(order).toEqual(expect.objectContaining({ reason: 'replacement', status: 'approved', id: r.opposition.replacementOrderId }));
@@ -100,7 +119,9 @@ describe(OppositionsService.name, () => {
     it('makes one opposition of 50 concurrent declarations, each answer naming it', async () => {
       const n = await validCard();
       const answers = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => oppositions.declare(n, { ...helpdesk, reason: i % 2 ? 'loss' : 'non-receipt' }, `helpdesk:h${i}`, 'helpdesk')),
+        Array.from({ length: 50 }, (_, i) =>
+          oppositions.declare(n, { ...helpdesk, reason: i % 2 ? 'loss' : 'non-receipt' }, `helpdesk:h${i}`, 'helpdesk'),
+        ),
       );
       expect(new Set(answers.map((a) => a.opposition.id)).size).toBe(1);
       expect(answers.filter((a) => a.created)).toHaveLength(1);
@@ -110,11 +131,22 @@ describe(OppositionsService.name, () => {
     });
 
     it('follows OPPOSITION_REPLACEMENT: a replacement waiting for an operator, or none', async () => {
-      const withPolicy = (policy: string) => new OppositionsService(ctx.ds, cards, orders, ctx.rpps, ctx.audit, new OutboxService(), ctx.jobs,
-        loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }));
+      const withPolicy = (policy: string) =>
+        new OppositionsService(
+          ctx.ds,
+          cards,
+          orders,
+          ctx.rpps,
+          ctx.audit,
+          new OutboxService(),
+          ctx.jobs,
+          loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
+        );
       const a = await validCard();
       const r = await withPolicy('operator').declare(a, { ...helpdesk, reason: 'non-receipt' }, 'helpdesk:hd1', 'helpdesk');
-      const [order] = await ctx.ds.query(`SELECT status, reason, requested_by FROM card_order WHERE id = $1`, [r.opposition.replacementOrderId]);
+      const [order] = await ctx.ds.query(`SELECT status, reason, requested_by FROM card_order WHERE id = $1`, [
+        r.opposition.replacementOrderId,
+      ]);
       expect(order).toEqual({ status: 'requested', reason: 'replacement', requested_by: 'policy' });
       const b = await validCard([a]);
       const none = await withPolicy('none').declare(b, helpdesk, 'helpdesk:hd1', 'helpdesk');
@@ -126,14 +158,22 @@ describe(OppositionsService.name, () => {
       const n = await validCard();
       const before = await count(`SELECT count(*)::int AS n FROM opposition`);
       await expect(oppositions.declare(n, { reason: 'expiry', channel: 'fax' }, 'helpdesk:x', 'helpdesk')).rejects.toMatchObject({
-        code: 'validation_failed', status: 400,
-        message: expect.stringMatching(/reason: expected one of loss, theft, malfunction, non-receipt, cessation \(expiry is recorded by the system\).*channel: expected one of phone.*verification: required/),
+        code: 'validation_failed',
+        status: 400,
+        message: expect.stringMatching(
+          /reason: expected one of loss, theft, malfunction, non-receipt, cessation \(expiry is recorded by the system\).*channel: expected one of phone.*verification: required/,
+        ),
       });
-      await expect(oppositions.declare(n, { ...helpdesk, reason: 'malfunction', invalidityDate: '2026-11-01' }, 'helpdesk:x', 'helpdesk'))
-        .rejects.toThrow(/invalidityDate: only for a loss or a theft/);
-      await expect(oppositions.declare(n, { ...helpdesk, invalidityDate: '2999-01-01' }, 'helpdesk:x', 'helpdesk'))
-        .rejects.toThrow(/invalidityDate: in the future/);
-      await expect(oppositions.declare('0000000000', helpdesk, 'helpdesk:x', 'helpdesk')).rejects.toMatchObject({ status: 404, code: 'card_not_found' });
+      await expect(
+        oppositions.declare(n, { ...helpdesk, reason: 'malfunction', invalidityDate: '2026-11-01' }, 'helpdesk:x', 'helpdesk'),
+      ).rejects.toThrow(/invalidityDate: only for a loss or a theft/);
+      await expect(oppositions.declare(n, { ...helpdesk, invalidityDate: '2999-01-01' }, 'helpdesk:x', 'helpdesk')).rejects.toThrow(
+        /invalidityDate: in the future/,
+      );
+      await expect(oppositions.declare('0000000000', helpdesk, 'helpdesk:x', 'helpdesk')).rejects.toMatchObject({
+        status: 404,
+        code: 'card_not_found',
+      });
       await expect(oppositions.declare('12', helpdesk, 'helpdesk:x', 'helpdesk')).rejects.toMatchObject({ status: 400 });
       expect(await count(`SELECT count(*)::int AS n FROM opposition`)).toBe(before);
       expect((await card(n)).state).toBe('active');
@@ -189,7 +229,11 @@ describe(OppositionsService.name, () => {
       expect(due).toBeGreaterThan(0);
       const r = await oppositions.expire({ asOf: '2027-01-01', actor: 'cli' });
       expect(r).toEqual({ asOf: '2027-01-01', cardsExpired: due, oppositionsCreated: due });
-      expect(await oppositions.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual({ asOf: '2027-01-01', cardsExpired: 0, oppositionsCreated: 0 });
+      expect(await oppositions.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual({
+        asOf: '2027-01-01',
+        cardsExpired: 0,
+        oppositionsCreated: 0,
+      });
       const [one] = await ctx.ds.query(`SELECT card_number FROM opposition WHERE reason = 'expiry' LIMIT 1`);
       expect((await auditOf(one.card_number)).map((a) => [a.actor, a.action])).toContainEqual(['cli', 'opposition.expiry']);
       await expect(oppositions.expire({ asOf: '2027-13-01', actor: 'cli' })).rejects.toThrow(/--as-of "2027-13-01": expected a date/);
@@ -205,10 +249,14 @@ describe(OppositionsService.name, () => {
       await expect(ctx.ds.query(`UPDATE card SET state = 'active' WHERE card_number = $1`, [n])).rejects.toThrow(
         `card ${n} is opposed: opposition is final`,
       );
-      await expect(ctx.ds.query(`UPDATE card SET opposed_at = now() - interval '1 day' WHERE card_number = $1`, [n])).rejects.toThrow(/final/);
+      await expect(ctx.ds.query(`UPDATE card SET opposed_at = now() - interval '1 day' WHERE card_number = $1`, [n])).rejects.toThrow(
+        /final/,
+      );
       await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't'); // the old base says it is active
       expect((await card(n)).state).toBe('opposed');
-      const [{ after }] = await ctx.ds.query(`SELECT to_char(valid_until + 1, 'YYYY-MM-DD') AS after FROM card WHERE card_number = $1`, [n]);
+      const [{ after }] = await ctx.ds.query(`SELECT to_char(valid_until + 1, 'YYYY-MM-DD') AS after FROM card WHERE card_number = $1`, [
+        n,
+      ]);
       await oppositions.expire({ asOf: after, actor: 'cli' }); // past its end of validity: the sweep leaves it as it is
       expect(await card(n)).toEqual(expect.objectContaining({ state: 'opposed', opposition_reason: 'theft' }));
       expect((await cards.status(n)).status).toBe('opposed');
@@ -235,10 +283,16 @@ describe(OppositionsService.name, () => {
       expect(t.entries).toBe(listed.length);
       expect(r.entries).toBe(listed.length);
       const expected: Record<string, string | null> = {
-        loss: 'Key Compromise', theft: 'Key Compromise', malfunction: null, 'non-receipt': null, expiry: null,
-        cessation: 'Cessation Of Operation', replacement: 'Superseded',
+        loss: 'Key Compromise',
+        theft: 'Key Compromise',
+        malfunction: null,
+        'non-receipt': null,
+        expiry: null,
+        cessation: 'Cessation Of Operation',
+        replacement: 'Superseded',
       };
-      for (const l of listed) expect([l.card_number, t.reasons.get(l.card_number)]).toEqual([l.card_number, l.reason ? expected[l.reason] : null]);
+      for (const l of listed)
+        expect([l.card_number, t.reasons.get(l.card_number)]).toEqual([l.card_number, l.reason ? expected[l.reason] : null]);
       const theft = listed.find((l) => l.reason === 'theft')!.card_number;
       expect(t.invalidityDates.get(theft)).toMatch(/Nov 20 00:00:00 2026 GMT/);
       // Expired past the grace period: off the list, still opposed.
@@ -251,7 +305,9 @@ describe(OppositionsService.name, () => {
       const base = await publisher.current('full');
       const emptyDelta = await publisher.current('delta');
       expect(emptyDelta).toEqual(expect.objectContaining({ baseCrlNumber: base!.crlNumber, entries: 0 }));
-      expect(await publisher.publishDelta('t')).toEqual(expect.objectContaining({ skipped: expect.any(String), crlNumber: emptyDelta!.crlNumber }));
+      expect(await publisher.publishDelta('t')).toEqual(
+        expect.objectContaining({ skipped: expect.any(String), crlNumber: emptyDelta!.crlNumber }),
+      );
       const n1 = await validCard();
       await oppositions.declare(n1, helpdesk, 'helpdesk:hd', 'helpdesk');
       const d1 = await publisher.publishDelta('t');
@@ -264,7 +320,12 @@ describe(OppositionsService.name, () => {
       expect(verifyCrl(join(dataDir, d2.path), issuerFile)).toMatch(/verify OK/);
       expect(t.deltaBase).toBe(BigInt(base!.crlNumber));
       expect(t.crlNumber).toBe(BigInt(d2.crlNumber));
-      expect([...t.reasons.entries()].sort()).toEqual([[n1, 'Key Compromise'], [n2, null]].sort());
+      expect([...t.reasons.entries()].sort()).toEqual(
+        [
+          [n1, 'Key Compromise'],
+          [n2, null],
+        ].sort(),
+      );
       expect(crlText(join(dataDir, d1.path)).entries).toBe(1);
       const audits = await ctx.ds.query(`SELECT action, entity_id FROM audit_log WHERE entity = 'crl' ORDER BY id DESC LIMIT 1`);
       expect(audits).toEqual([{ action: 'crl.publish-delta', entity_id: d2.crlNumber }]);

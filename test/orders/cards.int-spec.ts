@@ -25,7 +25,7 @@ describe(CardsService.name, () => {
       const [header, first] = readFileSync(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 'utf8').split('\n');
       const twin = first.replace('|2900001260|', '|2900099999|');
       const file = join(dir, 'Porteurs_CPS_CPF_202611260600.txt');
-      writeFileSync(file, [header, twin].join('\n') + '\n');
+      writeFileSync(file, `${[header, twin].join('\n')}\n`);
       const r = await cards.importHolders(file, 't');
       expect(r.cardsCreated).toBe(0);
       expect(r.rejects).toEqual([{ line: 2, reason: expect.stringContaining('another active CPS card (2900001260)') }]);

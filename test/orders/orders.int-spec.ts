@@ -20,7 +20,11 @@ describe(OrdersService.name, () => {
   describe('create', () => {
     it('keeps a manual order requested until a second operator approves it', async () => {
       const { order, created } = await orders.create({
-        nationalId: LEFEVRE, professionCode: '80', cardType: 'CPS', reason: 'manual', actor: 'operator:alice',
+        nationalId: LEFEVRE,
+        professionCode: '80',
+        cardType: 'CPS',
+        reason: 'manual',
+        actor: 'operator:alice',
       });
       expect(created).toBe(true);
       expect(order).toEqual(expect.objectContaining({ status: 'requested', requestedBy: 'operator:alice', approvedBy: null }));
@@ -33,8 +37,15 @@ describe(OrdersService.name, () => {
     });
 
     it('creates one order when the same request comes 10 times at once with one Idempotency-Key', async () => {
-      const req = { nationalId: '810000000728', professionCode: '21', cardType: 'CPS', reason: 'manual', actor: 'operator:alice',
-        principal: 'token-a', idempotencyKey: 'k-728' };
+      const req = {
+        nationalId: '810000000728',
+        professionCode: '21',
+        cardType: 'CPS',
+        reason: 'manual',
+        actor: 'operator:alice',
+        principal: 'token-a',
+        idempotencyKey: 'k-728',
+      };
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => orders.create(req)));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       const ok = results.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<OrdersService['create']>>>).value);
@@ -46,22 +57,38 @@ describe(OrdersService.name, () => {
 
     it('refuses an Idempotency-Key reused for a different order', async () => {
       await expect(
-        orders.create({ nationalId: '810000000728', professionCode: '21', cardType: 'CPF', reason: 'manual', actor: 'operator:alice',
-          principal: 'token-a', idempotencyKey: 'k-728' }),
+        orders.create({
+          nationalId: '810000000728',
+          professionCode: '21',
+          cardType: 'CPF',
+          reason: 'manual',
+          actor: 'operator:alice',
+          principal: 'token-a',
+          idempotencyKey: 'k-728',
+        }),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused', status: 422 });
     });
 
     it('names what is wrong in a bad request and creates nothing', async () => {
       await expect(
         orders.create({ nationalId: '123', professionCode: 'x', cardType: 'ABC', reason: 'because', actor: 'operator:alice' }),
-      ).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/nationalId.*professionCode.*cardType.*reason/) });
+      ).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringMatching(/nationalId.*professionCode.*cardType.*reason/),
+      });
       await expect(
         orders.create({ nationalId: LEFEVRE, professionCode: '80', cardType: 'CPE', reason: 'first-issue', actor: 'batch:x' }),
       ).rejects.toMatchObject({ code: 'validation_failed' });
     });
 
     it('approves registry and renewal orders by policy, freezing the card content', async () => {
-      const { order } = await orders.create({ nationalId: '810000000991', professionCode: '50', cardType: 'CPS', reason: 'first-issue', actor: 'batch:registry' });
+      const { order } = await orders.create({
+        nationalId: '810000000991',
+        professionCode: '50',
+        cardType: 'CPS',
+        reason: 'first-issue',
+        actor: 'batch:registry',
+      });
       expect(order).toEqual(expect.objectContaining({ status: 'approved', approvedBy: 'policy', generation: 'CPS4' }));
       expect(order.content).toEqual(expect.objectContaining({ nationalId: '810000000991', professionCode: '50', lastName: 'ROUX' }));
       expect((order.content as { situations: unknown[] }).situations.length).toBeGreaterThan(0);
@@ -69,7 +96,13 @@ describe(OrdersService.name, () => {
 
     it('refuses an order for someone not in the registry with that profession', async () => {
       await expect(
-        orders.create({ nationalId: '810000000991', professionCode: '10', cardType: 'CPS', reason: 'first-issue', actor: 'batch:registry' }),
+        orders.create({
+          nationalId: '810000000991',
+          professionCode: '10',
+          cardType: 'CPS',
+          reason: 'first-issue',
+          actor: 'batch:registry',
+        }),
       ).rejects.toMatchObject({ code: 'professional_not_in_registry' });
     });
   });
@@ -109,7 +142,13 @@ describe(OrdersService.name, () => {
     it('rejects a requested order, after which a new one may be opened', async () => {
       const o = await orders.openOrderFor(ctx.ds.manager, '810000000728', '21', 'CPS');
       expect((await orders.reject(o!.id, 'operator:bob', 'duplicate request')).status).toBe('rejected');
-      const again = await orders.create({ nationalId: '810000000728', professionCode: '21', cardType: 'CPS', reason: 'manual', actor: 'operator:alice' });
+      const again = await orders.create({
+        nationalId: '810000000728',
+        professionCode: '21',
+        cardType: 'CPS',
+        reason: 'manual',
+        actor: 'operator:alice',
+      });
       expect(again.created).toBe(true);
     });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CardsService } from '../../src/orders/cards.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { CardsService } from '../../src/orders/cards.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
 import { openContext, TestContext } from '../support/context';
 
@@ -72,9 +72,7 @@ describe(RenewalsService.name, () => {
     } finally {
       delete process.env.CPS4_PROFESSIONS;
     }
-    const rows = await ctx.ds.query(
-      `SELECT profession_code, generation FROM card_order WHERE reason = 'renewal' AND status = 'approved'`,
-    );
+    const rows = await ctx.ds.query(`SELECT profession_code, generation FROM card_order WHERE reason = 'renewal' AND status = 'approved'`);
     expect(rows.length).toBe(expected.renewalsDue);
     for (const o of rows) expect(o.generation).toBe(o.profession_code === '10' ? 'CPS4' : 'CPS3');
     expect(new Set(rows.map((o: { generation: string }) => o.generation)).size).toBe(2);
@@ -84,10 +82,15 @@ describe(RenewalsService.name, () => {
     await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
     let chunks = 0;
     await expect(
-      renewals.run({ asOf: expected.asOf, actor: 'cli', chunkSize: 4, onProgress: () => {
-        chunks += 1;
-        if (chunks === 1) throw new Error('killed');
-      } }),
+      renewals.run({
+        asOf: expected.asOf,
+        actor: 'cli',
+        chunkSize: 4,
+        onProgress: () => {
+          chunks += 1;
+          if (chunks === 1) throw new Error('killed');
+        },
+      }),
     ).rejects.toThrow('killed');
     const open = async () =>
       (await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'renewal' AND status = 'approved'`))[0].n;

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { RppsError } from '../../src/rpps/rpps.errors';
+import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { openContext, registrySnapshot, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
@@ -52,7 +52,11 @@ describe(`${RppsImportService.name} with bad input`, () => {
   it('refuses a file whose required column is missing, naming the column, and commits nothing', async () => {
     const cols = header.split('|');
     const drop = cols.indexOf('Code profession');
-    const cut = (l: string) => l.split('|').filter((_, i) => i !== drop).join('|');
+    const cut = (l: string) =>
+      l
+        .split('|')
+        .filter((_, i) => i !== drop)
+        .join('|');
     const err = await ctx.imports.run({ files: [file([cut(header), ...lines.map(cut)].join('\n'))], actor: 't' }).catch((e) => e);
     expect(err.code).toBe('unusable_input');
     expect(err.message).toContain('"Code profession"');
@@ -76,8 +80,8 @@ describe(`${RppsImportService.name} with bad input`, () => {
 
   it('rejects bad lines with their line number and reason, keeps them, and imports the rest', async () => {
     const bad = [...lines];
-    bad[0] = bad[0].split('|').slice(0, 30).join('|') + '|'; // too few fields → line 2
-    bad[1] = bad[1] + 'extra|more|'; // too many → line 3
+    bad[0] = `${bad[0].split('|').slice(0, 30).join('|')}|`; // too few fields → line 2
+    bad[1] = `${bad[1]}extra|more|`; // too many → line 3
     bad[2] = bad[2].replace(/^8\|10000000\d{3}\|810000000\d{3}/, '8|10000000999|810000000999'); // Luhn → line 4
     bad[3] = bad[3].replace('|', '|\u0000\u0001\u0002'); // binary → line 5
     const cols = bad[4].split('|');

@@ -43,7 +43,11 @@ describe(RppsImportService.name, () => {
       `SELECT kind, national_id FROM rpps_event WHERE import_id = $1 ORDER BY kind, national_id`,
       [r.importId],
     );
-    const of = (kind: string) => rows.filter((x) => x.kind === kind).map((x) => x.national_id).sort();
+    const of = (kind: string) =>
+      rows
+        .filter((x) => x.kind === kind)
+        .map((x) => x.national_id)
+        .sort();
     expect(of('NEW_PROFESSIONAL')).toEqual([...expected.new].sort());
     expect(of('CEASED')).toEqual([...expected.ceased].sort());
     expect(of('SITUATION_CHANGED')).toEqual([...expected.site_changed].sort());
@@ -91,7 +95,11 @@ describe(RppsImportService.name, () => {
     const r = await ctx.imports.run({ files: [day3, sf3], actor: 'test', confirmMassChange: true });
     expect(r.layout).toBe('personne-activite-56');
     expect(r.rejects).toEqual([]);
-    const sf = readFileSync(sf3, 'utf8').trim().split('\n').slice(1).map((l) => l.split('|'));
+    const sf = readFileSync(sf3, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('|'));
     expect(sf.length).toBeGreaterThan(0);
     for (const [nationalId, profession, type, , code] of sf) {
       const p = await ctx.rpps.getProfessional(nationalId);
@@ -113,7 +121,10 @@ describe(RppsImportService.name, () => {
   it('writes each import to the audit trail', async () => {
     const entries = await ctx.audit.find({ entity: 'rpps_import' });
     expect(entries.map((e) => e.action)).toEqual([
-      'rpps.import.baseline', 'rpps.import.applied', 'rpps.import.unchanged', 'rpps.import.applied',
+      'rpps.import.baseline',
+      'rpps.import.applied',
+      'rpps.import.unchanged',
+      'rpps.import.applied',
     ]);
     expect((await ctx.audit.verify()).ok).toBe(true);
   });

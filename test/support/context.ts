@@ -3,9 +3,9 @@ import { AuditService } from '../../src/common/audit/audit.service';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { JobsService } from '../../src/common/jobs/jobs.service';
 import { appDataSourceParts } from '../../src/data-source';
-import { RppsImportService } from '../../src/rpps/rpps-import.service';
-import { RppsService } from '../../src/rpps/rpps.service';
 import { IdentifierMigrationsService } from '../../src/rpps/identifier-migrations.service';
+import { RppsService } from '../../src/rpps/rpps.service';
+import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { createTestDb, TestDb } from './services';
 
 export interface TestContext {
@@ -29,7 +29,13 @@ export async function openContext(label: string): Promise<TestContext> {
   const rpps = new RppsService(ds);
   const migrations = new IdentifierMigrationsService(ds, audit);
   return {
-    db, ds, audit, jobs, imports, rpps, migrations,
+    db,
+    ds,
+    audit,
+    jobs,
+    imports,
+    rpps,
+    migrations,
     async close() {
       await ds.destroy();
       await db.drop();

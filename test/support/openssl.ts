@@ -31,12 +31,13 @@ export function crlText(crlFile: string): CrlText {
   const text = openssl('crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text');
   const num = /X509v3 CRL Number:\s*\n\s*(\S+)/.exec(text);
   const delta = /X509v3 Delta CRL Indicator: critical\s*\n\s*(\S+)/.exec(text);
-  const parseNum = (s: string) => (s.startsWith('0x') ? BigInt(s) : /^[0-9A-F]+$/i.test(s) && /[A-F]/i.test(s) ? BigInt('0x' + s) : BigInt(s));
+  const parseNum = (s: string) =>
+    s.startsWith('0x') ? BigInt(s) : /^[0-9A-F]+$/i.test(s) && /[A-F]/i.test(s) ? BigInt(`0x${s}`) : BigInt(s);
   const reasons = new Map<string, string | null>();
   const invalidityDates = new Map<string, string>();
   const blocks = text.split(/\n\s*Serial Number: /).slice(1);
   for (const b of blocks) {
-    const serial = BigInt('0x' + b.slice(0, b.indexOf('\n')).trim()).toString();
+    const serial = BigInt(`0x${b.slice(0, b.indexOf('\n')).trim()}`).toString();
     const reason = /X509v3 CRL Reason Code:\s*\n\s*(.+)/.exec(b);
     reasons.set(serial, reason ? reason[1].trim() : null);
     const inv = /Invalidity Date:\s*\n\s*(.+)/.exec(b);

@@ -46,7 +46,7 @@ export function runCli(args: string[], env: Record<string, string>, opts: { time
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      let json: unknown = undefined;
+      let json: unknown;
       try {
         json = stdout.trim() ? JSON.parse(stdout) : undefined;
       } catch {

@@ -1,15 +1,15 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import IORedis from 'ioredis';
-import { createHash, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../src/common/database/database-url';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cps';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** The migrated template every test database is copied from (made once per run by global setup). */
-export const TEMPLATE_DB = `cps_test_template`;
+/** The migrated template every test database is copied from (made once per run by global setup); TEST_TEMPLATE_DB lets two checkouts test at once. */
+export const TEMPLATE_DB = process.env.TEST_TEMPLATE_DB ?? `cps_test_template`;
 
 export async function assertPostgres(): Promise<void> {
   const c = new Client({ connectionString: withDatabase(BASE_DATABASE_URL, 'postgres'), connectionTimeoutMillis: 3000 });
@@ -50,7 +50,10 @@ export interface TestDb {
 /** A fresh database for one test file, copied from the migrated template. */
 export async function createTestDb(label: string): Promise<TestDb> {
   const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const name = `cps_t_${safe}_${suffix}`;
   const url = withDatabase(BASE_DATABASE_URL, name);
   await ensureDatabase(url, TEMPLATE_DB);
@@ -71,5 +74,8 @@ export function testDataDir(databaseName: string): string {
 
 /** A queue prefix of its own, so test files never see each other's jobs. */
 export function testQueuePrefix(label: string): string {
-  return `t-${createHash('sha1').update(label + process.pid + Math.random()).digest('hex').slice(0, 10)}`;
+  return `t-${createHash('sha1')
+    .update(label + process.pid + Math.random())
+    .digest('hex')
+    .slice(0, 10)}`;
 }

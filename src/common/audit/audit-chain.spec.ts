@@ -1,11 +1,18 @@
-import { canonicalJson, ChainVerifier, entryHash, GENESIS_HASH, StoredEntry } from './audit-chain';
+import { ChainVerifier, canonicalJson, entryHash, GENESIS_HASH, StoredEntry } from './audit-chain';
 
 function chain(n: number): StoredEntry[] {
   const out: StoredEntry[] = [];
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
-    const c = { id: String(i), at: new Date(Date.UTC(2026, 10, 26, 0, 0, i)), actor: 'batch:test', action: 'x.done',
-      entity: 'thing', entityId: `t${i}`, details: { n: i, nested: { b: 1, a: [1, 2] } } };
+    const c = {
+      id: String(i),
+      at: new Date(Date.UTC(2026, 10, 26, 0, 0, i)),
+      actor: 'batch:test',
+      action: 'x.done',
+      entity: 'thing',
+      entityId: `t${i}`,
+      details: { n: i, nested: { b: 1, a: [1, 2] } },
+    };
     const hash = entryHash(prev, c);
     out.push({ ...c, prevHash: prev, hash });
     prev = hash;
@@ -15,7 +22,7 @@ function chain(n: number): StoredEntry[] {
 
 function verify(entries: StoredEntry[]) {
   const v = new ChainVerifier();
-  entries.forEach((e) => v.push(e));
+  for (const e of entries) v.push(e);
   return v;
 }
 

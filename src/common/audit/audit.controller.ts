@@ -23,7 +23,10 @@ export class AuditController {
     @Query('limit') limit?: string,
     @Query('after') after?: string,
   ) {
-    for (const [k, v] of [['from', from], ['to', to]] as const) {
+    for (const [k, v] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (v !== undefined && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) {
         throw new CommonError('validation_failed', `${k}: expected an ISO 8601 date or timestamp`);
       }
@@ -31,10 +34,7 @@ export class AuditController {
     if (after !== undefined && !/^\d+$/.test(after)) throw new CommonError('validation_failed', 'after: expected an entry id');
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CommonError('validation_failed', 'limit: expected 1 to 1000');
-    const [entries, chain] = await Promise.all([
-      this.audit.find({ entity, id, from, to, limit: n, afterId: after }),
-      this.audit.verify(),
-    ]);
+    const [entries, chain] = await Promise.all([this.audit.find({ entity, id, from, to, limit: n, afterId: after }), this.audit.verify()]);
     return { entries, chain };
   }
 }

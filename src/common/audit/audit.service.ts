@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { canonicalContent, ChainVerifier } from './audit-chain';
+import { ChainVerifier, canonicalContent } from './audit-chain';
 
 export interface AuditRecord {
   actor: string;
@@ -47,18 +47,17 @@ export class AuditService {
     }
     const at = new Date();
     const details = records.map((r) => r.details ?? {});
-    const [{ ids }]: Array<{ ids: string[] }> = await em.query(
-      `SELECT audit_append($1, $2, $3, $4, $5, $6::jsonb[], $7)::text[] AS ids`,
-      [
-        at,
-        records.map((r) => r.actor),
-        records.map((r) => r.action),
-        records.map((r) => r.entity),
-        records.map((r) => r.entityId),
-        details.map((d) => JSON.stringify(d)),
-        records.map((r, i) => canonicalContent({ at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details: details[i] })),
-      ],
-    );
+    const [{ ids }]: Array<{ ids: string[] }> = await em.query(`SELECT audit_append($1, $2, $3, $4, $5, $6::jsonb[], $7)::text[] AS ids`, [
+      at,
+      records.map((r) => r.actor),
+      records.map((r) => r.action),
+      records.map((r) => r.entity),
+      records.map((r) => r.entityId),
+      details.map((d) => JSON.stringify(d)),
+      records.map((r, i) =>
+        canonicalContent({ at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details: details[i] }),
+      ),
+    ]);
     return ids;
   }
 
@@ -67,15 +66,33 @@ export class AuditService {
     const v = new ChainVerifier();
     let after = '0';
     for (;;) {
-      const rows: Array<{ id: string; at: Date; actor: string; action: string; entity: string; entity_id: string; details: unknown; prev_hash: string; hash: string }> =
-        await this.ds.query(
-          `SELECT id::text, at, actor, action, entity, entity_id, details, prev_hash, hash
+      const rows: Array<{
+        id: string;
+        at: Date;
+        actor: string;
+        action: string;
+        entity: string;
+        entity_id: string;
+        details: unknown;
+        prev_hash: string;
+        hash: string;
+      }> = await this.ds.query(
+        `SELECT id::text, at, actor, action, entity, entity_id, details, prev_hash, hash
              FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`,
-          [after, pageSize],
-        );
+        [after, pageSize],
+      );
       for (const r of rows) {
-        v.push({ id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id,
-          details: r.details, prevHash: r.prev_hash, hash: r.hash });
+        v.push({
+          id: r.id,
+          at: r.at,
+          actor: r.actor,
+          action: r.action,
+          entity: r.entity,
+          entityId: r.entity_id,
+          details: r.details,
+          prevHash: r.prev_hash,
+          hash: r.hash,
+        });
       }
       if (rows.length < pageSize) break;
       after = rows[rows.length - 1].id;

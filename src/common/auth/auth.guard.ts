@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { CommonError } from '../errors/domain-error';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { Role } from './roles';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { Principal, TokensService } from './tokens.service';
 
 export type AuthedRequest = Request & { principal?: Principal };
@@ -23,7 +23,11 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.principal = await authorize(this.tokens, req.headers.authorization, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? []);
+    req.principal = await authorize(
+      this.tokens,
+      req.headers.authorization,
+      this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [],
+    );
     return true;
   }
 }

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CommonError } from '../errors/domain-error';
-import { isRole, Role, ROLES } from './roles';
 import { AuditService } from '../audit/audit.service';
+import { CommonError } from '../errors/domain-error';
+import { isRole, ROLES, Role } from './roles';
 
 export interface Principal {
   tokenId: string;
@@ -35,7 +35,13 @@ export class TokensService {
         'INSERT INTO api_token (name, role, token_hash) VALUES ($1, $2, $3) RETURNING id',
         [trimmed, role, hashToken(token)],
       );
-      await this.audit.append(em, { actor, action: 'token.created', entity: 'api_token', entityId: row.id, details: { name: trimmed, role } });
+      await this.audit.append(em, {
+        actor,
+        action: 'token.created',
+        entity: 'api_token',
+        entityId: row.id,
+        details: { name: trimmed, role },
+      });
       return row.id;
     });
     return { token, id };

@@ -1,4 +1,4 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 
 export interface ProgressView {
   update(phase: string, done: number, total: number, extra?: string): void;

@@ -37,7 +37,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CRL_SIGNING_KEY_FILE: '/etc/cps/key.pem' })).toThrow(/CRL_ISSUER_CERT_FILE.*go together/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CRL_SIGNING_KEY_FILE=undefined: required in production/);
     const cfg = loadConfig({ NODE_ENV: 'production', CRL_SIGNING_KEY_FILE: '/k.pem', CRL_ISSUER_CERT_FILE: '/c.pem' });
-    expect([cfg.CRL_SIGNING_KEY_FILE, cfg.CRL_ISSUER_CERT_FILE, cfg.CRL_NEXT_UPDATE_HOURS, cfg.OPPOSITION_REPLACEMENT]).toEqual(['/k.pem', '/c.pem', 24, 'policy']);
+    expect([cfg.CRL_SIGNING_KEY_FILE, cfg.CRL_ISSUER_CERT_FILE, cfg.CRL_NEXT_UPDATE_HOURS, cfg.OPPOSITION_REPLACEMENT]).toEqual([
+      '/k.pem',
+      '/c.pem',
+      24,
+      'policy',
+    ]);
   });
 
   it('never prints a secret value in its error', () => {

@@ -5,9 +5,7 @@ import { z } from 'zod';
  * Every variable has a default that works on a developer machine (contract.md).
  * Secret values are listed in SECRET_KEYS and never printed.
  */
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -25,61 +23,71 @@ const redisUrl = z
 
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern');
 
-export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/cps'),
-  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
-    .default('cps'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  DATA_DIR: z.string().min(1).default('./var'),
-  ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
-  ENCODER_READERS: z.string().min(1).default('*'),
-  MIGRATIONS_RUN: bool.default(true),
-  DATABASE_CREATE: bool.default(true),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Share of the registry's professionals an import may cease before it is held (0..1). */
-  RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
-  /** Rows per COPY chunk / progress update during an import. */
-  RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
-  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
-  OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
-  CPS4_START_DATE: isoDate.default('2025-07-01'),
-  /** Professions (TRE_G15 codes, comma-separated) the CPS4 rollout is limited to; empty: all. */
-  CPS4_PROFESSIONS: z
-    .string()
-    .regex(/^(\d{2}(,\d{2})*)?$/, 'expected profession codes such as 10,21,40 (or nothing for all)')
-    .default('')
-    .transform((v) => (v ? v.split(',') : [])),
-  RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
-  /** When the daily renewal sweep runs (cron pattern, Europe/Paris). */
-  RENEWAL_CRON: cron.default('0 4 * * *'),
-  /** When the daily expiry sweep runs (Europe/Paris): cards past their end of validity are opposed. */
-  EXPIRY_CRON: cron.default('5 0 * * *'),
-  /** When the daily full CRL is published (Europe/Paris); after the expiry sweep. */
-  CRL_FULL_CRON: cron.default('30 0 * * *'),
-  /** A CRL's nextUpdate, in hours after its thisUpdate. */
-  CRL_NEXT_UPDATE_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
-  /** Days after its end of validity an opposed card stays on the CRL (its status stays opposed). */
-  CRL_EXPIRED_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
-  /** Debounce of delta CRLs: the first opposition schedules one this long after; the ones meanwhile join it. */
-  CRL_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(50_000).default(20_000),
-  /** The CRL signing key (PEM, PKCS#8 or SEC1, ECDSA P-256) and its issuer certificate (PEM); required in production. */
-  CRL_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
-  /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
-  OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
-}).superRefine((c, ctx) => {
-  if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
-    const missing = c.CRL_SIGNING_KEY_FILE ? 'CRL_ISSUER_CERT_FILE' : 'CRL_SIGNING_KEY_FILE';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE go together' });
-  } else if (c.NODE_ENV === 'production' && !c.CRL_SIGNING_KEY_FILE) {
-    ctx.addIssue({ code: 'custom', path: ['CRL_SIGNING_KEY_FILE'],
-      message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer' });
-  }
-});
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/cps'),
+    REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+      .default('cps'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATA_DIR: z.string().min(1).default('./var'),
+    ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
+    ENCODER_READERS: z.string().min(1).default('*'),
+    MIGRATIONS_RUN: bool.default(true),
+    DATABASE_CREATE: bool.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Share of the registry's professionals an import may cease before it is held (0..1). */
+    RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+    /** Rows per COPY chunk / progress update during an import. */
+    RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
+    OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
+    OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+    CPS4_START_DATE: isoDate.default('2025-07-01'),
+    /** Professions (TRE_G15 codes, comma-separated) the CPS4 rollout is limited to; empty: all. */
+    CPS4_PROFESSIONS: z
+      .string()
+      .regex(/^(\d{2}(,\d{2})*)?$/, 'expected profession codes such as 10,21,40 (or nothing for all)')
+      .default('')
+      .transform((v) => (v ? v.split(',') : [])),
+    RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+    /** When the daily renewal sweep runs (cron pattern, Europe/Paris). */
+    RENEWAL_CRON: cron.default('0 4 * * *'),
+    /** When the daily expiry sweep runs (Europe/Paris): cards past their end of validity are opposed. */
+    EXPIRY_CRON: cron.default('5 0 * * *'),
+    /** When the daily full CRL is published (Europe/Paris); after the expiry sweep. */
+    CRL_FULL_CRON: cron.default('30 0 * * *'),
+    /** A CRL's nextUpdate, in hours after its thisUpdate. */
+    CRL_NEXT_UPDATE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 31)
+      .default(24),
+    /** Days after its end of validity an opposed card stays on the CRL (its status stays opposed). */
+    CRL_EXPIRED_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+    /** Debounce of delta CRLs: the first opposition schedules one this long after; the ones meanwhile join it. */
+    CRL_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(50_000).default(20_000),
+    /** The CRL signing key (PEM, PKCS#8 or SEC1, ECDSA P-256) and its issuer certificate (PEM); required in production. */
+    CRL_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
+    /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
+    OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
+      const missing = c.CRL_SIGNING_KEY_FILE ? 'CRL_ISSUER_CERT_FILE' : 'CRL_SIGNING_KEY_FILE';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE go together' });
+    } else if (c.NODE_ENV === 'production' && !c.CRL_SIGNING_KEY_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CRL_SIGNING_KEY_FILE'],
+        message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer',
+      });
+    }
+  });
 
 export type AppConfig = z.infer<typeof configSchema>;
 

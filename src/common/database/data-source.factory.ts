@@ -1,10 +1,14 @@
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import { ensureDatabase } from './database-url';
 
+/** What TypeORM takes as entity and migration classes. */
+// biome-ignore lint/complexity/noBannedTypes: TypeORM declares these lists with Function.
+type Classes = MixedList<Function>;
+
 export interface DataSourceParts {
   url: string;
-  entities: MixedList<Function>;
-  migrations: MixedList<Function>;
+  entities: Classes;
+  migrations: Classes;
   poolSize?: number;
   applicationName?: string;
 }

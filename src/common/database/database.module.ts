@@ -8,6 +8,7 @@ import { ensureDatabase } from './database-url';
 
 /** TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class DatabaseModule {
   static forRoot(parts: (cfg: AppConfig) => DataSourceParts): DynamicModule {
     return {

@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize } from '../auth/auth.guard';
 import { Role } from '../auth/roles';
 import { Principal, TokensService } from '../auth/tokens.service';

@@ -4,8 +4,8 @@ import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Roles } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
-import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { QueueName } from '../queue/queues';
 import { JobsService } from './jobs.service';
 

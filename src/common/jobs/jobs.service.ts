@@ -96,7 +96,11 @@ export class JobsService {
   }
 
   async list(opts: { kind?: string; state?: string; limit?: number } = {}): Promise<JobRunView[]> {
-    const qb = this.ds.getRepository(JobRun).createQueryBuilder('j').orderBy('j.createdAt', 'DESC').limit(Math.min(opts.limit ?? 50, 500));
+    const qb = this.ds
+      .getRepository(JobRun)
+      .createQueryBuilder('j')
+      .orderBy('j.createdAt', 'DESC')
+      .limit(Math.min(opts.limit ?? 50, 500));
     if (opts.kind) qb.andWhere('j.kind = :kind', { kind: opts.kind });
     if (opts.state) qb.andWhere('j.state = :state', { state: opts.state });
     const rows = await qb.getMany();
@@ -104,10 +108,21 @@ export class JobsService {
       const progress = Number(j.progress);
       const total = j.total === null ? null : Number(j.total);
       return {
-        id: j.id, kind: j.kind, state: j.state, phase: j.phase, progress, total,
+        id: j.id,
+        kind: j.kind,
+        state: j.state,
+        phase: j.phase,
+        progress,
+        total,
         percent: total ? Math.min(100, Math.round((progress / total) * 1000) / 10) : null,
-        actor: j.actor, params: j.params, result: j.result, error: j.error,
-        createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, updatedAt: j.updatedAt,
+        actor: j.actor,
+        params: j.params,
+        result: j.result,
+        error: j.error,
+        createdAt: j.createdAt,
+        startedAt: j.startedAt,
+        finishedAt: j.finishedAt,
+        updatedAt: j.updatedAt,
       };
     });
   }

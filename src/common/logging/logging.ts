@@ -4,11 +4,22 @@ import { AppConfig } from '../config/config';
 
 /** Paths pino replaces with [Redacted]: codes, tokens and credentials never reach a log. */
 export const REDACT_PATHS = [
-  'pin', 'puk', '*.pin', '*.puk', '*.*.pin', '*.*.puk',
-  'token', '*.token', '*.*.token',
-  'password', '*.password',
-  'authorization', '*.authorization',
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'pin',
+  'puk',
+  '*.pin',
+  '*.puk',
+  '*.*.pin',
+  '*.*.puk',
+  'token',
+  '*.token',
+  '*.*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
 ];
 
 export function pinoOptions(cfg: AppConfig): pino.LoggerOptions {

@@ -1,7 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import { pinoOptions } from './logging';
 import { loadConfig } from '../config/config';
+import { pinoOptions } from './logging';
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
 
@@ -30,9 +30,19 @@ export class StderrLogger implements LoggerService {
     }
   }
 
-  log(message: unknown, ...params: unknown[]) { this.write('info', message, params); }
-  error(message: unknown, ...params: unknown[]) { this.write('error', message, params); }
-  warn(message: unknown, ...params: unknown[]) { this.write('warn', message, params); }
-  debug(message: unknown, ...params: unknown[]) { this.write('debug', message, params); }
-  verbose(message: unknown, ...params: unknown[]) { this.write('trace', message, params); }
+  log(message: unknown, ...params: unknown[]) {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]) {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]) {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]) {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]) {
+    this.write('trace', message, params);
+  }
 }

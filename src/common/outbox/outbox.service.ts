@@ -8,10 +8,10 @@ export class OutboxService {
   async add<T extends keyof JobPayloads>(em: EntityManager, topic: T, payload: JobPayloads[T]): Promise<string> {
     queueForTopic(topic);
     if (!em.queryRunner?.isTransactionActive) throw new Error('outbox rows must be written inside a transaction');
-    const [row]: Array<{ id: string }> = await em.query(
-      'INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id::text AS id',
-      [topic, JSON.stringify(payload)],
-    );
+    const [row]: Array<{ id: string }> = await em.query('INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id::text AS id', [
+      topic,
+      JSON.stringify(payload),
+    ]);
     return row.id;
   }
 }
