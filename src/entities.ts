@@ -1,5 +1,6 @@
 import { AuditEntry } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
+import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { OutboxMessage } from './common/outbox/outbox-message.entity';
 import { CrlPublication, Opposition } from './opposition/opposition.entity';
@@ -11,6 +12,7 @@ import { RppsImport, RppsReject } from './rpps/rpps-import.entity';
 
 /** Every entity of every module (the data source is built from this list, not from globs). */
 export const ENTITIES = [
+  PrincipalAccount,
   ApiToken,
   AuditEntry,
   JobRun,

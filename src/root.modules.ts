@@ -5,7 +5,7 @@ import { CardPersonalizationModule } from './card-personalization/card-personali
 import { AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
-import { TokensCreateCommand } from './common/auth/tokens.command';
+import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './common/auth/tokens.command';
 import { CommonModule } from './common/common.module';
 import { loadConfig } from './common/config/config';
 import { ConfigModule } from './common/config/config.module';
@@ -69,6 +69,8 @@ export class WorkerModule {}
     ExpiryRunCommand,
     CrlPublishCommand,
     TokensCreateCommand,
+    TokensListCommand,
+    TokensRevokeCommand,
     AuditVerifyCommand,
   ],
 })

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
 import { CrlPublisher } from './crl-publisher.service';
 import { OppositionsService } from './oppositions.service';
@@ -16,7 +17,7 @@ export class ExpiryRunCommand extends CommandRunner {
     try {
       const r = await this.oppositions.expire({
         asOf: flags.asOf,
-        actor: 'cli',
+        actor: hostActor(),
         onProgress: (d) => view.update('opposing expired cards', d, 0),
       });
       view.stop();
@@ -57,7 +58,7 @@ export class CrlPublishCommand extends CommandRunner {
     try {
       // Requests the worker has not handled yet (cessations, imported oppositions) go in first.
       await this.oppositions.handleRequests();
-      const r = await this.publisher.publishFull('cli');
+      const r = await this.publisher.publishFull(hostActor());
       const out = {
         crlNumber: Number(r.crlNumber),
         entries: r.entries,

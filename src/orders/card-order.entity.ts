@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { PrincipalAccount } from '../common/auth/principal.entity';
 import { JobRun } from '../common/jobs/job-run.entity';
 
 /** A card order: why, for whom, its state, and the card content frozen at approval. */
@@ -31,7 +32,17 @@ export class CardOrder {
   @Column('bigint', { name: 'source_event_id', nullable: true }) sourceEventId: string | null;
   @Column('text', { name: 'requested_by' }) requestedBy: string;
   @Column('timestamptz', { name: 'requested_at', default: () => 'now()' }) requestedAt: Date;
+  /** The principal that asked for it over the API; null for orders the system derives itself. */
+  @Column('uuid', { name: 'requested_by_principal', nullable: true }) requestedByPrincipal: string | null;
+  @ManyToOne(() => PrincipalAccount, { nullable: true })
+  @JoinColumn({ name: 'requested_by_principal', foreignKeyConstraintName: 'card_order_requested_by_principal_fkey' })
+  requester: PrincipalAccount | null;
   @Column('text', { name: 'approved_by', nullable: true }) approvedBy: string | null;
+  /** The principal that approved it; null when approved by policy. */
+  @Column('uuid', { name: 'approved_by_principal', nullable: true }) approvedByPrincipal: string | null;
+  @ManyToOne(() => PrincipalAccount, { nullable: true })
+  @JoinColumn({ name: 'approved_by_principal', foreignKeyConstraintName: 'card_order_approved_by_principal_fkey' })
+  approver: PrincipalAccount | null;
   @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
   @Column('text', { name: 'status_reason', nullable: true }) statusReason: string | null;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;

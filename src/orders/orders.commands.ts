@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
 import { CardsService } from './cards.service';
 import { RenewalsService } from './renewals.service';
@@ -13,7 +14,7 @@ export class CardsImportCommand extends CommandRunner {
   async run([file]: string[], flags: { json?: boolean }): Promise<void> {
     const json = !!flags.json;
     try {
-      const r = await this.cards.importHolders(file, 'cli');
+      const r = await this.cards.importHolders(file, hostActor());
       printResult(json, r, () =>
         [
           `cards: ${r.rowsRead} lines read, ${r.cardsCreated} created, ${r.cardsUpdated} updated, ${r.rowsRejected} rejected`,
@@ -41,7 +42,7 @@ export class RenewalsRunCommand extends CommandRunner {
     const json = !!flags.json;
     const view = progressView(json);
     try {
-      const r = await this.renewals.run({ asOf: flags.asOf, actor: 'cli', onProgress: (d, t) => view.update('ordering', d, t) });
+      const r = await this.renewals.run({ asOf: flags.asOf, actor: hostActor(), onProgress: (d, t) => view.update('ordering', d, t) });
       view.stop();
       printResult(
         json,

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { OrdersService } from './orders.service';
+import { OrderActor, OrdersService } from './orders.service';
 
 interface CreateOrderBody {
   nationalId?: string;
@@ -35,8 +35,7 @@ export class OrdersController {
       cardType: String(body?.cardType ?? ''),
       reason: String(body?.reason ?? ''),
       replacesCard: body?.replacesCard,
-      actor: actorOf(req),
-      principal: req.principal?.tokenId,
+      by: orderActor(req),
       idempotencyKey: key,
     });
     res.status(created ? 201 : 200);
@@ -64,7 +63,7 @@ export class OrdersController {
   @HttpCode(200)
   @Roles('operator')
   approve(@Param('id') id: string, @Req() req: AuthedRequest) {
-    return this.orders.approve(id, actorOf(req));
+    return this.orders.approve(id, orderActor(req));
   }
 
   @Post(':id/reject')
@@ -80,4 +79,9 @@ export class OrdersController {
   cancel(@Param('id') id: string, @Body() body: { reason?: string }, @Req() req: AuthedRequest) {
     return this.orders.cancel(id, actorOf(req), String(body?.reason ?? ''));
   }
+}
+
+function orderActor(req: AuthedRequest): OrderActor {
+  const actor = actorOf(req);
+  return { actor, principalId: req.principal!.principalId };
 }

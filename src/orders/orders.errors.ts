@@ -6,6 +6,8 @@ export type OrdersErrorCode =
   | 'card_not_found'
   | 'open_order_exists'
   | 'approver_is_requester'
+  | 'replaced_card_not_found'
+  | 'replaced_card_mismatch'
   | 'idempotency_key_reused'
   | 'professional_not_in_registry'
   | 'unusable_input'

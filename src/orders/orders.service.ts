@@ -14,8 +14,18 @@ import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, orderTransition, Transit
 export const ORDER_REASONS = ['first-issue', 'renewal', 'content-change', 'replacement', 'manual'] as const;
 export type OrderReason = (typeof ORDER_REASONS)[number];
 
-/** Orders an operator must have approved by someone else; the others are approved by policy. */
+/**
+ * Orders the system derives itself (createByPolicy) with these reasons wait for an operator;
+ * the others are approved by policy. An order created over the API always waits for a second
+ * principal, whatever its reason.
+ */
 const NEEDS_SECOND_OPERATOR: readonly OrderReason[] = ['manual', 'replacement'];
+
+/** Who acts on an order over the API: the audit actor and the principal behind it. */
+export interface OrderActor {
+  actor: string;
+  principalId: string;
+}
 
 export interface CreateOrder {
   nationalId: string;
@@ -23,9 +33,8 @@ export interface CreateOrder {
   cardType: string;
   reason: string;
   replacesCard?: string;
-  actor: string;
-  /** The principal the Idempotency-Key belongs to (the token). */
-  principal?: string;
+  /** The requester; an Idempotency-Key belongs to its principal. */
+  by: OrderActor;
   idempotencyKey?: string;
 }
 
@@ -40,16 +49,19 @@ export interface OrderView {
   content: Record<string, unknown> | null;
   replacesCard: string | null;
   requestedBy: string;
+  requestedByPrincipal: string | null;
   requestedAt: Date;
   approvedBy: string | null;
+  approvedByPrincipal: string | null;
   approvedAt: Date | null;
   statusReason: string | null;
   updatedAt: Date;
 }
 
 const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "professionCode", card_type AS "cardType", reason,
-  status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy", requested_at AS "requestedAt",
-  approved_by AS "approvedBy", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
+  status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy",
+  requested_by_principal AS "requestedByPrincipal", requested_at AS "requestedAt", approved_by AS "approvedBy",
+  approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
 
 const POLICY = 'policy';
 /** Orders: creation (with idempotency), approval by a second operator or by policy, rejection, cancellation. */
@@ -61,7 +73,11 @@ export class OrdersService {
     private readonly rpps: RppsService,
   ) {}
 
-  /** POST /orders. Returns the order and whether it was created by this call. */
+  /**
+   * POST /orders. The order waits for a second principal's approval, whatever its reason
+   * (policy approval is for orders the system derives itself). Returns the order and
+   * whether it was created by this call.
+   */
   async create(c: CreateOrder): Promise<{ order: OrderView; created: boolean }> {
     const reason = this.checkRequest(c);
     const requestHash = createHash('sha256')
@@ -71,6 +87,7 @@ export class OrdersService {
     try {
       const order = await this.ds.transaction(async (em) => {
         const audits: AuditRecord[] = [];
+        if (c.replacesCard) await this.checkReplacedCard(em, c.replacesCard, c);
         const o = await this.insertOrder(
           em,
           {
@@ -79,14 +96,16 @@ export class OrdersService {
             cardType: c.cardType,
             reason,
             replacesCard: c.replacesCard ?? null,
-            requestedBy: c.actor,
+            requestedBy: c.by.actor,
+            requestedByPrincipal: c.by.principalId,
             sourceEventId: null,
           },
           audits,
+          'operator',
         );
         if (c.idempotencyKey) {
           await em.query(`INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`, [
-            c.principal ?? c.actor,
+            c.by.principalId,
             c.idempotencyKey,
             requestHash,
             o.id,
@@ -101,7 +120,7 @@ export class OrdersService {
       if (!isUniqueViolation(e)) throw e;
       // A concurrent request with the same key won; or an order for the same card is open.
       if (c.idempotencyKey) {
-        const again = await this.byIdempotencyKey(c.principal ?? c.actor, c.idempotencyKey, requestHash);
+        const again = await this.byIdempotencyKey(c.by.principalId, c.idempotencyKey, requestHash);
         if (again) return { order: again, created: false };
       }
       const open = await this.openOrderFor(this.ds.manager, c.nationalId, c.professionCode, c.cardType);
@@ -147,19 +166,24 @@ export class OrdersService {
     }
     const audits: AuditRecord[] = [];
     const { approval, ...order0 } = o;
-    const order = await this.insertOrder(em, { ...order0, requestedBy: POLICY }, audits, approval);
+    const order = await this.insertOrder(em, { ...order0, requestedBy: POLICY, requestedByPrincipal: null }, audits, approval);
     await this.audit.appendMany(em, audits);
     return { order, refreshed: null };
   }
 
-  async approve(id: string, actor: string): Promise<OrderView> {
+  /** Approval by a principal other than the requester (whatever token or role the requester used). */
+  async approve(id: string, by: OrderActor): Promise<OrderView> {
     return this.ds.transaction(async (em) => {
       const current = await this.get(id, em);
-      if (current.requestedBy === actor) {
-        throw new OrdersError('approver_is_requester', `order ${id} was requested by ${actor}, who may not approve it too`, 403);
+      if (current.requestedByPrincipal === by.principalId || current.requestedBy === by.actor) {
+        throw new OrdersError(
+          'approver_is_requester',
+          `order ${id} was requested by ${current.requestedBy}; the same principal may not approve it too`,
+          403,
+        );
       }
       const audits: AuditRecord[] = [];
-      const approved = await this.approveIn(em, current, actor, audits);
+      const approved = await this.approveIn(em, current, by, audits);
       await this.audit.appendMany(em, audits);
       return approved;
     });
@@ -238,28 +262,22 @@ export class OrdersService {
     });
   }
 
-  private async approveIn(em: EntityManager, current: OrderView, actor: string, audits: AuditRecord[]): Promise<OrderView> {
+  private async approveIn(em: EntityManager, current: OrderView, by: OrderActor | null, audits: AuditRecord[]): Promise<OrderView> {
+    const actor = by?.actor ?? POLICY;
     orderTransition(current.status, 'approve');
     const cfg = loadConfig();
     const today = new Date().toISOString().slice(0, 10);
-    const content = await this.rpps.cardContent(current.nationalId, current.professionCode, em);
-    if (!content) {
-      throw new OrdersError(
-        'professional_not_in_registry',
-        `${current.nationalId} is not active in the registry with profession ${current.professionCode}: the order cannot be approved`,
-        409,
-      );
-    }
+    const content = await this.requireInRegistry(em, current.nationalId, current.professionCode);
     const generation = generationFor(today, current.professionCode, {
       cps4StartDate: cfg.CPS4_START_DATE,
       cps4Professions: cfg.CPS4_PROFESSIONS,
     });
     const rows = await rowsReturned<OrderView>(
       em,
-      `UPDATE card_order SET status = 'approved', approved_by = $2, approved_at = now(), generation = $3, content = $4,
-              updated_at = now()
+      `UPDATE card_order SET status = 'approved', approved_by = $2, approved_by_principal = $6, approved_at = now(), generation = $3,
+              content = $4, updated_at = now()
         WHERE id = $1 AND status = ANY($5) RETURNING ${ORDER_COLUMNS}`,
-      [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve')],
+      [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve'), by?.principalId ?? null],
     );
     if (!rows.length) throw await this.lostRace(em, current.id, 'approve');
     audits.push({
@@ -291,6 +309,7 @@ export class OrdersService {
       reason: OrderReason;
       replacesCard: string | null;
       requestedBy: string;
+      requestedByPrincipal: string | null;
       sourceEventId: string | null;
     },
     audits: AuditRecord[],
@@ -298,9 +317,10 @@ export class OrdersService {
   ): Promise<OrderView> {
     const byPolicy = approval ? approval === 'policy' : !NEEDS_SECOND_OPERATOR.includes(o.reason);
     const [row] = await em.query(
-      `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by, source_event_id)
-       VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7) RETURNING ${ORDER_COLUMNS}`,
-      [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.sourceEventId],
+      `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by,
+                               requested_by_principal, source_event_id)
+       VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING ${ORDER_COLUMNS}`,
+      [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.requestedByPrincipal, o.sourceEventId],
     );
     audits.push({
       actor: o.requestedBy,
@@ -309,7 +329,45 @@ export class OrdersService {
       entityId: row.id,
       details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason },
     });
-    return byPolicy ? this.approveIn(em, row, POLICY, audits) : row;
+    return byPolicy ? this.approveIn(em, row, null, audits) : row;
+  }
+
+  /** The card content of a holder active in the registry with that profession; a 409 otherwise. */
+  private async requireInRegistry(em: EntityManager, nationalId: string, professionCode: string) {
+    const content = await this.rpps.cardContent(nationalId, professionCode, em);
+    if (!content) {
+      throw new OrdersError(
+        'professional_not_in_registry',
+        `${nationalId} is not active in the registry with profession ${professionCode}: no card can be ordered or approved for it`,
+        409,
+      );
+    }
+    return content;
+  }
+
+  /**
+   * The card an order replaces must be a card of the same holder, profession and card type:
+   * activating the new card opposes it.
+   */
+  private async checkReplacedCard(em: EntityManager, cardNumber: string, c: CreateOrder): Promise<void> {
+    const [card]: Array<{ national_id: string; profession_code: string; card_type: string }> = await em.query(
+      `SELECT national_id, profession_code, card_type FROM card WHERE card_number = $1`,
+      [cardNumber],
+    );
+    if (!card) throw new OrdersError('replaced_card_not_found', `replacesCard: no card ${cardNumber}`, 422);
+    const differs = [
+      card.national_id !== c.nationalId ? `holder ${card.national_id}` : null,
+      card.profession_code !== c.professionCode ? `profession ${card.profession_code}` : null,
+      card.card_type !== c.cardType ? `card type ${card.card_type}` : null,
+    ].filter((d): d is string => d !== null);
+    if (differs.length) {
+      throw new OrdersError(
+        'replaced_card_mismatch',
+        `replacesCard: card ${cardNumber} is not a ${c.cardType} card of ${c.nationalId} for profession ${c.professionCode} ` +
+          `(it has ${differs.join(', ')}); an order replaces only a card of the same holder, profession and card type`,
+        422,
+      );
+    }
   }
 
   private async byIdempotencyKey(principal: string, key: string, requestHash: string): Promise<OrderView | null> {

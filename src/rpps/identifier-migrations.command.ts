@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
 import { CommonError } from '../common/errors/domain-error';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 
@@ -47,20 +48,14 @@ abstract class DecideMigrationCommand extends CommandRunner {
   protected abstract readonly decision: 'confirm' | 'reject';
   protected abstract readonly migrations: IdentifierMigrationsService;
 
-  async run([id]: string[], flags: { json?: boolean; actor?: string }): Promise<void> {
+  async run([id]: string[], flags: { json?: boolean }): Promise<void> {
     const json = !!flags.json;
     try {
-      const actor = `operator:${flags.actor ?? process.env.USER ?? 'cli'}`;
-      const m = await this.migrations.decide(id, this.decision, actor);
+      const m = await this.migrations.decide(id, this.decision, hostActor());
       printResult(json, m, () => `#${m.id} ${m.adeliNationalId} -> ${m.rppsNationalId}: ${m.status}`);
     } catch (e) {
       printFailure(json, e);
     }
-  }
-
-  @Option({ flags: '--actor <name>', description: 'who decides (recorded in the audit trail)' })
-  parseActor(v: string): string {
-    return v;
   }
 
   @Option({ flags: '--json' })

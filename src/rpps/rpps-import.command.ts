@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
 import { RppsImportQueue } from './rpps-import.queue';
 import { ImportResult, RppsImportService } from './rpps-import.service';
@@ -34,7 +35,7 @@ export class RppsImportCommand extends CommandRunner {
           asOf: flags.asOf,
           confirmMassChange: flags.confirmMassChange,
           correspondence: flags.correspondence,
-          actor: 'cli',
+          actor: hostActor(),
         });
         printResult(json, r, () => `queued as job ${r.jobRunId}; follow it with GET /api/v1/jobs`);
       } catch (e) {
@@ -49,7 +50,7 @@ export class RppsImportCommand extends CommandRunner {
         asOf: flags.asOf,
         confirmMassChange: !!flags.confirmMassChange,
         correspondence: flags.correspondence,
-        actor: 'cli',
+        actor: hostActor(),
         onProgress: (p) => view.update(p.phase, p.done, p.total, `${p.rowsRead.toLocaleString('en')} lines, ${p.rowsRejected} rejected`),
       });
       view.stop();

@@ -71,6 +71,39 @@ describe('the HTTP API (node dist/src/main.js)', () => {
     expect(bad.status).toBe(401);
   });
 
+  it('refuses a revoked token and an expired one, and lists tokens with their principal and last use', async () => {
+    const made = await runCli(['tokens:create', '--role', 'operator', '--name', 'Élodie Roux', '--expires-in', '90', '--json'], env);
+    expect(made.code).toBe(0);
+    expect(made.json).toEqual(
+      expect.objectContaining({ token: expect.stringMatching(/^cps_/), principal: 'Élodie Roux', expiresAt: expect.any(String) }),
+    );
+    const call = (): Promise<Res> => fetch(`${api.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${made.json.token}` } });
+    expect((await call()).status).toBe(200);
+
+    const listed = await runCli(['tokens:list', '--json'], env);
+    expect(listed.code).toBe(0);
+    const mine = listed.json.tokens.find((t: { id: string }) => t.id === made.json.id);
+    expect(mine).toEqual(
+      expect.objectContaining({ principal: 'Élodie Roux', role: 'operator', revokedAt: null, lastUsedAt: expect.any(String) }),
+    );
+    expect(listed.stdout).not.toContain(made.json.token);
+
+    const revoked = await runCli(['tokens:revoke', made.json.id, '--json'], env);
+    expect(revoked.code).toBe(0);
+    expect(revoked.json).toEqual({ revoked: made.json.id, revokedAt: expect.any(String) });
+    // Refused within the API's token cache time (5 s).
+    const deadline = Date.now() + 10_000;
+    let status = 200;
+    while (Date.now() < deadline && status !== 401) {
+      status = (await call()).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(401);
+
+    expect((await runCli(['tokens:revoke', 'not-an-id', '--json'], env)).code).toBe(2);
+    expect((await runCli(['tokens:create', '--role', 'operator', '--name', 'x', '--expires-in', 'soon', '--json'], env)).code).toBe(2);
+  });
+
   it('checks roles: the auditor may not read the jobs, the operator may', async () => {
     const denied = await get('/api/v1/jobs', 'auditor');
     expect(denied.status).toBe(403);

@@ -67,7 +67,7 @@ describe('the orders API', () => {
     expect((await own.json()).code).toBe('approver_is_requester');
     const ok = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual(expect.objectContaining({ id, status: 'approved', approvedBy: 'operator:bob' }));
+    expect(await ok.json()).toEqual(expect.objectContaining({ id, status: 'approved', approvedBy: 'principal:bob' }));
     const again = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');

@@ -1,19 +1,43 @@
 import { join } from 'node:path';
-import { OrdersService } from '../../src/orders/orders.service';
+import { TokensService } from '../../src/common/auth/tokens.service';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { CardsService } from '../../src/orders/cards.service';
+import { ORDER_REASONS, OrderActor, OrdersService } from '../../src/orders/orders.service';
 import { openContext, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const LEFEVRE = '810000000355'; // pédicure-podologue (80), one site
 
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+
 describe(OrdersService.name, () => {
   let ctx: TestContext;
   let orders: OrdersService;
+  let tokens: TokensService;
+  /** The principals, each with the actor an API call of theirs records. */
+  const by: Record<string, OrderActor> = {};
+
+  /** A principal holding a token of that role; the same name again is the same principal. */
+  async function principal(name: string, role: string): Promise<OrderActor> {
+    const { token } = await tokens.create({ role, principal: name }, 'test');
+    const p = await tokens.verify(token);
+    return { actor: `principal:${p!.name}`, principalId: p!.principalId };
+  }
 
   beforeAll(async () => {
     ctx = await openContext('orders');
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
+    tokens = new TokensService(ctx.ds, ctx.audit);
     await ctx.imports.run({ files: [day1], actor: 't' });
+    for (const [name, role] of [
+      ['alice', 'operator'],
+      ['bob', 'operator'],
+      ['nightly', 'batch'],
+    ]) {
+      by[name] = await principal(name, role);
+    }
+    by.op = await principal('carol', 'operator');
   });
   afterAll(async () => ctx.close());
 
@@ -24,15 +48,22 @@ describe(OrdersService.name, () => {
         professionCode: '80',
         cardType: 'CPS',
         reason: 'manual',
-        actor: 'operator:alice',
+        by: by.alice,
       });
       expect(created).toBe(true);
-      expect(order).toEqual(expect.objectContaining({ status: 'requested', requestedBy: 'operator:alice', approvedBy: null }));
+      expect(order).toEqual(
+        expect.objectContaining({
+          status: 'requested',
+          requestedBy: 'principal:alice',
+          requestedByPrincipal: by.alice.principalId,
+          approvedBy: null,
+        }),
+      );
     });
 
     it('refuses a second open order for the same professional, profession and card type', async () => {
       await expect(
-        orders.create({ nationalId: LEFEVRE, professionCode: '80', cardType: 'CPS', reason: 'manual', actor: 'operator:bob' }),
+        orders.create({ nationalId: LEFEVRE, professionCode: '80', cardType: 'CPS', reason: 'manual', by: by.bob }),
       ).rejects.toMatchObject({ code: 'open_order_exists', status: 409 });
     });
 
@@ -42,8 +73,7 @@ describe(OrdersService.name, () => {
         professionCode: '21',
         cardType: 'CPS',
         reason: 'manual',
-        actor: 'operator:alice',
-        principal: 'token-a',
+        by: by.alice,
         idempotencyKey: 'k-728',
       };
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => orders.create(req)));
@@ -62,8 +92,7 @@ describe(OrdersService.name, () => {
           professionCode: '21',
           cardType: 'CPF',
           reason: 'manual',
-          actor: 'operator:alice',
-          principal: 'token-a',
+          by: by.alice,
           idempotencyKey: 'k-728',
         }),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused', status: 422 });
@@ -71,51 +100,132 @@ describe(OrdersService.name, () => {
 
     it('names what is wrong in a bad request and creates nothing', async () => {
       await expect(
-        orders.create({ nationalId: '123', professionCode: 'x', cardType: 'ABC', reason: 'because', actor: 'operator:alice' }),
+        orders.create({ nationalId: '123', professionCode: 'x', cardType: 'ABC', reason: 'because', by: by.alice }),
       ).rejects.toMatchObject({
         code: 'validation_failed',
         message: expect.stringMatching(/nationalId.*professionCode.*cardType.*reason/),
       });
       await expect(
-        orders.create({ nationalId: LEFEVRE, professionCode: '80', cardType: 'CPE', reason: 'first-issue', actor: 'batch:x' }),
+        orders.create({ nationalId: LEFEVRE, professionCode: '80', cardType: 'CPE', reason: 'first-issue', by: by.nightly }),
       ).rejects.toMatchObject({ code: 'validation_failed' });
     });
 
-    it('approves registry and renewal orders by policy, freezing the card content', async () => {
-      const { order } = await orders.create({
-        nationalId: '810000000991',
-        professionCode: '50',
-        cardType: 'CPS',
-        reason: 'first-issue',
-        actor: 'batch:registry',
-      });
+    it('approves the orders the system derives itself by policy, freezing the card content', async () => {
+      const { order } = await ctx.ds.transaction((em) =>
+        orders.createByPolicy(em, {
+          nationalId: '810000000991',
+          professionCode: '50',
+          cardType: 'CPS',
+          reason: 'first-issue',
+          replacesCard: null,
+          sourceEventId: null,
+        }),
+      );
       expect(order).toEqual(expect.objectContaining({ status: 'approved', approvedBy: 'policy', generation: 'CPS4' }));
-      expect(order.content).toEqual(expect.objectContaining({ nationalId: '810000000991', professionCode: '50', lastName: 'ROUX' }));
-      expect((order.content as { situations: unknown[] }).situations.length).toBeGreaterThan(0);
+      expect(order!.content).toEqual(expect.objectContaining({ nationalId: '810000000991', professionCode: '50', lastName: 'ROUX' }));
+      expect((order!.content as { situations: unknown[] }).situations.length).toBeGreaterThan(0);
     });
 
-    it('refuses an order for someone not in the registry with that profession', async () => {
+    it.each(ORDER_REASONS.filter((r) => r !== 'manual' && r !== 'replacement'))(
+      'keeps an API order of reason %s requested until a second principal approves it, even from a batch token',
+      async (reason) => {
+        const nationalId = '810000000991';
+        const { order } = await orders.create({ nationalId, professionCode: '50', cardType: 'CPF', reason, by: by.nightly });
+        expect(order).toEqual(expect.objectContaining({ status: 'requested', approvedBy: null, generation: null, content: null }));
+        await expect(orders.approve(order.id, by.nightly)).rejects.toMatchObject({ code: 'approver_is_requester', status: 403 });
+        const approved = await orders.approve(order.id, by.alice);
+        expect(approved).toEqual(
+          expect.objectContaining({ status: 'approved', approvedBy: 'principal:alice', approvedByPrincipal: by.alice.principalId }),
+        );
+        await orders.cancel(order.id, by.alice.actor, 'test done');
+      },
+    );
+
+    it('refuses to approve an order for someone not in the registry with that profession', async () => {
+      const { order } = await orders.create({
+        nationalId: '810000000991',
+        professionCode: '10',
+        cardType: 'CPS',
+        reason: 'manual',
+        by: by.alice,
+      });
+      await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({ code: 'professional_not_in_registry', status: 409 });
+      expect((await orders.get(order.id)).status).toBe('requested');
+      await orders.cancel(order.id, by.bob.actor, 'not in the registry');
+    });
+  });
+
+  describe('replacesCard', () => {
+    beforeAll(async () => {
+      const cards = new CardsService(ctx.ds, ctx.audit, new OutboxService());
+      await cards.importHolders(holders, 'test');
+    });
+
+    it('refuses a card of another holder, profession or type with 422 and a code, and creates nothing', async () => {
+      const [other] = await ctx.ds.query(`SELECT card_number, card_type, profession_code FROM card WHERE national_id <> $1 LIMIT 1`, [
+        LEFEVRE,
+      ]);
+      const before = await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`);
       await expect(
         orders.create({
           nationalId: '810000000991',
-          professionCode: '10',
+          professionCode: '50',
           cardType: 'CPS',
-          reason: 'first-issue',
-          actor: 'batch:registry',
+          reason: 'replacement',
+          replacesCard: other.card_number,
+          by: by.alice,
         }),
-      ).rejects.toMatchObject({ code: 'professional_not_in_registry' });
+      ).rejects.toMatchObject({ code: 'replaced_card_mismatch', status: 422 });
+      await expect(
+        orders.create({
+          nationalId: '810000000991',
+          professionCode: '50',
+          cardType: 'CPS',
+          reason: 'replacement',
+          replacesCard: '1234567897',
+          by: by.alice,
+        }),
+      ).rejects.toMatchObject({ code: 'replaced_card_not_found', status: 422 });
+      expect(await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`)).toEqual(before);
+    });
+
+    it('accepts a card of the same holder, profession and type', async () => {
+      const [own] = await ctx.ds.query(
+        `SELECT c.card_number, c.national_id, c.profession_code, c.card_type FROM card c
+           JOIN rpps_profession p ON p.national_id = c.national_id AND p.profession_code = c.profession_code
+          WHERE c.state = 'active' AND NOT EXISTS (
+                SELECT 1 FROM card_order o WHERE o.national_id = c.national_id AND o.profession_code = c.profession_code
+                  AND o.card_type = c.card_type AND o.status NOT IN ('rejected', 'cancelled', 'closed'))
+          LIMIT 1`,
+      );
+      const { order } = await orders.create({
+        nationalId: own.national_id,
+        professionCode: own.profession_code,
+        cardType: own.card_type,
+        reason: 'replacement',
+        replacesCard: own.card_number,
+        by: by.alice,
+      });
+      expect(order).toEqual(expect.objectContaining({ status: 'requested', replacesCard: own.card_number }));
     });
   });
 
   describe('approve', () => {
     it('refuses an approval by the requester', async () => {
       const o = await orders.openOrderFor(ctx.ds.manager, LEFEVRE, '80', 'CPS');
-      await expect(orders.approve(o!.id, 'operator:alice')).rejects.toMatchObject({ code: 'approver_is_requester', status: 403 });
+      await expect(orders.approve(o!.id, by.alice)).rejects.toMatchObject({ code: 'approver_is_requester', status: 403 });
+    });
+
+    it("refuses an approval by an admin token of the requester's own principal", async () => {
+      const o = await orders.openOrderFor(ctx.ds.manager, LEFEVRE, '80', 'CPS');
+      const aliceAsAdmin = await principal('ALICE', 'admin');
+      expect(aliceAsAdmin.principalId).toBe(by.alice.principalId);
+      await expect(orders.approve(o!.id, aliceAsAdmin)).rejects.toMatchObject({ code: 'approver_is_requester', status: 403 });
     });
 
     it('lets exactly one of 20 concurrent approvals win; the others get a 409', async () => {
       const o = await orders.openOrderFor(ctx.ds.manager, LEFEVRE, '80', 'CPS');
-      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => orders.approve(o!.id, `operator:op${i}`)));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => orders.approve(o!.id, by.op)));
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
       expect(won).toHaveLength(1);
@@ -147,7 +257,7 @@ describe(OrdersService.name, () => {
         professionCode: '21',
         cardType: 'CPS',
         reason: 'manual',
-        actor: 'operator:alice',
+        by: by.alice,
       });
       expect(again.created).toBe(true);
     });

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { CommonError } from '../errors/domain-error';
 import { Role } from './roles';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
-import { Principal, TokensService } from './tokens.service';
+import { Principal, principalActor, TokensService } from './tokens.service';
 
 export type AuthedRequest = Request & { principal?: Principal };
 
@@ -41,11 +41,13 @@ export async function authorize(tokens: TokensService, header: string | undefine
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
   const principal = await tokens.verify(m[1]);
-  if (!principal) throw new CommonError('unauthenticated', 'unknown or revoked token', 401);
+  if (!principal) throw new CommonError('unauthenticated', 'unknown, revoked or expired token', 401);
   if (principal.role === 'admin' || roles.includes(principal.role)) return principal;
   throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
 }
 
+/** The audit actor of an authenticated request: its principal (see principalActor). */
 export function actorOf(req: AuthedRequest): string {
-  return req.principal ? `${req.principal.role}:${req.principal.name}` : 'anonymous';
+  if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
+  return principalActor(req.principal);
 }
