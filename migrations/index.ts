@@ -5,4 +5,10 @@ import { Opposition1764190000000 } from './1764190000000-Opposition';
 import { Principals1764200000000 } from './1764200000000-Principals';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
-export const MIGRATIONS = [Foundation1764160000000, OrdersAndCards1764170000000, AuditChainNext1764180000000, Opposition1764190000000, Principals1764200000000];
+export const MIGRATIONS = [
+  Foundation1764160000000,
+  OrdersAndCards1764170000000,
+  AuditChainNext1764180000000,
+  Opposition1764190000000,
+  Principals1764200000000,
+];
