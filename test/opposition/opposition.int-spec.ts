@@ -8,7 +8,7 @@ import { generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/oppositi
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OrdersService } from '../../src/orders/orders.service';
-import { RegistryEventsConsumer } from '../../src/orders/registry-events.consumer';
+import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { openContext, TestContext } from '../support/context';
 import { crlText, verifyCrl } from '../support/openssl';
 
@@ -183,7 +183,7 @@ describe(OppositionsService.name, () => {
   describe('requests from the orders module', () => {
     it('opposes for cessation the cards of a holder the registry ceased, and cancels their open orders', async () => {
       await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt')], actor: 't' });
-      const consumer = new RegistryEventsConsumer(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
+      const consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
       const ceased: Array<{ id: string; national_id: string }> = await ctx.ds.query(
         `SELECT id::text AS id, national_id FROM rpps_event WHERE kind IN ('CEASED', 'PROFESSION_REMOVED')`,
       );

@@ -61,7 +61,7 @@ function printedContent(c: Partial<CardContent> | null): string {
  * handed to opposition.
  */
 @Injectable()
-export class RegistryEventsConsumer implements JobHandler {
+export class RegistryEventsHandler implements JobHandler {
   readonly queue = QueueName.RegistryEvents;
   readonly jobName = 'registry.event';
   readonly concurrency = 4;

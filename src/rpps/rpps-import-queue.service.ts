@@ -25,7 +25,7 @@ interface ImportParams {
 
 /** Imports as queue jobs: the job run (with the file paths) and its outbox row in one transaction. */
 @Injectable()
-export class RppsImportQueue {
+export class RppsImportQueueService {
   constructor(
     private readonly ds: DataSource,
     private readonly jobs: JobsService,
