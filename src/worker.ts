@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
 
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   void PinoLogger;
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { JobsService } from '../common/jobs/jobs.service';
@@ -78,10 +79,11 @@ export class OppositionsService {
     private readonly outbox: OutboxService,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Checks a declaration's body; every problem is named, nothing is written. */
-  parseDeclaration(body: unknown, now = new Date()): Declaration {
+  parseDeclaration(body: unknown, now: Date): Declaration {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const problems: string[] = [];
     const reason = b.reason as OppositionReason;
@@ -130,7 +132,7 @@ export class OppositionsService {
    * (whatever its reason) returns the existing opposition with `created: false`.
    */
   async declare(cardNumber: string, body: unknown, actor: string, role: string): Promise<{ opposition: OppositionView; created: boolean }> {
-    const d = this.parseDeclaration(body);
+    const d = this.parseDeclaration(body, this.clock.now());
     return this.ds.transaction(async (em) => {
       await this.writeLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
@@ -240,7 +242,7 @@ export class OppositionsService {
     actor: string;
     onProgress?: (done: number) => void;
   }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
-    const asOf = o.asOf ?? parisToday();
+    const asOf = o.asOf ?? this.clock.today();
     if (!isIsoDate(asOf)) throw new OppositionError('validation_failed', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
     const jobRunId = await this.jobs.create('expiry', o.actor, { asOf });
     const reporter = this.jobs.reporter(jobRunId);
@@ -371,9 +373,4 @@ export class OppositionsService {
     });
     return r.order?.id ?? r.refreshed?.id ?? null;
   }
-}
-
-/** Today's date in Paris, YYYY-MM-DD. */
-export function parisToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }

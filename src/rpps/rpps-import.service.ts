@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { loadConfig } from '../common/config/config';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
@@ -105,11 +107,12 @@ export class RppsImportService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async run(o: ImportOptions): Promise<ImportResult> {
     const started = Date.now();
-    const cfg = loadConfig();
     const files = await this.classify(o.files);
     const asOf = this.resolveAsOf(o.asOf, files.main.path);
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
@@ -209,7 +212,7 @@ export class RppsImportService {
         fileInfos,
         correspondence,
         confirm: !!o.confirmMassChange,
-        ratio: cfg.RPPS_MASS_CHANGE_RATIO,
+        ratio: this.cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
       });
@@ -320,7 +323,7 @@ export class RppsImportService {
     }
     const m = /_(\d{4})(\d{2})(\d{2})\d{0,4}\.(txt|zip)$/i.exec(basename(mainPath));
     if (m) return `${m[1]}-${m[2]}-${m[3]}`;
-    return new Date().toISOString().slice(0, 10);
+    return this.clock.today();
   }
 
   private async readCorrespondence(path: string): Promise<Array<{ adeliNationalId: string; rppsNationalId: string }>> {

@@ -12,7 +12,7 @@ describe(OrdersService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('orders');
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
     await ctx.imports.run({ files: [day1], actor: 't' });
   });
   afterAll(async () => ctx.close());

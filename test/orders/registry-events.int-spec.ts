@@ -13,10 +13,13 @@ describe(RegistryEventsHandler.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('registry-events');
-    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
-    consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
+    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
+    consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
-    await new CardsService(ctx.ds, ctx.audit, new OutboxService()).importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+    await new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock).importHolders(
+      join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'),
+      't',
+    );
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt')], actor: 't' });
   });
   afterAll(async () => ctx.close());
