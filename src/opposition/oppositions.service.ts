@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../common/config/config.module';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
+import { OppositionRequestsService } from '../orders/opposition-requests.service';
 import { OrdersService } from '../orders/orders.service';
 import { isIsoDate } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
@@ -80,6 +81,7 @@ export class OppositionsService {
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly clock: Clock,
+    private readonly requests: OppositionRequestsService,
   ) {}
 
   /** Checks a declaration's body; every problem is named, nothing is written. */
@@ -184,17 +186,7 @@ export class OppositionsService {
     let oppositionsCreated = 0;
     for (;;) {
       const chunk = await this.ds.transaction(async (em) => {
-        const requests: Array<{
-          id: string;
-          cardNumber: string;
-          reason: OppositionReason | null;
-          source: string;
-          sourceRef: string | null;
-        }> = await em.query(
-          `SELECT id::text AS id, card_number AS "cardNumber", reason, source, source_ref AS "sourceRef" FROM opposition_request
-              WHERE handled_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [REQUEST_CHUNK],
-        );
+        const requests = await this.requests.claimPending(em, REQUEST_CHUNK);
         if (!requests.length) return null;
         await this.writeLock(em);
         const audits: AuditRecord[] = [];
@@ -221,7 +213,10 @@ export class OppositionsService {
             },
           });
         }
-        await em.query(`UPDATE opposition_request SET handled_at = now() WHERE id = ANY($1::bigint[])`, [requests.map((r) => r.id)]);
+        await this.requests.markHandled(
+          em,
+          requests.map((r) => r.id),
+        );
         if (created) await this.outbox.add(em, 'crl.delta-requested', {});
         await this.audit.appendMany(em, audits);
         return { handled: requests.length, created };

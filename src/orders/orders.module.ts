@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RppsModule } from '../rpps/rpps.module';
 import { CardsController } from './cards.controller';
 import { CardsService } from './cards.service';
+import { OppositionRequestsService } from './opposition-requests.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { ProfessionalsController } from './professionals.controller';
@@ -13,7 +14,7 @@ import { RenewalsService } from './renewals.service';
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController, ProfessionalsController],
-  providers: [OrdersService, CardsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
-  exports: [OrdersService, CardsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
+  providers: [OrdersService, CardsService, OppositionRequestsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
+  exports: [OrdersService, CardsService, OppositionRequestsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
 })
 export class OrdersModule {}

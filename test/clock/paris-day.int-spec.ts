@@ -4,6 +4,7 @@ import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { cardNumberFromSequence } from '../../src/orders/card-number';
 import { CardsService } from '../../src/orders/cards.service';
+import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
 import { openContext, TestContext, testConfig } from '../support/context';
@@ -34,7 +35,18 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
     cards = new CardsService(ctx.ds, ctx.audit, outbox, clock);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, clock);
     renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, cfg, clock);
-    oppositions = new OppositionsService(ctx.ds, cards, orders, ctx.rpps, ctx.audit, outbox, ctx.jobs, cfg, clock);
+    oppositions = new OppositionsService(
+      ctx.ds,
+      cards,
+      orders,
+      ctx.rpps,
+      ctx.audit,
+      outbox,
+      ctx.jobs,
+      cfg,
+      clock,
+      new OppositionRequestsService(),
+    );
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     holders = (
       await ctx.ds.query(

@@ -7,6 +7,7 @@ import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
 import { generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { CardsService } from '../../src/orders/cards.service';
+import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { openContext, TestContext } from '../support/context';
@@ -52,7 +53,18 @@ describe(OppositionsService.name, () => {
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
-    oppositions = new OppositionsService(ctx.ds, cards, orders, ctx.rpps, ctx.audit, outbox, ctx.jobs, cfg, ctx.clock);
+    oppositions = new OppositionsService(
+      ctx.ds,
+      cards,
+      orders,
+      ctx.rpps,
+      ctx.audit,
+      outbox,
+      ctx.jobs,
+      cfg,
+      ctx.clock,
+      new OppositionRequestsService(),
+    );
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     issuerFile = join(dataDir, 'issuer.crt');
     writeFileSync(issuerFile, certPem);
@@ -142,6 +154,7 @@ describe(OppositionsService.name, () => {
           ctx.jobs,
           loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
           ctx.clock,
+          new OppositionRequestsService(),
         );
       const a = await validCard();
       const r = await withPolicy('operator').declare(a, { ...helpdesk, reason: 'non-receipt' }, 'helpdesk:hd1', 'helpdesk');

@@ -4,6 +4,7 @@ import { Clock } from '../../src/common/clock/clock';
 import { AppConfig, loadConfig } from '../../src/common/config/config';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { JobsService } from '../../src/common/jobs/jobs.service';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { appDataSourceParts } from '../../src/data-source-parts';
 import { IdentifierMigrationsService } from '../../src/rpps/identifier-migrations.service';
 import { RppsService } from '../../src/rpps/rpps.service';
@@ -37,9 +38,9 @@ export async function openContext(label: string): Promise<TestContext> {
   const jobs = new JobsService(ds);
   const cfg = testConfig();
   const clock = Clock.system();
-  const imports = new RppsImportService(ds, audit, jobs, cfg, clock);
+  const imports = new RppsImportService(ds, audit, jobs, cfg, clock, new OutboxService());
   const rpps = new RppsService(ds);
-  const migrations = new IdentifierMigrationsService(ds, audit);
+  const migrations = new IdentifierMigrationsService(ds, audit, new OutboxService());
   return {
     db,
     cfg,
