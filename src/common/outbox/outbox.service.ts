@@ -16,15 +16,14 @@ export class OutboxService {
   }
 
   /** One row per payload, in their order, in one statement (the registry import's events). */
-  async addMany<T extends keyof JobPayloads>(em: EntityManager, topic: T, payloads: Array<JobPayloads[T]>): Promise<number> {
+  async addMany<T extends keyof JobPayloads>(em: EntityManager, topic: T, payloads: Array<JobPayloads[T]>): Promise<void> {
     queueForTopic(topic);
     if (!em.queryRunner?.isTransactionActive) throw new Error('outbox rows must be written inside a transaction');
-    if (!payloads.length) return 0;
-    const rows: unknown[] = await em.query(
+    if (!payloads.length) return;
+    await em.query(
       `INSERT INTO outbox (topic, payload)
-       SELECT $1, p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i) ORDER BY i RETURNING id`,
+       SELECT $1, p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i) ORDER BY i`,
       [topic, JSON.stringify(payloads)],
     );
-    return rows.length;
   }
 }
