@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../src/common/audit/audit.service';
 import { loadConfig } from '../src/common/config/config';
 import { dataSourceOptions } from '../src/common/database/data-source.factory';
-import { appDataSourceParts } from '../src/data-source';
+import { appDataSourceParts } from '../src/data-source-parts';
 import { CrlPublisher } from '../src/opposition/crl-publisher.service';
 import { loadCrlSigner } from '../src/opposition/crl-signer';
 

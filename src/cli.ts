@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { bootConfig } from './common/config/boot';
 
 async function main(): Promise<void> {
-  bootConfig('cli');
+  const cfg = bootConfig('cli');
   const json = process.argv.includes('--json');
   const { CommandFactory } = await import('nest-commander');
   const { StderrLogger } = await import('./common/logging/stderr-logger');
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
     return exit.call(this, usage ? EXIT_UNUSABLE_INPUT : exitCode, code, message);
   };
   try {
-    await CommandFactory.run(CliModule, {
-      logger: new StderrLogger(),
+    await CommandFactory.run(CliModule.forRoot(cfg), {
+      logger: new StderrLogger(cfg),
       errorHandler: (err: Error & { code?: string; exitCode?: number }) => {
         // commander: unknown command/option, missing argument, --help
         if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {

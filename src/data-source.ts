@@ -1,13 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../migrations';
-import { loadConfig } from './common/config/config';
-import { DataSourceParts, dataSourceOptions } from './common/database/data-source.factory';
-import { ENTITIES } from './entities';
+import { bootConfig } from './common/config/boot';
+import { dataSourceOptions } from './common/database/data-source.factory';
+import { appDataSourceParts } from './data-source-parts';
 
-export function appDataSourceParts(url: string, applicationName?: string): DataSourceParts {
-  return { url, entities: ENTITIES, migrations: MIGRATIONS, applicationName };
-}
-
-/** For the TypeORM CLI (`typeorm migration:generate -d dist/src/data-source.js`). */
-export default new DataSource(dataSourceOptions(appDataSourceParts(loadConfig().DATABASE_URL)));
+/** An entry point, for the TypeORM CLI (`typeorm migration:generate -d dist/src/data-source.js`): it reads the environment. */
+export default new DataSource(dataSourceOptions(appDataSourceParts(bootConfig('typeorm').DATABASE_URL)));

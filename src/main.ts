@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
   const adapter = new FastPathAdapter();
-  const app = await NestFactory.create(ApiModule, adapter, { bufferLogs: true });
+  const app = await NestFactory.create(ApiModule.forRoot(cfg), adapter, { bufferLogs: true });
   adapter.serveFast(app.get(TokensService), [cardStatusRoute(app.get(CardsService))]);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

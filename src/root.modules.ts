@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
@@ -6,8 +6,9 @@ import { AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
 import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './common/auth/tokens.command';
+import { ClockModule } from './common/clock/clock.module';
 import { CommonModule } from './common/common.module';
-import { loadConfig } from './common/config/config';
+import { AppConfig } from './common/config/config';
 import { ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -16,7 +17,7 @@ import { JobsController } from './common/jobs/jobs.controller';
 import { loggerModule } from './common/logging/logging';
 import { HttpMetricsInterceptor } from './common/metrics/http-metrics.interceptor';
 import { MetricsController } from './common/metrics/metrics.controller';
-import { appDataSourceParts } from './data-source';
+import { appDataSourceParts } from './data-source-parts';
 import { MailingModule } from './mailing/mailing.module';
 import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 import { OppositionModule } from './opposition/opposition.module';
@@ -26,52 +27,70 @@ import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand 
 import { RppsModule } from './rpps/rpps.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 
-const cfg = loadConfig();
+/** What every entry point has: config, clock, database (migrated at start), common services, the modules. */
+function core(cfg: AppConfig) {
+  return [
+    ConfigModule.forRoot(cfg),
+    ClockModule,
+    DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL)),
+    CommonModule,
+    RppsModule,
+    OrdersModule,
+    OppositionModule,
+    MailingModule,
+    CardPersonalizationModule,
+  ];
+}
 
-/** What every entry point has: config, logs, database (migrated at start), common services, the modules. */
-const CORE = [
-  ConfigModule,
-  DatabaseModule.forRoot((c) => appDataSourceParts(c.DATABASE_URL)),
-  CommonModule,
-  RppsModule,
-  OrdersModule,
-  OppositionModule,
-  MailingModule,
-  CardPersonalizationModule,
-];
-
-/** The HTTP API. */
-@Module({
-  imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...CORE],
-  controllers: [HealthController, MetricsController, JobsController, AuditController],
-  providers: [
-    { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_FILTER, useClass: ProblemFilter },
-    { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
-  ],
-})
-export class ApiModule {}
+/** The HTTP API, with the configuration its entry point validated. */
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
+export class ApiModule {
+  static forRoot(cfg: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg)],
+      controllers: [HealthController, MetricsController, JobsController, AuditController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+      ],
+    };
+  }
+}
 
 /** The queue worker. */
-@Module({ imports: [loggerModule(cfg, 'stdout'), ...CORE] })
-export class WorkerModule {}
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
+export class WorkerModule {
+  static forRoot(cfg: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [loggerModule(cfg, 'stdout'), ...core(cfg)] };
+  }
+}
 
 /** The CLI: logs on stderr, results on stdout. */
-@Module({
-  imports: [loggerModule(cfg, 'stderr'), ...CORE],
-  providers: [
-    RppsImportCommand,
-    ListMigrationsCommand,
-    ConfirmMigrationCommand,
-    RejectMigrationCommand,
-    CardsImportCommand,
-    RenewalsRunCommand,
-    ExpiryRunCommand,
-    CrlPublishCommand,
-    TokensCreateCommand,
-    TokensListCommand,
-    TokensRevokeCommand,
-    AuditVerifyCommand,
-  ],
-})
-export class CliModule {}
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
+export class CliModule {
+  static forRoot(cfg: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [loggerModule(cfg, 'stderr'), ...core(cfg)],
+      providers: [
+        RppsImportCommand,
+        ListMigrationsCommand,
+        ConfirmMigrationCommand,
+        RejectMigrationCommand,
+        CardsImportCommand,
+        RenewalsRunCommand,
+        ExpiryRunCommand,
+        CrlPublishCommand,
+        TokensCreateCommand,
+        TokensListCommand,
+        TokensRevokeCommand,
+        AuditVerifyCommand,
+      ],
+    };
+  }
+}

@@ -11,16 +11,17 @@ async function main(): Promise<void> {
   const { QueueWorkers } = await import('./common/queue/queue-workers');
   const { redisConnection } = await import('./common/queue/redis');
   const { createLogger } = await import('./common/logging/logging');
-  const { RppsImportProcessor } = await import('./rpps/rpps-import.processor');
-  const { RegistryEventsConsumer } = await import('./orders/registry-events.consumer');
-  const { RenewalsProcessor } = await import('./orders/renewals.processor');
+  const { RppsImportHandler } = await import('./rpps/rpps-import.handler');
+  const { RegistryEventsHandler } = await import('./orders/registry-events.handler');
+  const { RenewalsHandler } = await import('./orders/renewals.handler');
   const { QueueName, topicJobOptions } = await import('./common/queue/queues');
   const { CrlPublisher } = await import('./opposition/crl-publisher.service');
-  const { OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor } = await import(
-    './opposition/opposition.processor'
-  );
+  const { OppositionRequestsHandler } = await import('./opposition/opposition-requests.handler');
+  const { ExpiryHandler } = await import('./opposition/expiry.handler');
+  const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
+  const { CrlFullHandler } = await import('./opposition/crl-full.handler');
 
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   void PinoLogger;
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });
@@ -28,13 +29,13 @@ async function main(): Promise<void> {
   const connection = redisConnection(cfg.REDIS_URL);
   const workers = new QueueWorkers(
     [
-      app.get(RppsImportProcessor),
-      app.get(RegistryEventsConsumer),
-      app.get(RenewalsProcessor),
+      app.get(RppsImportHandler),
+      app.get(RegistryEventsHandler),
+      app.get(RenewalsHandler),
       app.get(OppositionRequestsHandler),
-      app.get(ExpiryProcessor),
+      app.get(ExpiryHandler),
       app.get(CrlDeltaHandler),
-      app.get(CrlFullProcessor),
+      app.get(CrlFullHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,
@@ -45,9 +46,9 @@ async function main(): Promise<void> {
   );
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
-  await RenewalsProcessor.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
-  await ExpiryProcessor.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
-  await CrlFullProcessor.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
+  await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
+  await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
+  await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
   log.info({ queues, renewalCron: cfg.RENEWAL_CRON, expiryCron: cfg.EXPIRY_CRON, crlFullCron: cfg.CRL_FULL_CRON }, 'worker started');
 
   let stopping = false;

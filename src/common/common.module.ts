@@ -3,7 +3,7 @@ import type IORedis from 'ioredis';
 import { AuditService } from './audit/audit.service';
 import { TokensService } from './auth/tokens.service';
 import { AppConfig } from './config/config';
-import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { APP_CONFIG } from './config/config.module';
 import { JobsService } from './jobs/jobs.service';
 import { OutboxService } from './outbox/outbox.service';
 import { redisConnection } from './queue/redis';
@@ -13,7 +13,6 @@ export const REDIS = Symbol('REDIS');
 /** Services every module uses: audit trail, outbox, job runs, tokens, the Redis connection. */
 @Global()
 @Module({
-  imports: [ConfigModule],
   providers: [
     AuditService,
     OutboxService,

@@ -6,13 +6,14 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { parisDate } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { addDays } from '../orders/validity';
 import { buildCrl, CRL_REASON_CODES, encodeRevokedEntry, OppositionReason, REASONS_WITH_INVALIDITY_DATE } from './crl-encoder';
 import { CRL_SIGNER, CrlSigner } from './crl-signer';
 import { OppositionError } from './opposition.errors';
-import { OPPOSITION_WRITE_LOCK, parisToday } from './oppositions.service';
+import { OPPOSITION_WRITE_LOCK } from './oppositions.service';
 
 export type CrlKind = 'full' | 'delta';
 
@@ -124,7 +125,7 @@ export class CrlPublisher {
       const crlNumber = BigInt(last?.crlNumber ?? '0') + 1n;
       const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + this.cfg.CRL_NEXT_UPDATE_HOURS * 3600_000);
-      const keepFrom = addDays(parisToday(thisUpdate), -this.cfg.CRL_EXPIRED_GRACE_DAYS);
+      const keepFrom = addDays(parisDate(thisUpdate), -this.cfg.CRL_EXPIRED_GRACE_DAYS);
       const range = kind === 'full' ? `id <= ${watermark}` : `id > ${BigInt(base.watermark)} AND id <= ${watermark}`;
 
       const counter = { entries: 0 };

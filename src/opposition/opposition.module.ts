@@ -4,9 +4,12 @@ import { APP_CONFIG } from '../common/config/config.module';
 import { OrdersModule } from '../orders/orders.module';
 import { RppsModule } from '../rpps/rpps.module';
 import { CrlController } from './crl.controller';
+import { CrlDeltaHandler } from './crl-delta.handler';
+import { CrlFullHandler } from './crl-full.handler';
 import { CrlPublisher } from './crl-publisher.service';
 import { CRL_SIGNER, loadCrlSigner } from './crl-signer';
-import { CrlDeltaHandler, CrlFullProcessor, ExpiryProcessor, OppositionRequestsHandler } from './opposition.processor';
+import { ExpiryHandler } from './expiry.handler';
+import { OppositionRequestsHandler } from './opposition-requests.handler';
 import { OppositionsController } from './oppositions.controller';
 import { OppositionsService } from './oppositions.service';
 
@@ -24,10 +27,10 @@ import { OppositionsService } from './oppositions.service';
     OppositionsService,
     CrlPublisher,
     OppositionRequestsHandler,
-    ExpiryProcessor,
+    ExpiryHandler,
     CrlDeltaHandler,
-    CrlFullProcessor,
+    CrlFullHandler,
   ],
-  exports: [OppositionsService, CrlPublisher, OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor],
+  exports: [OppositionsService, CrlPublisher, OppositionRequestsHandler, ExpiryHandler, CrlDeltaHandler, CrlFullHandler],
 })
 export class OppositionModule {}

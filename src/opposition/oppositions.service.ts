@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
+import { OppositionRequestsService } from '../orders/opposition-requests.service';
 import { OrdersService } from '../orders/orders.service';
 import { isIsoDate } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
@@ -78,10 +80,12 @@ export class OppositionsService {
     private readonly outbox: OutboxService,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
+    private readonly requests: OppositionRequestsService,
   ) {}
 
   /** Checks a declaration's body; every problem is named, nothing is written. */
-  parseDeclaration(body: unknown, now = new Date()): Declaration {
+  parseDeclaration(body: unknown, now: Date): Declaration {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const problems: string[] = [];
     const reason = b.reason as OppositionReason;
@@ -130,7 +134,7 @@ export class OppositionsService {
    * (whatever its reason) returns the existing opposition with `created: false`.
    */
   async declare(cardNumber: string, body: unknown, actor: string, role: string): Promise<{ opposition: OppositionView; created: boolean }> {
-    const d = this.parseDeclaration(body);
+    const d = this.parseDeclaration(body, this.clock.now());
     return this.ds.transaction(async (em) => {
       await this.writeLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
@@ -182,17 +186,7 @@ export class OppositionsService {
     let oppositionsCreated = 0;
     for (;;) {
       const chunk = await this.ds.transaction(async (em) => {
-        const requests: Array<{
-          id: string;
-          cardNumber: string;
-          reason: OppositionReason | null;
-          source: string;
-          sourceRef: string | null;
-        }> = await em.query(
-          `SELECT id::text AS id, card_number AS "cardNumber", reason, source, source_ref AS "sourceRef" FROM opposition_request
-              WHERE handled_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [REQUEST_CHUNK],
-        );
+        const requests = await this.requests.claimPending(em, REQUEST_CHUNK);
         if (!requests.length) return null;
         await this.writeLock(em);
         const audits: AuditRecord[] = [];
@@ -219,7 +213,10 @@ export class OppositionsService {
             },
           });
         }
-        await em.query(`UPDATE opposition_request SET handled_at = now() WHERE id = ANY($1::bigint[])`, [requests.map((r) => r.id)]);
+        await this.requests.markHandled(
+          em,
+          requests.map((r) => r.id),
+        );
         if (created) await this.outbox.add(em, 'crl.delta-requested', {});
         await this.audit.appendMany(em, audits);
         return { handled: requests.length, created };
@@ -240,7 +237,7 @@ export class OppositionsService {
     actor: string;
     onProgress?: (done: number) => void;
   }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
-    const asOf = o.asOf ?? parisToday();
+    const asOf = o.asOf ?? this.clock.today();
     if (!isIsoDate(asOf)) throw new OppositionError('validation_failed', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
     const jobRunId = await this.jobs.create('expiry', o.actor, { asOf });
     const reporter = this.jobs.reporter(jobRunId);
@@ -371,9 +368,4 @@ export class OppositionsService {
     });
     return r.order?.id ?? r.refreshed?.id ?? null;
   }
-}
-
-/** Today's date in Paris, YYYY-MM-DD. */
-export function parisToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }

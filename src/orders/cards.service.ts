@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { Clock } from '../common/clock/clock';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
@@ -69,6 +70,7 @@ export class CardsService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -182,10 +184,10 @@ export class CardsService {
     const { rows } = await pool.query<{ state: string; reason: string | null; opposedAt: Date | null; expiredAt: Date | null }>({
       name: 'card-status',
       text: `SELECT state, opposition_reason AS reason, opposed_at AS "opposedAt",
-                    CASE WHEN valid_until < (now() AT TIME ZONE 'Europe/Paris')::date
+                    CASE WHEN valid_until < $2::date
                          THEN ((valid_until + 1)::timestamp AT TIME ZONE 'Europe/Paris') END AS "expiredAt"
                FROM card WHERE card_number = $1`,
-      values: [cardNumber],
+      values: [cardNumber, this.clock.today()],
     });
     const c = rows[0];
     if (!c) return { cardNumber, status: 'unknown' };

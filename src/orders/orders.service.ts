@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
-import { loadConfig } from '../common/config/config';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
 import { isNationalIdShape } from '../rpps/identifiers';
@@ -71,6 +73,8 @@ export class OrdersService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly rpps: RppsService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -265,12 +269,11 @@ export class OrdersService {
   private async approveIn(em: EntityManager, current: OrderView, by: OrderActor | null, audits: AuditRecord[]): Promise<OrderView> {
     const actor = by?.actor ?? POLICY;
     orderTransition(current.status, 'approve');
-    const cfg = loadConfig();
-    const today = new Date().toISOString().slice(0, 10);
+    const today = this.clock.today();
     const content = await this.requireInRegistry(em, current.nationalId, current.professionCode);
     const generation = generationFor(today, current.professionCode, {
-      cps4StartDate: cfg.CPS4_START_DATE,
-      cps4Professions: cfg.CPS4_PROFESSIONS,
+      cps4StartDate: this.cfg.CPS4_START_DATE,
+      cps4Professions: this.cfg.CPS4_PROFESSIONS,
     });
     const rows = await rowsReturned<OrderView>(
       em,

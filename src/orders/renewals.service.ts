@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { loadConfig } from '../common/config/config';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
 import { JobsService } from '../common/jobs/jobs.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
@@ -39,6 +41,8 @@ export class RenewalsService {
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
     private readonly rpps: RppsService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async run(o: {
@@ -48,8 +52,8 @@ export class RenewalsService {
     onProgress?: (done: number, total: number) => void;
   }): Promise<RenewalResult> {
     const started = Date.now();
-    const cfg = loadConfig();
-    const asOf = o.asOf ?? new Date().toISOString().slice(0, 10);
+    const cfg = this.cfg;
+    const asOf = o.asOf ?? this.clock.today();
     if (!isIsoDate(asOf)) throw new OrdersError('unusable_input', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
     const windowDays = cfg.RENEWAL_WINDOW_DAYS;
     const chunkSize = o.chunkSize ?? CHUNK;
@@ -95,8 +99,8 @@ export class RenewalsService {
       reporter.progress(0, cardsDue, 'ordering');
       // 2. Orders, a chunk per transaction: an interrupted sweep keeps what it made, and a
       //    rerun skips what is open (the one-open-order index says so).
-      const today = new Date().toISOString().slice(0, 10);
-      const cps4Started = today >= cfg.CPS4_START_DATE;
+      // Orders are approved today (Paris): the generation follows that day, whatever asOf.
+      const cps4Started = this.clock.today() >= cfg.CPS4_START_DATE;
       let created = 0;
       let done = 0;
       let after = '';

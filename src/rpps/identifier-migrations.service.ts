@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { rowsReturned } from '../common/database/returning';
+import { OutboxService } from '../common/outbox/outbox.service';
 import { REGISTRY_EVENT_TOPIC } from './registry-events';
 import { RppsError } from './rpps.errors';
 
@@ -29,6 +30,7 @@ export class IdentifierMigrationsService {
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async list(status?: string): Promise<MigrationView[]> {
@@ -92,10 +94,10 @@ export class IdentifierMigrationsService {
   }
 
   private async event(em: EntityManager, importId: string, kind: string, nationalId: string, details: object): Promise<void> {
-    await em.query(
-      `WITH e AS (INSERT INTO rpps_event (import_id, kind, national_id, details) VALUES ($1, $2, $3, $4) RETURNING id, kind)
-       INSERT INTO outbox (topic, payload) SELECT $5, jsonb_build_object('eventId', id::text, 'kind', kind) FROM e`,
-      [importId, kind, nationalId, JSON.stringify(details), REGISTRY_EVENT_TOPIC],
+    const [e]: Array<{ id: string }> = await em.query(
+      `INSERT INTO rpps_event (import_id, kind, national_id, details) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
+      [importId, kind, nationalId, JSON.stringify(details)],
     );
+    await this.outbox.add(em, REGISTRY_EVENT_TOPIC, { eventId: e.id, kind });
   }
 }

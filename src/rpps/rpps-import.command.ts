@@ -2,8 +2,8 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
-import { RppsImportQueue } from './rpps-import.queue';
 import { ImportResult, RppsImportService } from './rpps-import.service';
+import { RppsImportQueueService } from './rpps-import-queue.service';
 
 interface ImportFlags {
   asOf?: string;
@@ -21,7 +21,7 @@ interface ImportFlags {
 export class RppsImportCommand extends CommandRunner {
   constructor(
     private readonly imports: RppsImportService,
-    private readonly queue: RppsImportQueue,
+    private readonly queue: RppsImportQueueService,
   ) {
     super();
   }

@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { loadConfig } from '../common/config/config';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
+import { OutboxService } from '../common/outbox/outbox.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
 import {
   ExtractFormatError,
@@ -105,11 +108,13 @@ export class RppsImportService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxService,
   ) {}
 
   async run(o: ImportOptions): Promise<ImportResult> {
     const started = Date.now();
-    const cfg = loadConfig();
     const files = await this.classify(o.files);
     const asOf = this.resolveAsOf(o.asOf, files.main.path);
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
@@ -209,7 +214,7 @@ export class RppsImportService {
         fileInfos,
         correspondence,
         confirm: !!o.confirmMassChange,
-        ratio: cfg.RPPS_MASS_CHANGE_RATIO,
+        ratio: this.cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
       });
@@ -240,7 +245,7 @@ export class RppsImportService {
       if (err instanceof RppsError && err.code === 'unusable_input') {
         // Unusable input commits nothing: no import, no job run of ours is left behind.
         if (importId) await qr.query(`DELETE FROM rpps_import WHERE id = $1`, [importId]).catch(() => undefined);
-        if (jobRunId && !o.jobRunId) await qr.query(`DELETE FROM job_run WHERE id = $1`, [jobRunId]).catch(() => undefined);
+        if (jobRunId && !o.jobRunId) await this.jobs.discard(jobRunId).catch(() => undefined);
         if (o.jobRunId) await this.jobs.fail(o.jobRunId, err.message).catch(() => undefined);
         throw err;
       }
@@ -320,7 +325,7 @@ export class RppsImportService {
     }
     const m = /_(\d{4})(\d{2})(\d{2})\d{0,4}\.(txt|zip)$/i.exec(basename(mainPath));
     if (m) return `${m[1]}-${m[2]}-${m[3]}`;
-    return new Date().toISOString().slice(0, 10);
+    return this.clock.today();
   }
 
   private async readCorrespondence(path: string): Promise<Array<{ adeliNationalId: string; rppsNationalId: string }>> {
@@ -353,21 +358,25 @@ export class RppsImportService {
     for (const s of stale) this.logger.warn({ importId: s.id }, 'marked an interrupted import as failed');
     // No import runs while we hold the lock: a job run still 'running' lost its process,
     // before its import was recorded (failed) or just after (the import's status tells).
-    await qr.query(
-      `UPDATE job_run j SET updated_at = now(), finished_at = now(),
-              state = CASE WHEN i.status IN ('baseline', 'applied', 'unchanged') THEN 'succeeded' ELSE 'failed' END,
-              error = CASE WHEN i.status IN ('baseline', 'applied', 'unchanged') THEN NULL
-                           ELSE 'interrupted: the process stopped before the end' END,
-              result = COALESCE(j.result, jsonb_build_object('importId', i.id, 'status', i.status))
-         FROM rpps_import i
-        WHERE i.job_run_id = j.id AND j.kind = 'rpps-import' AND j.state = 'running'`,
-    );
-    await qr.query(
-      `UPDATE job_run j SET state = 'failed', error = 'interrupted: the process stopped before the end',
-              updated_at = now(), finished_at = now()
-        WHERE j.kind = 'rpps-import' AND j.state = 'running'
-          AND NOT EXISTS (SELECT 1 FROM rpps_import i WHERE i.job_run_id = j.id)`,
-    );
+    const orphans = await this.jobs.stillRunning('rpps-import');
+    if (orphans.length) {
+      const imports: Array<{ jobRunId: string; importId: string; status: ImportStatus }> = await qr.query(
+        `SELECT job_run_id::text AS "jobRunId", id::text AS "importId", status FROM rpps_import WHERE job_run_id = ANY($1::uuid[])`,
+        [orphans],
+      );
+      for (const jobRunId of orphans) {
+        const i = imports.find((x) => x.jobRunId === jobRunId);
+        if (i && ['baseline', 'applied', 'unchanged'].includes(i.status)) {
+          await this.jobs.succeed(jobRunId, { importId: i.importId, status: i.status });
+        } else {
+          await this.jobs.fail(
+            jobRunId,
+            'interrupted: the process stopped before the end',
+            i ? { importId: i.importId, status: i.status } : undefined,
+          );
+        }
+      }
+    }
     const tables: Array<{ tablename: string }> = await qr.query(LEFTOVER_TABLES_SQL);
     for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
   }
@@ -459,11 +468,11 @@ export class RppsImportService {
           // Events first: their details read the registry as it was before this import.
           for (const sql of insertEventsSql(c.stages)) await q(sql, [c.importId]);
           for (const sql of applySql(c.stages)) await q(sql, withId(sql));
-          await q(
-            `INSERT INTO outbox (topic, payload)
-             SELECT $2, jsonb_build_object('eventId', id::text, 'kind', kind) FROM rpps_event WHERE import_id = $1 ORDER BY id`,
-            [c.importId, REGISTRY_EVENT_TOPIC],
+          const emitted: Array<{ eventId: string; kind: string }> = await q(
+            `SELECT id::text AS "eventId", kind FROM rpps_event WHERE import_id = $1 ORDER BY id`,
+            [c.importId],
           );
+          await this.outbox.addMany(qr.manager, REGISTRY_EVENT_TOPIC, emitted);
         }
       }
       const [{ n: activeAfter }] =

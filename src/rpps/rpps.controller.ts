@@ -5,7 +5,7 @@ import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 import { RppsService } from './rpps.service';
-import { RppsImportQueue } from './rpps-import.queue';
+import { RppsImportQueueService } from './rpps-import-queue.service';
 
 @ApiTags('registry')
 @ApiBearerAuth()
@@ -13,7 +13,7 @@ import { RppsImportQueue } from './rpps-import.queue';
 export class RppsController {
   constructor(
     private readonly rpps: RppsService,
-    private readonly queue: RppsImportQueue,
+    private readonly queue: RppsImportQueueService,
     private readonly migrations: IdentifierMigrationsService,
   ) {}
 

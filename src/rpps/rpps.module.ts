@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 import { RppsController } from './rpps.controller';
 import { RppsService } from './rpps.service';
-import { RppsImportProcessor } from './rpps-import.processor';
-import { RppsImportQueue } from './rpps-import.queue';
+import { RppsImportHandler } from './rpps-import.handler';
 import { RppsImportService } from './rpps-import.service';
+import { RppsImportQueueService } from './rpps-import-queue.service';
 
 @Module({
   controllers: [RppsController],
-  providers: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor, IdentifierMigrationsService],
-  exports: [RppsService, RppsImportService, RppsImportQueue, RppsImportProcessor, IdentifierMigrationsService],
+  providers: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService],
+  exports: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService],
 })
 export class RppsModule {}

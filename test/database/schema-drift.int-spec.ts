@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
-import { appDataSourceParts } from '../../src/data-source';
+import { appDataSourceParts } from '../../src/data-source-parts';
 import { createTestDb, TestDb } from '../support/services';
 
 describe('migrations and entities', () => {

@@ -7,8 +7,9 @@ import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
 import { generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { CardsService } from '../../src/orders/cards.service';
+import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
 import { OrdersService } from '../../src/orders/orders.service';
-import { RegistryEventsConsumer } from '../../src/orders/registry-events.consumer';
+import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { openContext, TestContext } from '../support/context';
 import { crlText, verifyCrl } from '../support/openssl';
 
@@ -50,9 +51,20 @@ describe(OppositionsService.name, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cps-opposition-'));
     const cfg = loadConfig({ DATA_DIR: dataDir, CRL_EXPIRED_GRACE_DAYS: '30' });
     const outbox = new OutboxService();
-    cards = new CardsService(ctx.ds, ctx.audit, outbox);
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
-    oppositions = new OppositionsService(ctx.ds, cards, orders, ctx.rpps, ctx.audit, outbox, ctx.jobs, cfg);
+    cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
+    oppositions = new OppositionsService(
+      ctx.ds,
+      cards,
+      orders,
+      ctx.rpps,
+      ctx.audit,
+      outbox,
+      ctx.jobs,
+      cfg,
+      ctx.clock,
+      new OppositionRequestsService(),
+    );
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     issuerFile = join(dataDir, 'issuer.crt');
     writeFileSync(issuerFile, certPem);
@@ -141,6 +153,8 @@ describe(OppositionsService.name, () => {
           new OutboxService(),
           ctx.jobs,
           loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
+          ctx.clock,
+          new OppositionRequestsService(),
         );
       const a = await validCard();
       const r = await withPolicy('operator').declare(a, { ...helpdesk, reason: 'non-receipt' }, 'helpdesk:hd1', 'helpdesk');
@@ -183,7 +197,7 @@ describe(OppositionsService.name, () => {
   describe('requests from the orders module', () => {
     it('opposes for cessation the cards of a holder the registry ceased, and cancels their open orders', async () => {
       await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt')], actor: 't' });
-      const consumer = new RegistryEventsConsumer(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
+      const consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
       const ceased: Array<{ id: string; national_id: string }> = await ctx.ds.query(
         `SELECT id::text AS id, national_id FROM rpps_event WHERE kind IN ('CEASED', 'PROFESSION_REMOVED')`,
       );

@@ -14,7 +14,7 @@ describe(CardsService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('cards');
-    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService());
+    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
     await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });
   afterAll(async () => ctx.close());

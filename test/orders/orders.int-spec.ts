@@ -27,7 +27,7 @@ describe(OrdersService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('orders');
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
     tokens = new TokensService(ctx.ds, ctx.audit);
     await ctx.imports.run({ files: [day1], actor: 't' });
     for (const [name, role] of [
@@ -157,7 +157,7 @@ describe(OrdersService.name, () => {
 
   describe('replacesCard', () => {
     beforeAll(async () => {
-      const cards = new CardsService(ctx.ds, ctx.audit, new OutboxService());
+      const cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
       await cards.importHolders(holders, 'test');
     });
 

@@ -2,21 +2,24 @@ import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OrdersService } from '../../src/orders/orders.service';
-import { RegistryEventsConsumer } from '../../src/orders/registry-events.consumer';
+import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { openContext, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
 
-describe(RegistryEventsConsumer.name, () => {
+describe(RegistryEventsHandler.name, () => {
   let ctx: TestContext;
-  let consumer: RegistryEventsConsumer;
+  let consumer: RegistryEventsHandler;
 
   beforeAll(async () => {
     ctx = await openContext('registry-events');
-    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps);
-    consumer = new RegistryEventsConsumer(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService());
+    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
+    consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
-    await new CardsService(ctx.ds, ctx.audit, new OutboxService()).importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+    await new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock).importHolders(
+      join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'),
+      't',
+    );
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt')], actor: 't' });
   });
   afterAll(async () => ctx.close());

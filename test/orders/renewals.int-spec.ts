@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
-import { openContext, TestContext } from '../support/context';
+import { openContext, TestContext, testConfig } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -23,8 +23,8 @@ describe(RenewalsService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('renewals');
-    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService());
-    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps);
+    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
+    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, ctx.cfg, ctx.clock);
     await ctx.imports.run({ files: [day1], actor: 't' });
   });
   afterAll(async () => ctx.close());
@@ -65,13 +65,9 @@ describe(RenewalsService.name, () => {
 
   it('gives a CPS3 to professions outside a limited CPS4 rollout', async () => {
     await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
-    process.env.CPS4_PROFESSIONS = '10';
-    try {
-      const r = await renewals.run({ asOf: expected.asOf, actor: 'cli' });
-      expect(r.ordersCreated).toBe(expected.renewalsDue);
-    } finally {
-      delete process.env.CPS4_PROFESSIONS;
-    }
+    const limited = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, testConfig({ CPS4_PROFESSIONS: '10' }), ctx.clock);
+    const r = await limited.run({ asOf: expected.asOf, actor: 'cli' });
+    expect(r.ordersCreated).toBe(expected.renewalsDue);
     const rows = await ctx.ds.query(`SELECT profession_code, generation FROM card_order WHERE reason = 'renewal' AND status = 'approved'`);
     expect(rows.length).toBe(expected.renewalsDue);
     for (const o of rows) expect(o.generation).toBe(o.profession_code === '10' ? 'CPS4' : 'CPS3');

@@ -1,15 +1,26 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/common/audit/audit.service';
+import { Clock } from '../../src/common/clock/clock';
+import { AppConfig, loadConfig } from '../../src/common/config/config';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { JobsService } from '../../src/common/jobs/jobs.service';
-import { appDataSourceParts } from '../../src/data-source';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { appDataSourceParts } from '../../src/data-source-parts';
 import { IdentifierMigrationsService } from '../../src/rpps/identifier-migrations.service';
 import { RppsService } from '../../src/rpps/rpps.service';
 import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { createTestDb, TestDb } from './services';
 
+/** The configuration services get in tests: the defaults, and what the test sets (never the developer's environment). */
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig(env);
+}
+
 export interface TestContext {
   db: TestDb;
+  cfg: AppConfig;
+  /** The system clock; a test of dates makes its own with Clock.startingAt. */
+  clock: Clock;
   ds: DataSource;
   audit: AuditService;
   jobs: JobsService;
@@ -25,11 +36,15 @@ export async function openContext(label: string): Promise<TestContext> {
   const ds = await new DataSource(dataSourceOptions(appDataSourceParts(db.url, `test-${label}`))).initialize();
   const audit = new AuditService(ds);
   const jobs = new JobsService(ds);
-  const imports = new RppsImportService(ds, audit, jobs);
+  const cfg = testConfig();
+  const clock = Clock.system();
+  const imports = new RppsImportService(ds, audit, jobs, cfg, clock, new OutboxService());
   const rpps = new RppsService(ds);
-  const migrations = new IdentifierMigrationsService(ds, audit);
+  const migrations = new IdentifierMigrationsService(ds, audit, new OutboxService());
   return {
     db,
+    cfg,
+    clock,
     ds,
     audit,
     jobs,

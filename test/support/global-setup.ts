@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '../../src/common/database/data-source.factory';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../src/common/database/database-url';
-import { appDataSourceParts } from '../../src/data-source';
+import { appDataSourceParts } from '../../src/data-source-parts';
 import { assertPostgres, assertRedis, BASE_DATABASE_URL, TEMPLATE_DB } from './services';
 
 /** Checks the services (fails loudly when one is missing) and builds the migrated template database. */

@@ -45,6 +45,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('lets tests set the clock (CLOCK_NOW), never in production', () => {
+    expect(loadConfig({}).CLOCK_NOW).toBeUndefined();
+    expect(loadConfig({ CLOCK_NOW: '2026-11-30T23:30:00Z' }).CLOCK_NOW).toBe('2026-11-30T23:30:00Z');
+    expect(() => loadConfig({ CLOCK_NOW: '2026-11-30' })).toThrow(/CLOCK_NOW="2026-11-30": expected an ISO 8601 time/);
+    expect(() => loadConfig({ CLOCK_NOW: '2026-02-30T10:00:00Z' })).toThrow(/CLOCK_NOW.*not a real time/);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        CRL_SIGNING_KEY_FILE: '/k.pem',
+        CRL_ISSUER_CERT_FILE: '/c.pem',
+        CLOCK_NOW: '2026-11-30T23:30:00Z',
+      }),
+    ).toThrow(/CLOCK_NOW=.*refused in production/);
+  });
+
   it('never prints a secret value in its error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/DATABASE_URL=\(value hidden\)/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).not.toThrow(/hunter2/);

@@ -21,6 +21,12 @@ const redisUrl = z
   .url('expected a URL such as redis://host:6379')
   .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL');
 
+/** A date and time whose calendar day and hour exist (Date.parse would roll 02-30 over to March). */
+function isRealTime(v: string): boolean {
+  const [y, m, d, h, min] = v.split(/[-T:]/).map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d && m >= 1 && m <= 12 && h < 24 && min < 60 && !Number.isNaN(Date.parse(v));
+}
+
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern');
 
 export const configSchema = z
@@ -75,6 +81,12 @@ export const configSchema = z
     CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
     /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
     OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+    /** Tests only: the clock starts at this instant (ISO 8601 with Z or an offset) and runs on; refused in production. */
+    CLOCK_NOW: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO 8601 time with Z or an offset')
+      .refine(isRealTime, 'not a real time')
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
@@ -86,6 +98,9 @@ export const configSchema = z
         path: ['CRL_SIGNING_KEY_FILE'],
         message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer',
       });
+    }
+    if (c.NODE_ENV === 'production' && c.CLOCK_NOW) {
+      ctx.addIssue({ code: 'custom', path: ['CLOCK_NOW'], message: 'for tests only: refused in production' });
     }
   });
 

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config';
 import { DataSourceParts, dataSourceOptions, runMigrationsLocked } from './data-source.factory';
 import { ensureDatabase } from './database-url';
 
@@ -10,15 +9,13 @@ import { ensureDatabase } from './database-url';
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class DatabaseModule {
-  static forRoot(parts: (cfg: AppConfig) => DataSourceParts): DynamicModule {
+  static forRoot(cfg: AppConfig, parts: DataSourceParts): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (cfg: AppConfig) => dataSourceOptions(parts(cfg)),
+          useFactory: () => dataSourceOptions(parts),
           dataSourceFactory: async (opts) => {
-            const cfg = loadConfig();
             if (cfg.DATABASE_CREATE) await ensureDatabase(cfg.DATABASE_URL);
             const ds = await new DataSource(opts!).initialize();
             if (cfg.MIGRATIONS_RUN) await runMigrationsLocked(ds);

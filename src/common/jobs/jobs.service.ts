@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { JobRun } from './job-run.entity';
 
 export interface ProgressReporter {
@@ -37,6 +37,29 @@ export class JobsService {
       [kind, state, actor, JSON.stringify(params)],
     );
     return row.id;
+  }
+
+  /** A queued job run, in the caller's transaction (with the outbox row that will start it). */
+  async createQueued(em: EntityManager, kind: string, actor: string, params: Record<string, unknown>): Promise<string> {
+    const [row]: Array<{ id: string }> = await em.query(
+      `INSERT INTO job_run (kind, state, actor, params) VALUES ($1, 'queued', $2, $3) RETURNING id`,
+      [kind, actor, JSON.stringify(params)],
+    );
+    return row.id;
+  }
+
+  /** Removes a job run that did nothing (its input was unusable): no trace is left of a run refused at once. */
+  async discard(id: string): Promise<void> {
+    await this.ds.query(`DELETE FROM job_run WHERE id = $1`, [id]);
+  }
+
+  /**
+   * The job runs of `kind` still marked running. Called by the owner of that kind of run
+   * under its own lock, when none of them can have a live process: they were interrupted.
+   */
+  async stillRunning(kind: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM job_run WHERE kind = $1 AND state = 'running'`, [kind]);
+    return rows.map((r) => r.id);
   }
 
   async start(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import { loadConfig } from '../config/config';
+import { AppConfig } from '../config/config';
 import { pinoOptions } from './logging';
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
@@ -9,8 +9,7 @@ type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
 export class StderrLogger implements LoggerService {
   private readonly pino: pino.Logger;
 
-  constructor(level?: string) {
-    const cfg = loadConfig();
+  constructor(cfg: AppConfig, level?: string) {
     this.pino = pino(
       { ...pinoOptions(cfg), level: level ?? (cfg.LOG_LEVEL === 'info' ? 'warn' : cfg.LOG_LEVEL) },
       pino.destination({ fd: 2, sync: true }),

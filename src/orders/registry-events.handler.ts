@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { Clock } from '../common/clock/clock';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
@@ -61,7 +62,7 @@ function printedContent(c: Partial<CardContent> | null): string {
  * handed to opposition.
  */
 @Injectable()
-export class RegistryEventsConsumer implements JobHandler {
+export class RegistryEventsHandler implements JobHandler {
   readonly queue = QueueName.RegistryEvents;
   readonly jobName = 'registry.event';
   readonly concurrency = 4;
@@ -72,6 +73,7 @@ export class RegistryEventsConsumer implements JobHandler {
     private readonly orders: OrdersService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
   async handle(job: Job<JobPayloads['registry.event']>, log: JobLogger): Promise<ConsumeOutcome> {
@@ -124,8 +126,8 @@ export class RegistryEventsConsumer implements JobHandler {
     const cardType = cardTypeForCategory(content.categoryCode);
     const valid = await em.query(
       `SELECT 1 FROM card WHERE national_id = $1 AND profession_code = $2 AND card_type = $3
-          AND state IN ('personalized', 'sent', 'active') AND valid_until >= current_date`,
-      [nationalId, professionCode, cardType],
+          AND state IN ('personalized', 'sent', 'active') AND valid_until >= $4::date`,
+      [nationalId, professionCode, cardType, this.clock.today()],
     );
     if (valid.length) return;
     const r = await this.orders.createByPolicy(em, {
@@ -152,8 +154,8 @@ export class RegistryEventsConsumer implements JobHandler {
     const cards: ValidCard[] = await em.query(
       `SELECT c.card_number, c.national_id, c.profession_code, c.card_type, c.last_name, c.first_name, o.content
          FROM card c LEFT JOIN card_order o ON o.id = c.order_id
-        WHERE c.national_id = $1 AND c.state IN ('personalized', 'sent', 'active') AND c.valid_until >= current_date`,
-      [cardHolder],
+        WHERE c.national_id = $1 AND c.state IN ('personalized', 'sent', 'active') AND c.valid_until >= $2::date`,
+      [cardHolder, this.clock.today()],
     );
     for (const card of cards) {
       const now = await this.rpps.cardContent(nationalId, card.profession_code, em);

@@ -8,7 +8,7 @@ export const RENEWAL_SCHEDULER_ID = 'daily-renewal-sweep';
 
 /** The daily renewal sweep, run by a BullMQ job scheduler (renewals:run does the same by hand). */
 @Injectable()
-export class RenewalsProcessor implements JobHandler {
+export class RenewalsHandler implements JobHandler {
   readonly queue = QueueName.Renewals;
   readonly jobName = 'renewals.run';
 

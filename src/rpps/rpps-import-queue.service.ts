@@ -25,7 +25,7 @@ interface ImportParams {
 
 /** Imports as queue jobs: the job run (with the file paths) and its outbox row in one transaction. */
 @Injectable()
-export class RppsImportQueue {
+export class RppsImportQueueService {
   constructor(
     private readonly ds: DataSource,
     private readonly jobs: JobsService,
@@ -49,19 +49,16 @@ export class RppsImportQueue {
       correspondence: r.correspondence ? resolve(r.correspondence) : undefined,
     };
     const jobRunId = await this.ds.transaction(async (em) => {
-      const [row]: Array<{ id: string }> = await em.query(
-        `INSERT INTO job_run (kind, state, actor, params) VALUES ('rpps-import', 'queued', $1, $2) RETURNING id`,
-        [r.actor, JSON.stringify(params)],
-      );
-      await this.outbox.add(em, 'rpps.import.requested', { jobRunId: row.id });
+      const id = await this.jobs.createQueued(em, 'rpps-import', r.actor, { ...params });
+      await this.outbox.add(em, 'rpps.import.requested', { jobRunId: id });
       await this.audit.append(em, {
         actor: r.actor,
         action: 'rpps.import.requested',
         entity: 'job_run',
-        entityId: row.id,
+        entityId: id,
         details: { files: files.map((f) => f.split('/').pop()) },
       });
-      return row.id;
+      return id;
     });
     return { jobRunId, state: 'queued' };
   }

@@ -2,16 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { JobPayloads, QueueName } from '../common/queue/queues';
-import { RppsImportQueue } from './rpps-import.queue';
+import { RppsImportQueueService } from './rpps-import-queue.service';
 
 /** Worker side of `rpps.import.requested`: runs the queued import with the shared service. */
 @Injectable()
-export class RppsImportProcessor implements JobHandler {
+export class RppsImportHandler implements JobHandler {
   readonly queue = QueueName.RppsImport;
   readonly jobName = 'rpps.import.requested';
   readonly concurrency = 1;
 
-  constructor(private readonly imports: RppsImportQueue) {}
+  constructor(private readonly imports: RppsImportQueueService) {}
 
   async handle(job: Job<JobPayloads['rpps.import.requested']>, log: JobLogger) {
     const r = await this.imports.runQueued(job.data.jobRunId);

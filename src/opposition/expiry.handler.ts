@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { JobHandler, JobLogger } from '../common/queue/job-handler';
+import { QueueName } from '../common/queue/queues';
+import { DAILY_JOB_OPTIONS } from './daily-job-options';
+import { OppositionsService } from './oppositions.service';
+
+export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
+
+/** The daily expiry sweep (expiry:run does the same by hand). */
+@Injectable()
+export class ExpiryHandler implements JobHandler {
+  readonly queue = QueueName.Opposition;
+  readonly jobName = 'expiry.run';
+
+  constructor(private readonly oppositions: OppositionsService) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    const r = await this.oppositions.expire({ actor: 'system:scheduler' });
+    log.info({ ...r }, 'expiry sweep done');
+    return r;
+  }
+
+  static async schedule(queue: Queue, pattern: string): Promise<void> {
+    await queue.upsertJobScheduler(
+      EXPIRY_SCHEDULER_ID,
+      { pattern, tz: 'Europe/Paris' },
+      { name: 'expiry.run', data: {}, opts: DAILY_JOB_OPTIONS },
+    );
+  }
+}
