@@ -2,7 +2,7 @@ import { AuditEntry } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { OutboxMessage } from './common/outbox/outbox-message.entity';
-import { CrlPublication, Opposition } from './opposition/opposition.entity';
+import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
 import { Profession, Professional, Situation } from './rpps/professional.entity';
@@ -30,4 +30,5 @@ export const ENTITIES = [
   RenewalRun,
   Opposition,
   CrlPublication,
+  CrlPublicationPart,
 ];

@@ -18,6 +18,7 @@ import { HttpMetricsInterceptor } from './common/metrics/http-metrics.intercepto
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source';
 import { MailingModule } from './mailing/mailing.module';
+import { CrlSigningModule } from './opposition/crl-signing.module';
 import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
@@ -52,13 +53,13 @@ const CORE = [
 })
 export class ApiModule {}
 
-/** The queue worker. */
-@Module({ imports: [loggerModule(cfg, 'stdout'), ...CORE] })
+/** The queue worker; it signs CRLs, so it loads the CRL key at start (a bad key stops it there). */
+@Module({ imports: [loggerModule(cfg, 'stdout'), ...CORE, CrlSigningModule.register({ loadAtStart: true })] })
 export class WorkerModule {}
 
-/** The CLI: logs on stderr, results on stdout. */
+/** The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs (crl:publish). */
 @Module({
-  imports: [loggerModule(cfg, 'stderr'), ...CORE],
+  imports: [loggerModule(cfg, 'stderr'), ...CORE, CrlSigningModule.register({ loadAtStart: false })],
   providers: [
     RppsImportCommand,
     ListMigrationsCommand,

@@ -1,33 +1,22 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../common/config/config';
-import { APP_CONFIG } from '../common/config/config.module';
 import { OrdersModule } from '../orders/orders.module';
 import { RppsModule } from '../rpps/rpps.module';
 import { CrlController } from './crl.controller';
-import { CrlPublisher } from './crl-publisher.service';
-import { CRL_SIGNER, loadCrlSigner } from './crl-signer';
-import { CrlDeltaHandler, CrlFullProcessor, ExpiryProcessor, OppositionRequestsHandler } from './opposition.processor';
+import { CrlCache } from './crl-cache.service';
+import { CrlStore } from './crl-store.service';
+import { ExpiryProcessor, OppositionRequestsHandler } from './opposition.processor';
 import { OppositionsController } from './oppositions.controller';
 import { OppositionsService } from './oppositions.service';
 
-/** Opposition: see design.md. */
+/**
+ * Opposition: see design.md. Holds no CRL key: the CRLs are served from the database
+ * (CrlStore, CrlCache); signing them is CrlSigningModule's, which only the worker and the
+ * CLI import.
+ */
 @Module({
   imports: [RppsModule, OrdersModule],
   controllers: [OppositionsController, CrlController],
-  providers: [
-    {
-      provide: CRL_SIGNER,
-      inject: [APP_CONFIG],
-      useFactory: async (cfg: AppConfig) =>
-        (await loadCrlSigner({ keyFile: cfg.CRL_SIGNING_KEY_FILE, certFile: cfg.CRL_ISSUER_CERT_FILE, dataDir: cfg.DATA_DIR })).signer,
-    },
-    OppositionsService,
-    CrlPublisher,
-    OppositionRequestsHandler,
-    ExpiryProcessor,
-    CrlDeltaHandler,
-    CrlFullProcessor,
-  ],
-  exports: [OppositionsService, CrlPublisher, OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor],
+  providers: [OppositionsService, CrlStore, CrlCache, OppositionRequestsHandler, ExpiryProcessor],
+  exports: [OppositionsService, CrlStore, OppositionRequestsHandler, ExpiryProcessor],
 })
 export class OppositionModule {}

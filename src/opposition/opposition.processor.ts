@@ -49,7 +49,7 @@ export class ExpiryProcessor implements JobHandler {
   }
 }
 
-/** Delta CRLs, debounced after oppositions (see topicJobOptions). */
+/** Delta CRLs, debounced after oppositions (see topicJobOptions). Provided by CrlSigningModule (it signs). */
 @Injectable()
 export class CrlDeltaHandler implements JobHandler {
   readonly queue = QueueName.Crl;
@@ -64,7 +64,10 @@ export class CrlDeltaHandler implements JobHandler {
   }
 }
 
-/** The daily full CRL (crl:publish does the same by hand); also published at a worker's start when there is none. */
+/**
+ * The daily full CRL (crl:publish does the same by hand); also published at a worker's start when the database holds no
+ * full CRL to serve (none yet, or only ones published before CRLs were kept there). Provided by CrlSigningModule.
+ */
 @Injectable()
 export class CrlFullProcessor implements JobHandler {
   readonly queue = QueueName.Crl;
@@ -84,6 +87,6 @@ export class CrlFullProcessor implements JobHandler {
 
   static async schedule(queue: Queue, pattern: string, publisher: CrlPublisher): Promise<void> {
     await queue.upsertJobScheduler(CRL_SCHEDULER_ID, { pattern, tz: 'Europe/Paris' }, { name: 'crl.publish', data: {}, opts: DAILY });
-    if (!(await publisher.current('full'))) await queue.add('crl.publish', {}, DAILY);
+    if (!(await publisher.hasStoredFull())) await queue.add('crl.publish', {}, DAILY);
   }
 }
