@@ -95,6 +95,14 @@ export class CrlCache {
         continue;
       }
       if (this.served[kind]?.publication.crlNumber === pub.crlNumber) continue;
+      const fullServed = this.served.full?.publication.crlNumber;
+      if (kind === 'delta' && pub.baseCrlNumber !== fullServed) {
+        // The newer full CRL could not be loaded: keep the delta that goes with the full CRL served, never a mismatched pair.
+        if (this.served.delta?.publication.baseCrlNumber === fullServed) continue;
+        this.served.delta = null;
+        this.missing.delta = `delta CRL ${pub.crlNumber} is based on full CRL ${pub.baseCrlNumber}, which cannot be served yet`;
+        continue;
+      }
       try {
         const loaded = await this.load(pub);
         if (loaded) this.served[kind] = loaded;

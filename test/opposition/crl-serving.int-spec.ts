@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,35 +71,43 @@ describe('CRLs kept in PostgreSQL and served from the API process', () => {
     expect(await cache.issuerCertificate()).toBe(certPem);
   });
 
-  it('keeps a CRL larger than one part in several parts and reads it back whole', async () => {
+  it('keeps a CRL larger than one part in several parts, reads it back whole, and serves no CRL whose bytes fail their SHA-256', async () => {
+    const warm = new CrlCache(store, cfg('0'));
+    const [full, delta] = [await warm.get('full'), await warm.get('delta')];
     const der = randomBytes(2 * CRL_PART_BYTES + 12345);
     const [{ n }] = await ctx.ds.query(`SELECT max(crl_number)::int + 100 AS n FROM crl_publication`);
-    await ctx.ds.transaction((em) =>
-      store.insert(
-        em,
-        {
-          crlNumber: String(n),
-          kind: 'full',
-          baseCrlNumber: null,
-          entries: 0,
-          thisUpdate: new Date(),
-          nextUpdate: new Date(),
-          path: 'synthetic',
-          sha256: 'x',
-          bytes: der.length,
-          watermark: '0',
-          publishedBy: 't',
-          issuerCertificatePem: certPem,
-        },
-        der,
-      ),
-    );
-    expect(await parts(String(n))).toBe(3);
-    expect((await store.document(String(n)))!.der.equals(der)).toBe(true);
-    // and refuses to serve it: its bytes do not match the SHA-256 recorded
-    const cache = new CrlCache(store, cfg('0'));
-    await expectUnavailable(cache.get('full'), /do not match the SHA-256/);
-    await ctx.ds.query(`DELETE FROM crl_publication WHERE crl_number = $1`, [n]);
+    const deltaDer = randomBytes(1000);
+    /** The full CRL's SHA-256 is wrong; the delta's is right (a delta any cache would serve, were its base served). */
+    const synthetic = (crlNumber: number, kind: 'full' | 'delta', bytes: Buffer) => ({
+      crlNumber: String(crlNumber),
+      kind,
+      baseCrlNumber: kind === 'delta' ? String(n) : null,
+      entries: 0,
+      thisUpdate: new Date(),
+      nextUpdate: new Date(),
+      path: 'synthetic',
+      sha256: kind === 'full' ? 'x' : createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+      watermark: '0',
+      publishedBy: 't',
+      issuerCertificatePem: certPem,
+    });
+    await ctx.ds.transaction(async (em) => {
+      await store.insert(em, synthetic(n, 'full', der), der);
+      await store.insert(em, synthetic(n + 1, 'delta', deltaDer), deltaDer);
+    });
+    try {
+      expect(await parts(String(n))).toBe(3);
+      expect((await store.document(String(n)))!.der.equals(der)).toBe(true);
+      // Its bytes do not match the SHA-256 recorded: never served. A fresh cache has nothing to serve;
+      // a warm one keeps its full CRL, and the delta that goes with it rather than the one based on the bad one.
+      await expectUnavailable(new CrlCache(store, cfg('0')).get('full'), /do not match the SHA-256/);
+      expect((await warm.get('full')).etag).toBe(full.etag);
+      expect((await warm.get('delta')).etag).toBe(delta.etag);
+    } finally {
+      await ctx.ds.query(`DELETE FROM crl_publication WHERE crl_number = $1`, [n + 1]);
+      await ctx.ds.query(`DELETE FROM crl_publication WHERE crl_number = $1`, [n]);
+    }
     expect(await parts(String(n))).toBe(0);
   });
 
