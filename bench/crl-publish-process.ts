@@ -11,7 +11,8 @@ import { loadConfig } from '../src/common/config/config';
 import { dataSourceOptions } from '../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../src/data-source-parts';
 import { CrlPublisher } from '../src/opposition/crl-publisher.service';
-import { loadCrlSigner } from '../src/opposition/crl-signer';
+import { fixedSigner, loadCrlSigner } from '../src/opposition/crl-signer';
+import { CrlStore } from '../src/opposition/crl-store.service';
 
 async function main(kind: string): Promise<void> {
   if (kind !== 'full' && kind !== 'delta') throw new Error(`usage: crl-publish-process full|delta (got "${kind}")`);
@@ -22,8 +23,9 @@ async function main(kind: string): Promise<void> {
       keyFile: cfg.CRL_SIGNING_KEY_FILE,
       certFile: cfg.CRL_ISSUER_CERT_FILE,
       dataDir: cfg.DATA_DIR,
+      profile: cfg.NODE_ENV,
     });
-    const publisher = new CrlPublisher(ds, new AuditService(ds), signer, cfg);
+    const publisher = new CrlPublisher(ds, new AuditService(ds), new CrlStore(ds), fixedSigner(signer), cfg);
     const r = kind === 'full' ? await publisher.publishFull('bench') : await publisher.publishDelta('bench');
     process.stdout.write(`${JSON.stringify(r)}\n`);
   } finally {

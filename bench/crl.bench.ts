@@ -12,13 +12,19 @@
  *    from the database to the signed file, and the child's peak memory; checks it with
  *    `openssl crl -verify` and counts its entries;
  * 4. opposes 1,000 more cards and publishes the delta CRL the same way; checks it too;
- * 5. drives `GET /api/v1/cards/:cardNumber/status` with autocannon, 50 connections for
+ * 5. starts the API as on another host: NODE_ENV=production, a DATA_DIR of its own (no
+ *    access to the CRL files) and no key or certificate; it serves the CRLs from the
+ *    database. Times the first GET /opposition/crl (the API loads the CRL from PostgreSQL
+ *    into memory) and the next ones (from memory), checks the bytes' SHA-256 against the
+ *    publication and the 304 on If-None-Match;
+ * 6. drives `GET /api/v1/cards/:cardNumber/status` with autocannon, 50 connections for
  *    20 s (random cards: opposed, valid, unknown), after a 3 s warm-up;
- * 6. drops the database (unless --keep) and prints one final JSON line.
+ * 7. drops the database (unless --keep) and prints one final JSON line.
  *
  * Targets (issue 4): full CRL ≤ 5 s and ≤ 600 MB; delta of 1,000 ≤ 0.5 s; status route
  * ≥ 2,000 requests/s with p99 ≤ 50 ms.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -40,6 +46,7 @@ const UNKNOWN_BASE = 6_000_000_000;
 
 interface Publication {
   crlNumber: string;
+  sha256: string;
   entries: number;
   bytes: number;
   path: string;
@@ -76,6 +83,27 @@ async function publish(
   if (run.code !== 0) throw new BenchFailure(`${kind} CRL publication failed (exit ${run.code}):\n${tail(run.stderr)}`);
   const pub = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Publication;
   return { pub, peakRssMb: run.peakRssMb, wallSeconds: run.seconds };
+}
+
+/** The full CRL through the API: the first GET (loaded from the database), a second one (from memory), then a 304. */
+async function serveFullCrl(url: string, pub: Publication): Promise<{ firstSeconds: number; cachedMs: number }> {
+  const get = async (headers: Record<string, string> = {}) => {
+    const t0 = process.hrtime.bigint();
+    const r = await fetch(`${url}/opposition/crl`, { headers });
+    const body = Buffer.from(await r.arrayBuffer());
+    return { r, body, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  };
+  const first = await get();
+  if (first.r.status !== 200) throw new BenchFailure(`GET /opposition/crl: ${first.r.status} ${first.body.toString('utf8').slice(0, 500)}`);
+  const sha = createHash('sha256').update(first.body).digest('hex');
+  if (sha !== pub.sha256 || first.r.headers.get('x-crl-number') !== pub.crlNumber) {
+    throw new BenchFailure(`GET /opposition/crl served CRL ${first.r.headers.get('x-crl-number')} (sha256 ${sha}), not ${pub.crlNumber}`);
+  }
+  const second = await get();
+  if (!second.body.equals(first.body)) throw new BenchFailure('GET /opposition/crl: the second answer differs from the first');
+  const notModified = await get({ 'if-none-match': first.r.headers.get('etag') ?? '' });
+  if (notModified.r.status !== 304) throw new BenchFailure(`GET /opposition/crl with If-None-Match: ${notModified.r.status}, 304 expected`);
+  return { firstSeconds: first.seconds, cachedMs: second.seconds * 1000 };
 }
 
 /** Entries of a DER CRL, counted by walking CertificateList → TBSCertList → revokedCertificates. */
@@ -164,8 +192,17 @@ export async function run(argv: string[]): Promise<void> {
         `peak RSS ${del.peakRssMb} MiB; openssl crl -verify: OK`,
     );
 
-    api = await startApi(env);
-    console.log(`API pid ${api.pid} healthy on ${api.url}`);
+    // The API as on another host: its own DATA_DIR, production, no key or certificate at all.
+    const apiDataDir = mkdtempSync(path.join(tmpdir(), 'cps-bench-crl-api-'));
+    const { CRL_SIGNING_KEY_FILE: _k, CRL_ISSUER_CERT_FILE: _c, ...apiBase } = env;
+    api = await startApi({ ...apiBase, NODE_ENV: 'production', DATA_DIR: apiDataDir });
+    console.log(`API pid ${api.pid} healthy on ${api.url} (production, DATA_DIR of its own, no CRL key or certificate)`);
+    const serve = await serveFullCrl(api.url, full.pub);
+    rmSync(apiDataDir, { recursive: true, force: true });
+    console.log(
+      `GET /opposition/crl from the API: first ${serve.firstSeconds.toFixed(2)} s (loaded from PostgreSQL), then ${serve.cachedMs.toFixed(0)} ms ` +
+        `(from memory), 304 on If-None-Match; bytes match the publication's SHA-256; API peak RSS so far ${api.peakRssMb()} MiB`,
+    );
     const pick = (): string => {
       const r = Math.random();
       if (r < 0.6) return String(OPPOSED_BASE + Math.floor(Math.random() * cards)).padStart(10, '0');
@@ -230,6 +267,9 @@ export async function run(argv: string[]): Promise<void> {
       statusRequestsPerSecond: figures.statusRequestsPerSecond,
       statusP99Ms: figures.statusP99Ms,
       statusConnections: connections,
+      crlFirstServeSeconds: round(serve.firstSeconds, 2),
+      crlCachedServeMs: round(serve.cachedMs, 0),
+      apiPeakRssMb: api.peakRssMb(),
       cores: machine.cores,
       memoryGiB: machine.totalMemoryGiB,
     });

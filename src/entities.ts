@@ -3,7 +3,7 @@ import { ApiToken } from './common/auth/api-token.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { OutboxMessage } from './common/outbox/outbox-message.entity';
-import { CrlPublication, Opposition } from './opposition/opposition.entity';
+import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
 import { Profession, Professional, Situation } from './rpps/professional.entity';
@@ -32,4 +32,5 @@ export const ENTITIES = [
   RenewalRun,
   Opposition,
   CrlPublication,
+  CrlPublicationPart,
 ];

@@ -19,6 +19,7 @@ import { HttpMetricsInterceptor } from './common/metrics/http-metrics.intercepto
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source-parts';
 import { MailingModule } from './mailing/mailing.module';
+import { CrlSigningModule } from './opposition/crl-signing.module';
 import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
@@ -60,23 +61,26 @@ export class ApiModule {
   }
 }
 
-/** The queue worker. */
+/** The queue worker; it signs CRLs, so it loads the CRL key at start (a bad key stops it there). */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class WorkerModule {
   static forRoot(cfg: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [loggerModule(cfg, 'stdout'), ...core(cfg)] };
+    return {
+      module: WorkerModule,
+      imports: [loggerModule(cfg, 'stdout'), ...core(cfg), CrlSigningModule.register({ loadAtStart: true })],
+    };
   }
 }
 
-/** The CLI: logs on stderr, results on stdout. */
+/** The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs (crl:publish). */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class CliModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [loggerModule(cfg, 'stderr'), ...core(cfg)],
+      imports: [loggerModule(cfg, 'stderr'), ...core(cfg), CrlSigningModule.register({ loadAtStart: false })],
       providers: [
         RppsImportCommand,
         ListMigrationsCommand,

@@ -4,7 +4,7 @@ import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { QueueName } from '../common/queue/queues';
 import { CrlPublisher } from './crl-publisher.service';
 
-/** Delta CRLs, debounced after oppositions (see topicJobOptions). */
+/** Delta CRLs, debounced after oppositions (see topicJobOptions). Provided by CrlSigningModule (it signs). */
 @Injectable()
 export class CrlDeltaHandler implements JobHandler {
   readonly queue = QueueName.Crl;

@@ -8,7 +8,10 @@ import { OppositionsService } from './oppositions.service';
 
 export const CRL_SCHEDULER_ID = 'daily-full-crl';
 
-/** The daily full CRL (crl:publish does the same by hand); also published at a worker's start when there is none. */
+/**
+ * The daily full CRL (crl:publish does the same by hand); also published at a worker's start when the database holds no
+ * full CRL to serve (none yet, or only ones published before CRLs were kept there). Provided by CrlSigningModule.
+ */
 @Injectable()
 export class CrlFullHandler implements JobHandler {
   readonly queue = QueueName.Crl;
@@ -32,6 +35,6 @@ export class CrlFullHandler implements JobHandler {
       { pattern, tz: 'Europe/Paris' },
       { name: 'crl.publish', data: {}, opts: DAILY_JOB_OPTIONS },
     );
-    if (!(await publisher.current('full'))) await queue.add('crl.publish', {}, DAILY_JOB_OPTIONS);
+    if (!(await publisher.hasStoredFull())) await queue.add('crl.publish', {}, DAILY_JOB_OPTIONS);
   }
 }

@@ -11,23 +11,11 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { addDays } from '../orders/validity';
 import { buildCrl, CRL_REASON_CODES, encodeRevokedEntry, OppositionReason, REASONS_WITH_INVALIDITY_DATE } from './crl-encoder';
-import { CRL_SIGNER, CrlSigner } from './crl-signer';
-import { OppositionError } from './opposition.errors';
+import { CRL_SIGNER, CrlSignerSource } from './crl-signer';
+import { CrlKind, CrlPublicationView, CrlStore, PUBLICATION_COLUMNS } from './crl-store.service';
 import { OPPOSITION_WRITE_LOCK } from './oppositions.service';
 
-export type CrlKind = 'full' | 'delta';
-
-export interface CrlPublicationView {
-  crlNumber: string;
-  kind: CrlKind;
-  baseCrlNumber: string | null;
-  entries: number;
-  thisUpdate: Date;
-  nextUpdate: Date;
-  path: string;
-  sha256: string;
-  bytes: number;
-}
+export type { CrlKind, CrlPublicationView } from './crl-store.service';
 
 export interface PublishResult extends CrlPublicationView {
   /** Set when nothing was published (a delta with nothing new); the fields describe the current CRL. */
@@ -40,11 +28,10 @@ const CRL_PUBLISH_LOCK = 7_264_031;
 export const CRL_DIR = 'crl';
 const KEEP_FULL_CRLS = 2;
 
-const PUBLICATION_COLUMNS = `crl_number::text AS "crlNumber", kind, base_crl_number::text AS "baseCrlNumber", entries,
-  this_update AS "thisUpdate", next_update AS "nextUpdate", path, sha256, bytes::float8 AS bytes`;
-
 /**
- * Builds, signs, writes and records CRLs. A full CRL lists every opposition up to its
+ * Builds, signs, writes and records CRLs (in PostgreSQL, bytes included, and as a file
+ * under DATA_DIR/crl/). Provided only where CRLs are signed (CrlSigningModule: the worker
+ * and the CLI), never in the HTTP API, which serves them from the database (CrlCache). A full CRL lists every opposition up to its
  * watermark whose card is not past its end of validity plus the grace period; a delta
  * CRL lists the oppositions after its base's watermark (RFC 5280 §5.2.4). Entries are
  * streamed from the database (COPY) and encoded as they come; the signature is computed
@@ -56,13 +43,10 @@ export class CrlPublisher {
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
-    @Inject(CRL_SIGNER) private readonly signer: CrlSigner,
+    private readonly store: CrlStore,
+    @Inject(CRL_SIGNER) private readonly signers: CrlSignerSource,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
-
-  get issuerCertificatePem(): string {
-    return this.signer.issuerCertificatePem;
-  }
 
   /** `crl:publish` and the daily job: a full CRL (and its empty delta). */
   async publishFull(actor: string): Promise<PublishResult> {
@@ -76,33 +60,19 @@ export class CrlPublisher {
     return this.publish('delta', actor);
   }
 
-  /** The CRL currently served of a kind; the delta only if it is based on the current full CRL. */
-  async current(kind: CrlKind): Promise<CrlPublicationView | null> {
-    const [row] = await this.ds.query(
-      kind === 'full'
-        ? `SELECT ${PUBLICATION_COLUMNS} FROM crl_publication WHERE kind = 'full' ORDER BY crl_number DESC LIMIT 1`
-        : `SELECT ${PUBLICATION_COLUMNS} FROM crl_publication WHERE kind = 'delta'
-              AND base_crl_number = (SELECT max(crl_number) FROM crl_publication WHERE kind = 'full')
-            ORDER BY crl_number DESC LIMIT 1`,
-    );
-    return row ?? null;
+  /** The CRL currently served of a kind (see CrlStore.current). */
+  current(kind: CrlKind): Promise<CrlPublicationView | null> {
+    return this.store.current(kind);
   }
 
-  /** The current CRL's file, for serving; a clear 404 before the first publication. */
-  async currentFile(kind: CrlKind): Promise<{ publication: CrlPublicationView; file: string }> {
-    const publication = await this.current(kind);
-    if (!publication) {
-      throw new OppositionError(
-        'crl_not_published',
-        `no ${kind === 'full' ? '' : 'delta '}CRL has been published yet (crl:publish publishes one)`,
-        404,
-      );
-    }
-    return { publication, file: path.resolve(this.cfg.DATA_DIR, publication.path) };
+  /** Whether a full CRL is in the database for the APIs to serve (the worker publishes one at start otherwise). */
+  hasStoredFull(): Promise<boolean> {
+    return this.store.currentFullIsStored();
   }
 
   private async publish(kind: CrlKind, actor: string): Promise<PublishResult> {
     const started = Date.now();
+    const signer = await this.signers.get();
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     let locked = false;
@@ -130,15 +100,15 @@ export class CrlPublisher {
 
       const counter = { entries: 0 };
       const der = await buildCrl({
-        issuerDer: this.signer.issuerNameDer,
-        authorityKeyIdentifier: this.signer.authorityKeyIdentifier,
+        issuerDer: signer.issuerNameDer,
+        authorityKeyIdentifier: signer.authorityKeyIdentifier,
         thisUpdate,
         nextUpdate,
         crlNumber,
         deltaBaseCrlNumber: kind === 'delta' ? BigInt(base.crlNumber) : undefined,
         entries: this.entries(qr, `${range} AND valid_until >= '${keepFrom}'::date`, counter),
-        sign: (tbs) => this.signer.sign(tbs),
-        signatureAlgorithmDer: this.signer.signatureAlgorithmDer,
+        sign: (tbs) => signer.sign(tbs),
+        signatureAlgorithmDer: signer.signatureAlgorithmDer,
       });
       const sha256 = createHash('sha256').update(der).digest('hex');
       const relPath = path.join(CRL_DIR, `${kind}-${String(crlNumber).padStart(8, '0')}.crl`);
@@ -146,22 +116,23 @@ export class CrlPublisher {
 
       await qr.startTransaction();
       try {
-        await qr.query(
-          `INSERT INTO crl_publication (crl_number, kind, base_crl_number, watermark, this_update, next_update, entries, bytes, path, sha256, published_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            String(crlNumber),
+        await this.store.insert(
+          qr.manager,
+          {
+            crlNumber: String(crlNumber),
             kind,
-            kind === 'delta' ? base.crlNumber : null,
+            baseCrlNumber: kind === 'delta' ? base.crlNumber : null,
             watermark,
             thisUpdate,
             nextUpdate,
-            counter.entries,
-            der.length,
-            relPath,
+            entries: counter.entries,
+            bytes: der.length,
+            path: relPath,
             sha256,
-            actor,
-          ],
+            publishedBy: actor,
+            issuerCertificatePem: signer.issuerCertificatePem,
+          },
+          der,
         );
         await this.audit.append(qr.manager, {
           actor,
@@ -244,13 +215,14 @@ export class CrlPublisher {
     if (rest) throw new Error('CRL entries: COPY output ended in the middle of a line');
   }
 
-  /** Removes the files of CRLs older than the previous full CRL (their rows stay). */
+  /** Removes the bytes (in the database) and the files of CRLs older than the previous full CRL (their rows stay). */
   private async prune(current: bigint): Promise<void> {
     const fulls: Array<{ n: string }> = await this.ds.query(
       `SELECT crl_number::text AS n FROM crl_publication WHERE kind = 'full' ORDER BY crl_number DESC LIMIT $1`,
       [KEEP_FULL_CRLS],
     );
     const oldestKept = BigInt(fulls[fulls.length - 1]?.n ?? String(current));
+    await this.store.dropBytesBefore(String(oldestKept));
     const dir = path.resolve(this.cfg.DATA_DIR, CRL_DIR);
     for (const f of await fs.readdir(dir)) {
       const m = /^(?:full|delta)-(\d+)\.crl$/.exec(f);

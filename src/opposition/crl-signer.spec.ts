@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crlText, openssl, verifyCrl } from '../../test/support/openssl';
@@ -21,7 +22,10 @@ describe('CRL signer', () => {
       expect(again.generated).toBe(false);
       expect(again.signer.issuerCertificatePem).toBe(first.signer.issuerCertificatePem);
       const text = openssl('x509', '-in', join(dir, 'crl-issuer', 'issuer.crt'), '-noout', '-text');
-      expect(text).toMatch(/Subject: CN\s*=\s*CPS opposition list issuer \(development\)/);
+      expect(openssl('x509', '-in', join(dir, 'crl-issuer', 'issuer.crt'), '-noout', '-subject')).toMatch(
+        /^subject=CN\s*=\s*CPx development CRL issuer - not for production, O\s*=\s*CPx back-office \(development\), C\s*=\s*FR$/m,
+      );
+      expect(statSync(join(dir, 'crl-issuer', 'issuer-key.pem')).mode & 0o777).toBe(0o600);
       expect(text).toMatch(/ASN1 OID: prime256v1/);
       expect(text).toMatch(/CRL Sign/);
       expect(first.signer.authorityKeyIdentifier?.length).toBe(20);
@@ -35,7 +39,7 @@ describe('CRL signer', () => {
 
     it('uses the configured key and certificate, and names a missing file', async () => {
       const { keyPem, certPem } = await generateDevelopmentIssuer('CN=Production issuer,O=Agency,C=FR');
-      writeFileSync(join(dir, 'k.pem'), keyPem);
+      writeFileSync(join(dir, 'k.pem'), keyPem, { mode: 0o600 });
       writeFileSync(join(dir, 'c.pem'), certPem);
       const r = await loadCrlSigner({ dataDir: dir, keyFile: join(dir, 'k.pem'), certFile: join(dir, 'c.pem') });
       expect(r.generated).toBe(false);
@@ -43,6 +47,44 @@ describe('CRL signer', () => {
       await expect(loadCrlSigner({ dataDir: dir, keyFile: join(dir, 'nope.pem'), certFile: join(dir, 'c.pem') })).rejects.toThrow(
         /CRL_SIGNING_KEY_FILE: cannot read ".*nope\.pem" \(ENOENT\)/,
       );
+    });
+
+    it.each(['640', '604', '660', '644', '620'])('refuses a key file of mode %s, naming the file and the fix', async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      const { keyPem, certPem } = await generateDevelopmentIssuer('CN=Production issuer,O=Agency,C=FR');
+      const key = join(dir, 'k.pem');
+      writeFileSync(key, keyPem, { mode: 0o600 });
+      writeFileSync(join(dir, 'c.pem'), certPem);
+      chmodSync(key, mode);
+      await expect(loadCrlSigner({ dataDir: dir, keyFile: key, certFile: join(dir, 'c.pem') })).rejects.toThrow(
+        `CRL_SIGNING_KEY_FILE: "${key}" is accessible to its group or others (mode ${octal}); a private key must be readable by its owner only: chmod 600 ${key}`,
+      );
+      chmodSync(key, 0o400);
+      expect((await loadCrlSigner({ dataDir: dir, keyFile: key, certFile: join(dir, 'c.pem') })).signer.issuerCertificatePem).toBe(certPem);
+    });
+
+    it('refuses a development key whose mode was widened', async () => {
+      await loadCrlSigner({ dataDir: dir });
+      chmodSync(join(dir, 'crl-issuer', 'issuer-key.pem'), 0o644);
+      await expect(loadCrlSigner({ dataDir: dir })).rejects.toThrow(
+        /the development CRL signing key: ".*issuer-key\.pem" is accessible to its group or others \(mode 644\).*chmod 600 /,
+      );
+    });
+
+    it('refuses a key that is not a regular file without blocking on it (a FIFO)', async () => {
+      const { certPem } = await generateDevelopmentIssuer();
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      writeFileSync(join(dir, 'c.pem'), certPem);
+      await expect(loadCrlSigner({ dataDir: dir, keyFile: join(dir, 'fifo'), certFile: join(dir, 'c.pem') })).rejects.toThrow(
+        /CRL_SIGNING_KEY_FILE: ".*fifo" is not a regular file/,
+      );
+    });
+
+    it('does not sign in production without a configured key, and generates nothing there', async () => {
+      await expect(loadCrlSigner({ dataDir: dir, profile: 'production' })).rejects.toThrow(
+        /signing CRLs in production needs CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE/,
+      );
+      expect(() => statSync(join(dir, 'crl-issuer'))).toThrow(/ENOENT/);
     });
   });
 

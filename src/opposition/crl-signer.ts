@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, sign as cryptoSign, KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { ECDSA_SHA256_ALGORITHM, extractSubjectNameDer } from './crl-encoder';
@@ -23,7 +23,20 @@ export interface CrlSigner {
   sign(tbs: Buffer): Promise<Buffer>;
 }
 
+/**
+ * Where a publisher gets its signer: loaded once, when first needed (or at start, in the
+ * worker). Only the signing entry points provide one (CrlSigningModule).
+ */
+export interface CrlSignerSource {
+  get(): Promise<CrlSigner>;
+}
+
 export const CRL_SIGNER = Symbol('CRL_SIGNER');
+
+/** A source that always gives this signer (tests, benchmarks). */
+export function fixedSigner(signer: CrlSigner): CrlSignerSource {
+  return { get: async () => signer };
+}
 
 export class CrlIssuerError extends Error {
   constructor(message: string) {
@@ -78,20 +91,26 @@ export interface IssuerFiles {
   keyFile?: string;
   certFile?: string;
   dataDir: string;
+  /** NODE_ENV: only development and test generate their own issuer. */
+  profile?: 'development' | 'production' | 'test';
 }
 
 export const DEV_ISSUER_DIR = 'crl-issuer';
+export const DEV_ISSUER_NAME = 'CN=CPx development CRL issuer - not for production,O=CPx back-office (development),C=FR';
 
 /**
  * The signer from configuration: the PEM key and certificate given (production), or the
  * development issuer in `DATA_DIR/crl-issuer/`, generated on first start. Two processes
  * starting at once cannot both generate one: each builds its own in a private directory
- * and renames it into place; the loser reads the winner's.
+ * and renames it into place; the loser reads the winner's. Only the processes that sign
+ * call this (the worker, `crl:publish`): the HTTP API never opens the key.
+ *
+ * A key file that its group or others may access is refused, whichever profile.
  */
 export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: SoftwareCrlSigner; generated: boolean; dir: string }> {
   if (files.keyFile && files.certFile) {
     const [key, cert] = await Promise.all([
-      readPem(files.keyFile, 'CRL_SIGNING_KEY_FILE'),
+      readPrivateKeyPem(files.keyFile, 'CRL_SIGNING_KEY_FILE'),
       readPem(files.certFile, 'CRL_ISSUER_CERT_FILE'),
     ]);
     return {
@@ -100,11 +119,16 @@ export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: Softw
       dir: path.dirname(files.certFile),
     };
   }
+  if (files.profile === 'production') {
+    throw new CrlIssuerError(
+      'signing CRLs in production needs CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE (only development and test generate their own CRL issuer)',
+    );
+  }
   const dir = path.resolve(files.dataDir, DEV_ISSUER_DIR);
   let generated = false;
   if (!(await exists(path.join(dir, 'issuer.crt')))) {
     await fs.mkdir(files.dataDir, { recursive: true });
-    const tmp = await fs.mkdtemp(path.join(files.dataDir, `.${DEV_ISSUER_DIR}-`));
+    const tmp = await fs.mkdtemp(path.join(files.dataDir, `.${DEV_ISSUER_DIR}-`)); // mode 700
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     await fs.writeFile(path.join(tmp, 'issuer-key.pem'), keyPem, { mode: 0o600 });
     await fs.writeFile(path.join(tmp, 'issuer.crt'), certPem);
@@ -117,16 +141,14 @@ export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: Softw
     }
   }
   const [key, cert] = await Promise.all([
-    readPem(path.join(dir, 'issuer-key.pem'), 'the development CRL signing key'),
+    readPrivateKeyPem(path.join(dir, 'issuer-key.pem'), 'the development CRL signing key'),
     readPem(path.join(dir, 'issuer.crt'), 'the development CRL issuer certificate'),
   ]);
   return { signer: new SoftwareCrlSigner(key, cert, `the development CRL signing key (${dir})`), generated, dir };
 }
 
 /** A self-signed ECDSA P-256 CRL issuer, for development and tests only. */
-export async function generateDevelopmentIssuer(
-  name = 'CN=CPS opposition list issuer (development),O=CPS back-office,C=FR',
-): Promise<{ keyPem: string; certPem: string }> {
+export async function generateDevelopmentIssuer(name = DEV_ISSUER_NAME): Promise<{ keyPem: string; certPem: string }> {
   type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
   type KeyPair = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
   const crypto = webcrypto as unknown as X509Crypto;
@@ -158,6 +180,37 @@ export async function generateDevelopmentIssuer(
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
   return { keyPem, certPem: `${cert.toString('pem')}\n` };
+}
+
+/**
+ * Reads a private key, refusing one that is not a regular file or that its group or others
+ * may access (mode & 077). The file is opened once, non-blocking (a FIFO cannot hang the
+ * process), and checked on that descriptor, so what is checked is what is read.
+ */
+async function readPrivateKeyPem(file: string, what: string): Promise<string> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new CrlIssuerError(`${what}: cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new CrlIssuerError(`${what}: "${file}" is not a regular file`);
+    if ((st.mode & 0o077) !== 0) {
+      throw new CrlIssuerError(
+        `${what}: "${file}" is accessible to its group or others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}); ` +
+          `a private key must be readable by its owner only: chmod 600 ${shellQuote(file)}`,
+      );
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 async function readPem(file: string, what: string): Promise<string> {

@@ -1,17 +1,24 @@
-import { createReadStream } from 'node:fs';
 import { Controller, Get, Header, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/auth/roles.decorator';
 import { registerCrlMetrics } from './crl.metrics';
-import { CrlKind, CrlPublisher } from './crl-publisher.service';
+import { CrlCache } from './crl-cache.service';
+import type { CrlKind } from './crl-store.service';
+import { CrlStore } from './crl-store.service';
 
-/** The published opposition list, for relying parties (no token). */
+/**
+ * The published opposition list, for relying parties (no token). Served from the API's
+ * memory (CrlCache), filled from the database: no key, no certificate file, no shared disk.
+ */
 @ApiTags('opposition')
 @Controller('opposition')
 export class CrlController {
-  constructor(private readonly publisher: CrlPublisher) {
-    registerCrlMetrics(publisher);
+  constructor(
+    private readonly cache: CrlCache,
+    store: CrlStore,
+  ) {
+    registerCrlMetrics(store);
   }
 
   @Get('crl')
@@ -26,17 +33,17 @@ export class CrlController {
     return this.serve('delta', req, res);
   }
 
+  /** The certificate of the issuer of the CRL served (PEM), as stored with it. */
   @Get('issuer.crt')
   @Public()
   @Header('Content-Type', 'application/x-pem-file')
-  issuer(): string {
-    return this.publisher.issuerCertificatePem;
+  issuer(): Promise<string> {
+    return this.cache.issuerCertificate();
   }
 
-  /** The current CRL's file; 304 when the relying party already has it (If-None-Match). */
+  /** The current CRL; 304 when the relying party already has it (If-None-Match); 503 `crl_unavailable` when there is none. */
   private async serve(kind: CrlKind, req: Request, res: Response): Promise<StreamableFile | undefined> {
-    const { publication, file } = await this.publisher.currentFile(kind);
-    const etag = `"${publication.sha256}"`;
+    const { publication, der, etag } = await this.cache.get(kind);
     res.setHeader('Last-Modified', new Date(publication.thisUpdate).toUTCString());
     res.setHeader('Expires', new Date(publication.nextUpdate).toUTCString());
     res.setHeader('ETag', etag);
@@ -45,9 +52,9 @@ export class CrlController {
       res.status(304);
       return undefined;
     }
-    return new StreamableFile(createReadStream(file), {
+    return new StreamableFile(der, {
       type: 'application/pkix-crl',
-      length: publication.bytes,
+      length: der.length,
       disposition: `attachment; filename="${kind === 'full' ? 'cps' : 'cps-delta'}.crl"`,
     });
   }

@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import { registry } from '../common/metrics/metrics';
-import { CrlKind, CrlPublicationView, CrlPublisher } from './crl-publisher.service';
+import { CrlKind, CrlPublicationView, CrlStore } from './crl-store.service';
 
 const KINDS: CrlKind[] = ['full', 'delta'];
 
@@ -9,7 +9,7 @@ const KINDS: CrlKind[] = ['full', 'delta'];
  * relying party rejects a CRL past its nextUpdate, so alert well before
  * `cps_crl_next_update_timestamp_seconds` comes. Registered once per process (the API).
  */
-export function registerCrlMetrics(publisher: CrlPublisher): void {
+export function registerCrlMetrics(store: CrlStore): void {
   if (registry.getSingleMetric('cps_crl_next_update_timestamp_seconds')) return;
   const gauge = (name: string, help: string, value: (c: CrlPublicationView) => number) =>
     new Gauge({
@@ -19,7 +19,7 @@ export function registerCrlMetrics(publisher: CrlPublisher): void {
       registers: [registry],
       async collect() {
         for (const kind of KINDS) {
-          const c = await publisher.current(kind).catch(() => null); // the database being down must not hide other metrics
+          const c = await store.current(kind).catch(() => null); // the database being down must not hide other metrics
           if (c) this.set({ kind }, value(c));
         }
       },

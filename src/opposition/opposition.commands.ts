@@ -44,7 +44,11 @@ export class ExpiryRunCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'crl:publish', description: 'Publish a full CRL now (signed, written to DATA_DIR/crl, served at /opposition/crl)' })
+@Command({
+  name: 'crl:publish',
+  description:
+    'Publish a full CRL now (signed with CRL_SIGNING_KEY_FILE, stored in PostgreSQL, written to DATA_DIR/crl, served at /opposition/crl)',
+})
 export class CrlPublishCommand extends CommandRunner {
   constructor(
     private readonly publisher: CrlPublisher,

@@ -60,4 +60,23 @@ export class CrlPublication {
   @Column('text') sha256: string;
   @Column('text', { name: 'published_by' }) publishedBy: string;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  /** The issuer certificate (PEM) the CRL was signed under; null for CRLs published before CRLs were kept in the database. */
+  @Column('text', { name: 'issuer_certificate', nullable: true }) issuerCertificate: string | null;
+}
+
+/**
+ * A published CRL's DER bytes, in parts of at most CRL_PART_BYTES, in order. Rows of CRLs
+ * older than the previous full CRL lose their parts (their crl_publication rows stay).
+ */
+@Entity('crl_publication_part')
+@Check('crl_publication_part_part_check', `part >= 0`)
+export class CrlPublicationPart {
+  @PrimaryColumn('bigint', { name: 'crl_number', primaryKeyConstraintName: 'crl_publication_part_pkey' }) crlNumber: string;
+  @PrimaryColumn('integer', { primaryKeyConstraintName: 'crl_publication_part_pkey' }) part: number;
+
+  @ManyToOne(() => CrlPublication, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'crl_number', foreignKeyConstraintName: 'crl_publication_part_crl_number_fkey' })
+  publication: CrlPublication;
+
+  @Column('bytea') bytes: Buffer;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { crlText, verifyCrl } from '../support/openssl';
+import { crlText, openssl, verifyCrl } from '../support/openssl';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -142,6 +142,11 @@ describe('opposition through the API, the CLI and the worker', () => {
     const issuerFile = join(dataDir, 'served-issuer.crt');
     writeFileSync(issuerFile, await issuer.text());
     expect(verifyCrl(file, issuerFile)).toMatch(/verify OK/);
+    // the issuer generated outside production says so, and so does /health
+    expect(openssl('x509', '-in', issuerFile, '-noout', '-subject')).toMatch(
+      /^subject=CN\s*=\s*CPx development CRL issuer - not for production, O\s*=\s*CPx back-office \(development\)/,
+    );
+    expect(await (await call('GET', '/health', null)).json()).toEqual(expect.objectContaining({ status: 'ok', profile: 'test' }));
     const t = crlText(file);
     const metrics = await (await call('GET', '/metrics', null)).text();
     expect(metrics).toContain(`cps_crl_number{kind="full"} ${pub.json.crlNumber}`);

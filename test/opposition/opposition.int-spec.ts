@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/common/config/config';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
-import { generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
+import { fixedSigner, generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
+import { CrlStore } from '../../src/opposition/crl-store.service';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
@@ -68,7 +69,7 @@ describe(OppositionsService.name, () => {
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     issuerFile = join(dataDir, 'issuer.crt');
     writeFileSync(issuerFile, certPem);
-    publisher = new CrlPublisher(ctx.ds, ctx.audit, new SoftwareCrlSigner(keyPem, certPem), cfg);
+    publisher = new CrlPublisher(ctx.ds, ctx.audit, new CrlStore(ctx.ds), fixedSigner(new SoftwareCrlSigner(keyPem, certPem)), cfg);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });

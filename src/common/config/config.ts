@@ -76,7 +76,12 @@ export const configSchema = z
     CRL_EXPIRED_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     /** Debounce of delta CRLs: the first opposition schedules one this long after; the ones meanwhile join it. */
     CRL_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(50_000).default(20_000),
-    /** The CRL signing key (PEM, PKCS#8 or SEC1, ECDSA P-256) and its issuer certificate (PEM); required in production. */
+    /** How often, at most, the API checks the database for a newer CRL to serve (it keeps the current ones in memory). */
+    CRL_REFRESH_SECONDS: z.coerce.number().min(0).max(300).default(5),
+    /**
+     * The CRL signing key (PEM, PKCS#8 or SEC1, ECDSA P-256, mode 600) and its issuer certificate (PEM); only the processes
+     * that sign CRLs (the worker, crl:publish) read them, and in production they need them. The API reads neither.
+     */
     CRL_SIGNING_KEY_FILE: z.string().min(1).optional(),
     CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
     /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
@@ -92,12 +97,6 @@ export const configSchema = z
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
       const missing = c.CRL_SIGNING_KEY_FILE ? 'CRL_ISSUER_CERT_FILE' : 'CRL_SIGNING_KEY_FILE';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE go together' });
-    } else if (c.NODE_ENV === 'production' && !c.CRL_SIGNING_KEY_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['CRL_SIGNING_KEY_FILE'],
-        message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer',
-      });
     }
     if (c.NODE_ENV === 'production' && c.CLOCK_NOW) {
       ctx.addIssue({ code: 'custom', path: ['CLOCK_NOW'], message: 'for tests only: refused in production' });

@@ -4,6 +4,8 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import type IORedis from 'ioredis';
 import { Public } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 
 @ApiTags('operations')
 @Controller('health')
@@ -13,14 +15,18 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: IORedis,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
-  /** 200 when PostgreSQL and Redis answer, 503 otherwise (no token needed). */
+  /**
+   * 200 when PostgreSQL and Redis answer, 503 otherwise (no token needed). The answer names
+   * the profile (NODE_ENV), so that a development issuer in production shows at a glance.
+   */
   @Get()
   @Public()
   @HealthCheck()
-  check() {
-    return this.health.check([
+  async check() {
+    const result = await this.health.check([
       () => this.db.pingCheck('database', { timeout: 2000 }),
       async () => {
         const i = this.indicators.check('redis');
@@ -35,5 +41,6 @@ export class HealthController {
         }
       },
     ]);
+    return { ...result, profile: this.cfg.NODE_ENV };
   }
 }
