@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
 import { AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
 import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './common/auth/tokens.command';
 import { CommonModule } from './common/common.module';
-import { loadConfig } from './common/config/config';
-import { ConfigModule } from './common/config/config.module';
+import { AppConfig, loadConfig } from './common/config/config';
+import { APP_CONFIG, ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthController } from './common/health/health.controller';
+import { UndeclaredInputInterceptor } from './common/http/undeclared-input.interceptor';
+import { EdgeValidationPipe } from './common/http/validation';
 import { JobsController } from './common/jobs/jobs.controller';
 import { loggerModule } from './common/logging/logging';
 import { HttpMetricsInterceptor } from './common/metrics/http-metrics.interceptor';
@@ -31,6 +34,11 @@ const cfg = loadConfig();
 /** What every entry point has: config, logs, database (migrated at start), common services, the modules. */
 const CORE = [
   ConfigModule,
+  // Rate limits per principal (PrincipalThrottlerGuard); its guards are built in every context.
+  ThrottlerModule.forRootAsync({
+    inject: [APP_CONFIG],
+    useFactory: (c: AppConfig) => [{ name: 'oppositions', ttl: 60_000, limit: c.OPPOSITIONS_PER_MINUTE }],
+  }),
   DatabaseModule.forRoot((c) => appDataSourceParts(c.DATABASE_URL)),
   CommonModule,
   RppsModule,
@@ -48,6 +56,8 @@ const CORE = [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
+    { provide: APP_PIPE, useClass: EdgeValidationPipe },
   ],
 })
 export class ApiModule {}

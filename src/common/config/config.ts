@@ -75,6 +75,19 @@ export const configSchema = z
     CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
     /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
     OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+    /** Largest JSON request body the API reads (bytes, or with a unit: 100kb, 1mb). */
+    HTTP_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 100kb or 1mb')
+      .default('100kb'),
+    /** Failed authentications a client address may make per minute; past it, only tokens already checked pass (429). */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** Opposition declarations a principal may make per minute (429 past it). */
+    OPPOSITIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+    /** Trust X-Forwarded-For from a reverse proxy to name the client address (rate limits, logs). */
+    TRUST_PROXY: bool.default(false),
+    /** When set, /metrics and the API documents are served on this port only (keep it internal), not on PORT. */
+    INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
