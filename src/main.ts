@@ -9,11 +9,26 @@ async function main(): Promise<void> {
   const { ApiModule } = await import('./root.modules');
   const { FastPathAdapter } = await import('./common/http/fast-path.adapter');
   const { TokensService } = await import('./common/auth/tokens.service');
+  const { AuthFailures } = await import('./common/auth/auth-failures');
+  const { cleanupOpenApiDoc } = await import('nestjs-zod');
+  const { default: helmet } = await import('helmet');
+  const { bodyParserErrors } = await import('./common/http/body-errors');
+  const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
   const adapter = new FastPathAdapter();
-  const app = await NestFactory.create(ApiModule.forRoot(cfg), adapter, { bufferLogs: true });
-  adapter.serveFast(app.get(TokensService), [cardStatusRoute(app.get(CardsService))]);
+  const app = await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(ApiModule.forRoot(cfg), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  adapter.serveFast({ tokens: app.get(TokensService), failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY }, [
+    cardStatusRoute(app.get(CardsService)),
+  ]);
+  if (cfg.TRUST_PROXY) app.set('trust proxy', true);
+  if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
+  app.use(helmet());
+  app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
+  app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(
@@ -25,9 +40,14 @@ async function main(): Promise<void> {
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(doc), { jsonDocumentUrl: 'api/docs-json' });
   await app.listen(cfg.PORT, '0.0.0.0');
   app.get(Logger).log(`API listening on port ${cfg.PORT}`);
+  if (cfg.INTERNAL_PORT) {
+    const internal = await listenInternal(app.getHttpAdapter().getInstance(), cfg.INTERNAL_PORT);
+    app.get(Logger).log(`metrics and API documents on the internal port ${cfg.INTERNAL_PORT}`);
+    process.once('SIGTERM', () => internal.close());
+  }
 }
 
 main().catch((err) => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
 import { AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
@@ -9,10 +10,12 @@ import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './c
 import { ClockModule } from './common/clock/clock.module';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './common/config/config';
-import { ConfigModule } from './common/config/config.module';
+import { APP_CONFIG, ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthController } from './common/health/health.controller';
+import { UndeclaredInputInterceptor } from './common/http/undeclared-input.interceptor';
+import { EdgeValidationPipe } from './common/http/validation';
 import { JobsController } from './common/jobs/jobs.controller';
 import { loggerModule } from './common/logging/logging';
 import { HttpMetricsInterceptor } from './common/metrics/http-metrics.interceptor';
@@ -33,6 +36,11 @@ function core(cfg: AppConfig) {
   return [
     ConfigModule.forRoot(cfg),
     ClockModule,
+    // Rate limits per principal (PrincipalThrottlerGuard); its guards are built in every context.
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => [{ name: 'oppositions', ttl: 60_000, limit: c.OPPOSITIONS_PER_MINUTE }],
+    }),
     DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL)),
     CommonModule,
     RppsModule,
@@ -56,6 +64,8 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
+        { provide: APP_PIPE, useClass: EdgeValidationPipe },
       ],
     };
   }

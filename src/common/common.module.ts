@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AuditService } from './audit/audit.service';
+import { AuthFailures } from './auth/auth-failures';
 import { TokensService } from './auth/tokens.service';
 import { AppConfig } from './config/config';
 import { APP_CONFIG } from './config/config.module';
@@ -18,9 +19,10 @@ export const REDIS = Symbol('REDIS');
     OutboxService,
     JobsService,
     TokensService,
+    AuthFailures,
     { provide: REDIS, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => redisConnection(cfg.REDIS_URL) },
   ],
-  exports: [AuditService, OutboxService, JobsService, TokensService, REDIS],
+  exports: [AuditService, OutboxService, JobsService, TokensService, AuthFailures, REDIS],
 })
 export class CommonModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: IORedis) {}

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
+import { PrincipalThrottlerGuard } from '../common/http/principal-throttler.guard';
 import { CardsService } from '../orders/cards.service';
-import { CHANNELS, DECLARABLE_REASONS, OppositionsService } from './oppositions.service';
+import { CardParams } from '../orders/dto/cards.dto';
+import { DeclareOppositionBody } from './dto/declare-opposition.dto';
+import { OppositionsService } from './oppositions.service';
 import { STATUS_ROLES } from './status.fast-route';
 
 @ApiTags('opposition')
@@ -19,36 +22,26 @@ export class OppositionsController {
   /** Declares a card opposed (final). 201 with the new opposition; 200 with the existing one when the card already is. */
   @Post(':cardNumber/oppositions')
   @Roles('helpdesk', 'operator')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['reason', 'channel', 'verification'],
-      properties: {
-        reason: { type: 'string', enum: [...DECLARABLE_REASONS] },
-        channel: { type: 'string', enum: [...CHANNELS] },
-        verification: { type: 'string', description: "what was checked of the caller's identity" },
-        comment: { type: 'string' },
-        invalidityDate: {
-          type: 'string',
-          description: 'loss or theft only: since when the card may have been misused (YYYY-MM-DD or ISO 8601)',
-        },
-      },
-    },
-  })
+  @UseGuards(PrincipalThrottlerGuard)
   async declare(
-    @Param('cardNumber') cardNumber: string,
-    @Body() body: unknown,
+    @Param() { cardNumber }: CardParams,
+    @Body() body: DeclareOppositionBody,
     @Req() req: AuthedRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { opposition, created } = await this.oppositions.declare(cardNumber, body, actorOf(req), req.principal?.role ?? '');
+    const { opposition, created } = await this.oppositions.declare(
+      cardNumber,
+      this.oppositions.toDeclaration(body),
+      actorOf(req),
+      req.principal?.role ?? '',
+    );
     res.status(created ? 201 : 200);
     return { ...opposition, created };
   }
 
   @Get(':cardNumber/oppositions')
   @Roles('helpdesk', 'operator', 'auditor')
-  get(@Param('cardNumber') cardNumber: string) {
+  get(@Param() { cardNumber }: CardParams) {
     return this.oppositions.get(cardNumber);
   }
 
@@ -59,7 +52,7 @@ export class OppositionsController {
    */
   @Get(':cardNumber/status')
   @Roles(...STATUS_ROLES)
-  status(@Param('cardNumber') cardNumber: string) {
+  status(@Param() { cardNumber }: CardParams) {
     return this.cards.status(cardNumber);
   }
 }

@@ -19,7 +19,6 @@ export const DECLARABLE_REASONS: readonly OppositionReason[] = ['loss', 'theft',
 /** Declarations after which the holder gets a replacement card. */
 export const REPLACED_AFTER: readonly OppositionReason[] = ['loss', 'theft', 'malfunction', 'non-receipt'];
 export const CHANNELS = ['phone', 'form', 'portal', 'registry', 'system'] as const;
-const TEXT_MAX = 2000;
 const EXPIRY_CHUNK = 5000;
 const REQUEST_CHUNK = 1000;
 
@@ -84,48 +83,25 @@ export class OppositionsService {
     private readonly requests: OppositionRequestsService,
   ) {}
 
-  /** Checks a declaration's body; every problem is named, nothing is written. */
-  parseDeclaration(body: unknown, now: Date): Declaration {
-    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const problems: string[] = [];
-    const reason = b.reason as OppositionReason;
-    if (!DECLARABLE_REASONS.includes(reason)) {
-      problems.push(
-        `reason: expected one of ${DECLARABLE_REASONS.join(', ')}` +
-          (reason === 'expiry' || reason === 'replacement' ? ` (${reason} is recorded by the system)` : ''),
-      );
+  /**
+   * The declaration as the route's schema checked it (DeclareOppositionBody), with the
+   * rule that needs the clock: an invalidity date is not in the future.
+   */
+  toDeclaration(
+    body: { reason: string; channel: Declaration['channel']; verification: string; comment?: string; invalidityDate?: string },
+    now = this.clock.now(),
+  ): Declaration {
+    const invalidityDate = body.invalidityDate === undefined ? null : new Date(body.invalidityDate);
+    if (invalidityDate && invalidityDate.getTime() > now.getTime() + 60_000) {
+      throw new OppositionError('validation_failed', 'invalidityDate: in the future', 400, { problems: ['invalidityDate: in the future'] });
     }
-    const channel = b.channel as Declaration['channel'];
-    if (!CHANNELS.includes(channel)) problems.push(`channel: expected one of ${CHANNELS.join(', ')}`);
-    const text = (k: string, required: boolean): string | null => {
-      const v = b[k];
-      if (v === undefined || v === null || v === '') {
-        if (required) problems.push(`${k}: required (what was checked of the caller's identity)`);
-        return null;
-      }
-      if (typeof v !== 'string' || !v.trim()) {
-        problems.push(`${k}: expected text`);
-        return null;
-      }
-      if (v.length > TEXT_MAX) {
-        problems.push(`${k}: at most ${TEXT_MAX} characters`);
-        return null;
-      }
-      return v.trim();
+    return {
+      reason: body.reason as OppositionReason,
+      channel: body.channel,
+      verification: body.verification,
+      comment: body.comment ?? null,
+      invalidityDate,
     };
-    const verification = text('verification', true);
-    const comment = text('comment', false);
-    let invalidityDate: Date | null = null;
-    if (b.invalidityDate !== undefined && b.invalidityDate !== null) {
-      const v = b.invalidityDate;
-      const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? new Date(v) : null;
-      if (!d || Number.isNaN(d.getTime())) problems.push('invalidityDate: expected a date YYYY-MM-DD or an ISO 8601 time');
-      else if (d.getTime() > now.getTime() + 60_000) problems.push('invalidityDate: in the future');
-      else if (reason !== 'loss' && reason !== 'theft') problems.push('invalidityDate: only for a loss or a theft');
-      else invalidityDate = d;
-    }
-    if (problems.length) throw new OppositionError('validation_failed', problems.join('; '), 400, { problems });
-    return { reason, channel, verification: verification as string, comment, invalidityDate };
   }
 
   /**
@@ -133,8 +109,12 @@ export class OppositionsService {
    * after a loss, theft, malfunction or non-receipt orders its replacement; any later one
    * (whatever its reason) returns the existing opposition with `created: false`.
    */
-  async declare(cardNumber: string, body: unknown, actor: string, role: string): Promise<{ opposition: OppositionView; created: boolean }> {
-    const d = this.parseDeclaration(body, this.clock.now());
+  async declare(
+    cardNumber: string,
+    d: Declaration,
+    actor: string,
+    role: string,
+  ): Promise<{ opposition: OppositionView; created: boolean }> {
     return this.ds.transaction(async (em) => {
       await this.writeLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);

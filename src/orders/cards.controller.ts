@@ -2,9 +2,8 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { isNationalIdShape } from '../rpps/identifiers';
 import { CardsService } from './cards.service';
-import { OrdersError } from './orders.errors';
+import { CardParams, CardsQuery } from './dto/cards.dto';
 
 @ApiTags('cards')
 @ApiBearerAuth()
@@ -14,10 +13,7 @@ export class CardsController {
 
   @Get()
   @Roles('operator', 'helpdesk', 'auditor')
-  list(@Query('nationalId') nationalId?: string) {
-    if (!nationalId || !isNationalIdShape(nationalId)) {
-      throw new OrdersError('validation_failed', 'nationalId: expected 8 + 11-digit RPPS or 0 + 9-digit ADELI', 400);
-    }
+  list(@Query() { nationalId }: CardsQuery) {
     return this.cards.byHolder(nationalId);
   }
 
@@ -25,13 +21,13 @@ export class CardsController {
   @Post(':cardNumber/activation')
   @HttpCode(200)
   @Roles('batch')
-  activate(@Param('cardNumber') cardNumber: string, @Req() req: AuthedRequest) {
+  activate(@Param() { cardNumber }: CardParams, @Req() req: AuthedRequest) {
     return this.cards.activate(cardNumber, actorOf(req));
   }
 
   @Get(':cardNumber')
   @Roles('operator', 'helpdesk', 'auditor')
-  get(@Param('cardNumber') cardNumber: string) {
+  get(@Param() { cardNumber }: CardParams) {
     return this.cards.get(cardNumber);
   }
 }

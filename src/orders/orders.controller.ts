@@ -3,15 +3,8 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
+import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
 import { OrderActor, OrdersService } from './orders.service';
-
-interface CreateOrderBody {
-  nationalId?: string;
-  professionCode?: string;
-  cardType?: string;
-  reason?: string;
-  replacesCard?: string;
-}
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -30,11 +23,11 @@ export class OrdersController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const { order, created } = await this.orders.create({
-      nationalId: String(body?.nationalId ?? ''),
-      professionCode: String(body?.professionCode ?? ''),
-      cardType: String(body?.cardType ?? ''),
-      reason: String(body?.reason ?? ''),
-      replacesCard: body?.replacesCard,
+      nationalId: body.nationalId,
+      professionCode: body.professionCode,
+      cardType: body.cardType,
+      reason: body.reason,
+      replacesCard: body.replacesCard,
       by: orderActor(req),
       idempotencyKey: key,
     });
@@ -44,40 +37,35 @@ export class OrdersController {
 
   @Get()
   @Roles('operator', 'auditor')
-  list(
-    @Query('status') status?: string,
-    @Query('reason') reason?: string,
-    @Query('nationalId') nationalId?: string,
-    @Query('page', new DefaultValuePipe(1), ParseIntPipe) page = 1,
-  ) {
-    return this.orders.list({ status, reason, nationalId, page });
+  list(@Query() q: ListOrdersQuery) {
+    return this.orders.list(q);
   }
 
   @Get(':id')
   @Roles('operator', 'auditor')
-  get(@Param('id') id: string) {
+  get(@Param() { id }: OrderParams) {
     return this.orders.get(id);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('operator')
-  approve(@Param('id') id: string, @Req() req: AuthedRequest) {
+  approve(@Param() { id }: OrderParams, @Req() req: AuthedRequest) {
     return this.orders.approve(id, orderActor(req));
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('operator')
-  reject(@Param('id') id: string, @Body() body: { reason?: string }, @Req() req: AuthedRequest) {
-    return this.orders.reject(id, actorOf(req), String(body?.reason ?? ''));
+  reject(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
+    return this.orders.reject(id, actorOf(req), body.reason);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('operator')
-  cancel(@Param('id') id: string, @Body() body: { reason?: string }, @Req() req: AuthedRequest) {
-    return this.orders.cancel(id, actorOf(req), String(body?.reason ?? ''));
+  cancel(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
+    return this.orders.cancel(id, actorOf(req), body.reason);
   }
 }
 

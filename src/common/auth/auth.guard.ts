@@ -1,7 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { CommonError } from '../errors/domain-error';
+import { AuthFailures } from './auth-failures';
 import { Role } from './roles';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { Principal, principalActor, TokensService } from './tokens.service';
@@ -17,6 +20,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
+    private readonly failures: AuthFailures,
+    @Inject(APP_CONFIG) private readonly cfg: Pick<AppConfig, 'TRUST_PROXY'>,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -24,7 +29,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     req.principal = await authorize(
-      this.tokens,
+      { tokens: this.tokens, failures: this.failures, client: clientAddress(req, this.cfg.TRUST_PROXY) },
       req.headers.authorization,
       this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [],
     );
@@ -32,18 +37,50 @@ export class AuthGuard implements CanActivate {
   }
 }
 
+/** What checking a token needs: the tokens, the failure counts, and who is asking. */
+export interface AuthCheck {
+  tokens: TokensService;
+  failures: AuthFailures;
+  /** The client's address (for the failure counts). */
+  client: string;
+}
+
 /**
  * The bearer token of an Authorization header, checked against the roles allowed (admin
- * always is): the principal, or a 401 / 403 CommonError. Shared by the guard and the
- * routes served before Nest's pipeline (see fast-path.adapter.ts).
+ * always is): the principal, or a 401 / 403 / 429 CommonError. Shared by the guard and the
+ * routes served before Nest's pipeline (see fast-path.adapter.ts). An address past its
+ * budget of failed authentications gets 429 for any token not already known valid.
  */
-export async function authorize(tokens: TokensService, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
+export async function authorize(check: AuthCheck, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
-  const principal = await tokens.verify(m[1]);
-  if (!principal) throw new CommonError('unauthenticated', 'unknown, revoked or expired token', 401);
+  let principal = check.tokens.cachedValid(m[1]);
+  if (!principal) {
+    if (check.failures.isOver(check.client)) {
+      check.failures.refused();
+      throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
+    }
+    principal = await check.tokens.verify(m[1]);
+    if (!principal) {
+      check.failures.record(check.client);
+      throw new CommonError('unauthenticated', 'unknown, revoked or expired token', 401);
+    }
+  }
   if (principal.role === 'admin' || roles.includes(principal.role)) return principal;
   throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
+}
+
+/** The client's address: the socket's peer, or the first X-Forwarded-For hop when a trusted proxy sets it. */
+export function clientAddress(
+  req: { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } },
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** The audit actor of an authenticated request: its principal (see principalActor). */

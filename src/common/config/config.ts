@@ -92,6 +92,19 @@ export const configSchema = z
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO 8601 time with Z or an offset')
       .refine(isRealTime, 'not a real time')
       .optional(),
+    /** Largest JSON request body the API reads (bytes, or with a unit: 100kb, 1mb). */
+    HTTP_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 100kb or 1mb')
+      .default('100kb'),
+    /** Failed authentications a client address may make per minute; past it, only tokens already checked pass (429). */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** Opposition declarations a principal may make per minute (429 past it). */
+    OPPOSITIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+    /** Trust X-Forwarded-For from a reverse proxy to name the client address (rate limits, logs). */
+    TRUST_PROXY: bool.default(false),
+    /** When set, /metrics and the API documents are served on this port only (keep it internal), not on PORT. */
+    INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {

@@ -14,6 +14,14 @@ export class DomainError<C extends string = string> extends Error {
   }
 }
 
-export type CommonErrorCode = 'validation_failed' | 'not_found' | 'unauthenticated' | 'forbidden' | 'conflict' | 'internal_error';
+export type CommonErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'too_many_requests'
+  | 'internal_error';
 
 export class CommonError extends DomainError<CommonErrorCode> {}

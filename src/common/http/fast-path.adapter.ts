@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { authorize } from '../auth/auth.guard';
+import { authorize, clientAddress } from '../auth/auth.guard';
+import { AuthFailures } from '../auth/auth-failures';
 import { Role } from '../auth/roles';
 import { Principal, TokensService } from '../auth/tokens.service';
 import { toProblem } from '../errors/problem.filter';
@@ -27,11 +28,15 @@ export interface FastRoute {
 export class FastPathAdapter extends ExpressAdapter {
   private fastRoutes: FastRoute[] = [];
   private tokens: TokensService | null = null;
+  private failures: AuthFailures | null = null;
+  private trustProxy = false;
   private readonly fastLog = new Logger('FastPath');
 
   /** Called once the application exists (the routes need its services). */
-  serveFast(tokens: TokensService, routes: FastRoute[]): void {
-    this.tokens = tokens;
+  serveFast(auth: { tokens: TokensService; failures: AuthFailures; trustProxy: boolean }, routes: FastRoute[]): void {
+    this.tokens = auth.tokens;
+    this.failures = auth.failures;
+    this.trustProxy = auth.trustProxy;
     this.fastRoutes = routes;
   }
 
@@ -46,7 +51,7 @@ export class FastPathAdapter extends ExpressAdapter {
   }
 
   private tryFast(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' || !this.tokens || !this.fastRoutes.length) return false;
+    if (req.method !== 'GET' || !this.tokens || !this.failures || !this.fastRoutes.length) return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -61,19 +66,30 @@ export class FastPathAdapter extends ExpressAdapter {
           return false; // let Express answer a malformed URL
         }
       }
-      void this.serve(route, params, req, res, this.tokens);
+      void this.serve(route, params, req, res, this.tokens, this.failures);
       return true;
     }
     return false;
   }
 
-  private async serve(route: FastRoute, params: string[], req: IncomingMessage, res: ServerResponse, tokens: TokensService): Promise<void> {
+  private async serve(
+    route: FastRoute,
+    params: string[],
+    req: IncomingMessage,
+    res: ServerResponse,
+    tokens: TokensService,
+    failures: AuthFailures,
+  ): Promise<void> {
     const end = httpDuration.startTimer({ method: 'GET', route: route.route });
     let status = 200;
     let type = 'application/json; charset=utf-8';
     let body: string;
     try {
-      const principal = await authorize(tokens, req.headers.authorization, route.roles);
+      const principal = await authorize(
+        { tokens, failures, client: clientAddress(req, this.trustProxy) },
+        req.headers.authorization,
+        route.roles,
+      );
       body = JSON.stringify(await route.handle(params, principal));
     } catch (err) {
       const problem = toProblem(err);
@@ -83,7 +99,16 @@ export class FastPathAdapter extends ExpressAdapter {
       if (status >= 500) this.fastLog.error({ err, route: route.route }, 'request failed');
     }
     if (!res.headersSent) {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, {
+        'content-type': type,
+        'content-length': Buffer.byteLength(body),
+        // What helmet sets on the other routes, for an API answer.
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'referrer-policy': 'no-referrer',
+      });
       res.end(body);
     }
     end();

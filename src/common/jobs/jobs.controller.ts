@@ -6,6 +6,7 @@ import { Roles } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { JobsQuery } from '../dto/common.dto';
 import { QueueName } from '../queue/queues';
 import { JobsService } from './jobs.service';
 
@@ -22,7 +23,7 @@ export class JobsController {
   /** Long runs (imports, sweeps, batches) with state and progress, and the queues' counts. */
   @Get()
   @Roles('operator', 'batch')
-  async list(@Query('kind') kind?: string, @Query('state') state?: string) {
+  async list(@Query() { kind, state }: JobsQuery) {
     const runs = await this.jobs.list({ kind, state });
     const queues: Record<string, Record<string, number>> = {};
     for (const name of Object.values(QueueName)) {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../config/config';
-import { pinoOptions } from './logging';
+import { loggableUrl, pinoOptions } from './logging';
 
 describe('log redaction', () => {
   it('never writes a PIN, a PUK, a token or an authorization header', () => {
@@ -26,5 +26,20 @@ describe('log redaction', () => {
     const out = lines.join('');
     for (const secret of ['1234', '87654321', 'cps_secret', '4321', '12345678']) expect(out).not.toContain(secret);
     expect(out).toContain('[Redacted]');
+  });
+});
+
+describe(loggableUrl.name, () => {
+  it('shows the route pattern when it is known', () => {
+    expect(loggableUrl('/api/v1/professionals/810000000355', '/api/v1/professionals/:nationalId')).toBe(
+      '/api/v1/professionals/:nationalId',
+    );
+  });
+
+  it('masks identifiers and drops the query string otherwise', () => {
+    expect(loggableUrl('/api/v1/professionals/810000000355?x=1')).toBe('/api/v1/professionals/:n');
+    expect(loggableUrl('/api/v1/professionals?name=Dupont&profession=10')).toBe('/api/v1/professionals');
+    expect(loggableUrl('/api/v1/orders/5fc53c86-c427-4a5a-bef7-32fd36111701/approve')).toBe('/api/v1/orders/:id/approve');
+    expect(loggableUrl('/api/v1/cards/2900995235/status')).toBe('/api/v1/cards/:n/status');
   });
 });

@@ -40,12 +40,27 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
         ...pinoOptions(cfg),
         autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
         serializers: {
-          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          req: (req: { id: unknown; method: string; url: string; raw?: { route?: { path?: string }; baseUrl?: string } }) => ({
+            id: req.id,
+            method: req.method,
+            url: loggableUrl(req.url, req.raw?.route?.path ? `${req.raw.baseUrl ?? ''}${req.raw.route.path}` : undefined),
+          }),
         },
       },
       pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: to === 'stderr' }),
     ],
   });
+}
+
+/**
+ * A request's URL as the access log shows it: the route pattern when known
+ * (/api/v1/professionals/:nationalId), else the path with identifiers masked; never the
+ * query string (names searched for) nor a national id or card number.
+ */
+export function loggableUrl(url: string, routePattern?: string): string {
+  if (routePattern) return routePattern;
+  const path = url.split('?')[0];
+  return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id').replace(/\d{4,}/g, ':n');
 }
 
 /** A plain pino logger (scripts and places outside Nest). */

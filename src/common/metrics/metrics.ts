@@ -24,3 +24,10 @@ export const outboxPending = new Gauge({
   help: 'Outbox rows not yet relayed to the queues',
   registers: [registry],
 });
+
+export const rateLimited = new Counter({
+  name: 'cps_rate_limited_total',
+  help: 'Requests refused with 429, by limit (auth_failures: bad tokens from one address; oppositions: declarations per principal)',
+  labelNames: ['limit'] as const,
+  registers: [registry],
+});

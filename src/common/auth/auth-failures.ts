@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { rateLimited } from '../metrics/metrics';
+
+const WINDOW_MS = 60_000;
+const MAX_CLIENTS = 50_000;
+
+/**
+ * Failed authentications per client address, counted in one-minute windows. Past
+ * AUTH_FAILURES_PER_MINUTE, an address gets 429 for any token not already known valid,
+ * before any database look-up: a flood of bad tokens costs neither the database nor the
+ * clients whose tokens are known (they share the address behind a proxy). Per process.
+ */
+@Injectable()
+export class AuthFailures {
+  private readonly windows = new Map<string, { start: number; failures: number }>();
+
+  constructor(@Inject(APP_CONFIG) private readonly cfg: Pick<AppConfig, 'AUTH_FAILURES_PER_MINUTE'>) {}
+
+  /** Whether this address is over its budget of failures (then only cached, valid tokens pass). */
+  isOver(client: string, now = Date.now()): boolean {
+    const w = this.windows.get(client);
+    return !!w && now - w.start < WINDOW_MS && w.failures >= this.cfg.AUTH_FAILURES_PER_MINUTE;
+  }
+
+  record(client: string, now = Date.now()): void {
+    let w = this.windows.get(client);
+    if (!w || now - w.start >= WINDOW_MS) {
+      if (this.windows.size >= MAX_CLIENTS) this.prune(now);
+      w = { start: now, failures: 0 };
+      this.windows.set(client, w);
+    }
+    w.failures += 1;
+  }
+
+  refused(): void {
+    rateLimited.inc({ limit: 'auth_failures' });
+  }
+
+  private prune(now: number): void {
+    for (const [k, w] of this.windows) if (now - w.start >= WINDOW_MS) this.windows.delete(k);
+    if (this.windows.size >= MAX_CLIENTS) this.windows.clear();
+  }
+}

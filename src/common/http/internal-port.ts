@@ -1,0 +1,39 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { CommonError } from '../errors/domain-error';
+import { toProblem } from '../errors/problem.filter';
+
+/** What the internal port serves: metrics, the API documents, and health for probes. */
+const INTERNAL_PATHS = /^\/(metrics|health|api\/docs)(\/|-json|$)/;
+
+function notFound(res: Response, path: string): void {
+  const p = toProblem(new CommonError('not_found', `no route ${path} on this port`, 404));
+  res.status(404).type('application/problem+json').send(JSON.stringify(p));
+}
+
+/**
+ * With INTERNAL_PORT set, /metrics and the API documents leave the public port and are
+ * served on the internal one only (which serves nothing else but /health). Both ports are
+ * served by the same application; this middleware tells them apart by the local port.
+ */
+export function splitPorts(internalPort: number): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const internal = req.socket.localPort === internalPort;
+    const internalPath = INTERNAL_PATHS.test(req.path);
+    if (internal ? internalPath : !internalPath || req.path.startsWith('/health')) return next();
+    notFound(res, req.path);
+  };
+}
+
+/** A second listener on the internal port, for the same request handler. */
+export function listenInternal(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = '0.0.0.0',
+): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,88 @@
+import { createZodValidationPipe } from 'nestjs-zod';
+import { z } from 'zod';
+import { CommonError } from '../errors/domain-error';
+
+/**
+ * Validation at the edge (design.md, convention 14): every route declares one zod schema
+ * for its body, one for its query and one for its params (a DTO made with createZodDto);
+ * the global pipe refuses any argument that has none (strictSchemaDeclaration), unknown
+ * fields and repeated query keys, and names every problem in one 400. The same schemas
+ * feed the OpenAPI document (cleanupOpenApiDoc in main.ts).
+ */
+export const EdgeValidationPipe = createZodValidationPipe({
+  strictSchemaDeclaration: true,
+  createValidationException: (error: unknown) => new CommonError('validation_failed', describeIssues(error), 400),
+});
+
+/** "field: message; other: message" from a ZodError (the path of each issue, or "body" for the whole). */
+export function describeIssues(error: unknown): string {
+  const issues = (error as z.ZodError).issues ?? [];
+  if (!issues.length) return 'invalid request';
+  return issues
+    .map((i) => {
+      const where = i.path.length ? i.path.join('.') : 'request';
+      if (i.code === 'unrecognized_keys')
+        return `${where === 'request' ? '' : `${where}: `}unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `${where}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** A query value given once (a repeated key arrives as an array and is refused). */
+export const queryString = (max = 200) =>
+  z.string({ error: (i) => (Array.isArray(i.input) ? 'given more than once' : 'expected a text value') }).max(max);
+
+/** A whole number in a query string, bounded. */
+export const queryInt = (min: number, max: number) =>
+  queryString(12)
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+/** page (1-based) and pageSize, bounded: the same on every list. */
+export const paging = {
+  page: queryInt(1, 100_000).optional(),
+  pageSize: queryInt(1, 200).optional(),
+};
+
+/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not). */
+export const isoDay = z.string().refine((v) => isRealDay(v), 'expected an existing date YYYY-MM-DD');
+
+export function isRealDay(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().startsWith(v);
+}
+
+/** A day or an ISO 8601 timestamp. */
+export const isoDayOrTime = z
+  .string()
+  .max(40)
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+    'expected an ISO 8601 date or timestamp',
+  );
+
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID');
+
+/** A card number: 10 digits. */
+export const cardNumber = z.string().regex(/^\d{10}$/, 'expected a 10-digit card number');
+
+/** Identification nationale PP: 8 + 11-digit RPPS, or 0 + 9-digit ADELI. */
+export const nationalId = z.string().regex(/^(8\d{11}|0\d{9})$/, 'expected 8 + 11-digit RPPS or 0 + 9-digit ADELI');
+
+/** One of a fixed list of values, with a message that lists them. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: (i) => (i.input === undefined ? `required (one of ${values.join(', ')})` : `expected one of ${values.join(', ')}`),
+  });
+
+/** Free text a person writes (a reason, a comment): trimmed, not empty, bounded. */
+export const freeText = (max: number) =>
+  z
+    .string({ error: (i) => (i.input === undefined ? 'required' : 'expected text') })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters');
