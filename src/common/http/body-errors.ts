@@ -9,7 +9,10 @@ import { toProblem } from '../errors/problem.filter';
 export function bodyParserErrors(limit: string) {
   return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const e = err as { type?: string; status?: number };
-    if (!e || typeof e.type !== 'string' || typeof e.status !== 'number') return next(err);
+    if (!e || typeof e.type !== 'string' || typeof e.status !== 'number') {
+      next(err);
+      return;
+    }
     const problem =
       e.type === 'entity.too.large'
         ? toProblem(new CommonError('payload_too_large', `the request body is over the limit of ${limit}`, 413))
