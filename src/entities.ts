@@ -1,4 +1,5 @@
-import { AuditEntry } from './common/audit/audit-entry.entity';
+import { AuditCheckpointRow, AuditSigningKey } from './common/audit/audit-checkpoint.entity';
+import { AuditChainLink, AuditEntry, AuditQueueItem } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { OutboxMessage } from './common/outbox/outbox-message.entity';
@@ -13,6 +14,10 @@ import { RppsImport, RppsReject } from './rpps/rpps-import.entity';
 export const ENTITIES = [
   ApiToken,
   AuditEntry,
+  AuditQueueItem,
+  AuditChainLink,
+  AuditCheckpointRow,
+  AuditSigningKey,
   JobRun,
   OutboxMessage,
   RppsImport,

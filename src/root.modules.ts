@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
-import { AuditVerifyCommand } from './common/audit/audit.command';
+import { AuditCheckpointCommand, AuditPublicKeyCommand, AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
 import { TokensCreateCommand } from './common/auth/tokens.command';
@@ -70,6 +70,8 @@ export class WorkerModule {}
     CrlPublishCommand,
     TokensCreateCommand,
     AuditVerifyCommand,
+    AuditCheckpointCommand,
+    AuditPublicKeyCommand,
   ],
 })
 export class CliModule {}

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const { RenewalsProcessor } = await import('./orders/renewals.processor');
   const { QueueName, topicJobOptions } = await import('./common/queue/queues');
   const { CrlPublisher } = await import('./opposition/crl-publisher.service');
+  const { AuditSequencer } = await import('./common/audit/audit-sequencer.service');
   const { OppositionRequestsHandler, ExpiryProcessor, CrlDeltaHandler, CrlFullProcessor } = await import(
     './opposition/opposition.processor'
   );
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log, (topic) =>
     topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
   );
+  const auditSequencer = app.get(AuditSequencer);
+  await auditSequencer.start();
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
   await RenewalsProcessor.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'worker stopping');
     await relay.stop();
+    await auditSequencer.stop();
     await workers.stop();
     await connection.quit().catch(() => connection.disconnect());
     await app.close();

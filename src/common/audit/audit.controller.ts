@@ -3,16 +3,34 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { CommonError } from '../errors/domain-error';
 import { AuditService } from './audit.service';
+import { AuditCheckpoints } from './audit-checkpoints.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function pageLimit(limit: string | undefined): number {
+  const n = limit === undefined ? 100 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CommonError('validation_failed', 'limit: expected 1 to 1000');
+  return n;
+}
+
+function afterId(after: string | undefined, what: string): string | undefined {
+  if (after !== undefined && !/^\d+$/.test(after)) throw new CommonError('validation_failed', `after: expected ${what}`);
+  return after;
+}
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('api/v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: AuditCheckpoints,
+  ) {}
 
-  /** The audit trail (filtered) with the check of the whole chain. */
+  /**
+   * The audit trail (filtered), each entry with its place in the chain once sequenced,
+   * and the latest signed checkpoint. The chain is not recomputed here: `audit:verify` does.
+   */
   @Get()
   @Roles('auditor')
   async list(
@@ -31,10 +49,23 @@ export class AuditController {
         throw new CommonError('validation_failed', `${k}: expected an ISO 8601 date or timestamp`);
       }
     }
-    if (after !== undefined && !/^\d+$/.test(after)) throw new CommonError('validation_failed', 'after: expected an entry id');
-    const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CommonError('validation_failed', 'limit: expected 1 to 1000');
-    const [entries, chain] = await Promise.all([this.audit.find({ entity, id, from, to, limit: n, afterId: after }), this.audit.verify()]);
-    return { entries, chain };
+    const q = { entity, id, from, to, limit: pageLimit(limit), afterId: afterId(after, 'an entry id') };
+    const [entries, chain, checkpoint] = await Promise.all([this.audit.find(q), this.audit.chainState(), this.checkpoints.latest()]);
+    return { entries, chain, checkpoint };
+  }
+
+  /**
+   * The signed checkpoints (oldest first, paged by `after`, a checkpoint id), with the
+   * public keys they name. Check a signature outside the database: see the README.
+   */
+  @Get('checkpoints')
+  @Roles('auditor')
+  async listCheckpoints(@Query('after') after?: string, @Query('limit') limit?: string) {
+    const [checkpoints, latest, keys] = await Promise.all([
+      this.checkpoints.list(afterId(after, 'a checkpoint id'), pageLimit(limit)),
+      this.checkpoints.latest(),
+      this.checkpoints.keys(),
+    ]);
+    return { checkpoints, latest, keys };
   }
 }

@@ -36,13 +36,26 @@ describe('loadConfig', () => {
   it('wants the CRL signing key and issuer certificate together, and both in production', () => {
     expect(() => loadConfig({ CRL_SIGNING_KEY_FILE: '/etc/cps/key.pem' })).toThrow(/CRL_ISSUER_CERT_FILE.*go together/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CRL_SIGNING_KEY_FILE=undefined: required in production/);
-    const cfg = loadConfig({ NODE_ENV: 'production', CRL_SIGNING_KEY_FILE: '/k.pem', CRL_ISSUER_CERT_FILE: '/c.pem' });
+    const cfg = loadConfig({
+      NODE_ENV: 'production',
+      CRL_SIGNING_KEY_FILE: '/k.pem',
+      CRL_ISSUER_CERT_FILE: '/c.pem',
+      AUDIT_SIGNING_KEY_FILE: '/a.pem',
+    });
     expect([cfg.CRL_SIGNING_KEY_FILE, cfg.CRL_ISSUER_CERT_FILE, cfg.CRL_NEXT_UPDATE_HOURS, cfg.OPPOSITION_REPLACEMENT]).toEqual([
       '/k.pem',
       '/c.pem',
       24,
       'policy',
     ]);
+  });
+
+  it('wants the audit signing key in production, and bounds the sequencing delay', () => {
+    const prod = { NODE_ENV: 'production', CRL_SIGNING_KEY_FILE: '/k.pem', CRL_ISSUER_CERT_FILE: '/c.pem' };
+    expect(() => loadConfig(prod)).toThrow(/AUDIT_SIGNING_KEY_FILE=undefined: required in production/);
+    expect(loadConfig({ ...prod, AUDIT_SIGNING_KEY_FILE: '/a.pem' }).AUDIT_SIGNING_KEY_FILE).toBe('/a.pem');
+    expect(loadConfig({}).AUDIT_SEQUENCE_INTERVAL_MS).toBe(2000);
+    expect(() => loadConfig({ AUDIT_SEQUENCE_INTERVAL_MS: '0' })).toThrow(/AUDIT_SEQUENCE_INTERVAL_MS/);
   });
 
   it('never prints a secret value in its error', () => {

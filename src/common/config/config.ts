@@ -75,6 +75,10 @@ export const configSchema = z
     CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
     /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
     OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+    /** The longest an audit entry waits, after its commit, to be linked into the chain and signed in a checkpoint. */
+    AUDIT_SEQUENCE_INTERVAL_MS: z.coerce.number().int().min(20).max(600_000).default(2000),
+    /** The audit checkpoint signing key (PEM, PKCS#8, Ed25519 or ECDSA P-256, mode 600); required in production. */
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
@@ -85,6 +89,13 @@ export const configSchema = z
         code: 'custom',
         path: ['CRL_SIGNING_KEY_FILE'],
         message: 'required in production (with CRL_ISSUER_CERT_FILE); only development generates its own CRL issuer',
+      });
+    }
+    if (c.NODE_ENV === 'production' && !c.AUDIT_SIGNING_KEY_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_SIGNING_KEY_FILE'],
+        message: 'required in production; only development generates its own audit signing key (in DATA_DIR/audit-key/)',
       });
     }
   });
