@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/common/audit/audit.service';
-import { entryHash, GENESIS_HASH } from '../../src/common/audit/audit-chain';
+import { entryHash, GENESIS_HASH, keyIdOf, signCheckpoint } from '../../src/common/audit/audit-chain';
 import { loadAuditPublicKey } from '../../src/common/audit/audit-checkpoint.signer';
 import { AuditCheckpoints } from '../../src/common/audit/audit-checkpoints.service';
 import { AuditSequencer } from '../../src/common/audit/audit-sequencer.service';
@@ -179,6 +180,23 @@ describe(AuditService.name, () => {
     ).rejects.toThrow('the change failed');
     expect(await ctx.audit.find({ id: 'never-committed' })).toEqual([]);
     expect(await queued()).toBe(0);
+  });
+
+  it('reports a checkpoint not signed by the audit key, wherever it is found', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const state = await ctx.audit.chainState();
+    const forged = signCheckpoint(
+      { size: state.size, head: state.head as string, signedAt: new Date().toISOString() },
+      privateKey,
+      keyIdOf(publicKey),
+    );
+    appendFileSync(checkpoints.filePath, `${JSON.stringify(forged)}\n`);
+    const r = await verifyAll();
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'checkpoint-forged', contradicts: { size: forged.size, signedAt: forged.signedAt } }),
+    ]);
+    expect(r.checkpoints.checked).toBeGreaterThan(0); // the genuine ones still count
   });
 
   it('keeps the chain and the checkpoints append-only', async () => {
