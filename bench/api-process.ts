@@ -15,6 +15,7 @@ const DIST = path.join(__dirname, '..');
 export const ROOT = path.join(DIST, '..');
 export const API_ENTRY = path.join(DIST, 'src', 'main.js');
 export const CLI_ENTRY = path.join(DIST, 'src', 'cli.js');
+export const WORKER_ENTRY = path.join(DIST, 'src', 'worker.js');
 
 function tail(s: string, max = 6000): string {
   return s.length > max ? `…${s.slice(s.length - max)}` : s;
@@ -144,6 +145,50 @@ export async function startApi(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Prom
     },
     stop,
   };
+}
+
+export interface RunningWorker {
+  pid: number;
+  output(): string;
+  /** SIGTERM, then SIGKILL after 30 s; resolves once the process has exited */
+  stop(): Promise<void>;
+}
+
+/** Starts the queue worker (which runs the audit sequencer) and waits for its "worker started" line. */
+export async function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningWorker> {
+  if (!fs.existsSync(WORKER_ENTRY)) throw new BenchFailure(`${WORKER_ENTRY} not found: build the project first (npm run build)`);
+  const child = spawn(process.execPath, [WORKER_ENTRY], {
+    cwd: ROOT,
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const pid = child.pid;
+  if (pid === undefined) throw new BenchFailure('could not spawn the worker');
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('worker started')) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new BenchFailure(`the worker exited (${child.exitCode ?? child.signalCode}) before it started:\n${tail(out)}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new BenchFailure(`the worker did not start within ${timeoutMs / 1000} s:\n${tail(out)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { pid, output: () => out, stop };
 }
 
 const CLK_TCK = 100; // USER_HZ on Linux

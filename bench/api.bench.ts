@@ -3,25 +3,32 @@
  *
  * Order creation over HTTP (`POST /api/v1/orders`) under load:
  * 1. creates a fresh database `cps_bench_api` on the server of DATABASE_URL;
- * 2. starts the API (`dist/src/main.js`, which migrates it) and makes an operator token
+ * 2. starts the API (`dist/src/main.js`, which migrates it) and the worker
+ *    (`dist/src/worker.js`, whose audit sequencer links the audit entries into the chain
+ *    and signs checkpoints), both with a DATA_DIR of their own, and makes an operator token
  *    with `tokens:create`;
  * 3. warms up (default 2 s, not counted), then drives it with autocannon: 50 connections
  *    for 30 s by default, every request a NEW order (its own (nationalId, professionCode),
  *    card type CPS, reason `manual`: no registry lookup, stays `requested`) with its own
  *    Idempotency-Key;
  * 4. checks that the orders in the database match the 201 responses, and reports where
- *    the API's database connections spent the run (pg_stat_activity sampled every 100 ms)
- *    and the CPU of the API, PostgreSQL and the load generator;
+ *    the application's database connections spent the run (pg_stat_activity sampled every
+ *    100 ms: none may wait on an advisory lock), the CPU of the API, the worker, PostgreSQL
+ *    and the load generator, and the sequencer's delay from an entry's commit to the first
+ *    signed checkpoint that covers it (p50/p99, measured once the sequencer caught up);
  * 5. stops the API, drops the database (unless --keep), prints a summary, then one final
  *    JSON line.
  *
- * Targets (issue): at least 300 orders/s, p99 at most 150 ms, no error.
+ * Targets (issue 8): at least 600 orders/s, p99 at most 100 ms, no error, no connection
+ * waiting on an advisory lock, and the audit entries signed within 2 s (p99).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/database/database-url';
 import { luhnCheckDigit } from '../src/rpps/identifiers';
-import { cpuDelta, cpuSeconds, cpuSecondsByName, type RunningApi, startApi } from './api-process';
+import { cpuDelta, cpuSeconds, cpuSecondsByName, type RunningApi, type RunningWorker, startApi, startWorker } from './api-process';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round } from './harness';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
 
@@ -30,7 +37,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const BENCH_DB = 'cps_bench_api';
 const API_APPLICATION_NAME = 'cps-backoffice';
 const ORDERS_PATH = '/api/v1/orders';
-const TARGETS = { ordersPerSecond: 300, p99Ms: 150 };
+const TARGETS = { ordersPerSecond: 600, p99Ms: 100, auditSignedP99Ms: 2000 };
 /** Profession codes of the RPPS (médecin, pharmacien, chirurgien-dentiste, sage-femme, infirmier...). */
 const PROFESSIONS = ['10', '21', '40', '50', '60', '70', '80', '81', '86', '91'];
 
@@ -73,7 +80,7 @@ interface WaitSample {
   byState: Map<string, number>;
 }
 
-/** Samples pg_stat_activity every `everyMs` for the API's connections to `db`. */
+/** Samples pg_stat_activity every `everyMs` for the application's connections to `db` (the API's and the worker's). */
 function startWaitSampler(pg: Client, db: string, everyMs = 100): { stop(): Promise<WaitSample> } {
   const acc: WaitSample = { samples: 0, byState: new Map() };
   let stopped = false;
@@ -115,6 +122,43 @@ async function countRows(pg: Client, table: string): Promise<number> {
 }
 
 /** Waits until `table` stops growing (requests cut off by autocannon's stop still commit). */
+/**
+ * Waits until the sequencer has linked every entry and signed a checkpoint covering them,
+ * then measures, for each entry since `afterId`, the time from its `at` (taken just before
+ * its transaction commits) to the first checkpoint whose size covers its position.
+ */
+async function sequencerDelay(pg: Client, afterId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await pg.query(
+      `SELECT (SELECT count(*) FROM audit_queue)::int AS queued,
+              coalesce((SELECT max(seq) FROM audit_chain), 0)::bigint AS size,
+              coalesce((SELECT max(size) FROM audit_checkpoint), 0)::bigint AS signed`,
+    );
+    const { queued, size, signed } = r.rows[0];
+    if (queued === 0 && Number(signed) >= Number(size)) break;
+    if (Date.now() > deadline)
+      throw new BenchFailure(`the audit sequencer did not catch up within ${timeoutMs / 1000} s (${queued} queued)`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const r = await pg.query(
+    `SELECT count(*)::int AS entries,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY d) AS p99, max(d) AS max
+       FROM (SELECT extract(epoch FROM (SELECT k.signed_at FROM audit_checkpoint k WHERE k.size >= c.seq ORDER BY k.size, k.signed_at LIMIT 1) - a.at) * 1000 AS d
+               FROM audit_log a JOIN audit_chain c ON c.entry_id = a.id WHERE a.id > $1::bigint) x`,
+    [afterId],
+  );
+  const row = r.rows[0];
+  const checkpoints = await pg.query(`SELECT count(*)::int AS n FROM audit_checkpoint`);
+  return {
+    entries: row.entries as number,
+    p50Ms: round(Number(row.p50)),
+    p99Ms: round(Number(row.p99)),
+    maxMs: round(Number(row.max)),
+    checkpoints: checkpoints.rows[0].n as number,
+  };
+}
+
 async function settledCount(pg: Client, table: string, quietMs = 1000, timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = await countRows(pg, table);
@@ -138,6 +182,8 @@ export async function run(argv: string[]): Promise<void> {
 
   const baseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const benchUrl = withDatabase(baseUrl, BENCH_DB);
+  // the audit signing key and checkpoints of this throw-away database stay out of ./var
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-bench-api-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: benchUrl,
@@ -145,6 +191,7 @@ export async function run(argv: string[]): Promise<void> {
     // keep the benchmark's jobs (if any) away from a developer's worker
     QUEUE_PREFIX: 'cps_bench_api',
     LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
   };
 
   let admin: Client;
@@ -154,6 +201,7 @@ export async function run(argv: string[]): Promise<void> {
     throw new BenchFailure(`cannot reach PostgreSQL at ${new URL(baseUrl).host}: ${(e as Error).message}`);
   }
   let api: RunningApi | null = null;
+  let worker: RunningWorker | null = null;
   let db: Client | null = null;
   let dbCreated = false;
   try {
@@ -166,6 +214,10 @@ export async function run(argv: string[]): Promise<void> {
 
     api = await startApi(env);
     console.log(`API pid ${api.pid} healthy on ${api.url} after ${api.startSeconds.toFixed(1)}s (migrations included)`);
+    worker = await startWorker(env);
+    console.log(
+      `worker pid ${worker.pid} started (audit sequencer: a round every ${Number(env.AUDIT_SEQUENCE_INTERVAL_MS ?? 2000) / 2} ms)`,
+    );
     const token = await createToken(env);
     console.log('operator token created (tokens:create)');
     db = await connect(benchUrl, 'cps-bench-sampler');
@@ -212,11 +264,13 @@ export async function run(argv: string[]): Promise<void> {
 
     const ordersBefore = await settledCount(db, 'card_order', 500);
     const auditBefore = await countRows(db, 'audit_log');
+    const auditIdBefore = String((await db.query(`SELECT coalesce(max(id), 0)::text AS id FROM audit_log`)).rows[0].id);
     const issuedBefore = bodies.issued;
 
     console.log(`run: ${connections} connections, ${durationSeconds}s, POST ${ORDERS_PATH} (a new order each time)`);
     const sampler = startWaitSampler(db, BENCH_DB);
     const cpuApi0 = cpuSeconds(api.pid) ?? 0;
+    const cpuWorker0 = cpuSeconds(worker.pid) ?? 0;
     const cpuPg0 = cpuSecondsByName('postgres');
     const cpuSelf0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -225,10 +279,13 @@ export async function run(argv: string[]): Promise<void> {
     const cpuSelf = process.cpuUsage(cpuSelf0);
     const cpuPg = cpuDelta(cpuPg0, cpuSecondsByName('postgres'));
     const cpuApi = (cpuSeconds(api.pid) ?? cpuApi0) - cpuApi0;
+    const cpuWorker = (cpuSeconds(worker.pid) ?? cpuWorker0) - cpuWorker0;
     const waits = await sampler.stop();
 
     const ordersAfter = await settledCount(db, 'card_order');
     const auditAfter = await countRows(db, 'audit_log');
+    const sequencer = await sequencerDelay(db, auditIdBefore);
+    const advisoryLockWaits = [...waits.byState.entries()].filter(([k]) => k.includes('Lock:advisory')).reduce((n, [, c]) => n + c, 0);
     const peakRss = api.peakRssMb();
 
     const status201 = res.statusCodeStats['201']?.count ?? 0;
@@ -261,7 +318,18 @@ export async function run(argv: string[]): Promise<void> {
       ordersCreated,
       apiPeakRssMb: peakRss,
       targets: TARGETS,
-      targetsMet: ordersPerSecond >= TARGETS.ordersPerSecond && res.latency.p99 <= TARGETS.p99Ms && errors === 0,
+      targetsMet:
+        ordersPerSecond >= TARGETS.ordersPerSecond &&
+        res.latency.p99 <= TARGETS.p99Ms &&
+        errors === 0 &&
+        advisoryLockWaits === 0 &&
+        sequencer.p99Ms <= TARGETS.auditSignedP99Ms,
+      auditSequencer: {
+        commitToSignedCheckpointMs: { p50: sequencer.p50Ms, p99: sequencer.p99Ms, max: sequencer.maxMs },
+        entries: sequencer.entries,
+        checkpoints: sequencer.checkpoints,
+      },
+      advisoryLockWaitSamples: advisoryLockWaits,
       responses201: status201,
       requestsCutOffAtStop: cutOff,
       ordersMatchResponses: ordersMatch,
@@ -278,7 +346,12 @@ export async function run(argv: string[]): Promise<void> {
       warmupSeconds,
       idempotencyKey: withIdempotencyKey,
       auditEntriesCreated: auditAfter - auditBefore,
-      cpuPercentOfOneCore: { api: pct(cpuApi), postgres: pct(cpuPg), loadGenerator: pct((cpuSelf.user + cpuSelf.system) / 1e6) },
+      cpuPercentOfOneCore: {
+        api: pct(cpuApi),
+        worker: pct(cpuWorker),
+        postgres: pct(cpuPg),
+        loadGenerator: pct((cpuSelf.user + cpuSelf.system) / 1e6),
+      },
       dbConnectionStates: Object.fromEntries(
         [...waits.byState.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / Math.max(1, waits.samples))]),
       ),
@@ -305,12 +378,18 @@ export async function run(argv: string[]): Promise<void> {
       `  database   : ${ordersCreated} orders created = ${status201} × 201 + ${cutOff} cut off at the stop: ` +
         `${ordersMatch ? 'match' : 'MISMATCH'}; ${auditAfter - auditBefore} audit entries`,
     );
+    console.log(
+      `  audit      : ${sequencer.entries} entries signed ${sequencer.p50Ms} ms (p50), ${sequencer.p99Ms} ms (p99), ${sequencer.maxMs} ms (max) ` +
+        `after their commit, in ${sequencer.checkpoints} checkpoints  p99 target ≤ ${TARGETS.auditSignedP99Ms} ms: ` +
+        `${mark(sequencer.p99Ms <= TARGETS.auditSignedP99Ms)}; connection-samples waiting on an advisory lock: ${advisoryLockWaits} ` +
+        mark(advisoryLockWaits === 0),
+    );
     console.log(`  API        : peak RSS ${peakRss} MiB`);
     console.log(
-      `  CPU        : API ${result.cpuPercentOfOneCore.api}%, PostgreSQL ${result.cpuPercentOfOneCore.postgres}%, ` +
+      `  CPU        : API ${result.cpuPercentOfOneCore.api}%, worker ${result.cpuPercentOfOneCore.worker}%, PostgreSQL ${result.cpuPercentOfOneCore.postgres}%, ` +
         `load generator ${result.cpuPercentOfOneCore.loadGenerator}% of one core (${cpuCores} cores)`,
     );
-    console.log(`  API's DB connections, average count per state over ${waits.samples} samples (pool of 10):`);
+    console.log(`  DB connections of the API (pool of 10) and the worker, average count per state over ${waits.samples} samples:`);
     for (const l of waitLines) console.log(l);
     console.log(`  bodies     : ${bodies.issued - issuedBefore} distinct orders generated during the run`);
     if (apiOutput) console.log(`  API output (warn and above):\n${tail(apiOutput, 3000)}`);
@@ -319,6 +398,8 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     if (db) await db.end().catch(() => undefined);
     if (api) await api.stop();
+    if (worker) await worker.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbCreated && !keep) await dropDatabase(benchUrl).catch(() => undefined);
     else if (dbCreated) console.error(`kept database ${BENCH_DB} (${path.basename(benchUrl)})`);
     await admin.end();

@@ -3,6 +3,7 @@ import { OrdersAndCards1764170000000 } from './1764170000000-OrdersAndCards';
 import { AuditChainNext1764180000000 } from './1764180000000-AuditChainNext';
 import { Opposition1764190000000 } from './1764190000000-Opposition';
 import { Principals1764200000000 } from './1764200000000-Principals';
+import { AuditSequencer1764200100000 } from './1764200100000-AuditSequencer';
 import { CrlInDatabase1764200200000 } from './1764200200000-CrlInDatabase';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   AuditChainNext1764180000000,
   Opposition1764190000000,
   Principals1764200000000,
+  AuditSequencer1764200100000,
   CrlInDatabase1764200200000,
 ];

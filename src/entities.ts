@@ -1,4 +1,5 @@
-import { AuditEntry } from './common/audit/audit-entry.entity';
+import { AuditCheckpointRow, AuditSigningKey } from './common/audit/audit-checkpoint.entity';
+import { AuditChainLink, AuditEntry, AuditQueueItem } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
@@ -15,6 +16,10 @@ export const ENTITIES = [
   PrincipalAccount,
   ApiToken,
   AuditEntry,
+  AuditQueueItem,
+  AuditChainLink,
+  AuditCheckpointRow,
+  AuditSigningKey,
   JobRun,
   OutboxMessage,
   RppsImport,

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
-import { AuditVerifyCommand } from './common/audit/audit.command';
+import { AuditCheckpointCommand, AuditPublicKeyCommand, AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
 import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './common/auth/tokens.command';
@@ -104,6 +104,8 @@ export class CliModule {
         TokensListCommand,
         TokensRevokeCommand,
         AuditVerifyCommand,
+        AuditCheckpointCommand,
+        AuditPublicKeyCommand,
       ],
     };
   }

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const { RenewalsHandler } = await import('./orders/renewals.handler');
   const { QueueName, topicJobOptions } = await import('./common/queue/queues');
   const { CrlPublisher } = await import('./opposition/crl-publisher.service');
+  const { AuditSequencer } = await import('./common/audit/audit-sequencer.service');
   const { OppositionRequestsHandler } = await import('./opposition/opposition-requests.handler');
   const { ExpiryHandler } = await import('./opposition/expiry.handler');
   const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log, (topic) =>
     topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
   );
+  const auditSequencer = app.get(AuditSequencer);
+  await auditSequencer.start();
   const queues = workers.start();
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
   await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'worker stopping');
     await relay.stop();
+    await auditSequencer.stop();
     await workers.stop();
     await connection.quit().catch(() => connection.disconnect());
     await app.close();

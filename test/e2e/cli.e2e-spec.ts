@@ -89,9 +89,17 @@ describe('the CLI (node dist/src/cli.js)', () => {
   });
 
   it('has audit:verify name the audit entry that was changed in the database', async () => {
+    // no worker here: audit:checkpoint links the queued entries and signs their checkpoint
+    const cp = await runCli(['audit:checkpoint', '--json'], env);
+    expect(cp.code).toBe(0);
+    expect(cp.json).toMatchObject({
+      size: expect.any(Number),
+      head: expect.stringMatching(/^[0-9a-f]{64}$/),
+      signedAt: expect.any(String),
+    });
     const ok = await runCli(['audit:verify', '--json'], env);
     expect(ok.code).toBe(0);
-    expect(ok.json).toEqual({ entries: expect.any(Number), ok: true, firstBadEntry: null });
+    expect(ok.json).toMatchObject({ entries: cp.json.size, ok: true, firstBadEntry: null, checkpoints: { checked: 1 } });
     expect(ok.json.entries).toBeGreaterThanOrEqual(3);
 
     // The table refuses changes; someone with the database's own powers goes around it.
@@ -105,6 +113,11 @@ describe('the CLI (node dist/src/cli.js)', () => {
 
     const bad = await runCli(['audit:verify', '--json'], env);
     expect(bad.code).toBe(1);
-    expect(bad.json).toEqual({ entries: ok.json.entries, ok: false, firstBadEntry: victim });
+    expect(bad.json).toMatchObject({ entries: ok.json.entries, ok: false, firstBadEntry: victim });
+    expect(bad.json.problems[0]).toMatchObject({
+      kind: 'entry-changed',
+      entry: victim,
+      contradicts: { size: cp.json.size, signedAt: cp.json.signedAt },
+    });
   });
 });

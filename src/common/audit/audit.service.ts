@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChainVerifier, canonicalContent } from './audit-chain';
+import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
 
 export interface AuditRecord {
   actor: string;
@@ -8,12 +8,6 @@ export interface AuditRecord {
   entity: string;
   entityId: string;
   details?: Record<string, unknown>;
-}
-
-export interface AuditVerification {
-  entries: number;
-  ok: boolean;
-  firstBadEntry: string | null;
 }
 
 export interface AuditQuery {
@@ -25,100 +19,97 @@ export interface AuditQuery {
   afterId?: string;
 }
 
+/** An entry as read back, with its place in the chain (null while it is queued). */
+export interface AuditEntryView {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  details: Record<string, unknown>;
+  seq: number | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
 @Injectable()
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Appends an entry inside the caller's transaction (the entry commits or rolls back
-   * with the change it records). Holds the audit lock until that transaction ends: call
-   * it last, just before the commit (see appendMany).
+   * Queues an entry inside the caller's transaction: it commits or rolls back with the
+   * change it records. A plain INSERT, no lock: the sequencer links it into the chain
+   * after the commit (AuditSequencer). Its time is taken here: call it last, just before
+   * the commit, so that the time is that of the change.
    */
   async append(em: EntityManager, r: AuditRecord): Promise<string> {
     const [id] = await this.appendMany(em, [r]);
     return id;
   }
 
-  /** Appends several entries in one round trip (the database chains them under its lock). */
+  /** Queues several entries in one statement; returns their ids, in the order given. */
   async appendMany(em: EntityManager, records: AuditRecord[]): Promise<string[]> {
     if (!records.length) return [];
-    if (!em.queryRunner?.isTransactionActive) {
-      return this.ds.transaction((tx) => this.appendMany(tx, records));
-    }
-    const at = new Date();
-    const details = records.map((r) => r.details ?? {});
-    const [{ ids }]: Array<{ ids: string[] }> = await em.query(`SELECT audit_append($1, $2, $3, $4, $5, $6::jsonb[], $7)::text[] AS ids`, [
-      at,
-      records.map((r) => r.actor),
-      records.map((r) => r.action),
-      records.map((r) => r.entity),
-      records.map((r) => r.entityId),
-      details.map((d) => JSON.stringify(d)),
-      records.map((r, i) =>
-        canonicalContent({ at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entityId, details: details[i] }),
-      ),
-    ]);
-    return ids;
+    const rows: Array<{ id: string }> = await em.query(
+      `WITH input AS MATERIALIZED (
+         SELECT nextval('audit_log_id_seq') AS id, u.*
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY
+                AS u(actor, action, entity, entity_id, details, ord)
+       ), inserted AS (
+         INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
+         SELECT id, $1, actor, action, entity, entity_id, details FROM input
+       )
+       SELECT id::text AS id FROM input ORDER BY ord`,
+      [
+        new Date(),
+        records.map((r) => r.actor),
+        records.map((r) => r.action),
+        records.map((r) => r.entity),
+        records.map((r) => r.entityId),
+        records.map((r) => JSON.stringify(r.details ?? {})),
+      ],
+    );
+    return rows.map((r) => r.id);
   }
 
-  /** Recomputes the whole chain in id order, a page at a time. */
-  async verify(pageSize = 5000): Promise<AuditVerification> {
-    const v = new ChainVerifier();
-    let after = '0';
-    for (;;) {
-      const rows: Array<{
-        id: string;
-        at: Date;
-        actor: string;
-        action: string;
-        entity: string;
-        entity_id: string;
-        details: unknown;
-        prev_hash: string;
-        hash: string;
-      }> = await this.ds.query(
-        `SELECT id::text, at, actor, action, entity, entity_id, details, prev_hash, hash
-             FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`,
-        [after, pageSize],
-      );
-      for (const r of rows) {
-        v.push({
-          id: r.id,
-          at: r.at,
-          actor: r.actor,
-          action: r.action,
-          entity: r.entity,
-          entityId: r.entity_id,
-          details: r.details,
-          prevHash: r.prev_hash,
-          hash: r.hash,
-        });
-      }
-      if (rows.length < pageSize) break;
-      after = rows[rows.length - 1].id;
-    }
-    return { entries: v.entries, ok: v.ok, firstBadEntry: v.firstBadEntry };
+  /** Recomputes the chain (a page at a time) and holds it to the checkpoints given (see verifyAuditTrail). */
+  verify(o: VerifyOptions = {}): Promise<AuditTrailReport> {
+    return verifyAuditTrail(this.ds, o);
   }
 
-  async find(q: AuditQuery) {
+  /** Entries (filtered, by id), each with its place in the chain once sequenced (seq, prevHash, hash; null before). */
+  async find(q: AuditQuery): Promise<AuditEntryView[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (q.entity) add('entity = ?', q.entity);
-    if (q.id) add('entity_id = ?', q.id);
-    if (q.from) add('at >= ?', q.from);
-    if (q.to) add('at < ?', q.to);
-    if (q.afterId) add('audit_log.id > ?::bigint', q.afterId);
+    if (q.entity) add('a.entity = ?', q.entity);
+    if (q.id) add('a.entity_id = ?', q.id);
+    if (q.from) add('a.at >= ?', q.from);
+    if (q.to) add('a.at < ?', q.to);
+    if (q.afterId) add('a.id > ?::bigint', q.afterId);
     params.push(Math.min(Math.max(q.limit ?? 100, 1), 1000));
-    const rows: Array<Record<string, unknown>> = await this.ds.query(
-      `SELECT id::text AS id, at, actor, action, entity, entity_id AS "entityId", details, prev_hash AS "prevHash", hash
-         FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY audit_log.id LIMIT $${params.length}`,
+    const rows: Array<Omit<AuditEntryView, 'seq'> & { seq: string | null }> = await this.ds.query(
+      `SELECT a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
+              c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
+         FROM audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY a.id LIMIT $${params.length}`,
       params,
     );
-    return rows;
+    return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
+  }
+
+  /** The chain's length and head, and how many entries wait to be linked. */
+  async chainState(): Promise<{ size: number; head: string | null; queued: number }> {
+    const [r] = await this.ds.query(
+      `SELECT (SELECT c.seq::text FROM audit_chain c ORDER BY c.seq DESC LIMIT 1) AS size,
+              (SELECT c.hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1) AS head,
+              (SELECT count(*)::int FROM audit_queue) AS queued`,
+    );
+    return { size: Number(r.size ?? 0), head: r.head, queued: r.queued };
   }
 }

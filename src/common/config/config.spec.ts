@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     ).toThrow(/CLOCK_NOW=.*refused in production/);
   });
 
+  it('takes the audit signing key file (required by the signing processes in production), and bounds the sequencing delay', () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUDIT_SIGNING_KEY_FILE: '/a.pem' }).AUDIT_SIGNING_KEY_FILE).toBe('/a.pem');
+    expect(loadConfig({}).AUDIT_SEQUENCE_INTERVAL_MS).toBe(2000);
+    expect(() => loadConfig({ AUDIT_SEQUENCE_INTERVAL_MS: '0' })).toThrow(/AUDIT_SEQUENCE_INTERVAL_MS/);
+  });
+
   it('never prints a secret value in its error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/DATABASE_URL=\(value hidden\)/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).not.toThrow(/hunter2/);

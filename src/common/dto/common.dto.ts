@@ -20,3 +20,11 @@ export class AuditQuery extends createZodDto(
     after: queryString(20).regex(/^\d+$/, 'expected an entry id').optional(),
   }),
 ) {}
+
+export class CheckpointsQuery extends createZodDto(
+  z.strictObject({
+    /** Checkpoints after this id (paging). */
+    after: queryString(20).regex(/^\d+$/, 'expected a checkpoint id').optional(),
+    limit: queryInt(1, 1000).optional(),
+  }),
+) {}
