@@ -179,9 +179,11 @@ describe('the audit trail beyond the database', () => {
       pg = new Client({ connectionString: db.url });
       await pg.connect();
       cps = [];
-      for (const batch of [3, 2]) {
+      // Each new principal's first token writes 2 entries (principal.created, token.created); its next ones, 1.
+      expect((await runCli(['tokens:create', '--role', 'auditor', '--name', 'a0', '--json'], env)).code).toBe(0);
+      for (const batch of [1, 2]) {
         for (let i = 0; i < batch; i++) {
-          expect((await runCli(['tokens:create', '--role', 'auditor', '--name', `a${cps.length}${i}`, '--json'], env)).code).toBe(0);
+          expect((await runCli(['tokens:create', '--role', 'auditor', '--name', 'a0', '--json'], env)).code).toBe(0);
         }
         const c = await runCli(['audit:checkpoint', '--json'], env);
         expect(c.code).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import {
   chmodSync,
   constants,
@@ -86,6 +86,9 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
     certFile = join(secrets, 'crl-issuer.crt');
     writeFileSync(keyFile, issuer.keyPem, { mode: 0o600 });
     writeFileSync(certFile, certPem);
+    // The worker signs audit checkpoints too: in production it needs that key as well.
+    const auditKeyFile = join(secrets, 'audit-key.pem');
+    writeFileSync(auditKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     for (const name of ['key.fifo', 'cert.fifo']) {
       const f = join(root, name);
       execFileSync('mkfifo', ['-m', '600', f]);
@@ -93,7 +96,14 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
     }
     const common = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('crl-hosts'), NODE_ENV: 'production' };
     apiEnv = { ...common, DATA_DIR: hostB, CRL_SIGNING_KEY_FILE: fifos[0], CRL_ISSUER_CERT_FILE: fifos[1], CRL_REFRESH_SECONDS: '1' };
-    workerEnv = { ...common, DATA_DIR: hostA, CRL_SIGNING_KEY_FILE: keyFile, CRL_ISSUER_CERT_FILE: certFile, CRL_DELTA_DELAY_MS: '500' };
+    workerEnv = {
+      ...common,
+      DATA_DIR: hostA,
+      CRL_SIGNING_KEY_FILE: keyFile,
+      CRL_ISSUER_CERT_FILE: certFile,
+      CRL_DELTA_DELAY_MS: '500',
+      AUDIT_SIGNING_KEY_FILE: auditKeyFile,
+    };
     api = await startApi(apiEnv);
     fdWatch = setInterval(sampleApiFds, 10);
     pg = new Client({ connectionString: db.url });
