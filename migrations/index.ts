@@ -2,6 +2,13 @@ import { Foundation1764160000000 } from './1764160000000-Foundation';
 import { OrdersAndCards1764170000000 } from './1764170000000-OrdersAndCards';
 import { AuditChainNext1764180000000 } from './1764180000000-AuditChainNext';
 import { Opposition1764190000000 } from './1764190000000-Opposition';
+import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
-export const MIGRATIONS = [Foundation1764160000000, OrdersAndCards1764170000000, AuditChainNext1764180000000, Opposition1764190000000];
+export const MIGRATIONS = [
+  Foundation1764160000000,
+  OrdersAndCards1764170000000,
+  AuditChainNext1764180000000,
+  Opposition1764190000000,
+  OutboxDelivery1764200300000,
+];

@@ -1,7 +1,7 @@
 import { AuditEntry } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
 import { JobRun } from './common/jobs/job-run.entity';
-import { OutboxMessage } from './common/outbox/outbox-message.entity';
+import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
 import { CrlPublication, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
@@ -15,6 +15,7 @@ export const ENTITIES = [
   AuditEntry,
   JobRun,
   OutboxMessage,
+  DatabaseIdentity,
   RppsImport,
   RppsReject,
   Professional,

@@ -11,11 +11,28 @@ async function main(): Promise<void> {
   const { TokensService } = await import('./common/auth/tokens.service');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
+  const { DataSource } = await import('typeorm');
+  const { databaseTimeouts, poolQueryable, processApplicationName, sidePool } = await import('./common/database/data-source.factory');
   const adapter = new FastPathAdapter();
   const app = await NestFactory.create(ApiModule, adapter, { bufferLogs: true });
-  adapter.serveFast(app.get(TokensService), [cardStatusRoute(app.get(CardsService))]);
+  // The card status route (token check included) has a pool of its own: a saturated main pool cannot starve it.
+  const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
+  const { AuditService } = await import('./common/audit/audit.service');
+  const statusTokens = new TokensService(poolQueryable(statusPool) as InstanceType<typeof DataSource>, app.get(AuditService));
+  adapter.serveFast(statusTokens, [cardStatusRoute(app.get(CardsService), statusPool)]);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // SIGTERM: Nest stops accepting connections, lets the requests under way end, closes its
+  // connections; whatever is left at API_SHUTDOWN_DEADLINE_MS is cut off.
+  const deadline = () => {
+    setTimeout(() => {
+      process.stderr.write(`api: shutdown took more than ${API_SHUTDOWN_DEADLINE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, API_SHUTDOWN_DEADLINE_MS).unref();
+    void statusPool.end().catch(() => undefined);
+  };
+  process.once('SIGTERM', deadline);
+  process.once('SIGINT', deadline);
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -29,6 +46,9 @@ async function main(): Promise<void> {
   await app.listen(cfg.PORT, '0.0.0.0');
   app.get(Logger).log(`API listening on port ${cfg.PORT}`);
 }
+
+/** SIGTERM ends the API within 10 s. */
+const API_SHUTDOWN_DEADLINE_MS = 8_000;
 
 main().catch((err) => {
   process.stderr.write(`api: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -6,11 +6,12 @@ import { AppConfig } from './config/config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { JobsService } from './jobs/jobs.service';
 import { OutboxService } from './outbox/outbox.service';
-import { redisConnection } from './queue/redis';
+import { OutboxMonitor } from './outbox/outbox-monitor';
+import { failFastRedisConnection } from './queue/redis';
 
 export const REDIS = Symbol('REDIS');
 
-/** Services every module uses: audit trail, outbox, job runs, tokens, the Redis connection. */
+/** Services every module uses: audit trail, outbox, job runs, tokens, the Redis connection (of the API and CLI: fail-fast). */
 @Global()
 @Module({
   imports: [ConfigModule],
@@ -19,9 +20,15 @@ export const REDIS = Symbol('REDIS');
     OutboxService,
     JobsService,
     TokensService,
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => redisConnection(cfg.REDIS_URL) },
+    OutboxMonitor,
+    {
+      // Fails fast while Redis is away (a route that needs it answers 503 within seconds), and reconnects by itself.
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (cfg: AppConfig) => failFastRedisConnection(cfg.REDIS_URL).on('error', () => undefined),
+    },
   ],
-  exports: [AuditService, OutboxService, JobsService, TokensService, REDIS],
+  exports: [AuditService, OutboxService, OutboxMonitor, JobsService, TokensService, REDIS],
 })
 export class CommonModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: IORedis) {}

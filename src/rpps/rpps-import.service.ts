@@ -7,6 +7,7 @@ import type { PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { loadConfig } from '../common/config/config';
+import { allowLongStatements } from '../common/database/data-source.factory';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
@@ -116,6 +117,7 @@ export class RppsImportService {
 
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    const restoreTimeout = await allowLongStatements(qr);
     // If this process dies, PostgreSQL notices within a second and frees the import lock.
     await qr.query(`SET client_connection_check_interval = '1s'`);
     // Index builds over millions of rows sort in memory rather than on disk.
@@ -168,6 +170,7 @@ export class RppsImportService {
       try {
         await Promise.all(extra.map((x) => x.connect()));
         await Promise.all(extra.map((x) => x.query(`SET client_connection_check_interval = '1s'`)));
+        await Promise.all(extra.map((x) => allowLongStatements(x)));
         const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
         let specialties = new Specialties();
         if (files.savoirFaire) {
@@ -184,6 +187,7 @@ export class RppsImportService {
           ),
         );
       } finally {
+        await Promise.all(extra.map((x) => x.query('RESET statement_timeout').catch(() => undefined)));
         await Promise.all(extra.map((x) => x.release()));
       }
       if (o.correspondence) {
@@ -262,6 +266,7 @@ export class RppsImportService {
           .catch(() => undefined);
       }
       if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
+      await restoreTimeout();
       await qr.release();
     }
   }

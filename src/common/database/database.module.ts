@@ -1,12 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig, loadConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { DataSourceParts, dataSourceOptions, runMigrationsLocked } from './data-source.factory';
+import { DataSourceParts, databaseTimeouts, dataSourceOptions, runMigrationsLocked } from './data-source.factory';
 import { ensureDatabase } from './database-url';
 
-/** TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. */
+/**
+ * TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. Every
+ * session has the configured statement, idle-in-transaction and connect timeouts.
+ */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class DatabaseModule {
@@ -16,13 +19,20 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (cfg: AppConfig) => dataSourceOptions(parts(cfg)),
+          useFactory: (cfg: AppConfig) => dataSourceOptions({ timeouts: databaseTimeouts(cfg), ...parts(cfg) }),
           dataSourceFactory: async (opts) => {
             const cfg = loadConfig();
             if (cfg.DATABASE_CREATE) await ensureDatabase(cfg.DATABASE_URL);
-            const ds = await new DataSource(opts!).initialize();
-            if (cfg.MIGRATIONS_RUN) await runMigrationsLocked(ds);
-            return ds;
+            if (cfg.MIGRATIONS_RUN) {
+              // Migrations (and the wait for another process's) are not bound by the statement timeout.
+              const migrator = await new DataSource({ ...opts!, extra: { max: 2 } } as DataSourceOptions).initialize();
+              try {
+                await runMigrationsLocked(migrator);
+              } finally {
+                await migrator.destroy();
+              }
+            }
+            return new DataSource(opts!).initialize();
           },
         }),
       ],

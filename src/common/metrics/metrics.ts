@@ -24,3 +24,23 @@ export const outboxPending = new Gauge({
   help: 'Outbox rows not yet relayed to the queues',
   registers: [registry],
 });
+
+export const outboxMessages = new Gauge({
+  name: 'cps_outbox_messages',
+  help: 'Outbox messages not consumed, by queue and state (pending: not relayed; unconsumed: relayed, not consumed; retrying: a delivery failed, relayed again after OUTBOX_REDELIVERY_SECONDS; failed: refused for good)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+});
+
+export const queueJobs = new Gauge({
+  name: 'cps_queue_jobs',
+  help: 'BullMQ jobs by queue and state (failed: failed all their attempts and kept for inspection)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+});
+
+export const queueReachable = new Gauge({
+  name: 'cps_queue_reachable',
+  help: '1 when the job queues (Redis) answered at the last scrape, 0 otherwise',
+  registers: [registry],
+});
