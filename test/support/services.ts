@@ -10,6 +10,12 @@ export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgre
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The migrated template every test database is copied from (made once per run by global setup); TEST_TEMPLATE_DB lets two checkouts test at once. */
 export const TEMPLATE_DB = process.env.TEST_TEMPLATE_DB ?? `cps_test_template`;
+/**
+ * Test databases start with this. Another checkout testing at once (its own TEST_TEMPLATE_DB)
+ * gets its own prefix, so that the global teardown drops only the databases of its own runs.
+ */
+export const TEST_DB_PREFIX =
+  TEMPLATE_DB === 'cps_test_template' ? 'cps_t_' : `cps_t${createHash('sha1').update(TEMPLATE_DB).digest('hex').slice(0, 4)}_`;
 
 export async function assertPostgres(): Promise<void> {
   const c = new Client({ connectionString: withDatabase(BASE_DATABASE_URL, 'postgres'), connectionTimeoutMillis: 3000 });
@@ -54,7 +60,7 @@ export async function createTestDb(label: string): Promise<TestDb> {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .slice(0, 30);
-  const name = `cps_t_${safe}_${suffix}`;
+  const name = `${TEST_DB_PREFIX}${safe}_${suffix}`;
   const url = withDatabase(BASE_DATABASE_URL, name);
   await ensureDatabase(url, TEMPLATE_DB);
   return {

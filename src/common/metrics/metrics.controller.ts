@@ -49,6 +49,7 @@ export class MetricsController {
     try {
       for (const name of Object.values(QueueName)) {
         const q = new Queue(name, { connection: this.redis, prefix: this.cfg.QUEUE_PREFIX });
+        q.on('error', () => undefined); // reported by the call that failed
         try {
           const counts = await withinMs(q.getJobCounts(...JOB_STATES), 2000);
           for (const state of JOB_STATES) queueJobs.set({ queue: name, state }, counts[state] ?? 0);

@@ -63,6 +63,8 @@ export class OutboxRelay {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Redis away: the relay's own calls fail and say so; the connection's events must not crash the process.
+      q.on('error', () => undefined);
       this.queues.set(name, q);
     }
     return q;
