@@ -93,8 +93,11 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     // Every first delivery fails its 5 attempts; the messages are relayed again (delivery 2), still failing.
     await eventually(
       async () =>
-        (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND attempts >= 2 AND last_error IS NOT NULL`))
-          .rows[0].n === events,
+        (
+          await pg.query(
+            `SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND attempts >= 2 AND last_error IS NOT NULL`,
+          )
+        ).rows[0].n === events,
       120_000,
       'every registry event to fail all the attempts of its first delivery and be relayed again',
     );
@@ -134,7 +137,9 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     const [row] = (await pg.query(`SELECT id, attempts FROM outbox WHERE topic = 'registry.event' ORDER BY id LIMIT 1`)).rows;
     await pg.query(`UPDATE outbox SET consumed_at = NULL, published_at = now() - interval '1 hour' WHERE id = $1`, [row.id]);
     await eventually(
-      async () => (await pg.query(`SELECT attempts FROM outbox WHERE id = $1 AND consumed_at IS NOT NULL`, [row.id])).rows[0]?.attempts > row.attempts,
+      async () =>
+        (await pg.query(`SELECT attempts FROM outbox WHERE id = $1 AND consumed_at IS NOT NULL`, [row.id])).rows[0]?.attempts >
+        row.attempts,
       60_000,
       'the extra delivery',
     );
@@ -152,7 +157,8 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     // Relayed, and taken by the worker, whose consumers wait: nothing consumed yet.
     await eventually(
       async () =>
-        (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND published_at IS NOT NULL`)).rows[0].n === 4,
+        (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND published_at IS NOT NULL`)).rows[0].n ===
+        4,
       60_000,
       'the relay',
     );

@@ -3,9 +3,9 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { dropDatabase, ensureDatabase } from '../../src/common/database/database-url';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { outboxJobId } from '../../src/common/outbox/outbox-delivery';
 import { OutboxRelay } from '../../src/common/outbox/outbox-relay';
-import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { QueueName } from '../../src/common/queue/queues';
 import { appDataSourceParts } from '../../src/data-source';
 import { createTestDb, REDIS_URL, TEMPLATE_DB, TestDb, testQueuePrefix } from '../support/services';
@@ -96,9 +96,12 @@ describe(OutboxRelay.name, () => {
       queue = relay.queue(QueueName.RegistryEvents);
     });
     const row = async (id: string) =>
-      (await ds.query(`SELECT attempts, published_at IS NOT NULL AS relayed, consumed_at IS NOT NULL AS consumed FROM outbox WHERE id = $1`, [
-        id,
-      ]))[0];
+      (
+        await ds.query(
+          `SELECT attempts, published_at IS NOT NULL AS relayed, consumed_at IS NOT NULL AS consumed FROM outbox WHERE id = $1`,
+          [id],
+        )
+      )[0];
 
     it('leaves alone a message whose job is still waiting, and relays again, as a new job, one whose job was lost', async () => {
       const id = await addEvent(ds, 'e1');

@@ -125,7 +125,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     chmodSync(dir, 0o700);
   }
   const run = (cmd: string, args: string[]) =>
-    execFileSync(join(PG_BIN, cmd), args, { stdio: 'pipe', ...(asRoot ? { uid, gid } : {}), cwd: dir, env: { ...process.env, LC_ALL: 'C' } });
+    execFileSync(join(PG_BIN, cmd), args, {
+      stdio: 'pipe',
+      ...(asRoot ? { uid, gid } : {}),
+      cwd: dir,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
   const ready = async () => {
