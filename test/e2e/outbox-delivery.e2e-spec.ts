@@ -57,7 +57,8 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
   const clients: Client[] = [];
   let privateRedis: PrivateRedis | null = null;
   afterAll(async () => {
-    for (const s of services) await s.stop();
+    // (a process already gone, killed by signal, has exitCode null: stop() would wait for an exit already past)
+    for (const s of services) if (s.child.exitCode === null && s.child.signalCode === null) await s.stop();
     for (const c of clients) await c.end().catch(() => undefined);
     for (const d of dbs) await d.drop();
     await privateRedis?.destroy();
