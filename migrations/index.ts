@@ -5,6 +5,7 @@ import { Opposition1764190000000 } from './1764190000000-Opposition';
 import { Principals1764200000000 } from './1764200000000-Principals';
 import { AuditSequencer1764200100000 } from './1764200100000-AuditSequencer';
 import { CrlInDatabase1764200200000 } from './1764200200000-CrlInDatabase';
+import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Principals1764200000000,
   AuditSequencer1764200100000,
   CrlInDatabase1764200200000,
+  OutboxDelivery1764200300000,
 ];

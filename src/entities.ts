@@ -3,7 +3,7 @@ import { AuditChainLink, AuditEntry, AuditQueueItem } from './common/audit/audit
 import { ApiToken } from './common/auth/api-token.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
-import { OutboxMessage } from './common/outbox/outbox-message.entity';
+import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
 import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
@@ -22,6 +22,7 @@ export const ENTITIES = [
   AuditSigningKey,
   JobRun,
   OutboxMessage,
+  DatabaseIdentity,
   RppsImport,
   RppsReject,
   Professional,

@@ -16,13 +16,19 @@ async function main(): Promise<void> {
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
+  const { DataSource } = await import('typeorm');
+  const { databaseTimeouts, poolQueryable, processApplicationName, sidePool } = await import('./common/database/data-source.factory');
   const adapter = new FastPathAdapter();
   const app = await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(ApiModule.forRoot(cfg), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
-  adapter.serveFast({ tokens: app.get(TokensService), failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY }, [
-    cardStatusRoute(app.get(CardsService)),
+  // The card status route (token check included) has a pool of its own: a saturated main pool cannot starve it.
+  const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
+  const { AuditService } = await import('./common/audit/audit.service');
+  const statusTokens = new TokensService(poolQueryable(statusPool) as InstanceType<typeof DataSource>, app.get(AuditService));
+  adapter.serveFast({ tokens: statusTokens, failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY }, [
+    cardStatusRoute(app.get(CardsService), statusPool),
   ]);
   if (cfg.TRUST_PROXY) app.set('trust proxy', true);
   if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
@@ -31,6 +37,17 @@ async function main(): Promise<void> {
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // SIGTERM: Nest stops accepting connections, lets the requests under way end, closes its
+  // connections; whatever is left at API_SHUTDOWN_DEADLINE_MS is cut off.
+  const deadline = () => {
+    setTimeout(() => {
+      process.stderr.write(`api: shutdown took more than ${API_SHUTDOWN_DEADLINE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, API_SHUTDOWN_DEADLINE_MS).unref();
+    void statusPool.end().catch(() => undefined);
+  };
+  process.once('SIGTERM', deadline);
+  process.once('SIGINT', deadline);
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -49,6 +66,9 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => internal.close());
   }
 }
+
+/** SIGTERM ends the API within 10 s. */
+const API_SHUTDOWN_DEADLINE_MS = 8_000;
 
 main().catch((err) => {
   process.stderr.write(`api: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const { WorkerModule } = await import('./root.modules');
   const { OutboxRelay } = await import('./common/outbox/outbox-relay');
   const { QueueWorkers } = await import('./common/queue/queue-workers');
-  const { redisConnection } = await import('./common/queue/redis');
+  const { failFastRedisConnection, redisConnection, redisReady } = await import('./common/queue/redis');
+  const { DeliveryRecorder } = await import('./common/outbox/outbox-delivery');
   const { createLogger } = await import('./common/logging/logging');
   const { RppsImportHandler } = await import('./rpps/rpps-import.handler');
   const { RegistryEventsHandler } = await import('./orders/registry-events.handler');
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });
   const ds = app.get(DataSource);
   const connection = redisConnection(cfg.REDIS_URL);
+  // The relay's commands fail fast while Redis is away (its rows go back, and go again when Redis is back).
+  const relayConnection = failFastRedisConnection(cfg.REDIS_URL, 5000);
+  relayConnection.on('error', () => undefined); // reported by the relay's own failures
+  await redisReady(relayConnection, 15_000).catch((e: Error) => {
+    throw new Error(`Redis at REDIS_URL is unreachable: ${e.message}`);
+  });
   const workers = new QueueWorkers(
     [
       app.get(RppsImportHandler),
@@ -41,10 +48,14 @@ async function main(): Promise<void> {
     connection,
     cfg.QUEUE_PREFIX,
     log,
+    new DeliveryRecorder(ds),
   );
-  const relay = new OutboxRelay(ds, connection, cfg.QUEUE_PREFIX, cfg.OUTBOX_RELAY_BATCH, log, (topic) =>
-    topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
-  );
+  const relay = new OutboxRelay(ds, relayConnection, cfg.QUEUE_PREFIX, {
+    batch: cfg.OUTBOX_RELAY_BATCH,
+    redeliverySeconds: cfg.OUTBOX_REDELIVERY_SECONDS,
+    logger: log,
+    topicOptions: (topic) => topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
+  });
   const auditSequencer = app.get(AuditSequencer);
   await auditSequencer.start();
   const queues = workers.start();
@@ -54,21 +65,45 @@ async function main(): Promise<void> {
   await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
   log.info({ queues, renewalCron: cfg.RENEWAL_CRON, expiryCron: cfg.EXPIRY_CRON, crlFullCron: cfg.CRL_FULL_CRON }, 'worker started');
 
+  /** Cancels the running statements of this process's sessions (their application_name is this process's own). */
+  const interrupt = async () => {
+    await ds.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid() AND state <> 'idle'`,
+    );
+  };
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const t0 = Date.now();
     log.info({ signal }, 'worker stopping');
+    // Whatever happens below, the process is gone within SHUTDOWN_DEADLINE_MS (as after a crash).
+    setTimeout(() => {
+      log.error({}, 'worker shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await relay.stop();
     await auditSequencer.stop();
-    await workers.stop();
-    await connection.quit().catch(() => connection.disconnect());
+    await workers.stop({ graceMs: SHUTDOWN_GRACE_MS, deadlineMs: SHUTDOWN_JOBS_DEADLINE_MS, interrupt });
+    await Promise.all([connection, relayConnection].map((c) => c.quit().catch(() => c.disconnect())));
     await app.close();
+    log.info({ seconds: (Date.now() - t0) / 1000 }, 'worker stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
+
+/**
+ * Shutdown (SIGTERM) ends within 30 s: running jobs get SHUTDOWN_GRACE_MS to end by
+ * themselves, then their statements are cancelled and they go back to their queue (a long
+ * import is abandoned: nothing applied, its job run queued again); past
+ * SHUTDOWN_JOBS_DEADLINE_MS they are left to BullMQ's stalled-job check, as after a crash.
+ */
+const SHUTDOWN_GRACE_MS = 5_000;
+const SHUTDOWN_JOBS_DEADLINE_MS = 20_000;
+const SHUTDOWN_DEADLINE_MS = 28_000;
 
 main().catch((err) => {
   process.stderr.write(`worker: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);

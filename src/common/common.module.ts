@@ -9,11 +9,12 @@ import { AppConfig } from './config/config';
 import { APP_CONFIG } from './config/config.module';
 import { JobsService } from './jobs/jobs.service';
 import { OutboxService } from './outbox/outbox.service';
-import { redisConnection } from './queue/redis';
+import { OutboxMonitor } from './outbox/outbox-monitor';
+import { failFastRedisConnection } from './queue/redis';
 
 export const REDIS = Symbol('REDIS');
 
-/** Services every module uses: audit trail (and its sequencer, started by the worker only), outbox, job runs, tokens, the Redis connection. */
+/** Services every module uses: audit trail (and its sequencer, started by the worker only), outbox, job runs, tokens, the Redis connection (of the API and CLI: fail-fast). */
 @Global()
 @Module({
   providers: [
@@ -24,9 +25,15 @@ export const REDIS = Symbol('REDIS');
     JobsService,
     TokensService,
     AuthFailures,
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => redisConnection(cfg.REDIS_URL) },
+    OutboxMonitor,
+    {
+      // Fails fast while Redis is away (a route that needs it answers 503 within seconds), and reconnects by itself.
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (cfg: AppConfig) => failFastRedisConnection(cfg.REDIS_URL).on('error', () => undefined),
+    },
   ],
-  exports: [AuditService, AuditCheckpoints, AuditSequencer, OutboxService, JobsService, TokensService, AuthFailures, REDIS],
+  exports: [AuditService, AuditCheckpoints, AuditSequencer, OutboxService, OutboxMonitor, JobsService, TokensService, AuthFailures, REDIS],
 })
 export class CommonModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: IORedis) {}

@@ -9,6 +9,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { parisDate } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { allowLongStatements } from '../common/database/data-source.factory';
 import { addDays } from '../orders/validity';
 import { buildCrl, CRL_REASON_CODES, encodeRevokedEntry, OppositionReason, REASONS_WITH_INVALIDITY_DATE } from './crl-encoder';
 import { CRL_SIGNER, CrlSignerSource } from './crl-signer';
@@ -75,6 +76,7 @@ export class CrlPublisher {
     const signer = await this.signers.get();
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    const restoreTimeout = await allowLongStatements(qr);
     let locked = false;
     try {
       await qr.query(`SELECT pg_advisory_lock($1)`, [CRL_PUBLISH_LOCK]);
@@ -169,6 +171,7 @@ export class CrlPublisher {
       };
     } finally {
       if (locked) await qr.query(`SELECT pg_advisory_unlock($1)`, [CRL_PUBLISH_LOCK]).catch(() => undefined);
+      await restoreTimeout();
       await qr.release();
     }
   }

@@ -177,10 +177,11 @@ export class CardsService {
    * past its end of validity that the daily sweep has not reached yet is already opposed
    * (reason expiry, from the end of its last valid day, Paris time).
    */
-  async status(cardNumber: string): Promise<CardStatus> {
+  async status(cardNumber: string, ownPool?: Pool): Promise<CardStatus> {
     checkCardNumber(cardNumber);
     // Straight to the pool with a named (prepared) statement: this sits in authentication paths.
-    const pool = (this.ds.driver as unknown as { master: Pool }).master;
+    // The API passes a pool of the route's own, that a saturated main pool cannot starve.
+    const pool = ownPool ?? (this.ds.driver as unknown as { master: Pool }).master;
     const { rows } = await pool.query<{ state: string; reason: string | null; opposedAt: Date | null; expiredAt: Date | null }>({
       name: 'card-status',
       text: `SELECT state, opposition_reason AS reason, opposed_at AS "opposedAt",

@@ -77,12 +77,13 @@ export class RegistryEventsHandler implements JobHandler {
   ) {}
 
   async handle(job: Job<JobPayloads['registry.event']>, log: JobLogger): Promise<ConsumeOutcome> {
-    const out = await this.consume(job.data.eventId);
+    const out = await this.consume(job.data.eventId, job);
     log.info({ eventId: job.data.eventId, ...out }, 'registry event consumed');
     return out;
   }
 
-  async consume(eventId: string): Promise<ConsumeOutcome> {
+  /** `job`: the delivery, marked consumed in the transaction that makes the orders. */
+  async consume(eventId: string, job?: { id?: string }): Promise<ConsumeOutcome> {
     const out: ConsumeOutcome = { ordersCreated: [], ordersRefreshed: [], oppositionsRequested: [], ordersCancelled: [] };
     const event = await this.rpps.getEvent(eventId);
     if (!event) return { ...out, skipped: 'event not found' };
@@ -91,6 +92,7 @@ export class RegistryEventsHandler implements JobHandler {
         `INSERT INTO consumed_registry_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id`,
         [eventId],
       );
+      await this.outbox.markConsumed(em, job);
       if (!claimed.length) return { ...out, skipped: 'already consumed' };
       const d = event.details as { professions?: string[]; fromNationalId?: string };
       switch (event.kind) {

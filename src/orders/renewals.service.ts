@@ -4,6 +4,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { allowLongStatements } from '../common/database/data-source.factory';
 import { JobsService } from '../common/jobs/jobs.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
@@ -61,6 +62,7 @@ export class RenewalsService {
     const reporter = this.jobs.reporter(jobRunId);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    const restoreTimeout = await allowLongStatements(qr);
     let dueTable: string | null = null;
     let locked = false;
     try {
@@ -174,6 +176,7 @@ export class RenewalsService {
     } finally {
       if (dueTable) await qr.query(`DROP TABLE IF EXISTS ${dueTable}`).catch(() => undefined);
       if (locked) await qr.query(`SELECT pg_advisory_unlock($1)`, [RENEWAL_LOCK]).catch(() => undefined);
+      await restoreTimeout();
       await qr.release();
     }
   }

@@ -97,7 +97,8 @@ class CopyWriter {
     if (force) this.seal();
     while (this.ready.length) {
       const b = this.ready.shift()!;
-      if (!this.out.write(b)) await new Promise((r) => this.out.once('drain', r));
+      // (the COPY failing, e.g. cancelled at shutdown, ends the wait with its error: no drain will come)
+      if (!this.out.write(b)) await Promise.race([new Promise((r) => this.out.once('drain', r)), this.done]);
     }
   }
 

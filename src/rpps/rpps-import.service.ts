@@ -9,6 +9,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { allowLongStatements } from '../common/database/data-source.factory';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
@@ -121,6 +122,7 @@ export class RppsImportService {
 
     const qr = this.ds.createQueryRunner();
     await qr.connect();
+    const restoreTimeout = await allowLongStatements(qr);
     // If this process dies, PostgreSQL notices within a second and frees the import lock.
     await qr.query(`SET client_connection_check_interval = '1s'`);
     // Index builds over millions of rows sort in memory rather than on disk.
@@ -173,6 +175,7 @@ export class RppsImportService {
       try {
         await Promise.all(extra.map((x) => x.connect()));
         await Promise.all(extra.map((x) => x.query(`SET client_connection_check_interval = '1s'`)));
+        await Promise.all(extra.map((x) => allowLongStatements(x)));
         const pg = (x: QueryRunner) => (x as unknown as { databaseConnection: PoolClient }).databaseConnection;
         let specialties = new Specialties();
         if (files.savoirFaire) {
@@ -189,6 +192,7 @@ export class RppsImportService {
           ),
         );
       } finally {
+        await Promise.all(extra.map((x) => x.query('RESET statement_timeout').catch(() => undefined)));
         await Promise.all(extra.map((x) => x.release()));
       }
       if (o.correspondence) {
@@ -267,6 +271,7 @@ export class RppsImportService {
           .catch(() => undefined);
       }
       if (locked) await qr.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
+      await restoreTimeout();
       await qr.release();
     }
   }

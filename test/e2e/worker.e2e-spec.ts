@@ -90,7 +90,7 @@ describe('the worker (node dist/src/worker.js)', () => {
     }
   });
 
-  it('relays every registry event from the outbox to its queue, with the outbox row id as job id', async () => {
+  it('relays every registry event from the outbox to its queue, its job id naming the database, the row and the delivery, and marks it consumed', async () => {
     const events = (await pg.query(`SELECT id::text AS id, kind FROM rpps_event ORDER BY id`)).rows as Array<{ id: string; kind: string }>;
     expect(events.length).toBeGreaterThan(0);
     await eventually(
@@ -98,11 +98,19 @@ describe('the worker (node dist/src/worker.js)', () => {
       30_000,
       'the relay',
     );
-    const rows = (await pg.query(`SELECT id::text AS id, payload FROM outbox WHERE topic = 'registry.event' ORDER BY id`)).rows;
+    const [{ id: databaseId }] = (await pg.query(`SELECT id FROM database_identity`)).rows;
+    expect(databaseId).toMatch(/^[0-9a-f]{16}$/);
+    await eventually(
+      async () => (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE consumed_at IS NULL`)).rows[0].n === 0,
+      30_000,
+      'the consumption of every message',
+    );
+    const rows = (await pg.query(`SELECT id::text AS id, payload, attempts FROM outbox WHERE topic = 'registry.event' ORDER BY id`)).rows;
     const queue = new Queue('registry-events', { connection: redis, prefix });
     try {
       for (const row of rows) {
-        const job = await queue.getJob(`outbox-${row.id}`);
+        expect(row.attempts).toBe(1);
+        const job = await queue.getJob(`outbox-${databaseId}-${row.id}-1`);
         expect(job).toBeDefined();
         expect(job!.name).toBe('registry.event');
         expect(job!.data).toEqual(row.payload);

@@ -51,6 +51,16 @@ export const configSchema = z
     RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
     OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+    /** An outbox message relayed but not consumed this long after is relayed again (contract.md). */
+    OUTBOX_REDELIVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** PostgreSQL: a statement running longer is cancelled (the long runs set LONG_STATEMENT_TIMEOUT_MS on their own sessions). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** PostgreSQL: a session idle inside a transaction this long is ended by the server. */
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+    /** PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool). */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** PostgreSQL connections of the card status route's own pool (a saturated main pool cannot starve it). */
+    DATABASE_STATUS_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
     CPS4_START_DATE: isoDate.default('2025-07-01'),
     /** Professions (TRE_G15 codes, comma-separated) the CPS4 rollout is limited to; empty: all. */
     CPS4_PROFESSIONS: z

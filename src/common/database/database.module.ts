@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/config';
-import { DataSourceParts, dataSourceOptions, runMigrationsLocked } from './data-source.factory';
+import { DataSourceParts, databaseTimeouts, dataSourceOptions, runMigrationsLocked } from './data-source.factory';
 import { ensureDatabase } from './database-url';
 
-/** TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. */
+/**
+ * TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. Every
+ * session has the configured statement, idle-in-transaction and connect timeouts.
+ */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class DatabaseModule {
@@ -14,12 +17,19 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(parts),
+          useFactory: () => dataSourceOptions({ timeouts: databaseTimeouts(cfg), ...parts }),
           dataSourceFactory: async (opts) => {
             if (cfg.DATABASE_CREATE) await ensureDatabase(cfg.DATABASE_URL);
-            const ds = await new DataSource(opts!).initialize();
-            if (cfg.MIGRATIONS_RUN) await runMigrationsLocked(ds);
-            return ds;
+            if (cfg.MIGRATIONS_RUN) {
+              // Migrations (and the wait for another process's) are not bound by the statement timeout.
+              const migrator = await new DataSource({ ...opts!, extra: { max: 2 } } as DataSourceOptions).initialize();
+              try {
+                await runMigrationsLocked(migrator);
+              } finally {
+                await migrator.destroy();
+              }
+            }
+            return new DataSource(opts!).initialize();
           },
         }),
       ],

@@ -7,6 +7,8 @@ import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobsQuery } from '../dto/common.dto';
+import { OutboxMonitor } from '../outbox/outbox-monitor';
+import { queueUnavailable, withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
 import { JobsService } from './jobs.service';
 
@@ -16,24 +18,35 @@ import { JobsService } from './jobs.service';
 export class JobsController {
   constructor(
     private readonly jobs: JobsService,
+    private readonly outbox: OutboxMonitor,
     @Inject(REDIS) private readonly redis: IORedis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
-  /** Long runs (imports, sweeps, batches) with state and progress, and the queues' counts. */
+  /**
+   * Long runs (imports, sweeps, batches) with state and progress; the queues' counts; the
+   * outbox messages whose delivery failed, with their error (`retrying`: relayed again after
+   * OUTBOX_REDELIVERY_SECONDS; `failed`: refused for good). 503 `queue_unavailable` when
+   * Redis cannot be reached.
+   */
   @Get()
   @Roles('operator', 'batch')
   async list(@Query() { kind, state }: JobsQuery) {
-    const runs = await this.jobs.list({ kind, state });
     const queues: Record<string, Record<string, number>> = {};
-    for (const name of Object.values(QueueName)) {
-      const q = new Queue(name, { connection: this.redis, prefix: this.cfg.QUEUE_PREFIX });
-      try {
-        queues[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-      } finally {
-        await q.close();
+    try {
+      for (const name of Object.values(QueueName)) {
+        const q = new Queue(name, { connection: this.redis, prefix: this.cfg.QUEUE_PREFIX });
+        q.on('error', () => undefined); // reported by the call that failed
+        try {
+          queues[name] = await withinMs(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 2000);
+        } finally {
+          await q.close().catch(() => undefined);
+        }
       }
+    } catch (e) {
+      throw queueUnavailable(e);
     }
-    return { runs, queues };
+    const [runs, failedMessages] = await Promise.all([this.jobs.list({ kind, state }), this.outbox.failures()]);
+    return { runs, queues, failedMessages };
   }
 }

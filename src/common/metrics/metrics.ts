@@ -31,3 +31,23 @@ export const rateLimited = new Counter({
   labelNames: ['limit'] as const,
   registers: [registry],
 });
+
+export const outboxMessages = new Gauge({
+  name: 'cps_outbox_messages',
+  help: 'Outbox messages not consumed, by queue and state (pending: not relayed; unconsumed: relayed, not consumed; retrying: a delivery failed, relayed again after OUTBOX_REDELIVERY_SECONDS; failed: refused for good)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+});
+
+export const queueJobs = new Gauge({
+  name: 'cps_queue_jobs',
+  help: 'BullMQ jobs by queue and state (failed: failed all their attempts and kept for inspection)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+});
+
+export const queueReachable = new Gauge({
+  name: 'cps_queue_reachable',
+  help: '1 when the job queues (Redis) answered at the last scrape, 0 otherwise',
+  registers: [registry],
+});

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { JobPayloads, queueForTopic } from '../queue/queues';
+import { parseOutboxJobId } from './outbox-delivery';
 
 /** Writes outbox rows; always inside the caller's transaction (nothing is enqueued before commit). */
 @Injectable()
@@ -24,6 +25,36 @@ export class OutboxService {
       `INSERT INTO outbox (topic, payload)
        SELECT $1, p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i) ORDER BY i`,
       [topic, JSON.stringify(payloads)],
+    );
+  }
+
+  /**
+   * The one helper a consumer calls, inside the transaction of its work: the message that
+   * `job` delivers is consumed when (and only when) that work commits, so it is relayed again
+   * if the work never happened. (The queue workers mark it after the handler too, for the
+   * handlers whose work is not one transaction; a job not from the outbox is ignored.)
+   */
+  async markConsumed(em: EntityManager, job: { id?: string } | null | undefined): Promise<void> {
+    const d = parseOutboxJobId(job?.id);
+    if (!d) return;
+    await this.markConsumedIds(em, [d.rowId]);
+  }
+
+  /** The messages of a topic not consumed yet (for a consumer whose one run answers them all, as a delta CRL does). */
+  async unconsumed(em: Pick<EntityManager, 'query'>, topic: keyof JobPayloads): Promise<string[]> {
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id::text AS id FROM outbox WHERE topic = $1 AND consumed_at IS NULL AND failed_at IS NULL`,
+      [topic],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markConsumedIds(em: Pick<EntityManager, 'query'>, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await em.query(
+      `UPDATE outbox SET consumed_at = now(), published_at = COALESCE(published_at, now())
+        WHERE id = ANY($1::bigint[]) AND consumed_at IS NULL`,
+      [ids],
     );
   }
 }
