@@ -2,8 +2,8 @@
  * Reading layer of the card-holders extract (`Porteurs_CPS_CPF_<stamp>.txt`): the cards
  * that already exist (type, number, validity, opposition date).
  *
- * Pure code: no Nest, no database. Lines come from the registry extract reader
- * (`openExtract` / `readHeader`: `.txt` or `.zip`, UTF-8 or Latin-1, BOM, CRLF); this
+ * Pure code: no Nest, no database. Lines come from the shared extract reading
+ * (`src/common/extract`: `openExtract` / `readHeaderLine`: `.txt` or `.zip`, UTF-8 or Latin-1, BOM, CRLF); this
  * module maps the header by (normalised) column names, never by position, and parses
  * each data line into a record or a per-line reject reason.
  *
@@ -13,20 +13,15 @@
  *   `{ ok: false, lineNo, reason }`, the reason naming each faulty field with the file's
  *   own column spelling; the import goes on.
  */
-import {
-  ExtractFormatError,
-  indexNames,
-  LineResult,
-  MAX_FIELD_LENGTH,
-  mapColumns,
-  openExtract,
-  ReadLinesOptions,
-  readHeader,
-  splitHeader,
-} from '../rpps/extract-reader';
+
+import { ExtractFormatError } from '../common/extract/extract.errors';
+import { LineResult, MAX_FIELD_LENGTH } from '../common/extract/extract-fields';
+import { indexNames, mapColumns, splitHeader } from '../common/extract/extract-header';
+import { ReadLinesOptions, readHeaderLine } from '../common/extract/extract-lines';
+import { openExtract } from '../common/extract/extract-open';
 import { checkAdeli, checkNationalId, checkRpps, ID_TYPE_ADELI, ID_TYPE_RPPS } from '../rpps/identifiers';
 
-export { ExtractFormatError } from '../rpps/extract-reader';
+export { ExtractFormatError } from '../common/extract/extract.errors';
 
 // ---------------------------------------------------------------------------
 // Header
@@ -317,7 +312,7 @@ export interface CardHoldersExtract {
  */
 export async function readCardHolders(filePath: string, options: ReadLinesOptions = {}): Promise<CardHoldersExtract> {
   const opened = await openExtract(filePath);
-  const start = await readHeader(opened.stream, options);
+  const start = await readHeaderLine(opened.stream, options);
   let header: CardHoldersHeader;
   try {
     header = parseCardHoldersHeader(start.header.text);

@@ -4,17 +4,9 @@ import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ExtractLine } from '../common/extract/extract-lines';
+import { openExtract } from '../common/extract/extract-open';
 import { copyRow, copyRowClean } from './copy-text';
-import {
-  ExtractLine,
-  openExtract,
-  PersonneActiviteHeader,
-  PersonneActiviteRecord,
-  parsePersonneActiviteLine,
-  parseSavoirFaireHeader,
-  parseSavoirFaireLine,
-  readHeader,
-} from './extract-reader';
 import { isNationalIdShape } from './identifiers';
 import {
   copySql,
@@ -24,6 +16,8 @@ import {
   STAGE_REJECT_COLUMNS,
   StageTables,
 } from './registry-diff.sql';
+import { PersonneActiviteRecord, parsePersonneActiviteLine, parseSavoirFaireLine } from './rpps-extract-fields';
+import { PersonneActiviteHeader, parseSavoirFaireHeader, readHeader } from './rpps-extract-header';
 import { ImportFile } from './rpps-import.entity';
 import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 

@@ -8,18 +8,10 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { loadConfig } from '../common/config/config';
 import { rowsReturned } from '../common/database/returning';
+import { ExtractFormatError } from '../common/extract/extract.errors';
+import { openExtract } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
-import {
-  ExtractFormatError,
-  ExtractStart,
-  openExtract,
-  PersonneActiviteHeader,
-  parsePersonneActiviteHeader,
-  parseSavoirFaireHeader,
-  readHeader,
-  SavoirFaireHeader,
-} from './extract-reader';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
 import {
   applySql,
@@ -39,6 +31,14 @@ import {
 } from './registry-diff.sql';
 import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import { RppsError, unusableInput } from './rpps.errors';
+import {
+  ExtractStart,
+  PersonneActiviteHeader,
+  parsePersonneActiviteHeader,
+  parseSavoirFaireHeader,
+  readHeader,
+  SavoirFaireHeader,
+} from './rpps-extract-header';
 import { ImportFile, ImportStatus } from './rpps-import.entity';
 
 export interface ImportOptions {
