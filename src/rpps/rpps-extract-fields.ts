@@ -2,7 +2,7 @@
  * Data lines of the RPPS / ADELI public extraction: each line parsed into a record or
  * a per-line reject reason (a bad line does not stop the import). Pure code.
  */
-import { field, LineReject, LineResult, scanLine } from '../common/extract/extract-fields';
+import { field, LineResult, rejectLine, scanLine } from '../common/extract/extract-fields';
 import { checkFiness, checkNationalId, checkSiren, checkSiret } from './identifiers';
 import type { PersonneActiviteHeader, SavoirFaireHeader } from './rpps-extract-header';
 
@@ -55,10 +55,6 @@ function isTwoDigits(s: string): boolean {
   return a >= 48 && a <= 57 && b >= 48 && b <= 57;
 }
 
-function reject(lineNo: number, reason: string): LineReject {
-  return { ok: false, lineNo, reason };
-}
-
 /** Appends `field "<name>": <problem>` when a non-empty value fails its check. */
 function withProblem(problems: string[] | null, problem: string): string[] {
   if (problems === null) return [problem];
@@ -96,7 +92,7 @@ export function parsePersonneActiviteLine(
       structural = structural.replace(/^expected (\d+) fields/, `expected $1 (or ${slotted.fieldCount}) fields`);
     }
   }
-  if (structural !== null) return reject(lineNo, structural);
+  if (structural !== null) return rejectLine(lineNo, structural);
   const c = header.columns;
   const record: PersonneActiviteRecord = {
     lineNo,
@@ -140,14 +136,14 @@ export function parsePersonneActiviteLine(
   problems = checkOptional(problems, record.siren, header.names[c.siren], checkSiren);
   problems = checkOptional(problems, record.finessSite, header.names[c.finessSite], checkFiness);
   problems = checkOptional(problems, record.finessLegal, header.names[c.finessLegal], checkFiness);
-  if (problems !== null) return reject(lineNo, problems.join('; '));
+  if (problems !== null) return rejectLine(lineNo, problems.join('; '));
   return { ok: true, record };
 }
 
 /** Parses one `SavoirFaire` data line. */
 export function parseSavoirFaireLine(text: string, lineNo: number, header: SavoirFaireHeader): LineResult<SavoirFaireRecord> {
   const structural = scanLine(text, header);
-  if (structural !== null) return reject(lineNo, structural);
+  if (structural !== null) return rejectLine(lineNo, structural);
   const c = header.columns;
   const record: SavoirFaireRecord = {
     lineNo,
@@ -168,6 +164,6 @@ export function parseSavoirFaireLine(text: string, lineNo: number, header: Savoi
   }
   if (record.specialtyTypeCode === '') problems.push(`field "${header.names[c.specialtyTypeCode]}" is empty`);
   if (record.specialtyCode === '') problems.push(`field "${header.names[c.specialtyCode]}" is empty`);
-  if (problems.length > 0) return reject(lineNo, problems.join('; '));
+  if (problems.length > 0) return rejectLine(lineNo, problems.join('; '));
   return { ok: true, record };
 }

@@ -100,3 +100,8 @@ export function field(text: string, i: number): string {
   while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
   return a === b ? '' : text.slice(a, b);
 }
+
+/** A rejected line. */
+export function rejectLine(lineNo: number, reason: string): LineReject {
+  return { ok: false, lineNo, reason };
+}
