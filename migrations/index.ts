@@ -3,6 +3,7 @@ import { OrdersAndCards1764170000000 } from './1764170000000-OrdersAndCards';
 import { AuditChainNext1764180000000 } from './1764180000000-AuditChainNext';
 import { Opposition1764190000000 } from './1764190000000-Opposition';
 import { Principals1764200000000 } from './1764200000000-Principals';
+import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AuditChainNext1764180000000,
   Opposition1764190000000,
   Principals1764200000000,
+  HeldImportConfirmation1764200500000,
 ];

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ExtractLine } from '../common/extract/extract-lines';
-import { openExtract } from '../common/extract/extract-open';
+import { DEFAULT_ZIP_LIMITS, openExtract, ZipLimits } from '../common/extract/extract-open';
 import { copyRow, copyRowClean } from './copy-text';
 import { isNationalIdShape } from './identifiers';
 import {
@@ -200,6 +200,7 @@ export class ExtractStager {
     private readonly stages: StageTables,
     private readonly load: LoadCounters,
     private readonly onBytes: (bytes: number) => void,
+    private readonly zipLimits: ZipLimits = DEFAULT_ZIP_LIMITS,
   ) {}
 
   /** Reads the SavoirFaire file: specialties kept in memory, rejects staged. */
@@ -358,7 +359,7 @@ export class ExtractStager {
     const fileHash = createHash('sha256');
     let bytes = 0;
     let reported = 0;
-    const opened = await openExtract(path);
+    const opened = await openExtract(path, this.zipLimits);
     const onBytes = this.onBytes;
     const base = this.load.bytes;
     const counter = new Transform({

@@ -9,7 +9,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { loadConfig } from '../common/config/config';
 import { rowsReturned } from '../common/database/returning';
 import { ExtractFormatError } from '../common/extract/extract.errors';
-import { openExtract } from '../common/extract/extract-open';
+import { openExtract, ZipLimits } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
@@ -23,6 +23,7 @@ import {
   insertEventsSql,
   LEFTOVER_TABLES_SQL,
   migrationSql,
+  PREVIEW_SAMPLE_SQL,
   prepareSql,
   StageTables,
   sizesSql,
@@ -39,14 +40,19 @@ import {
   readHeader,
   SavoirFaireHeader,
 } from './rpps-extract-header';
-import { ImportFile, ImportStatus } from './rpps-import.entity';
+import { ImportFile, ImportPreview, ImportStatus, PREVIEW_SAMPLE_SIZE } from './rpps-import.entity';
 
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
   files: string[];
   /** Date of the extract (default: the stamp in the file name, else today). */
   asOf?: string;
+  /** Applies a mass change: given at the host (the CLI's --confirm-mass-change). */
   confirmMassChange?: boolean;
+  /** Applies a held import that `by` (not its submitter) confirmed over the API: its files must not have changed. */
+  confirms?: { importId: string; by: string };
+  /** The principal that submitted the import over the API (null or absent: at the host). */
+  submittedByPrincipal?: string | null;
   /** ADELI → RPPS correspondence file (`adeli;rpps` lines); authoritative. */
   correspondence?: string;
   actor: string;
@@ -78,6 +84,8 @@ export interface ImportResult {
   professionals: { before: number; after: number };
   migrationCandidates: number;
   heldReason?: string;
+  /** Held imports: what applying would do. */
+  preview?: ImportPreview;
   jobRunId: string;
   seconds: number;
   /** Where the time went: reading the files (parse and COPY), then the one transaction. */
@@ -110,7 +118,8 @@ export class RppsImportService {
   async run(o: ImportOptions): Promise<ImportResult> {
     const started = Date.now();
     const cfg = loadConfig();
-    const files = await this.classify(o.files);
+    const zipLimits: ZipLimits = { maxBytes: cfg.IMPORT_ZIP_MAX_BYTES, maxRatio: cfg.IMPORT_ZIP_MAX_RATIO };
+    const files = await this.classify(o.files, zipLimits);
     const asOf = this.resolveAsOf(o.asOf, files.main.path);
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
 
@@ -136,6 +145,7 @@ export class RppsImportService {
       locked = true;
       await this.cleanUpInterrupted(qr);
       await this.refuseOlderThanRegistry(qr, asOf);
+      const held = o.confirms ? await this.stillHeld(qr, o.confirms.importId) : null;
 
       if (!jobRunId) {
         jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf });
@@ -150,9 +160,18 @@ export class RppsImportService {
 
       const fileInfos: ImportFile[] = [];
       const [row] = await qr.query(
-        `INSERT INTO rpps_import (job_run_id, status, layout, as_of, confirm_mass_change, actor, files)
-         VALUES ($1, 'running', $2, $3, $4, $5, '[]') RETURNING id`,
-        [jobRunId, files.main.header.layout, asOf, !!o.confirmMassChange, o.actor],
+        `INSERT INTO rpps_import (job_run_id, status, layout, as_of, confirm_mass_change, actor, files, submitted_by_principal,
+                                  confirms_import_id)
+         VALUES ($1, 'running', $2, $3, $4, $5, '[]', $6, $7) RETURNING id`,
+        [
+          jobRunId,
+          files.main.header.layout,
+          asOf,
+          !!o.confirmMassChange || !!o.confirms,
+          o.actor,
+          o.submittedByPrincipal ?? null,
+          held?.id ?? null,
+        ],
       );
       importId = row.id as string;
       stages = stageNames(importId);
@@ -163,7 +182,7 @@ export class RppsImportService {
       const load = new LoadCounters();
       const emit = (phase: ImportProgress['phase'], done: number, total: number) =>
         progress({ phase, done, total, rowsRead: load.rowsRead, rowsRejected: load.rowsRejected });
-      const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes));
+      const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes), zipLimits);
       const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner(), this.ds.createQueryRunner()];
       try {
         await Promise.all(extra.map((x) => x.connect()));
@@ -183,6 +202,10 @@ export class RppsImportService {
             specialties,
           ),
         );
+      } catch (e) {
+        // Found while streaming (a zip past its limits, a line too long): unusable input, nothing committed.
+        if (e instanceof ExtractFormatError) throw unusableInput(e.message);
+        throw e;
       } finally {
         await Promise.all(extra.map((x) => x.release()));
       }
@@ -194,6 +217,7 @@ export class RppsImportService {
           bytes: (await stat(o.correspondence)).size,
         });
       }
+      if (held) this.refuseChangedFiles(held, fileInfos);
       if (load.rowsAccepted === 0) {
         throw unusableInput(`"${basename(files.main.path)}" has no usable line (${load.rowsRejected} rejected): nothing imported`);
       }
@@ -208,7 +232,12 @@ export class RppsImportService {
         load,
         fileInfos,
         correspondence,
-        confirm: !!o.confirmMassChange,
+        confirm: !!o.confirmMassChange || !!o.confirms,
+        confirmation: o.confirms
+          ? { where: 'api', by: o.confirms.by, heldImportId: o.confirms.importId }
+          : o.confirmMassChange
+            ? { where: 'host', by: o.actor }
+            : undefined,
         ratio: cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
@@ -227,6 +256,7 @@ export class RppsImportService {
         professionals: result.professionals,
         migrationCandidates: result.candidates,
         ...(result.heldReason ? { heldReason: result.heldReason } : {}),
+        ...(result.preview ? { preview: result.preview } : {}),
         jobRunId,
         seconds: Math.round((Date.now() - started) / 100) / 10,
         phaseSeconds: { reading: round1(readSeconds), comparingAndApplying: round1((Date.now() - started) / 1000 - readSeconds) },
@@ -267,7 +297,7 @@ export class RppsImportService {
   }
 
   /** Reads each file's header: one Personne_activite file, at most one SavoirFaire file. */
-  private async classify(paths: string[]): Promise<ClassifiedFiles> {
+  private async classify(paths: string[], zipLimits: ZipLimits): Promise<ClassifiedFiles> {
     if (!paths.length) throw unusableInput('no file given: rpps:import needs a PS_LibreAcces_Personne_activite file');
     let main: ClassifiedFiles['main'] | undefined;
     let savoirFaire: ClassifiedFiles['savoirFaire'];
@@ -275,7 +305,7 @@ export class RppsImportService {
       const name = basename(p);
       let start: ExtractStart;
       try {
-        const opened = await openExtract(p);
+        const opened = await openExtract(p, zipLimits);
         start = await readHeader(opened.stream);
         await start.close();
       } catch (e) {
@@ -372,6 +402,41 @@ export class RppsImportService {
     for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
   }
 
+  /**
+   * The held import a confirmation applies, checked under the import lock: still held,
+   * and no import has come after it (other than failed ones).
+   */
+  private async stillHeld(qr: QueryRunner, importId: string): Promise<{ id: string; files: ImportFile[] }> {
+    const rows: Array<{ id: string; status: string; files: ImportFile[]; newer: string | null }> = await qr.query(
+      `SELECT i.id, i.status, i.files,
+              (SELECT n.id FROM rpps_import n WHERE n.started_at > i.started_at AND n.status <> 'failed'
+                ORDER BY n.started_at LIMIT 1) AS newer
+         FROM rpps_import i WHERE i.id = $1`,
+      [importId],
+    );
+    const r = rows[0];
+    if (!r) throw new RppsError('import_not_found', `no import ${importId}`, 404);
+    if (r.status !== 'held') throw new RppsError('import_not_held', `import ${importId} is ${r.status}, not held: nothing to confirm`, 409);
+    if (r.newer) {
+      throw new RppsError('import_superseded', `import ${importId} was superseded by import ${r.newer}: nothing applied`, 409);
+    }
+    return { id: r.id, files: r.files };
+  }
+
+  /** What is applied must be what was held (and previewed): the same bytes. */
+  private refuseChangedFiles(held: { id: string; files: ImportFile[] }, read: ImportFile[]): void {
+    const key = (f: ImportFile) => `${f.kind}:${f.sha256}`;
+    const before = held.files.map(key).sort().join(',');
+    const now = read.map(key).sort().join(',');
+    if (before !== now) {
+      throw new RppsError(
+        'import_files_changed',
+        `the files of held import ${held.id} changed since it was held: nothing applied; submit them again`,
+        422,
+      );
+    }
+  }
+
   private async refuseOlderThanRegistry(qr: QueryRunner, asOf: string): Promise<void> {
     const rows: Array<{ as_of: string }> = await qr.query(
       `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS as_of FROM rpps_import WHERE status IN ('baseline', 'applied', 'unchanged')`,
@@ -392,6 +457,8 @@ export class RppsImportService {
       fileInfos: ImportFile[];
       correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
       confirm: boolean;
+      /** Who confirmed a mass change, and where (the audit entry says it when the change was one). */
+      confirmation?: Record<string, string>;
       ratio: number;
       actor: string;
       onApplying: () => void;
@@ -402,6 +469,7 @@ export class RppsImportService {
     professionals: { before: number; after: number };
     candidates: number;
     heldReason?: string;
+    preview?: ImportPreview;
   }> {
     const timings: Array<[string, number]> = [];
     const q = async (sql: string, params: unknown[] = []) => {
@@ -424,6 +492,8 @@ export class RppsImportService {
       let candidates = 0;
       let status: ImportResult['status'];
       let heldReason: string | undefined;
+      let preview: ImportPreview | undefined;
+      let massChange = false;
 
       if (baseline) {
         status = 'baseline';
@@ -443,12 +513,25 @@ export class RppsImportService {
           Number(counts.arrivals) === 0 && Number(counts.departures) === 0 && Number(counts.peopleChanged) === 0 && candidates === 0;
         status = unchanged ? 'unchanged' : 'applied';
         const limit = Math.floor(before * c.ratio);
-        if (!c.confirm && events.CEASED > limit) {
+        massChange = events.CEASED > limit;
+        if (!c.confirm && massChange) {
           status = 'held';
           heldReason =
             `this import would cease ${events.CEASED} of ${before} professionals (${((100 * events.CEASED) / Math.max(before, 1)).toFixed(1)}%, ` +
-            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?) ` +
-            `and run it again with --confirm-mass-change if the change is real.`;
+            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?); ` +
+            `if the change is real, an operator other than its submitter confirms it (POST /api/v1/imports/${c.importId}/confirm), ` +
+            `or someone at the host runs it again with --confirm-mass-change.`;
+          const sample = await q(PREVIEW_SAMPLE_SQL, [PREVIEW_SAMPLE_SIZE]);
+          preview = {
+            professionalsBefore: before,
+            ceased: events.CEASED,
+            changed: Number(counts.peopleChanged),
+            added: events.NEW_PROFESSIONAL,
+            events: { ...events },
+            sample: sample.map((x: { nationalId: string; kind: string; professionCode: string | null }) =>
+              x.professionCode ? x : { nationalId: x.nationalId, kind: x.kind },
+            ),
+          };
           await qr.rollbackTransaction();
           await qr.startTransaction();
         } else if (status === 'unchanged') {
@@ -476,7 +559,8 @@ export class RppsImportService {
       const professionals = { before, after: Number(activeAfter) };
       await qr.query(
         `UPDATE rpps_import SET status = $2, files = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,
-                events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = clock_timestamp()
+                events = $7, professionals_before = $8, professionals_after = $9, error = $10, preview = $11,
+                finished_at = clock_timestamp()
           WHERE id = $1`,
         [
           c.importId,
@@ -489,6 +573,7 @@ export class RppsImportService {
           professionals.before,
           professionals.after,
           heldReason ?? null,
+          preview ? JSON.stringify(preview) : null,
         ],
       );
       await this.audit.append(qr.manager, {
@@ -504,11 +589,20 @@ export class RppsImportService {
           events,
           professionals,
           migrationCandidates: candidates,
+          ...(c.confirmation && massChange && status !== 'held'
+            ? {
+                massChangeConfirmed:
+                  c.confirmation.where === 'host'
+                    ? `mass change confirmed at the host by ${c.confirmation.by} (--confirm-mass-change)`
+                    : `mass change of held import ${c.confirmation.heldImportId} confirmed over the API by ${c.confirmation.by}`,
+              }
+            : {}),
+          ...(c.confirmation?.heldImportId ? { confirmsImportId: c.confirmation.heldImportId } : {}),
         },
       });
       await qr.commitTransaction();
       this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
-      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason };
+      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason, preview };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw e;

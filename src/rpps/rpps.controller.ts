@@ -1,4 +1,4 @@
-import { Body, Controller, DefaultValuePipe, Get, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
@@ -56,19 +56,45 @@ export class RppsController {
     return this.rpps.listImports();
   }
 
-  /** Runs an import as a queue job on a worker (the files must be readable by the worker). */
+  /** One import; a held one shows what applying it would do (counts by kind of change, a sample). */
+  @Get('imports/:id')
+  @Roles('operator', 'batch', 'auditor')
+  getImport(@Param('id') id: string) {
+    return this.rpps.getImport(id);
+  }
+
+  /**
+   * Runs an import as a queue job on a worker. `files` are names inside IMPORT_DIR (a
+   * path outside it is refused); a held import is confirmed with POST imports/:id/confirm.
+   */
   @Post('imports')
   @Roles('batch')
   enqueue(@Body() body: { files?: unknown; asOf?: unknown; confirmMassChange?: unknown }, @Req() req: AuthedRequest) {
     if (!Array.isArray(body?.files) || !body.files.every((f) => typeof f === 'string') || !body.files.length) {
-      throw new CommonError('validation_failed', 'files: expected a non-empty array of paths readable by the worker');
+      throw new CommonError('validation_failed', 'files: expected a non-empty array of file names in the import directory');
     }
     if (body.asOf !== undefined && typeof body.asOf !== 'string') throw new CommonError('validation_failed', 'asOf: expected YYYY-MM-DD');
+    if (body.confirmMassChange !== undefined) {
+      throw new CommonError(
+        'validation_failed',
+        'confirmMassChange is not accepted: a held import is confirmed by another operator with POST /api/v1/imports/:id/confirm',
+      );
+    }
     return this.queue.enqueue({
       files: body.files as string[],
       asOf: body.asOf as string | undefined,
-      confirmMassChange: body.confirmMassChange === true,
       actor: actorOf(req),
+      source: 'api',
+      principal: req.principal,
     });
+  }
+
+  /** Applies a held import (as a queue job): an operator's decision, never the submitter's. */
+  @Post('imports/:id/confirm')
+  @Roles('operator')
+  @HttpCode(202)
+  confirmImport(@Param('id') id: string, @Req() req: AuthedRequest) {
+    if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
+    return this.queue.confirm(id, req.principal);
   }
 }

@@ -58,15 +58,26 @@ export function withSavoirFaireColumns(header56: string): string {
 // ---------------------------------------------------------------------------
 // Minimal zip writer (test code only), stored or deflated entries.
 // ---------------------------------------------------------------------------
-export function makeZip(entries: { name: string; data: Buffer; deflate?: boolean }[]): Buffer {
+export interface ZipEntrySpec {
+  name: string;
+  data: Buffer;
+  deflate?: boolean;
+  /** Already deflated (raw) content: `data` is ignored, and the declared size is `declaredSize`. */
+  deflated?: Buffer;
+  /** The inflated size the headers declare (default: the real one); a lie makes a bomb. */
+  declaredSize?: number;
+}
+
+export function makeZip(entries: ZipEntrySpec[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
-    const body = e.deflate ? zlib.deflateRawSync(e.data) : e.data;
-    const crc = zlib.crc32(e.data) >>> 0;
-    const method = e.deflate ? 8 : 0;
+    const body = e.deflated ?? (e.deflate ? zlib.deflateRawSync(e.data) : e.data);
+    const crc = e.deflated ? 0 : zlib.crc32(e.data) >>> 0;
+    const method = e.deflate || e.deflated ? 8 : 0;
+    const size = e.declaredSize ?? e.data.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -76,7 +87,7 @@ export function makeZip(entries: { name: string; data: Buffer; deflate?: boolean
     local.writeUInt16LE(0x21, 12); // 1980-01-01
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
@@ -89,7 +100,7 @@ export function makeZip(entries: { name: string; data: Buffer; deflate?: boolean
     central.writeUInt16LE(0x21, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
@@ -116,3 +127,26 @@ export function requireZipCli(): void {
 }
 
 // ---------------------------------------------------------------------------
+
+/**
+ * Raw deflate of `prefix` then `pattern` repeated, `inflatedBytes` in all (about), made as a stream (the inflated
+ * content is never held whole): a zip bomb's body.
+ */
+export async function deflatedRepeat(pattern: string, inflatedBytes: number, prefix = ''): Promise<Buffer> {
+  const unit = Buffer.from(pattern.repeat(Math.max(1, Math.floor((1 << 20) / pattern.length))), 'utf8');
+  const deflate = zlib.createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
+  if (prefix) deflate.write(Buffer.from(prefix, 'utf8'));
+  for (let written = Buffer.byteLength(prefix); written < inflatedBytes; written += unit.length) {
+    const chunk = unit.subarray(0, Math.min(unit.length, inflatedBytes - written));
+    if (!deflate.write(chunk)) await new Promise((r) => deflate.once('drain', r));
+  }
+  deflate.end();
+  await done;
+  return Buffer.concat(out);
+}

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtureLines, makeZip, PA_56, requireZipCli, texts } from '../../../test/support/extract-files';
+import { deflatedRepeat, fixtureLines, makeZip, PA_56, requireZipCli, texts } from '../../../test/support/extract-files';
 import { ExtractFormatError } from './extract.errors';
-import { openExtract } from './extract-open';
+import { readLineBatches } from './extract-lines';
+import { inspectExtract, openExtract, ZipLimitError } from './extract-open';
 
 let tmp: string;
 beforeAll(() => {
@@ -87,5 +88,68 @@ describe('opening .txt and .zip extracts', () => {
       expect(err).not.toBeInstanceOf(ExtractFormatError);
       expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
     }
+  });
+});
+
+describe('refusing zip bombs', () => {
+  const line = '810000000355|a zip bomb line that compresses very well|\n';
+  const MiB = 1 << 20;
+  let honest: string;
+  let lying: string;
+
+  beforeAll(async () => {
+    const body = await deflatedRepeat(line, 64 * MiB);
+    honest = path.join(tmp, 'honest-bomb.zip');
+    fs.writeFileSync(
+      honest,
+      makeZip([{ name: 'PS_LibreAcces_Personne_activite_1.txt', data: Buffer.alloc(0), deflated: body, declaredSize: 64 * MiB }]),
+    );
+    // The same body, its headers claiming 1000 bytes: past the ratio floor only once inflated.
+    lying = path.join(tmp, 'lying-bomb.zip');
+    fs.writeFileSync(
+      lying,
+      makeZip([{ name: 'PS_LibreAcces_Personne_activite_1.txt', data: Buffer.alloc(0), deflated: body, declaredSize: 1000 }]),
+    );
+  });
+
+  it('refuses from the central directory an archive that would inflate past the size limit, naming it', async () => {
+    const limits = { maxBytes: 4 * MiB, maxRatio: 1_000_000 };
+    for (const open of [openExtract, inspectExtract]) {
+      const err = await open(honest, limits).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ZipLimitError);
+      expect(err).toBeInstanceOf(ExtractFormatError);
+      expect((err as ZipLimitError).limit).toBe('IMPORT_ZIP_MAX_BYTES');
+      expect((err as Error).message).toMatch(
+        /"honest-bomb.zip" declares 67108864 bytes once inflated, more than IMPORT_ZIP_MAX_BYTES \(4194304 bytes/,
+      );
+    }
+  });
+
+  it('refuses from the central directory an entry compressed past the ratio limit, naming it', async () => {
+    const err = await openExtract(honest, { maxBytes: 1024 * MiB, maxRatio: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZipLimitError);
+    expect((err as ZipLimitError).limit).toBe('IMPORT_ZIP_MAX_RATIO');
+    expect((err as Error).message).toMatch(/inflates \d+ times its compressed size, more than IMPORT_ZIP_MAX_RATIO \(100\)/);
+  });
+
+  it('stops inflating as soon as an entry passes the size its headers declare', async () => {
+    const limits = { maxBytes: 4 * MiB, maxRatio: 100 };
+    await expect(inspectExtract(lying, limits)).resolves.toBeUndefined(); // the directory looks fine
+    const { stream } = await openExtract(lying, limits);
+    let inflated = 0;
+    const err = await (async () => {
+      for await (const batch of readLineBatches(stream, { sniffBytes: 1024 })) for (const l of batch) inflated += l.text.length + 1;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZipLimitError);
+    expect((err as ZipLimitError).limit).toBe('declared size');
+    expect((err as Error).message).toMatch(/inflates past the 1000 bytes its header declares/);
+    expect(inflated).toBeLessThanOrEqual(1000);
+  });
+
+  it('reads an honest zip within tight limits', async () => {
+    const zipPath = path.join(tmp, 'tight.zip');
+    fs.writeFileSync(zipPath, makeZip([{ name: path.basename(PA_56), data: fs.readFileSync(PA_56), deflate: true }]));
+    const { stream } = await openExtract(zipPath, { maxBytes: 64 * 1024, maxRatio: 10 });
+    expect(await texts(stream)).toEqual(fixtureLines(PA_56));
   });
 });
