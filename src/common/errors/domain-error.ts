@@ -14,6 +14,6 @@ export class DomainError<C extends string = string> extends Error {
   }
 }
 
-export type CommonErrorCode = 'validation_failed' | 'not_found' | 'unauthenticated' | 'forbidden' | 'conflict' | 'internal_error';
+export type CommonErrorCode = 'validation_failed' | 'unauthenticated' | 'forbidden';
 
 export class CommonError extends DomainError<CommonErrorCode> {}
