@@ -13,6 +13,7 @@ import { openExtract, ZipLimits } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
+import { readPreview, refuseChangedFiles, stillHeld } from './held-imports';
 import {
   applySql,
   baselineSql,
@@ -23,7 +24,6 @@ import {
   insertEventsSql,
   LEFTOVER_TABLES_SQL,
   migrationSql,
-  PREVIEW_SAMPLE_SQL,
   prepareSql,
   StageTables,
   sizesSql,
@@ -40,7 +40,7 @@ import {
   readHeader,
   SavoirFaireHeader,
 } from './rpps-extract-header';
-import { ImportFile, ImportPreview, ImportStatus, PREVIEW_SAMPLE_SIZE } from './rpps-import.entity';
+import { ImportFile, ImportPreview, ImportStatus } from './rpps-import.entity';
 
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
@@ -145,7 +145,7 @@ export class RppsImportService {
       locked = true;
       await this.cleanUpInterrupted(qr);
       await this.refuseOlderThanRegistry(qr, asOf);
-      const held = o.confirms ? await this.stillHeld(qr, o.confirms.importId) : null;
+      const held = o.confirms ? await stillHeld(qr, o.confirms.importId) : null;
 
       if (!jobRunId) {
         jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf });
@@ -217,7 +217,7 @@ export class RppsImportService {
           bytes: (await stat(o.correspondence)).size,
         });
       }
-      if (held) this.refuseChangedFiles(held, fileInfos);
+      if (held) refuseChangedFiles(held, fileInfos);
       if (load.rowsAccepted === 0) {
         throw unusableInput(`"${basename(files.main.path)}" has no usable line (${load.rowsRejected} rejected): nothing imported`);
       }
@@ -402,41 +402,6 @@ export class RppsImportService {
     for (const t of tables) await qr.query(`DROP TABLE IF EXISTS ${t.tablename}`);
   }
 
-  /**
-   * The held import a confirmation applies, checked under the import lock: still held,
-   * and no import has come after it (other than failed ones).
-   */
-  private async stillHeld(qr: QueryRunner, importId: string): Promise<{ id: string; files: ImportFile[] }> {
-    const rows: Array<{ id: string; status: string; files: ImportFile[]; newer: string | null }> = await qr.query(
-      `SELECT i.id, i.status, i.files,
-              (SELECT n.id FROM rpps_import n WHERE n.started_at > i.started_at AND n.status <> 'failed'
-                ORDER BY n.started_at LIMIT 1) AS newer
-         FROM rpps_import i WHERE i.id = $1`,
-      [importId],
-    );
-    const r = rows[0];
-    if (!r) throw new RppsError('import_not_found', `no import ${importId}`, 404);
-    if (r.status !== 'held') throw new RppsError('import_not_held', `import ${importId} is ${r.status}, not held: nothing to confirm`, 409);
-    if (r.newer) {
-      throw new RppsError('import_superseded', `import ${importId} was superseded by import ${r.newer}: nothing applied`, 409);
-    }
-    return { id: r.id, files: r.files };
-  }
-
-  /** What is applied must be what was held (and previewed): the same bytes. */
-  private refuseChangedFiles(held: { id: string; files: ImportFile[] }, read: ImportFile[]): void {
-    const key = (f: ImportFile) => `${f.kind}:${f.sha256}`;
-    const before = held.files.map(key).sort().join(',');
-    const now = read.map(key).sort().join(',');
-    if (before !== now) {
-      throw new RppsError(
-        'import_files_changed',
-        `the files of held import ${held.id} changed since it was held: nothing applied; submit them again`,
-        422,
-      );
-    }
-  }
-
   private async refuseOlderThanRegistry(qr: QueryRunner, asOf: string): Promise<void> {
     const rows: Array<{ as_of: string }> = await qr.query(
       `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS as_of FROM rpps_import WHERE status IN ('baseline', 'applied', 'unchanged')`,
@@ -521,17 +486,7 @@ export class RppsImportService {
             `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?); ` +
             `if the change is real, an operator other than its submitter confirms it (POST /api/v1/imports/${c.importId}/confirm), ` +
             `or someone at the host runs it again with --confirm-mass-change.`;
-          const sample = await q(PREVIEW_SAMPLE_SQL, [PREVIEW_SAMPLE_SIZE]);
-          preview = {
-            professionalsBefore: before,
-            ceased: events.CEASED,
-            changed: Number(counts.peopleChanged),
-            added: events.NEW_PROFESSIONAL,
-            events: { ...events },
-            sample: sample.map((x: { nationalId: string; kind: string; professionCode: string | null }) =>
-              x.professionCode ? x : { nationalId: x.nationalId, kind: x.kind },
-            ),
-          };
+          preview = await readPreview(q, before, events, Number(counts.peopleChanged));
           await qr.rollbackTransaction();
           await qr.startTransaction();
         } else if (status === 'unchanged') {
