@@ -6,6 +6,7 @@ import { Principals1764200000000 } from './1764200000000-Principals';
 import { AuditSequencer1764200100000 } from './1764200100000-AuditSequencer';
 import { CrlInDatabase1764200200000 } from './1764200200000-CrlInDatabase';
 import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
+import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditSequencer1764200100000,
   CrlInDatabase1764200200000,
   OutboxDelivery1764200300000,
+  HeldImportConfirmation1764200500000,
 ];

@@ -30,16 +30,8 @@ export const CrlReason = {
 } as const;
 export type CrlReason = (typeof CrlReason)[keyof typeof CrlReason];
 
-/** The domain's opposition reasons (see `opposition_request_reason_check`), plus a change of profession or site. */
-export type OppositionReason =
-  | 'expiry'
-  | 'loss'
-  | 'theft'
-  | 'malfunction'
-  | 'non-receipt'
-  | 'cessation'
-  | 'replacement'
-  | 'affiliation-changed';
+/** The domain's opposition reasons (domain.md; `opposition_reason_check` and `opposition_request_reason_check`). */
+export type OppositionReason = 'expiry' | 'loss' | 'theft' | 'malfunction' | 'non-receipt' | 'cessation' | 'replacement';
 
 /** Opposition reason → CRL reason code. */
 export const CRL_REASON_CODES: Readonly<Record<OppositionReason, CrlReason>> = Object.freeze({
@@ -50,7 +42,6 @@ export const CRL_REASON_CODES: Readonly<Record<OppositionReason, CrlReason>> = O
   'non-receipt': CrlReason.unspecified,
   cessation: CrlReason.cessationOfOperation,
   replacement: CrlReason.superseded,
-  'affiliation-changed': CrlReason.affiliationChanged,
 });
 
 /** Reasons for which the entry carries an invalidity date (the card may have been misused since). */

@@ -2,8 +2,8 @@
  * Reading layer of the card-holders extract (`Porteurs_CPS_CPF_<stamp>.txt`): the cards
  * that already exist (type, number, validity, opposition date).
  *
- * Pure code: no Nest, no database. Lines come from the registry extract reader
- * (`openExtract` / `readHeader`: `.txt` or `.zip`, UTF-8 or Latin-1, BOM, CRLF); this
+ * Pure code: no Nest, no database. Lines come from the shared extract reading
+ * (`src/common/extract`: `openExtract` / `readHeaderLine`: `.txt` or `.zip`, UTF-8 or Latin-1, BOM, CRLF); this
  * module maps the header by (normalised) column names, never by position, and parses
  * each data line into a record or a per-line reject reason.
  *
@@ -13,20 +13,15 @@
  *   `{ ok: false, lineNo, reason }`, the reason naming each faulty field with the file's
  *   own column spelling; the import goes on.
  */
-import {
-  ExtractFormatError,
-  indexNames,
-  LineResult,
-  MAX_FIELD_LENGTH,
-  mapColumns,
-  openExtract,
-  ReadLinesOptions,
-  readHeader,
-  splitHeader,
-} from '../rpps/extract-reader';
+
+import { ExtractFormatError } from '../common/extract/extract.errors';
+import { field, LineResult, rejectLine, scanLine } from '../common/extract/extract-fields';
+import { HeaderBase, indexNames, mapColumns, splitHeader } from '../common/extract/extract-header';
+import { ReadLinesOptions, readHeaderLine } from '../common/extract/extract-lines';
+import { openExtract } from '../common/extract/extract-open';
 import { checkAdeli, checkNationalId, checkRpps, ID_TYPE_ADELI, ID_TYPE_RPPS } from '../rpps/identifiers';
 
-export { ExtractFormatError } from '../rpps/extract-reader';
+export { ExtractFormatError } from '../common/extract/extract.errors';
 
 // ---------------------------------------------------------------------------
 // Header
@@ -55,14 +50,8 @@ const CARD_HOLDERS_OPTIONAL = {
 
 export type CardHoldersColumn = keyof typeof CARD_HOLDERS_REQUIRED | keyof typeof CARD_HOLDERS_OPTIONAL;
 
-export interface CardHoldersHeader {
+export interface CardHoldersHeader extends HeaderBase {
   kind: 'card-holders';
-  /** Column names as spelled in the file (without the trailing empty field). */
-  names: string[];
-  /** Number of real columns (the trailing empty field is not counted). */
-  fieldCount: number;
-  /** Whether the header line ends with `|` (so data lines are expected to as well). */
-  trailingDelimiter: boolean;
   /** 0-based index of each column used; -1 for an absent optional column. */
   columns: Record<CardHoldersColumn, number>;
 }
@@ -127,9 +116,6 @@ export interface CardHolderRecord {
 
 export type CardHolderResult = LineResult<CardHolderRecord>;
 
-/** C0 controls, DEL and U+FFFD (left by a bad decoding). Tab is a control too. */
-const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f\ufffd]*$/;
-
 function isDigits(s: string, length: number): boolean {
   if (s.length !== length) return false;
   for (let i = 0; i < length; i++) {
@@ -180,29 +166,12 @@ export function parseExtractDate(s: string): { date: string } | { problem: strin
  */
 export function parseCardHolderLine(text: string, lineNo: number, header: CardHoldersHeader): CardHolderResult {
   const names = header.names;
-  const expected = header.fieldCount;
-  const parts = text.split('|');
-  // Same rule as the extract reader: a line may lack its trailing `|` when the count
-  // then matches; but when the file uses trailing delimiters, a line ending with `|`
-  // has lost a field.
-  const lastEmpty = text.length === 0 || text.charCodeAt(text.length - 1) === 124;
-  const n = parts.length;
-  if (!(n === expected + 1 && lastEmpty) && !(n === expected && (!lastEmpty || !header.trailingDelimiter))) {
-    return reject(lineNo, `expected ${expected} fields, found ${lastEmpty && n > 1 ? n - 1 : n}`);
-  }
-  if (!NO_CONTROL_CHARS.test(text)) {
-    const i = parts.findIndex((p, k) => k < expected && !NO_CONTROL_CHARS.test(p));
-    return reject(lineNo, `binary or control characters in field "${names[i]}"`);
-  }
-  if (text.length > MAX_FIELD_LENGTH) {
-    const i = parts.findIndex((p, k) => k < expected && p.length > MAX_FIELD_LENGTH);
-    if (i >= 0) {
-      return reject(lineNo, `field "${names[i]}" is ${parts[i].length} characters long (max ${MAX_FIELD_LENGTH})`);
-    }
-  }
+  // The checks every extract line passes (field count, controls, length): shared with the registry.
+  const structural = scanLine(text, header);
+  if (structural !== null) return rejectLine(lineNo, structural);
 
   const c = header.columns;
-  const get = (i: number): string => (i < 0 ? '' : parts[i].trim());
+  const get = (i: number): string => field(text, i);
   const problems: string[] = [];
   const name = (i: number): string => `field "${names[i]}"`;
 
@@ -266,7 +235,7 @@ export function parseCardHolderLine(text: string, lineNo: number, header: CardHo
   }
 
   if (problems.length > 0 || cardType === undefined || validFrom === null || validUntil === null) {
-    return reject(lineNo, problems.join('; '));
+    return rejectLine(lineNo, problems.join('; '));
   }
   return {
     ok: true,
@@ -287,10 +256,6 @@ export function parseCardHolderLine(text: string, lineNo: number, header: CardHo
       raw: text,
     },
   };
-}
-
-function reject(lineNo: number, reason: string): { ok: false; lineNo: number; reason: string } {
-  return { ok: false, lineNo, reason };
 }
 
 // ---------------------------------------------------------------------------
@@ -317,7 +282,7 @@ export interface CardHoldersExtract {
  */
 export async function readCardHolders(filePath: string, options: ReadLinesOptions = {}): Promise<CardHoldersExtract> {
   const opened = await openExtract(filePath);
-  const start = await readHeader(opened.stream, options);
+  const start = await readHeaderLine(opened.stream, options);
   let header: CardHoldersHeader;
   try {
     header = parseCardHoldersHeader(start.header.text);

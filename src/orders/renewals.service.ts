@@ -21,8 +21,6 @@ export interface RenewalResult {
   seconds: number;
 }
 
-/** Oppositions after which a card is not renewed (the holder gets a replacement, or nothing). */
-export const NOT_RENEWED_AFTER = ['loss', 'theft', 'malfunction', 'non-receipt', 'cessation', 'replacement'];
 const CHUNK = 5000;
 /** One sweep at a time. */
 const RENEWAL_LOCK = 7_264_020;

@@ -4,17 +4,9 @@ import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ExtractLine } from '../common/extract/extract-lines';
+import { DEFAULT_ZIP_LIMITS, openExtract, ZipLimits } from '../common/extract/extract-open';
 import { copyRow, copyRowClean } from './copy-text';
-import {
-  ExtractLine,
-  openExtract,
-  PersonneActiviteHeader,
-  PersonneActiviteRecord,
-  parsePersonneActiviteLine,
-  parseSavoirFaireHeader,
-  parseSavoirFaireLine,
-  readHeader,
-} from './extract-reader';
 import { isNationalIdShape } from './identifiers';
 import {
   copySql,
@@ -24,6 +16,8 @@ import {
   STAGE_REJECT_COLUMNS,
   StageTables,
 } from './registry-diff.sql';
+import { PersonneActiviteRecord, parsePersonneActiviteLine, parseSavoirFaireLine } from './rpps-extract-fields';
+import { PersonneActiviteHeader, parseSavoirFaireHeader, readHeader } from './rpps-extract-header';
 import { ImportFile } from './rpps-import.entity';
 import { addMod48, hashAdd, hashBegin, hashEnd, stableHash } from './stable-hash';
 
@@ -207,6 +201,7 @@ export class ExtractStager {
     private readonly stages: StageTables,
     private readonly load: LoadCounters,
     private readonly onBytes: (bytes: number) => void,
+    private readonly zipLimits: ZipLimits = DEFAULT_ZIP_LIMITS,
   ) {}
 
   /** Reads the SavoirFaire file: specialties kept in memory, rejects staged. */
@@ -365,7 +360,7 @@ export class ExtractStager {
     const fileHash = createHash('sha256');
     let bytes = 0;
     let reported = 0;
-    const opened = await openExtract(path);
+    const opened = await openExtract(path, this.zipLimits);
     const onBytes = this.onBytes;
     const base = this.load.bytes;
     const counter = new Transform({

@@ -311,6 +311,23 @@ export const COUNT_EVENTS_SQL = `
     (SELECT count(*) FROM d_new)::int AS "arrivals",
     (SELECT count(*) FROM d_gone g WHERE NOT EXISTS (SELECT 1 FROM d_pending pe WHERE pe.adeli = g.national_id))::int AS "departures"`;
 
+/**
+ * A sample of what applying would do ($1 = how many): the events it would emit, ceased
+ * professionals first, then by national id. Read for a held import, before its rollback.
+ */
+export const PREVIEW_SAMPLE_SQL = `
+  SELECT national_id AS "nationalId", kind, profession_code AS "professionCode" FROM (
+    SELECT 'CEASED' AS kind, g.national_id, NULL::text AS profession_code FROM d_gone g WHERE ${REALLY_GONE}
+    UNION ALL SELECT 'NEW_PROFESSIONAL', n.national_id, NULL FROM d_new n WHERE ${NOT_MIGRATING_NEW}
+    UNION ALL SELECT 'IDENTITY_CHANGED', x.national_id, NULL FROM (${IDENTITY_EVENT_PEOPLE}) x
+    UNION ALL SELECT 'SITUATION_CHANGED', b.national_id, NULL FROM d_both b WHERE b.situations_changed
+    UNION ALL SELECT CASE dp.change WHEN 'added' THEN 'PROFESSION_ADDED' ELSE 'PROFESSION_REMOVED' END, dp.national_id,
+                     dp.profession_code FROM d_prof dp WHERE dp.change IN ('added', 'removed')
+    UNION ALL SELECT 'IDENTIFIER_MIGRATED', m.rpps, NULL FROM d_migrated m
+  ) e
+  ORDER BY kind <> 'CEASED', national_id, kind, profession_code
+  LIMIT $1`;
+
 /** Counts for the guard and the result, before anything is compared. */
 export function sizesSql(t: StageTables): string {
   return `SELECT (SELECT count(*) FROM rpps_professional WHERE ceased_at IS NULL)::int AS "activeBefore",

@@ -36,6 +36,7 @@ export class RppsImportCommand extends CommandRunner {
           confirmMassChange: flags.confirmMassChange,
           correspondence: flags.correspondence,
           actor: hostActor(),
+          source: 'host',
         });
         printResult(json, r, () => `queued as job ${r.jobRunId}; follow it with GET /api/v1/jobs`);
       } catch (e) {
@@ -67,7 +68,10 @@ export class RppsImportCommand extends CommandRunner {
     return v;
   }
 
-  @Option({ flags: '--confirm-mass-change', description: 'apply even if it ceases more than the allowed share' })
+  @Option({
+    flags: '--confirm-mass-change',
+    description: 'apply even if it ceases more than the allowed share (audited as confirmed at the host, by this account)',
+  })
   parseConfirm(): boolean {
     return true;
   }

@@ -1,8 +1,26 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { PrincipalAccount } from '../common/auth/principal.entity';
 import { JobRun } from '../common/jobs/job-run.entity';
 import type { EventCounts } from './registry-events';
 
 export type ImportStatus = 'running' | 'baseline' | 'applied' | 'unchanged' | 'held' | 'failed';
+
+/** What applying a held import would do, computed when it was held (kept so that nothing re-reads the file). */
+export interface ImportPreview {
+  professionalsBefore: number;
+  /** Professionals the import would cease. */
+  ceased: number;
+  /** Professionals present on both sides with a change (identity, professions or situations). */
+  changed: number;
+  /** Professionals the import would add. */
+  added: number;
+  /** The registry events applying would emit, by kind. */
+  events: EventCounts;
+  /** The first changes (ceased first), by national id: at most {@link PREVIEW_SAMPLE_SIZE}. */
+  sample: Array<{ nationalId: string; kind: string; professionCode?: string }>;
+}
+
+export const PREVIEW_SAMPLE_SIZE = 20;
 
 export interface ImportFile {
   name: string;
@@ -63,6 +81,44 @@ export class RppsImport {
 
   @Column('text')
   actor: string;
+
+  /** The principal that submitted it over the API (null: run at the host); it may not confirm it. */
+  @Column('uuid', { name: 'submitted_by_principal', nullable: true })
+  submittedByPrincipal: string | null;
+
+  @ManyToOne(() => PrincipalAccount, { nullable: true })
+  @JoinColumn({ name: 'submitted_by_principal', foreignKeyConstraintName: 'rpps_import_submitted_by_principal_fkey' })
+  submitter: PrincipalAccount | null;
+
+  /** Held imports: what applying would do. */
+  @Column('jsonb', { nullable: true })
+  preview: ImportPreview | null;
+
+  @Column('uuid', { name: 'confirmed_by_principal', nullable: true })
+  confirmedByPrincipal: string | null;
+
+  @ManyToOne(() => PrincipalAccount, { nullable: true })
+  @JoinColumn({ name: 'confirmed_by_principal', foreignKeyConstraintName: 'rpps_import_confirmed_by_principal_fkey' })
+  confirmer: PrincipalAccount | null;
+
+  @Column('timestamptz', { name: 'confirmed_at', nullable: true })
+  confirmedAt: Date | null;
+
+  /** The job that applies a confirmed held import. */
+  @Column('uuid', { name: 'confirmation_job_run_id', nullable: true })
+  confirmationJobRunId: string | null;
+
+  @ManyToOne(() => JobRun, { nullable: true })
+  @JoinColumn({ name: 'confirmation_job_run_id', foreignKeyConstraintName: 'rpps_import_confirmation_job_run_id_fkey' })
+  confirmationJobRun: JobRun | null;
+
+  /** On the import that applies a held one: the held import it confirms. */
+  @Column('uuid', { name: 'confirms_import_id', nullable: true })
+  confirmsImportId: string | null;
+
+  @ManyToOne(() => RppsImport, { nullable: true })
+  @JoinColumn({ name: 'confirms_import_id', foreignKeyConstraintName: 'rpps_import_confirms_import_id_fkey' })
+  confirms: RppsImport | null;
 
   @Column('timestamptz', { name: 'started_at', default: () => 'now()' })
   startedAt: Date;

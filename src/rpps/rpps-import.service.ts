@@ -11,20 +11,13 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { allowLongStatements } from '../common/database/data-source.factory';
 import { rowsReturned } from '../common/database/returning';
+import { ExtractFormatError } from '../common/extract/extract.errors';
+import { openExtract, ZipLimits } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
-import {
-  ExtractFormatError,
-  ExtractStart,
-  openExtract,
-  PersonneActiviteHeader,
-  parsePersonneActiviteHeader,
-  parseSavoirFaireHeader,
-  readHeader,
-  SavoirFaireHeader,
-} from './extract-reader';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
+import { readPreview, refuseChangedFiles, stillHeld } from './held-imports';
 import {
   applySql,
   baselineSql,
@@ -43,14 +36,27 @@ import {
 } from './registry-diff.sql';
 import { EventCounts, REGISTRY_EVENT_KINDS, REGISTRY_EVENT_TOPIC, zeroCounts } from './registry-events';
 import { RppsError, unusableInput } from './rpps.errors';
-import { ImportFile, ImportStatus } from './rpps-import.entity';
+import {
+  ExtractStart,
+  PersonneActiviteHeader,
+  parsePersonneActiviteHeader,
+  parseSavoirFaireHeader,
+  readHeader,
+  SavoirFaireHeader,
+} from './rpps-extract-header';
+import { ImportFile, ImportPreview, ImportStatus } from './rpps-import.entity';
 
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
   files: string[];
   /** Date of the extract (default: the stamp in the file name, else today). */
   asOf?: string;
+  /** Applies a mass change: given at the host (the CLI's --confirm-mass-change). */
   confirmMassChange?: boolean;
+  /** Applies a held import that `by` (not its submitter) confirmed over the API: its files must not have changed. */
+  confirms?: { importId: string; by: string };
+  /** The principal that submitted the import over the API (null or absent: at the host). */
+  submittedByPrincipal?: string | null;
   /** ADELI → RPPS correspondence file (`adeli;rpps` lines); authoritative. */
   correspondence?: string;
   actor: string;
@@ -82,6 +88,8 @@ export interface ImportResult {
   professionals: { before: number; after: number };
   migrationCandidates: number;
   heldReason?: string;
+  /** Held imports: what applying would do. */
+  preview?: ImportPreview;
   jobRunId: string;
   seconds: number;
   /** Where the time went: reading the files (parse and COPY), then the one transaction. */
@@ -116,7 +124,8 @@ export class RppsImportService {
 
   async run(o: ImportOptions): Promise<ImportResult> {
     const started = Date.now();
-    const files = await this.classify(o.files);
+    const zipLimits: ZipLimits = { maxBytes: this.cfg.IMPORT_ZIP_MAX_BYTES, maxRatio: this.cfg.IMPORT_ZIP_MAX_RATIO };
+    const files = await this.classify(o.files, zipLimits);
     const asOf = this.resolveAsOf(o.asOf, files.main.path);
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
 
@@ -143,6 +152,7 @@ export class RppsImportService {
       locked = true;
       await this.cleanUpInterrupted(qr);
       await this.refuseOlderThanRegistry(qr, asOf);
+      const held = o.confirms ? await stillHeld(qr, o.confirms.importId) : null;
 
       if (!jobRunId) {
         jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf });
@@ -157,9 +167,18 @@ export class RppsImportService {
 
       const fileInfos: ImportFile[] = [];
       const [row] = await qr.query(
-        `INSERT INTO rpps_import (job_run_id, status, layout, as_of, confirm_mass_change, actor, files)
-         VALUES ($1, 'running', $2, $3, $4, $5, '[]') RETURNING id`,
-        [jobRunId, files.main.header.layout, asOf, !!o.confirmMassChange, o.actor],
+        `INSERT INTO rpps_import (job_run_id, status, layout, as_of, confirm_mass_change, actor, files, submitted_by_principal,
+                                  confirms_import_id)
+         VALUES ($1, 'running', $2, $3, $4, $5, '[]', $6, $7) RETURNING id`,
+        [
+          jobRunId,
+          files.main.header.layout,
+          asOf,
+          !!o.confirmMassChange || !!o.confirms,
+          o.actor,
+          o.submittedByPrincipal ?? null,
+          held?.id ?? null,
+        ],
       );
       importId = row.id as string;
       stages = stageNames(importId);
@@ -170,7 +189,7 @@ export class RppsImportService {
       const load = new LoadCounters();
       const emit = (phase: ImportProgress['phase'], done: number, total: number) =>
         progress({ phase, done, total, rowsRead: load.rowsRead, rowsRejected: load.rowsRejected });
-      const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes));
+      const stager = new ExtractStager(stages, load, (b) => emit('reading', b, totalBytes), zipLimits);
       const extra = [this.ds.createQueryRunner(), this.ds.createQueryRunner(), this.ds.createQueryRunner()];
       try {
         await Promise.all(extra.map((x) => x.connect()));
@@ -191,6 +210,10 @@ export class RppsImportService {
             specialties,
           ),
         );
+      } catch (e) {
+        // Found while streaming (a zip past its limits, a line too long): unusable input, nothing committed.
+        if (e instanceof ExtractFormatError) throw unusableInput(e.message);
+        throw e;
       } finally {
         await Promise.all(extra.map((x) => x.query('RESET statement_timeout').catch(() => undefined)));
         await Promise.all(extra.map((x) => x.release()));
@@ -203,6 +226,7 @@ export class RppsImportService {
           bytes: (await stat(o.correspondence)).size,
         });
       }
+      if (held) refuseChangedFiles(held, fileInfos);
       if (load.rowsAccepted === 0) {
         throw unusableInput(`"${basename(files.main.path)}" has no usable line (${load.rowsRejected} rejected): nothing imported`);
       }
@@ -217,7 +241,12 @@ export class RppsImportService {
         load,
         fileInfos,
         correspondence,
-        confirm: !!o.confirmMassChange,
+        confirm: !!o.confirmMassChange || !!o.confirms,
+        confirmation: o.confirms
+          ? { where: 'api', by: o.confirms.by, heldImportId: o.confirms.importId }
+          : o.confirmMassChange
+            ? { where: 'host', by: o.actor }
+            : undefined,
         ratio: this.cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
@@ -236,6 +265,7 @@ export class RppsImportService {
         professionals: result.professionals,
         migrationCandidates: result.candidates,
         ...(result.heldReason ? { heldReason: result.heldReason } : {}),
+        ...(result.preview ? { preview: result.preview } : {}),
         jobRunId,
         seconds: Math.round((Date.now() - started) / 100) / 10,
         phaseSeconds: { reading: round1(readSeconds), comparingAndApplying: round1((Date.now() - started) / 1000 - readSeconds) },
@@ -277,7 +307,7 @@ export class RppsImportService {
   }
 
   /** Reads each file's header: one Personne_activite file, at most one SavoirFaire file. */
-  private async classify(paths: string[]): Promise<ClassifiedFiles> {
+  private async classify(paths: string[], zipLimits: ZipLimits): Promise<ClassifiedFiles> {
     if (!paths.length) throw unusableInput('no file given: rpps:import needs a PS_LibreAcces_Personne_activite file');
     let main: ClassifiedFiles['main'] | undefined;
     let savoirFaire: ClassifiedFiles['savoirFaire'];
@@ -285,7 +315,7 @@ export class RppsImportService {
       const name = basename(p);
       let start: ExtractStart;
       try {
-        const opened = await openExtract(p);
+        const opened = await openExtract(p, zipLimits);
         start = await readHeader(opened.stream);
         await start.close();
       } catch (e) {
@@ -406,6 +436,8 @@ export class RppsImportService {
       fileInfos: ImportFile[];
       correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
       confirm: boolean;
+      /** Who confirmed a mass change, and where (the audit entry says it when the change was one). */
+      confirmation?: Record<string, string>;
       ratio: number;
       actor: string;
       onApplying: () => void;
@@ -416,6 +448,7 @@ export class RppsImportService {
     professionals: { before: number; after: number };
     candidates: number;
     heldReason?: string;
+    preview?: ImportPreview;
   }> {
     const timings: Array<[string, number]> = [];
     const q = async (sql: string, params: unknown[] = []) => {
@@ -438,6 +471,8 @@ export class RppsImportService {
       let candidates = 0;
       let status: ImportResult['status'];
       let heldReason: string | undefined;
+      let preview: ImportPreview | undefined;
+      let massChange = false;
 
       if (baseline) {
         status = 'baseline';
@@ -457,12 +492,15 @@ export class RppsImportService {
           Number(counts.arrivals) === 0 && Number(counts.departures) === 0 && Number(counts.peopleChanged) === 0 && candidates === 0;
         status = unchanged ? 'unchanged' : 'applied';
         const limit = Math.floor(before * c.ratio);
-        if (!c.confirm && events.CEASED > limit) {
+        massChange = events.CEASED > limit;
+        if (!c.confirm && massChange) {
           status = 'held';
           heldReason =
             `this import would cease ${events.CEASED} of ${before} professionals (${((100 * events.CEASED) / Math.max(before, 1)).toFixed(1)}%, ` +
-            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?) ` +
-            `and run it again with --confirm-mass-change if the change is real.`;
+            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?); ` +
+            `if the change is real, an operator other than its submitter confirms it (POST /api/v1/imports/${c.importId}/confirm), ` +
+            `or someone at the host runs it again with --confirm-mass-change.`;
+          preview = await readPreview(q, before, events, Number(counts.peopleChanged));
           await qr.rollbackTransaction();
           await qr.startTransaction();
         } else if (status === 'unchanged') {
@@ -490,7 +528,8 @@ export class RppsImportService {
       const professionals = { before, after: Number(activeAfter) };
       await qr.query(
         `UPDATE rpps_import SET status = $2, files = $3, rows_read = $4, rows_accepted = $5, rows_rejected = $6,
-                events = $7, professionals_before = $8, professionals_after = $9, error = $10, finished_at = clock_timestamp()
+                events = $7, professionals_before = $8, professionals_after = $9, error = $10, preview = $11,
+                finished_at = clock_timestamp()
           WHERE id = $1`,
         [
           c.importId,
@@ -503,6 +542,7 @@ export class RppsImportService {
           professionals.before,
           professionals.after,
           heldReason ?? null,
+          preview ? JSON.stringify(preview) : null,
         ],
       );
       await this.audit.append(qr.manager, {
@@ -518,11 +558,20 @@ export class RppsImportService {
           events,
           professionals,
           migrationCandidates: candidates,
+          ...(c.confirmation && massChange && status !== 'held'
+            ? {
+                massChangeConfirmed:
+                  c.confirmation.where === 'host'
+                    ? `mass change confirmed at the host by ${c.confirmation.by} (--confirm-mass-change)`
+                    : `mass change of held import ${c.confirmation.heldImportId} confirmed over the API by ${c.confirmation.by}`,
+              }
+            : {}),
+          ...(c.confirmation?.heldImportId ? { confirmsImportId: c.confirmation.heldImportId } : {}),
         },
       });
       await qr.commitTransaction();
       this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
-      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason };
+      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason, preview };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw e;

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { EnqueueImportBody, MigrationParams, MigrationsQuery, SearchProfessionalsQuery } from './dto/rpps.dto';
+import { CommonError } from '../common/errors/domain-error';
+import { EnqueueImportBody, ImportParams, MigrationParams, MigrationsQuery, SearchProfessionalsQuery } from './dto/rpps.dto';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 import { RppsService } from './rpps.service';
 import { RppsImportQueueService } from './rpps-import-queue.service';
@@ -48,15 +49,35 @@ export class RppsController {
     return this.rpps.listImports();
   }
 
-  /** Runs an import as a queue job on a worker (the files must be readable by the worker). */
+  /** One import; a held one shows what applying it would do (counts by kind of change, a sample). */
+  @Get('imports/:id')
+  @Roles('operator', 'batch', 'auditor')
+  getImport(@Param() { id }: ImportParams) {
+    return this.rpps.getImport(id);
+  }
+
+  /**
+   * Runs an import as a queue job on a worker. `files` are names inside IMPORT_DIR (a
+   * path outside it is refused); a held import is confirmed with POST imports/:id/confirm.
+   */
   @Post('imports')
   @Roles('batch')
   enqueue(@Body() body: EnqueueImportBody, @Req() req: AuthedRequest) {
     return this.queue.enqueue({
       files: body.files,
       asOf: body.asOf,
-      confirmMassChange: body.confirmMassChange === true,
       actor: actorOf(req),
+      source: 'api',
+      principal: req.principal,
     });
+  }
+
+  /** Applies a held import (as a queue job): an operator's decision, never the submitter's. */
+  @Post('imports/:id/confirm')
+  @Roles('operator')
+  @HttpCode(202)
+  confirmImport(@Param() { id }: ImportParams, @Req() req: AuthedRequest) {
+    if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
+    return this.queue.confirm(id, req.principal);
   }
 }

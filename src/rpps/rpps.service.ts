@@ -30,6 +30,20 @@ export interface CardContent {
   situations: Array<Record<string, string>>;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An import as the API shows it (`preview`: what applying a held import would do). */
+const IMPORT_VIEW_SQL = `
+  SELECT i.id AS "importId", i.status, i.layout, to_char(i.as_of, 'YYYY-MM-DD') AS "asOf", i.rows_read AS "rowsRead",
+         i.rows_accepted AS "rowsAccepted", i.rows_rejected AS "rowsRejected", i.events,
+         i.professionals_before AS "professionalsBefore", i.professionals_after AS "professionalsAfter", i.error,
+         i.actor, s.name AS "submittedBy", i.preview, c.name AS "confirmedBy", i.confirmed_at AS "confirmedAt",
+         i.confirmation_job_run_id AS "confirmationJobRunId", i.confirms_import_id AS "confirmsImportId",
+         i.started_at AS "startedAt", i.finished_at AS "finishedAt"
+    FROM rpps_import i
+    LEFT JOIN principal s ON s.id = i.submitted_by_principal
+    LEFT JOIN principal c ON c.id = i.confirmed_by_principal`;
+
 /** Read side of the registry, for the API and the other modules. */
 @Injectable()
 export class RppsService {
@@ -162,12 +176,13 @@ export class RppsService {
   }
 
   async listImports(limit = 20) {
-    return this.ds.query(
-      `SELECT id AS "importId", status, layout, to_char(as_of, 'YYYY-MM-DD') AS "asOf", rows_read AS "rowsRead",
-              rows_accepted AS "rowsAccepted", rows_rejected AS "rowsRejected", events, professionals_before AS "professionalsBefore",
-              professionals_after AS "professionalsAfter", error, started_at AS "startedAt", finished_at AS "finishedAt"
-         FROM rpps_import ORDER BY started_at DESC LIMIT $1`,
-      [Math.min(limit, 200)],
-    );
+    return this.ds.query(`${IMPORT_VIEW_SQL} ORDER BY i.started_at DESC LIMIT $1`, [Math.min(limit, 200)]);
+  }
+
+  /** One import, with who submitted and confirmed it and, when held, what applying it would do. */
+  async getImport(id: string) {
+    const rows = UUID.test(id) ? await this.ds.query(`${IMPORT_VIEW_SQL} WHERE i.id = $1`, [id]) : [];
+    if (!rows.length) throw new RppsError('import_not_found', `no import ${id}`, 404);
+    return rows[0];
   }
 }

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
-import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
+import { copyIntoImportDir, createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -57,11 +57,11 @@ describe('the worker (node dist/src/worker.js)', () => {
     expect(run.percent).toBe(100);
   });
 
-  it('runs an import queued over HTTP by the batch role', async () => {
+  it('runs an import queued over HTTP by the batch role, of a file in the import directory', async () => {
     const r = await fetch(`${api.url}/api/v1/imports`, {
       method: 'POST',
       headers: { authorization: `Bearer ${batchToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ files: [day2] }),
+      body: JSON.stringify({ files: copyIntoImportDir(db, day2) }),
     });
     expect(r.status).toBe(201);
     const { jobRunId } = (await r.json()) as { jobRunId: string };

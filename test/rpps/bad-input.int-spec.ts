@@ -108,7 +108,21 @@ describe(`${RppsImportService.name} with bad input`, () => {
     const r = await ctx.imports.run({ files: [path], actor: 't' });
     expect(r.status).toBe('held');
     expect(r.heldReason).toMatch(/--confirm-mass-change/);
+    expect(r.heldReason).toContain(`POST /api/v1/imports/${r.importId}/confirm`);
     expect(r.events.CEASED).toBeGreaterThan(0);
+    // What applying would do is kept with the held import: counts by kind of change, and a sample, ceased first.
+    const [row] = await ctx.ds.query(`SELECT preview FROM rpps_import WHERE id = $1`, [r.importId]);
+    expect(row.preview).toEqual(r.preview);
+    expect(r.preview).toMatchObject({ professionalsBefore: r.professionals.before, ceased: r.events.CEASED, events: r.events });
+    expect(r.preview!.sample.length).toBe(
+      Math.min(
+        20,
+        Object.values(r.events).reduce((a, b) => a + b, 0),
+      ),
+    );
+    expect(r.preview!.sample[0].kind).toBe('CEASED');
+    const ceasedIds = r.preview!.sample.filter((x) => x.kind === 'CEASED').map((x) => x.nationalId);
+    expect(ceasedIds).toEqual([...ceasedIds].sort());
     const after = await registrySnapshot(ctx.ds);
     expect(after.professionals).toEqual(before.professionals);
     expect(after.situations).toEqual(before.situations);
@@ -117,6 +131,11 @@ describe(`${RppsImportService.name} with bad input`, () => {
     const confirmed = await ctx.imports.run({ files: [path], actor: 't', confirmMassChange: true });
     expect(confirmed.status).toBe('applied');
     expect(confirmed.events.CEASED).toBe(r.events.CEASED);
+    const ceased = await ctx.ds.query(
+      `SELECT national_id FROM rpps_event WHERE import_id = $1 AND kind = 'CEASED' ORDER BY national_id LIMIT $2`,
+      [confirmed.importId, ceasedIds.length],
+    );
+    expect(ceased.map((x: { national_id: string }) => x.national_id)).toEqual(ceasedIds);
     expect(await events()).toBe(eventsBefore + Object.values(confirmed.events).reduce((a, b) => a + b, 0));
   });
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../src/common/database/database-url';
@@ -76,6 +76,21 @@ export async function createTestDb(label: string): Promise<TestDb> {
 /** The DATA_DIR the processes started on a test database use unless told otherwise (removed with the database). */
 export function testDataDir(databaseName: string): string {
   return join(tmpdir(), 'cps-test-data', databaseName);
+}
+
+/** The IMPORT_DIR of the processes started on a test database (files named over the API are read there only). */
+export function testImportDir(databaseName: string): string {
+  return join(testDataDir(databaseName), 'import');
+}
+
+/** Copies files (fixtures) into the test database's IMPORT_DIR; gives their names there, as the API takes them. */
+export function copyIntoImportDir(db: TestDb, ...files: string[]): string[] {
+  const dir = testImportDir(db.name);
+  mkdirSync(dir, { recursive: true });
+  return files.map((f) => {
+    copyFileSync(f, join(dir, basename(f)));
+    return basename(f);
+  });
 }
 
 /** A queue prefix of its own, so test files never see each other's jobs. */

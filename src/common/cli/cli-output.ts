@@ -1,8 +1,7 @@
 import { ConfigError } from '../config/config';
 import { DomainError } from '../errors/domain-error';
 
-/** Exit codes of every CLI command (contract.md). */
-export const EXIT_OK = 0;
+/** Exit codes of every CLI command (contract.md), besides 0 for success. */
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 

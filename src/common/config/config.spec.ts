@@ -11,6 +11,15 @@ describe('loadConfig', () => {
     expect(cfg.ENCODER_READERS).toBe('*');
     expect(cfg.MIGRATIONS_RUN).toBe(true);
     expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);
+    expect(cfg.IMPORT_DIR).toBe('var/import');
+    expect(cfg.IMPORT_ZIP_MAX_BYTES).toBe(4 * 1024 ** 3);
+    expect(cfg.IMPORT_ZIP_MAX_RATIO).toBe(100);
+  });
+
+  it('puts the import directory under DATA_DIR unless IMPORT_DIR names one', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/cps' }).IMPORT_DIR).toBe('/srv/cps/import');
+    expect(loadConfig({ DATA_DIR: '/srv/cps', IMPORT_DIR: '/mnt/extracts' }).IMPORT_DIR).toBe('/mnt/extracts');
+    expect(() => loadConfig({ IMPORT_ZIP_MAX_RATIO: '0' })).toThrow(/IMPORT_ZIP_MAX_RATIO/);
   });
 
   it('reads the CPS4 rollout professions as a list (empty: all)', () => {

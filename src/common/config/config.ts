@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -47,6 +48,16 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Share of the registry's professionals an import may cease before it is held (0..1). */
     RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+    /** The only directory files named over the API are read from (default: DATA_DIR/import). */
+    IMPORT_DIR: z.string().min(1).optional(),
+    /** Most bytes a zip given to an import may inflate to (a national extract inflates to about 750 MB). */
+    IMPORT_ZIP_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 ** 3),
+    /** Highest inflated / compressed ratio of a zip entry (over 1 MiB) given to an import. */
+    IMPORT_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
     /** Rows per COPY chunk / progress update during an import. */
     RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
@@ -130,7 +141,7 @@ export const configSchema = z
     }
   });
 
-export type AppConfig = z.infer<typeof configSchema>;
+export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string };
 
 export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL'];
 
@@ -157,7 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
-  return parsed.data;
+  return { ...parsed.data, IMPORT_DIR: parsed.data.IMPORT_DIR ?? join(parsed.data.DATA_DIR, 'import') };
 }
 
 /** A copy of the config safe to print (secrets with passwords masked). */

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { Pool } from 'pg';
 import { DataSource, DataSourceOptions, EntityManager, MixedList } from 'typeorm';
-import { ensureDatabase } from './database-url';
 
 /** What TypeORM takes as entity and migration classes. */
 // biome-ignore lint/complexity/noBannedTypes: TypeORM declares these lists with Function.
@@ -116,23 +115,4 @@ export async function runMigrationsLocked(ds: DataSource): Promise<string[]> {
     await qr.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await qr.release();
   }
-}
-
-export interface OpenOptions {
-  migrate: boolean;
-  createDatabase: boolean;
-}
-
-/** Creates (if asked) the database, connects, and applies pending migrations (if asked). */
-export async function openDataSource(p: DataSourceParts, o: OpenOptions): Promise<DataSource> {
-  if (o.createDatabase) await ensureDatabase(p.url);
-  const ds = new DataSource(dataSourceOptions(p));
-  await ds.initialize();
-  try {
-    if (o.migrate) await runMigrationsLocked(ds);
-  } catch (e) {
-    await ds.destroy();
-    throw e;
-  }
-  return ds;
 }

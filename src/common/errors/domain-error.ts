@@ -19,9 +19,7 @@ export type CommonErrorCode =
   | 'not_found'
   | 'unauthenticated'
   | 'forbidden'
-  | 'conflict'
   | 'payload_too_large'
-  | 'too_many_requests'
-  | 'internal_error';
+  | 'too_many_requests';
 
 export class CommonError extends DomainError<CommonErrorCode> {}

@@ -21,5 +21,3 @@ export interface JobLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
-
-export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { isoDay, oneOf, paging, queryString } from '../../common/http/validation';
+import { isoDay, oneOf, paging, queryString, uuid } from '../../common/http/validation';
 
 export class MigrationsQuery extends createZodDto(
   z.strictObject({
@@ -25,11 +25,30 @@ export class SearchProfessionalsQuery extends createZodDto(
     .refine((q) => q.name !== undefined || q.profession !== undefined, 'give name= or profession= (or both)'),
 ) {}
 
-/** An import run on a worker, from files it can read. */
+/**
+ * An import run on a worker: `files` are names inside IMPORT_DIR (a path outside it is
+ * refused); a held import is confirmed with POST /api/v1/imports/:id/confirm.
+ */
 export class EnqueueImportBody extends createZodDto(
-  z.strictObject({
-    files: z.array(z.string().min(1).max(1000)).min(1, 'give at least one file').max(4),
-    asOf: isoDay.optional(),
-    confirmMassChange: z.boolean().optional(),
-  }),
+  z
+    .object({
+      files: z.array(z.string().min(1).max(1000)).min(1, 'give at least one file name in the import directory').max(4),
+      asOf: isoDay.optional(),
+    })
+    .catchall(z.unknown())
+    .superRefine((b, ctx) => {
+      for (const k of Object.keys(b)) {
+        if (k === 'files' || k === 'asOf') continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message:
+            k === 'confirmMassChange'
+              ? 'not accepted: a held import is confirmed by another operator with POST /api/v1/imports/:id/confirm'
+              : 'unknown field',
+        });
+      }
+    }),
 ) {}
+
+export class ImportParams extends createZodDto(z.strictObject({ id: uuid })) {}
