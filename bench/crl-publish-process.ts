@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/common/audit/audit.service';
+import { Clock } from '../src/common/clock/clock';
 import { loadConfig } from '../src/common/config/config';
 import { dataSourceOptions } from '../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../src/data-source-parts';
@@ -25,7 +26,7 @@ async function main(kind: string): Promise<void> {
       dataDir: cfg.DATA_DIR,
       profile: cfg.NODE_ENV,
     });
-    const publisher = new CrlPublisher(ds, new AuditService(ds), new CrlStore(ds), fixedSigner(signer), cfg);
+    const publisher = new CrlPublisher(ds, new AuditService(ds), new CrlStore(ds), fixedSigner(signer), cfg, Clock.system());
     const r = kind === 'full' ? await publisher.publishFull('bench') : await publisher.publishDelta('bench');
     process.stdout.write(`${JSON.stringify(r)}\n`);
   } finally {

@@ -37,6 +37,14 @@ export class Principals1764200000000 implements MigrationInterface {
       ALTER TABLE card_order
         ADD CONSTRAINT card_order_requested_by_principal_fkey FOREIGN KEY (requested_by_principal) REFERENCES principal(id),
         ADD CONSTRAINT card_order_approved_by_principal_fkey FOREIGN KEY (approved_by_principal) REFERENCES principal(id)`);
+    // Orders made before principals named their actor "<role>:<token name>": that name is now a
+    // principal, so an open order's requester cannot approve it with a token of another role.
+    await q.query(`
+      UPDATE card_order o SET requested_by_principal = p.id FROM principal p
+       WHERE o.requested_by LIKE '%:%' AND lower(p.name) = lower(split_part(o.requested_by, ':', 2))`);
+    await q.query(`
+      UPDATE card_order o SET approved_by_principal = p.id FROM principal p
+       WHERE o.approved_by LIKE '%:%' AND lower(p.name) = lower(split_part(o.approved_by, ':', 2))`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { parisDate } from '../common/clock/clock';
+import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { allowLongStatements } from '../common/database/data-source.factory';
@@ -47,6 +47,7 @@ export class CrlPublisher {
     private readonly store: CrlStore,
     @Inject(CRL_SIGNER) private readonly signers: CrlSignerSource,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** `crl:publish` and the daily job: a full CRL (and its empty delta). */
@@ -97,7 +98,9 @@ export class CrlPublisher {
       const crlNumber = BigInt(last?.crlNumber ?? '0') + 1n;
       const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + this.cfg.CRL_NEXT_UPDATE_HOURS * 3600_000);
-      const keepFrom = addDays(parisDate(thisUpdate), -this.cfg.CRL_EXPIRED_GRACE_DAYS);
+      // thisUpdate is the real time (relying parties compare it with theirs); which expired cards
+      // stay listed is a business date, from the one clock.
+      const keepFrom = addDays(this.clock.today(), -this.cfg.CRL_EXPIRED_GRACE_DAYS);
       const range = kind === 'full' ? `id <= ${watermark}` : `id > ${BigInt(base.watermark)} AND id <= ${watermark}`;
 
       const counter = { entries: 0 };

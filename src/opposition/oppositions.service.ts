@@ -19,6 +19,8 @@ export const DECLARABLE_REASONS: readonly OppositionReason[] = ['loss', 'theft',
 /** Declarations after which the holder gets a replacement card. */
 export const REPLACED_AFTER: readonly OppositionReason[] = ['loss', 'theft', 'malfunction', 'non-receipt'];
 export const CHANNELS = ['phone', 'form', 'portal', 'registry', 'system'] as const;
+/** How a person's declaration reached them (`system` is the system's own). */
+export const DECLARABLE_CHANNELS = ['phone', 'form', 'portal', 'registry'] as const;
 const EXPIRY_CHUNK = 5000;
 const REQUEST_CHUNK = 1000;
 

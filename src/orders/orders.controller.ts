@@ -71,5 +71,5 @@ export class OrdersController {
 
 function orderActor(req: AuthedRequest): OrderActor {
   const actor = actorOf(req);
-  return { actor, principalId: req.principal!.principalId };
+  return { actor, principalId: req.principal!.principalId, kind: req.principal!.kind };
 }

@@ -6,6 +6,7 @@ export type OrdersErrorCode =
   | 'card_not_found'
   | 'open_order_exists'
   | 'approver_is_requester'
+  | 'approver_not_a_person'
   | 'replaced_card_not_found'
   | 'replaced_card_mismatch'
   | 'idempotency_key_reused'

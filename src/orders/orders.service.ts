@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import type { PrincipalKind } from '../common/auth/principal.entity';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
@@ -27,6 +28,13 @@ const NEEDS_SECOND_OPERATOR: readonly OrderReason[] = ['manual', 'replacement'];
 export interface OrderActor {
   actor: string;
   principalId: string;
+  /** Only a person approves (a system account's tokens never make the second pair of eyes). */
+  kind: PrincipalKind;
+}
+
+/** The name part of an actor, "principal:alice" or (before principals) "operator:alice". */
+function actorName(actor: string): string {
+  return actor.slice(actor.indexOf(':') + 1).toLowerCase();
 }
 
 export interface CreateOrder {
@@ -115,7 +123,6 @@ export class OrdersService {
             o.id,
           ]);
         }
-        // Last, just before the commit: the audit lock is held from here to the end.
         await this.audit.appendMany(em, audits);
         return o;
       });
@@ -179,12 +186,18 @@ export class OrdersService {
   async approve(id: string, by: OrderActor): Promise<OrderView> {
     return this.ds.transaction(async (em) => {
       const current = await this.get(id, em);
-      if (current.requestedByPrincipal === by.principalId || current.requestedBy === by.actor) {
+      const sameRequester = current.requestedByPrincipal
+        ? current.requestedByPrincipal === by.principalId
+        : current.requestedBy !== POLICY && actorName(current.requestedBy) === actorName(by.actor);
+      if (sameRequester) {
         throw new OrdersError(
           'approver_is_requester',
           `order ${id} was requested by ${current.requestedBy}; the same principal may not approve it too`,
           403,
         );
+      }
+      if (by.kind !== 'person') {
+        throw new OrdersError('approver_not_a_person', `${by.actor} is a system account: only a person approves an order`, 403);
       }
       const audits: AuditRecord[] = [];
       const approved = await this.approveIn(em, current, by, audits);

@@ -160,6 +160,9 @@ export class RppsImportQueueService {
           403,
         );
       }
+      if (principal.kind !== 'person') {
+        throw new RppsError('confirmer_not_a_person', `${by} is a system account: a person confirms a mass change`, 403);
+      }
       if (held.status !== 'held') {
         throw new RppsError('import_not_held', `import ${importId} is ${held.status}, not held: nothing to confirm`, 409);
       }

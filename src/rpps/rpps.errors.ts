@@ -9,6 +9,7 @@ export type RppsErrorCode =
   | 'migration_already_decided'
   | 'file_outside_import_dir'
   | 'confirmer_is_submitter'
+  | 'confirmer_not_a_person'
   | 'import_not_held'
   | 'import_superseded'
   | 'import_not_confirmable'

@@ -35,6 +35,32 @@ describe(TokensService.name, () => {
       });
     });
 
+    it('keeps system accounts to batch and auditor tokens: persons approve, confirm and declare', async () => {
+      await apiA.create({ role: 'batch', principal: 'registry-feed' }, 'test');
+      for (const role of ['operator', 'helpdesk', 'admin']) {
+        await expect(apiA.create({ role, principal: 'registry-feed' }, 'test')).rejects.toMatchObject({
+          code: 'validation_failed',
+          message: expect.stringContaining('is a system account'),
+        });
+      }
+      expect((await apiA.create({ role: 'auditor', principal: 'registry-feed' }, 'test')).principal).toBe('registry-feed');
+    });
+
+    it('refuses a name in another script, or one that reads like an existing principal', async () => {
+      await expect(apiA.create({ role: 'operator', principal: '\u0430lice martin' }, 'test')).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('Latin letters'),
+      });
+      await apiA.create({ role: 'operator', principal: 'Zoé Durand' }, 'test');
+      await expect(apiA.create({ role: 'operator', principal: 'Zoe Durand' }, 'test')).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('reads like the existing principal "Zoé Durand"'),
+      });
+      await expect(apiA.create({ role: 'operator', principal: 'zoe-durand' }, 'test')).rejects.toMatchObject({ code: 'validation_failed' });
+      const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM principal WHERE name ILIKE 'zo%'`);
+      expect(n).toBe(1);
+    });
+
     it('names every bad argument and creates nothing', async () => {
       const before = await ctx.ds.query(`SELECT count(*)::int AS n FROM api_token`);
       await expect(apiA.create({ role: 'root', principal: ' ', kind: 'robot', expiresInDays: 0 }, 'test')).rejects.toMatchObject({

@@ -66,12 +66,14 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     worker = startWorker(env);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
-    const make = async (key: string, role: string, name: string) => {
-      const r = await runCli(['tokens:create', '--role', role, '--name', name, '--json'], env);
+    const make = async (key: string, role: string, name: string, ...more: string[]) => {
+      const r = await runCli(['tokens:create', '--role', role, '--name', name, ...more, '--json'], env);
       expect(r.code).toBe(0);
       tokens[key] = r.json.token;
     };
-    await make('batch', 'batch', 'nightly-feed');
+    // A person who submits imports with a batch token and also holds admin and operator tokens
+    // (a system account may hold neither).
+    await make('batch', 'batch', 'nightly-feed', '--kind', 'person');
     await make('batchAdmin', 'admin', 'nightly-feed'); // the submitter's principal, with an admin token
     await make('batchOperator', 'operator', 'nightly-feed');
     await make('alice', 'operator', 'Alice Martin');

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Clock } from '../../src/common/clock/clock';
 import { loadConfig } from '../../src/common/config/config';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source-parts';
@@ -40,7 +41,14 @@ describe('CRLs kept in PostgreSQL and served from the API process', () => {
     const issuer = await generateDevelopmentIssuer();
     certPem = issuer.certPem;
     store = new CrlStore(ctx.ds);
-    publisher = new CrlPublisher(ctx.ds, ctx.audit, store, fixedSigner(new SoftwareCrlSigner(issuer.keyPem, certPem)), cfg('5'));
+    publisher = new CrlPublisher(
+      ctx.ds,
+      ctx.audit,
+      store,
+      fixedSigner(new SoftwareCrlSigner(issuer.keyPem, certPem)),
+      cfg('5'),
+      Clock.system(),
+    );
   });
   afterAll(async () => {
     await ctx.close();

@@ -71,7 +71,14 @@ describe(OppositionsService.name, () => {
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     issuerFile = join(dataDir, 'issuer.crt');
     writeFileSync(issuerFile, certPem);
-    publisher = new CrlPublisher(ctx.ds, ctx.audit, new CrlStore(ctx.ds), fixedSigner(new SoftwareCrlSigner(keyPem, certPem)), cfg);
+    publisher = new CrlPublisher(
+      ctx.ds,
+      ctx.audit,
+      new CrlStore(ctx.ds),
+      fixedSigner(new SoftwareCrlSigner(keyPem, certPem)),
+      cfg,
+      ctx.clock,
+    );
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });

@@ -22,7 +22,7 @@ describe(OrdersService.name, () => {
   async function principal(name: string, role: string): Promise<OrderActor> {
     const { token } = await tokens.create({ role, principal: name }, 'test');
     const p = await tokens.verify(token);
-    return { actor: `principal:${p!.name}`, principalId: p!.principalId };
+    return { actor: `principal:${p!.name}`, principalId: p!.principalId, kind: p!.kind };
   }
 
   beforeAll(async () => {
@@ -214,6 +214,11 @@ describe(OrdersService.name, () => {
     it('refuses an approval by the requester', async () => {
       const o = await orders.openOrderFor(ctx.ds.manager, LEFEVRE, '80', 'CPS');
       await expect(orders.approve(o!.id, by.alice)).rejects.toMatchObject({ code: 'approver_is_requester', status: 403 });
+    });
+
+    it('refuses an approval by a system account, whatever its token', async () => {
+      const o = await orders.openOrderFor(ctx.ds.manager, LEFEVRE, '80', 'CPS');
+      await expect(orders.approve(o!.id, { ...by.nightly })).rejects.toMatchObject({ code: 'approver_not_a_person', status: 403 });
     });
 
     it("refuses an approval by an admin token of the requester's own principal", async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { rowsReturned } from '../database/returning';
 import { CommonError } from '../errors/domain-error';
@@ -45,6 +45,18 @@ const CACHE_MAX = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 const MAX_EXPIRY_DAYS = 3650;
 
+/** Roles that only a person may hold: they approve, confirm and declare. */
+const PERSON_ROLES: readonly Role[] = ['operator', 'helpdesk', 'admin'];
+
+/** A name as it reads: accents, case and spacing dropped. */
+function readsAs(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\s._'-]+/g, '');
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -69,8 +81,8 @@ export class TokensService {
     const problems: string[] = [];
     if (!isRole(c.role)) problems.push(`role: unknown role "${c.role}"; expected one of ${ROLES.join(', ')}`);
     const name = (c.principal ?? '').trim();
-    if (!/^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,199}$/u.test(name)) {
-      problems.push('name: 1 to 200 letters, digits, spaces or . _ @ -, starting with a letter or digit');
+    if (!/^[\p{Script=Latin}\p{Nd}][\p{Script=Latin}\p{Nd} ._@'-]{0,199}$/u.test(name)) {
+      problems.push("name: 1 to 200 Latin letters (accents allowed), digits, spaces or . _ @ ' -, starting with a letter or digit");
     }
     if (c.kind !== undefined && !(PRINCIPAL_KINDS as readonly string[]).includes(c.kind)) {
       problems.push(`kind: expected one of ${PRINCIPAL_KINDS.join(', ')}`);
@@ -97,6 +109,13 @@ export class TokensService {
       if (c.kind !== undefined && principal.kind !== c.kind) {
         throw new CommonError('validation_failed', `kind: principal "${principal.name}" is a ${principal.kind}, not a ${c.kind}`);
       }
+      if (principal.kind === 'system' && PERSON_ROLES.includes(role)) {
+        throw new CommonError(
+          'validation_failed',
+          `role: "${principal.name}" is a system account; ${PERSON_ROLES.join(', ')} tokens belong to persons (they approve and declare)`,
+        );
+      }
+      if (created) await this.refuseLookAlike(em, principal);
       const [row]: Array<{ id: string; expires_at: Date | null }> = await em.query(
         `INSERT INTO api_token (principal_id, role, token_hash, expires_at)
          VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(days => $4::int) END)
@@ -123,6 +142,17 @@ export class TokensService {
       await this.audit.appendMany(em, audits);
       return { token, id: row.id, principal: principal.name, expiresAt: row.expires_at };
     });
+  }
+
+  /**
+   * A new principal whose name reads like an existing one's (same letters once accents and
+   * case are dropped) would let one person be "another" principal: refused.
+   */
+  private async refuseLookAlike(em: EntityManager, p: { id: string; name: string }): Promise<void> {
+    const rows: Array<{ name: string }> = await em.query(`SELECT name FROM principal WHERE id <> $1`, [p.id]);
+    const twin = rows.find((r) => readsAs(r.name) === readsAs(p.name));
+    if (twin)
+      throw new CommonError('validation_failed', `name: "${p.name}" reads like the existing principal "${twin.name}"; use that name`);
   }
 
   async list(): Promise<TokenView[]> {

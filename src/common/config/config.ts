@@ -58,8 +58,6 @@ export const configSchema = z
       .default(4 * 1024 ** 3),
     /** Highest inflated / compressed ratio of a zip entry (over 1 MiB) given to an import. */
     IMPORT_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
-    /** Rows per COPY chunk / progress update during an import. */
-    RPPS_PROGRESS_EVERY: z.coerce.number().int().min(1000).default(50000),
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
     OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
     /** An outbox message relayed but not consumed this long after is relayed again (contract.md). */

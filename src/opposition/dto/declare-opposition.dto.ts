@@ -1,7 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { freeText, isoDayOrTime, oneOf } from '../../common/http/validation';
-import { CHANNELS, DECLARABLE_REASONS } from '../oppositions.service';
+import { DECLARABLE_CHANNELS, DECLARABLE_REASONS } from '../oppositions.service';
 
 const REASONS = DECLARABLE_REASONS as readonly [string, ...string[]];
 
@@ -17,7 +17,7 @@ export class DeclareOppositionBody extends createZodDto(
           `expected one of ${REASONS.join(', ')}` +
           (i.input === 'expiry' || i.input === 'replacement' ? ` (${String(i.input)} is recorded by the system)` : ''),
       }),
-      channel: oneOf(CHANNELS),
+      channel: oneOf(DECLARABLE_CHANNELS),
       /** What was checked of the caller's identity. */
       verification: freeText(2000),
       comment: freeText(2000).optional(),
