@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- crl [--cards N] [--delta N] [--valid N] [--connections N] [--duration S] [--keep]`
+ * `npm run bench -- crl [--cards N] [--delta N] [--valid N] [--connections N] [--duration S] [--flood-connections N] [--keep]`
  *
  * The published opposition list at national size:
  * 1. creates a fresh database `cps_bench_crl` (migrated by `tokens:create`, which also
@@ -19,10 +19,16 @@
  *    publication and the 304 on If-None-Match;
  * 6. drives `GET /api/v1/cards/:cardNumber/status` with autocannon, 50 connections for
  *    20 s (random cards: opposed, valid, unknown), after a 3 s warm-up;
- * 7. drops the database (unless --keep) and prints one final JSON line.
+ * 7. measures the same load again while a second autocannon client, in a process of its
+ *    own (status-flood-process.ts, 20 connections), floods the same route with invalid
+ *    tokens (a new random well-formed one per request, one in ten malformed). Both come
+ *    from 127.0.0.1: once the flood has taken the address past AUTH_FAILURES_PER_MINUTE
+ *    (checked: a probe gets 429) the valid client is measured, and every one of its
+ *    answers must be a 2xx; the flood's answers are counted by status (401, then 429);
+ * 8. drops the database (unless --keep) and prints one final JSON line.
  *
- * Targets (issue 4): full CRL ≤ 5 s and ≤ 600 MB; delta of 1,000 ≤ 0.5 s; status route
- * ≥ 2,000 requests/s with p99 ≤ 50 ms.
+ * Targets (issues 4 and 8): full CRL ≤ 5 s and ≤ 600 MB; delta of 1,000 ≤ 0.5 s; status
+ * route ≥ 2,000 requests/s with p99 ≤ 50 ms, alone and under the flood (all 2xx).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,11 +41,14 @@ import { verifyCrl } from '../test/support/openssl';
 import { cpuDelta, cpuSecondsByName, type RunningApi, startApi } from './api-process';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured, timeIt } from './harness';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
+import { invalidToken, startFlood } from './status-flood-process';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const BENCH_DB = 'cps_bench_crl';
 const TARGETS = { fullCrlSeconds: 5, fullCrlPeakRssMb: 600, deltaCrlSeconds: 0.5, statusRequestsPerSecond: 2000, statusP99Ms: 50 };
+/** How long the flood may take to put the address over its budget of failed authentications. */
+const FLOOD_ENGAGE_TIMEOUT_MS = 15_000;
 const OPPOSED_BASE = 4_000_000_000;
 const VALID_BASE = 5_000_000_000;
 const UNKNOWN_BASE = 6_000_000_000;
@@ -106,6 +115,23 @@ async function serveFullCrl(url: string, pub: Publication): Promise<{ firstSecon
   return { firstSeconds: first.seconds, cachedMs: second.seconds * 1000 };
 }
 
+/** Waits until an invalid token from this address gets 429 (the flood took it past its budget); the milliseconds waited. */
+async function untilRefused(url: string, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  for (let n = 0; ; n++) {
+    const r = await fetch(`${url}/api/v1/cards/${String(OPPOSED_BASE)}/status`, {
+      headers: { authorization: `Bearer ${invalidToken(0)}` },
+    });
+    await r.arrayBuffer();
+    if (r.status === 429) return Date.now() - t0;
+    if (r.status !== 401) throw new BenchFailure(`status route with an invalid token: ${r.status}, 401 or 429 expected`);
+    if (Date.now() - t0 > timeoutMs) {
+      throw new BenchFailure(`the flood did not bring a 429 within ${timeoutMs / 1000} s (${n + 1} probes answered 401)`);
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
 /** Entries of a DER CRL, counted by walking CertificateList → TBSCertList → revokedCertificates. */
 function countEntries(der: Buffer): number {
   const list = readTlv(der, 0);
@@ -123,6 +149,7 @@ export async function run(argv: string[]): Promise<void> {
   const validCards = Math.round(numFlag(flags.get('valid'), 'valid', 200_000));
   const connections = Math.round(numFlag(flags.get('connections'), 'connections', 50));
   const durationSeconds = Math.round(numFlag(flags.get('duration'), 'duration', 20));
+  const floodConnections = Math.round(numFlag(flags.get('flood-connections'), 'flood-connections', 20));
   const keep = flags.has('keep');
 
   const baseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -235,12 +262,53 @@ export async function run(argv: string[]): Promise<void> {
     );
     if (errors > 0) throw new BenchFailure(`status route: ${errors} errors (${statusSummary(res.statusCodeStats)})`);
 
+    // The same load while another client, from the same address, floods the route with invalid tokens.
+    const flood = await startFlood(api.url, floodConnections);
+    let floodEngagedMs: number;
+    let uf: Awaited<ReturnType<typeof runAutocannon>>;
+    try {
+      floodEngagedMs = await untilRefused(api.url, FLOOD_ENGAGE_TIMEOUT_MS);
+      uf = await runAutocannon({ url: api.url, connections, duration: durationSeconds, timeout: 10, requests: [request] });
+    } finally {
+      await flood.stop().catch(() => undefined);
+    }
+    const floodRes = await flood.stop();
+    const uf2xx = uf['2xx'];
+    // answers served (2xx) per second: a 429 to the valid client is a failure, not throughput
+    const ufRps = uf.duration > 0 ? uf2xx / uf.duration : 0;
+    const ufAnswered = Object.values(uf.statusCodeStats).reduce((n, x) => n + x.count, 0);
+    const ufErrors = uf.errors + uf.timeouts + uf.non2xx;
+    const flood429 = floodRes.statusCodes['429'] ?? 0;
+    console.log(
+      `status route under a flood of invalid tokens (${floodConnections} connections, same address, 429 after ${floodEngagedMs} ms), ` +
+        `${connections} connections with a valid token for ${durationSeconds} s: ${round(ufRps, 0)} requests/s answered 2xx, ` +
+        `latency p50 ${uf.latency.p50} ms, p99 ${uf.latency.p99} ms, max ${uf.latency.max} ms; answers ${statusSummary(uf.statusCodeStats)}` +
+        (uf.errors + uf.timeouts > 0 ? `, socket errors ${uf.errors}, timeouts ${uf.timeouts}` : ''),
+    );
+    console.log(
+      `flood client: ${floodRes.answered} answers in ${floodRes.seconds} s (${floodRes.answeredPerSecond}/s, p99 ${floodRes.p99Ms} ms): ` +
+        `${Object.entries(floodRes.statusCodes)
+          .map(([k, n]) => `${k}×${n}`)
+          .join(', ')}` +
+        (floodRes.errors + floodRes.timeouts > 0 ? `, socket errors ${floodRes.errors}, timeouts ${floodRes.timeouts}` : ''),
+    );
+    const problems: string[] = [];
+    if (ufErrors > 0) {
+      problems.push(
+        `the valid client got ${ufErrors} answers other than 2xx under the flood (${statusSummary(uf.statusCodeStats)}; ` +
+          `socket errors ${uf.errors}, timeouts ${uf.timeouts})`,
+      );
+    }
+    if (flood429 === 0) problems.push('the flood never got a 429: the failed-authentication limit did not engage');
+
     const figures = {
       fullCrlSeconds: round(full.pub.seconds, 2),
       fullCrlPeakRssMb: full.peakRssMb,
       deltaCrlSeconds: round(del.pub.seconds, 3),
       statusRequestsPerSecond: round(rps, 0),
       statusP99Ms: res.latency.p99,
+      statusUnderFloodRequestsPerSecond: round(ufRps, 0),
+      statusUnderFloodP99Ms: uf.latency.p99,
     };
     const met = {
       fullCrlSeconds: figures.fullCrlSeconds <= TARGETS.fullCrlSeconds,
@@ -248,6 +316,9 @@ export async function run(argv: string[]): Promise<void> {
       deltaCrlSeconds: figures.deltaCrlSeconds <= TARGETS.deltaCrlSeconds,
       statusRequestsPerSecond: figures.statusRequestsPerSecond >= TARGETS.statusRequestsPerSecond,
       statusP99Ms: figures.statusP99Ms <= TARGETS.statusP99Ms,
+      statusUnderFloodRequestsPerSecond: figures.statusUnderFloodRequestsPerSecond >= TARGETS.statusRequestsPerSecond,
+      statusUnderFloodP99Ms: figures.statusUnderFloodP99Ms <= TARGETS.statusP99Ms,
+      statusUnderFloodAll2xx: ufErrors === 0,
     };
     console.log(
       `targets: ${Object.entries(met)
@@ -267,12 +338,27 @@ export async function run(argv: string[]): Promise<void> {
       statusRequestsPerSecond: figures.statusRequestsPerSecond,
       statusP99Ms: figures.statusP99Ms,
       statusConnections: connections,
+      statusUnderFloodRequestsPerSecond: figures.statusUnderFloodRequestsPerSecond,
+      statusUnderFloodP99Ms: figures.statusUnderFloodP99Ms,
+      statusUnderFlood2xx: uf2xx,
+      statusUnderFloodAnswered: ufAnswered,
+      statusUnderFloodStatusCodes: Object.fromEntries(Object.entries(uf.statusCodeStats).map(([k, v]) => [k, v.count])),
+      statusUnderFloodErrors: ufErrors,
+      floodConnections,
+      floodAnsweredRequestsPerSecond: floodRes.answeredPerSecond,
+      floodStatusCodes: floodRes.statusCodes,
+      floodEngagedMs,
+      targetsMet: Object.values(met).every(Boolean),
       crlFirstServeSeconds: round(serve.firstSeconds, 2),
       crlCachedServeMs: round(serve.cachedMs, 0),
       apiPeakRssMb: api.peakRssMb(),
       cores: machine.cores,
       memoryGiB: machine.totalMemoryGiB,
     });
+    if (problems.length > 0) {
+      process.stderr.write(`crl bench: ${problems.join('; ')}\n`);
+      process.exitCode = 1;
+    }
   } finally {
     await api?.stop();
     await pg?.end();

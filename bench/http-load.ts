@@ -8,7 +8,7 @@ import { runCli } from './api-process';
 import { BenchFailure } from './harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as Autocannon;
+export const autocannon = require('autocannon') as Autocannon;
 
 // ---- autocannon (v9, no bundled types): the part this benchmark uses ----
 
