@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, sign as cryptoSign, KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { fileExists, readPrivateKeyPem, readPublicPem } from '../common/crypto/key-files';
 import { ECDSA_SHA256_ALGORITHM, extractSubjectNameDer } from './crl-encoder';
 
 /**
@@ -110,8 +111,8 @@ export const DEV_ISSUER_NAME = 'CN=CPx development CRL issuer - not for producti
 export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: SoftwareCrlSigner; generated: boolean; dir: string }> {
   if (files.keyFile && files.certFile) {
     const [key, cert] = await Promise.all([
-      readPrivateKeyPem(files.keyFile, 'CRL_SIGNING_KEY_FILE'),
-      readPem(files.certFile, 'CRL_ISSUER_CERT_FILE'),
+      readPrivateKeyPem(files.keyFile, 'CRL_SIGNING_KEY_FILE', crlKeyError),
+      readPublicPem(files.certFile, 'CRL_ISSUER_CERT_FILE', crlKeyError),
     ]);
     return {
       signer: new SoftwareCrlSigner(key, cert, `CRL_SIGNING_KEY_FILE (${files.keyFile})`),
@@ -126,7 +127,7 @@ export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: Softw
   }
   const dir = path.resolve(files.dataDir, DEV_ISSUER_DIR);
   let generated = false;
-  if (!(await exists(path.join(dir, 'issuer.crt')))) {
+  if (!(await fileExists(path.join(dir, 'issuer.crt')))) {
     await fs.mkdir(files.dataDir, { recursive: true });
     const tmp = await fs.mkdtemp(path.join(files.dataDir, `.${DEV_ISSUER_DIR}-`)); // mode 700
     const { keyPem, certPem } = await generateDevelopmentIssuer();
@@ -141,8 +142,8 @@ export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: Softw
     }
   }
   const [key, cert] = await Promise.all([
-    readPrivateKeyPem(path.join(dir, 'issuer-key.pem'), 'the development CRL signing key'),
-    readPem(path.join(dir, 'issuer.crt'), 'the development CRL issuer certificate'),
+    readPrivateKeyPem(path.join(dir, 'issuer-key.pem'), 'the development CRL signing key', crlKeyError),
+    readPublicPem(path.join(dir, 'issuer.crt'), 'the development CRL issuer certificate', crlKeyError),
   ]);
   return { signer: new SoftwareCrlSigner(key, cert, `the development CRL signing key (${dir})`), generated, dir };
 }
@@ -182,48 +183,6 @@ export async function generateDevelopmentIssuer(name = DEV_ISSUER_NAME): Promise
   return { keyPem, certPem: `${cert.toString('pem')}\n` };
 }
 
-/**
- * Reads a private key, refusing one that is not a regular file or that its group or others
- * may access (mode & 077). The file is opened once, non-blocking (a FIFO cannot hang the
- * process), and checked on that descriptor, so what is checked is what is read.
- */
-async function readPrivateKeyPem(file: string, what: string): Promise<string> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw new CrlIssuerError(`${what}: cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw new CrlIssuerError(`${what}: "${file}" is not a regular file`);
-    if ((st.mode & 0o077) !== 0) {
-      throw new CrlIssuerError(
-        `${what}: "${file}" is accessible to its group or others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}); ` +
-          `a private key must be readable by its owner only: chmod 600 ${shellQuote(file)}`,
-      );
-    }
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-async function readPem(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new CrlIssuerError(`${what}: cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
+function crlKeyError(message: string): Error {
+  return new CrlIssuerError(message);
 }

@@ -40,7 +40,7 @@ describe('audit checkpoint signer', () => {
 
     chmodSync(file, 0o644);
     await expect(loadAuditSigner({ dataDir: dir, keyFile: file })).rejects.toThrow(
-      /AUDIT_SIGNING_KEY_FILE .* readable by group or others \(mode 644\)/,
+      /AUDIT_SIGNING_KEY_FILE .* accessible to its group or others \(mode 644\); a private key must be readable by its owner only: chmod 600/,
     );
     const rsa = join(dir, 'rsa.pem');
     writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }), {

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { fileExists, readPrivateKeyPem, readPublicPem } from '../crypto/key-files';
 import { CheckpointStatement, keyIdOf, SignedCheckpoint, signCheckpoint } from './audit-chain';
 
 export class AuditKeyError extends Error {
@@ -66,7 +67,10 @@ export const PUBLIC_FILE = 'audit-public-key.pem';
 export async function loadAuditSigner(files: AuditKeyFiles): Promise<{ signer: AuditCheckpointSigner; generated: boolean }> {
   if (files.keyFile) {
     const origin = `AUDIT_SIGNING_KEY_FILE (${files.keyFile})`;
-    return { signer: new AuditCheckpointSigner(parsePrivate(await readKeyFile(files.keyFile, origin), origin), origin), generated: false };
+    return {
+      signer: new AuditCheckpointSigner(parsePrivate(await readPrivateKeyPem(files.keyFile, origin, auditKeyError), origin), origin),
+      generated: false,
+    };
   }
   if (files.profile === 'production') {
     throw new AuditKeyError(
@@ -75,7 +79,7 @@ export async function loadAuditSigner(files: AuditKeyFiles): Promise<{ signer: A
   }
   const dir = path.resolve(files.dataDir, DEV_AUDIT_KEY_DIR);
   let generated = false;
-  if (!(await exists(path.join(dir, PRIVATE_FILE)))) {
+  if (!(await fileExists(path.join(dir, PRIVATE_FILE)))) {
     await fs.mkdir(files.dataDir, { recursive: true });
     const tmp = await fs.mkdtemp(path.join(files.dataDir, `.${DEV_AUDIT_KEY_DIR}-`));
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -90,7 +94,7 @@ export async function loadAuditSigner(files: AuditKeyFiles): Promise<{ signer: A
     }
   }
   const origin = `the development audit signing key (${path.join(dir, PRIVATE_FILE)})`;
-  const pem = await readKeyFile(path.join(dir, PRIVATE_FILE), origin);
+  const pem = await readPrivateKeyPem(path.join(dir, PRIVATE_FILE), origin, auditKeyError);
   return { signer: new AuditCheckpointSigner(parsePrivate(pem, origin), origin), generated };
 }
 
@@ -101,7 +105,7 @@ export async function loadAuditSigner(files: AuditKeyFiles): Promise<{ signer: A
  */
 export async function loadAuditPublicKey(files: AuditKeyFiles & { publicKeyFile?: string }): Promise<KeyObject | null> {
   if (files.publicKeyFile) {
-    const pem = await readFile(files.publicKeyFile, `the audit public key`);
+    const pem = await readPublicPem(files.publicKeyFile, `the audit public key`, auditKeyError);
     try {
       return createPublicKey(pem);
     } catch (e) {
@@ -110,8 +114,8 @@ export async function loadAuditPublicKey(files: AuditKeyFiles & { publicKeyFile?
   }
   if (files.keyFile) return (await loadAuditSigner(files)).signer.publicKey;
   const file = path.resolve(files.dataDir, DEV_AUDIT_KEY_DIR, PUBLIC_FILE);
-  if (!(await exists(file))) return null;
-  return createPublicKey(await readFile(file, 'the development audit public key'));
+  if (!(await fileExists(file))) return null;
+  return createPublicKey(await readPublicPem(file, 'the development audit public key', auditKeyError));
 }
 
 function parsePrivate(pem: string, origin: string): KeyObject {
@@ -123,30 +127,7 @@ function parsePrivate(pem: string, origin: string): KeyObject {
 }
 
 /** Reads a private key file, refusing one that group or others may read. */
-async function readKeyFile(file: string, origin: string): Promise<string> {
-  let mode: number;
-  try {
-    mode = (await fs.stat(file)).mode;
-  } catch (e) {
-    throw new AuditKeyError(`${origin}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (mode & 0o077) {
-    throw new AuditKeyError(`${origin}: readable by group or others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
-  }
-  return readFile(file, origin);
-}
 
-async function readFile(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new AuditKeyError(`${what}: cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
+function auditKeyError(message: string): Error {
+  return new AuditKeyError(message);
 }
