@@ -1,5 +1,5 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { checkpointBody, entryHash, GENESIS_HASH } from '../../src/common/audit/audit-chain';
@@ -276,6 +276,19 @@ describe('the audit trail beyond the database', () => {
       const human = await runCli(['audit:verify'], env);
       expect(human.code).toBe(1);
       expect(human.stdout).toContain('audit trail CONTRADICTED');
+    });
+
+    it('reports a checkpoint file that is gone while the database still holds checkpoints', async () => {
+      const file = checkpointsFile(db);
+      const kept = readFileSync(file);
+      rmSync(file);
+      try {
+        const v = await runCli(['audit:verify', '--json'], env);
+        expect(v.code).toBe(1);
+        expect(v.json.problems).toContainEqual(expect.objectContaining({ kind: 'checkpoint-file-missing' }));
+      } finally {
+        writeFileSync(file, kept);
+      }
     });
   });
 });

@@ -14,7 +14,8 @@ export type AuditProblemKind =
   | 'tail-deleted'
   | 'entry-late'
   | 'checkpoint-forged'
-  | 'checkpoint-unreadable';
+  | 'checkpoint-unreadable'
+  | 'checkpoint-file-missing';
 
 export interface AuditProblem {
   kind: AuditProblemKind;

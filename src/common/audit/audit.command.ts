@@ -37,6 +37,15 @@ export class AuditVerifyCommand extends CommandRunner {
         publicKey,
         lateAfterMs: this.cfg.AUDIT_SEQUENCE_INTERVAL_MS + LATE_MARGIN_MS,
       });
+      if (table.length && !file.checkpoints.length) {
+        r.problems.push({
+          kind: 'checkpoint-file-missing',
+          message:
+            `${file.path} holds no checkpoint while the database holds ${table.length}: the copy outside the database is ` +
+            'what holds the database to account; give the file of each signing host with --checkpoints',
+          contradicts: null,
+        });
+      }
       for (const u of file.unreadable) {
         r.problems.push({ kind: 'checkpoint-unreadable', message: `${file.path}, ${u}`, contradicts: null });
       }
