@@ -38,7 +38,7 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
     pinoHttp: [
       {
         ...pinoOptions(cfg),
-        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        autoLogging: { ignore: (req) => isProbePath(req.url) },
         serializers: {
           req: (req: { id: unknown; method: string; url: string; raw?: { route?: { path?: string }; baseUrl?: string } }) => ({
             id: req.id,
@@ -50,6 +50,12 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
       pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: to === 'stderr' }),
     ],
   });
+}
+
+/** /health and /metrics, as Express routes them (any case, query string or trailing slash): not logged. */
+export function isProbePath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0].toLowerCase().replace(/\/+$/, '');
+  return path === '/health' || path === '/metrics';
 }
 
 /**
