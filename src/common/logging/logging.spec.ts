@@ -44,6 +44,12 @@ describe(loggableUrl.name, () => {
   });
 });
 
+describe('loggableUrl with a catch-all pattern', () => {
+  it('masks the path instead of naming the middleware catch-all', () => {
+    expect(loggableUrl('/api/v1/professionals/810000000355?name=x', '/{*path}')).toBe('/api/v1/professionals/:n');
+  });
+});
+
 describe('isProbePath', () => {
   it('matches /health and /metrics in any case, with a query string or a trailing slash, and nothing else', () => {
     for (const u of ['/health', '/METRICS', '/Metrics/', '/health?x=1']) expect(isProbePath(u)).toBe(true);

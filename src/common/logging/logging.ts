@@ -64,7 +64,8 @@ export function isProbePath(url: string | undefined): boolean {
  * query string (names searched for) nor a national id or card number.
  */
 export function loggableUrl(url: string, routePattern?: string): string {
-  if (routePattern) return routePattern;
+  // A catch-all ('/{*path}', the pattern the logging middleware itself is mounted on) names no route.
+  if (routePattern && !routePattern.includes('*')) return routePattern;
   const path = url.split('?')[0];
   return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id').replace(/\d{4,}/g, ':n');
 }
