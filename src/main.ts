@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   adapter.serveFast({ tokens: statusTokens, failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY }, [
     cardStatusRoute(app.get(CardsService), statusPool),
   ]);
-  if (cfg.TRUST_PROXY) app.set('trust proxy', true);
+  // One trusted hop: req.ip is the address the proxy appended, as clientAddress() takes it.
+  if (cfg.TRUST_PROXY) app.set('trust proxy', 1);
   if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
   app.use(helmet());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });

@@ -8,9 +8,10 @@ const MAX_CLIENTS = 50_000;
 
 /**
  * Failed authentications per client address, counted in one-minute windows. Past
- * AUTH_FAILURES_PER_MINUTE, an address gets 429 for any token not already known valid,
- * before any database look-up: a flood of bad tokens costs neither the database nor the
- * clients whose tokens are known (they share the address behind a proxy). Per process.
+ * AUTH_FAILURES_PER_MINUTE, an address gets 429 for any token this process never verified
+ * valid, before any database look-up: a flood of bad tokens costs neither the database nor
+ * the clients whose tokens were seen valid (they share the address behind a proxy; theirs
+ * are still checked against the database). Per process.
  */
 @Injectable()
 export class AuthFailures {
@@ -18,7 +19,7 @@ export class AuthFailures {
 
   constructor(@Inject(APP_CONFIG) private readonly cfg: Pick<AppConfig, 'AUTH_FAILURES_PER_MINUTE'>) {}
 
-  /** Whether this address is over its budget of failures (then only cached, valid tokens pass). */
+  /** Whether this address is over its budget of failures (then only tokens once seen valid are checked). */
   isOver(client: string, now = Date.now()): boolean {
     const w = this.windows.get(client);
     return !!w && now - w.start < WINDOW_MS && w.failures >= this.cfg.AUTH_FAILURES_PER_MINUTE;

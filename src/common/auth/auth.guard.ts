@@ -49,14 +49,17 @@ export interface AuthCheck {
  * The bearer token of an Authorization header, checked against the roles allowed (admin
  * always is): the principal, or a 401 / 403 / 429 CommonError. Shared by the guard and the
  * routes served before Nest's pipeline (see fast-path.adapter.ts). An address past its
- * budget of failed authentications gets 429 for any token not already known valid.
+ * budget of failed authentications gets 429, without a database look-up, for any token
+ * this process never verified valid; a token it did is still checked (a revoked one is
+ * refused) and served, so a flood of bad tokens does not lock out the clients behind the
+ * same address.
  */
 export async function authorize(check: AuthCheck, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
   let principal = check.tokens.cachedValid(m[1]);
   if (!principal) {
-    if (check.failures.isOver(check.client)) {
+    if (check.failures.isOver(check.client) && !check.tokens.wasValid(m[1])) {
       check.failures.refused();
       throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
     }
@@ -70,15 +73,20 @@ export async function authorize(check: AuthCheck, header: string | undefined, ro
   throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
 }
 
-/** The client's address: the socket's peer, or the first X-Forwarded-For hop when a trusted proxy sets it. */
+/**
+ * The client's address: the socket's peer or, with TRUST_PROXY, the LAST X-Forwarded-For
+ * hop: the one the trusted proxy appended (the hops before it are whatever the client sent,
+ * forgeable). One trusted hop, as `app.set('trust proxy', 1)` in main.ts.
+ */
 export function clientAddress(
   req: { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } },
   trustProxy: boolean,
 ): string {
   if (trustProxy) {
     const xff = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
+    const hops = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',');
+    const last = hops[hops.length - 1]?.trim();
+    if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

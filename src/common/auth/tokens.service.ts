@@ -41,6 +41,8 @@ const TOKEN_SHAPE = /^cps_[A-Za-z0-9_-]{43}$/;
 /** How long a verified (or refused) token is remembered: a revoked or expired token is refused within this. */
 export const TOKEN_CACHE_MS = 5000;
 const CACHE_MAX = 10_000;
+/** How many hashes of tokens once verified valid a process remembers (the oldest forgotten first). */
+const KNOWN_VALID_MAX = 10_000;
 /** last_used_at is written at most this often per token. */
 const LAST_USED_EVERY_MS = 60_000;
 const MAX_EXPIRY_DAYS = 3650;
@@ -71,6 +73,8 @@ export function principalActor(p: Pick<Principal, 'name'>): string {
 export class TokensService {
   private readonly cache = new Map<string, { p: Principal | null; until: number }>();
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Hashes of the tokens this instance has verified valid, oldest first (a Set keeps insertion order). */
+  private readonly knownValid = new Set<string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -192,6 +196,15 @@ export class TokensService {
     return hit && hit.until > now ? hit.p : null;
   }
 
+  /**
+   * Whether this token was verified valid by this instance (and not found invalid since):
+   * such a token is still checked against the database when its address is over its budget
+   * of failed authentications; a token never seen valid is refused without a look-up.
+   */
+  wasValid(token: string): boolean {
+    return this.knownValid.has(hashToken(token));
+  }
+
   /** The principal of a valid (known, not revoked, not expired) token, or null; answers are cached for TOKEN_CACHE_MS. */
   async verify(token: string): Promise<Principal | null> {
     if (!TOKEN_SHAPE.test(token)) return null;
@@ -209,8 +222,22 @@ export class TokensService {
     const p: Principal | null = r ? { tokenId: r.token_id, principalId: r.principal_id, name: r.name, kind: r.kind, role: r.role } : null;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(h, { p, until: now + TOKEN_CACHE_MS });
-    if (p) this.touch(p.tokenId, now);
+    if (p) {
+      this.rememberValid(h);
+      this.touch(p.tokenId, now);
+    } else {
+      this.knownValid.delete(h);
+    }
     return p;
+  }
+
+  private rememberValid(h: string): void {
+    this.knownValid.delete(h); // re-inserted as the newest
+    if (this.knownValid.size >= KNOWN_VALID_MAX) {
+      const oldest = this.knownValid.values().next().value;
+      if (oldest !== undefined) this.knownValid.delete(oldest);
+    }
+    this.knownValid.add(h);
   }
 
   /** Records last_used_at, at most once a minute per token, off the request's path. */

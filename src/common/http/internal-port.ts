@@ -6,6 +6,21 @@ import { toProblem } from '../errors/problem.filter';
 /** What the internal port serves: metrics, the API documents, and health for probes. */
 const INTERNAL_PATHS = /^\/(metrics|health|api\/docs)(\/|-json|$)/;
 
+/**
+ * The path as Express routes it: case-insensitive, percent-decoded. The split compares this
+ * form, so that /METRICS or /%6Detrics (which Express serves as /metrics) cannot slip past it;
+ * a path that does not decode is compared as it is (Express answers it 400 or 404).
+ */
+export function routedPath(path: string): string {
+  let p = path;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    // malformed escape: compared as sent
+  }
+  return p.toLowerCase();
+}
+
 function notFound(res: Response, path: string): void {
   const p = toProblem(new CommonError('not_found', `no route ${path} on this port`, 404));
   res.status(404).type('application/problem+json').send(JSON.stringify(p));
@@ -19,8 +34,9 @@ function notFound(res: Response, path: string): void {
 export function splitPorts(internalPort: number): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const internal = req.socket.localPort === internalPort;
-    const internalPath = INTERNAL_PATHS.test(req.path);
-    if (internal ? internalPath : !internalPath || req.path.startsWith('/health')) return next();
+    const path = routedPath(req.path);
+    const internalPath = INTERNAL_PATHS.test(path);
+    if (internal ? internalPath : !internalPath || path.startsWith('/health')) return next();
     notFound(res, req.path);
   };
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../config/config';
-import { loggableUrl, pinoOptions } from './logging';
+import { isProbePath, loggableUrl, pinoOptions } from './logging';
 
 describe('log redaction', () => {
   it('never writes a PIN, a PUK, a token or an authorization header', () => {
@@ -41,5 +41,18 @@ describe(loggableUrl.name, () => {
     expect(loggableUrl('/api/v1/professionals?name=Dupont&profession=10')).toBe('/api/v1/professionals');
     expect(loggableUrl('/api/v1/orders/5fc53c86-c427-4a5a-bef7-32fd36111701/approve')).toBe('/api/v1/orders/:id/approve');
     expect(loggableUrl('/api/v1/cards/2900995235/status')).toBe('/api/v1/cards/:n/status');
+  });
+});
+
+describe('loggableUrl with a catch-all pattern', () => {
+  it('masks the path instead of naming the middleware catch-all', () => {
+    expect(loggableUrl('/api/v1/professionals/810000000355?name=x', '/{*path}')).toBe('/api/v1/professionals/:n');
+  });
+});
+
+describe('isProbePath', () => {
+  it('matches /health and /metrics in any case, with a query string or a trailing slash, and nothing else', () => {
+    for (const u of ['/health', '/METRICS', '/Metrics/', '/health?x=1']) expect(isProbePath(u)).toBe(true);
+    for (const u of ['/api/v1/jobs', '/metricsx', '/health/x', undefined]) expect(isProbePath(u)).toBe(false);
   });
 });

@@ -38,7 +38,7 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
     pinoHttp: [
       {
         ...pinoOptions(cfg),
-        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        autoLogging: { ignore: (req) => isProbePath(req.url) },
         serializers: {
           req: (req: { id: unknown; method: string; url: string; raw?: { route?: { path?: string }; baseUrl?: string } }) => ({
             id: req.id,
@@ -52,13 +52,20 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
   });
 }
 
+/** /health and /metrics, as Express routes them (any case, query string or trailing slash): not logged. */
+export function isProbePath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0].toLowerCase().replace(/\/+$/, '');
+  return path === '/health' || path === '/metrics';
+}
+
 /**
  * A request's URL as the access log shows it: the route pattern when known
  * (/api/v1/professionals/:nationalId), else the path with identifiers masked; never the
  * query string (names searched for) nor a national id or card number.
  */
 export function loggableUrl(url: string, routePattern?: string): string {
-  if (routePattern) return routePattern;
+  // A catch-all ('/{*path}', the pattern the logging middleware itself is mounted on) names no route.
+  if (routePattern && !routePattern.includes('*')) return routePattern;
   const path = url.split('?')[0];
   return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id').replace(/\d{4,}/g, ':n');
 }

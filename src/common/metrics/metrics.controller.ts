@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, OnModuleDestroy } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
@@ -13,10 +13,18 @@ import { QueueName } from '../queue/queues';
 import { outboxMessages, outboxPending, queueJobs, queueReachable, registry } from './metrics';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+/** The outbox and queue gauges are refreshed at most this often: /metrics is public, a flood of scrapes must not reach the database. */
+export const METRICS_REFRESH_MS = 5000;
 
 @ApiExcludeController()
 @Controller('metrics')
-export class MetricsController {
+export class MetricsController implements OnModuleDestroy {
+  /** The refresh under way: scrapes meanwhile wait for it. */
+  private inFlight: Promise<void> | null = null;
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  /** One Queue per queue name, made on the first scrape and kept (on the shared Redis connection). */
+  private queues: Queue[] | null = null;
+
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: OutboxMonitor,
@@ -28,9 +36,31 @@ export class MetricsController {
   @Public()
   @Header('Content-Type', registry.contentType)
   async metrics(): Promise<string> {
-    // The database or Redis being down must not hide the other metrics.
-    await Promise.all([this.outboxMetrics().catch(() => undefined), this.queueMetrics()]);
+    await this.refresh();
     return registry.metrics();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const queues = this.queues ?? [];
+    this.queues = null;
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+  }
+
+  /**
+   * Refreshes the outbox and queue gauges unless they were refreshed less than
+   * METRICS_REFRESH_MS ago; concurrent scrapes share the refresh under way.
+   */
+  private refresh(now = Date.now()): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (now - this.refreshedAt < METRICS_REFRESH_MS) return Promise.resolve();
+    // The database or Redis being down must not hide the other metrics.
+    this.inFlight = Promise.all([this.outboxMetrics().catch(() => undefined), this.queueMetrics()])
+      .then(() => undefined)
+      .finally(() => {
+        this.refreshedAt = Date.now();
+        this.inFlight = null;
+      });
+    return this.inFlight;
   }
 
   private async outboxMetrics(): Promise<void> {
@@ -47,15 +77,14 @@ export class MetricsController {
 
   private async queueMetrics(): Promise<void> {
     try {
-      for (const name of Object.values(QueueName)) {
+      this.queues ??= Object.values(QueueName).map((name) => {
         const q = new Queue(name, { connection: this.redis, prefix: this.cfg.QUEUE_PREFIX });
         q.on('error', () => undefined); // reported by the call that failed
-        try {
-          const counts = await withinMs(q.getJobCounts(...JOB_STATES), 2000);
-          for (const state of JOB_STATES) queueJobs.set({ queue: name, state }, counts[state] ?? 0);
-        } finally {
-          await q.close().catch(() => undefined);
-        }
+        return q;
+      });
+      for (const q of this.queues) {
+        const counts = await withinMs(q.getJobCounts(...JOB_STATES), 2000);
+        for (const state of JOB_STATES) queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
       }
       queueReachable.set(1);
     } catch {
