@@ -1,9 +1,12 @@
 /**
- * Three tiers, all run by `npm test`:
+ * Four tiers, all run by `npm test` (the fault tier last, one file at a time):
  *  - unit: `src/**\/*.spec.ts` and `bench/**\/*.spec.ts`, pure code, no services;
  *  - integration: `test/**\/*.int-spec.ts`, against the real PostgreSQL and Redis
  *    (each file gets its own freshly migrated database and its own queue prefix);
- *  - e2e: `test/**\/*.e2e-spec.ts`, the built entry points (HTTP API, CLI, worker) as processes.
+ *  - e2e: `test/**\/*.e2e-spec.ts`, the built entry points (HTTP API, CLI, worker) as processes;
+ *  - fault: `test/fault/**\/*.fault-spec.ts`, the built processes while their PostgreSQL or Redis
+ *    (private instances of the test's own) is restarted or flushed, or a process is killed;
+ *    `npm test` runs it after the others with --runInBand.
  * A tier whose service is missing fails (never skips): see test/support/global-setup.ts.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
@@ -29,6 +32,14 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
+    },
+    {
+      ...common,
+      displayName: 'fault',
+      testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],

@@ -1,67 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase } from '../../src/common/database/database-url';
-import { PrivateRedis, startPrivateRedis } from '../support/private-services';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
+import { blockConsumers, expectUndisturbedDay2, fixtures, registryEffects, unconsumedEvents } from '../support/registry-effects';
 import { createTestDb, REDIS_URL, TEMPLATE_DB, TestDb, testQueuePrefix } from '../support/services';
 
 /**
  * Issue 8 item 7 (no lost registry event) and issue 9 item 4 (job ids unique per database),
  * through the real worker, API and CLI processes. The registry events of day 2 (a newcomer,
- * a cessation, two content changes) must each make their orders exactly once.
+ * a cessation, two content changes) must each make their orders exactly once. (Redis flushed
+ * before the consumption: the fault tier, test/fault/redis-flush.fault-spec.ts.)
  */
-const FIX = join(__dirname, '..', 'fixtures');
-const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
-const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
-const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
-const expected = JSON.parse(readFileSync(`${day2}.expected.json`, 'utf8')) as Record<string, string[]>;
-
-/** The effects of day 2's events: orders (by reason and holder) and the ceased holder's cards handed to opposition. */
-async function effects(pg: Client) {
-  const orders = (await pg.query(`SELECT reason, national_id FROM card_order ORDER BY reason, national_id`)).rows;
-  const requests = (
-    await pg.query(`SELECT c.national_id FROM opposition_request r JOIN card c USING (card_number) WHERE r.source = 'registry' ORDER BY 1`)
-  ).rows;
-  return { orders: orders.map((o) => `${o.reason} ${o.national_id}`), handedToOpposition: requests.map((r) => r.national_id) };
-}
-
-/** What an undisturbed run gives (registry-orders.e2e-spec.ts checks the same). */
-function expectUndisturbed(e: Awaited<ReturnType<typeof effects>>) {
-  expect(e.orders).toEqual(
-    [
-      ...expected.new.map((n) => `first-issue ${n}`),
-      ...[...expected.site_changed, ...expected.identity_changed].map((n) => `content-change ${n}`),
-    ].sort(),
-  );
-  expect(e.handedToOpposition.length).toBeGreaterThan(0);
-  expect(new Set(e.handedToOpposition)).toEqual(new Set(expected.ceased));
-}
-
-const unconsumed = async (pg: Client) =>
-  (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND consumed_at IS NULL`)).rows[0].n as number;
-
-/** Holds the consumers' table so that every registry event's transaction waits (or times out). */
-async function blockConsumers(url: string): Promise<Client> {
-  const c = new Client({ connectionString: url });
-  c.on('error', () => undefined);
-  await c.connect();
-  await c.query('BEGIN');
-  await c.query('LOCK TABLE consumed_registry_event IN ACCESS EXCLUSIVE MODE');
-  return c;
-}
-
 describe('outbox delivery until consumption (worker, API and CLI processes)', () => {
   const services: Service[] = [];
   const dbs: TestDb[] = [];
   const clients: Client[] = [];
-  let privateRedis: PrivateRedis | null = null;
   afterAll(async () => {
     // (a process already gone, killed by signal, has exitCode null: stop() would wait for an exit already past)
     for (const s of services) if (s.child.exitCode === null && s.child.signalCode === null) await s.stop();
     for (const c of clients) await c.end().catch(() => undefined);
     for (const d of dbs) await d.drop();
-    await privateRedis?.destroy();
   });
 
   const setUp = async (label: string, extra: Record<string, string> = {}) => {
@@ -72,8 +29,8 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     pg.on('error', () => undefined);
     await pg.connect();
     clients.push(pg);
-    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
-    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
+    expect((await runCli(['rpps:import', fixtures.day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', fixtures.holders, '--json'], env)).code).toBe(0);
     return { db, env, pg };
   };
 
@@ -88,7 +45,7 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     // A database "blip" for the consumers: each attempt waits for the table, then its statement times out.
     const blocker = await blockConsumers(db.url);
     clients.push(blocker);
-    expect((await runCli(['rpps:import', day2, '--json'], env)).json.status).toBe('applied');
+    expect((await runCli(['rpps:import', fixtures.day2, '--json'], env)).json.status).toBe('applied');
     const events = (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event'`)).rows[0].n as number;
     expect(events).toBe(4);
     // Every first delivery fails its 5 attempts; the messages are relayed again (delivery 2), still failing.
@@ -102,8 +59,8 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
       120_000,
       'every registry event to fail all the attempts of its first delivery and be relayed again',
     );
-    expect(await unconsumed(pg)).toBe(events);
-    expect((await effects(pg)).orders).toEqual([]);
+    expect(await unconsumedEvents(pg)).toBe(events);
+    expect((await registryEffects(pg)).orders).toEqual([]);
 
     // The failures show in GET /api/v1/jobs, with their error, and in /metrics.
     const jobs = (await (await get('/api/v1/jobs')).json()) as {
@@ -128,13 +85,13 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     // The blip ends: the next delivery is consumed.
     const t0 = Date.now();
     await blocker.query('ROLLBACK');
-    await eventually(async () => (await unconsumed(pg)) === 0, 120_000, 'the consumption of every registry event');
+    await eventually(async () => (await unconsumedEvents(pg)) === 0, 120_000, 'the consumption of every registry event');
     process.stdout.write(`redelivery after failed attempts: converged ${(Date.now() - t0) / 1000} s after the blip\n`);
-    expectUndisturbed(await effects(pg));
+    expectUndisturbedDay2(await registryEffects(pg));
     expect((await pg.query(`SELECT count(*)::int AS n FROM consumed_registry_event`)).rows[0].n).toBe(events);
 
     // A message delivered once more (its consumption record lost) does its work once: nothing changes.
-    const before = await effects(pg);
+    const before = await registryEffects(pg);
     const [row] = (await pg.query(`SELECT id, attempts FROM outbox WHERE topic = 'registry.event' ORDER BY id LIMIT 1`)).rows;
     await pg.query(`UPDATE outbox SET consumed_at = NULL, published_at = now() - interval '1 hour' WHERE id = $1`, [row.id]);
     await eventually(
@@ -144,58 +101,15 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
       60_000,
       'the extra delivery',
     );
-    expect(await effects(pg)).toEqual(before);
-  });
-
-  it('relays again, and consumes, the events Redis lost after they were relayed (FLUSHALL of a private redis-server)', async () => {
-    privateRedis = await startPrivateRedis();
-    const { db, env, pg } = await setUp('outbox-flushed', { REDIS_URL: privateRedis.url, OUTBOX_REDELIVERY_SECONDS: '2' });
-    const blocker = await blockConsumers(db.url);
-    clients.push(blocker);
-    const first = startWorker(env);
-    services.push(first);
-    expect((await runCli(['rpps:import', day2, '--json'], env)).json.status).toBe('applied');
-    // Relayed, and taken by the worker, whose consumers wait: nothing consumed yet.
-    await eventually(
-      async () =>
-        (await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'registry.event' AND published_at IS NOT NULL`)).rows[0].n ===
-        4,
-      60_000,
-      'the relay',
-    );
-    await eventually(
-      async () =>
-        (
-          await pg.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-          )
-        ).rows[0].n >= 1,
-      60_000,
-      'a consumer waiting',
-    );
-    // The worker dies, and Redis loses everything.
-    first.child.kill('SIGKILL');
-    await first.stop();
-    await privateRedis.flushAll();
-    expect(await unconsumed(pg)).toBe(4);
-    await blocker.query('ROLLBACK');
-
-    const t0 = Date.now();
-    const second = startWorker(env);
-    services.push(second);
-    await eventually(async () => (await unconsumed(pg)) === 0, 60_000, 'the consumption of every registry event');
-    process.stdout.write(`events lost by Redis: converged in ${(Date.now() - t0) / 1000} s\n`);
-    expectUndisturbed(await effects(pg));
-    const deliveries = (await pg.query(`SELECT attempts FROM outbox WHERE topic = 'registry.event'`)).rows.map((r) => r.attempts);
-    for (const n of deliveries) expect(n).toBeGreaterThanOrEqual(2);
+    expect(await registryEffects(pg)).toEqual(before);
   });
 
   it('makes the orders of a database dropped and created again under the same name and QUEUE_PREFIX (issue 9)', async () => {
     const { db, env, pg } = await setUp('outbox-recreated');
     let worker = startWorker(env);
-    expect((await runCli(['rpps:import', day2, '--json'], env)).json.status).toBe('applied');
-    await eventually(async () => (await unconsumed(pg)) === 0, 60_000, 'the first database to be consumed');
-    expectUndisturbed(await effects(pg));
+    expect((await runCli(['rpps:import', fixtures.day2, '--json'], env)).json.status).toBe('applied');
+    await eventually(async () => (await unconsumedEvents(pg)) === 0, 60_000, 'the first database to be consumed');
+    expectUndisturbedDay2(await registryEffects(pg));
     await worker.stop();
     clients.splice(clients.indexOf(pg), 1);
     await pg.end();
@@ -206,12 +120,12 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     pg2.on('error', () => undefined);
     await pg2.connect();
     clients.push(pg2);
-    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
-    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
+    expect((await runCli(['rpps:import', fixtures.day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', fixtures.holders, '--json'], env)).code).toBe(0);
     worker = startWorker(env);
     services.push(worker);
-    expect((await runCli(['rpps:import', day2, '--json'], env)).json.status).toBe('applied');
-    await eventually(async () => (await unconsumed(pg2)) === 0, 60_000, 'the new database to be consumed');
-    expectUndisturbed(await effects(pg2));
+    expect((await runCli(['rpps:import', fixtures.day2, '--json'], env)).json.status).toBe('applied');
+    await eventually(async () => (await unconsumedEvents(pg2)) === 0, 60_000, 'the new database to be consumed');
+    expectUndisturbedDay2(await registryEffects(pg2));
   });
 });

@@ -16,7 +16,32 @@ export function exitCodeFor(err: unknown): number {
 export function errorCode(err: unknown): string {
   if (err instanceof DomainError) return err.code;
   if (err instanceof ConfigError) return 'invalid_configuration';
+  if (isConnectionLoss(err)) return 'service_unavailable';
   return 'internal_error';
+}
+
+const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * A connection to PostgreSQL or Redis lost or refused (a restart, an outage) rather than a
+ * defect: a socket error, a PostgreSQL connection exception (SQLSTATE class 08) or shutdown
+ * (57P01-57P03), or pg's "Connection terminated".
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || /^(08...|57P0[123])$/.test(code))) return true;
+  return /^Connection terminated|^connect ECONNREFUSED|^write EPIPE/.test(err.message);
+}
+
+/** The message printed for a failure: a lost connection says so, and what to do. */
+export function failureMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!isConnectionLoss(err)) return message;
+  return (
+    `a connection to PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) was lost or refused (${message}); ` +
+    'the interrupted transaction was not committed: run the command again once the service answers'
+  );
 }
 
 /** Prints a command's result: one JSON object on stdout with --json, else readable lines. */
@@ -27,7 +52,7 @@ export function printResult(json: boolean, result: unknown, human: () => string)
 
 /** Prints a failure (JSON on stdout with --json, the message on stderr always) and sets the exit code. */
 export function printFailure(json: boolean, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = failureMessage(err);
   const code = exitCodeFor(err);
   if (json) process.stdout.write(`${JSON.stringify({ error: { code: errorCode(err), message } })}\n`);
   process.stderr.write(`error: ${message}\n`);
