@@ -35,6 +35,9 @@ export class CrlFullHandler implements JobHandler {
       { pattern, tz: 'Europe/Paris' },
       { name: 'crl.publish', data: {}, opts: DAILY_JOB_OPTIONS },
     );
-    if (!(await publisher.hasStoredFull())) await queue.add('crl.publish', {}, DAILY_JOB_OPTIONS);
+    // Workers starting at once add one job between them (deduplicated while it waits or runs).
+    if (!(await publisher.hasStoredFull())) {
+      await queue.add('crl.publish', {}, { ...DAILY_JOB_OPTIONS, deduplication: { id: 'crl-full-at-start' } });
+    }
   }
 }
