@@ -5,6 +5,11 @@ import { rateLimited } from '../metrics/metrics';
 
 const WINDOW_MS = 60_000;
 const MAX_CLIENTS = 50_000;
+/**
+ * How long a refused request is held before its 429: a flooding client waits on each of its
+ * connections instead of sending again at once, which costs the process a timer, not CPU.
+ */
+export const REFUSAL_DELAY_MS = 1000;
 
 /**
  * Failed authentications per client address, counted in one-minute windows. Past
@@ -35,8 +40,10 @@ export class AuthFailures {
     w.failures += 1;
   }
 
-  refused(): void {
+  /** Counts a refusal and holds it REFUSAL_DELAY_MS (the caller then answers 429). */
+  async refused(): Promise<void> {
     rateLimited.inc({ limit: 'auth_failures' });
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
   }
 
   private prune(now: number): void {

@@ -60,7 +60,7 @@ export async function authorize(check: AuthCheck, header: string | undefined, ro
   let principal = check.tokens.cachedValid(m[1]);
   if (!principal) {
     if (check.failures.isOver(check.client) && !check.tokens.wasValid(m[1])) {
-      check.failures.refused();
+      await check.failures.refused();
       throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
     }
     principal = await check.tokens.verify(m[1]);
