@@ -30,7 +30,7 @@ export interface EnqueueImport {
   principal?: Principal;
 }
 
-interface ImportParams {
+interface ImportJobParams {
   files: string[];
   asOf?: string;
   confirmMassChange?: boolean;
@@ -93,7 +93,7 @@ export class RppsImportQueueService {
         throw e;
       });
     }
-    const params: ImportParams = {
+    const params: ImportJobParams = {
       files,
       asOf: r.asOf,
       confirmMassChange: r.source === 'host' && !!r.confirmMassChange,
@@ -133,7 +133,7 @@ export class RppsImportQueueService {
         submitted_by_principal: string | null;
         preview: ImportPreview | null;
         files: ImportFile[];
-        params: ImportParams | null;
+        params: ImportJobParams | null;
         confirmed_at: Date | null;
         confirmer: string | null;
         confirmation_state: string | null;
@@ -184,7 +184,7 @@ export class RppsImportQueueService {
           409,
         );
       }
-      const params: ImportParams = {
+      const params: ImportJobParams = {
         files: held.params.files,
         asOf: held.params.asOf,
         correspondence: held.params.correspondence,
@@ -219,7 +219,7 @@ export class RppsImportQueueService {
     const run = await this.jobs.get(jobRunId);
     if (!run) throw new Error(`job run ${jobRunId} not found`);
     if (run.state === 'succeeded') return null; // delivered twice: already done
-    const p = run.params as unknown as ImportParams;
+    const p = run.params as unknown as ImportJobParams;
     let files = p.files;
     if (p.source === 'api') {
       // Resolved again as the worker reads them: a link swapped since the request is still refused.
@@ -250,7 +250,7 @@ export class RppsImportQueueService {
   }
 
   /** The job run and its outbox row (the worker takes it from there), in the caller's transaction. */
-  private async queueJob(em: EntityManager, actor: string, params: ImportParams): Promise<string> {
+  private async queueJob(em: EntityManager, actor: string, params: ImportJobParams): Promise<string> {
     const id = await this.jobs.createQueued(em, 'rpps-import', actor, { ...params });
     await this.outbox.add(em, 'rpps.import.requested', { jobRunId: id });
     return id;

@@ -55,6 +55,12 @@ export function toProblem(err: unknown): Problem {
   };
 }
 
+/** Sends an error as application/problem+json (the filter, and the Express handlers before Nest's routing). */
+export function sendProblem(res: Response, err: unknown): void {
+  const problem = toProblem(err);
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
 /** The one exhaustive filter: every error leaves as application/problem+json with a stable code. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -62,8 +68,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const problem = toProblem(err);
-    if (problem.status >= 500) this.logger.error({ err }, 'request failed');
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    if (toProblem(err).status >= 500) this.logger.error({ err }, 'request failed');
+    sendProblem(res, err);
   }
 }

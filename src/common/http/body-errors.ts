@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { CommonError } from '../errors/domain-error';
-import { toProblem } from '../errors/problem.filter';
+import { sendProblem } from '../errors/problem.filter';
 
 /**
  * Errors of the body parser (a body over the limit, malformed JSON, an unsupported
@@ -13,14 +13,13 @@ export function bodyParserErrors(limit: string) {
       next(err);
       return;
     }
-    const problem =
+    sendProblem(
+      res,
       e.type === 'entity.too.large'
-        ? toProblem(new CommonError('payload_too_large', `the request body is over the limit of ${limit}`, 413))
+        ? new CommonError('payload_too_large', `the request body is over the limit of ${limit}`, 413)
         : e.type === 'entity.parse.failed'
-          ? toProblem(new CommonError('validation_failed', 'body: malformed JSON', 400))
-          : toProblem(
-              new CommonError('validation_failed', `body: cannot be read (${e.type})`, e.status >= 400 && e.status < 500 ? e.status : 400),
-            );
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+          ? new CommonError('validation_failed', 'body: malformed JSON', 400)
+          : new CommonError('validation_failed', `body: cannot be read (${e.type})`, e.status >= 400 && e.status < 500 ? e.status : 400),
+    );
   };
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { CommonError } from '../errors/domain-error';
-import { toProblem } from '../errors/problem.filter';
+import { sendProblem } from '../errors/problem.filter';
 
 /** What the internal port serves: metrics, the API documents, and health for probes. */
 const INTERNAL_PATHS = /^\/(metrics|health|api\/docs)(\/|-json|$)/;
@@ -22,8 +22,7 @@ export function routedPath(path: string): string {
 }
 
 function notFound(res: Response, path: string): void {
-  const p = toProblem(new CommonError('not_found', `no route ${path} on this port`, 404));
-  res.status(404).type('application/problem+json').send(JSON.stringify(p));
+  sendProblem(res, new CommonError('not_found', `no route ${path} on this port`, 404));
 }
 
 /**
