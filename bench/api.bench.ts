@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- api [--connections N] [--duration S] [--warmup S] [--keep] [--no-idempotency-key]`
+ * `npm run bench -- api [--connections N] [--duration S] [--warmup S] [--keep] [--no-idempotency-key] [--cpu-prof DIR]`
  *
  * Order creation over HTTP (`POST /api/v1/orders`) under load:
  * 1. creates a fresh database `cps_bench_api` on the server of DATABASE_URL;
@@ -189,6 +189,10 @@ export async function run(argv: string[]): Promise<void> {
   const warmupSeconds = flags.get('warmup') === '0' ? 0 : Math.round(numFlag(flags.get('warmup'), 'warmup', 2));
   const keep = flags.has('keep');
   const withIdempotencyKey = !flags.has('no-idempotency-key');
+  /** Where the API writes a V8 CPU profile (.cpuprofile) when it stops; none by default. */
+  const cpuProfFlag = flags.get('cpu-prof');
+  if (cpuProfFlag === true) throw new BenchFailure('--cpu-prof needs a directory');
+  const cpuProfDir = cpuProfFlag;
 
   const baseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const benchUrl = withDatabase(baseUrl, BENCH_DB);
@@ -222,7 +226,7 @@ export async function run(argv: string[]): Promise<void> {
     dbCreated = true;
     console.log(`database ${BENCH_DB} created on ${new URL(baseUrl).host}`);
 
-    api = await startApi(env);
+    api = await startApi(env, undefined, cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []);
     console.log(`API pid ${api.pid} healthy on ${api.url} after ${api.startSeconds.toFixed(1)}s (migrations included)`);
     worker = await startWorker(env);
     console.log(
