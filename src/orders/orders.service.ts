@@ -73,6 +73,11 @@ const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "prof
   requested_by_principal AS "requestedByPrincipal", requested_at AS "requestedAt", approved_by AS "approvedBy",
   approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
 
+/** A new order, waiting: $1 nationalId, $2 professionCode, $3 cardType, $4 reason, $5 replacesCard, $6 requestedBy, $7 its principal, $8 sourceEventId. */
+const INSERT_ORDER = `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by,
+                                requested_by_principal, source_event_id)
+  VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING ${ORDER_COLUMNS}`;
+
 const POLICY = 'policy';
 /** Orders: creation (with idempotency), approval by a second operator or by policy, rejection, cancellation. */
 @Injectable()
@@ -97,34 +102,33 @@ export class OrdersService {
       .digest('hex');
     // No look-up first: a retry fails on the open-order or the key's unique index, then finds its order.
     try {
-      const order = await this.ds.transaction(async (em) => {
-        const audits: AuditRecord[] = [];
-        if (c.replacesCard) await this.checkReplacedCard(em, c.replacesCard, c);
-        const o = await this.insertOrder(
-          em,
-          {
-            nationalId: c.nationalId,
-            professionCode: c.professionCode,
-            cardType: c.cardType,
-            reason,
-            replacesCard: c.replacesCard ?? null,
-            requestedBy: c.by.actor,
-            requestedByPrincipal: c.by.principalId,
-            sourceEventId: null,
-          },
-          audits,
-          'operator',
-        );
-        if (c.idempotencyKey) {
-          await em.query(`INSERT INTO order_idempotency_key (principal, key, request_hash, order_id) VALUES ($1, $2, $3, $4)`, [
-            c.by.principalId,
-            c.idempotencyKey,
-            requestHash,
-            o.id,
-          ]);
-        }
-        await this.audit.appendMany(em, audits);
-        return o;
+      // The replaced card's holder, profession and type never change: checked before the insert.
+      if (c.replacesCard) await this.checkReplacedCard(this.ds.manager, c.replacesCard, c);
+      // One statement (order, key, audit entry): the hot path of the API, without BEGIN/COMMIT round trips.
+      const [order] = await this.audit.withEntry<OrderView>(this.ds, {
+        ctes: `o AS (${INSERT_ORDER}),
+               k AS (INSERT INTO order_idempotency_key (principal, key, request_hash, order_id)
+                     SELECT $7, $9::text, $10, o.id FROM o WHERE $9::text IS NOT NULL)`,
+        params: [
+          c.nationalId,
+          c.professionCode,
+          c.cardType,
+          reason,
+          c.replacesCard ?? null,
+          c.by.actor,
+          c.by.principalId,
+          null,
+          c.idempotencyKey ?? null,
+          requestHash,
+        ],
+        rowsFrom: 'o',
+        entityIdColumn: 'id',
+        entry: {
+          actor: c.by.actor,
+          action: 'order.create',
+          entity: 'card_order',
+          details: { nationalId: c.nationalId, professionCode: c.professionCode, cardType: c.cardType, reason },
+        },
       });
       return { order, created: true };
     } catch (e) {
@@ -332,12 +336,16 @@ export class OrdersService {
     approval?: 'policy' | 'operator',
   ): Promise<OrderView> {
     const byPolicy = approval ? approval === 'policy' : !NEEDS_SECOND_OPERATOR.includes(o.reason);
-    const [row] = await em.query(
-      `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by,
-                               requested_by_principal, source_event_id)
-       VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING ${ORDER_COLUMNS}`,
-      [o.nationalId, o.professionCode, o.cardType, o.reason, o.replacesCard, o.requestedBy, o.requestedByPrincipal, o.sourceEventId],
-    );
+    const [row] = await em.query(INSERT_ORDER, [
+      o.nationalId,
+      o.professionCode,
+      o.cardType,
+      o.reason,
+      o.replacesCard,
+      o.requestedBy,
+      o.requestedByPrincipal,
+      o.sourceEventId,
+    ]);
     audits.push({
       actor: o.requestedBy,
       action: 'order.create',

@@ -96,6 +96,12 @@ describe(OrdersService.name, () => {
           idempotencyKey: 'k-728',
         }),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused', status: 422 });
+      // the order, its key and its audit entry are one statement: the losers left no entry behind
+      const [{ orders: n, entries }] = await ctx.ds.query(
+        `SELECT (SELECT count(*)::int FROM card_order WHERE national_id = '810000000728') AS orders,
+                (SELECT count(*)::int FROM audit_log WHERE action = 'order.create' AND details->>'nationalId' = '810000000728') AS entries`,
+      );
+      expect({ n, entries }).toEqual({ n: 1, entries: 1 });
     });
 
     it('names what is wrong in a bad request and creates nothing', async () => {
