@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const { cleanupOpenApiDoc } = await import('nestjs-zod');
   const { default: helmet } = await import('helmet');
   const { bodyParserErrors } = await import('./common/http/body-errors');
+  const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   // One trusted hop: req.ip is the address the proxy appended, as clientAddress() takes it.
   if (cfg.TRUST_PROXY) app.set('trust proxy', 1);
   if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
+  app.use(httpMetrics());
   app.use(helmet());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));

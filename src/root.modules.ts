@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
@@ -14,11 +14,10 @@ import { APP_CONFIG, ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthController } from './common/health/health.controller';
-import { UndeclaredInputInterceptor } from './common/http/undeclared-input.interceptor';
+import { UndeclaredInputGuard } from './common/http/undeclared-input.guard';
 import { EdgeValidationPipe } from './common/http/validation';
 import { JobsController } from './common/jobs/jobs.controller';
 import { loggerModule } from './common/logging/logging';
-import { HttpMetricsInterceptor } from './common/metrics/http-metrics.interceptor';
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source-parts';
 import { MailingModule } from './mailing/mailing.module';
@@ -61,10 +60,10 @@ export class ApiModule {
       imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg)],
       controllers: [HealthController, MetricsController, JobsController, AuditController],
       providers: [
+        // global guards run in this order, before the route's own (the oppositions' throttler)
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: UndeclaredInputGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
         { provide: APP_PIPE, useClass: EdgeValidationPipe },
       ],
     };

@@ -43,12 +43,17 @@ describe('the HTTP API (node dist/src/main.js)', () => {
     expect(body.info.redis.status).toBe('up');
   });
 
-  it('serves Prometheus metrics', async () => {
+  it('serves Prometheus metrics, counting requests by route pattern and status, refusals included', async () => {
     await get('/api/v1/jobs', 'operator');
+    await get('/api/v1/jobs');
+    await get('/api/v1/orders/not-an-order', 'operator');
     const r = await get('/metrics');
     expect(r.status).toBe(200);
     const text = await r.text();
-    expect(text).toContain('cps_http_requests_total');
+    expect(text).toMatch(/cps_http_requests_total\{method="GET",route="\/api\/v1\/jobs",status="200"\} [1-9]/);
+    expect(text).toMatch(/cps_http_requests_total\{method="GET",route="\/api\/v1\/jobs",status="401"\} [1-9]/);
+    expect(text).toMatch(/cps_http_requests_total\{method="GET",route="\/api\/v1\/orders\/:id",status="4\d\d"\} [1-9]/);
+    expect(text).toMatch(/cps_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/jobs"\} [1-9]/);
     expect(text).toContain('cps_outbox_pending');
     expect(text).toContain('cps_process_resident_memory_bytes');
   });

@@ -1,8 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
 import { CommonError } from '../errors/domain-error';
 
 /** Which inputs a route declares (a @Query() or @Body() argument, whose DTO the global pipe validates). */
@@ -14,12 +13,13 @@ export function declaredInputs(controller: object, handler: string): { query: bo
 
 /**
  * A route that declares no query refuses any query string, and one that declares no
- * body refuses a body: what a route does not declare is never silently ignored.
+ * body refuses a body: what a route does not declare is never silently ignored. A guard
+ * (after the authentication guard), not an interceptor: no per-request observable.
  */
 @Injectable()
-export class UndeclaredInputInterceptor implements NestInterceptor {
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http') return next.handle();
+export class UndeclaredInputGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const declared = declaredInputs(ctx.getClass(), ctx.getHandler().name);
     const problems: string[] = [];
@@ -29,6 +29,6 @@ export class UndeclaredInputInterceptor implements NestInterceptor {
     const hasBody = body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0);
     if (!declared.body && hasBody) problems.push('this route takes no request body');
     if (problems.length) throw new CommonError('validation_failed', problems.join('; '), 400);
-    return next.handle();
+    return true;
   }
 }
