@@ -77,7 +77,10 @@ export interface RunningApi {
  * Starts the HTTP API on a free port and waits until GET /health answers 200. `nodeArgs` go
  * before the script (`--cpu-prof --cpu-prof-dir=DIR` to profile it).
  */
-export async function startApi(env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<RunningApi> {
+export async function startApi(
+  env: NodeJS.ProcessEnv,
+  { timeoutMs = 60_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<RunningApi> {
   if (!fs.existsSync(API_ENTRY)) throw new BenchFailure(`${API_ENTRY} not found: build the project first (npm run build)`);
   const port = await freePort();
   const t0 = process.hrtime.bigint();

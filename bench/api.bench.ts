@@ -226,7 +226,8 @@ export async function run(argv: string[]): Promise<void> {
     dbCreated = true;
     console.log(`database ${BENCH_DB} created on ${new URL(baseUrl).host}`);
 
-    api = await startApi(env, undefined, cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []);
+    api = await startApi(env, { nodeArgs: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [] });
+    if (cpuProfDir) console.log(`the API writes its CPU profile into ${path.resolve(cpuProfDir)} when it stops`);
     console.log(`API pid ${api.pid} healthy on ${api.url} after ${api.startSeconds.toFixed(1)}s (migrations included)`);
     worker = await startWorker(env);
     console.log(

@@ -8,8 +8,10 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
+import { SqlParams } from '../common/database/sql-params';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
+import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
 import { OrdersError } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
 import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, orderTransition, TransitionError } from './workflow';
@@ -68,16 +70,6 @@ export interface OrderView {
   updatedAt: Date;
 }
 
-const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "professionCode", card_type AS "cardType", reason,
-  status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy",
-  requested_by_principal AS "requestedByPrincipal", requested_at AS "requestedAt", approved_by AS "approvedBy",
-  approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
-
-/** A new order, waiting: $1 nationalId, $2 professionCode, $3 cardType, $4 reason, $5 replacesCard, $6 requestedBy, $7 its principal, $8 sourceEventId. */
-const INSERT_ORDER = `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by,
-                                requested_by_principal, source_event_id)
-  VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING ${ORDER_COLUMNS}`;
-
 const POLICY = 'policy';
 /** Orders: creation (with idempotency), approval by a second operator or by policy, rejection, cancellation. */
 @Injectable()
@@ -104,31 +96,26 @@ export class OrdersService {
     try {
       // The replaced card's holder, profession and type never change: checked before the insert.
       if (c.replacesCard) await this.checkReplacedCard(this.ds.manager, c.replacesCard, c);
+      const o: NewOrder = {
+        nationalId: c.nationalId,
+        professionCode: c.professionCode,
+        cardType: c.cardType,
+        reason,
+        replacesCard: c.replacesCard ?? null,
+        requestedBy: c.by.actor,
+        requestedByPrincipal: c.by.principalId,
+        sourceEventId: null,
+      };
       // One statement (order, key, audit entry): the hot path of the API, without BEGIN/COMMIT round trips.
       const [order] = await this.audit.withEntry<OrderView>(this.ds, {
-        ctes: `o AS (${INSERT_ORDER}),
-               k AS (INSERT INTO order_idempotency_key (principal, key, request_hash, order_id)
-                     SELECT $7, $9::text, $10, o.id FROM o WHERE $9::text IS NOT NULL)`,
-        params: [
-          c.nationalId,
-          c.professionCode,
-          c.cardType,
-          reason,
-          c.replacesCard ?? null,
-          c.by.actor,
-          c.by.principalId,
-          null,
-          c.idempotencyKey ?? null,
-          requestHash,
-        ],
-        rowsFrom: 'o',
-        entityIdColumn: 'id',
-        entry: {
-          actor: c.by.actor,
-          action: 'order.create',
-          entity: 'card_order',
-          details: { nationalId: c.nationalId, professionCode: c.professionCode, cardType: c.cardType, reason },
+        ctes: (p) => {
+          const key = p(c.idempotencyKey ?? null);
+          return `o AS (${insertOrderSql(p, o)}),
+                  k AS (INSERT INTO order_idempotency_key (principal, key, request_hash, order_id)
+                        SELECT o."requestedByPrincipal"::text, ${key}::text, ${p(requestHash)}, o.id FROM o WHERE ${key}::text IS NOT NULL)`;
         },
+        recorded: { cte: 'o', idColumn: 'id' },
+        entry: orderCreatedEntry(o),
       });
       return { order, created: true };
     } catch (e) {
@@ -320,39 +307,11 @@ export class OrdersService {
     }
   }
 
-  private async insertOrder(
-    em: EntityManager,
-    o: {
-      nationalId: string;
-      professionCode: string;
-      cardType: string;
-      reason: OrderReason;
-      replacesCard: string | null;
-      requestedBy: string;
-      requestedByPrincipal: string | null;
-      sourceEventId: string | null;
-    },
-    audits: AuditRecord[],
-    approval?: 'policy' | 'operator',
-  ): Promise<OrderView> {
+  private async insertOrder(em: EntityManager, o: NewOrder, audits: AuditRecord[], approval?: 'policy' | 'operator'): Promise<OrderView> {
     const byPolicy = approval ? approval === 'policy' : !NEEDS_SECOND_OPERATOR.includes(o.reason);
-    const [row] = await em.query(INSERT_ORDER, [
-      o.nationalId,
-      o.professionCode,
-      o.cardType,
-      o.reason,
-      o.replacesCard,
-      o.requestedBy,
-      o.requestedByPrincipal,
-      o.sourceEventId,
-    ]);
-    audits.push({
-      actor: o.requestedBy,
-      action: 'order.create',
-      entity: 'card_order',
-      entityId: row.id,
-      details: { nationalId: o.nationalId, professionCode: o.professionCode, cardType: o.cardType, reason: o.reason },
-    });
+    const { p, values } = new SqlParams();
+    const [row] = await em.query(insertOrderSql(p, o), values);
+    audits.push({ ...orderCreatedEntry(o), entityId: row.id });
     return byPolicy ? this.approveIn(em, row, null, audits) : row;
   }
 

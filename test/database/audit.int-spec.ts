@@ -210,4 +210,56 @@ describe(AuditService.name, () => {
       await expect(ctx.ds.query(sql)).rejects.toThrow(/is append-only/);
     }
   });
+
+  describe('withEntry', () => {
+    beforeAll(async () => {
+      await ctx.ds.query(`CREATE TABLE with_entry_probe (id text PRIMARY KEY, label text NOT NULL UNIQUE)`);
+    });
+    const entriesOf = async (action: string) =>
+      (await ctx.ds.query(
+        `SELECT a.entity_id AS "entityId", a.actor, a.details, (q.entry_id IS NOT NULL OR c.entry_id IS NOT NULL) AS "queuedOrLinked"
+           FROM audit_log a LEFT JOIN audit_queue q ON q.entry_id = a.id LEFT JOIN audit_chain c ON c.entry_id = a.id
+          WHERE a.action = $1 ORDER BY a.entity_id`,
+        [action],
+      )) as Array<{ entityId: string; actor: string; details: unknown; queuedOrLinked: boolean }>;
+
+    it('records one entry per row of the named expression, in the same statement, and returns those rows', async () => {
+      const rows = await ctx.audit.withEntry<{ id: string; label: string }>(ctx.ds, {
+        ctes: (p) => `ins AS (INSERT INTO with_entry_probe (id, label)
+                              SELECT 'w' || g, ${p('label-')} || g FROM generate_series(1, 3) g RETURNING id, label)`,
+        recorded: { cte: 'ins', idColumn: 'id' },
+        entry: { actor: 'system:test', action: 'probe.create', entity: 'with_entry_probe', details: { k: 1 } },
+      });
+      expect(rows.map((r) => r.label).sort()).toEqual(['label-1', 'label-2', 'label-3']);
+      expect(await entriesOf('probe.create')).toEqual(
+        ['w1', 'w2', 'w3'].map((entityId) => ({ entityId, actor: 'system:test', details: { k: 1 }, queuedOrLinked: true })),
+      );
+    });
+
+    it('leaves neither the change nor its entry when a part of the statement fails', async () => {
+      await expect(
+        ctx.audit.withEntry(ctx.ds, {
+          ctes: (p) => `ins AS (INSERT INTO with_entry_probe (id, label) VALUES (${p('w9')}, ${p('fresh')}) RETURNING id),
+                        dup AS (INSERT INTO with_entry_probe (id, label) SELECT 'w10', ${p('label-1')} FROM ins)`,
+          recorded: { cte: 'ins', idColumn: 'id' },
+          entry: { actor: 'system:test', action: 'probe.fail', entity: 'with_entry_probe' },
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM with_entry_probe WHERE id IN ('w9', 'w10')`);
+      expect(n).toBe(0);
+      expect(await entriesOf('probe.fail')).toEqual([]);
+    });
+
+    it('refuses a recorded expression that is not a plain name of the caller', async () => {
+      for (const recorded of [
+        { cte: 'audit_entry', idColumn: 'id' },
+        { cte: 'ins; DROP TABLE x', idColumn: 'id' },
+        { cte: 'ins', idColumn: 'id"' },
+      ]) {
+        await expect(
+          ctx.audit.withEntry(ctx.ds, { ctes: () => `ins AS (SELECT 1 AS id)`, recorded, entry: { actor: 'a', action: 'b', entity: 'c' } }),
+        ).rejects.toThrow(/not a plain SQL name/);
+      }
+    });
+  });
 });

@@ -97,11 +97,14 @@ describe(OrdersService.name, () => {
         }),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused', status: 422 });
       // the order, its key and its audit entry are one statement: the losers left no entry behind
-      const [{ orders: n, entries }] = await ctx.ds.query(
-        `SELECT (SELECT count(*)::int FROM card_order WHERE national_id = '810000000728') AS orders,
-                (SELECT count(*)::int FROM audit_log WHERE action = 'order.create' AND details->>'nationalId' = '810000000728') AS entries`,
+      const rows = await ctx.ds.query(
+        `SELECT o.id, k.key, a.action, a.actor, a.details->>'reason' AS reason
+           FROM card_order o
+           LEFT JOIN order_idempotency_key k ON k.order_id = o.id
+           LEFT JOIN audit_log a ON a.entity = 'card_order' AND a.entity_id = o.id::text
+          WHERE o.national_id = '810000000728'`,
       );
-      expect({ n, entries }).toEqual({ n: 1, entries: 1 });
+      expect(rows).toEqual([{ id: expect.any(String), key: 'k-728', action: 'order.create', actor: by.alice.actor, reason: 'manual' }]);
     });
 
     it('names what is wrong in a bad request and creates nothing', async () => {

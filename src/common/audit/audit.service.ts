@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Param, SqlParams } from '../database/sql-params';
 import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
 
 export interface AuditRecord {
@@ -34,20 +35,22 @@ export interface AuditEntryView {
 }
 
 /**
- * A change made in ONE statement with its audit entry (see AuditService.withEntry): `ctes` are
- * common table expressions (data-modifying ones included) using the parameters $1..$n of
- * `params`; each row of the CTE named `rowsFrom` is recorded by one entry whose entity id is
- * its column `entityIdColumn`; the statement returns those rows.
+ * A change made in ONE statement with its audit entries (AuditService.withEntry).
  */
 export interface ChangeWithEntry {
-  ctes: string;
-  params: unknown[];
-  rowsFrom: string;
-  entityIdColumn: string;
+  /**
+   * Common table expressions, comma-separated, from constant SQL: every value goes in through
+   * `p`, never into the string. They may modify data. The name `audit_entry` is taken.
+   */
+  ctes: (p: Param) => string;
+  /** The CTE whose rows the statement records (one entry each) and returns, and its column naming the entity. */
+  recorded: { cte: string; idColumn: string };
   entry: Omit<AuditRecord, 'entityId'>;
 }
 
 const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The head of every insert into the audit log; ids come from audit_log_id_seq. */
+const INSERT_AUDIT_LOG = 'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)';
 
 @Injectable()
 export class AuditService {
@@ -73,7 +76,7 @@ export class AuditService {
            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY
                 AS u(actor, action, entity, entity_id, details, ord)
        ), inserted AS (
-         INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
+         ${INSERT_AUDIT_LOG}
          SELECT id, $1, actor, action, entity, entity_id, details FROM input
        )
        SELECT id::text AS id FROM input ORDER BY ord`,
@@ -93,22 +96,25 @@ export class AuditService {
    * Makes a change and queues its entries in one statement, outside any explicit
    * transaction: one round trip instead of BEGIN, change, entry, COMMIT, for a hot path such
    * as order creation. The statement is atomic: a failing part (a unique violation) leaves
-   * neither the change nor the entry.
+   * neither the change nor the entry. Returns the recorded CTE's rows.
    */
   async withEntry<T>(q: EntityManager | DataSource, c: ChangeWithEntry): Promise<T[]> {
-    if (!SQL_NAME.test(c.rowsFrom) || !SQL_NAME.test(c.entityIdColumn)) {
-      throw new Error(`withEntry: "${c.rowsFrom}"."${c.entityIdColumn}" is not a plain SQL name`);
+    const { cte, idColumn } = c.recorded;
+    if (!SQL_NAME.test(cte) || !SQL_NAME.test(idColumn) || cte === 'audit_entry') {
+      throw new Error(`withEntry: "${cte}"."${idColumn}" is not a plain SQL name of the caller's`);
     }
-    const n = c.params.length;
+    const { p, values } = new SqlParams();
+    const ctes = c.ctes(p);
     return q.query(
-      `WITH ${c.ctes},
+      `WITH ${ctes},
        audit_entry AS (
-         INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
-         SELECT nextval('audit_log_id_seq'), $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, r."${c.entityIdColumn}"::text, $${n + 5}::jsonb
-           FROM ${c.rowsFrom} r
+         ${INSERT_AUDIT_LOG}
+         SELECT nextval('audit_log_id_seq'), ${p(new Date())}, ${p(c.entry.actor)}, ${p(c.entry.action)}, ${p(c.entry.entity)},
+                r."${idColumn}"::text, ${p(JSON.stringify(c.entry.details ?? {}))}::jsonb
+           FROM ${cte} r
        )
-       SELECT * FROM ${c.rowsFrom}`,
-      [...c.params, new Date(), c.entry.actor, c.entry.action, c.entry.entity, JSON.stringify(c.entry.details ?? {})],
+       SELECT * FROM ${cte}`,
+      values,
     );
   }
 

@@ -9,8 +9,8 @@ import { toProblem } from '../errors/problem.filter';
 import { httpDuration, httpRequests } from '../metrics/metrics';
 
 /**
- * A GET route answered before Nest's pipeline (body parser, request logging, interceptors,
- * router): for the few routes that sit in other services' hot paths (the card status in
+ * A GET route answered before Nest's pipeline (request metrics, helmet, body parser,
+ * request logging, router, guards): for the few routes that sit in other services' hot paths (the card status in
  * an authentication path). Same contract as a Nest route: bearer token and roles checked
  * by the guard's own function, errors as application/problem+json, Prometheus metrics by
  * route; only the per-request log line is left out (errors are still logged).
