@@ -7,6 +7,7 @@ import { AuditSequencer1764200100000 } from './1764200100000-AuditSequencer';
 import { CrlInDatabase1764200200000 } from './1764200200000-CrlInDatabase';
 import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
+import { HeldJobRuns1764200600000 } from './1764200600000-HeldJobRuns';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CrlInDatabase1764200200000,
   OutboxDelivery1764200300000,
   HeldImportConfirmation1764200500000,
+  HeldJobRuns1764200600000,
 ];

@@ -27,6 +27,7 @@ import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 import { OrdersModule } from './orders/orders.module';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
+import { RedateImportCommand } from './rpps/import-redate';
 import { RppsModule } from './rpps/rpps.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 
@@ -92,6 +93,7 @@ export class CliModule {
       imports: [loggerModule(cfg, 'stderr'), ...core(cfg), CrlSigningModule.register({ loadAtStart: false })],
       providers: [
         RppsImportCommand,
+        RedateImportCommand,
         ListMigrationsCommand,
         ConfirmMigrationCommand,
         RejectMigrationCommand,

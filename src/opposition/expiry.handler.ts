@@ -7,7 +7,11 @@ import { OppositionsService } from './oppositions.service';
 
 export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
 
-/** The daily expiry sweep (expiry:run does the same by hand). */
+/**
+ * The daily expiry sweep (expiry:run does the same by hand). A sweep past EXPIRY_MAX_SHARE
+ * is held: its job run says so (state `held` in GET /api/v1/jobs), nothing is opposed, and
+ * the job ends without a retry; someone at the host confirms it with expiry:run.
+ */
 @Injectable()
 export class ExpiryHandler implements JobHandler {
   readonly queue = QueueName.Opposition;
@@ -17,7 +21,8 @@ export class ExpiryHandler implements JobHandler {
 
   async handle(_job: Job, log: JobLogger) {
     const r = await this.oppositions.expire({ actor: 'system:scheduler' });
-    log.info({ ...r }, 'expiry sweep done');
+    if (r.status === 'held') log.warn({ ...r }, 'expiry sweep held: nothing opposed');
+    else log.info({ ...r }, 'expiry sweep done');
     return r;
   }
 

@@ -1,41 +1,61 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { printFailure, printResult } from '../common/cli/cli-output';
+import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
 import { CrlPublisher } from './crl-publisher.service';
+import { percent } from './expiry-hold';
 import { OppositionsService } from './oppositions.service';
 
-@Command({ name: 'expiry:run', description: 'Oppose every card past its end of validity (the daily sweep, by hand)' })
+@Command({
+  name: 'expiry:run',
+  description:
+    'Oppose every card past its end of validity (the daily sweep, by hand); held, nothing opposed, past EXPIRY_MAX_SHARE of the valid cards',
+})
 export class ExpiryRunCommand extends CommandRunner {
   constructor(private readonly oppositions: OppositionsService) {
     super();
   }
 
-  async run(_args: string[], flags: { asOf?: string; json?: boolean }): Promise<void> {
+  async run(_args: string[], flags: { asOf?: string; confirmMassChange?: boolean; json?: boolean }): Promise<void> {
     const json = !!flags.json;
     const view = progressView(json);
     try {
       const r = await this.oppositions.expire({
         asOf: flags.asOf,
         actor: hostActor(),
+        confirmMassChange: !!flags.confirmMassChange,
         onProgress: (d) => view.update('opposing expired cards', d, 0),
       });
       view.stop();
-      printResult(
-        json,
-        { cardsExpired: r.cardsExpired, oppositionsCreated: r.oppositionsCreated },
-        () =>
-          `expiry as of ${r.asOf}: ${r.cardsExpired} cards past their end of validity opposed, ${r.oppositionsCreated} oppositions recorded`,
+      printResult(json, r, () =>
+        r.status === 'held'
+          ? `expiry as of ${r.asOf}: HELD, ${r.heldCards} cards not opposed\n  ${r.heldReason}`
+          : `expiry as of ${r.asOf}: ${r.cardsExpired} cards past their end of validity opposed, ${r.oppositionsCreated} oppositions recorded` +
+            ` (${percent(r.share)} of ${r.validCards} valid cards${r.massChangeConfirmed ? ', past EXPIRY_MAX_SHARE: confirmed at the host' : ''})`,
       );
+      // Like a held import: nothing was done, someone has to look (exit 1, the answer on stdout).
+      if (r.status === 'held') process.exitCode = EXIT_RUN_FAILED;
     } catch (e) {
       view.stop();
       printFailure(json, e);
     }
   }
 
-  @Option({ flags: '--as-of <date>', description: 'the day of the sweep, YYYY-MM-DD (default: today, Paris time)' })
+  @Option({
+    flags: '--as-of <date>',
+    description: 'the day of the sweep, YYYY-MM-DD, not after today (default: today, Paris time)',
+  })
   parseAsOf(v: string): string {
     return v;
+  }
+
+  @Option({
+    flags: '--confirm-mass-change',
+    description:
+      'apply even if it opposes more than EXPIRY_MAX_SHARE of the valid cards (audited as confirmed at the host, by this account)',
+  })
+  parseConfirm(): boolean {
+    return true;
   }
 
   @Option({ flags: '--json' })

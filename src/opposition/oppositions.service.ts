@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
+import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
@@ -9,9 +10,9 @@ import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
 import { OppositionRequestsService } from '../orders/opposition-requests.service';
 import { OrdersService } from '../orders/orders.service';
-import { isIsoDate } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
 import { OppositionReason } from './crl-encoder';
+import { confirmCommand, ExpiryScope, expiryScope, heldReason } from './expiry-hold';
 import { OppositionError } from './opposition.errors';
 
 /** What a person may declare; expiry and replacement are the system's. */
@@ -23,6 +24,23 @@ export const CHANNELS = ['phone', 'form', 'portal', 'registry', 'system'] as con
 export const DECLARABLE_CHANNELS = ['phone', 'form', 'portal', 'registry'] as const;
 const EXPIRY_CHUNK = 5000;
 const REQUEST_CHUNK = 1000;
+
+/** What an expiry sweep did, or why it is held (contract.md: cardsExpired, oppositionsCreated). */
+export interface ExpiryResult extends Omit<ExpiryScope, 'massChange'> {
+  status: 'applied' | 'held';
+  asOf: string;
+  /** True when the day was given (--as-of), false for today. */
+  asOfGiven: boolean;
+  cardsExpired: number;
+  oppositionsCreated: number;
+  /** Held: the cards nothing was done to, why, and the command that confirms it. */
+  heldCards?: number;
+  heldReason?: string;
+  confirmWith?: string;
+  /** Applied past EXPIRY_MAX_SHARE, confirmed at the host. */
+  massChangeConfirmed?: boolean;
+  jobRunId: string;
+}
 
 /**
  * Advisory lock taken shared by every transaction that records oppositions, and
@@ -212,20 +230,71 @@ export class OppositionsService {
 
   /**
    * The expiry sweep: every card whose end of validity is before `asOf` (default today,
-   * Paris time) is opposed with reason expiry, a chunk per transaction; a rerun finds nothing.
+   * Paris time; never after today: an opposition is final) is opposed with reason expiry,
+   * a chunk per transaction; a rerun finds nothing. A sweep that would oppose more than
+   * EXPIRY_MAX_SHARE of the valid cards is held (job run `held`, nothing opposed) unless
+   * `confirmMassChange` (someone at the host) says it is real.
    */
   async expire(o: {
     asOf?: string;
     actor: string;
+    confirmMassChange?: boolean;
     onProgress?: (done: number) => void;
-  }): Promise<{ asOf: string; cardsExpired: number; oppositionsCreated: number }> {
-    const asOf = o.asOf ?? this.clock.today();
-    if (!isIsoDate(asOf)) throw new OppositionError('validation_failed', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
-    const jobRunId = await this.jobs.create('expiry', o.actor, { asOf });
+  }): Promise<ExpiryResult> {
+    const today = this.clock.today();
+    const asOfGiven = o.asOf !== undefined;
+    const asOf = o.asOf === undefined ? today : parseBusinessDate(o.asOf, '--as-of');
+    refuseFutureDate(asOf, today, '--as-of', 'the expiry sweep opposes cards for good: an opposition');
+    const counts = await this.cards.expiryCounts(asOf);
+    const scope = expiryScope(counts.due, counts.valid, this.cfg.EXPIRY_MAX_SHARE);
+    const { massChange, ...shown } = scope;
+    const jobRunId = await this.jobs.create('expiry', o.actor, { asOf, asOfGiven, confirmMassChange: !!o.confirmMassChange });
+    if (massChange && !o.confirmMassChange) {
+      const reason = heldReason(asOf, scope);
+      const held: ExpiryResult = {
+        status: 'held',
+        asOf,
+        asOfGiven,
+        cardsExpired: 0,
+        oppositionsCreated: 0,
+        ...shown,
+        heldCards: scope.cardsDue,
+        heldReason: reason,
+        confirmWith: confirmCommand(asOf),
+        jobRunId,
+      };
+      await this.ds.transaction(async (em) => {
+        await this.audit.append(em, {
+          actor: o.actor,
+          action: 'opposition.expiry.held',
+          entity: 'job_run',
+          entityId: jobRunId,
+          details: { asOf, asOfGiven, ...shown },
+        });
+      });
+      await this.jobs.hold(jobRunId, reason, { ...held });
+      return held;
+    }
     const reporter = this.jobs.reporter(jobRunId);
     let cardsExpired = 0;
     let oppositionsCreated = 0;
     try {
+      if (massChange) {
+        await this.ds.transaction(async (em) => {
+          await this.audit.append(em, {
+            actor: o.actor,
+            action: 'opposition.expiry.mass-change-confirmed',
+            entity: 'job_run',
+            entityId: jobRunId,
+            details: {
+              asOf,
+              asOfGiven,
+              ...shown,
+              massChangeConfirmed: `expiry sweep of ${scope.cardsDue} cards confirmed at the host by ${o.actor} (--confirm-mass-change)`,
+            },
+          });
+        });
+      }
       for (;;) {
         const chunk = await this.ds.transaction(async (em) => {
           await this.writeLock(em);
@@ -257,8 +326,17 @@ export class OppositionsService {
         o.onProgress?.(cardsExpired);
       }
       await reporter.flush();
-      const result = { asOf, cardsExpired, oppositionsCreated };
-      await this.jobs.succeed(jobRunId, result);
+      const result: ExpiryResult = {
+        status: 'applied',
+        asOf,
+        asOfGiven,
+        cardsExpired,
+        oppositionsCreated,
+        ...shown,
+        ...(massChange ? { massChangeConfirmed: true } : {}),
+        jobRunId,
+      };
+      await this.jobs.succeed(jobRunId, { ...result });
       return result;
     } catch (e) {
       await this.jobs

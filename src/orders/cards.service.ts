@@ -167,6 +167,19 @@ export class CardsService {
     );
   }
 
+  /**
+   * What an expiry sweep on `asOf` would do: `due`, the cards not opposed whose end of
+   * validity is before `asOf`, among `valid`, every card not opposed.
+   */
+  async expiryCounts(asOf: string): Promise<{ due: number; valid: number }> {
+    const [row]: Array<{ due: number; valid: number }> = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE valid_until < $1::date)::int AS due, count(*)::int AS valid
+         FROM card WHERE state = ANY($2)`,
+      [asOf, fromStatesFor('oppose')],
+    );
+    return row;
+  }
+
   /** Opposed cards, as the opposition module records them (its requests name them). */
   async opposedCards(em: EntityManager, cardNumbers: string[]): Promise<CardView[]> {
     return em.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = ANY($1::text[]) AND state = 'opposed'`, [cardNumbers]);

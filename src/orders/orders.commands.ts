@@ -48,7 +48,7 @@ export class RenewalsRunCommand extends CommandRunner {
         json,
         r,
         () =>
-          `renewals as of ${r.asOf} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
+          `renewals as of ${r.asOf}${r.asOfGiven ? ' (given with --as-of)' : ''} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
           `${r.alreadyOpen} already open (${r.seconds} s)`,
       );
     } catch (e) {
@@ -57,7 +57,10 @@ export class RenewalsRunCommand extends CommandRunner {
     }
   }
 
-  @Option({ flags: '--as-of <date>', description: 'the day of the sweep, YYYY-MM-DD (default: today)' })
+  @Option({
+    flags: '--as-of <date>',
+    description: 'the day of the sweep, YYYY-MM-DD (default: today); a later day rehearses a sweep to come, recorded as given',
+  })
   parseAsOf(v: string): string {
     return v;
   }

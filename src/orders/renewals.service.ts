@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { parseBusinessDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
@@ -8,12 +9,13 @@ import { allowLongStatements } from '../common/database/data-source.factory';
 import { JobsService } from '../common/jobs/jobs.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
-import { isIsoDate } from './validity';
 import { OPEN_ORDER_STATES } from './workflow';
 
 export interface RenewalResult {
   runId: string;
   asOf: string;
+  /** True when the day was given (--as-of: a rehearsal may name a later day), false for today. */
+  asOfGiven: boolean;
   windowDays: number;
   cardsDue: number;
   ordersCreated: number;
@@ -52,11 +54,12 @@ export class RenewalsService {
   }): Promise<RenewalResult> {
     const started = Date.now();
     const cfg = this.cfg;
-    const asOf = o.asOf ?? this.clock.today();
-    if (!isIsoDate(asOf)) throw new OrdersError('unusable_input', `--as-of "${asOf}": expected a date YYYY-MM-DD`, 400);
+    // Planning only (orders, which can be cancelled): a later day is allowed, for rehearsals; it is recorded as given.
+    const asOfGiven = o.asOf !== undefined;
+    const asOf = o.asOf === undefined ? this.clock.today() : parseBusinessDate(o.asOf, '--as-of');
     const windowDays = cfg.RENEWAL_WINDOW_DAYS;
     const chunkSize = o.chunkSize ?? CHUNK;
-    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, windowDays });
+    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, asOfGiven, windowDays });
     const reporter = this.jobs.reporter(jobRunId);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
@@ -146,6 +149,7 @@ export class RenewalsService {
       const result: RenewalResult = {
         runId: run.id,
         asOf,
+        asOfGiven,
         windowDays,
         cardsDue,
         ordersCreated: created,
@@ -163,7 +167,7 @@ export class RenewalsService {
         action: 'renewal.run',
         entity: 'renewal_run',
         entityId: run.id,
-        details: { asOf, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created },
+        details: { asOf, asOfGiven, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created },
       });
       await reporter.flush();
       await this.jobs.succeed(jobRunId, { ...result });

@@ -4,12 +4,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { Principal, principalActor } from '../common/auth/tokens.service';
+import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { ExtractFormatError } from '../common/extract/extract.errors';
 import { inspectExtract, ZipLimits } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
+import { extractDate } from './extract-date';
 import { resolveInImportDir } from './import-dir';
 import { RppsError, unusableInput } from './rpps.errors';
 import { ImportFile, ImportPreview } from './rpps-import.entity';
@@ -63,6 +65,7 @@ export class RppsImportQueueService {
     private readonly audit: AuditService,
     private readonly imports: RppsImportService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   private get zipLimits(): ZipLimits {
@@ -86,6 +89,9 @@ export class RppsImportQueueService {
         });
       }
     }
+    // The extract's date is checked now (the worker checks again): given, or in the Personne_activite file's name.
+    const main = files.find((f) => /Personne_activite/i.test(basename(f))) ?? files[0];
+    extractDate({ asOf: r.asOf, mainPath: main, today: this.clock.today(), what: r.source === 'api' ? 'asOf' : '--as-of' });
     // A zip past its limits is refused now, from its central directory (the worker checks again as it inflates).
     for (const f of files) {
       await inspectExtract(f, this.zipLimits).catch((e: unknown) => {

@@ -16,6 +16,7 @@ import { openExtract, ZipLimits } from '../common/extract/extract-open';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
+import { extractDate } from './extract-date';
 import { ExtractStager, LoadCounters, Specialties, StagedReject } from './extract-stager';
 import { readPreview, refuseChangedFiles, stillHeld } from './held-imports';
 import {
@@ -49,7 +50,7 @@ import { ImportFile, ImportPreview, ImportStatus } from './rpps-import.entity';
 export interface ImportOptions {
   /** The Personne_activite extract and, for the 56-column layout, its SavoirFaire file (.txt or .zip). */
   files: string[];
-  /** Date of the extract (default: the stamp in the file name, else today). */
+  /** Date of the extract (default: the stamp in the file name; never today's clock, never after today). */
   asOf?: string;
   /** Applies a mass change: given at the host (the CLI's --confirm-mass-change). */
   confirmMassChange?: boolean;
@@ -80,6 +81,8 @@ export interface ImportResult {
   status: Exclude<ImportStatus, 'running' | 'failed'>;
   layout: string;
   asOf: string;
+  /** True when the date was given (--as-of, asOf), false when read from the file name. */
+  asOfGiven: boolean;
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -97,7 +100,7 @@ export interface ImportResult {
 }
 
 /** Held by the running import for its whole length (session lock: freed if the process dies). */
-const IMPORT_LOCK = 7_264_010;
+export const IMPORT_LOCK = 7_264_010;
 
 interface ClassifiedFiles {
   main: { path: string; header: PersonneActiviteHeader };
@@ -126,7 +129,7 @@ export class RppsImportService {
     const started = Date.now();
     const zipLimits: ZipLimits = { maxBytes: this.cfg.IMPORT_ZIP_MAX_BYTES, maxRatio: this.cfg.IMPORT_ZIP_MAX_RATIO };
     const files = await this.classify(o.files, zipLimits);
-    const asOf = this.resolveAsOf(o.asOf, files.main.path);
+    const { asOf, asOfGiven } = extractDate({ asOf: o.asOf, mainPath: files.main.path, today: this.clock.today(), what: '--as-of' });
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
 
     const qr = this.ds.createQueryRunner();
@@ -155,7 +158,7 @@ export class RppsImportService {
       const held = o.confirms ? await stillHeld(qr, o.confirms.importId) : null;
 
       if (!jobRunId) {
-        jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf });
+        jobRunId = await this.jobs.create('rpps-import', o.actor, { files: o.files.map((f) => basename(f)), asOf, asOfGiven });
       } else {
         await this.jobs.start(jobRunId);
       }
@@ -238,6 +241,7 @@ export class RppsImportService {
         importId,
         stages,
         asOf,
+        asOfGiven,
         load,
         fileInfos,
         correspondence,
@@ -257,6 +261,7 @@ export class RppsImportService {
         status: result.status,
         layout: files.main.header.layout,
         asOf,
+        asOfGiven,
         rowsRead: load.rowsRead,
         rowsAccepted: load.rowsAccepted,
         rowsRejected: load.rowsRejected,
@@ -351,18 +356,6 @@ export class RppsImportService {
     return { main, savoirFaire };
   }
 
-  private resolveAsOf(asOf: string | undefined, mainPath: string): string {
-    if (asOf !== undefined) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
-        throw unusableInput(`--as-of "${asOf}": expected a date YYYY-MM-DD`);
-      }
-      return asOf;
-    }
-    const m = /_(\d{4})(\d{2})(\d{2})\d{0,4}\.(txt|zip)$/i.exec(basename(mainPath));
-    if (m) return `${m[1]}-${m[2]}-${m[3]}`;
-    return this.clock.today();
-  }
-
   private async readCorrespondence(path: string): Promise<Array<{ adeliNationalId: string; rppsNationalId: string }>> {
     let parsed: CorrespondenceFile;
     try {
@@ -432,6 +425,7 @@ export class RppsImportService {
       importId: string;
       stages: StageTables;
       asOf: string;
+      asOfGiven: boolean;
       load: LoadCounters;
       fileInfos: ImportFile[];
       correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
@@ -552,6 +546,7 @@ export class RppsImportService {
         entityId: c.importId,
         details: {
           asOf: c.asOf,
+          asOfGiven: c.asOfGiven,
           files: c.fileInfos,
           rowsRead: c.load.rowsRead,
           rowsRejected: c.load.rowsRejected,

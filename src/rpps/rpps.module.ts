@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
+import { ImportRedateService } from './import-redate';
 import { RppsController } from './rpps.controller';
 import { RppsService } from './rpps.service';
 import { RppsImportHandler } from './rpps-import.handler';
@@ -8,7 +9,7 @@ import { RppsImportQueueService } from './rpps-import-queue.service';
 
 @Module({
   controllers: [RppsController],
-  providers: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService],
-  exports: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService],
+  providers: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService, ImportRedateService],
+  exports: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService, ImportRedateService],
 })
 export class RppsModule {}

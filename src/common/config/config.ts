@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isBusinessDate } from '../clock/business-date';
 
 /**
  * Environment configuration, validated once at start-up.
  * Every variable has a default that works on a developer machine (contract.md).
  * Secret values are listed in SECRET_KEYS and never printed.
  */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const isoDate = z.string().refine((v) => isBusinessDate(v), 'expected an existing date YYYY-MM-DD');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -82,6 +83,11 @@ export const configSchema = z
     RENEWAL_CRON: cron.default('0 4 * * *'),
     /** When the daily expiry sweep runs (Europe/Paris): cards past their end of validity are opposed. */
     EXPIRY_CRON: cron.default('5 0 * * *'),
+    /**
+     * Largest share (0..1) of the valid cards an expiry sweep may oppose; a sweep past it is held,
+     * nothing opposed, until someone at the host confirms it (expiry:run --confirm-mass-change).
+     */
+    EXPIRY_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.01),
     /** When the daily full CRL is published (Europe/Paris); after the expiry sweep. */
     CRL_FULL_CRON: cron.default('30 0 * * *'),
     /** A CRL's nextUpdate, in hours after its thisUpdate. */

@@ -1,5 +1,6 @@
 import { createZodValidationPipe } from 'nestjs-zod';
 import { z } from 'zod';
+import { BUSINESS_DATE_FORM, isBusinessDate } from '../clock/business-date';
 import { CommonError } from '../errors/domain-error';
 
 /**
@@ -45,15 +46,8 @@ export const paging = {
   pageSize: queryInt(1, 200).optional(),
 };
 
-/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not). */
-export const isoDay = z.string().refine((v) => isRealDay(v), 'expected an existing date YYYY-MM-DD');
-
-export function isRealDay(v: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().startsWith(v);
-}
+/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not): the same parser as every `--as-of`. */
+export const isoDay = z.string().refine((v) => isBusinessDate(v), `expected an existing date ${BUSINESS_DATE_FORM}`);
 
 /** A day or an ISO 8601 timestamp. */
 export const isoDayOrTime = z

@@ -1,10 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
+/** `held`: the run would have done more than is allowed without a person's confirmation, and did nothing. */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'held';
 
 /** A long run (import, sweep, batch) with its progress, whether started from the CLI or a worker. */
 @Entity('job_run')
-@Check('job_run_state_check', `state IN ('queued','running','succeeded','failed')`)
+@Check('job_run_state_check', `state IN ('queued','running','succeeded','failed','held')`)
 @Index('job_run_created_idx', ['createdAt'])
 export class JobRun {
   @PrimaryGeneratedColumn('uuid')

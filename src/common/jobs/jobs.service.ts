@@ -118,6 +118,14 @@ export class JobsService {
     );
   }
 
+  /** Ends a run that did nothing because a person must confirm it first: `reason` says why and how. */
+  async hold(id: string, reason: string, result: Record<string, unknown>): Promise<void> {
+    await this.ds.query(
+      `UPDATE job_run SET state = 'held', error = $2, result = $3, finished_at = now(), updated_at = now() WHERE id = $1`,
+      [id, reason.slice(0, 4000), JSON.stringify(result)],
+    );
+  }
+
   /** Back to queued (after an interruption: the job runs again); a succeeded run stays so. */
   async requeue(id: string, note: string): Promise<void> {
     await this.ds.query(

@@ -1,0 +1,55 @@
+import { CommonError } from '../errors/domain-error';
+
+/**
+ * The one parser of business dates given by a person (`--as-of` of every command, the
+ * `asOf` of a request): the form YYYY-MM-DD and a day that exists, nothing else
+ * (2026-02-30, 06/01/2026, 2026-1-6, "tomorrow" are refused). And the rule of dates that
+ * commit something that cannot be undone: no day after today (Europe/Paris, from the Clock).
+ *
+ * Pure code: no framework, no database.
+ */
+
+/** The form every business date is written in. */
+export const BUSINESS_DATE_FORM = 'YYYY-MM-DD';
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True when `v` is written YYYY-MM-DD and is a day of the calendar. */
+export function isBusinessDate(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  const m = ISO_DAY.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+/**
+ * `value` as a business date, or a refusal (validation_failed: exit 2 on the CLI, 400 over
+ * HTTP) naming `what` (`--as-of`, `asOf`), the value and the expected form.
+ */
+export function parseBusinessDate(value: string, what: string): string {
+  if (isBusinessDate(value)) return value;
+  throw new CommonError(
+    'validation_failed',
+    `${what} "${value}": not a date of the calendar in the form ${BUSINESS_DATE_FORM} (for example 2026-11-30)`,
+    400,
+    { problems: [`${what}: expected an existing date ${BUSINESS_DATE_FORM}`] },
+  );
+}
+
+/**
+ * Refuses `day` when it is after `today`: what `action` commits cannot be undone, so it
+ * takes no future date (a rehearsal of a later day is for the commands that only plan).
+ */
+export function refuseFutureDate(day: string, today: string, what: string, action: string): void {
+  if (day <= today) return;
+  throw new CommonError(
+    'validation_failed',
+    `${what} ${day} is after today (${today}, Europe/Paris): ${action} cannot be undone, so it takes no date after today`,
+    400,
+    { problems: [`${what}: after today (${today})`] },
+  );
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
+import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
+import { Clock } from '../common/clock/clock';
+import { RppsError, unusableInput } from './rpps.errors';
+import { IMPORT_LOCK } from './rpps-import.service';
+
+export interface RedatedImport {
+  importId: string;
+  status: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/**
+ * The correction of a wrongly dated import (an `--as-of` mistyped, a stamp that lied):
+ * the registry's date is the latest import's, and an extract older than it is refused, so
+ * a date too late blocks every real extract after it. Only that label is changed, never the
+ * registry's content (which is the extract's, whatever its date), and only on the latest
+ * import that counts, to a day between the one before it and today; audited, at the host.
+ */
+@Injectable()
+export class ImportRedateService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async redate(importId: string, asOf: string | undefined, reason: string | undefined, actor: string): Promise<RedatedImport> {
+    if (asOf === undefined) throw unusableInput('--as-of YYYY-MM-DD is required: the right date of the extract');
+    const to = parseBusinessDate(asOf, '--as-of');
+    refuseFutureDate(to, this.clock.today(), '--as-of', 'the date of the registry');
+    const why = (reason ?? '').trim();
+    if (!why) throw unusableInput('--reason is required: say why the date was wrong (it goes into the audit trail)');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(importId)) {
+      throw new RppsError('import_not_found', `no import ${importId}`, 404);
+    }
+    return this.ds.transaction(async (em) => {
+      const [{ ok }] = await em.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [IMPORT_LOCK]);
+      if (!ok) throw new RppsError('import_in_progress', 'a registry import is running; correct the date when it ends', 409);
+      const counted: Array<{ id: string; status: string; asOf: string }> = await em.query(
+        `SELECT id::text AS id, status, to_char(as_of, 'YYYY-MM-DD') AS "asOf" FROM rpps_import
+          WHERE status IN ('baseline', 'applied', 'unchanged') ORDER BY as_of DESC, started_at DESC LIMIT 2`,
+      );
+      const [latest, previous] = counted;
+      if (!latest || latest.id !== importId) {
+        const exists = (await em.query(`SELECT status FROM rpps_import WHERE id = $1`, [importId]))[0];
+        if (!exists) throw new RppsError('import_not_found', `no import ${importId}`, 404);
+        throw unusableInput(
+          `import ${importId} is not the latest import of the registry (${latest ? `that is ${latest.id}, as of ${latest.asOf}` : 'none is'}): ` +
+            'only the date of the latest one is corrected',
+        );
+      }
+      if (previous && to < previous.asOf) {
+        throw unusableInput(
+          `--as-of ${to} is before the import preceding it (${previous.id}, as of ${previous.asOf}): the registry's history stays in order`,
+        );
+      }
+      if (to === latest.asOf) throw unusableInput(`import ${importId} is already dated ${to}: nothing to correct`);
+      await em.query(`UPDATE rpps_import SET as_of = $2 WHERE id = $1`, [importId, to]);
+      await this.audit.append(em, {
+        actor,
+        action: 'rpps.import.redated',
+        entity: 'rpps_import',
+        entityId: importId,
+        details: { from: latest.asOf, to, reason: why },
+      });
+      return { importId, status: latest.status, from: latest.asOf, to, reason: why };
+    });
+  }
+}
+
+@Command({
+  name: 'rpps:import:redate',
+  arguments: '<importId>',
+  description: "Correct the date of the latest import (a wrong --as-of): the registry's content is unchanged; audited",
+})
+export class RedateImportCommand extends CommandRunner {
+  constructor(private readonly redates: ImportRedateService) {
+    super();
+  }
+
+  async run([importId]: string[], flags: { asOf?: string; reason?: string; json?: boolean }): Promise<void> {
+    const json = !!flags.json;
+    try {
+      const r = await this.redates.redate(importId, flags.asOf, flags.reason, hostActor());
+      printResult(json, r, () => `import ${r.importId} (${r.status}): dated ${r.to} instead of ${r.from}`);
+    } catch (e) {
+      printFailure(json, e);
+    }
+  }
+
+  @Option({ flags: '--as-of <date>', description: 'the right date of the extract, YYYY-MM-DD, not after today' })
+  parseAsOf(v: string): string {
+    return v;
+  }
+
+  @Option({ flags: '--reason <text>', description: 'why the date was wrong (audited)' })
+  parseReason(v: string): string {
+    return v;
+  }
+
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}
