@@ -1,0 +1,299 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
+import { createTestDb, REDIS_URL, TestDb, testImportDir, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
+const day3 = join(FIX, 'PS_LibreAcces_Personne_activite_202611270600.txt');
+const day3SavoirFaire = join(FIX, 'PS_LibreAcces_SavoirFaire_202611270600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+
+type Res = Omit<Response, 'json'> & { json(): Promise<any> };
+
+/**
+ * Dates that cannot be undone, through the built CLI, API and worker, on 2026-11-30 in Paris
+ * (CLOCK_NOW): no expiry sweep or import after today, a sweep past EXPIRY_MAX_SHARE held until
+ * confirmed, an extract's date from its name or given (never the clock), one strict date parser.
+ */
+describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 2026-11-30)', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+  let api: Service & { url: string };
+  let worker: Service | undefined;
+  let pg: Client;
+  let redis: IORedis;
+  let dir: string;
+  let importDir: string;
+  const tokens: Record<string, string> = {};
+
+  const call = (method: string, path: string, who: string, body?: unknown): Promise<Res> =>
+    fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const count = async (sql: string, params: unknown[] = []): Promise<number> => (await pg.query(sql, params)).rows[0].n;
+  const opposedByExpiry = () => count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`);
+  const imports = () => count(`SELECT count(*)::int AS n FROM rpps_import`);
+  /** The cards a sweep today would oppose (not opposed, ended before 2026-11-30) and the valid ones. */
+  const due = () => count(`SELECT count(*)::int AS n FROM card WHERE state <> 'opposed' AND valid_until < '2026-11-30'`);
+  const valid = () => count(`SELECT count(*)::int AS n FROM card WHERE state <> 'opposed'`);
+
+  beforeAll(async () => {
+    db = await createTestDb('dates');
+    dir = mkdtempSync(join(tmpdir(), 'cps-dates-'));
+    importDir = testImportDir(db.name);
+    mkdirSync(importDir, { recursive: true });
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: testQueuePrefix('dates'),
+      OUTBOX_RELAY_INTERVAL_MS: '100',
+      CLOCK_NOW: '2026-11-30T10:00:00Z',
+    };
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    api = await startApi(env);
+    for (const [who, role] of [
+      ['batch', 'batch'],
+      ['op', 'operator'],
+    ]) {
+      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+    }
+    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.stop();
+    await pg?.end();
+    redis?.disconnect();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('expiry:run', () => {
+    it('refuses a future --as-of with exit 2, naming the date and today, and opposes nothing', async () => {
+      const r = await runCli(['expiry:run', '--as-of', '2099-01-01', '--json'], env);
+      expect(r.code).toBe(2);
+      expect(r.json.error.code).toBe('validation_failed');
+      expect(r.json.error.message).toMatch(/--as-of 2099-01-01 is after today \(2026-11-30, Europe\/Paris\)/);
+      expect(r.stderr).toContain('2099-01-01');
+      for (const bad of ['2026-02-30', '06/01/2026']) {
+        const b = await runCli(['expiry:run', '--as-of', bad, '--json'], env);
+        expect(b.code).toBe(2);
+        expect(b.json.error.message).toContain('YYYY-MM-DD');
+      }
+      expect(await opposedByExpiry()).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM job_run WHERE kind = 'expiry'`)).toBe(0);
+    });
+
+    it("records the worker's daily sweep past EXPIRY_MAX_SHARE as held in /api/v1/jobs, and opposes nothing", async () => {
+      const [cardsDue, validCards] = [await due(), await valid()];
+      expect(cardsDue / validCards).toBeGreaterThan(0.01); // the first sweep after the card base import
+      worker = startWorker(env);
+      const queue = new Queue('opposition', { connection: redis, prefix: env.QUEUE_PREFIX });
+      try {
+        await queue.add('expiry.run', {});
+      } finally {
+        await queue.close();
+      }
+      const run = await eventually(
+        async () => {
+          const r = await call('GET', '/api/v1/jobs?kind=expiry', 'op');
+          return ((await r.json()).runs as any[]).find((x) => x.state === 'held');
+        },
+        60_000,
+        `a held expiry run (worker output: ${worker.output().slice(-2000)})`,
+      );
+      expect(run).toEqual(
+        expect.objectContaining({
+          actor: 'system:scheduler',
+          error: expect.stringMatching(/would oppose .* EXPIRY_MAX_SHARE.*expiry:run --as-of 2026-11-30 --confirm-mass-change/),
+          result: expect.objectContaining({ status: 'held', heldCards: cardsDue, validCards, cardsExpired: 0, maxShare: 0.01 }),
+        }),
+      );
+      expect(await opposedByExpiry()).toBe(0);
+      expect(await due()).toBe(cardsDue);
+    });
+
+    it('holds a sweep past the share over the CLI (JSON and text say why, how many, the share, the threshold, how to confirm)', async () => {
+      const cardsDue = await due();
+      const validCards = await valid();
+      const r = await runCli(['expiry:run', '--json'], env);
+      expect(r.code).toBe(1);
+      expect(r.json).toEqual(
+        expect.objectContaining({
+          status: 'held',
+          asOf: '2026-11-30',
+          asOfGiven: false,
+          cardsExpired: 0,
+          oppositionsCreated: 0,
+          heldCards: cardsDue,
+          validCards,
+          share: Math.round((cardsDue / validCards) * 1e6) / 1e6,
+          maxShare: 0.01,
+          confirmWith: 'expiry:run --as-of 2026-11-30 --confirm-mass-change',
+        }),
+      );
+      const text = await runCli(['expiry:run'], env);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/HELD, \d+ cards not opposed/);
+      expect(text.stdout).toContain(`would oppose ${cardsDue} of ${validCards} valid cards`);
+      expect(text.stdout).toMatch(/more than the 1\.0% allowed by EXPIRY_MAX_SHARE/);
+      expect(text.stdout).toContain('expiry:run --as-of 2026-11-30 --confirm-mass-change');
+      expect(await opposedByExpiry()).toBe(0);
+      expect(await due()).toBe(cardsDue);
+    });
+
+    it('applies the held sweep when someone at the host confirms it, audited as the host actor', async () => {
+      const cardsDue = await due();
+      const r = await runCli(['expiry:run', '--as-of', '2026-11-30', '--confirm-mass-change', '--json'], env);
+      expect(r.code).toBe(0);
+      expect(r.json).toEqual(
+        expect.objectContaining({
+          status: 'applied',
+          asOfGiven: true,
+          cardsExpired: cardsDue,
+          oppositionsCreated: cardsDue,
+          massChangeConfirmed: true,
+        }),
+      );
+      expect(await opposedByExpiry()).toBe(cardsDue);
+      expect(await due()).toBe(0);
+      const [audit] = (
+        await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'opposition.expiry.mass-change-confirmed' AND entity_id = $1`, [
+          r.json.jobRunId,
+        ])
+      ).rows;
+      expect(audit.actor).toMatch(/^host:/);
+      expect(audit.details).toEqual(expect.objectContaining({ cardsDue, massChangeConfirmed: expect.stringContaining(audit.actor) }));
+      // The next sweep is small again: applied without a confirmation.
+      const again = await runCli(['expiry:run', '--json'], env);
+      expect(again.code).toBe(0);
+      expect(again.json).toEqual(expect.objectContaining({ status: 'applied', cardsExpired: 0, oppositionsCreated: 0 }));
+    });
+  });
+
+  describe('rpps:import and POST /api/v1/imports', () => {
+    it('refuses a future --as-of with exit 2 and imports nothing', async () => {
+      const r = await runCli(['rpps:import', day2, '--as-of', '2099-12-31', '--json'], env);
+      expect(r.code).toBe(2);
+      expect(r.json.error.message).toMatch(/--as-of 2099-12-31 is after today \(2026-11-30/);
+      expect(await imports()).toBe(1);
+    });
+
+    it('never dates a renamed extract from the clock: exit 2 naming both ways to give a date', async () => {
+      const renamed = join(dir, 'extract.txt');
+      copyFileSync(day2, renamed);
+      const r = await runCli(['rpps:import', renamed, '--json'], env);
+      expect(r.code).toBe(2);
+      expect(r.json.error.code).toBe('unusable_input');
+      expect(r.json.error.message).toMatch(/cannot tell the date of the extract "extract\.txt"/);
+      expect(r.json.error.message).toMatch(/_YYYYMMDDhhmm/);
+      expect(r.json.error.message).toMatch(/--as-of YYYY-MM-DD/);
+      expect(await imports()).toBe(1);
+    });
+
+    it.each(['2026-02-30', '06/01/2026'])('refuses the impossible date %s with exit 2 naming YYYY-MM-DD (no stack trace)', async (bad) => {
+      const r = await runCli(['rpps:import', day2, '--as-of', bad, '--json'], env);
+      expect(r.code).toBe(2);
+      expect(r.json.error.code).toBe('validation_failed');
+      expect(r.json.error.message).toContain(`--as-of "${bad}"`);
+      expect(r.json.error.message).toContain('YYYY-MM-DD');
+      expect(r.stderr).not.toMatch(/QueryFailedError|\n\s+at /);
+      expect(await imports()).toBe(1);
+    });
+
+    it('refuses the same dates over the API with a 400 problem naming asOf, and queues nothing', async () => {
+      copyFileSync(day2, join(importDir, 'extract.txt'));
+      copyFileSync(day2, join(importDir, 'PS_LibreAcces_Personne_activite_202611260600.txt'));
+      const jobs = () => count(`SELECT count(*)::int AS n FROM job_run WHERE kind = 'rpps-import'`);
+      const before = await jobs();
+      const name = 'PS_LibreAcces_Personne_activite_202611260600.txt';
+      for (const [body, detail] of [
+        [{ files: [name], asOf: '2026-02-30' }, /asOf: expected an existing date YYYY-MM-DD/],
+        [{ files: [name], asOf: '06/01/2026' }, /asOf: expected an existing date YYYY-MM-DD/],
+        [{ files: [name], asOf: '2099-12-31' }, /asOf 2099-12-31 is after today \(2026-11-30/],
+        [{ files: ['extract.txt'] }, /"extract\.txt".*no stamp.*give asOf YYYY-MM-DD/],
+      ] as const) {
+        const r = await call('POST', '/api/v1/imports', 'batch', body);
+        expect(r.status).toBe(400);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        expect((await r.json()).detail).toMatch(detail);
+      }
+      expect(await jobs()).toBe(before);
+      expect(await imports()).toBe(1);
+    });
+
+    it('takes a renamed extract with an explicit --as-of; a wrong one is corrected with rpps:import:redate', async () => {
+      // The operator imports the 2026-11-26 extract, renamed, and types the wrong date.
+      const renamed = join(dir, 'extract.txt');
+      const wrong = await runCli(['rpps:import', renamed, '--as-of', '2026-11-29', '--json'], env);
+      expect(wrong.code).toBe(0);
+      expect(wrong.json).toEqual(expect.objectContaining({ status: 'applied', asOf: '2026-11-29', asOfGiven: true }));
+      const [entry] = (
+        await pg.query(`SELECT details FROM audit_log WHERE action = 'rpps.import.applied' AND entity_id = $1`, [wrong.json.importId])
+      ).rows;
+      expect(entry.details).toEqual(expect.objectContaining({ asOf: '2026-11-29', asOfGiven: true }));
+      // The next real extract is refused as older than the registry...
+      const refused = await runCli(['rpps:import', day3, day3SavoirFaire, '--json'], env);
+      expect(refused.code).toBe(2);
+      expect(refused.json.error.message).toMatch(/dated 2026-11-27, older than the registry \(as of 2026-11-29\)/);
+      // ... until the date of the wrongly dated import is corrected, at the host, with a reason.
+      const id = wrong.json.importId;
+      expect((await runCli(['rpps:import:redate', id, '--as-of', '2099-01-01', '--reason', 'typo', '--json'], env)).code).toBe(2);
+      expect((await runCli(['rpps:import:redate', id, '--as-of', '2026-11-26', '--json'], env)).code).toBe(2); // no reason
+      const [first] = (await pg.query(`SELECT id::text AS id FROM rpps_import WHERE as_of = '2026-11-25'`)).rows;
+      const notLatest = await runCli(['rpps:import:redate', first.id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
+      expect(notLatest.code).toBe(2);
+      expect(notLatest.json.error.message).toMatch(/not the latest import/);
+      const before = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
+      expect(before.code).toBe(2);
+      expect(before.json.error.message).toMatch(/before the import preceding it .* as of 2026-11-25/);
+      const fixed = await runCli(
+        ['rpps:import:redate', id, '--as-of', '2026-11-26', '--reason', 'extract of 2026-11-26 imported as 2026-11-29', '--json'],
+        env,
+      );
+      expect(fixed.code).toBe(0);
+      expect(fixed.json).toEqual({
+        importId: id,
+        status: 'applied',
+        from: '2026-11-29',
+        to: '2026-11-26',
+        reason: 'extract of 2026-11-26 imported as 2026-11-29',
+      });
+      const [redated] = (
+        await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'rpps.import.redated' AND entity_id = $1`, [id])
+      ).rows;
+      expect(redated.actor).toMatch(/^host:/);
+      expect(redated.details).toEqual({ from: '2026-11-29', to: '2026-11-26', reason: 'extract of 2026-11-26 imported as 2026-11-29' });
+      const next = await runCli(['rpps:import', day3, day3SavoirFaire, '--confirm-mass-change', '--json'], env);
+      expect(next.code).toBe(0);
+      expect(next.json).toEqual(expect.objectContaining({ asOf: '2026-11-27', asOfGiven: false }));
+    });
+  });
+
+  describe('renewals:run', () => {
+    it('keeps a future --as-of for rehearsals, saying in its result and audit entry that the date was given', async () => {
+      const r = await runCli(['renewals:run', '--as-of', '2027-06-01', '--json'], env);
+      expect(r.code).toBe(0);
+      expect(r.json).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true }));
+      const [entry] = (await pg.query(`SELECT details FROM audit_log WHERE action = 'renewal.run' AND entity_id = $1`, [r.json.runId]))
+        .rows;
+      expect(entry.details).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true }));
+      for (const bad of ['2026-02-30', '06/01/2026']) {
+        const b = await runCli(['renewals:run', '--as-of', bad, '--json'], env);
+        expect(b.code).toBe(2);
+        expect(b.json.error.message).toContain('YYYY-MM-DD');
+      }
+    });
+  });
+});
