@@ -545,12 +545,35 @@ const declareLoss: Step = {
 const expirySweep: Step = {
   title: 'The expiry sweep (expiry:run)',
   async run(ctx) {
-    const { json, seconds } = await cli<{ cardsExpired: number; oppositionsCreated: number }>(ctx, ['expiry:run']);
-    const again = await cli<{ cardsExpired: number }>(ctx, ['expiry:run']);
-    return [
+    type Expiry = {
+      status: 'applied' | 'held';
+      cardsExpired: number;
+      oppositionsCreated: number;
+      heldCards?: number;
+      validCards: number;
+      share: number;
+      maxShare: number;
+      confirmWith?: string;
+    };
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const lines: string[] = [];
+    // The first sweep after the card base import is large: held (nothing opposed) past EXPIRY_MAX_SHARE, then confirmed once.
+    let { json, seconds } = await cli<Expiry>(ctx, ['expiry:run'], [0, 1]);
+    if (json.status === 'held') {
+      lines.push(
+        `held: it would oppose ${n(json.heldCards ?? 0)} of ${n(json.validCards)} valid cards (${pct(json.share)}, more than the ` +
+          `${pct(json.maxShare)} of EXPIRY_MAX_SHARE); nothing opposed; confirmed at the host with: ${json.confirmWith}`,
+      );
+      ({ json, seconds } = await cli<Expiry>(ctx, ['expiry:run', '--confirm-mass-change']));
+      if (json.status !== 'applied')
+        throw new DemoFailure('expiry:run --confirm-mass-change did not apply the sweep', JSON.stringify(json));
+    }
+    const again = await cli<Expiry>(ctx, ['expiry:run']);
+    lines.push(
       `${n(json.cardsExpired)} cards past their end of validity opposed (reason expiry), ${n(json.oppositionsCreated)} oppositions recorded; ${secs(seconds)}`,
       `run again the same day: ${n(again.json.cardsExpired)} (nothing twice)`,
-    ];
+    );
+    return lines;
   },
 };
 

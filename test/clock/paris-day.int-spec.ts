@@ -30,7 +30,8 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
     ctx = await openContext('paris-day');
     const clock = Clock.startingAt(AT);
     // CPS4 starts on the Paris day: an approval on the UTC day would still get a CPS3.
-    const cfg = testConfig({ CPS4_START_DATE: '2026-12-01', RENEWAL_WINDOW_DAYS: '90' });
+    // A base of four cards: the one expiry is a quarter of them, allowed here (EXPIRY_MAX_SHARE) so that the sweep applies.
+    const cfg = testConfig({ CPS4_START_DATE: '2026-12-01', RENEWAL_WINDOW_DAYS: '90', EXPIRY_MAX_SHARE: '0.5' });
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, clock);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, clock);
@@ -83,7 +84,16 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
 
   it('has the expiry sweep oppose the card that ended on 2026-11-30, and not the one ending on 2026-12-01', async () => {
     const r = await oppositions.expire({ actor: 'system:scheduler' });
-    expect(r).toEqual({ asOf: '2026-12-01', cardsExpired: 1, oppositionsCreated: 1 });
+    expect(r).toEqual(
+      expect.objectContaining({
+        status: 'applied',
+        asOf: '2026-12-01',
+        asOfGiven: false,
+        cardsExpired: 1,
+        oppositionsCreated: 1,
+        share: 0.25,
+      }),
+    );
     const states = await ctx.ds.query(`SELECT to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", state, opposition_reason AS reason
                                          FROM card ORDER BY valid_until`);
     expect(states).toEqual([

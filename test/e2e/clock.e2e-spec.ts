@@ -64,9 +64,10 @@ describe('CLOCK_NOW=2026-11-30T23:30:00Z (00:30 in Paris) in the CLI and the wor
   });
 
   it('has expiry:run take the Paris day 2026-12-01: the card that ended on 2026-11-30 is opposed, not the next one', async () => {
-    const r = await runCli(['expiry:run', '--json'], env);
+    // One of the two cards: half the base, past EXPIRY_MAX_SHARE, so confirmed at the host.
+    const r = await runCli(['expiry:run', '--confirm-mass-change', '--json'], env);
     expect(r.code).toBe(0);
-    expect(r.json).toEqual({ cardsExpired: 1, oppositionsCreated: 1 });
+    expect(r.json).toEqual(expect.objectContaining({ status: 'applied', asOf: '2026-12-01', cardsExpired: 1, oppositionsCreated: 1 }));
     const [run] = (await pg.query(`SELECT result FROM job_run WHERE kind = 'expiry'`)).rows;
     expect(run.result).toEqual(expect.objectContaining({ asOf: '2026-12-01' }));
     const { rows } = await pg.query(`SELECT card_number, state FROM card ORDER BY valid_until`);

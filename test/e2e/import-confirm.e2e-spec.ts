@@ -258,7 +258,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
       ).rows[0];
 
     it('is refused from its central directory, over the API (400) and by the CLI (exit 2), naming the limit', async () => {
-      const name = 'PS_LibreAcces_Personne_activite_202612010600.zip';
+      const name = 'PS_LibreAcces_Personne_activite_202611300700.zip';
       writeFileSync(
         join(importDir, name),
         makeZip([{ name: name.replace('.zip', '.txt'), data: Buffer.alloc(0), deflated: bomb, declaredSize: inflated }]),
@@ -274,7 +274,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     });
 
     it('whose headers lie is stopped while it inflates: the job fails, nothing is committed, no disk filled, memory bounded', async () => {
-      const name = 'PS_LibreAcces_Personne_activite_202612020600.zip';
+      const name = 'PS_LibreAcces_Personne_activite_202611300800.zip';
       writeFileSync(
         join(importDir, name),
         makeZip([{ name: name.replace('.zip', '.txt'), data: Buffer.alloc(0), deflated: bomb, declaredSize: 3 * MiB }]),

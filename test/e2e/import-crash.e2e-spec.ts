@@ -174,8 +174,8 @@ describe('an rpps:import killed at any point and run again', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cps-import-crash-'));
-    day1 = join(dir, 'PS_LibreAcces_Personne_activite_202701040600.txt');
-    day2 = join(dir, 'PS_LibreAcces_Personne_activite_202701050600.txt');
+    day1 = join(dir, 'PS_LibreAcces_Personne_activite_202601040600.txt');
+    day2 = join(dir, 'PS_LibreAcces_Personne_activite_202601050600.txt');
     await generateRegistryDay1({ persons: PERSONS, seed: 20270104, layout: 52, out: day1 });
     expectedEvents = (await generateRegistryNextDay({ day1, seed: 20270105, changeRate: 0.02, out: day2 })).expectedEvents;
     dbA = await createTestDb('import-crash-a');

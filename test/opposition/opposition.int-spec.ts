@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/common/config/config';
+import { Clock } from '../../src/common/clock/clock';
+import { AppConfig, loadConfig } from '../../src/common/config/config';
 import { EdgeValidationPipe } from '../../src/common/http/validation';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
@@ -27,6 +28,21 @@ describe(OppositionsService.name, () => {
   let oppositions: OppositionsService;
   let publisher: CrlPublisher;
   let issuerFile: string;
+  let cfg: AppConfig;
+  /** The service as it runs on `day` (its clock says so): an expiry sweep takes no day after today. */
+  const on = (day: string) =>
+    new OppositionsService(
+      ctx.ds,
+      cards,
+      orders,
+      ctx.rpps,
+      ctx.audit,
+      new OutboxService(),
+      ctx.jobs,
+      cfg,
+      Clock.startingAt(`${day}T12:00:00Z`),
+      new OppositionRequestsService(),
+    );
 
   const card = async (n: string) =>
     (await ctx.ds.query(`SELECT state, opposition_reason, opposed_at FROM card WHERE card_number = $1`, [n]))[0];
@@ -52,7 +68,7 @@ describe(OppositionsService.name, () => {
   beforeAll(async () => {
     ctx = await openContext('opposition');
     dataDir = mkdtempSync(join(tmpdir(), 'cps-opposition-'));
-    const cfg = loadConfig({ DATA_DIR: dataDir, CRL_EXPIRED_GRACE_DAYS: '30' });
+    cfg = loadConfig({ DATA_DIR: dataDir, CRL_EXPIRED_GRACE_DAYS: '30' });
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
@@ -255,19 +271,49 @@ describe(OppositionsService.name, () => {
   });
 
   describe('expire', () => {
-    it('opposes every card past its end of validity as of the day given, once', async () => {
+    it('refuses a day after today, and an impossible one, opposing nothing', async () => {
+      const tomorrow = (await ctx.ds.query(`SELECT to_char($1::date + 1, 'YYYY-MM-DD') AS d`, [ctx.clock.today()]))[0].d as string;
+      await expect(oppositions.expire({ asOf: tomorrow, actor: 'cli', confirmMassChange: true })).rejects.toThrow(
+        new RegExp(`--as-of ${tomorrow} is after today \\(${ctx.clock.today()}, Europe/Paris\\)`),
+      );
+      await expect(on('2027-01-01').expire({ asOf: '2027-13-01', actor: 'cli' })).rejects.toThrow(/--as-of "2027-13-01": .*YYYY-MM-DD/);
+      expect(await count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`)).toBe(0);
+    });
+
+    it('holds a sweep past EXPIRY_MAX_SHARE, then opposes every card past its end of validity once confirmed, once', async () => {
       const due = await count(`SELECT count(*)::int AS n FROM card WHERE state <> 'opposed' AND valid_until < '2027-01-01'`);
-      expect(due).toBeGreaterThan(0);
-      const r = await oppositions.expire({ asOf: '2027-01-01', actor: 'cli' });
-      expect(r).toEqual({ asOf: '2027-01-01', cardsExpired: due, oppositionsCreated: due });
-      expect(await oppositions.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual({
-        asOf: '2027-01-01',
-        cardsExpired: 0,
-        oppositionsCreated: 0,
-      });
+      const valid = await count(`SELECT count(*)::int AS n FROM card WHERE state <> 'opposed'`);
+      expect(due / valid).toBeGreaterThan(cfg.EXPIRY_MAX_SHARE);
+      const sweep = on('2027-01-01');
+      const held = await sweep.expire({ actor: 'cli' });
+      expect(held).toEqual(
+        expect.objectContaining({
+          status: 'held',
+          asOf: '2027-01-01',
+          asOfGiven: false,
+          cardsExpired: 0,
+          heldCards: due,
+          validCards: valid,
+        }),
+      );
+      const [run] = await ctx.ds.query(`SELECT state, error FROM job_run WHERE id = $1`, [held.jobRunId]);
+      expect(run).toEqual({ state: 'held', error: held.heldReason });
+      expect(await count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`)).toBe(0);
+      const r = await sweep.expire({ asOf: '2027-01-01', actor: 'cli', confirmMassChange: true });
+      expect(r).toEqual(
+        expect.objectContaining({
+          status: 'applied',
+          asOf: '2027-01-01',
+          cardsExpired: due,
+          oppositionsCreated: due,
+          massChangeConfirmed: true,
+        }),
+      );
+      expect(await sweep.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual(
+        expect.objectContaining({ status: 'applied', asOf: '2027-01-01', cardsExpired: 0, oppositionsCreated: 0 }),
+      );
       const [one] = await ctx.ds.query(`SELECT card_number FROM opposition WHERE reason = 'expiry' LIMIT 1`);
       expect((await auditOf(one.card_number)).map((a) => [a.actor, a.action])).toContainEqual(['cli', 'opposition.expiry']);
-      await expect(oppositions.expire({ asOf: '2027-13-01', actor: 'cli' })).rejects.toThrow(/--as-of "2027-13-01": expected a date/);
     });
   });
 
@@ -288,7 +334,8 @@ describe(OppositionsService.name, () => {
       const [{ after }] = await ctx.ds.query(`SELECT to_char(valid_until + 1, 'YYYY-MM-DD') AS after FROM card WHERE card_number = $1`, [
         n,
       ]);
-      await oppositions.expire({ asOf: after, actor: 'cli' }); // past its end of validity: the sweep leaves it as it is
+      // past its end of validity (on that day): the sweep leaves it as it is
+      await on(after).expire({ asOf: after, actor: 'cli', confirmMassChange: true });
       expect(await card(n)).toEqual(expect.objectContaining({ state: 'opposed', opposition_reason: 'theft' }));
       expect((await cards.status(n)).status).toBe('opposed');
       const [order] = await ctx.ds.query(`SELECT replaces_card FROM card_order WHERE id = $1`, [o.replacement_order_id]);

@@ -99,6 +99,9 @@ describe(RenewalsService.name, () => {
   });
 
   it('refuses a malformed date', async () => {
-    await expect(renewals.run({ asOf: '26/11/2026', actor: 'cli' })).rejects.toMatchObject({ code: 'unusable_input' });
+    await expect(renewals.run({ asOf: '26/11/2026', actor: 'cli' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining('YYYY-MM-DD'),
+    });
   });
 });
