@@ -126,11 +126,11 @@ export class JobsService {
     );
   }
 
-  /** Back to queued (after an interruption: the job runs again); a succeeded run stays so. */
+  /** Back to queued (after an interruption: the job runs again); a succeeded or held run stays so. */
   async requeue(id: string, note: string): Promise<void> {
     await this.ds.query(
       `UPDATE job_run SET state = 'queued', error = $2, phase = NULL, started_at = NULL, finished_at = NULL, updated_at = now()
-        WHERE id = $1 AND state <> 'succeeded'`,
+        WHERE id = $1 AND state NOT IN ('succeeded', 'held')`,
       [id, note],
     );
   }
