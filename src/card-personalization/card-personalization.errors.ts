@@ -1,0 +1,59 @@
+import { DomainError } from '../common/errors/domain-error';
+
+/**
+ * Errors of the card personalization module. Messages name the command (e.g. `CHANGE
+ * REFERENCE DATA (PIN)`) and the status word, never a command's data: a PIN or a PUK
+ * travels in some of them.
+ */
+export type CardPersonalizationErrorCode =
+  /** A status word the step does not accept (see CardStatusError.sw). */
+  | 'card_status'
+  /** The card went away (pulled out, reader unplugged, bridge closed). */
+  | 'card_removed'
+  /** Bytes that are not a valid APDU, BER-TLV or text as the profile defines it. */
+  | 'malformed_data'
+  /** The order's or the card's data cannot be written as the profile says. */
+  | 'unusable_card_data'
+  /** The card has no EF.SN, or an EF.SN that is not 8 to 16 ASCII characters: not our stock. */
+  | 'no_chip_serial'
+  /** DF.CPX already exists: never written to. */
+  | 'card_not_blank'
+  /** What was read back differs from what was written. */
+  | 'read_back_mismatch';
+
+export class CardPersonalizationError extends DomainError<CardPersonalizationErrorCode> {}
+
+/** Bytes that do not decode (truncated TLV, indefinite length, bad APDU...). */
+export class MalformedDataError extends CardPersonalizationError {
+  constructor(message: string) {
+    super('malformed_data', message, 422);
+  }
+}
+
+/** The card was removed (or its reader went away) while a command was in flight. */
+export class CardRemovedError extends CardPersonalizationError {
+  constructor(message = 'the card was removed') {
+    super('card_removed', message, 409);
+  }
+}
+
+/** A status word other than the ones the command accepts, with a readable explanation. */
+export class CardStatusError extends CardPersonalizationError {
+  constructor(
+    /** What was sent, safe to log (e.g. `UPDATE BINARY EF.ID @200`). */
+    public readonly command: string,
+    /** SW1-SW2 as one number, e.g. 0x6581. */
+    public readonly sw: number,
+    /** Stable name of the status (memory_failure, file_not_found, verification_failed...). */
+    public readonly reason: string,
+    description: string,
+    /** For 63Cx: how many tries are left. */
+    public readonly triesLeft?: number,
+  ) {
+    super('card_status', `${command}: ${swHex(sw)} ${description}`, 409, { sw: swHex(sw), reason, triesLeft });
+  }
+}
+
+export function swHex(sw: number): string {
+  return sw.toString(16).toUpperCase().padStart(4, '0');
+}
