@@ -44,7 +44,7 @@ export function encodeCommand(c: CommandApdu): Buffer {
   }
   const header = Buffer.from([c.cla, c.ins, c.p1, c.p2]);
   const extended = data.length > 255 || (ne ?? 0) > SHORT_NE_MAX;
-  const parts = [header];
+  const parts: Buffer[] = [header];
   if (!extended) {
     if (data.length > 0) parts.push(Buffer.from([data.length]), data);
     if (ne !== undefined) parts.push(Buffer.from([ne === SHORT_NE_MAX ? 0 : ne]));
