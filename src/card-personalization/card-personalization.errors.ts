@@ -10,6 +10,8 @@ export type CardPersonalizationErrorCode =
   | 'card_status'
   /** The card went away (pulled out, reader unplugged, bridge closed). */
   | 'card_removed'
+  /** The reader or its driver failed otherwise. */
+  | 'reader_error'
   /** Bytes that are not a valid APDU, BER-TLV or text as the profile defines it. */
   | 'malformed_data'
   /** The order's or the card's data cannot be written as the profile says. */
