@@ -111,7 +111,9 @@ export async function readFiles(channel: CardChannel, steps: Array<ScriptStep | 
   const parts: Record<string, Buffer[]> = {};
   for (const step of steps) {
     const r = await channel.expect(step.label, step.command);
-    if ('file' in step) (parts[step.file] ??= []).push(r.data);
+    if (!('file' in step)) continue;
+    parts[step.file] = parts[step.file] ?? [];
+    parts[step.file].push(r.data);
   }
   return Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, Buffer.concat(p)]));
 }
