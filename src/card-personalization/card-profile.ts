@@ -118,3 +118,30 @@ export interface CardProfile {
    */
   structureIdentifiers: Array<{ prefix: string; type: string }>;
 }
+
+/** What is wrong with a profile (empty when it can be used): checked by its test, and before use. */
+export function profileProblems(p: CardProfile): string[] {
+  const problems: string[] = [];
+  const fids = [p.mf.fid, p.serial.fid, p.application.fid, ...p.files.map((f) => f.fid)];
+  if (new Set(fids).size !== fids.length) problems.push('file identifiers are not distinct');
+  const names = new Set(p.files.map((f) => f.name));
+  for (const f of p.files) {
+    if (f.size < 1 || f.size > 0x7fff) problems.push(`${f.name}: size ${f.size} is outside 1..32767 (READ/UPDATE BINARY offsets)`);
+    const c = f.content;
+    if (c.kind === 'seal') {
+      for (const name of c.over)
+        if (!names.has(name) || name === f.name) problems.push(`${f.name}: seals ${name}, not a TLV file of the profile`);
+      continue;
+    }
+    const tags = c.fields.map((x) => x.tag);
+    if (new Set(tags).size !== tags.length) problems.push(`${f.name}: a tag appears twice`);
+  }
+  if (p.updateChunk < 1 || p.updateChunk > 255) problems.push(`updateChunk ${p.updateChunk} is outside 1..255 (short Lc)`);
+  if (p.readChunk < 1 || p.readChunk > 256) problems.push(`readChunk ${p.readChunk} is outside 1..256 (short Le)`);
+  if (p.serial.minLength < 1 || p.serial.maxLength > 256 || p.serial.minLength > p.serial.maxLength) problems.push('serial lengths');
+  for (const [which, code] of Object.entries(p.codes)) {
+    if (typeof code === 'object' && code.length < code.digits)
+      problems.push(`${which}: ${code.digits} digits do not fit ${code.length} bytes`);
+  }
+  return problems;
+}

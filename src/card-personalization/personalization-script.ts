@@ -9,7 +9,7 @@ import type { CommandApdu } from './apdu';
 import { encodeTlv } from './ber-tlv';
 import { EncodedCardFiles, encodeCardFiles } from './card-files';
 import { CardPersonalizationError } from './card-personalization.errors';
-import type { CardData, CardProfile, CodeSpec } from './card-profile';
+import { CardData, CardProfile, CodeSpec, profileProblems } from './card-profile';
 
 export interface ScriptStep {
   /** What the command does, safe to log: `UPDATE BINARY EF.ID @200`, `CHANGE REFERENCE DATA PIN`. */
@@ -116,6 +116,8 @@ export function verifyCommand(profile: CardProfile, which: 'PIN' | 'PUK', code: 
 
 /** The whole script for one card. Refuses unusable card data or codes before any command exists. */
 export function personalizationScript(profile: CardProfile, data: CardData, codes: CardCodes): PersonalizationScript {
+  const problems = profileProblems(profile);
+  if (problems.length) throw new Error(`profile ${profile.id} is unusable: ${problems.join('; ')}`);
   const files = encodeCardFiles(profile, data);
   const { serial, application: app, mf } = profile;
   const pin = referenceData('PIN', profile.codes.pin, codes.pin);
