@@ -8,6 +8,7 @@ import { CrlInDatabase1764200200000 } from './1764200200000-CrlInDatabase';
 import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 import { HeldJobRuns1764200600000 } from './1764200600000-HeldJobRuns';
+import { JobRunHeld1764200720000 } from './1764200720000-JobRunHeld';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   OutboxDelivery1764200300000,
   HeldImportConfirmation1764200500000,
   HeldJobRuns1764200600000,
+  JobRunHeld1764200720000,
 ];

@@ -5,6 +5,7 @@ import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-da
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
@@ -272,7 +273,7 @@ export class OppositionsService {
           details: { asOf, asOfGiven, ...shown },
         });
       });
-      await this.jobs.hold(jobRunId, reason, { ...held });
+      await this.jobs.hold(jobRunId, { ...held });
       return held;
     }
     const reporter = this.jobs.reporter(jobRunId);
@@ -339,9 +340,7 @@ export class OppositionsService {
       await this.jobs.succeed(jobRunId, { ...result });
       return result;
     } catch (e) {
-      await this.jobs
-        .fail(jobRunId, e instanceof Error ? e.message : String(e), { cardsExpired, oppositionsCreated })
-        .catch(() => undefined);
+      await this.jobs.fail(jobRunId, jobErrorMessage(e), { cardsExpired, oppositionsCreated }).catch(() => undefined);
       throw e;
     }
   }

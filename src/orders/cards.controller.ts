@@ -11,10 +11,11 @@ import { CardParams, CardsQuery } from './dto/cards.dto';
 export class CardsController {
   constructor(private readonly cards: CardsService) {}
 
+  /** A holder's cards, latest first, one page of them (`page`, `pageSize`), with `total`. */
   @Get()
   @Roles('operator', 'helpdesk', 'auditor')
-  list(@Query() { nationalId }: CardsQuery) {
-    return this.cards.byHolder(nationalId);
+  list(@Query() q: CardsQuery) {
+    return this.cards.listByHolder(q);
   }
 
   /** Reported by the authentication service: the card was used for the first time. */

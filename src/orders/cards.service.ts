@@ -226,6 +226,21 @@ export class CardsService {
     return this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE national_id = $1 ORDER BY valid_from DESC, card_number`, [nationalId]);
   }
 
+  /** One page of a holder's cards (latest first), and how many they have. */
+  async listByHolder(q: { nationalId: string; page?: number; pageSize?: number }) {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 50;
+    const [items, [{ total }]] = await Promise.all([
+      this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE national_id = $1 ORDER BY valid_from DESC, card_number LIMIT $2 OFFSET $3`, [
+        q.nationalId,
+        pageSize,
+        (page - 1) * pageSize,
+      ]),
+      this.ds.query(`SELECT count(*)::int AS total FROM card WHERE national_id = $1`, [q.nationalId]) as Promise<Array<{ total: number }>>,
+    ]);
+    return { page, pageSize, total, items };
+  }
+
   /**
    * `cards:import`: the existing card base (Porteurs_CPS_CPF). Cards start active, or opposed
    * when the file gives an opposition date (the file gives no reason: it stays unknown, and

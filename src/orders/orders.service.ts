@@ -14,7 +14,7 @@ import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
 import { OrdersError } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
-import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, orderTransition, TransitionError } from './workflow';
+import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, OrderState, orderTransition, TransitionError } from './workflow';
 
 export const ORDER_REASONS = ['first-issue', 'renewal', 'content-change', 'replacement', 'manual'] as const;
 export type OrderReason = (typeof ORDER_REASONS)[number];
@@ -214,9 +214,10 @@ export class OrdersService {
     return rows[0];
   }
 
-  async list(q: { status?: string; reason?: string; nationalId?: string; page?: number; pageSize?: number }) {
-    const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 200);
-    const page = Math.max(q.page ?? 1, 1);
+  /** One page of the orders matching `q` (latest first), and how many match. */
+  async list(q: { status?: OrderState; reason?: OrderReason; nationalId?: string; page?: number; pageSize?: number }) {
+    const pageSize = q.pageSize ?? 50;
+    const page = q.page ?? 1;
     const where: string[] = [];
     const params: unknown[] = [];
     for (const [col, v] of [
@@ -229,13 +230,16 @@ export class OrdersService {
         where.push(`${col} = $${params.length}`);
       }
     }
-    params.push(pageSize, (page - 1) * pageSize);
-    const items = await this.ds.query(
-      `SELECT ${ORDER_COLUMNS} FROM card_order ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY requested_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
-    return { page, pageSize, items };
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [items, [{ total }]] = await Promise.all([
+      this.ds.query(
+        `SELECT ${ORDER_COLUMNS} FROM card_order ${filter}
+          ORDER BY requested_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, pageSize, (page - 1) * pageSize],
+      ),
+      this.ds.query(`SELECT count(*)::int AS total FROM card_order ${filter}`, params) as Promise<Array<{ total: number }>>,
+    ]);
+    return { page, pageSize, total, items };
   }
 
   async openOrderFor(em: EntityManager, nationalId: string, professionCode: string, cardType: string): Promise<OrderView | null> {

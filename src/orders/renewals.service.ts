@@ -6,6 +6,7 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { allowLongStatements } from '../common/database/data-source.factory';
+import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
@@ -173,7 +174,7 @@ export class RenewalsService {
       await this.jobs.succeed(jobRunId, { ...result });
       return result;
     } catch (e) {
-      await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      await this.jobs.fail(jobRunId, jobErrorMessage(e)).catch(() => undefined);
       throw e;
     } finally {
       if (dueTable) await qr.query(`DROP TABLE IF EXISTS ${dueTable}`).catch(() => undefined);

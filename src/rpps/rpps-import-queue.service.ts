@@ -9,6 +9,7 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { ExtractFormatError } from '../common/extract/extract.errors';
 import { inspectExtract, ZipLimits } from '../common/extract/extract-open';
+import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { extractDate } from './extract-date';
@@ -233,7 +234,7 @@ export class RppsImportQueueService {
       try {
         for (const f of p.files) files.push(await resolveInImportDir(this.cfg.IMPORT_DIR, f));
       } catch (e) {
-        await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+        await this.jobs.fail(jobRunId, jobErrorMessage(e)).catch(() => undefined);
         throw e;
       }
     }
@@ -250,7 +251,7 @@ export class RppsImportQueueService {
       });
     } catch (e) {
       // Refused before the import started (a file it cannot use): the job run says why.
-      await this.jobs.fail(jobRunId, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      await this.jobs.fail(jobRunId, jobErrorMessage(e)).catch(() => undefined);
       throw e;
     }
   }

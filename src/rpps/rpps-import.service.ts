@@ -13,6 +13,7 @@ import { allowLongStatements } from '../common/database/data-source.factory';
 import { rowsReturned } from '../common/database/returning';
 import { ExtractFormatError } from '../common/extract/extract.errors';
 import { openExtract, ZipLimits } from '../common/extract/extract-open';
+import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
@@ -277,7 +278,7 @@ export class RppsImportService {
       };
       await reporter.flush();
       const summary = { ...out, rejects: undefined, rejectsShown: out.rejects.length };
-      if (out.status === 'held') await this.jobs.fail(jobRunId, out.heldReason ?? 'held', summary);
+      if (out.status === 'held') await this.jobs.hold(jobRunId, summary);
       else await this.jobs.succeed(jobRunId, summary);
       return out;
     } catch (err) {
@@ -285,7 +286,7 @@ export class RppsImportService {
         // Unusable input commits nothing: no import, no job run of ours is left behind.
         if (importId) await qr.query(`DELETE FROM rpps_import WHERE id = $1`, [importId]).catch(() => undefined);
         if (jobRunId && !o.jobRunId) await this.jobs.discard(jobRunId).catch(() => undefined);
-        if (o.jobRunId) await this.jobs.fail(o.jobRunId, err.message).catch(() => undefined);
+        if (o.jobRunId) await this.jobs.fail(o.jobRunId, jobErrorMessage(err)).catch(() => undefined);
         throw err;
       }
       if (importId) {
@@ -297,7 +298,7 @@ export class RppsImportService {
           ])
           .catch(() => undefined);
       }
-      if (jobRunId) await this.jobs.fail(jobRunId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      if (jobRunId) await this.jobs.fail(jobRunId, jobErrorMessage(err)).catch(() => undefined);
       throw err;
     } finally {
       if (stages) {
@@ -396,6 +397,8 @@ export class RppsImportService {
         const i = imports.find((x) => x.jobRunId === jobRunId);
         if (i && ['baseline', 'applied', 'unchanged'].includes(i.status)) {
           await this.jobs.succeed(jobRunId, { importId: i.importId, status: i.status });
+        } else if (i?.status === 'held') {
+          await this.jobs.hold(jobRunId, { importId: i.importId, status: i.status });
         } else {
           await this.jobs.fail(
             jobRunId,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { likePrefix } from '../common/database/like';
 import { RppsError } from './rpps.errors';
 
 export interface ProfessionalView {
@@ -148,14 +149,15 @@ export class RppsService {
     return rows[0] ?? null;
   }
 
+  /** One page of the professionals in practice whose name starts with `name` (taken literally), and how many match. */
   async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {
-    const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 200);
-    const page = Math.max(q.page ?? 1, 1);
+    const pageSize = q.pageSize ?? 50;
+    const page = q.page ?? 1;
     const where: string[] = ['p.ceased_at IS NULL'];
     const params: unknown[] = [];
     if (q.name) {
-      params.push(`${q.name.trim().toUpperCase()}%`);
-      where.push(`p.last_name LIKE $${params.length}`);
+      params.push(likePrefix(q.name.toUpperCase()));
+      where.push(`p.last_name LIKE $${params.length} ESCAPE '\\'`);
     }
     if (q.profession) {
       params.push(q.profession);
@@ -163,16 +165,19 @@ export class RppsService {
         `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = $${params.length})`,
       );
     }
-    params.push(pageSize, (page - 1) * pageSize);
-    const items = await this.ds.query(
-      `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
-              (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions
-         FROM rpps_professional p WHERE ${where.join(' AND ')}
-        ORDER BY p.last_name, p.first_name, p.national_id
-        LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
-    return { page, pageSize, items };
+    const filter = `WHERE ${where.join(' AND ')}`;
+    const [items, [{ total }]] = await Promise.all([
+      this.ds.query(
+        `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
+                (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions
+           FROM rpps_professional p ${filter}
+          ORDER BY p.last_name, p.first_name, p.national_id
+          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, pageSize, (page - 1) * pageSize],
+      ),
+      this.ds.query(`SELECT count(*)::int AS total FROM rpps_professional p ${filter}`, params) as Promise<Array<{ total: number }>>,
+    ]);
+    return { page, pageSize, total, items };
   }
 
   async listImports(limit = 20) {

@@ -52,7 +52,7 @@ describe('the application database role', () => {
 
   it('appends audit entries, and the sequencer links and signs them under it', async () => {
     const audit = new AuditService(app);
-    await app.transaction((em) => audit.append(em, { actor: 'system', action: 'test.as-role', entity: 'x', entityId: '1' }));
+    await app.transaction((em) => audit.append(em, { actor: 'system', action: 'test.as-role', entity: 'job_run', entityId: '1' }));
     const cfg = loadConfig({ DATA_DIR: dataDir });
     const cp = await new AuditSequencer(app, new AuditCheckpoints(app, cfg), cfg).checkpointNow();
     expect(cp).toMatchObject({ size: 1, integrated: 1 });

@@ -50,21 +50,21 @@ describe(AuditService.name, () => {
         {
           actor: 'operator:Hélène',
           action: 'test.one',
-          entity: 'x',
+          entity: 'job_run',
           entityId: '1',
           details: { name: "D'ALMEIDA « Œ » 😀", n: 1.5, deep: { b: [1, 'é'], a: null } },
         },
-        { actor: 'operator:bob', action: 'test.two', entity: 'x', entityId: '2', details: { quote: '"\\\n\t', list: [] } },
+        { actor: 'operator:bob', action: 'test.two', entity: 'job_run', entityId: '2', details: { quote: '"\\\n\t', list: [] } },
       ]);
     });
-    await ctx.audit.append(ctx.ds.manager, { actor: 'system', action: 'test.three', entity: 'x', entityId: '3' });
+    await ctx.audit.append(ctx.ds.manager, { actor: 'system', action: 'test.three', entity: 'job_run', entityId: '3' });
     expect(await queued()).toBe(3);
-    expect((await ctx.audit.find({ entity: 'x' })).map((e) => e.seq)).toEqual([null, null, null]);
+    expect((await ctx.audit.find({ entity: 'job_run' })).map((e) => e.seq)).toEqual([null, null, null]);
 
     const cp = await sequencer.checkpointNow();
     expect(cp).toMatchObject({ size: 3, integrated: 3 });
     expect(await queued()).toBe(0);
-    const entries = await ctx.audit.find({ entity: 'x' });
+    const entries = await ctx.audit.find({ entity: 'job_run' });
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
     expect(entries[2].hash).toBe(cp.head);
@@ -95,7 +95,7 @@ describe(AuditService.name, () => {
       // lock, the second appender would wait for the first to commit, and this would hang.
       const txs = Array.from({ length: 30 }, (_, i) =>
         wide.transaction(async (em) => {
-          await audit.append(em, { actor: `a${i}`, action: 'test.many', entity: 'many', entityId: String(i) });
+          await audit.append(em, { actor: `a${i}`, action: 'test.many', entity: 'crl', entityId: String(i) });
           appended += 1;
           if (appended === 30) {
             locksWhileOpen.push(
@@ -123,7 +123,7 @@ describe(AuditService.name, () => {
     await sequencer.checkpointNow();
     const [{ n, distinct }] = await ctx.ds.query(
       `SELECT count(*)::int AS n, count(DISTINCT c.entry_id)::int AS distinct FROM audit_chain c JOIN audit_log a ON a.id = c.entry_id
-        WHERE a.entity = 'many'`,
+        WHERE a.entity = 'crl'`,
     );
     expect({ n, distinct }).toEqual({ n: 30, distinct: 30 });
     expect(await verifyAll()).toMatchObject({ entries: 33, ok: true, sequenced: 33 });
@@ -133,8 +133,8 @@ describe(AuditService.name, () => {
     const qr = ctx.ds.createQueryRunner();
     await qr.startTransaction();
     try {
-      const early = await ctx.audit.append(qr.manager, { actor: 'slow', action: 'test.slow', entity: 'order', entityId: 'early' });
-      const late = await ctx.audit.append(ctx.ds.manager, { actor: 'fast', action: 'test.fast', entity: 'order', entityId: 'late' });
+      const early = await ctx.audit.append(qr.manager, { actor: 'slow', action: 'test.slow', entity: 'card_order', entityId: 'early' });
+      const late = await ctx.audit.append(ctx.ds.manager, { actor: 'fast', action: 'test.fast', entity: 'card_order', entityId: 'late' });
       expect(BigInt(early)).toBeLessThan(BigInt(late));
       await sequencer.checkpointNow(); // sees only the committed one
       await qr.commitTransaction();
@@ -142,7 +142,7 @@ describe(AuditService.name, () => {
       await qr.release();
     }
     await sequencer.checkpointNow();
-    const seq = Object.fromEntries((await ctx.audit.find({ entity: 'order' })).map((e) => [e.entityId, e.seq]));
+    const seq = Object.fromEntries((await ctx.audit.find({ entity: 'card_order' })).map((e) => [e.entityId, e.seq]));
     expect(seq.early).toBeGreaterThan(seq.late as number);
     expect((await verifyAll()).ok).toBe(true);
   });
@@ -153,7 +153,7 @@ describe(AuditService.name, () => {
     try {
       await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
-          ctx.audit.append(ctx.ds.manager, { actor: 'racer', action: 'test.race', entity: 'race', entityId: String(i) }),
+          ctx.audit.append(ctx.ds.manager, { actor: 'racer', action: 'test.race', entity: 'rpps_event', entityId: String(i) }),
         ),
       );
       const deadline = Date.now() + 10_000;
@@ -163,7 +163,7 @@ describe(AuditService.name, () => {
     }
     expect(await queued()).toBe(0);
     const [{ n }] = await ctx.ds.query(
-      `SELECT count(*)::int AS n FROM audit_chain c JOIN audit_log a ON a.id = c.entry_id WHERE a.entity = 'race'`,
+      `SELECT count(*)::int AS n FROM audit_chain c JOIN audit_log a ON a.id = c.entry_id WHERE a.entity = 'rpps_event'`,
     );
     expect(n).toBe(60);
     const r = await verifyAll();
@@ -174,7 +174,7 @@ describe(AuditService.name, () => {
   it('rolls the entry back with the transaction it records', async () => {
     await expect(
       ctx.ds.transaction(async (em) => {
-        await ctx.audit.append(em, { actor: 'x', action: 'test.rolled-back', entity: 'x', entityId: 'never-committed' });
+        await ctx.audit.append(em, { actor: 'x', action: 'test.rolled-back', entity: 'job_run', entityId: 'never-committed' });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -228,7 +228,7 @@ describe(AuditService.name, () => {
         ctes: (p) => `ins AS (INSERT INTO with_entry_probe (id, label)
                               SELECT 'w' || g, ${p('label-')} || g FROM generate_series(1, 3) g RETURNING id, label)`,
         recorded: { cte: 'ins', idColumn: 'id' },
-        entry: { actor: 'system:test', action: 'probe.create', entity: 'with_entry_probe', details: { k: 1 } },
+        entry: { actor: 'system:test', action: 'probe.create', entity: 'job_run', details: { k: 1 } },
       });
       expect(rows.map((r) => r.label).sort()).toEqual(['label-1', 'label-2', 'label-3']);
       expect(await entriesOf('probe.create')).toEqual(
@@ -242,7 +242,7 @@ describe(AuditService.name, () => {
           ctes: (p) => `ins AS (INSERT INTO with_entry_probe (id, label) VALUES (${p('w9')}, ${p('fresh')}) RETURNING id),
                         dup AS (INSERT INTO with_entry_probe (id, label) SELECT 'w10', ${p('label-1')} FROM ins)`,
           recorded: { cte: 'ins', idColumn: 'id' },
-          entry: { actor: 'system:test', action: 'probe.fail', entity: 'with_entry_probe' },
+          entry: { actor: 'system:test', action: 'probe.fail', entity: 'job_run' },
         }),
       ).rejects.toMatchObject({ code: '23505' });
       const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM with_entry_probe WHERE id IN ('w9', 'w10')`);
@@ -257,7 +257,7 @@ describe(AuditService.name, () => {
         { cte: 'ins', idColumn: 'id"' },
       ]) {
         await expect(
-          ctx.audit.withEntry(ctx.ds, { ctes: () => `ins AS (SELECT 1 AS id)`, recorded, entry: { actor: 'a', action: 'b', entity: 'c' } }),
+          ctx.audit.withEntry(ctx.ds, { ctes: () => `ins AS (SELECT 1 AS id)`, recorded, entry: { actor: 'a', action: 'b', entity: 'job_run' } }),
         ).rejects.toThrow(/not a plain SQL name/);
       }
     });

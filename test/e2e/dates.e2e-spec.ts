@@ -116,8 +116,16 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect(run).toEqual(
         expect.objectContaining({
           actor: 'system:scheduler',
-          error: expect.stringMatching(/would oppose .* EXPIRY_MAX_SHARE.*expiry:run --as-of 2026-11-30 --confirm-mass-change/),
-          result: expect.objectContaining({ status: 'held', heldCards: cardsDue, validCards, cardsExpired: 0, maxShare: 0.01 }),
+          error: null,
+          result: expect.objectContaining({
+            status: 'held',
+            heldCards: cardsDue,
+            validCards,
+            cardsExpired: 0,
+            maxShare: 0.01,
+            heldReason: expect.stringMatching(/would oppose .* EXPIRY_MAX_SHARE/),
+            confirmWith: expect.stringMatching(/expiry:run --as-of 2026-11-30 --confirm-mass-change/),
+          }),
         }),
       );
       expect(await opposedByExpiry()).toBe(0);

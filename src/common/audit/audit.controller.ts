@@ -15,16 +15,25 @@ export class AuditController {
   ) {}
 
   /**
-   * The audit trail (filtered), each entry with its place in the chain once sequenced,
-   * and the latest signed checkpoint. The chain is not recomputed here: `audit:verify` does.
+   * The audit trail (filtered; `entity` one of AUDIT_ENTITIES; a `to` day is included whole,
+   * in Europe/Paris), oldest first, one page of it (`page`, `pageSize` or its older name
+   * `limit`; `after`, an entry id), with `total` (the entries matching the filters), each
+   * entry with its place in the chain once sequenced, and the latest signed checkpoint. The
+   * chain is not recomputed here: `audit:verify` does.
    */
   @Get()
   @Roles('auditor')
   async list(@Query() q: AuditQuery) {
-    const { entity, id, from, to, after } = q;
-    const query = { entity, id, from, to, limit: q.limit ?? 100, afterId: after };
-    const [entries, chain, checkpoint] = await Promise.all([this.audit.find(query), this.audit.chainState(), this.checkpoints.latest()]);
-    return { entries, chain, checkpoint };
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? q.limit ?? 100;
+    const query = { entity: q.entity, id: q.id, from: q.from, to: q.to, afterId: q.after, page, pageSize };
+    const [entries, total, chain, checkpoint] = await Promise.all([
+      this.audit.find(query),
+      this.audit.count(query),
+      this.audit.chainState(),
+      this.checkpoints.latest(),
+    ]);
+    return { entries, page, pageSize, total, chain, checkpoint };
   }
 
   /**

@@ -1,23 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Param, SqlParams } from '../database/sql-params';
+import { AuditEntity } from './audit-entities';
 import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
 
 export interface AuditRecord {
   actor: string;
   action: string;
-  entity: string;
+  entity: AuditEntity;
   entityId: string;
   details?: Record<string, unknown>;
 }
 
+/** A query of the trail, already valid (AuditQuery DTO): `from` included, `to` excluded. */
 export interface AuditQuery {
-  entity?: string;
+  entity?: AuditEntity;
   id?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
+  from?: Date;
+  to?: Date;
   afterId?: string;
+  /** 1-based; 1 unless given. */
+  page?: number;
+  /** 100 unless given. */
+  pageSize?: number;
 }
 
 /** An entry as read back, with its place in the chain (null while it is queued). */
@@ -124,28 +129,26 @@ export class AuditService {
   }
 
   /** Entries (filtered, by id), each with its place in the chain once sequenced (seq, prevHash, hash; null before). */
+  /** One page of the entries matching `q`, oldest first. */
   async find(q: AuditQuery): Promise<AuditEntryView[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.entity) add('a.entity = ?', q.entity);
-    if (q.id) add('a.entity_id = ?', q.id);
-    if (q.from) add('a.at >= ?', q.from);
-    if (q.to) add('a.at < ?', q.to);
-    if (q.afterId) add('a.id > ?::bigint', q.afterId);
-    params.push(Math.min(Math.max(q.limit ?? 100, 1), 1000));
+    const { filter, params } = auditFilter(q);
+    const pageSize = q.pageSize ?? 100;
     const rows: Array<Omit<AuditEntryView, 'seq'> & { seq: string | null }> = await this.ds.query(
       `SELECT a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
               c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
          FROM audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY a.id LIMIT $${params.length}`,
-      params,
+         ${filter}
+        ORDER BY a.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, pageSize, ((q.page ?? 1) - 1) * pageSize],
     );
     return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
+  }
+
+  /** How many entries match `q` (its page aside). */
+  async count(q: AuditQuery): Promise<number> {
+    const { filter, params } = auditFilter(q);
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM audit_log a ${filter}`, params);
+    return total;
   }
 
   /** The chain's length and head, and how many entries wait to be linked. */
@@ -157,4 +160,19 @@ export class AuditService {
     );
     return { size: Number(r.size ?? 0), head: r.head, queued: r.queued };
   }
+}
+
+function auditFilter(q: AuditQuery): { filter: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.entity) add('a.entity = ?', q.entity);
+  if (q.id) add('a.entity_id = ?', q.id);
+  if (q.from) add('a.at >= ?', q.from);
+  if (q.to) add('a.at < ?', q.to);
+  if (q.afterId) add('a.id > ?::bigint', q.afterId);
+  return { filter: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 import { rowsReturned } from '../database/returning';
 import { CommonError } from '../errors/domain-error';
 import { PRINCIPAL_KINDS, PrincipalKind } from './principal.entity';
@@ -126,7 +126,7 @@ export class TokensService {
          RETURNING id, expires_at`,
         [principal.id, role, hashToken(token), c.expiresInDays ?? null],
       );
-      const audits = [];
+      const audits: AuditRecord[] = [];
       if (created) {
         audits.push({
           actor,

@@ -1,4 +1,4 @@
-import { Clock, parisDate } from './clock';
+import { Clock, parisDate, parisDayEnd, parisDayStart, parisWallTime } from './clock';
 
 describe(parisDate.name, () => {
   it.each([
@@ -73,5 +73,33 @@ describe(Clock.name, () => {
 
   it('refuses a time that is not one', () => {
     expect(() => Clock.startingAt('tomorrow')).toThrow(/"tomorrow" is not a time/);
+  });
+});
+
+describe(parisDayStart.name, () => {
+  it('is midnight in Paris: 23:00 UTC the day before in winter, 22:00 UTC in summer', () => {
+    expect(parisDayStart('2026-11-30').toISOString()).toBe('2026-11-29T23:00:00.000Z');
+    expect(parisDayStart('2026-07-14').toISOString()).toBe('2026-07-13T22:00:00.000Z');
+  });
+
+  it('refuses what is not a day', () => {
+    expect(() => parisDayStart('2026-11-30T10:00')).toThrow(/not a day/);
+  });
+});
+
+describe(parisDayEnd.name, () => {
+  it('is the next Paris midnight, on days of 24, 23 and 25 hours', () => {
+    expect(parisDayEnd('2026-11-30').toISOString()).toBe('2026-11-30T23:00:00.000Z');
+    expect(parisDayEnd('2026-03-29').getTime() - parisDayStart('2026-03-29').getTime()).toBe(23 * 3_600_000);
+    expect(parisDayEnd('2026-10-25').getTime() - parisDayStart('2026-10-25').getTime()).toBe(25 * 3_600_000);
+    expect(parisDayEnd('2026-12-31').toISOString()).toBe('2026-12-31T23:00:00.000Z');
+  });
+});
+
+describe(parisWallTime.name, () => {
+  it('reads a time without offset as Paris time, in winter and in summer', () => {
+    expect(parisWallTime('2026-11-30T10:15').toISOString()).toBe('2026-11-30T09:15:00.000Z');
+    expect(parisWallTime('2026-07-14T10:15:30.250').toISOString()).toBe('2026-07-14T08:15:30.250Z');
+    expect(parisWallTime('2026-10-25T12:00:00').toISOString()).toBe('2026-10-25T11:00:00.000Z');
   });
 });

@@ -28,6 +28,49 @@ export function parisDate(at: Date): string {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
+const PARIS_WALL = new Intl.DateTimeFormat('en-GB', {
+  timeZone: BUSINESS_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** How far Paris wall time is ahead of UTC at an instant, in ms (1 h in winter, 2 h in summer). */
+function parisOffsetMs(at: number): number {
+  const p = Object.fromEntries(PARIS_WALL.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant of a Paris wall time, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS[.fff]]` (no offset: it is Paris time). */
+export function parisWallTime(local: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/.exec(local);
+  if (!m) throw new RangeError(`parisWallTime: "${local}" is not a day or a time without offset`);
+  const ms = m[7] ? Number(m[7].padEnd(6, '0').slice(0, 3)) : 0;
+  const n = (i: number) => Number(m[i] ?? 0);
+  const asUtc = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6), ms);
+  const guess = asUtc - parisOffsetMs(asUtc);
+  return new Date(asUtc - parisOffsetMs(guess));
+}
+
+/** The first instant of a Paris day (YYYY-MM-DD): its midnight in Europe/Paris. */
+export function parisDayStart(day: string): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`parisDayStart: "${day}" is not a day YYYY-MM-DD`);
+  // Paris changes its offset at 02:00/03:00, never around midnight.
+  return parisWallTime(day);
+}
+
+/** The first instant of the Paris day after `day`: the end (excluded) of `day`, whatever its length (23, 24 or 25 h). */
+export function parisDayEnd(day: string): Date {
+  const start = parisDayStart(day);
+  // 26 h later is always within the next day; its midnight is the end of this one.
+  return parisDayStart(parisDate(new Date(start.getTime() + 26 * 3_600_000)));
+}
+
 export class Clock {
   /** `offsetMs` is added to the system time: 0 for the real clock. */
   private constructor(private readonly offsetMs: number) {}

@@ -1,6 +1,7 @@
 import { createZodValidationPipe } from 'nestjs-zod';
 import { z } from 'zod';
 import { BUSINESS_DATE_FORM, isBusinessDate } from '../clock/business-date';
+import { parisDayEnd, parisDayStart, parisWallTime } from '../clock/clock';
 import { CommonError } from '../errors/domain-error';
 
 /**
@@ -33,12 +34,21 @@ export function describeIssues(error: unknown): string {
 export const queryString = (max = 200) =>
   z.string({ error: (i) => (Array.isArray(i.input) ? 'given more than once' : 'expected a text value') }).max(max);
 
-/** A whole number in a query string, bounded. */
+/** A whole number in a query string, bounded (a number of any length is read, then refused past `max`: never a 500). */
 export const queryInt = (min: number, max: number) =>
-  queryString(12)
+  queryString(400)
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
     .transform(Number)
     .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+/** The largest value of a PostgreSQL bigint (ids of bigserial columns). */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/** The id of a bigserial row, as text: digits, at most the largest bigint (a larger one is a 400, never a 500 from SQL). */
+export const bigintId = (what: string) =>
+  queryString(400)
+    .regex(/^\d+$/, `expected ${what} (a whole number)`)
+    .refine((v) => BigInt(v) <= BIGINT_MAX, `expected ${what} of at most ${BIGINT_MAX}`);
 
 /** page (1-based) and pageSize, bounded: the same on every list. */
 export const paging = {
@@ -57,6 +67,21 @@ export const isoDayOrTime = z
     (v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
     'expected an ISO 8601 date or timestamp',
   );
+
+/**
+ * The first instant a `from` (a day or a timestamp, isoDayOrTime) includes: a day starts at
+ * its midnight in Europe/Paris (design.md, 13); a time without offset is Paris time.
+ */
+export function instantFrom(v: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return parisDayStart(v);
+  return /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? new Date(v) : parisWallTime(v);
+}
+
+/** The first instant a `to` excludes: a day is included whole (up to the next Paris midnight), a time to its millisecond. */
+export function instantAfter(v: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return parisDayEnd(v);
+  return new Date(instantFrom(v).getTime() + 1);
+}
 
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID');
 

@@ -1,7 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `held`: the run would have done more than is allowed without a person's confirmation, and did nothing. */
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'held';
+/** `held`: waiting for a person's decision (an import held for a mass change, an expiry sweep past EXPIRY_MAX_SHARE); it did nothing. */
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'held'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 /** A long run (import, sweep, batch) with its progress, whether started from the CLI or a worker. */
 @Entity('job_run')

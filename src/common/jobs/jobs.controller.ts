@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
@@ -6,7 +6,7 @@ import { Roles } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { JobsQuery } from '../dto/common.dto';
+import { JobParams, JobsQuery } from '../dto/common.dto';
 import { OutboxMonitor } from '../outbox/outbox-monitor';
 import { queueUnavailable, withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
@@ -24,14 +24,17 @@ export class JobsController {
   ) {}
 
   /**
-   * Long runs (imports, sweeps, batches) with state and progress; the queues' counts; the
+   * Long runs (imports, sweeps, batches), latest first, one page of them (`page`, `pageSize`;
+   * `total` counts the runs matching `kind` and `state`), with state and progress (`state`:
+   * queued, running, succeeded, failed with its `error`, or held for a person's decision);
+   * the queues' counts; the
    * outbox messages whose delivery failed, with their error (`retrying`: relayed again after
    * OUTBOX_REDELIVERY_SECONDS; `failed`: refused for good). 503 `queue_unavailable` when
    * Redis cannot be reached.
    */
   @Get()
   @Roles('operator', 'batch')
-  async list(@Query() { kind, state }: JobsQuery) {
+  async list(@Query() { kind, state, page, pageSize }: JobsQuery) {
     const queues: Record<string, Record<string, number>> = {};
     try {
       for (const name of Object.values(QueueName)) {
@@ -46,7 +49,14 @@ export class JobsController {
     } catch (e) {
       throw queueUnavailable(e);
     }
-    const [runs, failedMessages] = await Promise.all([this.jobs.list({ kind, state }), this.outbox.failures()]);
-    return { runs, queues, failedMessages };
+    const [list, failedMessages] = await Promise.all([this.jobs.list({ kind, state, page, pageSize }), this.outbox.failures()]);
+    return { runs: list.runs, page: list.page, pageSize: list.pageSize, total: list.total, queues, failedMessages };
+  }
+
+  /** One job run (the `jobRunId` an import's answer gives): its state, progress, result or error. */
+  @Get(':id')
+  @Roles('operator', 'batch')
+  get(@Param() { id }: JobParams) {
+    return this.jobs.view(id);
   }
 }

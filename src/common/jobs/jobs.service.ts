@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { JobRun } from './job-run.entity';
+import { JobRun, JobState } from './job-run.entity';
+import { JobsError } from './jobs.errors';
 
 export interface ProgressReporter {
   /** Reports progress; cheap to call often (writes are throttled). */
@@ -10,7 +11,7 @@ export interface ProgressReporter {
 export interface JobRunView {
   id: string;
   kind: string;
-  state: string;
+  state: JobState;
   phase: string | null;
   progress: number;
   total: number | null;
@@ -118,11 +119,12 @@ export class JobsService {
     );
   }
 
-  /** Ends a run that did nothing because a person must confirm it first: `reason` says why and how. */
-  async hold(id: string, reason: string, result: Record<string, unknown>): Promise<void> {
+  /** Held for a person's decision (a held import, an expiry sweep past its share), not failed: `result` says what it waits for and how to confirm. */
+  async hold(id: string, result: Record<string, unknown>): Promise<void> {
     await this.ds.query(
-      `UPDATE job_run SET state = 'held', error = $2, result = $3, finished_at = now(), updated_at = now() WHERE id = $1`,
-      [id, reason.slice(0, 4000), JSON.stringify(result)],
+      `UPDATE job_run SET state = 'held', error = NULL, result = $2, finished_at = now(), updated_at = now(),
+              progress = COALESCE(total, progress) WHERE id = $1`,
+      [id, JSON.stringify(result)],
     );
   }
 
@@ -135,35 +137,50 @@ export class JobsService {
     );
   }
 
-  async list(opts: { kind?: string; state?: string; limit?: number } = {}): Promise<JobRunView[]> {
-    const qb = this.ds
-      .getRepository(JobRun)
-      .createQueryBuilder('j')
-      .orderBy('j.createdAt', 'DESC')
-      .limit(Math.min(opts.limit ?? 50, 500));
+  /** A job run as GET /api/v1/jobs shows it; 404 `job_not_found` when there is none. */
+  async view(id: string): Promise<JobRunView> {
+    const run = await this.get(id);
+    if (!run) throw new JobsError('job_not_found', `no job run ${id}`, 404);
+    return toView(run);
+  }
+
+  /** The latest job runs first, one page of them, and how many match. */
+  async list(
+    opts: { kind?: string; state?: JobState; page?: number; pageSize?: number } = {},
+  ): Promise<{ page: number; pageSize: number; total: number; runs: JobRunView[] }> {
+    const page = opts.page ?? 1;
+    const pageSize = opts.pageSize ?? 50;
+    const qb = this.ds.getRepository(JobRun).createQueryBuilder('j');
     if (opts.kind) qb.andWhere('j.kind = :kind', { kind: opts.kind });
     if (opts.state) qb.andWhere('j.state = :state', { state: opts.state });
-    const rows = await qb.getMany();
-    return rows.map((j) => {
-      const progress = Number(j.progress);
-      const total = j.total === null ? null : Number(j.total);
-      return {
-        id: j.id,
-        kind: j.kind,
-        state: j.state,
-        phase: j.phase,
-        progress,
-        total,
-        percent: total ? Math.min(100, Math.round((progress / total) * 1000) / 10) : null,
-        actor: j.actor,
-        params: j.params,
-        result: j.result,
-        error: j.error,
-        createdAt: j.createdAt,
-        startedAt: j.startedAt,
-        finishedAt: j.finishedAt,
-        updatedAt: j.updatedAt,
-      };
-    });
+    const [rows, total] = await qb
+      .orderBy('j.createdAt', 'DESC')
+      .addOrderBy('j.id')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { page, pageSize, total, runs: rows.map(toView) };
   }
+}
+
+function toView(j: JobRun): JobRunView {
+  const progress = Number(j.progress);
+  const total = j.total === null ? null : Number(j.total);
+  return {
+    id: j.id,
+    kind: j.kind,
+    state: j.state,
+    phase: j.phase,
+    progress,
+    total,
+    percent: total ? Math.min(100, Math.round((progress / total) * 1000) / 10) : null,
+    actor: j.actor,
+    params: j.params,
+    result: j.result,
+    error: j.error,
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    updatedAt: j.updatedAt,
+  };
 }

@@ -15,8 +15,8 @@ export class MigrationParams extends createZodDto(z.strictObject({ id: z.string(
 export class SearchProfessionalsQuery extends createZodDto(
   z
     .strictObject({
-      /** Start of a name (practice name or first name), accents and case ignored. */
-      name: queryString(100).optional(),
+      /** Start of the name of practice, case ignored; `%` and `_` are taken literally. */
+      name: queryString(100).trim().min(1, 'must not be empty').optional(),
       profession: queryString()
         .regex(/^\d{2}$/, 'expected a 2-digit profession code')
         .optional(),
