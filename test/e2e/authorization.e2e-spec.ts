@@ -18,6 +18,7 @@ const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
   'GET /opposition/delta-crl': PUBLIC,
   'GET /opposition/issuer.crt': PUBLIC,
   'GET /api/v1/jobs': ['operator', 'batch'],
+  'GET /api/v1/jobs/{id}': ['operator', 'batch'],
   'GET /api/v1/audit': ['auditor'],
   'GET /api/v1/audit/checkpoints': ['auditor'],
   'GET /api/v1/registry/migrations': ['operator', 'auditor'],

@@ -46,8 +46,9 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
   const heldImport = async (name: string): Promise<string> => {
     const r = await submit([name]);
     expect(r.status).toBe(201);
-    const run = await jobRun((await r.json()).jobRunId, 'failed');
+    const run = await jobRun((await r.json()).jobRunId, 'held');
     expect(run.result.status).toBe('held');
+    expect(run.error).toBeNull();
     return run.result.importId;
   };
 

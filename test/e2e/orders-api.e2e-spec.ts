@@ -81,7 +81,8 @@ describe('the orders API', () => {
     expect(p.lastName).toBe('LEFÈVRE');
     expect(p.cards).toEqual([expect.objectContaining({ cardNumber: '2900001260', state: 'active', validUntil: '2032-02-16' })]);
     const cards = await (await call('GET', '/api/v1/cards?nationalId=810000000355', 'helpdesk')).json();
-    expect(cards.map((c: { cardNumber: string }) => c.cardNumber)).toEqual(['2900001260']);
+    expect(cards.items.map((c: { cardNumber: string }) => c.cardNumber)).toEqual(['2900001260']);
+    expect(cards.total).toBe(1);
     expect((await call('GET', '/api/v1/cards/2900001260', 'helpdesk')).status).toBe(200);
     expect((await call('GET', '/api/v1/cards/2999999999', 'helpdesk')).status).toBe(404);
   });

@@ -39,7 +39,7 @@ export const queryInt = (min: number, max: number) =>
   queryString(400)
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 
 /** The largest value of a PostgreSQL bigint (ids of bigserial columns). */
 const BIGINT_MAX = 9_223_372_036_854_775_807n;

@@ -1,0 +1,263 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AUDIT_ENTITIES } from '../../src/common/audit/audit-entities';
+import { parisDate } from '../../src/common/clock/clock';
+import { ORDER_REASONS } from '../../src/orders/orders.service';
+import { ORDER_STATES } from '../../src/orders/workflow';
+import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
+import { createTestDb, REDIS_URL, TestDb, testImportDir, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+
+type Res = Omit<Response, 'json'> & { json(): Promise<any> };
+
+/** Issue 9, items 3 and 5: job runs that say how they ended, lists that page and count, filters that refuse what they do not know. */
+describe('jobs and lists over the HTTP API', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+  let api: Service & { url: string };
+  let worker: Service;
+  let pg: Client;
+  let importDir: string;
+  const tokens: Record<string, string> = {};
+
+  const call = (method: string, path: string, who: string, body?: unknown): Promise<Res> =>
+    fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const get = async (path: string, who: string, status = 200) => {
+    const r = await call('GET', path, who);
+    const body = await r.json();
+    if (r.status !== status) throw new Error(`GET ${path}: ${r.status}, expected ${status}: ${JSON.stringify(body)}`);
+    return body;
+  };
+  const count = async (sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows[0].n as number;
+  /** Submits an import over the API (201 queued) and gives its job run id. */
+  const submit = async (files: string[]): Promise<string> => {
+    const r = await call('POST', '/api/v1/imports', 'batch', { files });
+    expect(r.status).toBe(201);
+    const body = await r.json();
+    expect(body).toEqual({ jobRunId: expect.any(String), state: 'queued' });
+    return body.jobRunId;
+  };
+  /** GET /api/v1/jobs/:id until the run is no longer queued or running. */
+  const settled = (id: string) =>
+    eventually(
+      async () => {
+        const run = await get(`/api/v1/jobs/${id}`, 'batch');
+        return ['queued', 'running'].includes(run.state) ? undefined : run;
+      },
+      60_000,
+      `job run ${id} to end`,
+    );
+
+  beforeAll(async () => {
+    db = await createTestDb('jobs-lists');
+    importDir = testImportDir(db.name);
+    mkdirSync(importDir, { recursive: true });
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('jobs-lists'), OUTBOX_RELAY_INTERVAL_MS: '100' };
+    api = await startApi(env);
+    worker = startWorker(env);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    for (const role of ['batch', 'operator', 'auditor', 'helpdesk']) {
+      tokens[role] = (await runCli(['tokens:create', '--role', role, '--name', `lists-${role}`, '--json'], env)).json.token;
+    }
+    // A registry, cards, and the orders the worker makes from the second extract's events.
+    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
+    expect((await runCli(['rpps:import', day2, '--json'], env)).json.status).toBe('applied');
+    const events = await count(`SELECT count(*)::int AS n FROM rpps_event`);
+    await eventually(
+      async () => (await count(`SELECT count(*)::int AS n FROM consumed_registry_event`)) === events,
+      60_000,
+      'the worker to consume the registry events',
+    );
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.stop();
+    await pg?.end();
+    await db?.drop();
+  });
+
+  describe('GET /api/v1/jobs/:id', () => {
+    it('shows an import of a file the worker cannot use as failed, with a readable error and no stack', async () => {
+      writeFileSync(join(importDir, 'PS_LibreAcces_Personne_activite_202611280600.txt'), 'not|an|extract\n1|2|3\n');
+      mkdirSync(join(importDir, 'PS_LibreAcces_Personne_activite_202611290600.txt'));
+      const badHeader = await submit(['PS_LibreAcces_Personne_activite_202611280600.txt']);
+      const directory = await submit(['PS_LibreAcces_Personne_activite_202611290600.txt']);
+
+      const a = await settled(badHeader);
+      expect(a).toMatchObject({ id: badHeader, kind: 'rpps-import', state: 'failed', finishedAt: expect.any(String) });
+      expect(a.error).toMatch(/header: missing required column/);
+      const b = await settled(directory);
+      expect(b).toMatchObject({ id: directory, state: 'failed' });
+      expect(b.error).toMatch(/is a directory/);
+      for (const run of [a, b]) {
+        expect(run.error).not.toMatch(/\n|\bat .*\.js:\d+/); // one line, no stack
+      }
+      // ... and the list says the same.
+      const failed = await get('/api/v1/jobs?kind=rpps-import&state=failed', 'operator');
+      expect(failed.runs.map((r: { id: string }) => r.id).sort()).toEqual([badHeader, directory].sort());
+      expect(failed.total).toBe(2);
+    });
+
+    it('shows an import held for a mass change as held, not failed, with what it waits for', async () => {
+      const [header, ...lines] = readFileSync(day2, 'utf8').trimEnd().split('\n');
+      const name = 'PS_LibreAcces_Personne_activite_202611300600.txt';
+      writeFileSync(join(importDir, name), [header, ...lines.slice(0, Math.floor(lines.length / 2))].join('\n'));
+      const id = await submit([name]);
+      const run = await settled(id);
+      expect(run).toMatchObject({ state: 'held', error: null, result: expect.objectContaining({ status: 'held' }) });
+      expect(run.result.heldReason).toMatch(/confirm/);
+      expect((await get('/api/v1/jobs?state=held', 'batch')).runs.map((r: { id: string }) => r.id)).toEqual([id]);
+    });
+
+    it('answers 404 (problem) for an unknown id and 400 for a malformed one', async () => {
+      const unknown = await call('GET', '/api/v1/jobs/00000000-0000-4000-8000-000000000000', 'operator');
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await unknown.json()).toMatchObject({ status: 404, code: 'job_not_found' });
+      const malformed = await call('GET', '/api/v1/jobs/42', 'operator');
+      expect(malformed.status).toBe(400);
+      expect((await malformed.json()).detail).toMatch(/id/);
+      expect((await call('GET', '/api/v1/jobs?state=bogus', 'operator')).status).toBe(400);
+    });
+  });
+
+  describe('lists page, and count what matches', () => {
+    it('GET /api/v1/jobs', async () => {
+      const total = await count(`SELECT count(*)::int AS n FROM job_run`);
+      expect(total).toBeGreaterThanOrEqual(3);
+      const p1 = await get('/api/v1/jobs?pageSize=1', 'operator');
+      const p2 = await get('/api/v1/jobs?pageSize=1&page=2', 'operator');
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
+      expect(p2).toMatchObject({ page: 2, pageSize: 1, total });
+      expect(p1.runs).toHaveLength(1);
+      expect(p2.runs[0].id).not.toBe(p1.runs[0].id);
+      expect(p1.queues).toBeDefined();
+    });
+
+    it('GET /api/v1/orders', async () => {
+      const total = await count(`SELECT count(*)::int AS n FROM card_order`);
+      expect(total).toBeGreaterThanOrEqual(2);
+      const p1 = await get('/api/v1/orders?pageSize=1', 'operator');
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
+      expect(p1.items).toHaveLength(1);
+      const beyond = await get(`/api/v1/orders?pageSize=1&page=${total + 1}`, 'auditor');
+      expect(beyond).toMatchObject({ items: [], total });
+      const firstIssues = await count(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'first-issue'`);
+      expect((await get('/api/v1/orders?reason=first-issue', 'operator')).total).toBe(firstIssues);
+    });
+
+    it('GET /api/v1/professionals?name=', async () => {
+      const total = await count(`SELECT count(*)::int AS n FROM rpps_professional WHERE last_name LIKE 'L%' AND ceased_at IS NULL`);
+      expect(total).toBeGreaterThanOrEqual(2);
+      const p1 = await get('/api/v1/professionals?name=l&pageSize=1', 'helpdesk');
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
+      expect(p1.items).toHaveLength(1);
+    });
+
+    it('GET /api/v1/cards?nationalId=', async () => {
+      const { national_id: holder, n } = (
+        await pg.query(`SELECT national_id, count(*)::int AS n FROM card GROUP BY national_id ORDER BY count(*) DESC, national_id LIMIT 1`)
+      ).rows[0];
+      const p1 = await get(`/api/v1/cards?nationalId=${holder}&pageSize=1`, 'helpdesk');
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total: n });
+      expect(p1.items).toHaveLength(1);
+      expect(p1.items[0].nationalId).toBe(holder);
+    });
+
+    it('GET /api/v1/audit (page/pageSize, and the older limit/after)', async () => {
+      const total = await count(`SELECT count(*)::int AS n FROM audit_log`);
+      const p1 = await get('/api/v1/audit?pageSize=2', 'auditor');
+      const p2 = await get('/api/v1/audit?pageSize=2&page=2', 'auditor');
+      expect(p1).toMatchObject({ page: 1, pageSize: 2, total });
+      expect(p1.entries).toHaveLength(2);
+      expect(Number(p2.entries[0].id)).toBeGreaterThan(Number(p1.entries[1].id));
+      const after = await get(`/api/v1/audit?limit=1&after=${p1.entries[0].id}`, 'auditor');
+      expect(after.entries.map((e: { id: string }) => e.id)).toEqual([p1.entries[1].id]);
+      expect((await call('GET', '/api/v1/audit?limit=1&pageSize=1', 'auditor')).status).toBe(400);
+    });
+  });
+
+  describe('filters fail loudly', () => {
+    const problem = async (path: string, who: string) => {
+      const r = await call('GET', path, who);
+      expect(r.status).toBe(400);
+      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      return (await r.json()) as { code: string; detail: string };
+    };
+
+    it('refuses an unknown order status or reason, listing the allowed values', async () => {
+      const status = await problem('/api/v1/orders?status=bogus', 'operator');
+      expect(status.code).toBe('validation_failed');
+      expect(status.detail).toMatch(/status/);
+      for (const s of ORDER_STATES) expect(status.detail).toContain(s);
+      const reason = await problem('/api/v1/orders?reason=bogus', 'operator');
+      for (const s of ORDER_REASONS) expect(reason.detail).toContain(s);
+    });
+
+    it('refuses an unknown audit entity, listing the names the trail uses, and finds entries by a real one', async () => {
+      const p = await problem('/api/v1/audit?entity=order', 'auditor');
+      expect(p.detail).toMatch(/entity/);
+      for (const e of AUDIT_ENTITIES) expect(p.detail).toContain(e);
+      // Every name the trail holds is one of the list.
+      const used = (await pg.query(`SELECT DISTINCT entity FROM audit_log`)).rows.map((r) => r.entity as string);
+      expect(used.length).toBeGreaterThan(3);
+      for (const e of used) expect(AUDIT_ENTITIES).toContain(e);
+      const orders = await get('/api/v1/audit?entity=card_order', 'auditor');
+      expect(orders.total).toBe(await count(`SELECT count(*)::int AS n FROM audit_log WHERE entity = 'card_order'`));
+      expect(orders.total).toBeGreaterThan(0);
+    });
+
+    it('includes the whole Paris day of a `to` date (and of a `from` date)', async () => {
+      const today = parisDate(new Date());
+      const yesterday = parisDate(new Date(Date.now() - 86_400_000));
+      const total = await count(`SELECT count(*)::int AS n FROM audit_log`);
+      // Every entry was written today (this test's database is new).
+      expect((await get(`/api/v1/audit?to=${today}`, 'auditor')).total).toBe(total);
+      expect((await get(`/api/v1/audit?from=${today}&to=${today}`, 'auditor')).total).toBe(total);
+      expect((await get(`/api/v1/audit?to=${yesterday}`, 'auditor')).total).toBe(0);
+      expect((await get(`/api/v1/audit?from=${yesterday}&to=${yesterday}`, 'auditor')).total).toBe(0);
+    });
+
+    it('answers a number too large for the database with a 400 naming the field, never a 500', async () => {
+      const huge = '999999999999999999999';
+      for (const [path, who, field] of [
+        [`/api/v1/orders?page=${huge}`, 'operator', 'page'],
+        [`/api/v1/jobs?pageSize=${huge}`, 'operator', 'pageSize'],
+        [`/api/v1/professionals?name=l&page=${huge}`, 'helpdesk', 'page'],
+        [`/api/v1/cards?nationalId=810000000355&page=${huge}`, 'helpdesk', 'page'],
+        [`/api/v1/audit?page=${huge}`, 'auditor', 'page'],
+        [`/api/v1/audit?after=${huge}`, 'auditor', 'after'],
+        ['/api/v1/audit?after=9223372036854775808', 'auditor', 'after'],
+        [`/api/v1/audit/checkpoints?after=${huge}`, 'auditor', 'after'],
+        [`/api/v1/registry/migrations/${huge}/confirm`, 'operator', 'id'],
+      ] as const) {
+        const r = await call(path.includes('/confirm') ? 'POST' : 'GET', path, who);
+        const body = await r.json();
+        expect({ path, status: r.status }).toEqual({ path, status: 400 });
+        expect(body.detail).toMatch(new RegExp(`\\b${field}\\b`));
+      }
+      // The largest bigint is a valid id: nothing after it.
+      expect((await get('/api/v1/audit?after=9223372036854775807', 'auditor')).entries).toEqual([]);
+    });
+
+    it('takes % and _ in a name search literally', async () => {
+      const all = await count(`SELECT count(*)::int AS n FROM rpps_professional WHERE ceased_at IS NULL`);
+      expect(all).toBeGreaterThan(10);
+      expect((await get('/api/v1/professionals?name=%25', 'operator')).total).toBe(0);
+      expect((await get('/api/v1/professionals?name=_', 'operator')).total).toBe(0);
+      expect((await get('/api/v1/professionals?name=L%25', 'operator')).total).toBe(0);
+      expect((await get('/api/v1/professionals?name=l', 'operator')).total).toBeGreaterThan(0);
+    });
+  });
+});
