@@ -18,9 +18,27 @@ export function jobErrorMessage(err: unknown): string {
     const file = e.path ? `"${basename(e.path)}": ` : '';
     return `${file}cannot ${e.syscall} (${e.code}${ERRNO_TEXT[e.code] ? `: ${ERRNO_TEXT[e.code]}` : ''})`;
   }
+  const sqlState = (err as { driverError?: { code?: unknown }; code?: unknown } | undefined)?.driverError?.code ?? e?.code;
+  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) {
+    const what = SQLSTATE_TEXT[sqlState] ?? SQLSTATE_CLASS_TEXT[sqlState.slice(0, 2)];
+    if (what) return `database: ${what} (SQLSTATE ${sqlState})`;
+  }
   const name = err instanceof Error ? err.name : typeof err;
   return `unexpected error (${name}): the worker's log has the details`;
 }
+
+/** Database errors whose cause a person can act on; their text (which can quote a row) is not shown. */
+const SQLSTATE_TEXT: Record<string, string> = {
+  '57014': 'a statement was cancelled (statement timeout or shutdown)',
+  '57P01': 'the database server shut down',
+  '40001': 'a conflict with another transaction (it may be run again)',
+  '40P01': 'a deadlock with another transaction (it may be run again)',
+  '53100': 'the database server is out of disk space',
+};
+const SQLSTATE_CLASS_TEXT: Record<string, string> = {
+  '08': 'the connection to the database failed',
+  '53': 'the database server is out of resources',
+};
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'no such file',
