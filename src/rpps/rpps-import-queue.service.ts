@@ -50,7 +50,7 @@ export interface ConfirmedImport {
   status: 'held';
   confirmedBy: string;
   confirmedAt: Date;
-  /** The queue job that applies the held import (GET /api/v1/jobs). */
+  /** The queue job that applies the held import (GET /api/v1/jobs/:id). */
   jobRunId: string;
   state: 'queued';
   preview: ImportPreview | null;

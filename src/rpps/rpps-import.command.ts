@@ -38,7 +38,7 @@ export class RppsImportCommand extends CommandRunner {
           actor: hostActor(),
           source: 'host',
         });
-        printResult(json, r, () => `queued as job ${r.jobRunId}; follow it with GET /api/v1/jobs`);
+        printResult(json, r, () => `queued as job ${r.jobRunId}; follow it with GET /api/v1/jobs/${r.jobRunId}`);
       } catch (e) {
         printFailure(json, e);
       }

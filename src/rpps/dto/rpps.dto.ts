@@ -16,7 +16,7 @@ export class SearchProfessionalsQuery extends createZodDto(
   z
     .strictObject({
       /** Start of the name of practice, case ignored; `%` and `_` are taken literally. */
-      name: queryString(100).trim().min(1, 'must not be empty').optional(),
+      name: queryString(100).trim().optional(),
       profession: queryString()
         .regex(/^\d{2}$/, 'expected a 2-digit profession code')
         .optional(),
