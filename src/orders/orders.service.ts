@@ -8,7 +8,7 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
-import { SqlParams } from '../common/database/sql-params';
+import { Param, SqlParams } from '../common/database/sql-params';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
@@ -218,26 +218,22 @@ export class OrdersService {
   async list(q: { status?: OrderState; reason?: OrderReason; nationalId?: string; page?: number; pageSize?: number }) {
     const pageSize = q.pageSize ?? 50;
     const page = q.page ?? 1;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    for (const [col, v] of [
-      ['status', q.status],
-      ['reason', q.reason],
-      ['national_id', q.nationalId],
-    ] as const) {
-      if (v) {
-        params.push(v);
-        where.push(`${col} = $${params.length}`);
-      }
-    }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const filter = (p: Param) => {
+      const where: string[] = [];
+      if (q.status) where.push(`status = ${p(q.status)}`);
+      if (q.reason) where.push(`reason = ${p(q.reason)}`);
+      if (q.nationalId) where.push(`national_id = ${p(q.nationalId)}`);
+      return where.length ? `WHERE ${where.join(' AND ')}` : '';
+    };
+    const rows = new SqlParams();
+    const count = new SqlParams();
     const [items, [{ total }]] = await Promise.all([
       this.ds.query(
-        `SELECT ${ORDER_COLUMNS} FROM card_order ${filter}
-          ORDER BY requested_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, pageSize, (page - 1) * pageSize],
+        `SELECT ${ORDER_COLUMNS} FROM card_order ${filter(rows.p)}
+          ORDER BY requested_at DESC, id LIMIT ${rows.p(pageSize)} OFFSET ${rows.p((page - 1) * pageSize)}`,
+        rows.values,
       ),
-      this.ds.query(`SELECT count(*)::int AS total FROM card_order ${filter}`, params) as Promise<Array<{ total: number }>>,
+      this.ds.query(`SELECT count(*)::int AS total FROM card_order ${filter(count.p)}`, count.values) as Promise<Array<{ total: number }>>,
     ]);
     return { page, pageSize, total, items };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
+import { Param, SqlParams } from '../common/database/sql-params';
 import { RppsError } from './rpps.errors';
 
 export interface ProfessionalView {
@@ -153,29 +154,30 @@ export class RppsService {
   async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {
     const pageSize = q.pageSize ?? 50;
     const page = q.page ?? 1;
-    const where: string[] = ['p.ceased_at IS NULL'];
-    const params: unknown[] = [];
-    if (q.name) {
-      params.push(likePrefix(q.name.toUpperCase()));
-      where.push(`p.last_name LIKE $${params.length} ESCAPE '\\'`);
-    }
-    if (q.profession) {
-      params.push(q.profession);
-      where.push(
-        `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = $${params.length})`,
-      );
-    }
-    const filter = `WHERE ${where.join(' AND ')}`;
+    const filter = (p: Param) => {
+      const where: string[] = ['p.ceased_at IS NULL'];
+      if (q.name) where.push(`p.last_name LIKE ${p(likePrefix(q.name.toUpperCase()))} ESCAPE '\\'`);
+      if (q.profession) {
+        where.push(
+          `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = ${p(q.profession)})`,
+        );
+      }
+      return `WHERE ${where.join(' AND ')}`;
+    };
+    const rows = new SqlParams();
+    const count = new SqlParams();
     const [items, [{ total }]] = await Promise.all([
       this.ds.query(
         `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
                 (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions
-           FROM rpps_professional p ${filter}
+           FROM rpps_professional p ${filter(rows.p)}
           ORDER BY p.last_name, p.first_name, p.national_id
-          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, pageSize, (page - 1) * pageSize],
+          LIMIT ${rows.p(pageSize)} OFFSET ${rows.p((page - 1) * pageSize)}`,
+        rows.values,
       ),
-      this.ds.query(`SELECT count(*)::int AS total FROM rpps_professional p ${filter}`, params) as Promise<Array<{ total: number }>>,
+      this.ds.query(`SELECT count(*)::int AS total FROM rpps_professional p ${filter(count.p)}`, count.values) as Promise<
+        Array<{ total: number }>
+      >,
     ]);
     return { page, pageSize, total, items };
   }

@@ -257,7 +257,11 @@ describe(AuditService.name, () => {
         { cte: 'ins', idColumn: 'id"' },
       ]) {
         await expect(
-          ctx.audit.withEntry(ctx.ds, { ctes: () => `ins AS (SELECT 1 AS id)`, recorded, entry: { actor: 'a', action: 'b', entity: 'job_run' } }),
+          ctx.audit.withEntry(ctx.ds, {
+            ctes: () => `ins AS (SELECT 1 AS id)`,
+            recorded,
+            entry: { actor: 'a', action: 'b', entity: 'crl' },
+          }),
         ).rejects.toThrow(/not a plain SQL name/);
       }
     });

@@ -131,23 +131,26 @@ export class AuditService {
   /** Entries (filtered, by id), each with its place in the chain once sequenced (seq, prevHash, hash; null before). */
   /** One page of the entries matching `q`, oldest first. */
   async find(q: AuditQuery): Promise<AuditEntryView[]> {
-    const { filter, params } = auditFilter(q);
+    const { p, values } = new SqlParams();
     const pageSize = q.pageSize ?? 100;
     const rows: Array<Omit<AuditEntryView, 'seq'> & { seq: string | null }> = await this.ds.query(
       `SELECT a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
               c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
          FROM audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id
-         ${filter}
-        ORDER BY a.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, pageSize, ((q.page ?? 1) - 1) * pageSize],
+         ${auditFilter(q, p)}
+        ORDER BY a.id LIMIT ${p(pageSize)} OFFSET ${p(((q.page ?? 1) - 1) * pageSize)}`,
+      values,
     );
     return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
   }
 
   /** How many entries match `q` (its page aside). */
   async count(q: AuditQuery): Promise<number> {
-    const { filter, params } = auditFilter(q);
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM audit_log a ${filter}`, params);
+    const { p, values } = new SqlParams();
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(
+      `SELECT count(*)::int AS total FROM audit_log a ${auditFilter(q, p)}`,
+      values,
+    );
     return total;
   }
 
@@ -162,17 +165,13 @@ export class AuditService {
   }
 }
 
-function auditFilter(q: AuditQuery): { filter: string; params: unknown[] } {
+/** The WHERE clause of a query of the trail (its values added with `p`). */
+function auditFilter(q: AuditQuery, p: Param): string {
   const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (q.entity) add('a.entity = ?', q.entity);
-  if (q.id) add('a.entity_id = ?', q.id);
-  if (q.from) add('a.at >= ?', q.from);
-  if (q.to) add('a.at < ?', q.to);
-  if (q.afterId) add('a.id > ?::bigint', q.afterId);
-  return { filter: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  if (q.entity) where.push(`a.entity = ${p(q.entity)}`);
+  if (q.id) where.push(`a.entity_id = ${p(q.id)}`);
+  if (q.from) where.push(`a.at >= ${p(q.from)}`);
+  if (q.to) where.push(`a.at < ${p(q.to)}`);
+  if (q.afterId) where.push(`a.id > ${p(q.afterId)}::bigint`);
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
