@@ -9,7 +9,9 @@ export class JobRunHeld1764200720000 implements MigrationInterface {
   name = 'JobRunHeld1764200720000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`UPDATE job_run SET state = 'held', error = NULL WHERE kind = 'rpps-import' AND state = 'failed' AND result->>'status' = 'held'`);
+    await q.query(
+      `UPDATE job_run SET state = 'held', error = NULL WHERE kind = 'rpps-import' AND state = 'failed' AND result->>'status' = 'held'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
