@@ -296,8 +296,11 @@ describe(OppositionsService.name, () => {
           validCards: valid,
         }),
       );
-      const [run] = await ctx.ds.query(`SELECT state, error FROM job_run WHERE id = $1`, [held.jobRunId]);
-      expect(run).toEqual({ state: 'held', error: held.heldReason });
+      const [run] = await ctx.ds.query(`SELECT state, error, result->>'heldReason' AS "heldReason" FROM job_run WHERE id = $1`, [
+        held.jobRunId,
+      ]);
+      // held is not failed: no error, the reason (and how to confirm) in the result
+      expect(run).toEqual({ state: 'held', error: null, heldReason: held.heldReason });
       expect(await count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`)).toBe(0);
       const r = await sweep.expire({ asOf: '2027-01-01', actor: 'cli', confirmMassChange: true });
       expect(r).toEqual(
