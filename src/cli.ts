@@ -1,13 +1,45 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { bootConfig } from './common/config/boot';
 
+/** Longest wait for PostgreSQL before a command gives up (the connect timeout if shorter). */
+const PREFLIGHT_TIMEOUT_MS = 3000;
+
 async function main(): Promise<void> {
-  const cfg = bootConfig('cli');
   const json = process.argv.includes('--json');
+  const cfg = bootConfig('cli', { json });
+  const { printFailure, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
+  const { CLI_COMMANDS, CliModule } = await import('./root.modules');
+  const { commandsOf, invocation, usageText } = await import('./common/cli/usage');
+
+  // No command, an unknown one, or the general help: answered before connecting to anything.
+  const commands = commandsOf(CLI_COMMANDS);
+  const asked = invocation(process.argv.slice(2), commands);
+  if (asked.kind !== 'run') {
+    const help = usageText('cps', commands);
+    if (asked.kind === 'help') {
+      process.stdout.write(help);
+      process.exit(0);
+    }
+    const message = asked.kind === 'missing' ? 'no command given' : `unknown command '${asked.command}'`;
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
+    process.stderr.write(`error: ${message}\n\n${help}`);
+    process.exit(EXIT_UNUSABLE_INPUT);
+  }
+
+  // Every command needs PostgreSQL (migrations first): one line naming it when it does not answer.
+  const { checkPostgres } = await import('./common/cli/preflight');
+  try {
+    await checkPostgres(cfg.DATABASE_URL, Math.min(cfg.DATABASE_CONNECT_TIMEOUT_MS, PREFLIGHT_TIMEOUT_MS), {
+      databaseMayBeMissing: cfg.DATABASE_CREATE,
+    });
+  } catch (err) {
+    printFailure(json, err);
+    process.exit(process.exitCode ?? 1);
+  }
+
   const { CommandFactory } = await import('nest-commander');
   const { StderrLogger } = await import('./common/logging/stderr-logger');
-  const { printFailure, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
-  const { CliModule } = await import('./root.modules');
   // Usage errors of any (sub)command exit 2, as the contract says (commander would exit 1).
   const { Command } = await import('commander');
   const proto = Command.prototype as unknown as { _exit(exitCode: number, code: string, message: string): never };

@@ -32,7 +32,7 @@ import { RppsModule } from './rpps/rpps.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 
 /** What every entry point has: config, clock, database (migrated at start), common services, the modules. */
-function core(cfg: AppConfig) {
+function core(cfg: AppConfig, entry: 'api' | 'worker' | 'cli') {
   return [
     ConfigModule.forRoot(cfg),
     ClockModule,
@@ -41,8 +41,9 @@ function core(cfg: AppConfig) {
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => [{ name: 'oppositions', ttl: 60_000, limit: c.OPPOSITIONS_PER_MINUTE }],
     }),
-    DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL)),
-    CommonModule,
+    // The CLI checked PostgreSQL before starting (cli.ts): no 25 s of retries, and no CLI command uses Redis.
+    DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL), { retry: entry !== 'cli' }),
+    CommonModule.forRoot({ redisAtStart: entry !== 'cli' }),
     RppsModule,
     OrdersModule,
     OppositionModule,
@@ -58,7 +59,7 @@ export class ApiModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg)],
+      imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg, 'api')],
       controllers: [HealthController, MetricsController, JobsController, AuditController],
       providers: [
         // global guards run in this order, before the route's own (the oppositions' throttler)
@@ -78,10 +79,29 @@ export class WorkerModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [loggerModule(cfg, 'stdout'), ...core(cfg), CrlSigningModule.register({ loadAtStart: true })],
+      imports: [loggerModule(cfg, 'stdout'), ...core(cfg, 'worker'), CrlSigningModule.register({ loadAtStart: true })],
     };
   }
 }
+
+/** Every CLI command (cli.ts lists them as help, and refuses any other, before connecting to anything). */
+export const CLI_COMMANDS = [
+  RppsImportCommand,
+  RedateImportCommand,
+  ListMigrationsCommand,
+  ConfirmMigrationCommand,
+  RejectMigrationCommand,
+  CardsImportCommand,
+  RenewalsRunCommand,
+  ExpiryRunCommand,
+  CrlPublishCommand,
+  TokensCreateCommand,
+  TokensListCommand,
+  TokensRevokeCommand,
+  AuditVerifyCommand,
+  AuditCheckpointCommand,
+  AuditPublicKeyCommand,
+];
 
 /** The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs (crl:publish). */
 @Module({})
@@ -90,24 +110,8 @@ export class CliModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [loggerModule(cfg, 'stderr'), ...core(cfg), CrlSigningModule.register({ loadAtStart: false })],
-      providers: [
-        RppsImportCommand,
-        RedateImportCommand,
-        ListMigrationsCommand,
-        ConfirmMigrationCommand,
-        RejectMigrationCommand,
-        CardsImportCommand,
-        RenewalsRunCommand,
-        ExpiryRunCommand,
-        CrlPublishCommand,
-        TokensCreateCommand,
-        TokensListCommand,
-        TokensRevokeCommand,
-        AuditVerifyCommand,
-        AuditCheckpointCommand,
-        AuditPublicKeyCommand,
-      ],
+      imports: [loggerModule(cfg, 'stderr'), ...core(cfg, 'cli'), CrlSigningModule.register({ loadAtStart: false })],
+      providers: [...CLI_COMMANDS],
     };
   }
 }

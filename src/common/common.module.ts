@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AuditService } from './audit/audit.service';
 import { AuditCheckpoints } from './audit/audit-checkpoints.service';
@@ -14,31 +14,39 @@ import { failFastRedisConnection } from './queue/redis';
 
 export const REDIS = Symbol('REDIS');
 
-/** Services every module uses: audit trail (and its sequencer, started by the worker only), outbox, job runs, tokens, the Redis connection (of the API and CLI: fail-fast). */
+const SERVICES = [AuditService, AuditCheckpoints, AuditSequencer, OutboxService, JobsService, TokensService, AuthFailures, OutboxMonitor];
+
+/**
+ * Services every module uses: audit trail (and its sequencer, started by the worker only),
+ * outbox, job runs, tokens, and the Redis connection of the API (fail-fast). The CLI's
+ * connection is made on demand (`redisAtStart: false`): no CLI command uses Redis (work it
+ * queues goes through the outbox), so a CLI run never connects to it.
+ */
 @Global()
-@Module({
-  providers: [
-    AuditService,
-    AuditCheckpoints,
-    AuditSequencer,
-    OutboxService,
-    JobsService,
-    TokensService,
-    AuthFailures,
-    OutboxMonitor,
-    {
-      // Fails fast while Redis is away (a route that needs it answers 503 within seconds), and reconnects by itself.
-      provide: REDIS,
-      inject: [APP_CONFIG],
-      useFactory: (cfg: AppConfig) => failFastRedisConnection(cfg.REDIS_URL).on('error', () => undefined),
-    },
-  ],
-  exports: [AuditService, AuditCheckpoints, AuditSequencer, OutboxService, OutboxMonitor, JobsService, TokensService, AuthFailures, REDIS],
-})
+@Module({})
 export class CommonModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: IORedis) {}
 
+  static forRoot(opts: { redisAtStart: boolean }): DynamicModule {
+    return {
+      module: CommonModule,
+      providers: [
+        ...SERVICES,
+        {
+          // Fails fast while Redis is away (a route that needs it answers 503 within seconds), and reconnects by itself.
+          provide: REDIS,
+          inject: [APP_CONFIG],
+          useFactory: (cfg: AppConfig) =>
+            failFastRedisConnection(cfg.REDIS_URL, 2000, { lazyConnect: !opts.redisAtStart }).on('error', () => undefined),
+        },
+      ],
+      exports: [...SERVICES, REDIS],
+    };
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    // A connection made on demand and never used has nothing to close (quit() would connect it).
+    if (this.redis.status === 'wait') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -55,7 +55,9 @@ describe('the CLI (node dist/src/cli.js)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('ENCODER_DRIVER');
     expect(r.stderr).toContain('PORT');
-    expect(r.stdout).toBe('');
+    // --json: the failure is one JSON object on stdout too
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.json.error).toEqual({ code: 'invalid_configuration', message: expect.stringContaining('ENCODER_DRIVER') });
   });
 
   it('imports day 1 then day 2 and prints one JSON object with the contract keys', async () => {

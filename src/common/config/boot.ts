@@ -1,11 +1,16 @@
 import { AppConfig, ConfigError, loadConfig } from './config';
 
-/** Validates the configuration before anything starts; a bad variable stops the process with its name. */
-export function bootConfig(entry: string): AppConfig {
+/**
+ * Validates the configuration before anything starts; a bad variable stops the process with
+ * its name (exit 2). `json`: the CLI's --json, which also gets the failure as one JSON object
+ * on stdout (`{"error": {"code": "invalid_configuration", "message"}}`).
+ */
+export function bootConfig(entry: string, opts: { json?: boolean } = {}): AppConfig {
   try {
     return loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
+      if (opts.json) process.stdout.write(`${JSON.stringify({ error: { code: 'invalid_configuration', message: e.message } })}\n`);
       process.stderr.write(`${entry}: cannot start.\n${e.message}\n`);
       process.exit(2);
     }

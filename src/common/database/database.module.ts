@@ -7,16 +7,19 @@ import { ensureDatabase } from './database-url';
 
 /**
  * TypeORM on PostgreSQL; migrations applied at start-up unless MIGRATIONS_RUN=false. Every
- * session has the configured statement, idle-in-transaction and connect timeouts.
+ * session has the configured statement, idle-in-transaction and connect timeouts. The API
+ * and the worker retry a refused first connection (9 times, 3 s apart); the CLI does not
+ * (`retry: false`): it fails at once, having checked the server first.
  */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class DatabaseModule {
-  static forRoot(cfg: AppConfig, parts: DataSourceParts): DynamicModule {
+  static forRoot(cfg: AppConfig, parts: DataSourceParts, opts: { retry: boolean } = { retry: true }): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
+          ...(opts.retry ? {} : { toRetry: () => false }),
           useFactory: () => dataSourceOptions({ timeouts: databaseTimeouts(cfg), ...parts }),
           dataSourceFactory: async (opts) => {
             if (cfg.DATABASE_CREATE) await ensureDatabase(cfg.DATABASE_URL);
