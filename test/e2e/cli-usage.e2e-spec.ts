@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { freePort, runCli } from '../support/processes';
+import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
+
+/**
+ * Issue 9 items 8 and 9: the CLI without a command, with an unknown one, and with
+ * PostgreSQL or Redis unreachable (DATABASE_URL / REDIS_URL on a closed port).
+ */
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+
+/** Every command, with arguments it would accept. */
+const EVERY_COMMAND: string[][] = [
+  ['rpps:import', day1],
+  ['rpps:migrations', '--status', 'all'],
+  ['rpps:migration:confirm', '1'],
+  ['rpps:migration:reject', '1'],
+  ['cards:import', holders],
+  ['renewals:run', '--as-of', '2026-11-30'],
+  ['expiry:run', '--as-of', '2026-11-30'],
+  ['crl:publish'],
+  ['tokens:create', '--role', 'operator', '--name', 'desk'],
+  ['tokens:list'],
+  ['tokens:revoke', '00000000-0000-0000-0000-000000000000'],
+  ['audit:verify'],
+  ['audit:checkpoint'],
+  ['audit:public-key'],
+];
+
+const timed = async (args: string[], env: Record<string, string>) => {
+  const t0 = Date.now();
+  const r = await runCli(args, env, { timeoutMs: 60_000 });
+  return { ...r, seconds: (Date.now() - t0) / 1000 };
+};
+
+describe('the CLI without a command, with an unknown one, and with its services unreachable', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDb('cli-usage');
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('cli-usage') };
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('prints the list of commands on stderr and exits 2 when no command is given', async () => {
+    const r = await runCli([], env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: no command given\n/);
+    for (const [name] of EVERY_COMMAND) expect(r.stderr).toContain(`  ${name}`);
+    const j = await runCli(['--json'], env);
+    expect(j.code).toBe(2);
+    expect(j.stdout.trim().split('\n')).toHaveLength(1);
+    expect(j.json).toEqual({ error: { code: 'usage', message: 'no command given' } });
+  });
+
+  it('names an unknown command, prints the list and exits 2 (with --json: one usage error on stdout)', async () => {
+    const r = await runCli(['tokens:lst'], env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: unknown command 'tokens:lst'\n/);
+    expect(r.stderr).toContain('  tokens:list');
+    const j = await runCli(['tokens:lst', '--json'], env);
+    expect(j.code).toBe(2);
+    expect(j.json).toEqual({ error: { code: 'usage', message: "unknown command 'tokens:lst'" } });
+  });
+
+  it('prints the list of commands on stdout and exits 0 for --help', async () => {
+    const r = await runCli(['--help'], env);
+    expect(r.code).toBe(0);
+    for (const [name] of EVERY_COMMAND) expect(r.stdout).toContain(`  ${name}`);
+  });
+
+  it('fails every command within 5 s with one line naming PostgreSQL when it is unreachable, exit 1', async () => {
+    const port = await freePort();
+    const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cps` };
+    const line = `error: cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused)`;
+    for (const args of EVERY_COMMAND) {
+      const r = await timed(args, down);
+      expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 1, stdout: '', stderr: `${line}\n` });
+      expect(r.seconds).toBeLessThan(5);
+      const j = await timed([...args, '--json'], down);
+      expect({ args, code: j.code, stderr: j.stderr, lines: j.stdout.trim().split('\n').length }).toEqual({
+        args,
+        code: 1,
+        stderr: `${line}\n`,
+        lines: 1,
+      });
+      expect(j.json).toEqual({ error: { code: 'service_unavailable', message: line.slice('error: '.length) } });
+      expect(j.seconds).toBeLessThan(5);
+    }
+  });
+
+  it('runs without Redis: no command connects to it (audit:verify, tokens:list, rpps:migrations)', async () => {
+    const down = { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
+    for (const args of [['audit:verify'], ['tokens:list'], ['rpps:migrations', '--status', 'all']]) {
+      const r = await timed([...args, '--json'], down);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(r.json).toBeInstanceOf(Object);
+      expect(r.seconds).toBeLessThan(5);
+    }
+  });
+});
