@@ -7,6 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
+import { professionLabelSql } from '../rpps/professions';
 import { CardHolderRecord, CardHoldersExtract, ExtractFormatError, readCardHolders } from './card-holders-reader';
 import { cardNumberFromSequence } from './card-number';
 import { OrdersError } from './orders.errors';
@@ -24,7 +25,8 @@ const MAX_REJECTS = 1000;
 const BATCH = 2000;
 
 export const CARD_COLUMNS = `card_number AS "cardNumber", card_type AS "cardType", generation, national_id AS "nationalId",
-  national_id_in_card AS "nationalIdInCard", profession_code AS "professionCode", last_name AS "lastName", first_name AS "firstName",
+  national_id_in_card AS "nationalIdInCard", profession_code AS "professionCode",
+  ${professionLabelSql('profession_code')} AS "professionLabel", last_name AS "lastName", first_name AS "firstName",
   to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", chip_serial AS "chipSerial",
   state, order_id AS "orderId", replaces_card AS "replacesCard", source, opposed_at AS "opposedAt",
   opposition_reason AS "oppositionReason", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -36,6 +38,8 @@ export interface CardView {
   nationalId: string;
   nationalIdInCard: string;
   professionCode: string;
+  /** The label of the profession (TRE_G15), null for an unlisted code. */
+  professionLabel: string | null;
   lastName: string;
   firstName: string;
   validFrom: string;

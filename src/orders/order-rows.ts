@@ -1,9 +1,11 @@
 import type { AuditRecord } from '../common/audit/audit.service';
 import type { Param } from '../common/database/sql-params';
+import { professionLabelSql } from '../rpps/professions';
 import type { OrderReason } from './orders.service';
 
 /** The columns of an order as the API shows it (OrderView). */
-export const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "professionCode", card_type AS "cardType", reason,
+export const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code AS "professionCode",
+  ${professionLabelSql('profession_code')} AS "professionLabel", card_type AS "cardType", reason,
   status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy",
   requested_by_principal AS "requestedByPrincipal", requested_at AS "requestedAt", approved_by AS "approvedBy",
   approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;

@@ -54,6 +54,8 @@ export interface OrderView {
   id: string;
   nationalId: string;
   professionCode: string;
+  /** The label of the profession (TRE_G15), null for an unlisted code. */
+  professionLabel: string | null;
   cardType: string;
   reason: string;
   status: string;

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { professionLabel } from './professions';
 import { PREVIEW_SAMPLE_SQL } from './registry-diff.sql';
 import type { EventCounts } from './registry-events';
 import { RppsError } from './rpps.errors';
@@ -29,7 +30,7 @@ export async function readPreview(
     events: { ...events },
     sample: sample.map((x) =>
       x.professionCode
-        ? { nationalId: x.nationalId, kind: x.kind, professionCode: x.professionCode }
+        ? { nationalId: x.nationalId, kind: x.kind, professionCode: x.professionCode, professionLabel: professionLabel(x.professionCode) }
         : { nationalId: x.nationalId, kind: x.kind },
     ),
   };

@@ -2,7 +2,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { CommonError } from '../common/errors/domain-error';
-import { IdentifierMigrationsService } from './identifier-migrations.service';
+import { IdentifierMigrationsService, MIGRATION_STATUS_FILTERS, MigrationStatusFilter } from './identifier-migrations.service';
 
 @Command({ name: 'rpps:migrations', description: 'List ADELI → RPPS identifier migrations (default: those pending a decision)' })
 export class ListMigrationsCommand extends CommandRunner {
@@ -13,11 +13,11 @@ export class ListMigrationsCommand extends CommandRunner {
   async run(_args: string[], flags: { status?: string; json?: boolean }): Promise<void> {
     const json = !!flags.json;
     try {
-      const status = flags.status ?? 'pending';
-      if (!['pending', 'confirmed', 'rejected', 'applied', 'all'].includes(status)) {
-        throw new CommonError('validation_failed', `--status "${status}": expected pending, confirmed, rejected, applied or all`);
+      const status = (flags.status ?? 'pending') as MigrationStatusFilter;
+      if (!MIGRATION_STATUS_FILTERS.includes(status)) {
+        throw new CommonError('validation_failed', `--status "${status}": expected one of ${MIGRATION_STATUS_FILTERS.join(', ')}`);
       }
-      const items = await this.migrations.list(status === 'all' ? undefined : status);
+      const items = await this.migrations.list(status);
       printResult(json, { migrations: items }, () =>
         items.length
           ? items

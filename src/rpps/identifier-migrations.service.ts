@@ -6,6 +6,10 @@ import { OutboxService } from '../common/outbox/outbox.service';
 import { REGISTRY_EVENT_TOPIC } from './registry-events';
 import { RppsError } from './rpps.errors';
 
+/** What `rpps:migrations --status` and `GET /api/v1/registry/migrations?status=` accept; both default to `pending`. */
+export const MIGRATION_STATUS_FILTERS = ['pending', 'confirmed', 'rejected', 'applied', 'all'] as const;
+export type MigrationStatusFilter = (typeof MIGRATION_STATUS_FILTERS)[number];
+
 export interface MigrationView {
   id: string;
   importId: string;
@@ -33,14 +37,15 @@ export class IdentifierMigrationsService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async list(status?: string): Promise<MigrationView[]> {
+  /** The latest 500 migrations with that status (`all`: whatever their status), newest first. */
+  async list(status: MigrationStatusFilter = 'pending'): Promise<MigrationView[]> {
     return this.ds.query(
       `SELECT m.id::text AS id, m.import_id AS "importId", m.adeli_national_id AS "adeliNationalId",
               m.rpps_national_id AS "rppsNationalId", m.source, m.status, p.last_name AS "lastName",
               p.first_name AS "firstName", m.decided_by AS "decidedBy", m.decided_at AS "decidedAt", m.created_at AS "createdAt"
          FROM rpps_identifier_migration m LEFT JOIN rpps_professional p ON p.national_id = m.rpps_national_id
         WHERE ($1::text IS NULL OR m.status = $1) ORDER BY m.id DESC LIMIT 500`,
-      [status ?? null],
+      [status === 'all' ? null : status],
     );
   }
 
@@ -89,7 +94,7 @@ export class IdentifierMigrationsService {
         details: { adeliNationalId: adeli, rppsNationalId: rpps },
       });
     });
-    const [view] = (await this.list()).filter((m) => m.id === id);
+    const [view] = (await this.list('all')).filter((m) => m.id === id);
     return view;
   }
 

@@ -17,7 +17,7 @@ export interface ImportPreview {
   /** The registry events applying would emit, by kind. */
   events: EventCounts;
   /** The first changes (ceased first), by national id: at most {@link PREVIEW_SAMPLE_SIZE}. */
-  sample: Array<{ nationalId: string; kind: string; professionCode?: string }>;
+  sample: Array<{ nationalId: string; kind: string; professionCode?: string; professionLabel?: string | null }>;
 }
 
 export const PREVIEW_SAMPLE_SIZE = 20;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
 import { Param, SqlParams } from '../common/database/sql-params';
+import { professionLabelSql } from './professions';
 import { RppsError } from './rpps.errors';
 
 export interface ProfessionalView {
@@ -15,7 +16,13 @@ export interface ProfessionalView {
   status: 'active' | 'ceased';
   ceasedAt: Date | null;
   migratedTo: string | null;
-  professions: Array<{ professionCode: string; categoryCode: string; specialtyTypeCode: string; specialtyCode: string }>;
+  professions: Array<{
+    professionCode: string;
+    professionLabel: string | null;
+    categoryCode: string;
+    specialtyTypeCode: string;
+    specialtyCode: string;
+  }>;
   situations: Array<Record<string, unknown>>;
 }
 
@@ -62,12 +69,13 @@ export class RppsService {
     if (!rows.length) throw new RppsError('professional_not_found', `no professional ${nationalId} in the registry`, 404);
     const p = rows[0];
     const professions = await this.ds.query(
-      `SELECT profession_code AS "professionCode", category_code AS "categoryCode", specialty_type_code AS "specialtyTypeCode",
+      `SELECT profession_code AS "professionCode", ${professionLabelSql('profession_code')} AS "professionLabel",
+              category_code AS "categoryCode", specialty_type_code AS "specialtyTypeCode",
               specialty_code AS "specialtyCode" FROM rpps_profession WHERE national_id = $1 ORDER BY profession_code`,
       [nationalId],
     );
     const situations = await this.ds.query(
-      `SELECT profession_code AS "professionCode", mode_code AS "modeCode", sector_code AS "sectorCode", siret, siren,
+      `SELECT profession_code AS "professionCode", ${professionLabelSql('profession_code')} AS "professionLabel", mode_code AS "modeCode", sector_code AS "sectorCode", siret, siren,
               finess_site AS "finessSite", finess_legal AS "finessLegal", structure_id AS "structureId", site_name AS "siteName",
               street_number AS "streetNumber", street_type_label AS "streetTypeLabel", street_label AS "streetLabel",
               postal_code AS "postalCode", city, cedex, registration_authority AS "registrationAuthority"
@@ -169,7 +177,9 @@ export class RppsService {
     const [items, [{ total }]] = await Promise.all([
       this.ds.query(
         `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
-                (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions
+                (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions,
+                (SELECT array_agg(${professionLabelSql('pr.profession_code')} ORDER BY pr.profession_code)
+                   FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS "professionLabels"
            FROM rpps_professional p ${filter(rows.p)}
           ORDER BY p.last_name, p.first_name, p.national_id
           LIMIT ${rows.p(pageSize)} OFFSET ${rows.p((page - 1) * pageSize)}`,

@@ -1,12 +1,12 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { isoDay, oneOf, paging, queryString, uuid } from '../../common/http/validation';
+import { MIGRATION_STATUS_FILTERS } from '../identifier-migrations.service';
 
+/** `status`: pending (default), confirmed, rejected, applied or all; the same values as `rpps:migrations --status`. */
 export class MigrationsQuery extends createZodDto(
   z.strictObject({
-    status: queryString()
-      .pipe(oneOf(['pending', 'confirmed', 'rejected', 'applied']))
-      .optional(),
+    status: queryString().pipe(oneOf(MIGRATION_STATUS_FILTERS)).default('pending'),
   }),
 ) {}
 
