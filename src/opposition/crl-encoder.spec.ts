@@ -44,6 +44,8 @@ describe('DER helpers', () => {
     expect(hex(derIntegerFromDecimal('128'))).toBe('02020080');
     expect(hex(derIntegerFromDecimal('256'))).toBe('02020100');
     expect(hex(derIntegerFromDecimal('0000255'))).toBe('020200ff');
+    // the README's example: card 2800000016 is the integer 0xA6E49C10 (openssl prints A6E49C10)
+    expect(hex(derIntegerFromDecimal('2800000016'))).toBe('020500a6e49c10');
     expect(hex(derIntegerFromDecimal('80000000000000000000'))).toBe('020904563918244f400000');
     expect(() => derIntegerFromDecimal('0')).toThrow(RangeError);
     expect(() => derIntegerFromDecimal('-5')).toThrow(RangeError);
