@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   };
   try {
     await CommandFactory.run(CliModule.forRoot(cfg), {
-      logger: new StderrLogger(cfg),
+      // A failure while starting (PostgreSQL gone after the check above) is thrown to the catch
+      // below, which prints it once, instead of Nest logging it and exiting.
+      abortOnError: false,
+      logger: new StderrLogger(cfg, undefined, new Set(['ExceptionHandler'])),
       errorHandler: (err: Error & { code?: string; exitCode?: number }) => {
         // commander: unknown command/option, missing argument, --help
         if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {

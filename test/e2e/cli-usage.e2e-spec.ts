@@ -1,3 +1,4 @@
+import { createServer, connect as netConnect, Server } from 'node:net';
 import { join } from 'node:path';
 import { freePort, runCli } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
@@ -92,6 +93,37 @@ describe('the CLI without a command, with an unknown one, and with its services 
       });
       expect(j.json).toEqual({ error: { code: 'service_unavailable', message: line.slice('error: '.length) } });
       expect(j.seconds).toBeLessThan(5);
+    }
+  });
+
+  it('fails at once, in one line, when PostgreSQL answers the check and then goes away (no 25 s of retries)', async () => {
+    // A proxy to PostgreSQL that lets the first connection (the check) through and drops the others.
+    const target = new URL(db.url);
+    let connections = 0;
+    const proxy: Server = createServer((c) => {
+      connections += 1;
+      c.on('error', () => undefined);
+      if (connections > 1) return c.destroy();
+      const u = netConnect(Number(target.port || 5432), target.hostname);
+      u.on('error', () => undefined);
+      c.pipe(u).pipe(c);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const url = new URL(db.url);
+      url.host = `127.0.0.1:${port}`;
+      const r = await timed(['tokens:list', '--json'], { ...env, DATABASE_URL: url.toString() });
+      expect(connections).toBeGreaterThan(1);
+      expect(r.code).toBe(1);
+      expect(r.seconds).toBeLessThan(5);
+      expect(r.json.error).toEqual({
+        code: 'service_unavailable',
+        message: expect.stringMatching(/^a connection to PostgreSQL .* was lost or refused/),
+      });
+      expect(r.stderr.trim().split('\n')).toEqual([`error: ${r.json.error.message}`]);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

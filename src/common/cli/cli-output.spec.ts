@@ -26,7 +26,7 @@ describe('CLI failures', () => {
     expect(errorCode(err)).toBe('service_unavailable');
     expect(exitCodeFor(err)).toBe(1);
     expect(failureMessage(err)).toBe(
-      'a connection to PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) was lost or refused (write ECONNRESET); ' +
+      'a connection to PostgreSQL (DATABASE_URL) was lost or refused (write ECONNRESET); ' +
         'the interrupted transaction was not committed: run the command again once the service answers',
     );
   });

@@ -34,12 +34,12 @@ export function isConnectionLoss(err: unknown): boolean {
   return /^Connection terminated|^connect ECONNREFUSED|^write EPIPE/.test(err.message);
 }
 
-/** The message printed for a failure: a lost connection says so, and what to do. */
+/** The message printed for a failure: a lost connection says so, and what to do (no CLI command uses Redis). */
 export function failureMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (!isConnectionLoss(err)) return message;
   return (
-    `a connection to PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) was lost or refused (${message}); ` +
+    `a connection to PostgreSQL (DATABASE_URL) was lost or refused (${message}); ` +
     'the interrupted transaction was not committed: run the command again once the service answers'
   );
 }
@@ -56,7 +56,8 @@ export function printFailure(json: boolean, err: unknown): void {
   const code = exitCodeFor(err);
   if (json) process.stdout.write(`${JSON.stringify({ error: { code: errorCode(err), message } })}\n`);
   process.stderr.write(`error: ${message}\n`);
-  if (code === EXIT_RUN_FAILED && !(err instanceof DomainError) && err instanceof Error && err.stack) {
+  // A defect gets its stack; a lost connection is said in one line.
+  if (code === EXIT_RUN_FAILED && !(err instanceof DomainError) && !isConnectionLoss(err) && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);
   }
   process.exitCode = code;

@@ -19,8 +19,10 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          ...(opts.retry ? {} : { toRetry: () => false }),
-          useFactory: () => dataSourceOptions({ timeouts: databaseTimeouts(cfg), ...parts }),
+          useFactory: () => ({
+            ...dataSourceOptions({ timeouts: databaseTimeouts(cfg), ...parts }),
+            ...(opts.retry ? {} : { toRetry: () => false }),
+          }),
           dataSourceFactory: async (opts) => {
             if (cfg.DATABASE_CREATE) await ensureDatabase(cfg.DATABASE_URL);
             if (cfg.MIGRATIONS_RUN) {

@@ -9,7 +9,15 @@ type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
 export class StderrLogger implements LoggerService {
   private readonly pino: pino.Logger;
 
-  constructor(cfg: AppConfig, level?: string) {
+  /**
+   * `quiet`: contexts whose lines are dropped, e.g. Nest's `ExceptionHandler` in the CLI,
+   * which prints every failure itself (one line, and the JSON error with --json).
+   */
+  constructor(
+    cfg: AppConfig,
+    level?: string,
+    private readonly quiet: ReadonlySet<string> = new Set(),
+  ) {
     this.pino = pino(
       { ...pinoOptions(cfg), level: level ?? (cfg.LOG_LEVEL === 'info' ? 'warn' : cfg.LOG_LEVEL) },
       pino.destination({ fd: 2, sync: true }),
@@ -19,6 +27,7 @@ export class StderrLogger implements LoggerService {
   /** Nest calls `(message, ...params, context)`; a pino-style `(object, text)` keeps both. */
   private write(level: Level, message: unknown, params: unknown[]): void {
     const context = params.length && typeof params[params.length - 1] === 'string' ? String(params.pop()) : undefined;
+    if (context && this.quiet.has(context)) return;
     const text = params.find((p) => typeof p === 'string') as string | undefined;
     if (typeof message === 'object' && message !== null && !(message instanceof Error)) {
       this.pino[level]({ context, ...(message as object) }, text ?? '');
