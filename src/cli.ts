@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { bootConfig } from './common/config/boot';
 
 /** Longest wait for PostgreSQL before a command gives up (the connect timeout if shorter). */
-const PREFLIGHT_TIMEOUT_MS = 3000;
+const PREFLIGHT_TIMEOUT_MS = 2000;
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
       process.stdout.write(help);
       process.exit(0);
     }
-    const message = asked.kind === 'missing' ? 'no command given' : `unknown command '${asked.command}'`;
+    const message =
+      asked.kind === 'missing' ? 'no command given' : `unknown ${asked.command.startsWith('-') ? 'option' : 'command'} '${asked.command}'`;
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
     process.stderr.write(`error: ${message}\n\n${help}`);
     process.exit(EXIT_UNUSABLE_INPUT);

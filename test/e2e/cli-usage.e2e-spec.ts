@@ -1,4 +1,4 @@
-import { createServer, connect as netConnect, Server } from 'node:net';
+import { createServer, connect as netConnect, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort, runCli } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
@@ -93,6 +93,26 @@ describe('the CLI without a command, with an unknown one, and with its services 
       });
       expect(j.json).toEqual({ error: { code: 'service_unavailable', message: line.slice('error: '.length) } });
       expect(j.seconds).toBeLessThan(5);
+    }
+  });
+
+  it('gives up within 5 s on an address that accepts connections and never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((c) => {
+      sockets.push(c);
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const r = await timed(['audit:verify', '--json'], { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cps` });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`error: cannot reach PostgreSQL at 127.0.0.1:${port} (no answer within 2 s)\n`);
+      expect(r.json.error.code).toBe('service_unavailable');
+      expect(r.seconds).toBeLessThan(5);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
