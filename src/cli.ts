@@ -10,11 +10,15 @@ async function main(): Promise<void> {
   const cfg = bootConfig('cli', { json });
   const { printFailure, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
   const { CLI_COMMANDS, CliModule } = await import('./root.modules');
-  const { commandsOf, invocation, usageText } = await import('./common/cli/usage');
+  const { commandHelpText, commandsOf, invocation, usageText } = await import('./common/cli/usage');
 
-  // No command, an unknown one, or the general help: answered before connecting to anything.
+  // No command, an unknown one, or help: answered before connecting to anything.
   const commands = commandsOf(CLI_COMMANDS);
   const asked = invocation(process.argv.slice(2), commands);
+  if (asked.kind === 'command-help') {
+    process.stdout.write(commandHelpText('cps', commands.find((c) => c.name === asked.command)!));
+    process.exit(0);
+  }
   if (asked.kind !== 'run') {
     const help = usageText('cps', commands);
     if (asked.kind === 'help') {

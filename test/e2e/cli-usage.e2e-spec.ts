@@ -70,10 +70,15 @@ describe('the CLI without a command, with an unknown one, and with its services 
     expect(j.json).toEqual({ error: { code: 'usage', message: "unknown command 'tokens:lst'" } });
   });
 
-  it('prints the list of commands on stdout and exits 0 for --help', async () => {
-    const r = await runCli(['--help'], env);
+  it("prints the list of commands, or a command's options, on stdout and exits 0 for --help, PostgreSQL or not", async () => {
+    const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/cps` };
+    const r = await runCli(['--help'], down);
     expect(r.code).toBe(0);
     for (const [name] of EVERY_COMMAND) expect(r.stdout).toContain(`  ${name}`);
+    const one = await runCli(['rpps:import', '--help'], down);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^Usage: cps rpps:import \[options\] <file\.\.\.>/);
+    for (const flag of ['--as-of <date>', '--confirm-mass-change', '--json']) expect(one.stdout).toContain(flag);
   });
 
   it('fails every command within 5 s with one line naming PostgreSQL when it is unreachable, exit 1', async () => {
