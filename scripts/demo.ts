@@ -652,7 +652,7 @@ function whereToLook(ctx: Ctx): string[] {
     'Files:',
     `  ${rel(ctx, ctx.extractDir)}/  the extracts (day 1, day 2, truncated day 3) and day 2's expected changes (*.expected.json)`,
     'Look further (from the project folder):',
-    `  ${envs} npm run cli -- audit:verify`,
+    `  ${envs} npx cps audit:verify`,
     `  ${envs} npm start`,
     `  curl -H "Authorization: Bearer ${token}" http://localhost:3000/api/v1/professionals/${id}`,
     `  psql ${shown(ctx.demoUrl)} -c "SELECT kind, count(*) FROM rpps_event GROUP BY kind"`,
