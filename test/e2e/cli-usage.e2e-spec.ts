@@ -14,6 +14,7 @@ const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 /** Every command, with arguments it would accept. */
 const EVERY_COMMAND: string[][] = [
   ['rpps:import', day1],
+  ['rpps:import:redate', '00000000-0000-0000-0000-000000000000', '--as-of', '2026-11-25'],
   ['rpps:migrations', '--status', 'all'],
   ['rpps:migration:confirm', '1'],
   ['rpps:migration:reject', '1'],

@@ -61,7 +61,7 @@ describe('profession labels and the identifier-migration filter (built API and C
     }
 
     const [holder] = (await pg.query(`SELECT national_id, profession_code FROM card ORDER BY card_number LIMIT 1`)).rows;
-    const cards = await (await call('GET', `/api/v1/cards?nationalId=${holder.national_id}`, 'helpdesk')).json();
+    const cards = (await (await call('GET', `/api/v1/cards?nationalId=${holder.national_id}`, 'helpdesk')).json()).items;
     expect(cards.length).toBeGreaterThan(0);
     for (const c of cards) expect(c.professionLabel).toEqual(expect.any(String));
     const one = await (await call('GET', `/api/v1/cards/${cards[0].cardNumber}`, 'helpdesk')).json();
