@@ -1,4 +1,6 @@
-import { DomainError } from '../common/errors/domain-error';
+import { parisDate } from '../common/clock/clock';
+import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
+import type { RegistryStanding } from '../rpps/rpps.service';
 
 export type OrdersErrorCode =
   | 'validation_failed'
@@ -11,8 +13,61 @@ export type OrdersErrorCode =
   | 'replaced_card_mismatch'
   | 'idempotency_key_reused'
   | 'professional_not_in_registry'
+  | 'professional_unknown'
+  | 'professional_ceased'
+  | 'profession_not_held'
   | 'unusable_input'
   | 'renewal_in_progress';
 
 /** Errors of the orders module (transition refusals are TransitionError, code transition_not_allowed). */
-export class OrdersError extends DomainError<OrdersErrorCode> {}
+export class OrdersError extends DomainError<OrdersErrorCode> {
+  static override readonly titles: Readonly<Record<Exclude<OrdersErrorCode, CommonErrorCode>, string>> = {
+    order_not_found: 'No such order',
+    card_not_found: 'No such card',
+    open_order_exists: 'An order is already open for this card',
+    approver_is_requester: 'An order is approved by someone other than its requester',
+    approver_not_a_person: 'Only a person approves an order',
+    replaced_card_not_found: 'The card to replace does not exist',
+    replaced_card_mismatch: 'The card to replace belongs to another holder, profession or card type',
+    idempotency_key_reused: 'This Idempotency-Key was already used for another order',
+    professional_not_in_registry: 'The professional is not active in the registry with this profession',
+    professional_unknown: 'The professional is not in the registry',
+    professional_ceased: 'The professional has ceased practising in the registry',
+    profession_not_held: 'The professional does not hold this profession in the registry',
+    renewal_in_progress: 'A renewal sweep is already running',
+  };
+}
+
+/** Why the registry refuses a card for this professional and profession (null when it does not). */
+export function registryRefusal(s: RegistryStanding, nationalId: string, professionCode: string): OrdersError | null {
+  const who = { nationalId, professionCode };
+  switch (s.kind) {
+    case 'active':
+      return null;
+    case 'unknown':
+      return new OrdersError(
+        'professional_unknown',
+        `no professional ${nationalId} in the registry: no card can be ordered for profession ${professionCode}`,
+        422,
+        who,
+      );
+    case 'ceased':
+      return new OrdersError(
+        'professional_ceased',
+        `${nationalId} ceased in the registry on ${parisDate(s.ceasedAt)}` +
+          (s.migratedTo ? ` (now identified as ${s.migratedTo})` : '') +
+          `: no card can be ordered for profession ${professionCode}`,
+        422,
+        { ...who, ceasedAt: s.ceasedAt, migratedTo: s.migratedTo },
+      );
+    case 'profession_not_held':
+      return new OrdersError(
+        'profession_not_held',
+        `${nationalId} does not hold profession ${professionCode} in the registry` +
+          (s.professions.length ? ` (holds ${s.professions.join(', ')})` : ' (holds none)') +
+          ': no card can be ordered for it',
+        422,
+        { ...who, professions: s.professions },
+      );
+  }
+}

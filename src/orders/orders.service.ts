@@ -12,7 +12,7 @@ import { Param, SqlParams } from '../common/database/sql-params';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
-import { OrdersError } from './orders.errors';
+import { OrdersError, registryRefusal } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
 import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, OrderState, orderTransition, TransitionError } from './workflow';
 
@@ -94,6 +94,15 @@ export class OrdersService {
     const requestHash = createHash('sha256')
       .update(JSON.stringify([c.nationalId, c.professionCode, c.cardType, reason, c.replacesCard ?? null]))
       .digest('hex');
+    // What approval would refuse is refused now (one read, no transaction): such an order
+    // would only hold the one-open-order slot until its approval failed.
+    const refusal = registryRefusal(await this.rpps.standing(c.nationalId, c.professionCode), c.nationalId, c.professionCode);
+    if (refusal) {
+      // A retry of an order made before the registry changed still gets its order.
+      const again = c.idempotencyKey ? await this.byIdempotencyKey(c.by.principalId, c.idempotencyKey, requestHash) : null;
+      if (again) return { order: again, created: false };
+      throw refusal;
+    }
     // No look-up first: a retry fails on the open-order or the key's unique index, then finds its order.
     try {
       // The replaced card's holder, profession and type never change: checked before the insert.

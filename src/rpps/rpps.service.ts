@@ -39,6 +39,13 @@ export interface CardContent {
   situations: Array<Record<string, string>>;
 }
 
+/** Where a (professional, profession) stands in the registry (RppsService.standing). */
+export type RegistryStanding =
+  | { kind: 'active' }
+  | { kind: 'unknown' }
+  | { kind: 'ceased'; ceasedAt: Date; migratedTo: string | null }
+  | { kind: 'profession_not_held'; professions: string[] };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An import as the API shows it (`preview`: what applying a held import would do). */
@@ -119,6 +126,27 @@ export class RppsService {
       specialtyCode: r.specialty_code,
       situations,
     };
+  }
+
+  /**
+   * Where a (professional, profession) stands in the registry, in ONE query (the order
+   * creation path runs it on every request): `active` with that profession, `unknown`
+   * (no such national id), `ceased` (with the day it ceased and, for an identifier
+   * migration, the new id), or `profession_not_held` (with the professions held).
+   */
+  async standing(nationalId: string, professionCode: string): Promise<RegistryStanding> {
+    const rows: Array<{ ceased_at: Date | null; migrated_to: string | null; professions: string[] }> = await this.ds.query(
+      `SELECT p.ceased_at, p.migrated_to,
+              ARRAY(SELECT pr.profession_code FROM rpps_profession pr WHERE pr.national_id = p.national_id
+                     ORDER BY pr.profession_code) AS professions
+         FROM rpps_professional p WHERE p.national_id = $1`,
+      [nationalId],
+    );
+    const r = rows[0];
+    if (!r) return { kind: 'unknown' };
+    if (r.ceased_at) return { kind: 'ceased', ceasedAt: r.ceased_at, migratedTo: r.migrated_to };
+    if (!r.professions.includes(professionCode)) return { kind: 'profession_not_held', professions: r.professions };
+    return { kind: 'active' };
   }
 
   /**

@@ -5,6 +5,8 @@ import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/ser
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+/** The next day: 810000005214 (chirurgien-dentiste, 40) ceased. */
+const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 
 type Res = Omit<Response, 'json'> & { json(): Promise<any> };
@@ -12,6 +14,7 @@ type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 describe('the orders API', () => {
   let db: TestDb;
   let api: Service & { url: string };
+  let env: Record<string, string>;
   const tokens: Record<string, string> = {};
 
   const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> =>
@@ -23,7 +26,7 @@ describe('the orders API', () => {
 
   beforeAll(async () => {
     db = await createTestDb('orders-api');
-    const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('orders-api') };
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('orders-api') };
     api = await startApi(env);
     for (const [who, role] of [
       ['alice', 'operator'],
@@ -93,5 +96,69 @@ describe('the orders API', () => {
     expect((await bad.json()).detail).toMatch(/nationalId.*professionCode.*cardType.*reason/);
     expect((await call('POST', '/api/v1/orders', 'helpdesk', {})).status).toBe(403);
     expect((await call('GET', '/api/v1/orders/00000000-0000-0000-0000-000000000000', 'alice')).status).toBe(404);
+  });
+
+  it('refuses at creation an order the registry would refuse at approval (unknown, ceased, profession not held), creating nothing', async () => {
+    const next = await runCli(['rpps:import', day2, '--json'], env);
+    expect(next.json).toEqual(expect.objectContaining({ status: 'applied', events: expect.objectContaining({ CEASED: 1 }) }));
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const counts = async () =>
+      (
+        await pg.query(`SELECT (SELECT count(*) FROM card_order)::int AS orders,
+                               (SELECT count(*) FROM audit_log WHERE action = 'order.create')::int AS audited,
+                               (SELECT count(*) FROM order_idempotency_key)::int AS keys`)
+      ).rows[0];
+    try {
+      const before = await counts();
+      const cases = [
+        {
+          nationalId: '819999999998',
+          professionCode: '10',
+          code: 'professional_unknown',
+          detail: /no professional 819999999998 .*profession 10/,
+        },
+        {
+          nationalId: '810000005214',
+          professionCode: '40',
+          code: 'professional_ceased',
+          detail: /810000005214 ceased .*on 20\d\d-\d\d-\d\d.*profession 40/,
+        },
+        {
+          nationalId: '810000000355',
+          professionCode: '10',
+          code: 'profession_not_held',
+          detail: /810000000355 does not hold profession 10 .*\(holds 80\)/,
+        },
+      ];
+      for (const c of cases) {
+        const body = { nationalId: c.nationalId, professionCode: c.professionCode, cardType: 'CPS', reason: 'manual' };
+        const r = await call('POST', '/api/v1/orders', 'alice', body, { 'Idempotency-Key': `refused-${c.code}` });
+        expect(r.status).toBe(422);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        const p = await r.json();
+        expect(p).toEqual(
+          expect.objectContaining({
+            code: c.code,
+            type: `urn:cps:problem:${c.code}`,
+            nationalId: c.nationalId,
+            professionCode: c.professionCode,
+          }),
+        );
+        expect(p.detail).toMatch(c.detail);
+        expect(p.title).not.toMatch(/Error$/);
+      }
+      // Nothing was created: no order, no audit entry, no Idempotency-Key; the slot stays free.
+      expect(await counts()).toEqual(before);
+      const ok = await call('POST', '/api/v1/orders', 'alice', {
+        nationalId: '810000000355',
+        professionCode: '80',
+        cardType: 'CPF',
+        reason: 'manual',
+      });
+      expect(ok.status).toBe(201);
+    } finally {
+      await pg.end();
+    }
   });
 });
