@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { AuthFailures } = await import('./common/auth/auth-failures');
   const { cleanupOpenApiDoc } = await import('nestjs-zod');
   const { default: helmet } = await import('helmet');
-  const { bodyParserErrors } = await import('./common/http/body-errors');
+  const { bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   app.use(helmet());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
+  app.use(jsonBodiesOnly());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // SIGTERM: Nest stops accepting connections, lets the requests under way end, closes its

@@ -1,6 +1,11 @@
-import { DomainError } from '../common/errors/domain-error';
+import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 
 export type OppositionErrorCode = 'validation_failed' | 'opposition_not_found' | 'crl_unavailable';
 
 /** Errors of the opposition module. */
-export class OppositionError extends DomainError<OppositionErrorCode> {}
+export class OppositionError extends DomainError<OppositionErrorCode> {
+  static override readonly titles: Readonly<Record<Exclude<OppositionErrorCode, CommonErrorCode>, string>> = {
+    opposition_not_found: 'No such opposition',
+    crl_unavailable: 'The revocation list cannot be served right now',
+  };
+}

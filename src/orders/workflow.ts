@@ -146,6 +146,8 @@ const ACTION_WORDING: Record<OrderAction | CardAction, string> = {
  * under us). HTTP 409, code `transition_not_allowed`.
  */
 export class TransitionError extends DomainError<'transition_not_allowed'> {
+  static override readonly titles = { transition_not_allowed: 'This change of state is not allowed now' };
+
   constructor(
     public readonly entity: TransitionEntity,
     public readonly from: string,

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 
 export type RppsErrorCode =
   | 'unusable_input'
@@ -16,7 +16,22 @@ export type RppsErrorCode =
   | 'import_files_changed';
 
 /** Errors of the registry module. `unusable_input` maps to CLI exit code 2 (nothing committed). */
-export class RppsError extends DomainError<RppsErrorCode> {}
+export class RppsError extends DomainError<RppsErrorCode> {
+  static override readonly titles: Readonly<Record<Exclude<RppsErrorCode, CommonErrorCode>, string>> = {
+    import_in_progress: 'A registry import is already running',
+    import_not_found: 'No such registry import',
+    professional_not_found: 'The professional is not in the registry',
+    migration_not_found: 'No such identifier migration',
+    migration_already_decided: 'This identifier migration was already decided',
+    file_outside_import_dir: 'Files are read from the import directory only',
+    confirmer_is_submitter: 'A held import is confirmed by someone other than its submitter',
+    confirmer_not_a_person: 'Only a person confirms a held import',
+    import_not_held: 'This import is not waiting for confirmation',
+    import_superseded: 'A newer import replaced this one',
+    import_not_confirmable: 'This import cannot be confirmed over the API',
+    import_files_changed: 'The files of this import changed since it was held',
+  };
+}
 
 export function unusableInput(message: string): RppsError {
   return new RppsError('unusable_input', message, 400);

@@ -1,8 +1,15 @@
 /**
  * Base of every module's errors: a stable machine-readable `code`, an HTTP status,
  * and a message safe to show (never a PIN, a PUK or a token).
+ *
+ * Each subclass declares `titles`, one sentence a person reads per code of its own (the
+ * problem's `title`: the same for every occurrence of the code; the `detail` says what
+ * was wrong this time). Codes shared by every module (`validation_failed`, ...) take
+ * their title from COMMON_TITLES; a code without one falls back to its status's title.
  */
 export class DomainError<C extends string = string> extends Error {
+  static readonly titles: Readonly<Record<string, string>> = {};
+
   constructor(
     public readonly code: C,
     message: string,
@@ -12,6 +19,12 @@ export class DomainError<C extends string = string> extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The problem's title: a sentence, never a class name or a status constant. */
+  get title(): string {
+    const own = (this.constructor as typeof DomainError).titles;
+    return own[this.code] ?? (COMMON_TITLES as Record<string, string>)[this.code] ?? statusTitle(this.status);
+  }
 }
 
 export type CommonErrorCode =
@@ -20,6 +33,44 @@ export type CommonErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'payload_too_large'
-  | 'too_many_requests';
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'unusable_input';
+
+/** Titles of the codes every module may use. */
+export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {
+  validation_failed: 'The request has invalid or missing fields',
+  not_found: 'There is nothing at this address',
+  unauthenticated: 'A valid bearer token is required',
+  forbidden: 'Your role does not allow this action',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'The request body must be JSON',
+  too_many_requests: 'Too many requests: wait before trying again',
+  unusable_input: 'The input cannot be used',
+};
+
+const STATUS_TITLES: Readonly<Record<number, string>> = {
+  400: COMMON_TITLES.validation_failed,
+  401: COMMON_TITLES.unauthenticated,
+  403: COMMON_TITLES.forbidden,
+  404: COMMON_TITLES.not_found,
+  405: 'This method is not allowed at this address',
+  406: 'The requested representation cannot be produced',
+  408: 'The request took too long to arrive',
+  409: 'The request conflicts with the current state',
+  413: COMMON_TITLES.payload_too_large,
+  415: COMMON_TITLES.unsupported_media_type,
+  422: 'The request cannot be carried out',
+  429: COMMON_TITLES.too_many_requests,
+  500: 'An unexpected error occurred',
+  502: 'A service behind this one failed',
+  503: 'A service this one needs is unavailable',
+  504: 'A service behind this one did not answer in time',
+};
+
+/** A readable title for an HTTP status (for errors that carry no code of their own). */
+export function statusTitle(status: number): string {
+  return STATUS_TITLES[status] ?? (status >= 500 ? STATUS_TITLES[500] : 'The request cannot be carried out');
+}
 
 export class CommonError extends DomainError<CommonErrorCode> {}

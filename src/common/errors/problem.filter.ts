@@ -1,6 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from './domain-error';
+import { DomainError, statusTitle } from './domain-error';
 
 export interface Problem {
   type: string;
@@ -28,7 +28,7 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof DomainError) {
     return {
       type: `urn:cps:problem:${err.code}`,
-      title: err.name,
+      title: err.title,
       status: err.status,
       detail: err.message,
       code: err.code,
@@ -43,12 +43,15 @@ export function toProblem(err: unknown): Problem {
       const m = (body as { message: unknown }).message;
       detail = Array.isArray(m) ? m.join('; ') : String(m);
     }
+    // The router's "Cannot GET /x" for a path no route serves.
+    const unrouted = status === 404 && /^Cannot ([A-Z]+) (\S*)$/.exec(detail);
+    if (unrouted) detail = `no route ${unrouted[1]} ${unrouted[2]}`;
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
-    return { type: `urn:cps:problem:${code}`, title: HttpStatus[status] ?? 'Error', status, detail, code };
+    return { type: `urn:cps:problem:${code}`, title: statusTitle(status), status, detail, code };
   }
   return {
     type: 'urn:cps:problem:internal_error',
-    title: 'Internal Server Error',
+    title: statusTitle(500),
     status: 500,
     detail: 'An unexpected error occurred; it has been logged.',
     code: 'internal_error',

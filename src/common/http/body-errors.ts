@@ -23,3 +23,28 @@ export function bodyParserErrors(limit: string) {
     );
   };
 }
+
+/**
+ * The API reads JSON bodies only: a body of any other type (or of none) would otherwise
+ * reach the routes as no body at all and be refused for the wrong reason, or ignored.
+ * Answered 415 `unsupported_media_type`, naming the type received.
+ */
+export function jsonBodiesOnly() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const length = req.headers['content-length'];
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    if (!hasBody || req.is('application/json')) {
+      next();
+      return;
+    }
+    const type = req.headers['content-type'];
+    sendProblem(
+      res,
+      new CommonError(
+        'unsupported_media_type',
+        `body: send JSON with Content-Type: application/json (got ${type ? `"${type.slice(0, 100)}"` : 'no Content-Type'})`,
+        415,
+      ),
+    );
+  };
+}

@@ -25,9 +25,15 @@ export function describeIssues(error: unknown): string {
       const where = i.path.length ? i.path.join('.') : 'request';
       if (i.code === 'unrecognized_keys')
         return `${where === 'request' ? '' : `${where}: `}unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-      return `${where}: ${i.message}`;
+      return `${where}: ${readable(i)}`;
     })
     .join('; ');
+}
+
+/** Zod's own wording made plain: a missing field is "required", without its "Invalid input:" prefix. */
+function readable(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_type' && / received undefined$/.test(i.message)) return `required (expected ${i.expected})`;
+  return i.message.replace(/^Invalid input: /, '');
 }
 
 /** A query value given once (a repeated key arrives as an array and is refused). */

@@ -3,7 +3,11 @@ import { DomainError } from '../errors/domain-error';
 export type QueueErrorCode = 'queue_unavailable';
 
 /** The job queues (Redis) cannot be reached: a 503 within seconds, never a hang. */
-export class QueueError extends DomainError<QueueErrorCode> {}
+export class QueueError extends DomainError<QueueErrorCode> {
+  static override readonly titles: Readonly<Record<QueueErrorCode, string>> = {
+    queue_unavailable: 'The job queues are unavailable',
+  };
+}
 
 export function queueUnavailable(cause: unknown): QueueError {
   const why = cause instanceof Error ? cause.message : String(cause);
