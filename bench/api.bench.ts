@@ -1,16 +1,19 @@
 /**
- * `npm run bench -- api [--connections N] [--duration S] [--warmup S] [--keep] [--no-idempotency-key] [--cpu-prof DIR]`
+ * `npm run bench -- api [--connections N] [--duration S] [--warmup S] [--registry PERSONS] [--keep] [--no-idempotency-key] [--cpu-prof DIR]`
  *
  * Order creation over HTTP (`POST /api/v1/orders`) under load:
  * 1. creates a fresh database `cps_bench_api` on the server of DATABASE_URL;
  * 2. starts the API (`dist/src/main.js`, which migrates it) and the worker
  *    (`dist/src/worker.js`, whose audit sequencer links the audit entries into the chain
  *    and signs checkpoints), both with a DATA_DIR of their own, and makes an operator token
- *    with `tokens:create`;
+ *    with `tokens:create`; seeds the registry: a synthetic extract of `--registry` persons
+ *    (default 80,000, about 84,000 (person, profession) pairs) from the project's generator,
+ *    imported with `rpps:import` (the baseline), timed (an order for someone not active in
+ *    the registry with that profession is refused);
  * 3. warms up (default 2 s, not counted), then drives it with autocannon: 50 connections
- *    for 30 s by default, every request a NEW order (its own (nationalId, professionCode),
- *    card type CPS, reason `manual`: no registry lookup, stays `requested`) with its own
- *    Idempotency-Key;
+ *    for 30 s by default, every request a NEW order for a seeded (nationalId,
+ *    professionCode) (card type CPS, reason `manual`: one registry read, stays `requested`)
+ *    with its own Idempotency-Key;
  * 4. checks that the orders in the database match the 201 responses, and reports where
  *    the application's database connections spent the run (pg_stat_activity sampled every
  *    100 ms, sessions named `cps-backoffice/…`: none may wait on a lock, advisory or
@@ -28,8 +31,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/common/database/database-url';
-import { luhnCheckDigit } from '../src/rpps/identifiers';
 import { cpuDelta, cpuSeconds, cpuSecondsByName, type RunningApi, type RunningWorker, startApi, startWorker } from './api-process';
+import { OrderBodies, seedRegistry } from './api-registry';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round } from './harness';
 import { type AcRequest, adminClient, connect, createToken, numFlag, runAutocannon, statusSummary, tail } from './http-load';
 
@@ -40,40 +43,6 @@ const BENCH_DB = 'cps_bench_api';
 const APPLICATION_NAME_PATTERN = 'cps-backoffice/%';
 const ORDERS_PATH = '/api/v1/orders';
 const TARGETS = { ordersPerSecond: 600, p99Ms: 100, auditSignedP99Ms: 2000 };
-/** Profession codes of the RPPS (médecin, pharmacien, chirurgien-dentiste, sage-femme, infirmier...). */
-const PROFESSIONS = ['10', '21', '40', '50', '60', '70', '80', '81', '86', '91'];
-
-// ---- orders: every request a different (nationalId, professionCode) ----
-
-/**
- * Lazily yields distinct order bodies: national id `8` + an 11-digit Luhn-valid RPPS
- * number (10-digit counter from 1000000000, then its key), and a profession code taken
- * in turn from PROFESSIONS. Capacity 9·10^9, far above what a run needs.
- */
-export class OrderBodies {
-  private next = 0;
-
-  get issued(): number {
-    return this.next;
-  }
-
-  nationalId(i: number): string {
-    const payload = String(1_000_000_000 + i);
-    return `8${payload}${luhnCheckDigit(payload)}`;
-  }
-
-  take(): { index: number; json: string } {
-    const i = this.next++;
-    const body = {
-      nationalId: this.nationalId(i),
-      professionCode: PROFESSIONS[i % PROFESSIONS.length],
-      cardType: 'CPS',
-      reason: 'manual',
-    };
-    return { index: i, json: JSON.stringify(body) };
-  }
-}
-
 // ---- where the API's database connections spend their time ----
 
 interface WaitSample {
@@ -187,6 +156,7 @@ export async function run(argv: string[]): Promise<void> {
   const connections = Math.round(numFlag(flags.get('connections'), 'connections', 50));
   const durationSeconds = Math.round(numFlag(flags.get('duration'), 'duration', 30));
   const warmupSeconds = flags.get('warmup') === '0' ? 0 : Math.round(numFlag(flags.get('warmup'), 'warmup', 2));
+  const registryPersons = Math.round(numFlag(flags.get('registry'), 'registry', 80_000));
   const keep = flags.has('keep');
   const withIdempotencyKey = !flags.has('no-idempotency-key');
   /** Where the API writes a V8 CPU profile (.cpuprofile) when it stops; none by default. */
@@ -237,7 +207,13 @@ export async function run(argv: string[]): Promise<void> {
     console.log('operator token created (tokens:create)');
     db = await connect(benchUrl, 'cps-bench-sampler');
 
-    const bodies = new OrderBodies();
+    console.log(`registry: generating ${registryPersons} persons and importing them (rpps:import, baseline)`);
+    const registry = await seedRegistry(env, db, dataDir, registryPersons);
+    console.log(
+      `  ${registry.pairs.length} (nationalId, profession) pairs of ${registry.persons} persons seeded in ${registry.seconds} s ` +
+        `(extract generated in ${registry.generateSeconds} s, rpps:import ${registry.importSeconds} s)`,
+    );
+    const bodies = new OrderBodies(registry.pairs);
     const runTag = Date.now().toString(36);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -367,6 +343,14 @@ export async function run(argv: string[]): Promise<void> {
       measuredSeconds: res.duration,
       warmupSeconds,
       idempotencyKey: withIdempotencyKey,
+      registry: {
+        persons: registry.persons,
+        pairs: registry.pairs.length,
+        seedSeconds: registry.seconds,
+        generateSeconds: registry.generateSeconds,
+        importSeconds: registry.importSeconds,
+        pairsExhausted: bodies.exhausted,
+      },
       auditEntriesCreated: auditAfter - auditBefore,
       cpuPercentOfOneCore: {
         api: pct(cpuApi),
@@ -417,7 +401,14 @@ export async function run(argv: string[]): Promise<void> {
     );
     console.log(`  DB connections of the API (pool of 10) and the worker, average count per state over ${waits.samples} samples:`);
     for (const l of waitLines) console.log(l);
-    console.log(`  bodies     : ${bodies.issued - issuedBefore} distinct orders generated during the run`);
+    console.log(
+      `  bodies     : ${bodies.issued - issuedBefore} orders generated during the run, ${bodies.issued} of ${bodies.capacity} registry pairs used` +
+        (bodies.exhausted ? ': EXHAUSTED, pairs were reused (409s): raise --registry' : ''),
+    );
+    console.log(
+      `  registry   : ${registry.pairs.length} pairs (${registry.persons} persons) seeded in ${registry.seconds} s ` +
+        `(generated ${registry.generateSeconds} s, rpps:import ${registry.importSeconds} s)`,
+    );
     if (apiOutput) console.log(`  API output (warn and above):\n${tail(apiOutput, 3000)}`);
     console.log(`  result     : ${result.targetsMet ? 'targets met' : 'targets MISSED'}`);
     finalJsonLine(result);
