@@ -107,7 +107,10 @@ export class AuditCheckpoints {
     const out: StoredCheckpoint[] = [];
     let after = '0';
     for (;;) {
-      const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint WHERE id > $1::bigint ORDER BY id LIMIT $2`, [after, pageSize]);
+      const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint c WHERE c.id > $1::bigint ORDER BY c.id LIMIT $2`, [
+        after,
+        pageSize,
+      ]);
       for (const r of rows) out.push(fromRow(r));
       if (rows.length < pageSize) return out;
       after = rows[rows.length - 1].id;
@@ -116,7 +119,7 @@ export class AuditCheckpoints {
 
   /** A page of the table, oldest first. */
   async list(afterId: string | undefined, limit: number): Promise<StoredCheckpoint[]> {
-    const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint WHERE id > $1::bigint ORDER BY id LIMIT $2`, [
+    const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint c WHERE c.id > $1::bigint ORDER BY c.id LIMIT $2`, [
       afterId ?? '0',
       limit,
     ]);
@@ -125,7 +128,7 @@ export class AuditCheckpoints {
 
   /** The checkpoint of the longest chain (the latest signed among equals). */
   async latest(): Promise<StoredCheckpoint | null> {
-    const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint ORDER BY size DESC, signed_at DESC LIMIT 1`);
+    const rows = await this.ds.query(`SELECT ${ROW} FROM audit_checkpoint c ORDER BY c.size DESC, c.signed_at DESC LIMIT 1`);
     return rows.length ? fromRow(rows[0]) : null;
   }
 
