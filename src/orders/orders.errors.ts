@@ -30,10 +30,10 @@ export class OrdersError extends DomainError<OrdersErrorCode> {
     replaced_card_not_found: 'The card to replace does not exist',
     replaced_card_mismatch: 'The card to replace belongs to another holder, profession or card type',
     idempotency_key_reused: 'This Idempotency-Key was already used for another order',
-    professional_not_in_registry: 'The professional is not active in the registry with this profession',
-    professional_unknown: 'The professional is not in the registry',
-    professional_ceased: 'The professional has ceased practising in the registry',
-    profession_not_held: 'The professional does not hold this profession in the registry',
+    professional_not_in_registry: 'The professional is no longer active in the registry with this profession',
+    professional_unknown: 'No card can be ordered for someone the registry does not know',
+    professional_ceased: 'No card can be ordered for a professional who has ceased practising',
+    profession_not_held: 'No card can be ordered for a profession the professional does not hold',
     renewal_in_progress: 'A renewal sweep is already running',
   };
 }

@@ -150,17 +150,42 @@ describe(OrdersService.name, () => {
       },
     );
 
-    it('refuses to approve an order for someone not in the registry with that profession', async () => {
+    it('refuses to create an order for someone unknown, ceased, or without that profession (422, a code each), creating nothing', async () => {
+      const before = await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`);
+      const create = (nationalId: string, professionCode: string) =>
+        orders.create({ nationalId, professionCode, cardType: 'CPS', reason: 'manual', by: by.alice });
+      await expect(create('810000000999', '10')).rejects.toMatchObject({ code: 'professional_unknown', status: 422 });
+      await expect(create(LEFEVRE, '10')).rejects.toMatchObject({
+        code: 'profession_not_held',
+        status: 422,
+        extra: { professions: ['80'] },
+      });
+      await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = now() WHERE national_id = '0139100127'`);
+      try {
+        await expect(create('0139100127', '91')).rejects.toMatchObject({ code: 'professional_ceased', status: 422 });
+      } finally {
+        await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = NULL WHERE national_id = '0139100127'`);
+      }
+      expect(await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`)).toEqual(before);
+    });
+
+    it('refuses to approve an order whose professional left the registry after it was made (409)', async () => {
       const { order } = await orders.create({
-        nationalId: '810000000991',
-        professionCode: '10',
+        nationalId: '0139100127',
+        professionCode: '91',
         cardType: 'CPS',
         reason: 'manual',
         by: by.alice,
       });
-      await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({ code: 'professional_not_in_registry', status: 409 });
-      expect((await orders.get(order.id)).status).toBe('requested');
-      await orders.cancel(order.id, by.bob.actor, 'not in the registry');
+      // The registry ceases them meanwhile (what an import does).
+      await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = now() WHERE national_id = '0139100127'`);
+      try {
+        await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({ code: 'professional_not_in_registry', status: 409 });
+        expect((await orders.get(order.id)).status).toBe('requested');
+      } finally {
+        await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = NULL WHERE national_id = '0139100127'`);
+      }
+      await orders.cancel(order.id, by.bob.actor, 'ceased in the registry');
     });
   });
 
