@@ -24,7 +24,7 @@ export interface SeededRegistry {
 }
 
 /**
- * Generates an extract of `persons` people (about 1.05 (person, profession) pairs each)
+ * Generates an extract of `persons` people (about 1.03 (person, profession) pairs each)
  * in `dir`, imports it into the database of `env` with `rpps:import`, and returns the
  * pairs the registry now holds. The file is removed afterwards.
  */

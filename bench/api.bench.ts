@@ -7,7 +7,7 @@
  *    (`dist/src/worker.js`, whose audit sequencer links the audit entries into the chain
  *    and signs checkpoints), both with a DATA_DIR of their own, and makes an operator token
  *    with `tokens:create`; seeds the registry: a synthetic extract of `--registry` persons
- *    (default 80,000, about 84,000 (person, profession) pairs) from the project's generator,
+ *    (default 80,000, about 82,500 (person, profession) pairs) from the project's generator,
  *    imported with `rpps:import` (the baseline), timed (an order for someone not active in
  *    the registry with that profession is refused);
  * 3. warms up (default 2 s, not counted), then drives it with autocannon: 50 connections
