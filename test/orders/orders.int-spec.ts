@@ -169,17 +169,21 @@ describe(OrdersService.name, () => {
       expect(await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`)).toEqual(before);
     });
 
-    it('refuses to approve an order whose professional left the registry after it was made (409)', async () => {
-      const { order } = await orders.create({
+    it('refuses to approve an order whose professional left the registry after it was made (409); a retry of its creation still gets it', async () => {
+      const req = {
         nationalId: '0139100127',
         professionCode: '91',
         cardType: 'CPS',
         reason: 'manual',
         by: by.alice,
-      });
+        idempotencyKey: 'ceased-later',
+      };
+      const { order } = await orders.create(req);
       // The registry ceases them meanwhile (what an import does).
       await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = now() WHERE national_id = '0139100127'`);
       try {
+        expect(await orders.create(req)).toEqual({ order: expect.objectContaining({ id: order.id }), created: false });
+        await expect(orders.create({ ...req, idempotencyKey: 'ceased-later-2' })).rejects.toMatchObject({ code: 'professional_ceased' });
         await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({ code: 'professional_not_in_registry', status: 409 });
         expect((await orders.get(order.id)).status).toBe('requested');
       } finally {
