@@ -22,12 +22,19 @@ export interface NewOrder {
   sourceEventId: string | null;
 }
 
-/** Inserts a new order, `requested`, returning ORDER_COLUMNS (a statement, or a CTE of one). */
-export function insertOrderSql(p: Param, o: NewOrder): string {
+/**
+ * Inserts a new order, `requested`, returning ORDER_COLUMNS (a statement, or a CTE of one).
+ * With `onlyIf`, a condition on the placeholders of its national id and profession code, it
+ * inserts nothing unless the condition holds.
+ */
+export function insertOrderSql(p: Param, o: NewOrder, onlyIf?: (nationalId: string, professionCode: string) => string): string {
+  const nationalId = p(o.nationalId);
+  const professionCode = p(o.professionCode);
+  const values = `${nationalId}, ${professionCode}, ${p(o.cardType)}, ${p(o.reason)}, 'requested', ${p(o.replacesCard)},
+            ${p(o.requestedBy)}, ${p(o.requestedByPrincipal)}, ${p(o.sourceEventId)}`;
   return `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, replaces_card, requested_by,
                                   requested_by_principal, source_event_id)
-    VALUES (${p(o.nationalId)}, ${p(o.professionCode)}, ${p(o.cardType)}, ${p(o.reason)}, 'requested', ${p(o.replacesCard)},
-            ${p(o.requestedBy)}, ${p(o.requestedByPrincipal)}, ${p(o.sourceEventId)})
+    ${onlyIf ? `SELECT ${values} WHERE ${onlyIf(nationalId, professionCode)}` : `VALUES (${values})`}
     RETURNING ${ORDER_COLUMNS}`;
 }
 

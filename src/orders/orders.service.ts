@@ -94,16 +94,8 @@ export class OrdersService {
     const requestHash = createHash('sha256')
       .update(JSON.stringify([c.nationalId, c.professionCode, c.cardType, reason, c.replacesCard ?? null]))
       .digest('hex');
-    // What approval would refuse is refused now (one read, no transaction): such an order
-    // would only hold the one-open-order slot until its approval failed.
-    const refusal = registryRefusal(await this.rpps.standing(c.nationalId, c.professionCode), c.nationalId, c.professionCode);
-    if (refusal) {
-      // A retry of an order made before the registry changed still gets its order.
-      const again = c.idempotencyKey ? await this.byIdempotencyKey(c.by.principalId, c.idempotencyKey, requestHash) : null;
-      if (again) return { order: again, created: false };
-      throw refusal;
-    }
     // No look-up first: a retry fails on the open-order or the key's unique index, then finds its order.
+    let order: OrderView | undefined;
     try {
       // The replaced card's holder, profession and type never change: checked before the insert.
       if (c.replacesCard) await this.checkReplacedCard(this.ds.manager, c.replacesCard, c);
@@ -118,17 +110,18 @@ export class OrdersService {
         sourceEventId: null,
       };
       // One statement (order, key, audit entry): the hot path of the API, without BEGIN/COMMIT round trips.
-      const [order] = await this.audit.withEntry<OrderView>(this.ds, {
+      // It inserts only for someone active in the registry with that profession: what approval
+      // would refuse is refused now, and never holds the one-open-order slot.
+      [order] = await this.audit.withEntry<OrderView>(this.ds, {
         ctes: (p) => {
           const key = p(c.idempotencyKey ?? null);
-          return `o AS (${insertOrderSql(p, o)}),
+          return `o AS (${insertOrderSql(p, o, (nid, prof) => this.rpps.activeInRegistrySql(nid, prof))}),
                   k AS (INSERT INTO order_idempotency_key (principal, key, request_hash, order_id)
                         SELECT o."requestedByPrincipal"::text, ${key}::text, ${p(requestHash)}, o.id FROM o WHERE ${key}::text IS NOT NULL)`;
         },
         recorded: { cte: 'o', idColumn: 'id' },
         entry: orderCreatedEntry(o),
       });
-      return { order, created: true };
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       // A concurrent request with the same key won; or an order for the same card is open.
@@ -145,6 +138,15 @@ export class OrdersService {
         open ? { orderId: open.id } : undefined,
       );
     }
+    if (order) return { order, created: true };
+    // Nothing inserted: the registry refuses. A retry of an order made before it changed still gets its order.
+    const again = c.idempotencyKey ? await this.byIdempotencyKey(c.by.principalId, c.idempotencyKey, requestHash) : null;
+    if (again) return { order: again, created: false };
+    // Why, in one read (only on this path).
+    throw (
+      registryRefusal(await this.rpps.standing(c.nationalId, c.professionCode), c.nationalId, c.professionCode) ??
+      new OrdersError('professional_not_in_registry', `the registry changed while ${c.nationalId} was ordered for: try again`, 409)
+    );
   }
 
   /**
