@@ -129,8 +129,8 @@ export class RppsService {
   }
 
   /**
-   * Where a (professional, profession) stands in the registry, in ONE query (the order
-   * creation path runs it on every request): `active` with that profession, `unknown`
+   * Where a (professional, profession) stands in the registry, in ONE query (order creation
+   * runs it to say why the registry refused an order): `active` with that profession, `unknown`
    * (no such national id), `ceased` (with the day it ceased and, for an identifier
    * migration, the new id), or `profession_not_held` (with the professions held).
    */
