@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { isUniqueViolation } from '../common/database/errors';
+import { paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { professionLabelSql } from '../rpps/professions';
@@ -232,17 +233,15 @@ export class CardsService {
 
   /** One page of a holder's cards (latest first), and how many they have. */
   async listByHolder(q: { nationalId: string; page?: number; pageSize?: number }) {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 50;
-    const [items, [{ total }]] = await Promise.all([
-      this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE national_id = $1 ORDER BY valid_from DESC, card_number LIMIT $2 OFFSET $3`, [
-        q.nationalId,
-        pageSize,
-        (page - 1) * pageSize,
-      ]),
-      this.ds.query(`SELECT count(*)::int AS total FROM card WHERE national_id = $1`, [q.nationalId]) as Promise<Array<{ total: number }>>,
-    ]);
-    return { page, pageSize, total, items };
+    return paged(this.ds, {
+      select: CARD_COLUMNS,
+      from: 'card',
+      where: (p) => `WHERE national_id = ${p(q.nationalId)}`,
+      orderBy: 'valid_from DESC, card_number',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 50,
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { isUniqueViolation } from '../common/database/errors';
+import { paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
 import { isNationalIdShape } from '../rpps/identifiers';
@@ -229,26 +230,21 @@ export class OrdersService {
 
   /** One page of the orders matching `q` (latest first), and how many match. */
   async list(q: { status?: OrderState; reason?: OrderReason; nationalId?: string; page?: number; pageSize?: number }) {
-    const pageSize = q.pageSize ?? 50;
-    const page = q.page ?? 1;
-    const filter = (p: Param) => {
-      const where: string[] = [];
-      if (q.status) where.push(`status = ${p(q.status)}`);
-      if (q.reason) where.push(`reason = ${p(q.reason)}`);
-      if (q.nationalId) where.push(`national_id = ${p(q.nationalId)}`);
-      return where.length ? `WHERE ${where.join(' AND ')}` : '';
-    };
-    const rows = new SqlParams();
-    const count = new SqlParams();
-    const [items, [{ total }]] = await Promise.all([
-      this.ds.query(
-        `SELECT ${ORDER_COLUMNS} FROM card_order ${filter(rows.p)}
-          ORDER BY requested_at DESC, id LIMIT ${rows.p(pageSize)} OFFSET ${rows.p((page - 1) * pageSize)}`,
-        rows.values,
-      ),
-      this.ds.query(`SELECT count(*)::int AS total FROM card_order ${filter(count.p)}`, count.values) as Promise<Array<{ total: number }>>,
-    ]);
-    return { page, pageSize, total, items };
+    return paged<OrderView>(this.ds, {
+      select: ORDER_COLUMNS,
+      from: 'card_order',
+      where: (p: Param) => {
+        const where: string[] = [];
+        if (q.status) where.push(`status = ${p(q.status)}`);
+        if (q.reason) where.push(`reason = ${p(q.reason)}`);
+        if (q.nationalId) where.push(`national_id = ${p(q.nationalId)}`);
+        return where.length ? `WHERE ${where.join(' AND ')}` : '';
+      },
+      orderBy: 'requested_at DESC, id',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 50,
+    });
   }
 
   async openOrderFor(em: EntityManager, nationalId: string, professionCode: string, cardType: string): Promise<OrderView | null> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
+import { Page, paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { REGISTRY_EVENT_TOPIC } from './registry-events';
@@ -24,6 +25,11 @@ export interface MigrationView {
   createdAt: Date;
 }
 
+const MIGRATION_COLUMNS = `m.id::text AS id, m.import_id AS "importId", m.adeli_national_id AS "adeliNationalId",
+  m.rpps_national_id AS "rppsNationalId", m.source, m.status, p.last_name AS "lastName", p.first_name AS "firstName",
+  m.decided_by AS "decidedBy", m.decided_at AS "decidedAt", m.created_at AS "createdAt"`;
+const MIGRATION_FROM = 'rpps_identifier_migration m LEFT JOIN rpps_professional p ON p.national_id = m.rpps_national_id';
+
 /**
  * ADELI → RPPS migrations found without a correspondence file wait for an operator:
  * confirming emits IDENTIFIER_MIGRATED; rejecting emits what the import held back
@@ -37,16 +43,27 @@ export class IdentifierMigrationsService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** The latest 500 migrations with that status (`all`: whatever their status), newest first. */
-  async list(status: MigrationStatusFilter = 'pending'): Promise<MigrationView[]> {
-    return this.ds.query(
-      `SELECT m.id::text AS id, m.import_id AS "importId", m.adeli_national_id AS "adeliNationalId",
-              m.rpps_national_id AS "rppsNationalId", m.source, m.status, p.last_name AS "lastName",
-              p.first_name AS "firstName", m.decided_by AS "decidedBy", m.decided_at AS "decidedAt", m.created_at AS "createdAt"
-         FROM rpps_identifier_migration m LEFT JOIN rpps_professional p ON p.national_id = m.rpps_national_id
-        WHERE ($1::text IS NULL OR m.status = $1) ORDER BY m.id DESC LIMIT 500`,
-      [status === 'all' ? null : status],
-    );
+  /** One page of the migrations with that status (`all`: whatever their status), newest first, and how many there are. */
+  async list(q: { status?: MigrationStatusFilter; page?: number; pageSize?: number } = {}): Promise<Page<MigrationView>> {
+    const status = q.status ?? 'pending';
+    return paged<MigrationView>(this.ds, {
+      select: MIGRATION_COLUMNS,
+      from: MIGRATION_FROM,
+      where: (p) => (status === 'all' ? '' : `WHERE m.status = ${p(status)}`),
+      orderBy: 'm.id DESC',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 50,
+    });
+  }
+
+  /** One migration, whatever its status; 404 `migration_not_found` when there is none. */
+  async get(id: string): Promise<MigrationView> {
+    const rows: MigrationView[] = /^\d{1,18}$/.test(id)
+      ? await this.ds.query(`SELECT ${MIGRATION_COLUMNS} FROM ${MIGRATION_FROM} WHERE m.id = $1`, [id])
+      : [];
+    if (!rows.length) throw new RppsError('migration_not_found', `no identifier migration ${id}`, 404);
+    return rows[0];
   }
 
   async decide(id: string, decision: 'confirm' | 'reject', actor: string): Promise<MigrationView> {
@@ -94,8 +111,7 @@ export class IdentifierMigrationsService {
         details: { adeliNationalId: adeli, rppsNationalId: rpps },
       });
     });
-    const [view] = (await this.list('all')).filter((m) => m.id === id);
-    return view;
+    return this.get(id);
   }
 
   private async event(em: EntityManager, importId: string, kind: string, nationalId: string, details: object): Promise<void> {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
-import { EnqueueImportBody, ImportParams, MigrationParams, MigrationsQuery, SearchProfessionalsQuery } from './dto/rpps.dto';
+import { EnqueueImportBody, ImportParams, ImportsQuery, MigrationParams, MigrationsQuery, SearchProfessionalsQuery } from './dto/rpps.dto';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 import { RppsService } from './rpps.service';
 import { RppsImportQueueService } from './rpps-import-queue.service';
@@ -18,11 +18,11 @@ export class RppsController {
     private readonly migrations: IdentifierMigrationsService,
   ) {}
 
-  /** ADELI → RPPS identifier migrations (candidates wait for an operator's decision). */
+  /** ADELI → RPPS identifier migrations (candidates wait for an operator's decision), one page of them, newest first. */
   @Get('registry/migrations')
   @Roles('operator', 'auditor')
-  listMigrations(@Query() { status }: MigrationsQuery) {
-    return this.migrations.list(status);
+  listMigrations(@Query() q: MigrationsQuery) {
+    return this.migrations.list(q);
   }
 
   @Post('registry/migrations/:id/confirm')
@@ -45,8 +45,8 @@ export class RppsController {
 
   @Get('imports')
   @Roles('operator', 'batch', 'auditor')
-  imports() {
-    return this.rpps.listImports();
+  imports(@Query() q: ImportsQuery) {
+    return this.rpps.listImports(q);
   }
 
   /** One import; a held one shows what applying it would do (counts by kind of change, a sample). */

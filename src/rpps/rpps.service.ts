@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
-import { Param, SqlParams } from '../common/database/sql-params';
+import { paged } from '../common/database/paged';
+import { Param } from '../common/database/sql-params';
 import { professionLabelSql } from './professions';
 import { RppsError } from './rpps.errors';
 
@@ -49,14 +50,13 @@ export type RegistryStanding =
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An import as the API shows it (`preview`: what applying a held import would do). */
-const IMPORT_VIEW_SQL = `
-  SELECT i.id AS "importId", i.status, i.layout, to_char(i.as_of, 'YYYY-MM-DD') AS "asOf", i.rows_read AS "rowsRead",
+const IMPORT_COLUMNS = `i.id AS "importId", i.status, i.layout, to_char(i.as_of, 'YYYY-MM-DD') AS "asOf", i.rows_read AS "rowsRead",
          i.rows_accepted AS "rowsAccepted", i.rows_rejected AS "rowsRejected", i.events,
          i.professionals_before AS "professionalsBefore", i.professionals_after AS "professionalsAfter", i.error,
          i.actor, s.name AS "submittedBy", i.preview, c.name AS "confirmedBy", i.confirmed_at AS "confirmedAt",
          i.confirmation_job_run_id AS "confirmationJobRunId", i.confirms_import_id AS "confirmsImportId",
-         i.started_at AS "startedAt", i.finished_at AS "finishedAt"
-    FROM rpps_import i
+         i.started_at AS "startedAt", i.finished_at AS "finishedAt"`;
+const IMPORT_FROM = `rpps_import i
     LEFT JOIN principal s ON s.id = i.submitted_by_principal
     LEFT JOIN principal c ON c.id = i.confirmed_by_principal`;
 
@@ -188,45 +188,44 @@ export class RppsService {
 
   /** One page of the professionals in practice whose name starts with `name` (taken literally), and how many match. */
   async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {
-    const pageSize = q.pageSize ?? 50;
-    const page = q.page ?? 1;
-    const filter = (p: Param) => {
-      const where: string[] = ['p.ceased_at IS NULL'];
-      if (q.name) where.push(`p.last_name LIKE ${p(likePrefix(q.name.toUpperCase()))} ESCAPE '\\'`);
-      if (q.profession) {
-        where.push(
-          `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = ${p(q.profession)})`,
-        );
-      }
-      return `WHERE ${where.join(' AND ')}`;
-    };
-    const rows = new SqlParams();
-    const count = new SqlParams();
-    const [items, [{ total }]] = await Promise.all([
-      this.ds.query(
-        `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
-                (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions,
-                (SELECT array_agg(${professionLabelSql('pr.profession_code')} ORDER BY pr.profession_code)
-                   FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS "professionLabels"
-           FROM rpps_professional p ${filter(rows.p)}
-          ORDER BY p.last_name, p.first_name, p.national_id
-          LIMIT ${rows.p(pageSize)} OFFSET ${rows.p((page - 1) * pageSize)}`,
-        rows.values,
-      ),
-      this.ds.query(`SELECT count(*)::int AS total FROM rpps_professional p ${filter(count.p)}`, count.values) as Promise<
-        Array<{ total: number }>
-      >,
-    ]);
-    return { page, pageSize, total, items };
+    return paged(this.ds, {
+      select: `p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
+               (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions,
+               (SELECT array_agg(${professionLabelSql('pr.profession_code')} ORDER BY pr.profession_code)
+                  FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS "professionLabels"`,
+      from: 'rpps_professional p',
+      where: (p: Param) => {
+        const where: string[] = ['p.ceased_at IS NULL'];
+        if (q.name) where.push(`p.last_name LIKE ${p(likePrefix(q.name.toUpperCase()))} ESCAPE '\\'`);
+        if (q.profession) {
+          where.push(
+            `EXISTS (SELECT 1 FROM rpps_profession pr WHERE pr.national_id = p.national_id AND pr.profession_code = ${p(q.profession)})`,
+          );
+        }
+        return `WHERE ${where.join(' AND ')}`;
+      },
+      orderBy: 'p.last_name, p.first_name, p.national_id',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 50,
+    });
   }
 
-  async listImports(limit = 20) {
-    return this.ds.query(`${IMPORT_VIEW_SQL} ORDER BY i.started_at DESC LIMIT $1`, [Math.min(limit, 200)]);
+  /** One page of the imports, latest first (20 a page unless given), and how many there are. */
+  async listImports(q: { page?: number; pageSize?: number } = {}) {
+    return paged(this.ds, {
+      select: IMPORT_COLUMNS,
+      from: IMPORT_FROM,
+      orderBy: 'i.started_at DESC, i.id',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 20,
+    });
   }
 
   /** One import, with who submitted and confirmed it and, when held, what applying it would do. */
   async getImport(id: string) {
-    const rows = UUID.test(id) ? await this.ds.query(`${IMPORT_VIEW_SQL} WHERE i.id = $1`, [id]) : [];
+    const rows = UUID.test(id) ? await this.ds.query(`SELECT ${IMPORT_COLUMNS} FROM ${IMPORT_FROM} WHERE i.id = $1`, [id]) : [];
     if (!rows.length) throw new RppsError('import_not_found', `no import ${id}`, 404);
     return rows[0];
   }

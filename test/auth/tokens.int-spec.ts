@@ -75,7 +75,7 @@ describe(TokensService.name, () => {
 
     it('records who created the token and the new principal in the audit trail', async () => {
       const r = await apiA.create({ role: 'helpdesk', principal: 'Bruno' }, 'host:root@desk');
-      const entries = await ctx.audit.find({ entity: 'api_token', id: r.id });
+      const entries = (await ctx.audit.list({ entity: 'api_token', id: r.id })).items;
       expect(entries).toEqual([expect.objectContaining({ actor: 'host:root@desk', action: 'token.created' })]);
       expect(JSON.stringify(entries)).not.toContain(r.token);
     });
@@ -97,7 +97,7 @@ describe(TokensService.name, () => {
       expect(await apiA.verify(r.token)).toBeNull();
       // Revoking again changes nothing and audits once.
       expect((await apiB.revoke(r.id, 'host:root@desk')).revokedAt).toEqual(revoked.revokedAt);
-      const entries = await ctx.audit.find({ entity: 'api_token', id: r.id });
+      const entries = (await ctx.audit.list({ entity: 'api_token', id: r.id })).items;
       expect(entries.filter((e) => e.action === 'token.revoked')).toHaveLength(1);
     });
 

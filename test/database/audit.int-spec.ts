@@ -59,12 +59,12 @@ describe(AuditService.name, () => {
     });
     await ctx.audit.append(ctx.ds.manager, { actor: 'system', action: 'test.three', entity: 'job_run', entityId: '3' });
     expect(await queued()).toBe(3);
-    expect((await ctx.audit.find({ entity: 'job_run' })).map((e) => e.seq)).toEqual([null, null, null]);
+    expect((await ctx.audit.list({ entity: 'job_run' })).items.map((e) => e.seq)).toEqual([null, null, null]);
 
     const cp = await sequencer.checkpointNow();
     expect(cp).toMatchObject({ size: 3, integrated: 3 });
     expect(await queued()).toBe(0);
-    const entries = await ctx.audit.find({ entity: 'job_run' });
+    const { items: entries } = await ctx.audit.list({ entity: 'job_run' });
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
     expect(entries[2].hash).toBe(cp.head);
@@ -142,7 +142,7 @@ describe(AuditService.name, () => {
       await qr.release();
     }
     await sequencer.checkpointNow();
-    const seq = Object.fromEntries((await ctx.audit.find({ entity: 'card_order' })).map((e) => [e.entityId, e.seq]));
+    const seq = Object.fromEntries((await ctx.audit.list({ entity: 'card_order' })).items.map((e) => [e.entityId, e.seq]));
     expect(seq.early).toBeGreaterThan(seq.late as number);
     expect((await verifyAll()).ok).toBe(true);
   });
@@ -178,7 +178,7 @@ describe(AuditService.name, () => {
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    expect(await ctx.audit.find({ id: 'never-committed' })).toEqual([]);
+    expect((await ctx.audit.list({ id: 'never-committed' })).items).toEqual([]);
     expect(await queued()).toBe(0);
   });
 

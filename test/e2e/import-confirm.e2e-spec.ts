@@ -107,7 +107,8 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
       expect(view.preview.sample).toHaveLength(20);
       expect(view.preview.sample.every((x: { kind: string }) => x.kind === 'CEASED')).toBe(true);
       const list = await (await call('GET', '/api/v1/imports', 'alice')).json();
-      expect(list.find((x: { importId: string }) => x.importId === heldId).preview).toEqual(view.preview);
+      expect(list).toMatchObject({ page: 1, pageSize: 20, total: expect.any(Number) });
+      expect(list.items.find((x: { importId: string }) => x.importId === heldId).preview).toEqual(view.preview);
     });
 
     it('cannot be confirmed by its submitter: not with its batch token, nor an admin or operator token of the same principal', async () => {

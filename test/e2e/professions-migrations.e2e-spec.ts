@@ -77,7 +77,7 @@ describe('profession labels and the identifier-migration filter (built API and C
     const order = await made.json();
     expect(order).toMatchObject({ professionCode: '80', professionLabel: 'Pédicure-Podologue' });
     const listed = await (await call('GET', '/api/v1/orders', 'operator')).json();
-    const mine = (listed.items ?? listed).find((o: { id: string }) => o.id === order.id);
+    const mine = listed.items.find((o: { id: string }) => o.id === order.id);
     expect(mine).toMatchObject({ professionCode: '80', professionLabel: 'Pédicure-Podologue' });
   });
 
@@ -98,17 +98,27 @@ describe('profession labels and the identifier-migration filter (built API and C
       expect(cli.code).toBe(0);
       const http = await call('GET', `/api/v1/registry/migrations?status=${status}`, 'operator');
       expect(http.status).toBe(200);
-      const rows = await http.json();
-      expect({ status, n: rows.length }).toEqual({ status, n: count });
-      expect(cli.json.migrations).toEqual(rows);
-      if (status !== 'all') for (const m of rows) expect(m.status).toBe(status);
+      const listed = await http.json();
+      expect({ status, n: listed.items.length, total: listed.total }).toEqual({ status, n: count, total: count });
+      expect(listed).toMatchObject({ page: 1, pageSize: 50 });
+      expect(cli.json).toEqual(listed);
+      if (status !== 'all') for (const m of listed.items) expect(m.status).toBe(status);
     }
 
     // No filter: pending, on both.
     const cliDefault = await runCli(['rpps:migrations', '--json'], env);
     const httpDefault = await (await call('GET', '/api/v1/registry/migrations', 'operator')).json();
-    expect(httpDefault.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
-    expect(cliDefault.json.migrations).toEqual(httpDefault);
+    expect(httpDefault.items.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
+    expect(cliDefault.json).toEqual(httpDefault);
+
+    // Paged alike: the second of the five, newest first, on page 2 of one.
+    const cliPage = await runCli(['rpps:migrations', '--status', 'all', '--page', '2', '--page-size', '1', '--json'], env);
+    const httpPage = await (await call('GET', '/api/v1/registry/migrations?status=all&page=2&pageSize=1', 'operator')).json();
+    expect(httpPage).toMatchObject({ page: 2, pageSize: 1, total: 5, items: [{ status: 'pending' }] });
+    expect(cliPage.json).toEqual(httpPage);
+    const badPage = await runCli(['rpps:migrations', '--page-size', '201', '--json'], env);
+    expect(badPage.code).toBe(2);
+    expect(badPage.json.error.message).toContain('--page-size');
 
     const badCli = await runCli(['rpps:migrations', '--status', 'done', '--json'], env);
     expect(badCli.code).toBe(2);

@@ -277,7 +277,7 @@ describe(OrdersService.name, () => {
       const after = await orders.get(o!.id);
       expect(after.status).toBe('approved');
       expect(after.content).toEqual(expect.objectContaining({ lastName: 'LEFÈVRE' }));
-      const audit = await ctx.audit.find({ entity: 'card_order', id: o!.id });
+      const audit = (await ctx.audit.list({ entity: 'card_order', id: o!.id })).items;
       expect(audit.filter((a) => a.action === 'order.approve')).toHaveLength(1);
     });
   });

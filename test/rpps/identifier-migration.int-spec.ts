@@ -54,7 +54,7 @@ describe(IdentifierMigrationsService.name, () => {
       expect(r.events.CEASED).toBe(0);
       expect(r.events.NEW_PROFESSIONAL).toBe(0);
       expect(await eventsOf(ctx, r.importId)).toEqual([]);
-      const [m] = await ctx.migrations.list('pending');
+      const [m] = (await ctx.migrations.list({ status: 'pending' })).items;
       expect(m).toEqual(expect.objectContaining({ adeliNationalId: ADELI, rppsNationalId: RPPS, source: 'candidate', status: 'pending' }));
       // both identifiers stay usable until someone decides
       expect((await ctx.rpps.getProfessional(ADELI)).status).toBe('active');
@@ -65,13 +65,23 @@ describe(IdentifierMigrationsService.name, () => {
     it('waits for the decision across the next imports (no second candidate, no cessation)', async () => {
       const r = await ctx.imports.run({ files: [migratedDay(dir, '202611270600')], actor: 't' });
       expect(r.status).toBe('unchanged');
-      expect(await ctx.migrations.list('pending')).toHaveLength(1);
+      expect((await ctx.migrations.list({ status: 'pending' })).items).toHaveLength(1);
     });
 
     it('emits IDENTIFIER_MIGRATED when an operator confirms, and the ADELI identifier leaves the registry', async () => {
-      const [m] = await ctx.migrations.list('pending');
+      const [m] = (await ctx.migrations.list({ status: 'pending' })).items;
+      // 600 newer migrations (made up, already applied): the one decided is far from the latest page.
+      await ctx.ds.query(
+        `INSERT INTO rpps_identifier_migration (import_id, adeli_national_id, rpps_national_id, source, status)
+         SELECT import_id, 'X' || g, 'Y' || g, 'correspondence', 'applied' FROM rpps_identifier_migration, generate_series(1, 600) g
+          WHERE id = $1`,
+        [m.id],
+      );
+      expect((await ctx.migrations.list({ status: 'all' })).total).toBe(601);
+      // A page past the end still says how many there are.
+      expect(await ctx.migrations.list({ status: 'all', page: 100 })).toEqual({ items: [], page: 100, pageSize: 50, total: 601 });
       const decided = await ctx.migrations.decide(m.id, 'confirm', 'operator:alice');
-      expect(decided.status).toBe('confirmed');
+      expect(decided).toEqual({ ...m, status: 'confirmed', decidedBy: 'operator:alice', decidedAt: expect.any(Date) });
       const events = await eventsOf(ctx);
       expect(events).toEqual([
         { kind: 'IDENTIFIER_MIGRATED', national_id: RPPS, details: expect.objectContaining({ fromNationalId: ADELI }) },
@@ -80,12 +90,12 @@ describe(IdentifierMigrationsService.name, () => {
       expect(n).toBe(1);
       const adeli = await ctx.rpps.getProfessional(ADELI);
       expect(adeli).toEqual(expect.objectContaining({ status: 'ceased', migratedTo: RPPS, situations: [] }));
-      const audit = await ctx.audit.find({ entity: 'rpps_identifier_migration' });
+      const audit = (await ctx.audit.list({ entity: 'rpps_identifier_migration' })).items;
       expect(audit[0]).toEqual(expect.objectContaining({ actor: 'operator:alice', action: 'rpps.migration.confirmed' }));
     });
 
     it('refuses a second decision on the same candidate with a 409', async () => {
-      const [m] = await ctx.migrations.list('confirmed');
+      const [m] = (await ctx.migrations.list({ status: 'confirmed' })).items;
       await expect(ctx.migrations.decide(m.id, 'reject', 'operator:bob')).rejects.toMatchObject({
         code: 'migration_already_decided',
         status: 409,
@@ -103,7 +113,7 @@ describe(IdentifierMigrationsService.name, () => {
     afterAll(async () => ctx.close());
 
     it('emits what the import held back: CEASED for the ADELI identifier, NEW_PROFESSIONAL for the RPPS one', async () => {
-      const [m] = await ctx.migrations.list('pending');
+      const [m] = (await ctx.migrations.list({ status: 'pending' })).items;
       await ctx.migrations.decide(m.id, 'reject', 'operator:alice');
       const events = (await eventsOf(ctx)).map((e) => [e.kind, e.national_id]);
       expect(events).toEqual([
@@ -129,7 +139,7 @@ describe(IdentifierMigrationsService.name, () => {
       expect(r.events).toEqual(expect.objectContaining({ IDENTIFIER_MIGRATED: 1, CEASED: 0, NEW_PROFESSIONAL: 0 }));
       expect(r.migrationCandidates).toBe(0);
       expect((await eventsOf(ctx, r.importId)).map((e) => [e.kind, e.national_id])).toEqual([['IDENTIFIER_MIGRATED', RPPS]]);
-      expect(await ctx.migrations.list('applied')).toEqual([
+      expect((await ctx.migrations.list({ status: 'applied' })).items).toEqual([
         expect.objectContaining({ adeliNationalId: ADELI, rppsNationalId: RPPS, source: 'correspondence' }),
       ]);
       expect(await ctx.rpps.getProfessional(ADELI)).toEqual(expect.objectContaining({ status: 'ceased', migratedTo: RPPS }));

@@ -119,7 +119,7 @@ describe(RppsImportService.name, () => {
   });
 
   it('writes each import to the audit trail', async () => {
-    const entries = await ctx.audit.find({ entity: 'rpps_import' });
+    const { items: entries } = await ctx.audit.list({ entity: 'rpps_import' });
     expect(entries.map((e) => e.action)).toEqual([
       'rpps.import.baseline',
       'rpps.import.applied',

@@ -27,9 +27,8 @@ export class AuditController {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? q.limit ?? 100;
     const query = { entity: q.entity, id: q.id, from: q.from, to: q.to, afterId: q.after, page, pageSize };
-    const [entries, total, chain, checkpoint] = await Promise.all([
-      this.audit.find(query),
-      this.audit.count(query),
+    const [{ items: entries, total }, chain, checkpoint] = await Promise.all([
+      this.audit.list(query),
       this.audit.chainState(),
       this.checkpoints.latest(),
     ]);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Page, paged } from '../database/paged';
 import { Param, SqlParams } from '../database/sql-params';
 import { AuditEntity } from './audit-entities';
 import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
@@ -128,30 +129,22 @@ export class AuditService {
     return verifyAuditTrail(this.ds, o);
   }
 
-  /** Entries (filtered, by id), each with its place in the chain once sequenced (seq, prevHash, hash; null before). */
-  /** One page of the entries matching `q`, oldest first. */
-  async find(q: AuditQuery): Promise<AuditEntryView[]> {
-    const { p, values } = new SqlParams();
-    const pageSize = q.pageSize ?? 100;
-    const rows: Array<Omit<AuditEntryView, 'seq'> & { seq: string | null }> = await this.ds.query(
-      `SELECT a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
-              c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-         FROM audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id
-         ${auditFilter(q, p)}
-        ORDER BY a.id LIMIT ${p(pageSize)} OFFSET ${p(((q.page ?? 1) - 1) * pageSize)}`,
-      values,
-    );
-    return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
-  }
-
-  /** How many entries match `q` (its page aside). */
-  async count(q: AuditQuery): Promise<number> {
-    const { p, values } = new SqlParams();
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(
-      `SELECT count(*)::int AS total FROM audit_log a ${auditFilter(q, p)}`,
-      values,
-    );
-    return total;
+  /**
+   * One page of the entries matching `q` (by id, oldest first), each with its place in the
+   * chain once sequenced (seq, prevHash, hash; null before), and how many match.
+   */
+  async list(q: AuditQuery): Promise<Page<AuditEntryView>> {
+    const found = await paged<Omit<AuditEntryView, 'seq'> & { seq: string | null }>(this.ds, {
+      select: `a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
+               c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash`,
+      from: 'audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id',
+      where: (p) => auditFilter(q, p),
+      orderBy: 'a.id',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 100,
+    });
+    return { ...found, items: found.items.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) })) };
   }
 
   /** The chain's length and head, and how many entries wait to be linked. */

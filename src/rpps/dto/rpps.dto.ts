@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { isoDay, oneOf, paging, queryString, uuid } from '../../common/http/validation';
 import { MIGRATION_STATUS_FILTERS } from '../identifier-migrations.service';
 
-/** `status`: pending (default), confirmed, rejected, applied or all; the same values as `rpps:migrations --status`. */
+/** `status`: pending (default), confirmed, rejected, applied or all; the same values as `rpps:migrations --status`; `page`, `pageSize` (50 unless given). */
 export class MigrationsQuery extends createZodDto(
   z.strictObject({
     status: queryString().pipe(oneOf(MIGRATION_STATUS_FILTERS)).default('pending'),
+    ...paging,
   }),
 ) {}
 
@@ -52,3 +53,5 @@ export class EnqueueImportBody extends createZodDto(
 ) {}
 
 export class ImportParams extends createZodDto(z.strictObject({ id: uuid })) {}
+
+export class ImportsQuery extends createZodDto(z.strictObject({ ...paging })) {}
