@@ -2,19 +2,19 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
-import { CardsService } from './cards.service';
+import { CardBaseImportService } from './card-base-import.service';
 import { RenewalsService } from './renewals.service';
 
 @Command({ name: 'cards:import', arguments: '<file>', description: 'Import the existing card base (Porteurs_CPS_CPF, .txt or .zip)' })
 export class CardsImportCommand extends CommandRunner {
-  constructor(private readonly cards: CardsService) {
+  constructor(private readonly cardBase: CardBaseImportService) {
     super();
   }
 
   async run([file]: string[], flags: { json?: boolean }): Promise<void> {
     const json = !!flags.json;
     try {
-      const r = await this.cards.importHolders(file, hostActor());
+      const r = await this.cardBase.importHolders(file, hostActor());
       printResult(json, r, () =>
         [
           `cards: ${r.rowsRead} lines read, ${r.cardsCreated} created, ${r.cardsUpdated} updated, ${r.rowsRejected} rejected`,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RppsModule } from '../rpps/rpps.module';
+import { CardBaseImportService } from './card-base-import.service';
 import { CardsController } from './cards.controller';
 import { CardsService } from './cards.service';
 import { OppositionRequestsService } from './opposition-requests.service';
@@ -14,7 +15,23 @@ import { RenewalsService } from './renewals.service';
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController, ProfessionalsController],
-  providers: [OrdersService, CardsService, OppositionRequestsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
-  exports: [OrdersService, CardsService, OppositionRequestsService, RenewalsService, RegistryEventsHandler, RenewalsHandler],
+  providers: [
+    OrdersService,
+    CardsService,
+    CardBaseImportService,
+    OppositionRequestsService,
+    RenewalsService,
+    RegistryEventsHandler,
+    RenewalsHandler,
+  ],
+  exports: [
+    OrdersService,
+    CardsService,
+    CardBaseImportService,
+    OppositionRequestsService,
+    RenewalsService,
+    RegistryEventsHandler,
+    RenewalsHandler,
+  ],
 })
 export class OrdersModule {}

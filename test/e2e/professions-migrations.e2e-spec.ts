@@ -111,10 +111,10 @@ describe('profession labels and the identifier-migration filter (built API and C
     expect(httpDefault.items.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
     expect(cliDefault.json).toEqual(httpDefault);
 
-    // Paged alike: the second of the five, newest first, on page 2 of one.
+    // Paged alike: the fourth made (rejected), second newest, is page 2 of pages of one.
     const cliPage = await runCli(['rpps:migrations', '--status', 'all', '--page', '2', '--page-size', '1', '--json'], env);
     const httpPage = await (await call('GET', '/api/v1/registry/migrations?status=all&page=2&pageSize=1', 'operator')).json();
-    expect(httpPage).toMatchObject({ page: 2, pageSize: 1, total: 5, items: [{ status: 'pending' }] });
+    expect(httpPage).toMatchObject({ page: 2, pageSize: 1, total: 5, items: [{ status: 'rejected' }] });
     expect(cliPage.json).toEqual(httpPage);
     const badPage = await runCli(['rpps:migrations', '--page-size', '201', '--json'], env);
     expect(badPage.code).toBe(2);

@@ -10,6 +10,7 @@ import { fixedSigner, generateDevelopmentIssuer, SoftwareCrlSigner } from '../..
 import { CrlStore } from '../../src/opposition/crl-store.service';
 import { DeclareOppositionBody } from '../../src/opposition/dto/declare-opposition.dto';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
+import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
 import { OrdersService } from '../../src/orders/orders.service';
@@ -24,6 +25,7 @@ describe(OppositionsService.name, () => {
   let ctx: TestContext;
   let dataDir: string;
   let cards: CardsService;
+  let cardBase: CardBaseImportService;
   let orders: OrdersService;
   let oppositions: OppositionsService;
   let publisher: CrlPublisher;
@@ -71,6 +73,7 @@ describe(OppositionsService.name, () => {
     cfg = loadConfig({ DATA_DIR: dataDir, CRL_EXPIRED_GRACE_DAYS: '30' });
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
+    cardBase = new CardBaseImportService(ctx.ds, ctx.audit, outbox);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
     oppositions = new OppositionsService(
       ctx.ds,
@@ -96,7 +99,7 @@ describe(OppositionsService.name, () => {
       ctx.clock,
     );
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
-    await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+    await cardBase.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });
   afterAll(async () => {
     await ctx.close();
@@ -114,7 +117,7 @@ describe(OppositionsService.name, () => {
     it('are handed over once, and recorded without a reason', async () => {
       expect(await count(`SELECT count(*)::int AS n FROM opposition_request WHERE source = 'import' AND reason IS NULL`)).toBe(4);
       expect(await count(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'card.opposition-requested'`)).toBe(1);
-      await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+      await cardBase.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
       expect(await count(`SELECT count(*)::int AS n FROM opposition_request WHERE source = 'import'`)).toBe(4);
       expect(await oppositions.handleRequests()).toEqual({ requestsHandled: 4, oppositionsCreated: 4 });
       expect(await oppositions.handleRequests()).toEqual({ requestsHandled: 0, oppositionsCreated: 0 });
@@ -332,7 +335,7 @@ describe(OppositionsService.name, () => {
       await expect(ctx.ds.query(`UPDATE card SET opposed_at = now() - interval '1 day' WHERE card_number = $1`, [n])).rejects.toThrow(
         /final/,
       );
-      await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't'); // the old base says it is active
+      await cardBase.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't'); // the old base says it is active
       expect((await card(n)).state).toBe('opposed');
       const [{ after }] = await ctx.ds.query(`SELECT to_char(valid_until + 1, 'YYYY-MM-DD') AS after FROM card WHERE card_number = $1`, [
         n,

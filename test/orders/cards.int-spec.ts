@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { cardNumberFromSequence, isOurCardNumber } from '../../src/orders/card-number';
 import { CardsService } from '../../src/orders/cards.service';
 import { openContext, TestContext } from '../support/context';
@@ -11,11 +12,13 @@ const FIX = join(__dirname, '..', 'fixtures');
 describe(CardsService.name, () => {
   let ctx: TestContext;
   let cards: CardsService;
+  let cardBase: CardBaseImportService;
 
   beforeAll(async () => {
     ctx = await openContext('cards');
     cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
-    await cards.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
+    cardBase = new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService());
+    await cardBase.importHolders(join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'), 't');
   });
   afterAll(async () => ctx.close());
 
@@ -26,7 +29,7 @@ describe(CardsService.name, () => {
       const twin = first.replace('|2900001260|', '|2900099999|');
       const file = join(dir, 'Porteurs_CPS_CPF_202611260600.txt');
       writeFileSync(file, `${[header, twin].join('\n')}\n`);
-      const r = await cards.importHolders(file, 't');
+      const r = await cardBase.importHolders(file, 't');
       expect(r.cardsCreated).toBe(0);
       expect(r.rejects).toEqual([{ line: 2, reason: expect.stringContaining('another active CPS card (2900001260)') }]);
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TokensService } from '../../src/common/auth/tokens.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CardsService } from '../../src/orders/cards.service';
+import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { ORDER_REASONS, OrderActor, OrdersService } from '../../src/orders/orders.service';
 import { openContext, TestContext } from '../support/context';
 
@@ -195,8 +195,7 @@ describe(OrdersService.name, () => {
 
   describe('replacesCard', () => {
     beforeAll(async () => {
-      const cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
-      await cards.importHolders(holders, 'test');
+      await new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService()).importHolders(holders, 'test');
     });
 
     it('refuses a card of another holder, profession or type with 422 and a code, and creates nothing', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CardsService } from '../../src/orders/cards.service';
+import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { openContext, TestContext } from '../support/context';
@@ -16,7 +16,7 @@ describe(RegistryEventsHandler.name, () => {
     const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
     consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
-    await new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock).importHolders(
+    await new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService()).importHolders(
       join(FIX, 'Porteurs_CPS_CPF_202611250600.txt'),
       't',
     );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CardsService } from '../../src/orders/cards.service';
+import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
 import { openContext, TestContext, testConfig } from '../support/context';
 
@@ -18,26 +18,26 @@ const expected = JSON.parse(readFileSync(`${holders}.expected.json`, 'utf8')) as
 
 describe(RenewalsService.name, () => {
   let ctx: TestContext;
-  let cards: CardsService;
+  let cardBase: CardBaseImportService;
   let renewals: RenewalsService;
 
   beforeAll(async () => {
     ctx = await openContext('renewals');
-    cards = new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock);
+    cardBase = new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService());
     renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, ctx.cfg, ctx.clock);
     await ctx.imports.run({ files: [day1], actor: 't' });
   });
   afterAll(async () => ctx.close());
 
   it('imports the existing card base, opposed cards included, and a second import changes nothing', async () => {
-    const r = await cards.importHolders(holders, 'cli');
+    const r = await cardBase.importHolders(holders, 'cli');
     expect(r).toEqual({ rowsRead: expected.cards, cardsCreated: expected.cards, cardsUpdated: 0, rowsRejected: 0, rejects: [] });
     const states = await ctx.ds.query(`SELECT state, count(*)::int AS n FROM card GROUP BY state ORDER BY state`);
     expect(states).toEqual([
       { state: 'active', n: expected.cards - expected.opposed },
       { state: 'opposed', n: expected.opposed },
     ]);
-    expect(await cards.importHolders(holders, 'cli')).toEqual(expect.objectContaining({ cardsCreated: 0, cardsUpdated: 0 }));
+    expect(await cardBase.importHolders(holders, 'cli')).toEqual(expect.objectContaining({ cardsCreated: 0, cardsUpdated: 0 }));
   });
 
   it(`finds the ${expected.renewalsDue} cards due on ${expected.asOf} and orders each a renewal, approved by policy`, async () => {
