@@ -1,14 +1,12 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiCaller, createToken, Res } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
-
-/** fetch's Response with json() typed loosely, for assertions. */
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 describe('the HTTP API (node dist/src/main.js)', () => {
   let db: TestDb;
@@ -16,17 +14,15 @@ describe('the HTTP API (node dist/src/main.js)', () => {
   let api: Service & { url: string };
   const tokens: Record<string, string> = {};
 
-  const get = (path: string, role?: string): Promise<Res> =>
-    fetch(`${api.url}${path}`, { headers: role ? { authorization: `Bearer ${tokens[role]}` } : {} });
+  const call = apiCaller(() => api.url, tokens);
+  const get = (path: string, role?: string): Promise<Res> => call('GET', path, role ?? null);
 
   beforeAll(async () => {
     db = await createTestDb('api');
     env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('api') };
     api = await startApi(env);
     for (const role of ['operator', 'helpdesk', 'batch', 'auditor', 'admin']) {
-      const r = await runCli(['tokens:create', '--role', role, '--name', `${role}-e2e`, '--json'], env);
-      expect(r.code).toBe(0);
-      tokens[role] = r.json.token;
+      tokens[role] = (await createToken(env, role, `${role}-e2e`)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
   });

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { checkpointBody, entryHash, GENESIS_HASH } from '../../src/common/audit/audit-chain';
 import { applicationRoleGrants } from '../../src/common/audit/audit-database-role';
 import { withDatabase } from '../../src/common/database/database-url';
+import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { BASE_DATABASE_URL, createTestDb, REDIS_URL, TestDb, testDataDir, testQueuePrefix } from '../support/services';
 
@@ -79,7 +80,7 @@ describe('the audit trail beyond the database', () => {
         ['op', 'operator'],
         ['auditor', 'auditor'],
       ]) {
-        tokens[who] = (await runCli(['tokens:create', '--role', r, '--name', who, '--json'], env)).json.token;
+        tokens[who] = (await createToken(env, r, who)).token;
       }
       expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
       const url = new URL(db.url);
@@ -97,8 +98,9 @@ describe('the audit trail beyond the database', () => {
       await admin.end();
     });
 
+    const call = apiCaller(() => api!.url, tokens);
     const get = async (path: string, who = 'auditor') => {
-      const r = await fetch(`${api!.url}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
+      const r = await call('GET', path, who);
       return { status: r.status, body: (await r.json()) as any };
     };
 

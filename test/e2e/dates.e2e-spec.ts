@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testImportDir, testQueuePrefix } from '../support/services';
 
@@ -13,8 +14,6 @@ const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
 const day3 = join(FIX, 'PS_LibreAcces_Personne_activite_202611270600.txt');
 const day3SavoirFaire = join(FIX, 'PS_LibreAcces_SavoirFaire_202611270600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
-
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 /**
  * Dates that cannot be undone, through the built CLI, API and worker, on 2026-11-30 in Paris
@@ -32,12 +31,7 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
   let importDir: string;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, who: string, body?: unknown): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
   const count = async (sql: string, params: unknown[] = []): Promise<number> => (await pg.query(sql, params)).rows[0].n;
   const opposedByExpiry = () => count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`);
   const imports = () => count(`SELECT count(*)::int AS n FROM rpps_import`);
@@ -65,7 +59,7 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       ['batch', 'batch'],
       ['op', 'operator'],
     ]) {
-      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+      tokens[who] = (await createToken(env, role, who)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiCaller, createToken, Res } from '../support/http';
 import { eventually, freePort, runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -8,8 +9,6 @@ const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 const NATIONAL_ID = '810000000355';
-
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 /**
  * The HTTP edge (issue 8): validation of every input, body limit, security headers, the
@@ -25,12 +24,9 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
   let internalUrl: string;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, who: string | null, body?: unknown, base?: string): Promise<Res> =>
-    fetch(`${base ?? api.url}${path}`, {
-      method,
-      headers: { ...(who ? { authorization: `Bearer ${tokens[who] ?? who}` } : {}), 'content-type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
+  /** The same calls to the internal port. */
+  const callInternal = apiCaller(() => internalUrl, tokens);
   const problem = async (r: Res, status: number, code: string): Promise<string> => {
     expect(r.status).toBe(status);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
@@ -58,10 +54,9 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
       ['late', 'operator'],
       ['revoked', 'operator'],
     ]) {
-      const r = await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env);
-      expect(r.code).toBe(0);
-      tokens[who] = r.json.token;
-      if (who === 'revoked') tokens.revokedId = r.json.id;
+      const made = await createToken(env, role, who);
+      tokens[who] = made.token;
+      if (who === 'revoked') tokens.revokedId = made.id;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
@@ -118,12 +113,12 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
       expect([path, (await call('GET', path, null)).status]).toEqual([path, 404]);
     }
     for (const path of ['/metrics', '/METRICS', '/api/docs-json', '/Api/docs-json']) {
-      expect([path, (await call('GET', path, null, undefined, internalUrl)).status]).toEqual([path, 200]);
+      expect([path, (await callInternal('GET', path, null)).status]).toEqual([path, 200]);
     }
     for (const path of ['/api/v1/jobs', '/API/V1/jobs', `/api/v1/professionals/${NATIONAL_ID}`]) {
-      expect([path, (await call('GET', path, 'op', undefined, internalUrl)).status]).toEqual([path, 404]);
+      expect([path, (await callInternal('GET', path, 'op')).status]).toEqual([path, 404]);
     }
-    expect((await call('GET', '/health', null, undefined, internalUrl)).status).toBe(200);
+    expect((await callInternal('GET', '/health', null)).status).toBe(200);
     expect((await call('GET', '/api/v1/jobs', 'op')).status).toBe(200);
   });
 
@@ -143,7 +138,7 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     expect(statuses.slice(0, 2)).toEqual([201, 201]);
     expect(await problem(third!, 429, 'too_many_requests')).toMatch(/more than 2 declarations/);
     expect((await pg.query(`SELECT count(*)::int AS n FROM opposition WHERE card_number = $1`, [cards[2]])).rows[0].n).toBe(0);
-    const metrics = await (await call('GET', '/metrics', null, undefined, internalUrl)).text();
+    const metrics = await (await callInternal('GET', '/metrics', null)).text();
     expect(metrics).toMatch(/^cps_rate_limited_total\{limit="oppositions"\} 1$/m);
   });
 
@@ -186,7 +181,7 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     expect((await runCli(['tokens:revoke', tokens.revokedId, '--json'], env)).code).toBe(0);
     await eventually(async () => (await call('GET', '/api/v1/jobs', 'revoked')).status === 401, 10_000, 'the revoked token refused');
     await problem(await call('GET', '/api/v1/jobs', 'revoked'), 429, 'too_many_requests');
-    const metrics = await (await call('GET', '/metrics', null, undefined, internalUrl)).text();
+    const metrics = await (await callInternal('GET', '/metrics', null)).text();
     expect(Number(/^cps_rate_limited_total\{limit="auth_failures"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { deflatedRepeat, makeZip } from '../support/extract-files';
+import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testDataDir, testImportDir, testQueuePrefix } from '../support/services';
 
@@ -9,8 +10,6 @@ const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const [header, ...lines] = readFileSync(day1, 'utf8').trimEnd().split('\n');
 const MiB = 1 << 20;
-
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 /** Held imports confirmed by a person other than the submitter; files read from IMPORT_DIR only; zip bombs refused. */
 describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imports/:id/confirm)', () => {
@@ -22,12 +21,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
   let importDir: string;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, who: string, body?: unknown): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
   const submit = (files: string[], who = 'batch') => call('POST', '/api/v1/imports', who, { files });
   const confirm = (id: string, who: string) => call('POST', `/api/v1/imports/${id}/confirm`, who);
   const jobRun = (id: string, state: string) =>
@@ -68,9 +62,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     const make = async (key: string, role: string, name: string, ...more: string[]) => {
-      const r = await runCli(['tokens:create', '--role', role, '--name', name, ...more, '--json'], env);
-      expect(r.code).toBe(0);
-      tokens[key] = r.json.token;
+      tokens[key] = (await createToken(env, role, name, more)).token;
     };
     // A person who submits imports with a batch token and also holds admin and operator tokens
     // (a system account may hold neither).

@@ -5,6 +5,7 @@ import { AUDIT_ENTITIES } from '../../src/common/audit/audit-entities';
 import { parisDate } from '../../src/common/clock/clock';
 import { ORDER_REASONS } from '../../src/orders/orders.service';
 import { ORDER_STATES } from '../../src/orders/workflow';
+import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testImportDir, testQueuePrefix } from '../support/services';
 
@@ -12,8 +13,6 @@ const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
-
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 /** Issue 9, items 3 and 5: job runs that say how they ended, lists that page and count, filters that refuse what they do not know. */
 describe('jobs and lists over the HTTP API', () => {
@@ -25,12 +24,7 @@ describe('jobs and lists over the HTTP API', () => {
   let importDir: string;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, who: string, body?: unknown): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
   const get = async (path: string, who: string, status = 200) => {
     const r = await call('GET', path, who);
     const body = await r.json();
@@ -67,7 +61,7 @@ describe('jobs and lists over the HTTP API', () => {
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     for (const role of ['batch', 'operator', 'auditor', 'helpdesk']) {
-      tokens[role] = (await runCli(['tokens:create', '--role', role, '--name', `lists-${role}`, '--json'], env)).json.token;
+      tokens[role] = (await createToken(env, role, `lists-${role}`)).token;
     }
     // A registry, cards, and the orders the worker makes from the second extract's events.
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiCaller, createToken } from '../support/http';
 import { crlText, openssl, verifyCrl } from '../support/openssl';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
@@ -9,8 +10,6 @@ import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/ser
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
-
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
 
 describe('opposition through the API, the CLI and the worker', () => {
   let db: TestDb;
@@ -22,12 +21,7 @@ describe('opposition through the API, the CLI and the worker', () => {
   const tokens: Record<string, string> = {};
   const declaration = { reason: 'loss', channel: 'phone', verification: 'caller named the card number and date of birth' };
 
-  const call = (method: string, path: string, who: string | null, body?: unknown): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
   const validCards = async (): Promise<string[]> =>
     (await pg.query(`SELECT card_number FROM card WHERE state = 'active' AND valid_until >= current_date ORDER BY card_number`)).rows.map(
       (r) => r.card_number,
@@ -50,7 +44,7 @@ describe('opposition through the API, the CLI and the worker', () => {
       ['auditor', 'auditor'],
       ['batch', 'batch'],
     ]) {
-      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+      tokens[who] = (await createToken(env, role, who)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiCaller, createToken } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -9,20 +10,13 @@ const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const day2 = join(FIX, 'PS_LibreAcces_Personne_activite_202611260600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
-
 describe('the orders API', () => {
   let db: TestDb;
   let api: Service & { url: string };
   let env: Record<string, string>;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
 
   beforeAll(async () => {
     db = await createTestDb('orders-api');
@@ -33,7 +27,7 @@ describe('the orders API', () => {
       ['bob', 'operator'],
       ['helpdesk', 'helpdesk'],
     ]) {
-      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+      tokens[who] = (await createToken(env, role, who)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateRegistryDay1 } from '../../bench/generators/rpps-generator';
+import { apiCaller, createToken } from '../support/http';
 import { PrivateRedis, startPrivateRedis } from '../support/private-services';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, TestDb, testQueuePrefix } from '../support/services';
@@ -57,13 +58,9 @@ describe('outages and shutdown (API and worker processes, a private Redis)', () 
   it('answers 503 within 2.5 s for a route that needs Redis, and 201 for one that only writes the outbox, while Redis is down', async () => {
     const api = await startApi(env);
     services.push(api);
-    const token = (await runCli(['tokens:create', '--role', 'operator', '--name', 'ops', '--json'], env)).json.token;
-    const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${api.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    const { token } = await createToken(env, 'operator', 'ops');
+    const asOps = apiCaller(() => api.url, {});
+    const call = (method: string, path: string, body?: unknown) => asOps(method, path, token, body);
     expect((await call('GET', '/api/v1/jobs')).status).toBe(200);
     const [card] = (await pg.query(`SELECT card_number FROM card WHERE state = 'active' ORDER BY card_number LIMIT 1`)).rows;
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiCaller, createToken } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -11,8 +12,6 @@ const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 
-type Res = Omit<Response, 'json'> & { json(): Promise<any> };
-
 describe('profession labels and the identifier-migration filter (built API and CLI)', () => {
   let db: TestDb;
   let env: Record<string, string>;
@@ -20,20 +19,13 @@ describe('profession labels and the identifier-migration filter (built API and C
   let pg: Client;
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, role: string, body?: unknown): Promise<Res> =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = apiCaller(() => api.url, tokens);
 
   beforeAll(async () => {
     db = await createTestDb('professions-migrations');
     env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('professions-migrations') };
     for (const role of ['operator', 'helpdesk']) {
-      const r = await runCli(['tokens:create', '--role', role, '--name', `${role}-labels`, '--json'], env);
-      expect(r.code).toBe(0);
-      tokens[role] = r.json.token;
+      tokens[role] = (await createToken(env, role, `${role}-labels`)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
