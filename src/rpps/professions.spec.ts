@@ -25,9 +25,16 @@ describe('profession labels (TRE_G15)', () => {
     for (const [code, label] of seen) expect({ code, label: PROFESSION_LABELS[code] }).toEqual({ code, label });
   });
 
-  it('gives the same table to SQL, quotes escaped', () => {
+  it('gives the same table to SQL: every code and label, read back from the CASE', () => {
     const sql = professionLabelSql('p.profession_code');
     expect(sql).toMatch(/^\(CASE p\.profession_code WHEN '10' THEN 'Médecin' /);
-    expect(sql.match(/WHEN/g)).toHaveLength(Object.keys(PROFESSION_LABELS).length);
+    const branches = [...sql.matchAll(/WHEN '(\d+)' THEN '((?:[^']|'')*)'/g)].map(([, code, label]) => [code, label.replace(/''/g, "'")]);
+    expect(Object.fromEntries(branches)).toEqual(PROFESSION_LABELS);
+    expect(sql.match(/WHEN/g)).toHaveLength(branches.length);
+  });
+
+  it("doubles a quote in a label, so that a label such as « Sage-femme d'État » cannot end the SQL string", () => {
+    const sql = professionLabelSql('c', { '50': "Sage-femme d'État", '51': "l'a'b" });
+    expect(sql).toBe("(CASE c WHEN '50' THEN 'Sage-femme d''État' WHEN '51' THEN 'l''a''b' END)");
   });
 });

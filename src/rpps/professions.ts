@@ -33,8 +33,8 @@ export function professionLabel(code: string): string | null {
   return Object.hasOwn(PROFESSION_LABELS, code) ? PROFESSION_LABELS[code] : null;
 }
 
-/** SQL giving the label of the profession code in `column` (NULL for an unlisted code), from the same table. */
-export function professionLabelSql(column: string): string {
-  const branches = Object.entries(PROFESSION_LABELS).map(([code, label]) => `WHEN '${code}' THEN '${label.replace(/'/g, "''")}'`);
+/** SQL giving the label of the profession code in `column` (NULL for an unlisted code), from the same table (`labels`: tests). */
+export function professionLabelSql(column: string, labels: Readonly<Record<string, string>> = PROFESSION_LABELS): string {
+  const branches = Object.entries(labels).map(([code, label]) => `WHEN '${code}' THEN '${label.replace(/'/g, "''")}'`);
   return `(CASE ${column} ${branches.join(' ')} END)`;
 }

@@ -1,5 +1,7 @@
 import { createServer, connect as netConnect, Server, Socket } from 'node:net';
 import { join } from 'node:path';
+import { commandsOf } from '../../src/common/cli/usage';
+import { CLI_COMMANDS } from '../../src/root.modules';
 import { freePort, runCli } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -11,24 +13,23 @@ const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 
-/** Every command, with arguments it would accept. */
-const EVERY_COMMAND: string[][] = [
-  ['rpps:import', day1],
-  ['rpps:import:redate', '00000000-0000-0000-0000-000000000000', '--as-of', '2026-11-25'],
-  ['rpps:migrations', '--status', 'all'],
-  ['rpps:migration:confirm', '1'],
-  ['rpps:migration:reject', '1'],
-  ['cards:import', holders],
-  ['renewals:run', '--as-of', '2026-11-30'],
-  ['expiry:run', '--as-of', '2026-11-30'],
-  ['crl:publish'],
-  ['tokens:create', '--role', 'operator', '--name', 'desk'],
-  ['tokens:list'],
-  ['tokens:revoke', '00000000-0000-0000-0000-000000000000'],
-  ['audit:verify'],
-  ['audit:checkpoint'],
-  ['audit:public-key'],
-];
+/** Arguments each command would accept, for those that need some (a command not listed takes none). */
+const SAMPLE_ARGS: Record<string, string[]> = {
+  'rpps:import': [day1],
+  'rpps:import:redate': ['00000000-0000-0000-0000-000000000000', '--as-of', '2026-11-25'],
+  'rpps:migrations': ['--status', 'all'],
+  'rpps:migration:confirm': ['1'],
+  'rpps:migration:reject': ['1'],
+  'cards:import': [holders],
+  'renewals:run': ['--as-of', '2026-11-30'],
+  'expiry:run': ['--as-of', '2026-11-30'],
+  'tokens:create': ['--role', 'operator', '--name', 'desk'],
+  'tokens:revoke': ['00000000-0000-0000-0000-000000000000'],
+};
+
+/** Every command the CLI has (CLI_COMMANDS, as cli.ts reads it), with arguments it would accept. */
+const COMMANDS = commandsOf(CLI_COMMANDS);
+const EVERY_COMMAND: string[][] = COMMANDS.map((c) => [c.name, ...(SAMPLE_ARGS[c.name] ?? [])]);
 
 const timed = async (args: string[], env: Record<string, string>) => {
   const t0 = Date.now();
@@ -58,6 +59,13 @@ describe('the CLI without a command, with an unknown one, and with its services 
     expect(j.code).toBe(2);
     expect(j.stdout.trim().split('\n')).toHaveLength(1);
     expect(j.json).toEqual({ error: { code: 'usage', message: 'no command given' } });
+  });
+
+  it('gives sample arguments to every command that takes some, and names only commands the CLI has', () => {
+    expect(COMMANDS.length).toBeGreaterThanOrEqual(15);
+    for (const c of COMMANDS)
+      if (c.arguments) expect({ command: c.name, sample: SAMPLE_ARGS[c.name] }).toEqual({ command: c.name, sample: expect.any(Array) });
+    for (const name of Object.keys(SAMPLE_ARGS)) expect(COMMANDS.map((c) => c.name)).toContain(name);
   });
 
   it('names an unknown command, prints the list and exits 2 (with --json: one usage error on stdout)', async () => {

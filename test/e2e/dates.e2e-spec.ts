@@ -186,13 +186,15 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
 
   describe('rpps:import and POST /api/v1/imports', () => {
     it('refuses a future --as-of with exit 2 and imports nothing', async () => {
+      const before = await imports();
       const r = await runCli(['rpps:import', day2, '--as-of', '2099-12-31', '--json'], env);
       expect(r.code).toBe(2);
       expect(r.json.error.message).toMatch(/--as-of 2099-12-31 is after today \(2026-11-30/);
-      expect(await imports()).toBe(1);
+      expect(await imports()).toBe(before);
     });
 
     it('never dates a renamed extract from the clock: exit 2 naming both ways to give a date', async () => {
+      const before = await imports();
       const renamed = join(dir, 'extract.txt');
       copyFileSync(day2, renamed);
       const r = await runCli(['rpps:import', renamed, '--json'], env);
@@ -201,24 +203,25 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect(r.json.error.message).toMatch(/cannot tell the date of the extract "extract\.txt"/);
       expect(r.json.error.message).toMatch(/_YYYYMMDDhhmm/);
       expect(r.json.error.message).toMatch(/--as-of YYYY-MM-DD/);
-      expect(await imports()).toBe(1);
+      expect(await imports()).toBe(before);
     });
 
     it.each(['2026-02-30', '06/01/2026'])('refuses the impossible date %s with exit 2 naming YYYY-MM-DD (no stack trace)', async (bad) => {
+      const before = await imports();
       const r = await runCli(['rpps:import', day2, '--as-of', bad, '--json'], env);
       expect(r.code).toBe(2);
       expect(r.json.error.code).toBe('validation_failed');
       expect(r.json.error.message).toContain(`--as-of "${bad}"`);
       expect(r.json.error.message).toContain('YYYY-MM-DD');
       expect(r.stderr).not.toMatch(/QueryFailedError|\n\s+at /);
-      expect(await imports()).toBe(1);
+      expect(await imports()).toBe(before);
     });
 
     it('refuses the same dates over the API with a 400 problem naming asOf, and queues nothing', async () => {
       copyFileSync(day2, join(importDir, 'extract.txt'));
       copyFileSync(day2, join(importDir, 'PS_LibreAcces_Personne_activite_202611260600.txt'));
       const jobs = () => count(`SELECT count(*)::int AS n FROM job_run WHERE kind = 'rpps-import'`);
-      const before = await jobs();
+      const [jobsBefore, importsBefore] = [await jobs(), await imports()];
       const name = 'PS_LibreAcces_Personne_activite_202611260600.txt';
       for (const [body, detail] of [
         [{ files: [name], asOf: '2026-02-30' }, /asOf: expected an existing date YYYY-MM-DD/],
@@ -231,13 +234,14 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
         expect(r.headers.get('content-type')).toContain('application/problem+json');
         expect((await r.json()).detail).toMatch(detail);
       }
-      expect(await jobs()).toBe(before);
-      expect(await imports()).toBe(1);
+      expect(await jobs()).toBe(jobsBefore);
+      expect(await imports()).toBe(importsBefore);
     });
 
     it('takes a renamed extract with an explicit --as-of; a wrong one is corrected with rpps:import:redate', async () => {
       // The operator imports the 2026-11-26 extract, renamed, and types the wrong date.
-      const renamed = join(dir, 'extract.txt');
+      const renamed = join(dir, 'renamed-extract.txt');
+      copyFileSync(day2, renamed);
       const wrong = await runCli(['rpps:import', renamed, '--as-of', '2026-11-29', '--json'], env);
       expect(wrong.code).toBe(0);
       expect(wrong.json).toEqual(expect.objectContaining({ status: 'applied', asOf: '2026-11-29', asOfGiven: true }));
@@ -251,8 +255,23 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect(refused.json.error.message).toMatch(/dated 2026-11-27, older than the registry \(as of 2026-11-29\)/);
       // ... until the date of the wrongly dated import is corrected, at the host, with a reason.
       const id = wrong.json.importId;
-      expect((await runCli(['rpps:import:redate', id, '--as-of', '2099-01-01', '--reason', 'typo', '--json'], env)).code).toBe(2);
-      expect((await runCli(['rpps:import:redate', id, '--as-of', '2026-11-26', '--json'], env)).code).toBe(2); // no reason
+      const future = await runCli(['rpps:import:redate', id, '--as-of', '2099-01-01', '--reason', 'typo', '--json'], env);
+      expect(future.code).toBe(2);
+      expect(future.json.error.message).toContain('2099-01-01');
+      const noReason = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-26', '--json'], env);
+      expect(noReason.code).toBe(2);
+      expect(noReason.json.error.message).toContain('--reason');
+      // A refused correction commits nothing: the import keeps its date, the trail has no redate entry.
+      const asOfAndRedates = async () =>
+        (
+          await pg.query(
+            `SELECT to_char(i.as_of, 'YYYY-MM-DD') AS "asOf",
+                    (SELECT count(*)::int FROM audit_log a WHERE a.action = 'rpps.import.redated' AND a.entity_id = $1) AS redates
+               FROM rpps_import i WHERE i.id = $1`,
+            [id],
+          )
+        ).rows[0];
+      expect(await asOfAndRedates()).toEqual({ asOf: '2026-11-29', redates: 0 });
       const [first] = (await pg.query(`SELECT id::text AS id FROM rpps_import WHERE as_of = '2026-11-25'`)).rows;
       const notLatest = await runCli(['rpps:import:redate', first.id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
       expect(notLatest.code).toBe(2);
@@ -260,6 +279,7 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       const before = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
       expect(before.code).toBe(2);
       expect(before.json.error.message).toMatch(/before the import preceding it .* as of 2026-11-25/);
+      expect(await asOfAndRedates()).toEqual({ asOf: '2026-11-29', redates: 0 });
       const fixed = await runCli(
         ['rpps:import:redate', id, '--as-of', '2026-11-26', '--reason', 'extract of 2026-11-26 imported as 2026-11-29', '--json'],
         env,

@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AUDIT_ENTITIES } from '../../src/common/audit/audit-entities';
-import { parisDate } from '../../src/common/clock/clock';
 import { ORDER_REASONS } from '../../src/orders/orders.service';
 import { ORDER_STATES } from '../../src/orders/workflow';
 import { apiCaller, createToken } from '../support/http';
@@ -213,14 +212,26 @@ describe('jobs and lists over the HTTP API', () => {
     });
 
     it('includes the whole Paris day of a `to` date (and of a `from` date)', async () => {
-      const today = parisDate(new Date());
-      const yesterday = parisDate(new Date(Date.now() - 86_400_000));
+      // The day of the latest entry in Paris, as the database computes it (not this process's clock),
+      // and the day before it: right whether or not the run crossed Paris midnight.
+      const [{ day, before }] = (
+        await pg.query(
+          `SELECT to_char(d, 'YYYY-MM-DD') AS day, to_char(d - 1, 'YYYY-MM-DD') AS before
+             FROM (SELECT max((at AT TIME ZONE 'Europe/Paris')::date) AS d FROM audit_log) x`,
+        )
+      ).rows;
+      const upTo = (d: string) =>
+        count(`SELECT count(*)::int AS n FROM audit_log WHERE (at AT TIME ZONE 'Europe/Paris')::date <= $1::date`, [d]);
+      const on = (d: string) =>
+        count(`SELECT count(*)::int AS n FROM audit_log WHERE (at AT TIME ZONE 'Europe/Paris')::date = $1::date`, [d]);
       const total = await count(`SELECT count(*)::int AS n FROM audit_log`);
-      // Every entry was written today (this test's database is new).
-      expect((await get(`/api/v1/audit?to=${today}`, 'auditor')).total).toBe(total);
-      expect((await get(`/api/v1/audit?from=${today}&to=${today}`, 'auditor')).total).toBe(total);
-      expect((await get(`/api/v1/audit?to=${yesterday}`, 'auditor')).total).toBe(0);
-      expect((await get(`/api/v1/audit?from=${yesterday}&to=${yesterday}`, 'auditor')).total).toBe(0);
+      expect(await upTo(day)).toBe(total);
+      expect(await on(day)).toBeGreaterThan(0);
+      expect((await get(`/api/v1/audit?to=${day}`, 'auditor')).total).toBe(total);
+      expect((await get(`/api/v1/audit?from=${day}&to=${day}`, 'auditor')).total).toBe(await on(day));
+      expect((await get(`/api/v1/audit?from=${day}`, 'auditor')).total).toBe(await on(day));
+      expect((await get(`/api/v1/audit?to=${before}`, 'auditor')).total).toBe(await upTo(before));
+      expect((await get(`/api/v1/audit?from=${before}&to=${before}`, 'auditor')).total).toBe(await on(before));
     });
 
     it('answers a number too large for the database with a 400 naming the field, never a 500', async () => {
