@@ -267,8 +267,8 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
           await pg.query(
             `SELECT to_char(i.as_of, 'YYYY-MM-DD') AS "asOf",
                     (SELECT count(*)::int FROM audit_log a WHERE a.action = 'rpps.import.redated' AND a.entity_id = $1) AS redates
-               FROM rpps_import i WHERE i.id = $1`,
-            [id],
+               FROM rpps_import i WHERE i.id = $2::uuid`,
+            [id, id],
           )
         ).rows[0];
       expect(await asOfAndRedates()).toEqual({ asOf: '2026-11-29', redates: 0 });
