@@ -1,0 +1,97 @@
+import type { NativeCard, PcscBinding } from './pcsc-binding';
+import { CardRemovedError, PcscError, pcscErrorFrom } from './pcsc-errors';
+
+/** What the APDU layer talks to (same shape as the transport interface of the card-personalization APDU layer). */
+export interface ApduTransport {
+  transmit(apdu: Buffer): Promise<Buffer>;
+}
+
+/** Biggest response taken: a short APDU's 256 data bytes + SW1 SW2, with room for an extended one. */
+const MAX_RESPONSE = 65_538;
+/** After an ambiguous failure, how long to watch whether the card is still there. */
+const REMOVAL_CONFIRM_MS = 1_500;
+const REMOVAL_POLL_MS = 50;
+
+/**
+ * One card, held exclusively (SCARD_SHARE_EXCLUSIVE) from connect until close(): no other program
+ * (another station, scriptor) can send it a command meanwhile. transmit() sends one APDU at a time
+ * (calls are queued) and throws CardRemovedError when the card is pulled out or its reader goes away.
+ */
+export class PcscCardSession implements ApduTransport {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private removed: CardRemovedError | null = null;
+
+  constructor(
+    readonly reader: string,
+    readonly atr: Buffer,
+    private readonly card: NativeCard,
+    private readonly binding: PcscBinding,
+  ) {}
+
+  /** 'T=0' or 'T=1', as negotiated. */
+  get protocol(): string {
+    return this.card.protocol === this.binding.SCARD_PROTOCOL_T0 ? 'T=0' : 'T=1';
+  }
+
+  transmit(apdu: Buffer): Promise<Buffer> {
+    const run = this.queue.then(() => this.transmitNow(apdu));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ends the session; by default resets the card so that no access right granted during the session (a verified PIN) outlives it. */
+  close(disposition: 'reset' | 'leave' = 'reset'): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.card.disconnect(disposition === 'reset' ? this.binding.SCARD_RESET_CARD : this.binding.SCARD_LEAVE_CARD);
+    } catch {
+      // The card or the reader is already gone: nothing left to release.
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private async transmitNow(apdu: Buffer): Promise<Buffer> {
+    if (this.removed) throw this.removed;
+    if (this.closed) throw new PcscError('pcsc_error', `the session on reader "${this.reader}" is closed`);
+    try {
+      return await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
+    } catch (e) {
+      const err = pcscErrorFrom(e, this.reader);
+      if (err instanceof CardRemovedError && err.pcscMessage !== 'Transaction failed' && err.pcscMessage !== 'Communication error') {
+        this.removed = err;
+        throw err;
+      }
+      // SCARD_E_NOT_TRANSACTED / SCARD_F_COMM_ERROR come first when the card goes in the middle of
+      // an exchange (vpcd: its socket closed); pcscd marks the card absent at its next poll.
+      // Name it a removal only once the card is seen gone.
+      if (await this.confirmRemoved()) {
+        this.removed = new CardRemovedError(this.reader, (e as Error).message);
+        throw this.removed;
+      }
+      throw err instanceof CardRemovedError
+        ? new PcscError('pcsc_error', `PC/SC error on reader "${this.reader}": ${err.pcscMessage}`, err.pcscMessage)
+        : err;
+    }
+  }
+
+  private async confirmRemoved(): Promise<boolean> {
+    const until = Date.now() + REMOVAL_CONFIRM_MS;
+    for (;;) {
+      try {
+        // SCardStatus fails with SCARD_W_REMOVED_CARD once pcscd has seen the card go (its `state` is
+        // pcsc-lite's SCARD_ABSENT/PRESENT/... enumeration, not the SCARD_STATE_* flags: not used).
+        this.card.getStatus();
+      } catch (e) {
+        if (pcscErrorFrom(e, this.reader) instanceof CardRemovedError || (e as Error).message === 'No smart card present') return true;
+        return false;
+      }
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, REMOVAL_POLL_MS));
+    }
+  }
+}
