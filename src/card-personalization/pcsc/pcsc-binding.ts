@@ -8,7 +8,10 @@ import { PcscUnavailableError } from './pcsc-errors';
  *    when pcscd does not answer; `listReaders()` gives Reader objects (name, state, atr) or [].
  *  - `reader.connect(shareMode, protocols)` resolves a Card; `card.transmit(Buffer, {maxRecvLength})`
  *    resolves the response (data + SW1 SW2; the receive buffer is 258 bytes unless told);
- *    `card.getStatus()` (SCardStatus) throws when the card is gone; `card.disconnect(disposition)`.
+ *    `card.getStatus()` (SCardStatus) throws when the card is gone; `card.disconnect(disposition)` is
+ *    synchronous (it blocks the event loop), `card.reconnect(share, protocols, init)` is not.
+ *    Reader.connect, Card.transmit/reconnect run on libuv's thread pool; listReaders, getStatus and
+ *    disconnect on the JS thread.
  *  - `new ReaderMonitor().start(cb)` watches every reader on a native thread of its own
  *    (SCardGetStatusChange with the PnP pseudo-reader, 1 s timeout) and calls back with
  *    `{type, reader, state, atr}`: reader-attached (also for the readers present at start),
@@ -20,6 +23,9 @@ export interface NativeCard {
   readonly protocol: number;
   transmit(command: Buffer, options?: { maxRecvLength?: number }): Promise<Buffer>;
   getStatus(): { state: number; protocol: number; atr: Buffer };
+  /** SCardReconnect, run off the event loop; resolves the protocol. */
+  reconnect(shareMode?: number, protocols?: number, initialization?: number): Promise<number>;
+  /** SCardDisconnect, synchronous: with SCARD_RESET_CARD it waits on the card (use reconnect for that). */
   disconnect(disposition?: number): void;
 }
 

@@ -53,7 +53,9 @@ export class CardBusyError extends PcscError {
 /** Turns an error of the native binding (a plain Error whose message is pcsc-lite's, see smartcard's pcsc_errors.h) into ours. */
 export function pcscErrorFrom(e: unknown, reader: string): Error {
   if (e instanceof PcscError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
+  // Not `instanceof Error`: the native errors come from another realm under jest's VM contexts.
+  const m = (e as { message?: unknown } | null)?.message;
+  const msg = typeof m === 'string' ? m : String(e);
   switch (msg) {
     case 'Card was removed':
     case 'Card was reset':

@@ -40,12 +40,30 @@ export class PcscCardSession implements ApduTransport {
     return run;
   }
 
-  /** Ends the session; by default resets the card so that no access right granted during the session (a verified PIN) outlives it. */
-  close(disposition: 'reset' | 'leave' = 'reset'): void {
+  /**
+   * Ends the session; by default resets the card first so that no access right granted during the
+   * session (a verified PIN) outlives it. The reset goes through SCardReconnect, which the binding runs
+   * off the event loop; SCardDisconnect (synchronous in the binding) is then called with
+   * SCARD_LEAVE_CARD, which does not talk to the card: a synchronous call that waits on the card
+   * would deadlock a card that answers from this very process (the vpcd test cards).
+   */
+  async close(disposition: 'reset' | 'leave' = 'reset'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.queue;
+    if (disposition === 'reset' && !this.removed) {
+      try {
+        await this.card.reconnect(
+          this.binding.SCARD_SHARE_EXCLUSIVE,
+          this.binding.SCARD_PROTOCOL_T0 | this.binding.SCARD_PROTOCOL_T1,
+          this.binding.SCARD_RESET_CARD,
+        );
+      } catch {
+        // The card or the reader is already gone: nothing to reset.
+      }
+    }
     try {
-      this.card.disconnect(disposition === 'reset' ? this.binding.SCARD_RESET_CARD : this.binding.SCARD_LEAVE_CARD);
+      this.card.disconnect(this.binding.SCARD_LEAVE_CARD);
     } catch {
       // The card or the reader is already gone: nothing left to release.
     }
@@ -58,25 +76,48 @@ export class PcscCardSession implements ApduTransport {
   private async transmitNow(apdu: Buffer): Promise<Buffer> {
     if (this.removed) throw this.removed;
     if (this.closed) throw new PcscError('pcsc_error', `the session on reader "${this.reader}" is closed`);
+    let response: Buffer;
     try {
-      return await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
+      response = await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
     } catch (e) {
       const err = pcscErrorFrom(e, this.reader);
       if (err instanceof CardRemovedError && err.pcscMessage !== 'Transaction failed' && err.pcscMessage !== 'Communication error') {
-        this.removed = err;
-        throw err;
+        throw this.markRemoved(err);
       }
       // SCARD_E_NOT_TRANSACTED / SCARD_F_COMM_ERROR come first when the card goes in the middle of
       // an exchange (vpcd: its socket closed); pcscd marks the card absent at its next poll.
       // Name it a removal only once the card is seen gone.
       if (await this.confirmRemoved()) {
-        this.removed = new CardRemovedError(this.reader, (e as Error).message);
-        throw this.removed;
+        throw this.markRemoved(new CardRemovedError(this.reader, err instanceof PcscError ? err.pcscMessage : undefined));
       }
       throw err instanceof CardRemovedError
         ? new PcscError('pcsc_error', `PC/SC error on reader "${this.reader}": ${err.pcscMessage}`, err.pcscMessage)
         : err;
     }
+    if (response.length >= 2) return response;
+    // vpcd (3.3) answers SCardTransmit with success and no byte at all when its card's socket closes
+    // in the middle of a command: a response without a status word is a card gone or a broken one.
+    if (await this.confirmRemoved()) {
+      throw this.markRemoved(new CardRemovedError(this.reader, `a response of ${response.length} byte(s), then the card was gone`));
+    }
+    throw new PcscError('pcsc_error', `the card in reader "${this.reader}" answered ${response.length} byte(s), without a status word`);
+  }
+
+  /**
+   * Once the card is gone the session is over: its exclusive handle is released at once (pcscd would
+   * otherwise refuse the next card in this reader with a sharing violation until close()).
+   */
+  private markRemoved(err: CardRemovedError): CardRemovedError {
+    this.removed = err;
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        this.card.disconnect(this.binding.SCARD_LEAVE_CARD);
+      } catch {
+        // Already released by pcscd.
+      }
+    }
+    return err;
   }
 
   private async confirmRemoved(): Promise<boolean> {
@@ -87,7 +128,8 @@ export class PcscCardSession implements ApduTransport {
         // pcsc-lite's SCARD_ABSENT/PRESENT/... enumeration, not the SCARD_STATE_* flags: not used).
         this.card.getStatus();
       } catch (e) {
-        if (pcscErrorFrom(e, this.reader) instanceof CardRemovedError || (e as Error).message === 'No smart card present') return true;
+        const err = pcscErrorFrom(e, this.reader);
+        if (err instanceof CardRemovedError || (err instanceof PcscError && err.code === 'no_card')) return true;
         return false;
       }
       if (Date.now() >= until) return false;
