@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CardBusyError, CardRemovedError, PcscError } from '../../src/card-personalization/pcsc/pcsc-errors';
 import { PcscReaders } from '../../src/card-personalization/pcsc/pcsc-readers';
 import { PcscCardSession } from '../../src/card-personalization/pcsc/pcsc-transport';
@@ -213,5 +217,20 @@ describe('PC/SC driver through pcscd and vpcd', () => {
     const err = await readers.connect(R1.name).catch((e) => e);
     expect(err).toBeInstanceOf(PcscError);
     expect((err as PcscError).code).toBe('no_card');
+  });
+
+  it('names pcscd (and libpcsclite-dev) when the daemon does not answer', async () => {
+    // libpcsclite takes its socket's path from PCSCLITE_CSOCK_NAME once per process: a child process
+    // pointed at a socket nobody listens on is a machine without pcscd. It runs the built driver.
+    const built = join(__dirname, '../../dist/src/card-personalization/pcsc/pcsc-readers.js');
+    if (!existsSync(built)) throw new Error(`${built} is missing: npm run build first (npm run test:pcsc does)`);
+    const script = `try { require(${JSON.stringify(built)}).PcscReaders.open({ readers: '*' }); console.log('opened'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+      env: { ...process.env, PCSCLITE_CSOCK_NAME: '/nonexistent/pcscd.comm' },
+    });
+    const err = JSON.parse(stdout);
+    expect([err.name, err.code]).toEqual(['PcscUnavailableError', 'pcsc_unavailable']);
+    expect(err.message).toContain('pcscd does not answer');
+    expect(err.message).toContain('libpcsclite-dev');
   });
 });
