@@ -133,6 +133,23 @@ describe('PC/SC driver through pcscd and vpcd', () => {
     await expect(readers.connect(R0.name)).rejects.toMatchObject({ code: 'no_card' });
   });
 
+  it('ends the session when the card is swapped faster than pcscd polls: nothing more reaches the new card', async () => {
+    await insert(slots[0], new TinyCard());
+    const session = await connect(R0.name);
+    expect(sw(await session.transmit(SELECT_SN))).toBe('9000');
+    await slots[0].remove();
+    await slots[0].insert(new TinyCard(Buffer.from('3B80800102', 'hex'), 0x80));
+    const err = await session.transmit(SELECT_SN).catch((e) => e);
+    expect(err).toBeInstanceOf(PcscError);
+    expect(['card_removed', 'card_lost']).toContain((err as PcscError).code);
+    await expect(session.transmit(SELECT_SN)).rejects.toBe(err);
+    expect(slots[0].apdus).toEqual([]);
+    // The reader is free for a new session, which talks to the new card.
+    await readers.waitForCard(R0.name, 10_000);
+    const next = await connect(R0.name);
+    expect((await next.transmit(Buffer.from('00B0000001', 'hex'))).toString('hex')).toBe('809000');
+  });
+
   it('waits for a slow card', async () => {
     await insert(slots[0], new TinyCard(), { delayMs: 300 });
     const session = await connect(R0.name);

@@ -30,6 +30,7 @@ describe('pcscErrorFrom', () => {
     expect(pcscErrorFrom(new Error('Card was removed'), 'R')).toBeInstanceOf(CardRemovedError);
     expect(pcscErrorFrom(new Error('Reader unavailable'), 'R')).toBeInstanceOf(CardRemovedError);
     expect(pcscErrorFrom(new Error('Sharing violation'), 'R')).toBeInstanceOf(CardBusyError);
+    expect(pcscErrorFrom(new Error('Transaction failed'), 'R')).toMatchObject({ code: 'card_lost' });
     expect(pcscErrorFrom(new Error('PC/SC service not running'), 'R')).toBeInstanceOf(PcscUnavailableError);
     const other = pcscErrorFrom(new Error('Insufficient buffer'), 'R') as PcscError;
     expect([other.code, other.message]).toEqual(['pcsc_error', 'PC/SC error on reader "R": Insufficient buffer']);

@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 
-export type PcscErrorCode = 'pcsc_unavailable' | 'card_removed' | 'card_busy' | 'no_card' | 'unknown_reader' | 'pcsc_error';
+export type PcscErrorCode = 'pcsc_unavailable' | 'card_removed' | 'card_lost' | 'card_busy' | 'no_card' | 'unknown_reader' | 'pcsc_error';
 
 /** An error of the PC/SC driver; `pcscMessage` is the PC/SC layer's own wording when there is one. */
 export class PcscError extends DomainError<PcscErrorCode> {
@@ -61,10 +61,11 @@ export function pcscErrorFrom(e: unknown, reader: string): Error {
     case 'Card was reset':
     case 'Card is unpowered':
     case 'Reader unavailable':
-    case 'Transaction failed':
-    case 'Communication error':
     case 'Invalid handle':
       return new CardRemovedError(reader, msg);
+    case 'Transaction failed':
+    case 'Communication error':
+      return new PcscError('card_lost', `the exchange with the card in reader "${reader}" broke (${msg})`, msg);
     case 'No smart card present':
       return new PcscError('no_card', `no card in reader "${reader}"`, msg);
     case 'Sharing violation':

@@ -15,12 +15,14 @@ const REMOVAL_POLL_MS = 50;
 /**
  * One card, held exclusively (SCARD_SHARE_EXCLUSIVE) from connect until close(): no other program
  * (another station, scriptor) can send it a command meanwhile. transmit() sends one APDU at a time
- * (calls are queued) and throws CardRemovedError when the card is pulled out or its reader goes away.
+ * (calls are queued) and throws CardRemovedError when the card is pulled out or its reader goes away,
+ * PcscError `card_lost` when the exchange broke and the card is not seen gone. After any failure the
+ * session is over: every later transmit() throws the same error.
  */
 export class PcscCardSession implements ApduTransport {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private removed: CardRemovedError | null = null;
+  private failure: PcscError | null = null;
 
   constructor(
     readonly reader: string,
@@ -51,7 +53,7 @@ export class PcscCardSession implements ApduTransport {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    if (disposition === 'reset' && !this.removed) {
+    if (disposition === 'reset' && !this.failure) {
       try {
         await this.card.reconnect(
           this.binding.SCARD_SHARE_EXCLUSIVE,
@@ -74,41 +76,45 @@ export class PcscCardSession implements ApduTransport {
   }
 
   private async transmitNow(apdu: Buffer): Promise<Buffer> {
-    if (this.removed) throw this.removed;
+    if (this.failure) throw this.failure;
     if (this.closed) throw new PcscError('pcsc_error', `the session on reader "${this.reader}" is closed`);
     let response: Buffer;
     try {
       response = await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
     } catch (e) {
       const err = pcscErrorFrom(e, this.reader);
-      if (err instanceof CardRemovedError && err.pcscMessage !== 'Transaction failed' && err.pcscMessage !== 'Communication error') {
-        throw this.markRemoved(err);
-      }
-      // SCARD_E_NOT_TRANSACTED / SCARD_F_COMM_ERROR come first when the card goes in the middle of
-      // an exchange (vpcd: its socket closed); pcscd marks the card absent at its next poll.
-      // Name it a removal only once the card is seen gone.
-      if (await this.confirmRemoved()) {
-        throw this.markRemoved(new CardRemovedError(this.reader, err instanceof PcscError ? err.pcscMessage : undefined));
-      }
-      throw err instanceof CardRemovedError
-        ? new PcscError('pcsc_error', `PC/SC error on reader "${this.reader}": ${err.pcscMessage}`, err.pcscMessage)
-        : err;
+      if (err instanceof PcscError && err.code === 'card_lost') throw this.end(await this.lostOrRemoved(err.pcscMessage ?? err.message));
+      throw this.end(err instanceof PcscError ? err : new PcscError('pcsc_error', err.message));
     }
     if (response.length >= 2) return response;
     // vpcd (3.3) answers SCardTransmit with success and no byte at all when its card's socket closes
     // in the middle of a command: a response without a status word is a card gone or a broken one.
-    if (await this.confirmRemoved()) {
-      throw this.markRemoved(new CardRemovedError(this.reader, `a response of ${response.length} byte(s), then the card was gone`));
-    }
-    throw new PcscError('pcsc_error', `the card in reader "${this.reader}" answered ${response.length} byte(s), without a status word`);
+    throw this.end(await this.lostOrRemoved(`a response of ${response.length} byte(s), without a status word`));
   }
 
   /**
-   * Once the card is gone the session is over: its exclusive handle is released at once (pcscd would
-   * otherwise refuse the next card in this reader with a sharing violation until close()).
+   * The exchange broke (SCARD_E_NOT_TRANSACTED, SCARD_F_COMM_ERROR, a response without status word):
+   * they come first when the card goes in the middle of a command, pcscd marking it absent only at
+   * its next poll (~400 ms). A removal once the card is seen gone; else the card is lost all the same:
+   * a card taken out and another put in within one poll is never seen gone by pcscd, and the handle
+   * would then talk to the new card.
    */
-  private markRemoved(err: CardRemovedError): CardRemovedError {
-    this.removed = err;
+  private async lostOrRemoved(why: string): Promise<PcscError> {
+    if (await this.confirmRemoved()) return new CardRemovedError(this.reader, why);
+    return new PcscError(
+      'card_lost',
+      `the exchange with the card in reader "${this.reader}" broke (${why}); the card may have been swapped`,
+      why,
+    );
+  }
+
+  /**
+   * Any failure ends the session: no later command may reach what is now in the reader (maybe another
+   * card), and the exclusive handle is released at once (pcscd would otherwise refuse the next card in
+   * this reader with a sharing violation until close()).
+   */
+  private end(err: PcscError): PcscError {
+    this.failure = err;
     if (!this.closed) {
       this.closed = true;
       try {
