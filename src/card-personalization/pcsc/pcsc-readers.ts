@@ -65,7 +65,12 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     const binding = options.binding ?? loadPcscBinding(options.moduleName);
     const readers = new PcscReaders(binding, options.readers, options.retryMs ?? 1000);
     readers.context = openContext(binding);
-    readers.startMonitor();
+    try {
+      readers.startMonitor();
+    } catch (e) {
+      readers.close();
+      throw new PcscUnavailableError('pcscd does not answer', (e as { message?: string }).message);
+    }
     return readers;
   }
 
