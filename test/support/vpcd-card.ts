@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 
 /**
  * The vpcd bridge: puts any card model into one of the virtual readers of `vsmartcard-vpcd`
@@ -11,6 +11,14 @@ import { connect, type Socket } from 'node:net';
  * that many bytes. From vpcd: length 1 `00` power off, `01` power on, `02` reset (no answer),
  * `04` get ATR (answered with the ATR), anything longer a command APDU (answered with the
  * response APDU, data then SW1 SW2).
+ *
+ * The socket lives on a worker thread of its own, which answers vpcd's control messages itself
+ * (get ATR with the ATR read at insertion) and hands each command APDU to the card on the main
+ * thread. vpcd checks a card's presence by asking it for its ATR (every ~400 ms, from pcscd's
+ * polling thread, holding the reader's lock), and the PC/SC binding makes some calls synchronously
+ * (SCardDisconnect, SCardStatus): with the socket on the main thread, such a call waiting for that
+ * lock would wait for an answer the blocked thread cannot give (a deadlock seen ~1 time in 10
+ * without the quickack route).
  */
 
 /** What a card model has to offer to sit in a reader (the simulated card of src/ has this shape). */
@@ -44,10 +52,75 @@ export const VPCD_READERS: readonly [VpcdReader, VpcdReader] = [
  */
 export const VPCD_HOST = process.env.VPCD_HOST ?? '127.0.0.2';
 
-const POWER_OFF = 0x00;
-const POWER_ON = 0x01;
-const RESET = 0x02;
-const GET_ATR = 0x04;
+/** The worker: one TCP connection to vpcd, vpcd's framing, control messages answered here, APDUs relayed. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { connect } = require('node:net');
+const { host, port, atr } = workerData;
+let removeAfter = workerData.removeAfterCommands;
+let commands = 0;
+let pending = Buffer.alloc(0);
+let waiting = null;
+const queue = [];
+const names = { 0: 'power-off', 1: 'power-on', 2: 'reset', 4: 'atr' };
+const socket = connect({ host, port });
+socket.setNoDelay(true);
+const send = (payload) => {
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(payload.length, 0);
+  socket.write(Buffer.concat([head, payload]));
+};
+const next = () => {
+  while (!waiting && queue.length) {
+    const msg = queue.shift();
+    if (msg.length === 1) {
+      parentPort.postMessage({ type: 'control', name: names[msg[0]] || 'unknown-' + msg[0] });
+      if (msg[0] === 4) send(Buffer.from(atr));
+      continue;
+    }
+    commands++;
+    if (removeAfter !== undefined && commands >= removeAfter) {
+      parentPort.postMessage({ type: 'apdu', apdu: msg, dropped: true });
+      socket.destroy();
+      return;
+    }
+    waiting = commands;
+    parentPort.postMessage({ type: 'apdu', id: commands, apdu: msg });
+  }
+};
+socket.on('connect', () => parentPort.postMessage({ type: 'connected' }));
+socket.on('error', (e) => parentPort.postMessage({ type: 'error', message: e.message }));
+socket.on('close', () => {
+  parentPort.postMessage({ type: 'closed' });
+  parentPort.close();
+});
+socket.on('data', (chunk) => {
+  pending = Buffer.concat([pending, chunk]);
+  while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+    const len = pending.readUInt16BE(0);
+    queue.push(Buffer.from(pending.subarray(2, 2 + len)));
+    pending = pending.subarray(2 + len);
+  }
+  next();
+});
+parentPort.on('message', (m) => {
+  if (m.type === 'response' && m.id === waiting) {
+    waiting = null;
+    if (!socket.destroyed) send(Buffer.from(m.data));
+    next();
+  } else if (m.type === 'faults') {
+    removeAfter = m.removeAfterCommands;
+  } else if (m.type === 'remove') {
+    socket.destroy();
+  }
+});
+`;
+
+type FromWorker =
+  | { type: 'connected' | 'closed' }
+  | { type: 'error'; message: string }
+  | { type: 'control'; name: string }
+  | { type: 'apdu'; id?: number; apdu: Uint8Array; dropped?: boolean };
 
 /**
  * One virtual reader's card slot. `insert(card)` connects to vpcd, `remove()` disconnects.
@@ -58,9 +131,8 @@ export class VpcdSlot extends EventEmitter {
   readonly apdus: Buffer[] = [];
   /** Control messages received (power off/on, reset, get ATR), by name, in order. */
   readonly controls: string[] = [];
-  private socket: Socket | null = null;
-  private pending = Buffer.alloc(0);
-  private chain: Promise<void> = Promise.resolve();
+  private worker: Worker | null = null;
+  private exited: Promise<void> = Promise.resolve();
   private card: BridgedCard | null = null;
   private faults: VpcdFaults = {};
 
@@ -72,90 +144,77 @@ export class VpcdSlot extends EventEmitter {
   }
 
   get inserted(): boolean {
-    return this.socket !== null;
+    return this.worker !== null;
   }
 
   /** Inserts the card: resolves once the TCP connection to vpcd is up (pcscd notices it at its next poll). */
   async insert(card: BridgedCard, faults: VpcdFaults = {}): Promise<void> {
-    if (this.socket) throw new Error(`${this.reader.name}: a card is already inserted`);
+    if (this.worker) throw new Error(`${this.reader.name}: a card is already inserted`);
     this.card = card;
     this.faults = { ...faults };
     this.apdus.length = 0;
     this.controls.length = 0;
-    this.pending = Buffer.alloc(0);
-    const socket = connect({ host: this.host, port: this.reader.port });
-    socket.setNoDelay(true);
-    this.socket = socket;
-    socket.on('data', (chunk) => this.onData(socket, chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      if (this.socket === socket) {
-        this.socket = null;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { host: this.host, port: this.reader.port, atr: card.atr(), removeAfterCommands: faults.removeAfterCommands },
+    });
+    this.worker = worker;
+    this.exited = once(worker, 'exit').then(() => {
+      if (this.worker === worker) {
+        this.worker = null;
         this.emit('removed');
       }
     });
+    const connected = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'connected') resolve();
+        else if (m.type === 'error')
+          reject(
+            new Error(
+              `${this.reader.name}: cannot reach vpcd on ${this.host}:${this.reader.port} (${m.message}); is pcscd running with vsmartcard-vpcd? (bash .ci/services.sh)`,
+            ),
+          );
+        else this.onWorker(worker, m);
+      });
+    });
     try {
-      await once(socket, 'connect');
+      await connected;
     } catch (e) {
-      this.socket = null;
-      throw new Error(
-        `${this.reader.name}: cannot reach vpcd on ${this.host}:${this.reader.port} (${(e as Error).message}); is pcscd running with vsmartcard-vpcd? (bash .ci/services.sh)`,
-      );
+      await this.remove();
+      throw e;
     }
   }
 
   /** Changes the faults of the card in the slot (the command count keeps running). */
   setFaults(faults: VpcdFaults): void {
     this.faults = { ...faults };
+    this.worker?.postMessage({ type: 'faults', removeAfterCommands: faults.removeAfterCommands });
   }
 
   /** Pulls the card out: closes the connection and waits until it is closed. */
   async remove(): Promise<void> {
-    const s = this.socket;
-    if (!s) return;
-    const closed = once(s, 'close');
-    s.destroy();
-    await closed;
+    const w = this.worker;
+    if (!w) return;
+    w.postMessage({ type: 'remove' });
+    await this.exited;
   }
 
-  private onData(socket: Socket, chunk: Buffer): void {
-    this.pending = Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 2) {
-      const len = this.pending.readUInt16BE(0);
-      if (this.pending.length < 2 + len) break;
-      const msg = Buffer.from(this.pending.subarray(2, 2 + len));
-      this.pending = this.pending.subarray(2 + len);
-      // Answers go out in order, one message after the other.
-      this.chain = this.chain
-        .then(() => this.handle(socket, msg))
-        .catch(() => {
-          socket.destroy();
-        });
+  private onWorker(worker: Worker, m: FromWorker): void {
+    if (m.type === 'control') {
+      this.controls.push(m.name);
+    } else if (m.type === 'apdu') {
+      const apdu = Buffer.from(m.apdu);
+      this.apdus.push(apdu);
+      if (!m.dropped) void this.answer(worker, m.id as number, apdu);
     }
+    // 'closed': the worker then ends by itself (its port closed, nothing else pending); see `exited`.
   }
 
-  private async handle(socket: Socket, msg: Buffer): Promise<void> {
-    if (this.socket !== socket || !this.card) return;
-    if (msg.length === 1) {
-      const names: Record<number, string> = { [POWER_OFF]: 'power-off', [POWER_ON]: 'power-on', [RESET]: 'reset', [GET_ATR]: 'atr' };
-      this.controls.push(names[msg[0]] ?? `unknown-${msg[0]}`);
-      if (msg[0] === GET_ATR) this.send(socket, this.card.atr());
-      return;
-    }
-    this.apdus.push(msg);
-    const { removeAfterCommands, delayMs } = this.faults;
-    if (removeAfterCommands !== undefined && this.apdus.length >= removeAfterCommands) {
-      socket.destroy();
-      return;
-    }
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    const response = await this.card.transmit(msg);
-    if (this.socket === socket) this.send(socket, response);
-  }
-
-  private send(socket: Socket, payload: Buffer): void {
-    const head = Buffer.alloc(2);
-    head.writeUInt16BE(payload.length, 0);
-    socket.write(Buffer.concat([head, payload]));
+  private async answer(worker: Worker, id: number, apdu: Buffer): Promise<void> {
+    const card = this.card;
+    if (!card) return;
+    if (this.faults.delayMs) await new Promise((r) => setTimeout(r, this.faults.delayMs));
+    const data = await card.transmit(apdu);
+    if (this.worker === worker) worker.postMessage({ type: 'response', id, data });
   }
 }

@@ -1,13 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ReaderSelection } from '../../common/config/config';
-import {
-  loadPcscBinding,
-  type NativeContext,
-  type NativeMonitorEvent,
-  type NativeReaderMonitor,
-  openContext,
-  type PcscBinding,
-} from './pcsc-binding';
+import { loadPcscBinding, type NativeMonitorEvent, type NativeReaderMonitor, openContext, type PcscBinding } from './pcsc-binding';
 import { PcscError, PcscUnavailableError, pcscErrorFrom } from './pcsc-errors';
 import { PcscCardSession } from './pcsc-transport';
 
@@ -47,7 +40,6 @@ export interface PcscReadersOptions {
 export class PcscReaders extends EventEmitter<PcscReaderEvents> {
   private readonly states = new Map<string, PcscReaderState>();
   private monitor: NativeReaderMonitor | null = null;
-  private context: NativeContext | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly retryMs: number;
@@ -64,7 +56,8 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
   static open(options: PcscReadersOptions): PcscReaders {
     const binding = options.binding ?? loadPcscBinding(options.moduleName);
     const readers = new PcscReaders(binding, options.readers, options.retryMs ?? 1000);
-    readers.context = openContext(binding);
+    // Fails at once, naming pcscd, when the daemon does not answer (the watch would only report it later).
+    openContext(binding).close();
     try {
       readers.startMonitor();
     } catch (e) {
@@ -122,11 +115,19 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
   /**
    * Takes the card in the reader for this process alone (SCARD_SHARE_EXCLUSIVE, T=0 or T=1) until the
    * session is closed. Throws PcscError: no_card, card_busy (another program holds it), unknown_reader.
+   *
+   * Each session has a PC/SC context of its own: libpcsclite runs one call at a time per context,
+   * holding it for the whole of a transmit, so a synchronous call (listReaders, getStatus,
+   * disconnect) on a context shared with another reader's transmit in flight would block the event
+   * loop until that card answers (forever when the card answers from this process, as the vpcd test
+   * cards do), and two readers' transmits would not overlap.
    */
   async connect(name: string): Promise<PcscCardSession> {
     if (!this.selects(name)) throw new PcscError('unknown_reader', `reader "${name}" is not among ENCODER_READERS`);
-    const reader = this.findReader(name);
+    const context = openContext(this.binding);
     try {
+      const reader = context.listReaders().find((r) => r.name === name);
+      if (!reader) throw new PcscError('unknown_reader', `no reader named "${name}" is attached`);
       const card = await reader.connect(
         this.binding.SCARD_SHARE_EXCLUSIVE,
         this.binding.SCARD_PROTOCOL_T0 | this.binding.SCARD_PROTOCOL_T1,
@@ -138,8 +139,9 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
         card.disconnect(this.binding.SCARD_LEAVE_CARD);
         throw e;
       }
-      return new PcscCardSession(name, atr, card, this.binding);
+      return new PcscCardSession(name, atr, card, this.binding, context);
     } catch (e) {
+      context.close();
       throw pcscErrorFrom(e, name);
     }
   }
@@ -148,26 +150,7 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stopMonitor();
-    this.context?.close();
-    this.context = null;
     this.removeAllListeners();
-  }
-
-  private findReader(name: string) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (!this.context?.isValid) this.context = openContext(this.binding);
-        const found = this.context.listReaders().find((r) => r.name === name);
-        if (!found) throw new PcscError('unknown_reader', `no reader named "${name}" is attached`);
-        return found;
-      } catch (e) {
-        if (e instanceof PcscError && !(e instanceof PcscUnavailableError) && e.code === 'unknown_reader') throw e;
-        // A context opened before pcscd restarted is dead ("Invalid handle"): open a new one, once.
-        this.context?.close();
-        this.context = null;
-        if (attempt >= 1) throw e instanceof PcscError ? e : pcscErrorFrom(e, name);
-      }
-    }
   }
 
   private waitFor<T>(
@@ -257,8 +240,6 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     setImmediate(() => {
       if (this.closed || !this.monitor) return;
       this.stopMonitor();
-      this.context?.close();
-      this.context = null;
       for (const name of [...this.states.keys()]) this.detach(name);
       this.emit('service-lost', { message });
       this.scheduleRestart();
@@ -270,7 +251,7 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
       this.retryTimer = null;
       if (this.closed) return;
       try {
-        this.context = openContext(this.binding);
+        openContext(this.binding).close();
         this.startMonitor();
         this.emit('service-restored');
       } catch {

@@ -1,4 +1,4 @@
-import type { NativeCard, PcscBinding } from './pcsc-binding';
+import type { NativeCard, NativeContext, PcscBinding } from './pcsc-binding';
 import { CardRemovedError, PcscError, pcscErrorFrom } from './pcsc-errors';
 
 /** What the APDU layer talks to (same shape as the transport interface of the card-personalization APDU layer). */
@@ -29,6 +29,8 @@ export class PcscCardSession implements ApduTransport {
     readonly atr: Buffer,
     private readonly card: NativeCard,
     private readonly binding: PcscBinding,
+    /** The session's own PC/SC context (see PcscReaders.connect), closed with it. */
+    private readonly context: NativeContext,
   ) {}
 
   /** 'T=0' or 'T=1', as negotiated. */
@@ -69,6 +71,7 @@ export class PcscCardSession implements ApduTransport {
     } catch {
       // The card or the reader is already gone: nothing left to release.
     }
+    this.context.close();
   }
 
   get isClosed(): boolean {
@@ -122,6 +125,7 @@ export class PcscCardSession implements ApduTransport {
       } catch {
         // Already released by pcscd.
       }
+      this.context.close();
     }
     return err;
   }
