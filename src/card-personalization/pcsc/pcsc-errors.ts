@@ -1,6 +1,9 @@
 import { DomainError } from '../../common/errors/domain-error';
+import { CardRemovedError } from '../card-personalization.errors';
 
-export type PcscErrorCode = 'pcsc_unavailable' | 'card_removed' | 'card_lost' | 'card_busy' | 'no_card' | 'unknown_reader' | 'pcsc_error';
+export { CardRemovedError };
+
+export type PcscErrorCode = 'pcsc_unavailable' | 'card_lost' | 'card_busy' | 'no_card' | 'unknown_reader' | 'pcsc_error';
 
 /** An error of the PC/SC driver; `pcscMessage` is the PC/SC layer's own wording when there is one. */
 export class PcscError extends DomainError<PcscErrorCode> {
@@ -26,18 +29,15 @@ export class PcscUnavailableError extends PcscError {
   }
 }
 
-/** The card left the reader (pulled out, reset by someone else, or the reader itself went away) during a session. */
-export class CardRemovedError extends PcscError {
-  constructor(
-    readonly reader: string,
-    pcscMessage?: string,
-  ) {
-    super(
-      'card_removed',
-      `the card in reader "${reader}" was removed during the session${pcscMessage ? ` (${pcscMessage})` : ''}`,
-      pcscMessage,
-    );
-  }
+/**
+ * The card left the reader (pulled out, reset by someone else, or the reader itself went
+ * away) during a session: the module's one CardRemovedError, whatever the driver.
+ */
+export function cardRemoved(reader: string, pcscMessage?: string): CardRemovedError {
+  return new CardRemovedError(
+    `the card in reader "${reader}" was removed during the session${pcscMessage ? ` (${pcscMessage})` : ''}`,
+    reader,
+  );
 }
 
 /** Another program holds the card (we only ever take it exclusively). */
@@ -62,7 +62,7 @@ export function pcscErrorFrom(e: unknown, reader: string): Error {
     case 'Card is unpowered':
     case 'Reader unavailable':
     case 'Invalid handle':
-      return new CardRemovedError(reader, msg);
+      return cardRemoved(reader, msg);
     case 'Transaction failed':
     case 'Communication error':
       return new PcscError('card_lost', `the exchange with the card in reader "${reader}" broke (${msg})`, msg);

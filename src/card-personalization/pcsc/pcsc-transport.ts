@@ -1,5 +1,5 @@
 import type { NativeCard, NativeContext, PcscBinding } from './pcsc-binding';
-import { CardRemovedError, PcscError, pcscErrorFrom } from './pcsc-errors';
+import { CardRemovedError, cardRemoved, PcscError, pcscErrorFrom } from './pcsc-errors';
 
 /** What the APDU layer talks to (same shape as the transport interface of the card-personalization APDU layer). */
 export interface ApduTransport {
@@ -8,6 +8,9 @@ export interface ApduTransport {
 
 /** Biggest response taken: a short APDU's 256 data bytes + SW1 SW2, with room for an extended one. */
 const MAX_RESPONSE = 65_538;
+/** What ends a session: the driver's errors, or the module's CardRemovedError. */
+type SessionFailure = PcscError | CardRemovedError;
+
 /** After an ambiguous failure, how long to watch whether the card is still there. */
 const REMOVAL_CONFIRM_MS = 1_500;
 const REMOVAL_POLL_MS = 50;
@@ -22,7 +25,7 @@ const REMOVAL_POLL_MS = 50;
 export class PcscCardSession implements ApduTransport {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private failure: PcscError | null = null;
+  private failure: SessionFailure | null = null;
 
   constructor(
     readonly reader: string,
@@ -87,7 +90,7 @@ export class PcscCardSession implements ApduTransport {
     } catch (e) {
       const err = pcscErrorFrom(e, this.reader);
       if (err instanceof PcscError && err.code === 'card_lost') throw this.end(await this.lostOrRemoved(err.pcscMessage ?? err.message));
-      throw this.end(err instanceof PcscError ? err : new PcscError('pcsc_error', err.message));
+      throw this.end(err instanceof PcscError || err instanceof CardRemovedError ? err : new PcscError('pcsc_error', err.message));
     }
     if (response.length >= 2) return response;
     // vpcd (3.3) answers SCardTransmit with success and no byte at all when its card's socket closes
@@ -102,8 +105,8 @@ export class PcscCardSession implements ApduTransport {
    * a card taken out and another put in within one poll is never seen gone by pcscd, and the handle
    * would then talk to the new card.
    */
-  private async lostOrRemoved(why: string): Promise<PcscError> {
-    if (await this.confirmRemoved()) return new CardRemovedError(this.reader, why);
+  private async lostOrRemoved(why: string): Promise<SessionFailure> {
+    if (await this.confirmRemoved()) return cardRemoved(this.reader, why);
     return new PcscError(
       'card_lost',
       `the exchange with the card in reader "${this.reader}" broke (${why}); the card may have been swapped`,
@@ -116,7 +119,7 @@ export class PcscCardSession implements ApduTransport {
    * card), and the exclusive handle is released at once (pcscd would otherwise refuse the next card in
    * this reader with a sharing violation until close()).
    */
-  private end(err: PcscError): PcscError {
+  private end(err: SessionFailure): SessionFailure {
     this.failure = err;
     if (!this.closed) {
       this.closed = true;
