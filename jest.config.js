@@ -6,7 +6,9 @@
  *  - e2e: `test/**\/*.e2e-spec.ts`, the built entry points (HTTP API, CLI, worker) as processes;
  *  - fault: `test/fault/**\/*.fault-spec.ts`, the built processes while their PostgreSQL or Redis
  *    (private instances of the test's own) is restarted or flushed, or a process is killed;
- *    `npm test` runs it after the others with --runInBand.
+ *    `npm test` runs it after the others with --runInBand;
+ *  - pcsc: `test/pcsc/**\/*.pcsc-spec.ts`, through the real pcscd and vpcd's virtual readers (cards of ours
+ *    plugged in over TCP); run with the fault tier, --runInBand (the two readers are shared by the machine).
  * A tier whose service is missing fails (never skips): see test/support/global-setup.ts.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
@@ -42,6 +44,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
+    },
+    {
+      ...common,
+      displayName: 'pcsc',
+      testMatch: ['<rootDir>/test/pcsc/**/*.pcsc-spec.ts'],
+      globalSetup: '<rootDir>/test/support/pcsc-global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
     },
   ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test tiers need and starts the local
 # services they talk to: PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379)
-# and pcscd with the vpcd virtual-reader driver (TCP 35963).
+# and pcscd with the vpcd virtual-reader driver (TCP 35963 and 35964).
 #
 # Sourced by .ci/run; developers can run it on its own:
 #     bash .ci/services.sh
@@ -41,6 +41,7 @@ ci_install_packages() {
   command -v pg_ctlcluster >/dev/null 2>&1 || wanted+=(postgresql)
   command -v redis-server  >/dev/null 2>&1 || wanted+=(redis-server)
   command -v pgrep         >/dev/null 2>&1 || wanted+=(procps)
+  command -v ip            >/dev/null 2>&1 || wanted+=(iproute2)
 
   local missing=() p
   for p in "${wanted[@]}"; do
@@ -149,31 +150,32 @@ ci_pcscd_pids() {
 }
 
 ci_start_pcscd() {
-  ci_section "pcscd (PC/SC daemon, vpcd virtual readers on TCP 35963)"
+  ci_section "pcscd (PC/SC daemon, vpcd virtual readers on TCP 35963 and 35964)"
   if ci_pcscd_pids >/dev/null; then
     echo "pcscd already running (pid $(ci_pcscd_pids | paste -sd' '))."
   elif ! command -v pcscd >/dev/null 2>&1 && [[ ! -x /usr/sbin/pcscd ]]; then
     ci_warn "pcscd is not installed; the PC/SC test tier will fail."
     return 0
   else
-    echo "Starting pcscd ..."
-    mkdir -p /run/pcscd 2>/dev/null || true
-    local bin
-    bin=$(command -v pcscd || echo /usr/sbin/pcscd)
-    # --foreground keeps it as our own child with logs in a file; setsid
-    # detaches it from this script's session and stdio.
-    setsid "$bin" --foreground --info </dev/null >>"$CI_LOG_DIR/pcscd.log" 2>&1 &
-    disown || true
+    ci_launch_pcscd
   fi
 
   if ci_wait_vpcd 15; then return 0; fi
 
+  if ! ci_pcscd_pids >/dev/null; then
+    # It exited at once (seen when a killed pcscd was not yet reaped as it
+    # started: it took the stale pid file for a live daemon). One more try.
+    echo "pcscd exited at start; trying once more ..."
+    ci_launch_pcscd
+    if ci_wait_vpcd 15; then return 0; fi
+  fi
+
   if ci_pcscd_pids >/dev/null; then
     # pcscd may predate the vpcd install: ask it to re-read reader.conf.d.
-    echo "pcscd runs but TCP 35963 is closed; asking pcscd to rescan readers ..."
+    echo "pcscd runs but vpcd's TCP ports are closed; asking pcscd to rescan readers ..."
     "$(command -v pcscd || echo /usr/sbin/pcscd)" --hotplug >/dev/null 2>&1 || true
     if ci_wait_vpcd 10; then return 0; fi
-    ci_warn "pcscd is running but nothing listens on TCP 35963 (vpcd driver not loaded? is vsmartcard-vpcd installed? restart pcscd). Log: $CI_LOG_DIR/pcscd.log"
+    ci_warn "pcscd is running but vpcd does not listen on TCP 35963 and 35964 (vpcd driver not loaded? is vsmartcard-vpcd installed? restart pcscd). Log: $CI_LOG_DIR/pcscd.log"
   else
     ci_warn "pcscd failed to start; the PC/SC test tier will fail. Log: $CI_LOG_DIR/pcscd.log"
   fi
@@ -181,12 +183,47 @@ ci_start_pcscd() {
   return 0
 }
 
-# Waits up to $1 s for a live pcscd with vpcd listening on TCP 35963.
+# Starts pcscd in the background, detached, logging to $CI_LOG_DIR/pcscd.log.
+ci_launch_pcscd() {
+  echo "Starting pcscd ..."
+  mkdir -p /run/pcscd 2>/dev/null || true
+  # No pcscd is alive (the caller checked), so a socket or pid file left by
+  # one that died (kill -9, crash, a container stopped) is stale; pcscd itself
+  # refuses to start while they exist and their pid looks alive.
+  rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid 2>/dev/null || true
+  local bin
+  bin=$(command -v pcscd || echo /usr/sbin/pcscd)
+  # --foreground keeps it as our own child with logs in a file; setsid
+  # detaches it from this script's session and stdio.
+  setsid "$bin" --foreground --info </dev/null >>"$CI_LOG_DIR/pcscd.log" 2>&1 &
+  disown || true
+}
+
+# vpcd (vsmartcard 3.3, Debian 12) writes each message's 2-byte length and its
+# payload in two TCP segments without TCP_NODELAY (fixed upstream later, vsmartcard
+# PR #323): with the card's delayed ACKs every APDU then waits ~40 ms. The test
+# cards connect to vpcd through 127.0.0.2 (vpcd listens on 0.0.0.0); this route
+# makes the kernel ACK at once on those connections only (3 ms for 10 APDUs
+# instead of 440 ms). Nothing else on the machine uses 127.0.0.2.
+ci_vpcd_quickack_route() {
+  if ip route show table local 2>/dev/null | grep -q '^local 127.0.0.2 .*quickack 1'; then
+    echo "Route 127.0.0.2 (quickack, for the vpcd test cards) already set."
+  elif [[ $(id -u) -eq 0 ]] && command -v ip >/dev/null 2>&1 &&
+    ip route replace local 127.0.0.2 dev lo table local quickack 1 2>/dev/null; then
+    echo "Route 127.0.0.2 (quickack, for the vpcd test cards) set."
+  else
+    ci_warn "could not set the quickack route for 127.0.0.2: the PC/SC tests will run ~40 ms per APDU slower (needs root and iproute2)."
+  fi
+}
+
+# Waits up to $1 s for a live pcscd with vpcd listening on TCP 35963 and
+# 35964 (its two readers, Virtual PCD 00 00 and 00 01).
 ci_wait_vpcd() {
   local i
   for i in $(seq 1 "$1"); do
-    if ci_pcscd_pids >/dev/null && ci_tcp_listening 35963; then
-      echo "pcscd running; vpcd listening on TCP 35963."
+    if ci_pcscd_pids >/dev/null && ci_tcp_listening 35963 && ci_tcp_listening 35964; then
+      echo "pcscd running; vpcd listening on TCP 35963 and 35964."
+      ci_vpcd_quickack_route
       if command -v pcsc_scan >/dev/null 2>&1; then
         echo "PC/SC readers:"
         timeout 10 pcsc_scan -r 2>&1 | sed 's/^/  /' || true

@@ -34,7 +34,11 @@ export class MalformedDataError extends CardPersonalizationError {
 
 /** The card was removed (or its reader went away) while a command was in flight. */
 export class CardRemovedError extends CardPersonalizationError {
-  constructor(message = 'the card was removed') {
+  constructor(
+    message = 'the card was removed',
+    /** The reader it left, when a reader is involved (PC/SC). */
+    readonly reader?: string,
+  ) {
     super('card_removed', message, 409);
   }
 }

@@ -15,11 +15,19 @@ import { OPEN_ORDER_STATES } from './workflow';
 export interface RenewalResult {
   runId: string;
   asOf: string;
-  /** True when the day was given (--as-of: a rehearsal may name a later day), false for today. */
+  /** True when the day was given (--as-of), false for today. */
   asOfGiven: boolean;
+  /**
+   * A day after today (Paris) makes a rehearsal: the due cards are counted, no order is made
+   * (a renewal order is approved by policy, and activating its card opposes the old one).
+   */
+  rehearsal: boolean;
+  /** Orders this run made; 0 in a rehearsal. */
   windowDays: number;
   cardsDue: number;
   ordersCreated: number;
+  /** In a rehearsal, the orders a run on that day would make (due cards without an open order). */
+  ordersWouldCreate?: number;
   alreadyOpen: number;
   seconds: number;
 }
@@ -35,6 +43,8 @@ const OPEN = OPEN_ORDER_STATES.map((s) => `'${s}'`).join(',');
  * the window (expired cards included), it was not opposed for a reason that excludes
  * renewal (an unknown reason counts as excluding), and no order is open for it. Due
  * cards get a renewal order, approved by policy, in chunks; a rerun creates nothing twice.
+ * A day after today is a rehearsal: it counts what that day's sweep would order, and orders
+ * nothing.
  */
 @Injectable()
 export class RenewalsService {
@@ -55,12 +65,13 @@ export class RenewalsService {
   }): Promise<RenewalResult> {
     const started = Date.now();
     const cfg = this.cfg;
-    // Planning only (orders, which can be cancelled): a later day is allowed, for rehearsals; it is recorded as given.
+    // A later day is allowed for rehearsals, which count and make nothing; the day is recorded as given.
     const asOfGiven = o.asOf !== undefined;
     const asOf = o.asOf === undefined ? this.clock.today() : parseBusinessDate(o.asOf, '--as-of');
+    const rehearsal = asOf > this.clock.today();
     const windowDays = cfg.RENEWAL_WINDOW_DAYS;
     const chunkSize = o.chunkSize ?? CHUNK;
-    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, asOfGiven, windowDays });
+    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, asOfGiven, rehearsal, windowDays });
     const reporter = this.jobs.reporter(jobRunId);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
@@ -100,7 +111,7 @@ export class RenewalsService {
       );
       await qr.query(`ALTER TABLE ${dueTable} ADD PRIMARY KEY (card_number)`);
       const [{ n: cardsDue }] = await qr.query(`SELECT count(*)::int AS n FROM ${dueTable}`);
-      reporter.progress(0, cardsDue, 'ordering');
+      reporter.progress(0, cardsDue, rehearsal ? 'counting (rehearsal)' : 'ordering');
       // 2. Orders, a chunk per transaction: an interrupted sweep keeps what it made, and a
       //    rerun skips what is open (the one-open-order index says so).
       // Orders are approved today (Paris): the generation follows that day, whatever asOf.
@@ -108,7 +119,17 @@ export class RenewalsService {
       let created = 0;
       let done = 0;
       let after = '';
-      for (;;) {
+      let wouldCreate: number | undefined;
+      if (rehearsal) {
+        const [{ n }] = await qr.query(
+          `SELECT count(*)::int AS n FROM ${dueTable} c
+            WHERE NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = c.national_id
+                                AND o.profession_code = c.profession_code AND o.card_type = c.card_type AND o.status IN (${OPEN}))`,
+        );
+        wouldCreate = n;
+        done = cardsDue;
+      }
+      for (; !rehearsal; ) {
         const chunk = await this.ds.transaction(async (em) => {
           const rows: Array<{ id: string }> = await em.query(
             `WITH c AS (SELECT * FROM ${dueTable} WHERE card_number > $1 ORDER BY card_number LIMIT $2)
@@ -151,24 +172,35 @@ export class RenewalsService {
         runId: run.id,
         asOf,
         asOfGiven,
+        rehearsal,
         windowDays,
         cardsDue,
         ordersCreated: created,
-        alreadyOpen: cardsDue - created,
+        ...(rehearsal ? { ordersWouldCreate: wouldCreate } : {}),
+        alreadyOpen: cardsDue - (rehearsal ? (wouldCreate ?? 0) : created),
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       await qr.query(`UPDATE renewal_run SET cards_due = $2, orders_created = $3, already_open = $4, finished_at = now() WHERE id = $1`, [
         run.id,
         cardsDue,
         created,
-        cardsDue - created,
+        result.alreadyOpen,
       ]);
       await this.audit.append(qr.manager, {
         actor: o.actor,
         action: 'renewal.run',
         entity: 'renewal_run',
         entityId: run.id,
-        details: { asOf, asOfGiven, windowDays, cardsDue, ordersCreated: created, alreadyOpen: cardsDue - created },
+        details: {
+          asOf,
+          asOfGiven,
+          rehearsal,
+          windowDays,
+          cardsDue,
+          ordersCreated: created,
+          ...(rehearsal ? { ordersWouldCreate: wouldCreate } : {}),
+          alreadyOpen: result.alreadyOpen,
+        },
       });
       await reporter.flush();
       await this.jobs.succeed(jobRunId, { ...result });

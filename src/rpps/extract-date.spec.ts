@@ -11,10 +11,16 @@ describe(extractDate.name, () => {
     expect(dateInFileName('PS_LibreAcces_Personne_activite_20261125.zip')).toBe('2026-11-25');
   });
 
-  it('takes a given date over the file name, and says it was given', () => {
+  it('refuses a given date that contradicts the stamp of the file name, naming both', () => {
+    expect(() =>
+      extractDate({ asOf: '2026-11-30', mainPath: '/x/PS_LibreAcces_Personne_activite_202610010600.txt', today, what: '--as-of' }),
+    ).toThrow(/--as-of 2026-11-30 contradicts the date in the file name "PS_LibreAcces_Personne_activite_202610010600.txt" \(2026-10-01\)/);
+  });
+
+  it('takes a given date that agrees with the file name, and says it was given', () => {
     expect(
-      extractDate({ asOf: '2026-11-24', mainPath: 'PS_LibreAcces_Personne_activite_202611250600.txt', today, what: '--as-of' }),
-    ).toEqual({ asOf: '2026-11-24', asOfGiven: true });
+      extractDate({ asOf: '2026-11-25', mainPath: 'PS_LibreAcces_Personne_activite_202611250600.txt', today, what: '--as-of' }),
+    ).toEqual({ asOf: '2026-11-25', asOfGiven: true });
     expect(extractDate({ asOf: '2026-11-30', mainPath: 'extract.txt', today, what: '--as-of' }).asOf).toBe('2026-11-30');
   });
 

@@ -5,7 +5,9 @@ import { unusableInput } from './rpps.errors';
 /**
  * The date of a registry extract: the stamp the agency puts in its file name
  * (`PS_LibreAcces_Personne_activite_YYYYMMDDhhmm.txt`, or `.zip`) or the date given
- * explicitly (`--as-of`, `asOf`), which wins. Never the clock's today: an extract dated
+ * explicitly (`--as-of`, `asOf`) for a file without the stamp. A given date that
+ * contradicts the stamp is refused: an old extract imported under today's date would make
+ * everyone registered since look ceased (and their cards opposed). Never the clock's today: an extract dated
  * wrongly would make every real extract after it "older than the registry". And never
  * after today: the registry cannot hold tomorrow's extract.
  *
@@ -45,6 +47,14 @@ export function extractDate(o: { asOf?: string; mainPath: string; today: string;
   if (o.asOf !== undefined) {
     const asOf = parseBusinessDate(o.asOf, o.what);
     refuseFutureDate(asOf, o.today, o.what, action);
+    const stamped = dateInFileName(o.mainPath);
+    if (stamped !== null && stamped !== asOf) {
+      throw unusableInput(
+        `${o.what} ${asOf} contradicts the date in the file name "${name}" (${stamped}): the agency's stamp is the ` +
+          `extract's date. Import the extract of the day you mean, or leave out ${o.what} (a file renamed by mistake ` +
+          `gets its agency name back)`,
+      );
+    }
     return { asOf, asOfGiven: true };
   }
   const fromName = dateInFileName(o.mainPath);

@@ -304,13 +304,19 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
   });
 
   describe('renewals:run', () => {
-    it('keeps a future --as-of for rehearsals, saying in its result and audit entry that the date was given', async () => {
+    it('takes a future --as-of as a rehearsal that orders nothing, saying in its result and audit entry that the date was given', async () => {
+      const renewalOrders = async () =>
+        (await pg.query(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'renewal'`)).rows[0].n as number;
+      const before = await renewalOrders();
       const r = await runCli(['renewals:run', '--as-of', '2027-06-01', '--json'], env);
       expect(r.code).toBe(0);
-      expect(r.json).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true }));
+      expect(r.json).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true, rehearsal: true, ordersCreated: 0 }));
+      // (test/orders/renewals.int-spec.ts rehearses a day with cards due and counts them)
+      expect(r.json.ordersWouldCreate + r.json.alreadyOpen).toBe(r.json.cardsDue);
+      expect(await renewalOrders()).toBe(before);
       const [entry] = (await pg.query(`SELECT details FROM audit_log WHERE action = 'renewal.run' AND entity_id = $1`, [r.json.runId]))
         .rows;
-      expect(entry.details).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true }));
+      expect(entry.details).toEqual(expect.objectContaining({ asOf: '2027-06-01', asOfGiven: true, rehearsal: true, ordersCreated: 0 }));
       for (const bad of ['2026-02-30', '06/01/2026']) {
         const b = await runCli(['renewals:run', '--as-of', bad, '--json'], env);
         expect(b.code).toBe(2);

@@ -90,6 +90,9 @@ describe('jobs and lists over the HTTP API', () => {
       const a = await settled(badHeader);
       expect(a).toMatchObject({ id: badHeader, kind: 'rpps-import', state: 'failed', finishedAt: expect.any(String) });
       expect(a.error).toMatch(/header: missing required column/);
+      // the worker reads the whole path; a reader of the jobs sees the file's name only
+      expect(a.params.files).toEqual(['PS_LibreAcces_Personne_activite_202611280600.txt']);
+      expect(JSON.stringify(a)).not.toContain(importDir);
       const b = await settled(directory);
       expect(b).toMatchObject({ id: directory, state: 'failed' });
       expect(b.error).toMatch(/is a directory/);

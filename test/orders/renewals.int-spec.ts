@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Clock } from '../../src/common/clock/clock';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
@@ -38,6 +39,31 @@ describe(RenewalsService.name, () => {
       { state: 'opposed', n: expected.opposed },
     ]);
     expect(await cardBase.importHolders(holders, 'cli')).toEqual(expect.objectContaining({ cardsCreated: 0, cardsUpdated: 0 }));
+  });
+
+  it(`rehearses ${expected.asOf} from the day before: counts the ${expected.renewalsDue} cards due, orders nothing`, async () => {
+    const dayBefore = new RenewalsService(
+      ctx.ds,
+      ctx.audit,
+      ctx.jobs,
+      ctx.rpps,
+      ctx.cfg,
+      // noon (UTC) of the day before asOf: the same Paris day
+      Clock.startingAt(new Date(Date.parse(`${expected.asOf}T12:00:00Z`) - 86_400_000)),
+    );
+    const r = await dayBefore.run({ asOf: expected.asOf, actor: 'cli' });
+    expect(r).toEqual(
+      expect.objectContaining({
+        rehearsal: true,
+        asOfGiven: true,
+        cardsDue: expected.renewalsDue,
+        ordersCreated: 0,
+        ordersWouldCreate: expected.renewalsDue,
+        alreadyOpen: 0,
+      }),
+    );
+    const [{ n }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'renewal'`);
+    expect(n).toBe(0);
   });
 
   it(`finds the ${expected.renewalsDue} cards due on ${expected.asOf} and orders each a renewal, approved by policy`, async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, redactedConfig } from './config';
+import { ConfigError, loadConfig, parseReaderSelection, redactedConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives the contract defaults on an empty environment', () => {
@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     expect(loadConfig({}).CPS4_PROFESSIONS).toEqual([]);
     expect(loadConfig({ CPS4_PROFESSIONS: '10,21' }).CPS4_PROFESSIONS).toEqual(['10', '21']);
     expect(() => loadConfig({ CPS4_PROFESSIONS: 'doctors' })).toThrow(/CPS4_PROFESSIONS/);
+  });
+
+  it('takes ENCODER_READERS as * or comma-separated reader names, and refuses empty, mixed or repeated names at boot', () => {
+    expect(parseReaderSelection(loadConfig({}).ENCODER_READERS)).toBe('*');
+    const cfg = loadConfig({ ENCODER_READERS: 'Virtual PCD 00 00, Virtual PCD 00 01' });
+    expect(parseReaderSelection(cfg.ENCODER_READERS)).toEqual(['Virtual PCD 00 00', 'Virtual PCD 00 01']);
+    expect(() => loadConfig({ ENCODER_READERS: 'Virtual PCD 00 00,,x' })).toThrow(
+      /ENCODER_READERS="Virtual PCD 00 00,,x": .*without an empty name/,
+    );
+    expect(() => loadConfig({ ENCODER_READERS: '*,Virtual PCD 00 00' })).toThrow(/ENCODER_READERS=.*\* stands alone/);
+    expect(() => loadConfig({ ENCODER_READERS: 'A,A' })).toThrow(/ENCODER_READERS=.*reader "A" is named twice/);
   });
 
   it('names every bad variable', () => {

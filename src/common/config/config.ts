@@ -29,6 +29,28 @@ function isRealTime(v: string): boolean {
   return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d && m >= 1 && m <= 12 && h < 24 && min < 60 && !Number.isNaN(Date.parse(v));
 }
 
+/** ENCODER_READERS: `*` (every reader) or PC/SC reader names separated by commas. */
+export type ReaderSelection = '*' | readonly string[];
+
+/** Parses ENCODER_READERS; throws an Error naming what is wrong. */
+export function parseReaderSelection(value: string): ReaderSelection {
+  if (value.trim() === '*') return '*';
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new Error('expected * or reader names separated by commas, without an empty name');
+  if (names.includes('*')) throw new Error('* stands alone (every reader); it cannot be mixed with reader names');
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`reader "${twice}" is named twice`);
+  return names;
+}
+
+const readerSelection = z.string().superRefine((v, ctx) => {
+  try {
+    parseReaderSelection(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern');
 
 export const configSchema = z
@@ -43,7 +65,8 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./var'),
     ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
-    ENCODER_READERS: z.string().min(1).default('*'),
+    /** PC/SC readers the pcsc encoder driver takes (`*`: every one); see parseReaderSelection. */
+    ENCODER_READERS: readerSelection.default('*'),
     MIGRATIONS_RUN: bool.default(true),
     DATABASE_CREATE: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,3 +1,4 @@
+import { basename, isAbsolute } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobRun, JobState } from './job-run.entity';
@@ -163,6 +164,16 @@ export class JobsService {
   }
 }
 
+/**
+ * A run's parameters as shown over the API: an absolute path (the files of an import, which
+ * the worker needs whole) is shown by its file name, so that a host's directories (a home
+ * directory, a mount) are not shown to whoever reads the jobs.
+ */
+export function withFileNamesOnly(params: Record<string, unknown>): Record<string, unknown> {
+  const name = (v: unknown): unknown => (typeof v === 'string' && isAbsolute(v) ? basename(v) : v);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.map(name) : name(v)]));
+}
+
 function toView(j: JobRun): JobRunView {
   const progress = Number(j.progress);
   const total = j.total === null ? null : Number(j.total);
@@ -175,7 +186,7 @@ function toView(j: JobRun): JobRunView {
     total,
     percent: total ? Math.min(100, Math.round((progress / total) * 1000) / 10) : null,
     actor: j.actor,
-    params: j.params,
+    params: withFileNamesOnly(j.params),
     result: j.result,
     error: j.error,
     createdAt: j.createdAt,
