@@ -24,7 +24,7 @@ describe('CLI help read from the decorators', () => {
   it("lists a command's arguments and options without building the application", () => {
     const [c] = commandsOf([ListMigrationsCommand]);
     expect(c.name).toBe('rpps:migrations');
-    expect(c.flags.map((f) => f.flags)).toEqual(['--status <status>', '--json']);
+    expect(c.flags.map((f) => f.flags)).toEqual(['--status <status>', '--page <n>', '--page-size <n>', '--json']);
     const help = commandHelpText('cps', c);
     expect(help).toMatch(/^Usage: cps rpps:migrations \[options\]/);
     expect(help).toContain('--status <status>');
