@@ -1,3 +1,4 @@
+import { createToken } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -73,13 +74,11 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
     const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('authz'), AUTH_FAILURES_PER_MINUTE: '100000' };
     api = await startApi(env);
     for (const role of ROLES) {
-      const r = await runCli(['tokens:create', '--role', role, '--name', `authz-${role}`, '--json'], env);
-      expect(r.code).toBe(0);
-      tokens[role] = r.json.token;
+      tokens[role] = (await createToken(env, role, `authz-${role}`)).token;
     }
-    const revoked = await runCli(['tokens:create', '--role', 'admin', '--name', 'authz-revoked', '--json'], env);
-    expect((await runCli(['tokens:revoke', revoked.json.id, '--json'], env)).code).toBe(0);
-    tokens.revoked = revoked.json.token;
+    const revoked = await createToken(env, 'admin', 'authz-revoked');
+    expect((await runCli(['tokens:revoke', revoked.id, '--json'], env)).code).toBe(0);
+    tokens.revoked = revoked.token;
     tokens.bad = `cps_${'x'.repeat(43)}`;
     const doc = (await (await fetch(`${api.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>

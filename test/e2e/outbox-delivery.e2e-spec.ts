@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase } from '../../src/common/database/database-url';
+import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { blockConsumers, expectUndisturbedDay2, fixtures, registryEffects, unconsumedEvents } from '../support/registry-effects';
 import { createTestDb, REDIS_URL, TEMPLATE_DB, TestDb, testQueuePrefix } from '../support/services';
@@ -39,8 +40,9 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
     const worker = startWorker(env);
     const api = await startApi(env);
     services.push(worker, api);
-    const token = (await runCli(['tokens:create', '--role', 'operator', '--name', 'ops', '--json'], env)).json.token;
-    const get = async (path: string) => fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const tokens = { ops: (await createToken(env, 'operator', 'ops')).token };
+    const call = apiCaller(() => api.url, tokens);
+    const get = (path: string) => call('GET', path, 'ops');
 
     // A database "blip" for the consumers: each attempt waits for the table, then its statement times out.
     const blocker = await blockConsumers(db.url);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createToken } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -69,7 +70,7 @@ describe('problem titles and details (node dist/src/main.js)', () => {
       ['op', 'operator'],
       ['hd', 'helpdesk'],
     ]) {
-      tokens[who] = (await runCli(['tokens:create', '--role', role, '--name', who, '--json'], env)).json.token;
+      tokens[who] = (await createToken(env, role, who)).token;
     }
     expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
     api = await startApi(env);

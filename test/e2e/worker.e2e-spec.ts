@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { copyIntoImportDir, createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
@@ -28,7 +29,7 @@ describe('the worker (node dist/src/worker.js)', () => {
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
-    batchToken = (await runCli(['tokens:create', '--role', 'batch', '--name', 'scheduler', '--json'], env)).json.token;
+    batchToken = (await createToken(env, 'batch', 'scheduler')).token;
   });
   afterAll(async () => {
     await worker?.stop();
