@@ -13,7 +13,9 @@ export type RppsErrorCode =
   | 'import_not_held'
   | 'import_superseded'
   | 'import_not_confirmable'
-  | 'import_files_changed';
+  | 'import_files_changed'
+  | 'import_not_latest'
+  | 'import_already_dated';
 
 /** Errors of the registry module. `unusable_input` maps to CLI exit code 2 (nothing committed). */
 export class RppsError extends DomainError<RppsErrorCode> {
@@ -30,6 +32,8 @@ export class RppsError extends DomainError<RppsErrorCode> {
     import_superseded: 'A newer import replaced this one',
     import_not_confirmable: 'This import cannot be confirmed over the API',
     import_files_changed: 'The files of this import changed since it was held',
+    import_not_latest: 'Only the date of the latest registry import can be corrected',
+    import_already_dated: 'The import already has this date',
   };
 }
 

@@ -261,8 +261,12 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect((await runCli(['rpps:import:redate', id, '--as-of', '2026-11-26', '--json'], env)).code).toBe(2); // no reason
       const [first] = (await pg.query(`SELECT id::text AS id FROM rpps_import WHERE as_of = '2026-11-25'`)).rows;
       const notLatest = await runCli(['rpps:import:redate', first.id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
-      expect(notLatest.code).toBe(2);
-      expect(notLatest.json.error.message).toMatch(/not the latest import/);
+      // A conflict with the registry's state (not a malformed argument): exit 1, a 409-class code.
+      expect(notLatest.code).toBe(1);
+      expect(notLatest.json.error).toEqual({ code: 'import_not_latest', message: expect.stringMatching(/not the latest import/) });
+      const same = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-29', '--reason', 'x', '--json'], env);
+      expect(same.code).toBe(1);
+      expect(same.json.error).toEqual({ code: 'import_already_dated', message: expect.stringMatching(/already dated 2026-11-29/) });
       const before = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
       expect(before.code).toBe(2);
       expect(before.json.error.message).toMatch(/before the import preceding it .* as of 2026-11-25/);
