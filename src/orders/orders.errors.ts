@@ -2,23 +2,25 @@ import { parisDate } from '../common/clock/clock';
 import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 import type { RegistryStanding } from '../rpps/rpps.service';
 
-export type OrdersErrorCode =
-  | 'validation_failed'
-  | 'order_not_found'
-  | 'card_not_found'
-  | 'open_order_exists'
-  | 'approver_is_requester'
-  | 'approver_not_a_person'
-  | 'replaced_card_not_found'
-  | 'replaced_card_mismatch'
-  | 'idempotency_key_reused'
-  | 'professional_not_in_registry'
-  | 'registry_changed'
-  | 'professional_unknown'
-  | 'professional_ceased'
-  | 'profession_not_held'
-  | 'unusable_input'
-  | 'renewal_in_progress';
+export const ORDERS_ERROR_CODES = [
+  'validation_failed',
+  'order_not_found',
+  'card_not_found',
+  'open_order_exists',
+  'approver_is_requester',
+  'approver_not_a_person',
+  'replaced_card_not_found',
+  'replaced_card_mismatch',
+  'idempotency_key_reused',
+  'professional_not_in_registry',
+  'registry_changed',
+  'professional_unknown',
+  'professional_ceased',
+  'profession_not_held',
+  'unusable_input',
+  'renewal_in_progress',
+] as const;
+export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 
 /** Errors of the orders module (transition refusals are TransitionError, code transition_not_allowed). */
 export class OrdersError extends DomainError<OrdersErrorCode> {
