@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
@@ -88,8 +88,16 @@ export class ExpiryService {
     const base = { asOf, asOfGiven, cardsExpired: 0, oppositionsCreated: 0, ...scope, jobRunId };
     if (guard.held && !o.confirmMassChange) {
       const held: ExpiryResult = { status: 'held', ...base, heldReason: guard.reason, confirmWith };
-      await this.recordGuard('opposition.expiry.held', o.actor, jobRunId, { asOf, asOfGiven, ...scope });
-      await this.jobs.hold(jobRunId, { ...held });
+      try {
+        // the hold and its audit entry together: a failure leaves neither, and the run says failed
+        await this.ds.transaction(async (em) => {
+          await this.recordGuard(em, 'opposition.expiry.held', o.actor, jobRunId, { asOf, asOfGiven, ...scope });
+          await this.jobs.hold(jobRunId, { ...held }, em);
+        });
+      } catch (e) {
+        await this.jobs.fail(jobRunId, jobErrorMessage(e)).catch(() => undefined);
+        throw e;
+      }
       return held;
     }
     const confirmed = guard.held ? massChangeConfirmed(`expiry sweep of ${counts.due} cards`, { where: 'host', by: o.actor }) : undefined;
@@ -98,11 +106,15 @@ export class ExpiryService {
     let oppositionsCreated = 0;
     try {
       if (confirmed) {
-        await this.recordGuard('opposition.expiry.confirmed', o.actor, jobRunId, {
-          asOf,
-          asOfGiven,
-          ...scope,
-          massChangeConfirmed: confirmed,
+        await this.ds.transaction(async (em) => {
+          await this.recordGuard(em, 'opposition.expiry.confirmed', o.actor, jobRunId, {
+            asOf,
+            asOfGiven,
+            ...scope,
+            massChangeConfirmed: confirmed,
+          });
+          // the sweeps held for that day (the scheduler's, say) are decided now
+          await this.jobs.confirmHeld('expiry', asOf, jobRunId, em);
         });
       }
       for (;;) {
@@ -130,8 +142,14 @@ export class ExpiryService {
   }
 
   /** The audit entry of the guard's decision: held, or confirmed at the host. */
-  private async recordGuard(action: string, actor: string, jobRunId: string, details: Record<string, unknown>): Promise<void> {
-    await this.ds.transaction((em) => this.audit.append(em, { actor, action, entity: 'job_run', entityId: jobRunId, details }));
+  private async recordGuard(
+    em: EntityManager,
+    action: string,
+    actor: string,
+    jobRunId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.append(em, { actor, action, entity: 'job_run', entityId: jobRunId, details });
   }
 
   /** Opposes one chunk of expired cards, in one transaction; null when none is left. */

@@ -185,6 +185,19 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect(audit.actor).toMatch(/^host:/);
       expect(audit.details).toEqual(expect.objectContaining({ cardsDue, massChangeConfirmed: r.json.massChangeConfirmed }));
       expect(audit.details.massChangeConfirmed).toContain(audit.actor);
+      // The sweeps held earlier for that day (the worker's, the CLI's) are decided: none waits any more.
+      const runs = (
+        await pg.query(
+          `SELECT state, result->>'status' AS status, result->>'confirmedByRun' AS by FROM job_run
+            WHERE kind = 'expiry' AND params->>'asOf' = '2026-11-30' AND id <> $1`,
+          [r.json.jobRunId],
+        )
+      ).rows;
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      expect(runs.filter((x) => x.status !== 'applied')).toEqual(
+        runs.filter((x) => x.status !== 'applied').map(() => ({ state: 'succeeded', status: 'confirmed', by: r.json.jobRunId })),
+      );
+      expect(runs.filter((x) => x.status === 'confirmed').length).toBeGreaterThanOrEqual(2);
       // The next sweep is small again: applied without a confirmation.
       const again = await runCli(['expiry:run', '--json'], env);
       expect(again.code).toBe(0);
