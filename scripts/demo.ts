@@ -549,7 +549,7 @@ const expirySweep: Step = {
       status: 'applied' | 'held';
       cardsExpired: number;
       oppositionsCreated: number;
-      heldCards?: number;
+      cardsDue: number;
       validCards: number;
       share: number;
       maxShare: number;
@@ -561,7 +561,7 @@ const expirySweep: Step = {
     let { json, seconds } = await cli<Expiry>(ctx, ['expiry:run'], [0, 1]);
     if (json.status === 'held') {
       lines.push(
-        `held: it would oppose ${n(json.heldCards ?? 0)} of ${n(json.validCards)} valid cards (${pct(json.share)}, more than the ` +
+        `held: it would oppose ${n(json.cardsDue)} of ${n(json.validCards)} valid cards (${pct(json.share)}, more than the ` +
           `${pct(json.maxShare)} of EXPIRY_MAX_SHARE); nothing opposed; confirmed at the host with: ${json.confirmWith}`,
       );
       ({ json, seconds } = await cli<Expiry>(ctx, ['expiry:run', '--confirm-mass-change']));

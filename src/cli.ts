@@ -8,7 +8,7 @@ const PREFLIGHT_TIMEOUT_MS = 2000;
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const cfg = bootConfig('cli', { json });
-  const { printFailure, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
+  const { printFailure, writeCliError, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
   const { CLI_COMMANDS, CliModule } = await import('./root.modules');
   const { commandHelpText, commandsOf, invocation, usageText } = await import('./common/cli/usage');
 
@@ -25,10 +25,10 @@ async function main(): Promise<void> {
       process.stdout.write(help);
       process.exit(0);
     }
-    const message =
-      asked.kind === 'missing' ? 'no command given' : `unknown ${asked.command.startsWith('-') ? 'option' : 'command'} '${asked.command}'`;
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
-    process.stderr.write(`error: ${message}\n\n${help}`);
+    // `usage`: no command, or an unknown one (an unknown option before any command is a bad argument).
+    if (asked.kind === 'missing') writeCliError(json, 'usage', 'no command given', `\n${help}`);
+    else if (asked.command.startsWith('-')) writeCliError(json, 'validation_failed', `unknown option '${asked.command}'`, `\n${help}`);
+    else writeCliError(json, 'usage', `unknown command '${asked.command}'`, `\n${help}`);
     process.exit(EXIT_UNUSABLE_INPUT);
   }
 
@@ -45,14 +45,16 @@ async function main(): Promise<void> {
 
   const { CommandFactory } = await import('nest-commander');
   const { StderrLogger } = await import('./common/logging/stderr-logger');
-  // Usage errors of any (sub)command exit 2, as the contract says (commander would exit 1).
+  // Argument errors of a command (a missing argument, an unknown option...) are written by the
+  // one CLI error writer, as `validation_failed` (an unknown command: `usage`), and exit 2 as
+  // the contract says (commander would print its own line and exit 1).
   const { Command } = await import('commander');
-  const proto = Command.prototype as unknown as { _exit(exitCode: number, code: string, message: string): never };
-  const exit = proto._exit;
-  proto._exit = function (this: unknown, exitCode: number, code: string, message: string) {
-    const usage = exitCode !== 0 && code.startsWith('commander.') && code !== 'commander.executeSubCommandAsync';
-    if (usage && json) process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
-    return exit.call(this, usage ? EXIT_UNUSABLE_INPUT : exitCode, code, message);
+  type Commander = { _exit(exitCode: number, code: string, message: string): never };
+  const proto = Command.prototype as unknown as { error(this: Commander, message: string, opts?: { code?: string }): never };
+  proto.error = function (this: Commander, message: string, opts?: { code?: string }) {
+    const code = opts?.code ?? 'commander.error';
+    writeCliError(json, code === 'commander.unknownCommand' ? 'usage' : 'validation_failed', message.replace(/^error: /, ''));
+    return this._exit(EXIT_UNUSABLE_INPUT, code, message);
   };
   try {
     await CommandFactory.run(CliModule.forRoot(cfg), {

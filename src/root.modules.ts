@@ -27,7 +27,7 @@ import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 import { OrdersModule } from './orders/orders.module';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
-import { RedateImportCommand } from './rpps/import-redate';
+import { RedateImportCommand } from './rpps/import-redate.command';
 import { RppsModule } from './rpps/rpps.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 

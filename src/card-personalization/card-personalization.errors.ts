@@ -5,25 +5,38 @@ import { DomainError } from '../common/errors/domain-error';
  * REFERENCE DATA (PIN)`) and the status word, never a command's data: a PIN or a PUK
  * travels in some of them.
  */
-export type CardPersonalizationErrorCode =
+export const CARD_PERSONALIZATION_ERROR_CODES = [
   /** A status word the step does not accept (see CardStatusError.sw). */
-  | 'card_status'
+  'card_status',
   /** The card went away (pulled out, reader unplugged, bridge closed). */
-  | 'card_removed'
+  'card_removed',
   /** The reader or its driver failed otherwise. */
-  | 'reader_error'
+  'reader_error',
   /** Bytes that are not a valid APDU, BER-TLV or text as the profile defines it. */
-  | 'malformed_data'
+  'malformed_data',
   /** The order's or the card's data cannot be written as the profile says. */
-  | 'unusable_card_data'
+  'unusable_card_data',
   /** The card has no EF.SN, or an EF.SN that is not 8 to 16 ASCII characters: not our stock. */
-  | 'no_chip_serial'
+  'no_chip_serial',
   /** DF.CPX already exists: never written to. */
-  | 'card_not_blank'
+  'card_not_blank',
   /** What was read back differs from what was written. */
-  | 'read_back_mismatch';
+  'read_back_mismatch',
+] as const;
+export type CardPersonalizationErrorCode = (typeof CARD_PERSONALIZATION_ERROR_CODES)[number];
 
-export class CardPersonalizationError extends DomainError<CardPersonalizationErrorCode> {}
+export class CardPersonalizationError extends DomainError<CardPersonalizationErrorCode> {
+  static override readonly titles: Readonly<Record<CardPersonalizationErrorCode, string>> = {
+    card_status: 'The card refused a command',
+    card_removed: 'The card was removed during personalization',
+    reader_error: 'The card reader failed',
+    malformed_data: 'The data read or to write is malformed',
+    unusable_card_data: 'The card data cannot be written as the profile defines it',
+    no_chip_serial: 'The card has no readable chip serial number: it is not from our stock',
+    card_not_blank: 'The card is not blank',
+    read_back_mismatch: 'What was read back from the card differs from what was written',
+  };
+}
 
 /** Bytes that do not decode (truncated TLV, indefinite length, bad APDU...). */
 export class MalformedDataError extends CardPersonalizationError {

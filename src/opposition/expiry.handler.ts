@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { QueueName } from '../common/queue/queues';
 import { DAILY_JOB_OPTIONS } from './daily-job-options';
-import { OppositionsService } from './oppositions.service';
+import { ExpiryService } from './expiry.service';
 
 export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
 
@@ -17,10 +17,10 @@ export class ExpiryHandler implements JobHandler {
   readonly queue = QueueName.Opposition;
   readonly jobName = 'expiry.run';
 
-  constructor(private readonly oppositions: OppositionsService) {}
+  constructor(private readonly expiry: ExpiryService) {}
 
   async handle(_job: Job, log: JobLogger) {
-    const r = await this.oppositions.expire({ actor: 'system:scheduler' });
+    const r = await this.expiry.expire({ actor: 'system:scheduler' });
     if (r.status === 'held') log.warn({ ...r }, 'expiry sweep held: nothing opposed');
     else log.info({ ...r }, 'expiry sweep done');
     return r;

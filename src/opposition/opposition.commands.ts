@@ -2,8 +2,9 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
+import { percent } from '../common/jobs/mass-change';
 import { CrlPublisher } from './crl-publisher.service';
-import { percent } from './expiry-hold';
+import { ExpiryService } from './expiry.service';
 import { OppositionsService } from './oppositions.service';
 
 @Command({
@@ -12,7 +13,7 @@ import { OppositionsService } from './oppositions.service';
     'Oppose every card past its end of validity (the daily sweep, by hand); held, nothing opposed, past EXPIRY_MAX_SHARE of the valid cards',
 })
 export class ExpiryRunCommand extends CommandRunner {
-  constructor(private readonly oppositions: OppositionsService) {
+  constructor(private readonly expiry: ExpiryService) {
     super();
   }
 
@@ -20,7 +21,7 @@ export class ExpiryRunCommand extends CommandRunner {
     const json = !!flags.json;
     const view = progressView(json);
     try {
-      const r = await this.oppositions.expire({
+      const r = await this.expiry.expire({
         asOf: flags.asOf,
         actor: hostActor(),
         confirmMassChange: !!flags.confirmMassChange,
@@ -29,9 +30,9 @@ export class ExpiryRunCommand extends CommandRunner {
       view.stop();
       printResult(json, r, () =>
         r.status === 'held'
-          ? `expiry as of ${r.asOf}: HELD, ${r.heldCards} cards not opposed\n  ${r.heldReason}`
+          ? `expiry as of ${r.asOf}: HELD, ${r.cardsDue} cards not opposed\n  ${r.heldReason}`
           : `expiry as of ${r.asOf}: ${r.cardsExpired} cards past their end of validity opposed, ${r.oppositionsCreated} oppositions recorded` +
-            ` (${percent(r.share)} of ${r.validCards} valid cards${r.massChangeConfirmed ? ', past EXPIRY_MAX_SHARE: confirmed at the host' : ''})`,
+            ` (${percent(r.share)} of ${r.validCards} valid cards${r.massChangeConfirmed ? `, past EXPIRY_MAX_SHARE: ${r.massChangeConfirmed}` : ''})`,
       );
       // Like a held import: nothing was done, someone has to look (exit 1, the answer on stdout).
       if (r.status === 'held') process.exitCode = EXIT_RUN_FAILED;

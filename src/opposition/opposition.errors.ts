@@ -1,6 +1,7 @@
 import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 
-export type OppositionErrorCode = 'validation_failed' | 'opposition_not_found' | 'crl_unavailable';
+export const OPPOSITION_ERROR_CODES = ['validation_failed', 'opposition_not_found', 'crl_unavailable'] as const;
+export type OppositionErrorCode = (typeof OPPOSITION_ERROR_CODES)[number];
 
 /** Errors of the opposition module. */
 export class OppositionError extends DomainError<OppositionErrorCode> {

@@ -5,6 +5,7 @@ import { CrlController } from './crl.controller';
 import { CrlCache } from './crl-cache.service';
 import { CrlStore } from './crl-store.service';
 import { ExpiryHandler } from './expiry.handler';
+import { ExpiryService } from './expiry.service';
 import { OppositionRequestsHandler } from './opposition-requests.handler';
 import { OppositionsController } from './oppositions.controller';
 import { OppositionsService } from './oppositions.service';
@@ -17,7 +18,7 @@ import { OppositionsService } from './oppositions.service';
 @Module({
   imports: [RppsModule, OrdersModule],
   controllers: [OppositionsController, CrlController],
-  providers: [OppositionsService, CrlStore, CrlCache, OppositionRequestsHandler, ExpiryHandler],
-  exports: [OppositionsService, CrlStore, OppositionRequestsHandler, ExpiryHandler],
+  providers: [OppositionsService, ExpiryService, CrlStore, CrlCache, OppositionRequestsHandler, ExpiryHandler],
+  exports: [OppositionsService, ExpiryService, CrlStore, OppositionRequestsHandler, ExpiryHandler],
 })
 export class OppositionModule {}

@@ -1,19 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
-import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
-import { jobErrorMessage } from '../common/jobs/jobs.errors';
-import { JobsService } from '../common/jobs/jobs.service';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
 import { OppositionRequestsService } from '../orders/opposition-requests.service';
 import { OrdersService } from '../orders/orders.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OppositionReason } from './crl-encoder';
-import { confirmCommand, ExpiryScope, expiryScope, heldReason } from './expiry-hold';
 import { OppositionError } from './opposition.errors';
 
 /** What a person may declare; expiry and replacement are the system's. */
@@ -23,25 +19,7 @@ export const REPLACED_AFTER: readonly OppositionReason[] = ['loss', 'theft', 'ma
 export const CHANNELS = ['phone', 'form', 'portal', 'registry', 'system'] as const;
 /** How a person's declaration reached them (`system` is the system's own). */
 export const DECLARABLE_CHANNELS = ['phone', 'form', 'portal', 'registry'] as const;
-const EXPIRY_CHUNK = 5000;
 const REQUEST_CHUNK = 1000;
-
-/** What an expiry sweep did, or why it is held (contract.md: cardsExpired, oppositionsCreated). */
-export interface ExpiryResult extends Omit<ExpiryScope, 'massChange'> {
-  status: 'applied' | 'held';
-  asOf: string;
-  /** True when the day was given (--as-of), false for today. */
-  asOfGiven: boolean;
-  cardsExpired: number;
-  oppositionsCreated: number;
-  /** Held: the cards nothing was done to, why, and the command that confirms it. */
-  heldCards?: number;
-  heldReason?: string;
-  confirmWith?: string;
-  /** Applied past EXPIRY_MAX_SHARE, confirmed at the host. */
-  massChangeConfirmed?: boolean;
-  jobRunId: string;
-}
 
 /**
  * Advisory lock taken shared by every transaction that records oppositions, and
@@ -50,6 +28,11 @@ export interface ExpiryResult extends Omit<ExpiryScope, 'massChange'> {
  * names exactly what a CRL includes and what the next delta must add.
  */
 export const OPPOSITION_WRITE_LOCK = 7_264_030;
+
+/** Takes OPPOSITION_WRITE_LOCK shared, for the transaction: every transaction that records oppositions does. */
+export async function takeOppositionWriteLock(em: EntityManager): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock_shared($1)`, [OPPOSITION_WRITE_LOCK]);
+}
 
 export interface Declaration {
   reason: OppositionReason;
@@ -84,8 +67,8 @@ const REQUEST_SOURCES: Record<string, { source: string; channel: string; declare
 };
 
 /**
- * Oppositions: declared by the helpdesk or an operator, handed over by the orders module
- * (cessation, replacement, cards imported already opposed), or made by the expiry sweep.
+ * Oppositions: declared by the helpdesk or an operator, or handed over by the orders module
+ * (cessation, replacement, cards imported already opposed); the expiry sweep is ExpiryService.
  * The card's state changes through the orders service; the opposition row, written in
  * the same transaction, is what the CRL lists.
  */
@@ -98,7 +81,6 @@ export class OppositionsService {
     private readonly rpps: RppsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
-    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly clock: Clock,
     private readonly requests: OppositionRequestsService,
@@ -137,7 +119,7 @@ export class OppositionsService {
     role: string,
   ): Promise<{ opposition: OppositionView; created: boolean }> {
     return this.ds.transaction(async (em) => {
-      await this.writeLock(em);
+      await takeOppositionWriteLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
       if (!opposedNow) return { opposition: await this.recordExisting(em, card, null), created: false };
       const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orderReplacement(em, card) : null;
@@ -189,7 +171,7 @@ export class OppositionsService {
       const chunk = await this.ds.transaction(async (em) => {
         const requests = await this.requests.claimPending(em, REQUEST_CHUNK);
         if (!requests.length) return null;
-        await this.writeLock(em);
+        await takeOppositionWriteLock(em);
         const audits: AuditRecord[] = [];
         let created = 0;
         for (const r of requests) {
@@ -227,126 +209,6 @@ export class OppositionsService {
       oppositionsCreated += chunk.created;
     }
     return { requestsHandled, oppositionsCreated };
-  }
-
-  /**
-   * The expiry sweep: every card whose end of validity is before `asOf` (default today,
-   * Paris time; never after today: an opposition is final) is opposed with reason expiry,
-   * a chunk per transaction; a rerun finds nothing. A sweep that would oppose more than
-   * EXPIRY_MAX_SHARE of the valid cards is held (job run `held`, nothing opposed) unless
-   * `confirmMassChange` (someone at the host) says it is real.
-   */
-  async expire(o: {
-    asOf?: string;
-    actor: string;
-    confirmMassChange?: boolean;
-    onProgress?: (done: number) => void;
-  }): Promise<ExpiryResult> {
-    const today = this.clock.today();
-    const asOfGiven = o.asOf !== undefined;
-    const asOf = o.asOf === undefined ? today : parseBusinessDate(o.asOf, '--as-of');
-    refuseFutureDate(asOf, today, '--as-of', 'the expiry sweep opposes cards for good: an opposition');
-    const counts = await this.cards.expiryCounts(asOf);
-    const scope = expiryScope(counts.due, counts.valid, this.cfg.EXPIRY_MAX_SHARE);
-    const { massChange, ...shown } = scope;
-    const jobRunId = await this.jobs.create('expiry', o.actor, { asOf, asOfGiven, confirmMassChange: !!o.confirmMassChange });
-    if (massChange && !o.confirmMassChange) {
-      const reason = heldReason(asOf, scope);
-      const held: ExpiryResult = {
-        status: 'held',
-        asOf,
-        asOfGiven,
-        cardsExpired: 0,
-        oppositionsCreated: 0,
-        ...shown,
-        heldCards: scope.cardsDue,
-        heldReason: reason,
-        confirmWith: confirmCommand(asOf),
-        jobRunId,
-      };
-      await this.ds.transaction(async (em) => {
-        await this.audit.append(em, {
-          actor: o.actor,
-          action: 'opposition.expiry.held',
-          entity: 'job_run',
-          entityId: jobRunId,
-          details: { asOf, asOfGiven, ...shown },
-        });
-      });
-      await this.jobs.hold(jobRunId, { ...held });
-      return held;
-    }
-    const reporter = this.jobs.reporter(jobRunId);
-    let cardsExpired = 0;
-    let oppositionsCreated = 0;
-    try {
-      if (massChange) {
-        await this.ds.transaction(async (em) => {
-          await this.audit.append(em, {
-            actor: o.actor,
-            action: 'opposition.expiry.mass-change-confirmed',
-            entity: 'job_run',
-            entityId: jobRunId,
-            details: {
-              asOf,
-              asOfGiven,
-              ...shown,
-              massChangeConfirmed: `expiry sweep of ${scope.cardsDue} cards confirmed at the host by ${o.actor} (--confirm-mass-change)`,
-            },
-          });
-        });
-      }
-      for (;;) {
-        const chunk = await this.ds.transaction(async (em) => {
-          await this.writeLock(em);
-          const expired = await this.cards.opposeExpired(em, asOf, EXPIRY_CHUNK);
-          if (!expired.length) return null;
-          const rows: Array<{ id: string; cardNumber: string }> = await em.query(
-            `INSERT INTO opposition (card_number, reason, source, channel, declared_by, opposed_at, valid_until)
-             SELECT n, 'expiry', 'system', 'system', $4, at, vu::date FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(n, at, vu)
-             ON CONFLICT (card_number) DO NOTHING RETURNING id::text AS id, card_number AS "cardNumber"`,
-            [expired.map((c) => c.cardNumber), expired.map((c) => c.opposedAt), expired.map((c) => c.validUntil), o.actor],
-          );
-          if (rows.length) await this.outbox.add(em, 'crl.delta-requested', {});
-          await this.audit.appendMany(
-            em,
-            rows.map((r) => ({
-              actor: o.actor,
-              action: 'opposition.expiry',
-              entity: 'card',
-              entityId: r.cardNumber,
-              details: { oppositionId: r.id, asOf, jobRunId },
-            })),
-          );
-          return { expired: expired.length, created: rows.length };
-        });
-        if (!chunk) break;
-        cardsExpired += chunk.expired;
-        oppositionsCreated += chunk.created;
-        reporter.progress(cardsExpired, null, 'opposing expired cards');
-        o.onProgress?.(cardsExpired);
-      }
-      await reporter.flush();
-      const result: ExpiryResult = {
-        status: 'applied',
-        asOf,
-        asOfGiven,
-        cardsExpired,
-        oppositionsCreated,
-        ...shown,
-        ...(massChange ? { massChangeConfirmed: true } : {}),
-        jobRunId,
-      };
-      await this.jobs.succeed(jobRunId, { ...result });
-      return result;
-    } catch (e) {
-      await this.jobs.fail(jobRunId, jobErrorMessage(e), { cardsExpired, oppositionsCreated }).catch(() => undefined);
-      throw e;
-    }
-  }
-
-  private async writeLock(em: EntityManager): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock_shared($1)`, [OPPOSITION_WRITE_LOCK]);
   }
 
   /** The opposition of a card already opposed; recorded now if the card was opposed elsewhere and not yet recorded. */

@@ -2,22 +2,25 @@ import { parisDate } from '../common/clock/clock';
 import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 import type { RegistryStanding } from '../rpps/rpps.service';
 
-export type OrdersErrorCode =
-  | 'validation_failed'
-  | 'order_not_found'
-  | 'card_not_found'
-  | 'open_order_exists'
-  | 'approver_is_requester'
-  | 'approver_not_a_person'
-  | 'replaced_card_not_found'
-  | 'replaced_card_mismatch'
-  | 'idempotency_key_reused'
-  | 'professional_not_in_registry'
-  | 'professional_unknown'
-  | 'professional_ceased'
-  | 'profession_not_held'
-  | 'unusable_input'
-  | 'renewal_in_progress';
+export const ORDERS_ERROR_CODES = [
+  'validation_failed',
+  'order_not_found',
+  'card_not_found',
+  'open_order_exists',
+  'approver_is_requester',
+  'approver_not_a_person',
+  'replaced_card_not_found',
+  'replaced_card_mismatch',
+  'idempotency_key_reused',
+  'professional_not_in_registry',
+  'registry_changed',
+  'professional_unknown',
+  'professional_ceased',
+  'profession_not_held',
+  'unusable_input',
+  'renewal_in_progress',
+] as const;
+export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 
 /** Errors of the orders module (transition refusals are TransitionError, code transition_not_allowed). */
 export class OrdersError extends DomainError<OrdersErrorCode> {
@@ -31,11 +34,30 @@ export class OrdersError extends DomainError<OrdersErrorCode> {
     replaced_card_mismatch: 'The card to replace belongs to another holder, profession or card type',
     idempotency_key_reused: 'This Idempotency-Key was already used for another order',
     professional_not_in_registry: 'The professional is no longer active in the registry with this profession',
+    registry_changed: 'The registry changed while the order was being made: try again',
     professional_unknown: 'No card can be ordered for someone the registry does not know',
     professional_ceased: 'No card can be ordered for a professional who has ceased practising',
     profession_not_held: 'No card can be ordered for a profession the professional does not hold',
     renewal_in_progress: 'A renewal sweep is already running',
   };
+}
+
+/**
+ * The approval of order `orderId` refused because the registry changed since the order was
+ * made: a 409 `professional_not_in_registry` (the order exists; the registry moved), whose
+ * detail says why with creation's wording (`standing` from RppsService.standing()); a 409
+ * `registry_changed` when the registry says active again by the time it is read.
+ */
+export function approvalRefusal(s: RegistryStanding, orderId: string, nationalId: string, professionCode: string): OrdersError {
+  const why = registryRefusal(s, nationalId, professionCode);
+  if (!why) {
+    return new OrdersError('registry_changed', `the registry changed while order ${orderId} was approved: try again`, 409, { orderId });
+  }
+  return new OrdersError('professional_not_in_registry', `order ${orderId} cannot be approved: ${why.message}`, 409, {
+    ...why.extra,
+    orderId,
+    standing: why.code,
+  });
 }
 
 /** Why the registry refuses a card for this professional and profession (null when it does not). */

@@ -13,7 +13,7 @@ import { Param, SqlParams } from '../common/database/sql-params';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
-import { OrdersError, registryRefusal } from './orders.errors';
+import { approvalRefusal, OrdersError, registryRefusal } from './orders.errors';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
 import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, OrderState, orderTransition, TransitionError } from './workflow';
 
@@ -146,7 +146,10 @@ export class OrdersService {
     // Why, in one read (only on this path).
     throw (
       registryRefusal(await this.rpps.standing(c.nationalId, c.professionCode), c.nationalId, c.professionCode) ??
-      new OrdersError('professional_not_in_registry', `the registry changed while ${c.nationalId} was ordered for: try again`, 409)
+      new OrdersError('registry_changed', `the registry changed while ${c.nationalId} was ordered for: try again`, 409, {
+        nationalId: c.nationalId,
+        professionCode: c.professionCode,
+      })
     );
   }
 
@@ -283,7 +286,7 @@ export class OrdersService {
     const actor = by?.actor ?? POLICY;
     orderTransition(current.status, 'approve');
     const today = this.clock.today();
-    const content = await this.requireInRegistry(em, current.nationalId, current.professionCode);
+    const content = await this.requireInRegistry(em, current);
     const generation = generationFor(today, current.professionCode, {
       cps4StartDate: this.cfg.CPS4_START_DATE,
       cps4Professions: this.cfg.CPS4_PROFESSIONS,
@@ -324,17 +327,16 @@ export class OrdersService {
     return byPolicy ? this.approveIn(em, row, null, audits) : row;
   }
 
-  /** The card content of a holder active in the registry with that profession; a 409 otherwise. */
-  private async requireInRegistry(em: EntityManager, nationalId: string, professionCode: string) {
-    const content = await this.rpps.cardContent(nationalId, professionCode, em);
-    if (!content) {
-      throw new OrdersError(
-        'professional_not_in_registry',
-        `${nationalId} is not active in the registry with profession ${professionCode}: no card can be ordered or approved for it`,
-        409,
-      );
-    }
-    return content;
+  /** The card content of the order's holder, active in the registry with that profession; a 409 saying why otherwise. */
+  private async requireInRegistry(em: EntityManager, order: Pick<OrderView, 'id' | 'nationalId' | 'professionCode'>) {
+    const content = await this.rpps.cardContent(order.nationalId, order.professionCode, em);
+    if (content) return content;
+    throw approvalRefusal(
+      await this.rpps.standing(order.nationalId, order.professionCode, em),
+      order.id,
+      order.nationalId,
+      order.professionCode,
+    );
   }
 
   /**

@@ -7,16 +7,12 @@
  * Pure code: no framework, no database.
  */
 
+import { type CalendarDay, calendarDay } from '../common/clock/business-date';
+
 // ---------------------------------------------------------------------------------------
 // Calendar dates
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-interface Ymd {
-  y: number;
-  m: number;
-  d: number;
-}
+type Ymd = CalendarDay;
 
 function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -26,14 +22,10 @@ function daysInMonth(y: number, m: number): number {
   return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
 }
 
+/** The day `s` (the one parser of days, common/clock/business-date), or an error naming `label`. */
 function parseDate(s: string, label: string): Ymd {
-  const match = typeof s === 'string' ? ISO_DATE.exec(s) : null;
-  if (match) {
-    const y = Number(match[1]);
-    const m = Number(match[2]);
-    const d = Number(match[3]);
-    if (y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) return { y, m, d };
-  }
+  const day = calendarDay(s);
+  if (day) return day;
   throw new Error(`${label} "${String(s)}" is not a valid date (YYYY-MM-DD)`);
 }
 
@@ -64,16 +56,6 @@ function fromDayNumber(z: number): Ymd {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-/** True when `s` is a real calendar date written `YYYY-MM-DD`. */
-export function isIsoDate(s: string): boolean {
-  try {
-    parseDate(s, 'date');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `date` plus `days` (an integer, possibly negative). */

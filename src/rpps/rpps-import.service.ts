@@ -15,6 +15,7 @@ import { ExtractFormatError } from '../common/extract/extract.errors';
 import { openExtract, ZipLimits } from '../common/extract/extract-open';
 import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
+import { massChange, massChangeConfirmed } from '../common/jobs/mass-change';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CorrespondenceFile, readCorrespondenceFile } from './correspondence';
 import { extractDate } from './extract-date';
@@ -91,7 +92,11 @@ export interface ImportResult {
   events: EventCounts;
   professionals: { before: number; after: number };
   migrationCandidates: number;
+  /** Held: why, and how to confirm it (the route for a queued import, the command at the host for one run in the foreground). */
   heldReason?: string;
+  confirmWith?: string;
+  /** Applied past RPPS_MASS_CHANGE_RATIO: who confirmed it, where (the audit entry says the same). */
+  massChangeConfirmed?: string;
   /** Held imports: what applying would do. */
   preview?: ImportPreview;
   jobRunId: string;
@@ -248,10 +253,15 @@ export class RppsImportService {
         correspondence,
         confirm: !!o.confirmMassChange || !!o.confirms,
         confirmation: o.confirms
-          ? { where: 'api', by: o.confirms.by, heldImportId: o.confirms.importId }
+          ? { where: 'api', by: o.confirms.by, heldId: o.confirms.importId }
           : o.confirmMassChange
             ? { where: 'host', by: o.actor }
             : undefined,
+        // A queued import (API, --enqueue) is confirmed over the API; one run in the foreground, at the host.
+        confirmWith: o.jobRunId
+          ? `POST /api/v1/imports/${importId}/confirm`
+          : `rpps:import ${o.files.map(shellWord).join(' ')}${asOfGiven ? ` --as-of ${asOf}` : ''} --confirm-mass-change`,
+        confirmBy: o.jobRunId ? 'an operator other than its submitter' : 'someone at the host',
         ratio: this.cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
         onApplying: () => emit('applying', 0, 1),
@@ -270,7 +280,8 @@ export class RppsImportService {
         events: result.events,
         professionals: result.professionals,
         migrationCandidates: result.candidates,
-        ...(result.heldReason ? { heldReason: result.heldReason } : {}),
+        ...(result.heldReason ? { heldReason: result.heldReason, confirmWith: result.confirmWith } : {}),
+        ...(result.massChangeConfirmed ? { massChangeConfirmed: result.massChangeConfirmed } : {}),
         ...(result.preview ? { preview: result.preview } : {}),
         jobRunId,
         seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -433,8 +444,11 @@ export class RppsImportService {
       fileInfos: ImportFile[];
       correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
       confirm: boolean;
-      /** Who confirmed a mass change, and where (the audit entry says it when the change was one). */
-      confirmation?: Record<string, string>;
+      /** Who confirmed a mass change, and where (the result and the audit entry say it when the change was one). */
+      confirmation?: { where: 'host' | 'api'; by: string; heldId?: string };
+      /** How a held import is confirmed, and by whom. */
+      confirmWith: string;
+      confirmBy: string;
       ratio: number;
       actor: string;
       onApplying: () => void;
@@ -445,6 +459,8 @@ export class RppsImportService {
     professionals: { before: number; after: number };
     candidates: number;
     heldReason?: string;
+    confirmWith?: string;
+    massChangeConfirmed?: string;
     preview?: ImportPreview;
   }> {
     const timings: Array<[string, number]> = [];
@@ -469,7 +485,7 @@ export class RppsImportService {
       let status: ImportResult['status'];
       let heldReason: string | undefined;
       let preview: ImportPreview | undefined;
-      let massChange = false;
+      let massChangeSeen = false;
 
       if (baseline) {
         status = 'baseline';
@@ -488,15 +504,19 @@ export class RppsImportService {
         const unchanged =
           Number(counts.arrivals) === 0 && Number(counts.departures) === 0 && Number(counts.peopleChanged) === 0 && candidates === 0;
         status = unchanged ? 'unchanged' : 'applied';
-        const limit = Math.floor(before * c.ratio);
-        massChange = events.CEASED > limit;
-        if (!c.confirm && massChange) {
+        const guard = massChange(events.CEASED, before, c.ratio, {
+          would: 'this import would cease',
+          of: 'professionals',
+          setting: 'RPPS_MASS_CHANGE_RATIO',
+          nothingDone: 'nothing applied',
+          check: 'Check the file (a truncated extract?)',
+          confirmBy: c.confirmBy,
+          confirmWith: c.confirmWith,
+        });
+        massChangeSeen = guard.held;
+        if (!c.confirm && guard.held) {
           status = 'held';
-          heldReason =
-            `this import would cease ${events.CEASED} of ${before} professionals (${((100 * events.CEASED) / Math.max(before, 1)).toFixed(1)}%, ` +
-            `more than the ${(c.ratio * 100).toFixed(1)}% allowed): nothing applied. Check the file (a truncated extract?); ` +
-            `if the change is real, an operator other than its submitter confirms it (POST /api/v1/imports/${c.importId}/confirm), ` +
-            `or someone at the host runs it again with --confirm-mass-change.`;
+          heldReason = guard.reason;
           preview = await readPreview(q, before, events, Number(counts.peopleChanged));
           await qr.rollbackTransaction();
           await qr.startTransaction();
@@ -542,6 +562,8 @@ export class RppsImportService {
           preview ? JSON.stringify(preview) : null,
         ],
       );
+      const confirmed =
+        c.confirmation && massChangeSeen && status !== 'held' ? massChangeConfirmed('mass change', c.confirmation) : undefined;
       await this.audit.append(qr.manager, {
         actor: c.actor,
         action: `rpps.import.${status}`,
@@ -556,25 +578,32 @@ export class RppsImportService {
           events,
           professionals,
           migrationCandidates: candidates,
-          ...(c.confirmation && massChange && status !== 'held'
-            ? {
-                massChangeConfirmed:
-                  c.confirmation.where === 'host'
-                    ? `mass change confirmed at the host by ${c.confirmation.by} (--confirm-mass-change)`
-                    : `mass change of held import ${c.confirmation.heldImportId} confirmed over the API by ${c.confirmation.by}`,
-              }
-            : {}),
-          ...(c.confirmation?.heldImportId ? { confirmsImportId: c.confirmation.heldImportId } : {}),
+          ...(confirmed ? { massChangeConfirmed: confirmed } : {}),
+          ...(c.confirmation?.heldId ? { confirmsImportId: c.confirmation.heldId } : {}),
         },
       });
       await qr.commitTransaction();
       this.logger.debug({ importId: c.importId, timings: timings.map(([sql, ms]) => `${ms} ms ${sql}`) }, 'import SQL timings');
-      return { status, events, professionals, candidates: status === 'held' ? 0 : candidates, heldReason, preview };
+      return {
+        status,
+        events,
+        professionals,
+        candidates: status === 'held' ? 0 : candidates,
+        heldReason,
+        ...(heldReason ? { confirmWith: c.confirmWith } : {}),
+        massChangeConfirmed: confirmed,
+        preview,
+      };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw e;
     }
   }
+}
+
+/** A path as one shell word (quoted when it holds anything but safe characters). */
+function shellWord(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function round1(x: number): number {

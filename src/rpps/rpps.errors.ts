@@ -1,19 +1,23 @@
 import { type CommonErrorCode, DomainError } from '../common/errors/domain-error';
 
-export type RppsErrorCode =
-  | 'unusable_input'
-  | 'import_in_progress'
-  | 'import_not_found'
-  | 'professional_not_found'
-  | 'migration_not_found'
-  | 'migration_already_decided'
-  | 'file_outside_import_dir'
-  | 'confirmer_is_submitter'
-  | 'confirmer_not_a_person'
-  | 'import_not_held'
-  | 'import_superseded'
-  | 'import_not_confirmable'
-  | 'import_files_changed';
+export const RPPS_ERROR_CODES = [
+  'unusable_input',
+  'import_in_progress',
+  'import_not_found',
+  'professional_not_found',
+  'migration_not_found',
+  'migration_already_decided',
+  'file_outside_import_dir',
+  'confirmer_is_submitter',
+  'confirmer_not_a_person',
+  'import_not_held',
+  'import_superseded',
+  'import_not_confirmable',
+  'import_files_changed',
+  'import_not_latest',
+  'import_already_dated',
+] as const;
+export type RppsErrorCode = (typeof RPPS_ERROR_CODES)[number];
 
 /** Errors of the registry module. `unusable_input` maps to CLI exit code 2 (nothing committed). */
 export class RppsError extends DomainError<RppsErrorCode> {
@@ -30,6 +34,8 @@ export class RppsError extends DomainError<RppsErrorCode> {
     import_superseded: 'A newer import replaced this one',
     import_not_confirmable: 'This import cannot be confirmed over the API',
     import_files_changed: 'The files of this import changed since it was held',
+    import_not_latest: 'Only the date of the latest registry import can be corrected',
+    import_already_dated: 'The import already has this date',
   };
 }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
-import { ImportRedateService } from './import-redate';
+import { ImportRedateService } from './import-redate.service';
 import { RppsController } from './rpps.controller';
 import { RppsService } from './rpps.service';
 import { RppsImportHandler } from './rpps-import.handler';

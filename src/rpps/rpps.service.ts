@@ -134,8 +134,8 @@ export class RppsService {
    * (no such national id), `ceased` (with the day it ceased and, for an identifier
    * migration, the new id), or `profession_not_held` (with the professions held).
    */
-  async standing(nationalId: string, professionCode: string): Promise<RegistryStanding> {
-    const rows: Array<{ ceased_at: Date | null; migrated_to: string | null; professions: string[] }> = await this.ds.query(
+  async standing(nationalId: string, professionCode: string, db: { query: DataSource['query'] } = this.ds): Promise<RegistryStanding> {
+    const rows: Array<{ ceased_at: Date | null; migrated_to: string | null; professions: string[] }> = await db.query(
       `SELECT p.ceased_at, p.migrated_to,
               ARRAY(SELECT pr.profession_code FROM rpps_profession pr WHERE pr.national_id = p.national_id
                      ORDER BY pr.profession_code) AS professions

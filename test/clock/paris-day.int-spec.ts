@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { Clock } from '../../src/common/clock/clock';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { OppositionsService } from '../../src/opposition/oppositions.service';
+import { ExpiryService } from '../../src/opposition/expiry.service';
 import { cardNumberFromSequence } from '../../src/orders/card-number';
 import { CardsService } from '../../src/orders/cards.service';
-import { OppositionRequestsService } from '../../src/orders/opposition-requests.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RenewalsService } from '../../src/orders/renewals.service';
 import { openContext, TestContext, testConfig } from '../support/context';
@@ -21,7 +20,7 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
   let cards: CardsService;
   let orders: OrdersService;
   let renewals: RenewalsService;
-  let oppositions: OppositionsService;
+  let expiry: ExpiryService;
   /** Card numbers by what they end on. */
   const card: Record<string, string> = {};
   let holders: Array<{ nationalId: string; professionCode: string }>;
@@ -36,18 +35,7 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
     cards = new CardsService(ctx.ds, ctx.audit, outbox, clock);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, clock);
     renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, cfg, clock);
-    oppositions = new OppositionsService(
-      ctx.ds,
-      cards,
-      orders,
-      ctx.rpps,
-      ctx.audit,
-      outbox,
-      ctx.jobs,
-      cfg,
-      clock,
-      new OppositionRequestsService(),
-    );
+    expiry = new ExpiryService(ctx.ds, cards, ctx.audit, outbox, ctx.jobs, cfg, clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     holders = (
       await ctx.ds.query(
@@ -83,7 +71,7 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
   });
 
   it('has the expiry sweep oppose the card that ended on 2026-11-30, and not the one ending on 2026-12-01', async () => {
-    const r = await oppositions.expire({ actor: 'system:scheduler' });
+    const r = await expiry.expire({ actor: 'system:scheduler' });
     expect(r).toEqual(
       expect.objectContaining({
         status: 'applied',

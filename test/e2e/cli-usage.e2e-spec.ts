@@ -79,6 +79,22 @@ describe('the CLI without a command, with an unknown one, and with its services 
     expect(j.json).toEqual({ error: { code: 'usage', message: "unknown command 'tokens:lst'" } });
   });
 
+  it('answers bad arguments of a command with validation_failed, written once (JSON on stdout, one error line on stderr), exit 2', async () => {
+    const missing = await runCli(['rpps:import:redate', '--json'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout.trim().split('\n')).toHaveLength(1);
+    expect(missing.json).toEqual({ error: { code: 'validation_failed', message: "missing required argument 'importId'" } });
+    expect(missing.stderr).toBe("error: missing required argument 'importId'\n");
+    const option = await runCli(['tokens:list', '--bogus', '--json'], env);
+    expect(option.code).toBe(2);
+    expect(option.json).toEqual({ error: { code: 'validation_failed', message: "unknown option '--bogus'" } });
+    expect(option.stderr).toBe("error: unknown option '--bogus'\n");
+    // An unknown option before any command is a bad argument too; `usage` is kept for no command or an unknown one.
+    const first = await runCli(['--bogus', '--json'], env);
+    expect(first.code).toBe(2);
+    expect(first.json).toEqual({ error: { code: 'validation_failed', message: "unknown option '--bogus'" } });
+  });
+
   it("prints the list of commands, or a command's options, on stdout and exits 0 for --help, PostgreSQL or not", async () => {
     const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/cps` };
     const r = await runCli(['--help'], down);

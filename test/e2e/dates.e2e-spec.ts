@@ -113,7 +113,7 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
           error: null,
           result: expect.objectContaining({
             status: 'held',
-            heldCards: cardsDue,
+            cardsDue,
             validCards,
             cardsExpired: 0,
             maxShare: 0.01,
@@ -138,13 +138,14 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
           asOfGiven: false,
           cardsExpired: 0,
           oppositionsCreated: 0,
-          heldCards: cardsDue,
+          cardsDue,
           validCards,
           share: Math.round((cardsDue / validCards) * 1e6) / 1e6,
           maxShare: 0.01,
           confirmWith: 'expiry:run --as-of 2026-11-30 --confirm-mass-change',
         }),
       );
+      expect(r.json).not.toHaveProperty('heldCards'); // the same number as cardsDue, said once
       const text = await runCli(['expiry:run'], env);
       expect(text.code).toBe(1);
       expect(text.stdout).toMatch(/HELD, \d+ cards not opposed/);
@@ -165,18 +166,32 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
           asOfGiven: true,
           cardsExpired: cardsDue,
           oppositionsCreated: cardsDue,
-          massChangeConfirmed: true,
+          massChangeConfirmed: expect.stringMatching(new RegExp(`^expiry sweep of ${cardsDue} cards confirmed at the host by host:`)),
         }),
       );
       expect(await opposedByExpiry()).toBe(cardsDue);
       expect(await due()).toBe(0);
       const [audit] = (
-        await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'opposition.expiry.mass-change-confirmed' AND entity_id = $1`, [
+        await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'opposition.expiry.confirmed' AND entity_id = $1`, [
           r.json.jobRunId,
         ])
       ).rows;
       expect(audit.actor).toMatch(/^host:/);
-      expect(audit.details).toEqual(expect.objectContaining({ cardsDue, massChangeConfirmed: expect.stringContaining(audit.actor) }));
+      expect(audit.details).toEqual(expect.objectContaining({ cardsDue, massChangeConfirmed: r.json.massChangeConfirmed }));
+      expect(audit.details.massChangeConfirmed).toContain(audit.actor);
+      // The sweeps held earlier for that day (the worker's, the CLI's) are decided: none waits any more.
+      const runs = (
+        await pg.query(
+          `SELECT state, result->>'status' AS status, result->>'confirmedByRun' AS by FROM job_run
+            WHERE kind = 'expiry' AND params->>'asOf' = '2026-11-30' AND id <> $1`,
+          [r.json.jobRunId],
+        )
+      ).rows;
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      expect(runs.filter((x) => x.status !== 'applied')).toEqual(
+        runs.filter((x) => x.status !== 'applied').map(() => ({ state: 'succeeded', status: 'confirmed', by: r.json.jobRunId })),
+      );
+      expect(runs.filter((x) => x.status === 'confirmed').length).toBeGreaterThanOrEqual(2);
       // The next sweep is small again: applied without a confirmation.
       const again = await runCli(['expiry:run', '--json'], env);
       expect(again.code).toBe(0);
@@ -274,8 +289,12 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       expect(await asOfAndRedates()).toEqual({ asOf: '2026-11-29', redates: 0 });
       const [first] = (await pg.query(`SELECT id::text AS id FROM rpps_import WHERE as_of = '2026-11-25'`)).rows;
       const notLatest = await runCli(['rpps:import:redate', first.id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
-      expect(notLatest.code).toBe(2);
-      expect(notLatest.json.error.message).toMatch(/not the latest import/);
+      // A conflict with the registry's state (not a malformed argument): exit 1, a 409-class code.
+      expect(notLatest.code).toBe(1);
+      expect(notLatest.json.error).toEqual({ code: 'import_not_latest', message: expect.stringMatching(/not the latest import/) });
+      const same = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-29', '--reason', 'x', '--json'], env);
+      expect(same.code).toBe(1);
+      expect(same.json.error).toEqual({ code: 'import_already_dated', message: expect.stringMatching(/already dated 2026-11-29/) });
       const before = await runCli(['rpps:import:redate', id, '--as-of', '2026-11-24', '--reason', 'x', '--json'], env);
       expect(before.code).toBe(2);
       expect(before.json.error.message).toMatch(/before the import preceding it .* as of 2026-11-25/);

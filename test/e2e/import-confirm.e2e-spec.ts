@@ -43,6 +43,9 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     const run = await jobRun((await r.json()).jobRunId, 'held');
     expect(run.result.status).toBe('held');
     expect(run.error).toBeNull();
+    // Queued: confirmed over the API, as the result says (like a held expiry sweep's confirmWith).
+    expect(run.result.confirmWith).toBe(`POST /api/v1/imports/${run.result.importId}/confirm`);
+    expect(run.result.heldReason).toContain(`an operator other than its submitter confirms it: ${run.result.confirmWith}`);
     return run.result.importId;
   };
 
@@ -297,6 +300,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     const r = await runCli(['rpps:import', join(importDir, name), '--confirm-mass-change', '--json'], env);
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('applied');
+    expect(r.json.massChangeConfirmed).toMatch(/^mass change confirmed at the host by host:/);
     const entry = await eventually(
       async () => {
         const a = await (await call('GET', `/api/v1/audit?entity=rpps_import&id=${r.json.importId}`, 'auditor')).json();
@@ -307,5 +311,7 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     );
     expect(entry.actor).toMatch(/^host:[^@]+@.+/);
     expect(entry.details.massChangeConfirmed).toBe(`mass change confirmed at the host by ${entry.actor} (--confirm-mass-change)`);
+    // The result and the audit entry say the same thing, the same way.
+    expect(r.json.massChangeConfirmed).toBe(entry.details.massChangeConfirmed);
   });
 });

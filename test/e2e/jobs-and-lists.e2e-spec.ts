@@ -237,6 +237,14 @@ describe('jobs and lists over the HTTP API', () => {
       expect((await get(`/api/v1/audit?from=${before}&to=${before}`, 'auditor')).total).toBe(await on(before));
     });
 
+    it('refuses a `from` or `to` day that does not exist (never rolled over to the next month), naming the field', async () => {
+      for (const field of ['from', 'to']) {
+        const p = await problem(`/api/v1/audit?${field}=2026-02-30`, 'auditor');
+        expect(p.code).toBe('validation_failed');
+        expect(p.detail).toMatch(new RegExp(`^${field}: expected an existing date YYYY-MM-DD`));
+      }
+    });
+
     it('answers a number too large for the database with a 400 naming the field, never a 500', async () => {
       const huge = '999999999999999999999';
       for (const [path, who, field] of [

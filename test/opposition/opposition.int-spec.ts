@@ -9,6 +9,7 @@ import { CrlPublisher } from '../../src/opposition/crl-publisher.service';
 import { fixedSigner, generateDevelopmentIssuer, SoftwareCrlSigner } from '../../src/opposition/crl-signer';
 import { CrlStore } from '../../src/opposition/crl-store.service';
 import { DeclareOppositionBody } from '../../src/opposition/dto/declare-opposition.dto';
+import { ExpiryService } from '../../src/opposition/expiry.service';
 import { OppositionsService } from '../../src/opposition/oppositions.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { CardsService } from '../../src/orders/cards.service';
@@ -33,18 +34,7 @@ describe(OppositionsService.name, () => {
   let cfg: AppConfig;
   /** The service as it runs on `day` (its clock says so): an expiry sweep takes no day after today. */
   const on = (day: string) =>
-    new OppositionsService(
-      ctx.ds,
-      cards,
-      orders,
-      ctx.rpps,
-      ctx.audit,
-      new OutboxService(),
-      ctx.jobs,
-      cfg,
-      Clock.startingAt(`${day}T12:00:00Z`),
-      new OppositionRequestsService(),
-    );
+    new ExpiryService(ctx.ds, cards, ctx.audit, new OutboxService(), ctx.jobs, cfg, Clock.startingAt(`${day}T12:00:00Z`));
 
   const card = async (n: string) =>
     (await ctx.ds.query(`SELECT state, opposition_reason, opposed_at FROM card WHERE card_number = $1`, [n]))[0];
@@ -82,7 +72,6 @@ describe(OppositionsService.name, () => {
       ctx.rpps,
       ctx.audit,
       outbox,
-      ctx.jobs,
       cfg,
       ctx.clock,
       new OppositionRequestsService(),
@@ -187,7 +176,6 @@ describe(OppositionsService.name, () => {
           ctx.rpps,
           ctx.audit,
           new OutboxService(),
-          ctx.jobs,
           loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
           ctx.clock,
           new OppositionRequestsService(),
@@ -276,9 +264,13 @@ describe(OppositionsService.name, () => {
   describe('expire', () => {
     it('refuses a day after today, and an impossible one, opposing nothing', async () => {
       const tomorrow = (await ctx.ds.query(`SELECT to_char($1::date + 1, 'YYYY-MM-DD') AS d`, [ctx.clock.today()]))[0].d as string;
-      await expect(oppositions.expire({ asOf: tomorrow, actor: 'cli', confirmMassChange: true })).rejects.toThrow(
-        new RegExp(`--as-of ${tomorrow} is after today \\(${ctx.clock.today()}, Europe/Paris\\)`),
-      );
+      await expect(
+        new ExpiryService(ctx.ds, cards, ctx.audit, new OutboxService(), ctx.jobs, cfg, ctx.clock).expire({
+          asOf: tomorrow,
+          actor: 'cli',
+          confirmMassChange: true,
+        }),
+      ).rejects.toThrow(new RegExp(`--as-of ${tomorrow} is after today \\(${ctx.clock.today()}, Europe/Paris\\)`));
       await expect(on('2027-01-01').expire({ asOf: '2027-13-01', actor: 'cli' })).rejects.toThrow(/--as-of "2027-13-01": .*YYYY-MM-DD/);
       expect(await count(`SELECT count(*)::int AS n FROM opposition WHERE reason = 'expiry'`)).toBe(0);
     });
@@ -295,7 +287,7 @@ describe(OppositionsService.name, () => {
           asOf: '2027-01-01',
           asOfGiven: false,
           cardsExpired: 0,
-          heldCards: due,
+          cardsDue: due,
           validCards: valid,
         }),
       );
@@ -312,7 +304,7 @@ describe(OppositionsService.name, () => {
           asOf: '2027-01-01',
           cardsExpired: due,
           oppositionsCreated: due,
-          massChangeConfirmed: true,
+          massChangeConfirmed: 'expiry sweep of ' + due + ' cards confirmed at the host by cli (--confirm-mass-change)',
         }),
       );
       expect(await sweep.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual(

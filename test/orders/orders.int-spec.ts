@@ -3,6 +3,7 @@ import { TokensService } from '../../src/common/auth/tokens.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { ORDER_REASONS, OrderActor, OrdersService } from '../../src/orders/orders.service';
+import { RppsService } from '../../src/rpps/rpps.service';
 import { openContext, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
@@ -169,6 +170,25 @@ describe(OrdersService.name, () => {
       expect(await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`)).toEqual(before);
     });
 
+    it('answers a registry change between the insert and the read of why (a race) with its own 409, registry_changed', async () => {
+      // The INSERT's registry condition sees them inactive; the read after it sees them active: what a concurrent import does.
+      class RacingRpps extends RppsService {
+        override activeInRegistrySql(): string {
+          return 'false';
+        }
+      }
+      const racing = new OrdersService(ctx.ds, ctx.audit, new RacingRpps(ctx.ds), ctx.cfg, ctx.clock);
+      const before = await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`);
+      await expect(
+        racing.create({ nationalId: '810000000728', professionCode: '21', cardType: 'CPF', reason: 'manual', by: by.alice }),
+      ).rejects.toMatchObject({
+        code: 'registry_changed',
+        status: 409,
+        message: 'the registry changed while 810000000728 was ordered for: try again',
+      });
+      expect(await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`)).toEqual(before);
+    });
+
     it('refuses to approve an order whose professional left the registry after it was made (409); a retry of its creation still gets it', async () => {
       const req = {
         nationalId: '0139100127',
@@ -184,8 +204,31 @@ describe(OrdersService.name, () => {
       try {
         expect(await orders.create(req)).toEqual({ order: expect.objectContaining({ id: order.id }), created: false });
         await expect(orders.create({ ...req, idempotencyKey: 'ceased-later-2' })).rejects.toMatchObject({ code: 'professional_ceased' });
-        await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({ code: 'professional_not_in_registry', status: 409 });
+        // The approval says why, with the words of creation's refusal.
+        await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({
+          code: 'professional_not_in_registry',
+          status: 409,
+          message: expect.stringMatching(
+            new RegExp(`^order ${order.id} cannot be approved: 0139100127 ceased in the registry on \\d{4}-\\d{2}-\\d{2}`),
+          ),
+          extra: expect.objectContaining({ standing: 'professional_ceased', orderId: order.id, nationalId: '0139100127' }),
+        });
         expect((await orders.get(order.id)).status).toBe('requested');
+        // Losing the profession instead: the detail names the professions held.
+        await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = NULL WHERE national_id = '0139100127'`);
+        await ctx.ds.query(`UPDATE rpps_profession SET profession_code = '96' WHERE national_id = '0139100127' AND profession_code = '91'`);
+        try {
+          await expect(orders.approve(order.id, by.bob)).rejects.toMatchObject({
+            code: 'professional_not_in_registry',
+            status: 409,
+            message: expect.stringContaining('0139100127 does not hold profession 91 in the registry (holds '),
+            extra: expect.objectContaining({ standing: 'profession_not_held' }),
+          });
+        } finally {
+          await ctx.ds.query(
+            `UPDATE rpps_profession SET profession_code = '91' WHERE national_id = '0139100127' AND profession_code = '96'`,
+          );
+        }
       } finally {
         await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = NULL WHERE national_id = '0139100127'`);
       }

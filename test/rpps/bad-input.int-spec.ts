@@ -107,8 +107,10 @@ describe(`${RppsImportService.name} with bad input`, () => {
     const path = file(truncated, 27);
     const r = await ctx.imports.run({ files: [path], actor: 't' });
     expect(r.status).toBe('held');
-    expect(r.heldReason).toMatch(/--confirm-mass-change/);
-    expect(r.heldReason).toContain(`POST /api/v1/imports/${r.importId}/confirm`);
+    // Run in the foreground (at the host): confirmed there, by running it again with --confirm-mass-change.
+    expect(r.confirmWith).toBe(`rpps:import ${path} --confirm-mass-change`);
+    expect(r.heldReason).toMatch(/more than the 5\.0% allowed by RPPS_MASS_CHANGE_RATIO\): held, nothing applied\./);
+    expect(r.heldReason).toContain(`someone at the host confirms it: ${r.confirmWith}`);
     expect(r.events.CEASED).toBeGreaterThan(0);
     // What applying would do is kept with the held import: counts by kind of change, and a sample, ceased first.
     const [row] = await ctx.ds.query(`SELECT preview FROM rpps_import WHERE id = $1`, [r.importId]);

@@ -50,12 +50,22 @@ export function printResult(json: boolean, result: unknown, human: () => string)
   else process.stdout.write(`${human()}\n`);
 }
 
+/**
+ * The one writer of a CLI failure: with --json, `{"error": {"code", "message"}}` on stdout (the
+ * one JSON object of the run); always `error: <message>` on stderr, followed by `after` (the
+ * list of commands of a usage error). Codes: `usage` (no command, or an unknown one),
+ * `validation_failed` (bad arguments or options), `invalid_configuration`, a domain error's own.
+ */
+export function writeCliError(json: boolean, code: string, message: string, after = ''): void {
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  process.stderr.write(`error: ${message}\n${after}`);
+}
+
 /** Prints a failure (JSON on stdout with --json, the message on stderr always) and sets the exit code. */
 export function printFailure(json: boolean, err: unknown): void {
   const message = failureMessage(err);
   const code = exitCodeFor(err);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: errorCode(err), message } })}\n`);
-  process.stderr.write(`error: ${message}\n`);
+  writeCliError(json, errorCode(err), message);
   // A defect gets its stack; a lost connection is said in one line.
   if (code === EXIT_RUN_FAILED && !(err instanceof DomainError) && !isConnectionLoss(err) && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);

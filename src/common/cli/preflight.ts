@@ -6,6 +6,8 @@ import { DomainError } from '../errors/domain-error';
  * --json, `{"error": {"code": "service_unavailable", "message"}}` on stdout).
  */
 export class ServiceUnreachableError extends DomainError<'service_unavailable'> {
+  static override readonly titles = { service_unavailable: 'A service the command needs does not answer' };
+
   constructor(message: string) {
     super('service_unavailable', message, 503);
   }

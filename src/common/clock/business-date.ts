@@ -12,18 +12,34 @@ import { CommonError } from '../errors/domain-error';
 /** The form every business date is written in. */
 export const BUSINESS_DATE_FORM = 'YYYY-MM-DD';
 
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/**
+ * The written form of a day, YYYY-MM-DD (year, month, day captured): the one pattern every
+ * module tests a day's form with. It says nothing of whether the day exists: isBusinessDate does.
+ */
+export const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A day of the calendar as numbers (month 1-12). */
+export interface CalendarDay {
+  y: number;
+  m: number;
+  d: number;
+}
+
+/** The year, month and day of `v` when it is written YYYY-MM-DD and is a day of the calendar, else null. */
+export function calendarDay(v: unknown): CalendarDay | null {
+  if (typeof v !== 'string') return null;
+  const match = ISO_DAY.exec(v);
+  if (!match) return null;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (y < 1 || m < 1 || m > 12 || d < 1) return null;
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d ? { y, m, d } : null;
+}
 
 /** True when `v` is written YYYY-MM-DD and is a day of the calendar. */
 export function isBusinessDate(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  const m = ISO_DAY.exec(v);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
-  const t = new Date(0);
-  t.setUTCFullYear(y, mo - 1, d);
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+  return calendarDay(v) !== null;
 }
 
 /**

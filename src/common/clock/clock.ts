@@ -11,6 +11,8 @@
  * Pure code: no framework, no database.
  */
 
+import { ISO_DAY } from './business-date';
+
 /** The time zone of business dates. */
 export const BUSINESS_TIME_ZONE = 'Europe/Paris';
 
@@ -59,7 +61,7 @@ export function parisWallTime(local: string): Date {
 
 /** The first instant of a Paris day (YYYY-MM-DD): its midnight in Europe/Paris. */
 export function parisDayStart(day: string): Date {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`parisDayStart: "${day}" is not a day YYYY-MM-DD`);
+  if (!ISO_DAY.test(day)) throw new RangeError(`parisDayStart: "${day}" is not a day YYYY-MM-DD`);
   // Paris changes its offset at 02:00/03:00, never around midnight.
   return parisWallTime(day);
 }

@@ -1,3 +1,4 @@
+import { writeCliError } from '../cli/cli-output';
 import { AppConfig, ConfigError, loadConfig } from './config';
 
 /**
@@ -10,8 +11,7 @@ export function bootConfig(entry: string, opts: { json?: boolean } = {}): AppCon
     return loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
-      if (opts.json) process.stdout.write(`${JSON.stringify({ error: { code: 'invalid_configuration', message: e.message } })}\n`);
-      process.stderr.write(`${entry}: cannot start.\n${e.message}\n`);
+      writeCliError(!!opts.json, 'invalid_configuration', `${entry} cannot start. ${e.message}`);
       process.exit(2);
     }
     throw e;

@@ -27,15 +27,17 @@ export class DomainError<C extends string = string> extends Error {
   }
 }
 
-export type CommonErrorCode =
-  | 'validation_failed'
-  | 'not_found'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'too_many_requests'
-  | 'unusable_input';
+export const COMMON_ERROR_CODES = [
+  'validation_failed',
+  'not_found',
+  'unauthenticated',
+  'forbidden',
+  'payload_too_large',
+  'unsupported_media_type',
+  'too_many_requests',
+  'unusable_input',
+] as const;
+export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
 /** Titles of the codes every module may use. */
 export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {

@@ -1,6 +1,6 @@
 import { createZodValidationPipe } from 'nestjs-zod';
 import { z } from 'zod';
-import { BUSINESS_DATE_FORM, isBusinessDate } from '../clock/business-date';
+import { BUSINESS_DATE_FORM, ISO_DAY, isBusinessDate } from '../clock/business-date';
 import { parisDayEnd, parisDayStart, parisWallTime } from '../clock/clock';
 import { CommonError } from '../errors/domain-error';
 
@@ -65,13 +65,19 @@ export const paging = {
 /** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not): the same parser as every `--as-of`. */
 export const isoDay = z.string().refine((v) => isBusinessDate(v), `expected an existing date ${BUSINESS_DATE_FORM}`);
 
-/** A day or an ISO 8601 timestamp. */
+/**
+ * A day or an ISO 8601 timestamp. The day part must exist (2026-02-30 is refused: Date.parse
+ * would roll it over to 2 March); the time part is checked by Date.parse.
+ */
 export const isoDayOrTime = z
   .string()
   .max(40)
   .refine(
-    (v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)),
-    'expected an ISO 8601 date or timestamp',
+    (v) =>
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) &&
+      isBusinessDate(v.slice(0, 10)) &&
+      !Number.isNaN(Date.parse(v)),
+    `expected an existing date ${BUSINESS_DATE_FORM} or an ISO 8601 timestamp`,
   );
 
 /**
@@ -79,13 +85,13 @@ export const isoDayOrTime = z
  * its midnight in Europe/Paris (design.md, 13); a time without offset is Paris time.
  */
 export function instantFrom(v: string): Date {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return parisDayStart(v);
+  if (ISO_DAY.test(v)) return parisDayStart(v);
   return /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? new Date(v) : parisWallTime(v);
 }
 
 /** The first instant a `to` excludes: a day is included whole (up to the next Paris midnight), a time to its millisecond. */
 export function instantAfter(v: string): Date {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return parisDayEnd(v);
+  if (ISO_DAY.test(v)) return parisDayEnd(v);
   return new Date(instantFrom(v).getTime() + 1);
 }
 

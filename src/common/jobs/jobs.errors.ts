@@ -1,9 +1,15 @@
 import { basename } from 'node:path';
 import { DomainError } from '../errors/domain-error';
 
-export type JobsErrorCode = 'job_not_found';
+export const JOBS_ERROR_CODES = ['job_not_found'] as const;
+export type JobsErrorCode = (typeof JOBS_ERROR_CODES)[number];
 
-export class JobsError extends DomainError<JobsErrorCode> {}
+/** Errors of the job runs (GET /api/v1/jobs/:id). */
+export class JobsError extends DomainError<JobsErrorCode> {
+  static override readonly titles: Readonly<Record<JobsErrorCode, string>> = {
+    job_not_found: 'No such job run',
+  };
+}
 
 /**
  * What a job run shows of the error that ended it: a message a person can read, with no

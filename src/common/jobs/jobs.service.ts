@@ -121,11 +121,25 @@ export class JobsService {
   }
 
   /** Held for a person's decision (a held import, an expiry sweep past its share), not failed: `result` says what it waits for and how to confirm. */
-  async hold(id: string, result: Record<string, unknown>): Promise<void> {
-    await this.ds.query(
+  async hold(id: string, result: Record<string, unknown>, em: EntityManager = this.ds.manager): Promise<void> {
+    await em.query(
       `UPDATE job_run SET state = 'held', error = NULL, result = $2, finished_at = now(), updated_at = now(),
               progress = COALESCE(total, progress) WHERE id = $1`,
       [id, JSON.stringify(result)],
+    );
+  }
+
+  /**
+   * The runs of `kind` held for the business day `asOf` that a later run confirmed and
+   * applied (`byRunId`): they end `succeeded`, their result saying `confirmed` and by which
+   * run, so that no held run waits for a decision already taken.
+   */
+  async confirmHeld(kind: string, asOf: string, byRunId: string, em: EntityManager = this.ds.manager): Promise<void> {
+    await em.query(
+      `UPDATE job_run SET state = 'succeeded', updated_at = now(),
+              result = result || jsonb_build_object('status', 'confirmed', 'confirmedByRun', $3::text)
+        WHERE kind = $1 AND state = 'held' AND params->>'asOf' = $2 AND id <> $3::uuid`,
+      [kind, asOf, byRunId],
     );
   }
 

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors/domain-error';
 
-export type QueueErrorCode = 'queue_unavailable';
+export const QUEUE_ERROR_CODES = ['queue_unavailable'] as const;
+export type QueueErrorCode = (typeof QUEUE_ERROR_CODES)[number];
 
 /** The job queues (Redis) cannot be reached: a 503 within seconds, never a hang. */
 export class QueueError extends DomainError<QueueErrorCode> {

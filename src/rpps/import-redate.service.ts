@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { printFailure, printResult } from '../common/cli/cli-output';
-import { hostActor } from '../common/cli/host-actor';
 import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
 import { RppsError, unusableInput } from './rpps.errors';
@@ -23,6 +20,10 @@ export interface RedatedImport {
  * a date too late blocks every real extract after it. Only that label is changed, never the
  * registry's content (which is the extract's, whatever its date), and only on the latest
  * import that counts, to a day between the one before it and today; audited, at the host.
+ *
+ * Refusals: a missing or malformed argument, a date after today or before the preceding
+ * import is `unusable_input`/`validation_failed` (exit 2); an import that is not the latest
+ * (`import_not_latest`) or already has that date (`import_already_dated`) is a 409 (exit 1).
  */
 @Injectable()
 export class ImportRedateService {
@@ -52,9 +53,12 @@ export class ImportRedateService {
       if (!latest || latest.id !== importId) {
         const exists = (await em.query(`SELECT status FROM rpps_import WHERE id = $1`, [importId]))[0];
         if (!exists) throw new RppsError('import_not_found', `no import ${importId}`, 404);
-        throw unusableInput(
+        throw new RppsError(
+          'import_not_latest',
           `import ${importId} is not the latest import of the registry (${latest ? `that is ${latest.id}, as of ${latest.asOf}` : 'none is'}): ` +
             'only the date of the latest one is corrected',
+          409,
+          { importId, latestImportId: latest?.id ?? null },
         );
       }
       if (previous && to < previous.asOf) {
@@ -62,7 +66,9 @@ export class ImportRedateService {
           `--as-of ${to} is before the import preceding it (${previous.id}, as of ${previous.asOf}): the registry's history stays in order`,
         );
       }
-      if (to === latest.asOf) throw unusableInput(`import ${importId} is already dated ${to}: nothing to correct`);
+      if (to === latest.asOf) {
+        throw new RppsError('import_already_dated', `import ${importId} is already dated ${to}: nothing to correct`, 409, { importId });
+      }
       await em.query(`UPDATE rpps_import SET as_of = $2 WHERE id = $1`, [importId, to]);
       await this.audit.append(em, {
         actor,
@@ -73,41 +79,5 @@ export class ImportRedateService {
       });
       return { importId, status: latest.status, from: latest.asOf, to, reason: why };
     });
-  }
-}
-
-@Command({
-  name: 'rpps:import:redate',
-  arguments: '<importId>',
-  description: "Correct the date of the latest import (a wrong --as-of): the registry's content is unchanged; audited",
-})
-export class RedateImportCommand extends CommandRunner {
-  constructor(private readonly redates: ImportRedateService) {
-    super();
-  }
-
-  async run([importId]: string[], flags: { asOf?: string; reason?: string; json?: boolean }): Promise<void> {
-    const json = !!flags.json;
-    try {
-      const r = await this.redates.redate(importId, flags.asOf, flags.reason, hostActor());
-      printResult(json, r, () => `import ${r.importId} (${r.status}): dated ${r.to} instead of ${r.from}`);
-    } catch (e) {
-      printFailure(json, e);
-    }
-  }
-
-  @Option({ flags: '--as-of <date>', description: 'the right date of the extract, YYYY-MM-DD, not after today' })
-  parseAsOf(v: string): string {
-    return v;
-  }
-
-  @Option({ flags: '--reason <text>', description: 'why the date was wrong (audited)' })
-  parseReason(v: string): string {
-    return v;
-  }
-
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }
