@@ -11,27 +11,22 @@ import { RegistryEventsHandler } from './registry-events.handler';
 import { RenewalsHandler } from './renewals.handler';
 import { RenewalsService } from './renewals.service';
 
+/** What the module makes and lends to the others (opposition, mailing, personalization, the CLI). */
+const SERVICES = [
+  OrdersService,
+  CardsService,
+  CardBaseImportService,
+  OppositionRequestsService,
+  RenewalsService,
+  RegistryEventsHandler,
+  RenewalsHandler,
+];
+
 /** Orders and cards: see design.md. */
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController, ProfessionalsController],
-  providers: [
-    OrdersService,
-    CardsService,
-    CardBaseImportService,
-    OppositionRequestsService,
-    RenewalsService,
-    RegistryEventsHandler,
-    RenewalsHandler,
-  ],
-  exports: [
-    OrdersService,
-    CardsService,
-    CardBaseImportService,
-    OppositionRequestsService,
-    RenewalsService,
-    RegistryEventsHandler,
-    RenewalsHandler,
-  ],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class OrdersModule {}

@@ -191,16 +191,8 @@ export class RenewalsService {
         action: 'renewal.run',
         entity: 'renewal_run',
         entityId: run.id,
-        details: {
-          asOf,
-          asOfGiven,
-          rehearsal,
-          windowDays,
-          cardsDue,
-          ordersCreated: created,
-          ...(rehearsal ? { ordersWouldCreate: wouldCreate } : {}),
-          alreadyOpen: result.alreadyOpen,
-        },
+        // the run's figures, as its result gives them (the run's id is the entry's entity; no timing)
+        details: { ...result, runId: undefined, seconds: undefined },
       });
       await reporter.flush();
       await this.jobs.succeed(jobRunId, { ...result });
