@@ -109,7 +109,9 @@ describe('outages and shutdown (API and worker processes, a private Redis)', () 
 
   it('ends the worker within 30 s of SIGTERM during a long import, which runs again from the start on the next worker', async () => {
     const big = join(dir, 'PS_LibreAcces_Personne_activite_202611260600.txt');
-    await generateRegistryDay1({ persons: 120_000, seed: 20261126, layout: 52, out: big });
+    // Large enough to outlast the worker's 5 s grace on a fast, quiet machine (120,000 persons did not):
+    // the SIGTERM must find it still running, to be interrupted.
+    await generateRegistryDay1({ persons: 400_000, seed: 20261126, layout: 52, out: big });
     const worker = startWorker(env);
     services.push(worker);
     // (it replaces the small registry of beforeAll: a mass change, confirmed)
