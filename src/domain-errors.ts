@@ -3,6 +3,7 @@ import { ServiceUnreachableError } from './common/cli/preflight';
 import { COMMON_ERROR_CODES, CommonError } from './common/errors/domain-error';
 import { JOBS_ERROR_CODES, JobsError } from './common/jobs/jobs.errors';
 import { QUEUE_ERROR_CODES, QueueError } from './common/queue/queue.errors';
+import { MAILING_ERROR_CODES, MailingError } from './mailing/mailing.errors';
 import { OPPOSITION_ERROR_CODES, OppositionError } from './opposition/opposition.errors';
 import { ORDERS_ERROR_CODES, OrdersError } from './orders/orders.errors';
 import { TransitionError } from './orders/workflow';
@@ -26,4 +27,5 @@ export const DOMAIN_ERRORS: ReadonlyArray<{
   { errorClass: JobsError, codes: JOBS_ERROR_CODES },
   { errorClass: ServiceUnreachableError, codes: ['service_unavailable'] },
   { errorClass: CardPersonalizationError, codes: CARD_PERSONALIZATION_ERROR_CODES },
+  { errorClass: MailingError, codes: MAILING_ERROR_CODES },
 ];

@@ -1,0 +1,121 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { MailingError } from './mailing.errors';
+import type { CardCodes } from './pin-codes';
+
+/**
+ * Envelope encryption of a card's codes (the vault's format; pure code, keys as parameters):
+ * - a data key of its own per order (32 random bytes) encrypts the codes with AES-256-GCM;
+ * - a master key (from the configuration, with an id) wraps the data key, also AES-256-GCM;
+ * - the order id is authenticated with both (additional data): sealed codes moved to another
+ *   order do not open;
+ * - rotation re-wraps the data key under a new master key, the codes' ciphertext unchanged:
+ *   codes sealed under an old key open while that key is still configured.
+ */
+
+/** A master key: its id (kept beside what it wraps) and 32 bytes. */
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+/** What is kept for an order: nothing in it is a code or a key in clear. */
+export interface SealedCodes {
+  keyId: string;
+  /** The data key, encrypted under the master key `keyId` (ciphertext then 16-byte tag). */
+  wrappedKey: Buffer;
+  wrapIv: Buffer;
+  /** The codes, encrypted under the data key (ciphertext then 16-byte tag). */
+  ciphertext: Buffer;
+  iv: Buffer;
+}
+
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
+
+function checkKey(k: MasterKey): void {
+  if (k.key.length !== KEY_BYTES) throw new RangeError(`master key ${k.id}: ${KEY_BYTES} bytes expected, got ${k.key.length}`);
+}
+
+function encrypt(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; sealed: Buffer } {
+  const iv = randomBytes(IV_BYTES);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(Buffer.from(aad, 'utf8'));
+  const sealed = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+  return { iv, sealed };
+}
+
+/** The plaintext, or null when the bytes, the key or the additional data do not match. */
+function decrypt(key: Buffer, iv: Buffer, sealed: Buffer, aad: string): Buffer | null {
+  if (sealed.length < TAG_BYTES || iv.length !== IV_BYTES) return null;
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, iv);
+    d.setAAD(Buffer.from(aad, 'utf8'));
+    d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
+  } catch {
+    return null;
+  }
+}
+
+const codesAad = (orderId: string) => `cps-codes:${orderId}`;
+const wrapAad = (orderId: string, keyId: string) => `cps-data-key:${orderId}:${keyId}`;
+
+/** Seals the codes of order `orderId` under `master`. */
+export function sealCodes(orderId: string, codes: CardCodes, master: MasterKey): SealedCodes {
+  checkKey(master);
+  const dataKey = randomBytes(KEY_BYTES);
+  try {
+    const plaintext = Buffer.from(JSON.stringify({ pin: codes.pin, puk: codes.puk }), 'utf8');
+    const body = encrypt(dataKey, plaintext, codesAad(orderId));
+    plaintext.fill(0);
+    const wrap = encrypt(master.key, dataKey, wrapAad(orderId, master.id));
+    return { keyId: master.id, wrappedKey: wrap.sealed, wrapIv: wrap.iv, ciphertext: body.sealed, iv: body.iv };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** The data key of `sealed`, opened with the configured master keys; the caller wipes it. */
+function unwrap(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, Buffer>): Buffer {
+  const master = keys.get(sealed.keyId);
+  if (!master) {
+    throw new MailingError(
+      'vault_key_missing',
+      `the codes of order ${orderId} are sealed under vault key "${sealed.keyId}", which is not configured`,
+      500,
+    );
+  }
+  const dataKey = decrypt(master, sealed.wrapIv, sealed.wrappedKey, wrapAad(orderId, sealed.keyId));
+  if (!dataKey)
+    throw new MailingError('vault_unreadable', `the sealed codes of order ${orderId} do not open (altered, or another order's)`, 500);
+  return dataKey;
+}
+
+/** Opens the codes of order `orderId` (at the moment of use only: writing the card, printing the letter). */
+export function openCodes(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, Buffer>): CardCodes {
+  const dataKey = unwrap(orderId, sealed, keys);
+  try {
+    const plaintext = decrypt(dataKey, sealed.iv, sealed.ciphertext, codesAad(orderId));
+    if (!plaintext)
+      throw new MailingError('vault_unreadable', `the sealed codes of order ${orderId} do not open (altered, or another order's)`, 500);
+    const { pin, puk } = JSON.parse(plaintext.toString('utf8')) as CardCodes;
+    plaintext.fill(0);
+    return { pin, puk };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** The same codes, their data key wrapped under `next` instead (key rotation); the ciphertext is kept. */
+export function rewrapCodes(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, Buffer>, next: MasterKey): SealedCodes {
+  checkKey(next);
+  if (sealed.keyId === next.id) return sealed;
+  const dataKey = unwrap(orderId, sealed, keys);
+  try {
+    const wrap = encrypt(next.key, dataKey, wrapAad(orderId, next.id));
+    return { ...sealed, keyId: next.id, wrappedKey: wrap.sealed, wrapIv: wrap.iv };
+  } finally {
+    dataKey.fill(0);
+  }
+}
