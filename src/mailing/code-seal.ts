@@ -58,6 +58,10 @@ function decrypt(key: Buffer, iv: Buffer, sealed: Buffer, aad: string): Buffer |
   }
 }
 
+/** Altered bytes, a wrong key, or another order's codes: GCM cannot tell which, and neither do we. */
+const unreadable = (orderId: string) =>
+  new MailingError('vault_unreadable', `the sealed codes of order ${orderId} do not open (altered, or another order's)`, 500);
+
 const codesAad = (orderId: string) => `cps-codes:${orderId}`;
 const wrapAad = (orderId: string, keyId: string) => `cps-data-key:${orderId}:${keyId}`;
 
@@ -87,8 +91,7 @@ function unwrap(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, 
     );
   }
   const dataKey = decrypt(master, sealed.wrapIv, sealed.wrappedKey, wrapAad(orderId, sealed.keyId));
-  if (!dataKey)
-    throw new MailingError('vault_unreadable', `the sealed codes of order ${orderId} do not open (altered, or another order's)`, 500);
+  if (!dataKey) throw unreadable(orderId);
   return dataKey;
 }
 
@@ -97,8 +100,7 @@ export function openCodes(orderId: string, sealed: SealedCodes, keys: ReadonlyMa
   const dataKey = unwrap(orderId, sealed, keys);
   try {
     const plaintext = decrypt(dataKey, sealed.iv, sealed.ciphertext, codesAad(orderId));
-    if (!plaintext)
-      throw new MailingError('vault_unreadable', `the sealed codes of order ${orderId} do not open (altered, or another order's)`, 500);
+    if (!plaintext) throw unreadable(orderId);
     const { pin, puk } = JSON.parse(plaintext.toString('utf8')) as CardCodes;
     plaintext.fill(0);
     return { pin, puk };

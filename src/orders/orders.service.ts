@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../common/database/errors';
 import { paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
+import { isUuid } from '../common/database/uuid';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
@@ -223,7 +224,7 @@ export class OrdersService {
   }
 
   async get(id: string, em: EntityManager = this.ds.manager): Promise<OrderView> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    if (!isUuid(id)) {
       throw new OrdersError('order_not_found', `no order ${id}`, 404);
     }
     const rows = await em.query(`SELECT ${ORDER_COLUMNS} FROM card_order WHERE id = $1`, [id]);

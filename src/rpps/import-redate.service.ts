@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { parseBusinessDate, refuseFutureDate } from '../common/clock/business-date';
 import { Clock } from '../common/clock/clock';
+import { isUuid } from '../common/database/uuid';
 import { RppsError, unusableInput } from './rpps.errors';
 import { IMPORT_LOCK } from './rpps-import.service';
 
@@ -39,7 +40,7 @@ export class ImportRedateService {
     refuseFutureDate(to, this.clock.today(), '--as-of', 'the date of the registry');
     const why = (reason ?? '').trim();
     if (!why) throw unusableInput('--reason is required: say why the date was wrong (it goes into the audit trail)');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(importId)) {
+    if (!isUuid(importId)) {
       throw new RppsError('import_not_found', `no import ${importId}`, 404);
     }
     return this.ds.transaction(async (em) => {

@@ -7,6 +7,7 @@ import { Principal, principalActor } from '../common/auth/tokens.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { isUuid } from '../common/database/uuid';
 import { ExtractFormatError } from '../common/extract/extract.errors';
 import { inspectExtract, ZipLimits } from '../common/extract/extract-open';
 import { jobErrorMessage } from '../common/jobs/jobs.errors';
@@ -129,7 +130,7 @@ export class RppsImportQueueService {
    * confirmation is already being applied.
    */
   async confirm(importId: string, principal: Principal): Promise<ConfirmedImport> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(importId)) {
+    if (!isUuid(importId)) {
       throw new RppsError('import_not_found', `no import ${importId}`, 404);
     }
     const by = principalActor(principal);

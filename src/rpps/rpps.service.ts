@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
 import { paged } from '../common/database/paged';
 import { Param } from '../common/database/sql-params';
+import { isUuid } from '../common/database/uuid';
 import { professionLabelSql } from './professions';
 import { RppsError } from './rpps.errors';
 
@@ -46,8 +47,6 @@ export type RegistryStanding =
   | { kind: 'unknown' }
   | { kind: 'ceased'; ceasedAt: Date; migratedTo: string | null }
   | { kind: 'profession_not_held'; professions: string[] };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An import as the API shows it (`preview`: what applying a held import would do). */
 const IMPORT_COLUMNS = `i.id AS "importId", i.status, i.layout, to_char(i.as_of, 'YYYY-MM-DD') AS "asOf", i.rows_read AS "rowsRead",
@@ -225,7 +224,7 @@ export class RppsService {
 
   /** One import, with who submitted and confirmed it and, when held, what applying it would do. */
   async getImport(id: string) {
-    const rows = UUID.test(id) ? await this.ds.query(`SELECT ${IMPORT_COLUMNS} FROM ${IMPORT_FROM} WHERE i.id = $1`, [id]) : [];
+    const rows = isUuid(id) ? await this.ds.query(`SELECT ${IMPORT_COLUMNS} FROM ${IMPORT_FROM} WHERE i.id = $1`, [id]) : [];
     if (!rows.length) throw new RppsError('import_not_found', `no import ${id}`, 404);
     return rows[0];
   }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { rowsReturned } from '../database/returning';
+import { isUuid } from '../database/uuid';
 import { CommonError } from '../errors/domain-error';
 import { PRINCIPAL_KINDS, PrincipalKind } from './principal.entity';
 import { isRole, ROLES, Role } from './roles';
@@ -170,7 +171,7 @@ export class TokensService {
 
   /** Revokes a token (again: no change). Every process refuses it within TOKEN_CACHE_MS. */
   async revoke(id: string, actor: string): Promise<{ revoked: string; revokedAt: Date }> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    if (!isUuid(id)) {
       throw new CommonError('validation_failed', `"${id}" is not a token id (tokens:list shows them)`);
     }
     return this.ds.transaction(async (em) => {

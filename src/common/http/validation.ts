@@ -2,6 +2,7 @@ import { createZodValidationPipe } from 'nestjs-zod';
 import { z } from 'zod';
 import { BUSINESS_DATE_FORM, ISO_DAY, isBusinessDate } from '../clock/business-date';
 import { parisDayEnd, parisDayStart, parisWallTime } from '../clock/clock';
+import { UUID_PATTERN } from '../database/uuid';
 import { CommonError } from '../errors/domain-error';
 
 /**
@@ -95,7 +96,7 @@ export function instantAfter(v: string): Date {
   return new Date(instantFrom(v).getTime() + 1);
 }
 
-export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID');
+export const uuid = z.string().regex(UUID_PATTERN, 'expected a UUID');
 
 /** A card number: 10 digits. */
 export const cardNumber = z.string().regex(/^\d{10}$/, 'expected a 10-digit card number');
