@@ -9,6 +9,7 @@ import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 import { HeldJobRuns1764200600000 } from './1764200600000-HeldJobRuns';
 import { JobRunHeld1764200720000 } from './1764200720000-JobRunHeld';
+import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   HeldImportConfirmation1764200500000,
   HeldJobRuns1764200600000,
   JobRunHeld1764200720000,
+  PersonalizationClaims1764201000000,
 ];

@@ -5,7 +5,7 @@ import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
 import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
-import { Card, OppositionRequest } from './orders/card.entity';
+import { Card, OppositionRequest, SpoiledCard } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
 import { Profession, Professional, Situation } from './rpps/professional.entity';
 import { IdentifierMigration, RegistryEvent } from './rpps/registry-event.entity';
@@ -35,6 +35,7 @@ export const ENTITIES = [
   OrderIdempotencyKey,
   ConsumedRegistryEvent,
   OppositionRequest,
+  SpoiledCard,
   RenewalRun,
   Opposition,
   CrlPublication,

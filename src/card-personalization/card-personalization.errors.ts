@@ -22,6 +22,9 @@ export const CARD_PERSONALIZATION_ERROR_CODES = [
   'card_not_blank',
   /** What was read back differs from what was written. */
   'read_back_mismatch',
+  /** personalize:run's arguments, or a reader that is not there. */
+  'unusable_input',
+  'no_reader',
 ] as const;
 export type CardPersonalizationErrorCode = (typeof CARD_PERSONALIZATION_ERROR_CODES)[number];
 
@@ -35,6 +38,8 @@ export class CardPersonalizationError extends DomainError<CardPersonalizationErr
     no_chip_serial: 'The card has no readable chip serial number: it is not from our stock',
     card_not_blank: 'The card is not blank',
     read_back_mismatch: 'What was read back from the card differs from what was written',
+    unusable_input: 'The command cannot be run as given',
+    no_reader: 'No such encoder reader',
   };
 }
 

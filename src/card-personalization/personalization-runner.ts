@@ -9,7 +9,7 @@ import { SW_OK } from './apdu';
 import { CardChannel, CardTransport } from './card-channel';
 import { CardPersonalizationError, CardPersonalizationErrorCode, CardStatusError } from './card-personalization.errors';
 import type { CardProfile } from './card-profile';
-import { PersonalizationScript, ReadStep, ScriptStep } from './personalization-script';
+import { inspectionSteps, PersonalizationScript, ReadStep, ScriptStep } from './personalization-script';
 
 export type PersonalizationStage = 'read-serial' | 'check-blank' | 'write' | 'read-back' | 'set-codes' | 'activate';
 
@@ -53,15 +53,50 @@ export async function personalizeCard(
   profile: CardProfile,
   script: PersonalizationScript,
 ): Promise<PersonalizationResult> {
+  const r = await personalizeNextCard(transport, profile, async () => script);
+  if ('skipped' in r) throw new Error('unreachable: the script was given');
+  return r;
+}
+
+/**
+ * What the station does with a blank card once it knows its chip serial: the script to
+ * write (an order claimed for it), or null when there is no work (nothing is written).
+ * An error thrown here reaches the caller as it is (nothing was written yet).
+ */
+export type ScriptForChip = (chipSerial: string) => Promise<PersonalizationScript | null>;
+
+/** The card was blank and good, but `prepare` had no work for it: nothing was written. */
+export interface CardSkipped {
+  skipped: true;
+  chipSerial: string;
+}
+
+/**
+ * Reads the chip serial and checks the card is blank BEFORE asking `prepare` for the
+ * script, so that no order is taken for a card that cannot be written.
+ */
+export async function personalizeNextCard(
+  transport: CardTransport,
+  profile: CardProfile,
+  prepare: ScriptForChip,
+): Promise<PersonalizationResult | CardSkipped> {
   const channel = new CardChannel(transport);
+  const inspection = inspectionSteps(profile);
   let stage: PersonalizationStage = 'read-serial';
   let chipSerial: string | null = null;
   let spoiled = false;
+  let script: PersonalizationScript | null = null;
   try {
-    chipSerial = await readSerial(channel, profile, script);
+    chipSerial = await readSerial(channel, profile, inspection.readSerial);
     stage = 'check-blank';
-    const blank = await channel.expect(script.checkBlank.label, script.checkBlank.command, [SW_FILE_NOT_FOUND, SW_OK]);
+    const blank = await channel.expect(inspection.checkBlank.label, inspection.checkBlank.command, [SW_FILE_NOT_FOUND, SW_OK]);
     if (blank.sw === SW_OK) fail('card_not_blank', `${profile.application.name} already exists: the card is not blank`);
+  } catch (e) {
+    throw failure(e, stage, spoiled, chipSerial);
+  }
+  script = await prepare(chipSerial);
+  if (!script) return { skipped: true, chipSerial };
+  try {
     stage = 'write';
     for (const step of script.write) {
       if (step.command.ins === 0xe0) spoiled = true;
@@ -85,16 +120,20 @@ export async function personalizeCard(
       ...channel.stats,
     };
   } catch (e) {
-    if (e instanceof CardPersonalizationError) {
-      throw new PersonalizationFailure(e.code, stage, spoiled, chipSerial, e.message, e instanceof CardStatusError ? e.sw : undefined);
-    }
-    // A reader or driver failure of another kind: the card is failed all the same.
-    throw new PersonalizationFailure('reader_error', stage, spoiled, chipSerial, (e as Error).message ?? String(e));
+    throw failure(e, stage, spoiled, chipSerial);
   }
 }
 
-async function readSerial(channel: CardChannel, profile: CardProfile, script: PersonalizationScript): Promise<string> {
-  const [select, read] = script.readSerial;
+function failure(e: unknown, stage: PersonalizationStage, spoiled: boolean, chipSerial: string | null): PersonalizationFailure {
+  if (e instanceof CardPersonalizationError) {
+    return new PersonalizationFailure(e.code, stage, spoiled, chipSerial, e.message, e instanceof CardStatusError ? e.sw : undefined);
+  }
+  // A reader or driver failure of another kind: the card is failed all the same.
+  return new PersonalizationFailure('reader_error', stage, spoiled, chipSerial, (e as Error).message ?? String(e));
+}
+
+async function readSerial(channel: CardChannel, profile: CardProfile, steps: PersonalizationScript['readSerial']): Promise<string> {
+  const [select, read] = steps;
   const selected = await channel.expect(select.label, select.command, [SW_OK, SW_FILE_NOT_FOUND]);
   if (selected.sw === SW_FILE_NOT_FOUND) fail('no_chip_serial', `no ${profile.serial.name}: the card is not from our stock`);
   const { data } = await channel.expect(read.label, read.command, [SW_OK, SW_END_OF_FILE]);

@@ -114,12 +114,24 @@ export function verifyCommand(profile: CardProfile, which: 'PIN' | 'PUK', code: 
   return { cla: 0, ins: 0x20, p1: 0x00, p2: spec.reference, data: referenceData(which, spec, code) };
 }
 
+/** The steps that tell which chip is in the encoder and whether it is blank (no card data needed). */
+export function inspectionSteps(profile: CardProfile): Pick<PersonalizationScript, 'readSerial' | 'checkBlank'> {
+  const { serial, application: app } = profile;
+  return {
+    readSerial: [
+      selectByPath(profile, serial.name, [serial.fid]),
+      { label: `READ BINARY ${serial.name}`, command: { cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: serial.maxLength } },
+    ],
+    checkBlank: selectByPath(profile, app.name, [app.fid]),
+  };
+}
+
 /** The whole script for one card. Refuses unusable card data or codes before any command exists. */
 export function personalizationScript(profile: CardProfile, data: CardData, codes: CardCodes): PersonalizationScript {
   const problems = profileProblems(profile);
   if (problems.length) throw new Error(`profile ${profile.id} is unusable: ${problems.join('; ')}`);
   const files = encodeCardFiles(profile, data);
-  const { serial, application: app, mf } = profile;
+  const { application: app, mf } = profile;
   const pin = referenceData('PIN', profile.codes.pin, codes.pin);
   const puk = referenceData('PUK', profile.codes.puk, codes.puk);
 
@@ -138,11 +150,7 @@ export function personalizationScript(profile: CardProfile, data: CardData, code
     command: { cla: 0, ins: 0x24, p1: profile.codes.changeP1, p2: spec.reference, data: value },
   });
   return {
-    readSerial: [
-      selectByPath(profile, serial.name, [serial.fid]),
-      { label: `READ BINARY ${serial.name}`, command: { cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: serial.maxLength } },
-    ],
-    checkBlank: selectByPath(profile, app.name, [app.fid]),
+    ...inspectionSteps(profile),
     write,
     readBack: readBackSteps(profile),
     setCodes: [change('PIN', profile.codes.pin, pin), change('PUK', profile.codes.puk, puk)],

@@ -17,6 +17,8 @@ import { JobRun } from '../common/jobs/job-run.entity';
 })
 @Index('card_order_status_idx', ['status', 'reason'])
 @Index('card_order_requested_idx', ['requestedAt'])
+@Index('card_order_claimed_idx', ['claimedAt'], { where: `status = 'personalizing'` })
+@Index('card_order_approved_queue_idx', ['approvedAt', 'id'], { where: `status = 'approved'` })
 export class CardOrder {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -46,6 +48,12 @@ export class CardOrder {
   @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt: Date | null;
   @Column('text', { name: 'status_reason', nullable: true }) statusReason: string | null;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+  /** Cards tried for this order (a spoiled card counts; a card found unusable before writing does not). */
+  @Column('integer', { name: 'personalization_attempts', default: 0 }) personalizationAttempts: number;
+  /** While personalizing: the claim of the station writing it (only that claim may record the result). */
+  @Column('uuid', { name: 'claim_token', nullable: true }) claimToken: string | null;
+  @Column('text', { name: 'claimed_by', nullable: true }) claimedBy: string | null;
+  @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt: Date | null;
 }
 
 @Entity('order_idempotency_key')

@@ -10,6 +10,7 @@ import { CardOrder } from './card-order.entity';
 @Index('card_one_active_idx', ['nationalId', 'professionCode', 'cardType'], { unique: true, where: `state = 'active'` })
 @Index('card_holder_idx', ['nationalId', 'professionCode', 'cardType', 'validUntil'])
 @Index('card_valid_until_idx', ['validUntil'], { where: `state <> 'opposed'` })
+@Index('card_chip_serial_idx', ['chipSerial'], { unique: true, where: `chip_serial IS NOT NULL` })
 export class Card {
   @PrimaryColumn('text', { name: 'card_number' }) cardNumber: string;
   @Column('text', { name: 'card_type' }) cardType: string;
@@ -54,4 +55,22 @@ export class OppositionRequest {
   @Column('text', { name: 'source_ref', nullable: true }) sourceRef: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'handled_at', nullable: true }) handledAt: Date | null;
+}
+
+/** A card spoiled while being written (its chip serial never takes another order). */
+@Entity('spoiled_card')
+@Index('spoiled_card_order_idx', ['orderId'])
+export class SpoiledCard {
+  @PrimaryColumn('text', { name: 'chip_serial' }) chipSerial: string;
+  @Column('uuid', { name: 'order_id' }) orderId: string;
+  @ManyToOne(() => CardOrder)
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'spoiled_card_order_id_fkey' })
+  order: CardOrder;
+  /** The number it was being written with (never given to another card either). */
+  @Column('text', { name: 'card_number', nullable: true }) cardNumber: string | null;
+  @Column('text') station: string;
+  @Column('text') stage: string;
+  @Column('text', { name: 'error_code' }) errorCode: string;
+  @Column('text') error: string;
+  @Column('timestamptz', { name: 'spoiled_at', default: () => 'now()' }) spoiledAt: Date;
 }

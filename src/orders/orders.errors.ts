@@ -19,6 +19,8 @@ export const ORDERS_ERROR_CODES = [
   'profession_not_held',
   'unusable_input',
   'renewal_in_progress',
+  'chip_already_used',
+  'claim_lost',
 ] as const;
 export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 
@@ -39,6 +41,8 @@ export class OrdersError extends DomainError<OrdersErrorCode> {
     professional_ceased: 'No card can be ordered for a professional who has ceased practising',
     profession_not_held: 'No card can be ordered for a profession the professional does not hold',
     renewal_in_progress: 'A renewal sweep is already running',
+    chip_already_used: 'This chip already holds a card or was spoiled: it is never written again',
+    claim_lost: 'The order is no longer being personalized by this encoder station',
   };
 }
 

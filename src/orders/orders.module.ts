@@ -6,6 +6,7 @@ import { CardsService } from './cards.service';
 import { OppositionRequestsService } from './opposition-requests.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
+import { PersonalizationOrdersService } from './personalization-orders.service';
 import { ProfessionalsController } from './professionals.controller';
 import { RegistryEventsHandler } from './registry-events.handler';
 import { RenewalsHandler } from './renewals.handler';
@@ -20,6 +21,7 @@ const SERVICES = [
   RenewalsService,
   RegistryEventsHandler,
   RenewalsHandler,
+  PersonalizationOrdersService,
 ];
 
 /** Orders and cards: see design.md. */

@@ -61,6 +61,7 @@ describe('the order workflow', () => {
         'approved -start-personalization-> personalizing',
         'personalizing -personalized-> personalized',
         'personalizing -fail-> failed',
+        'personalizing -release-> approved',
         'failed -retry-> approved',
         'personalized -card-letter-sent-> card-letter-sent',
         'card-letter-sent -pin-letter-sent-> pin-letter-sent',
@@ -142,7 +143,7 @@ describe('the order workflow', () => {
   it('lists the actions allowed from each state', () => {
     expect(allowedOrderActions('requested').sort()).toEqual(['approve', 'cancel', 'reject']);
     expect(allowedOrderActions('approved').sort()).toEqual(['cancel', 'start-personalization']);
-    expect(allowedOrderActions('personalizing').sort()).toEqual(['fail', 'personalized']);
+    expect(allowedOrderActions('personalizing').sort()).toEqual(['fail', 'personalized', 'release']);
     expect(allowedOrderActions('nonsense')).toEqual([]);
   });
 
@@ -280,7 +281,7 @@ describe('the card workflow', () => {
 const EXPECTED_ORDER: Record<string, Record<string, string>> = {
   requested: { approve: 'approved', reject: 'rejected', cancel: 'cancelled' },
   approved: { cancel: 'cancelled', 'start-personalization': 'personalizing' },
-  personalizing: { personalized: 'personalized', fail: 'failed' },
+  personalizing: { personalized: 'personalized', fail: 'failed', release: 'approved' },
   personalized: { 'card-letter-sent': 'card-letter-sent' },
   'card-letter-sent': { 'pin-letter-sent': 'pin-letter-sent' },
   'pin-letter-sent': { close: 'closed' },

@@ -67,6 +67,10 @@ export const configSchema = z
     ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
     /** PC/SC readers the pcsc encoder driver takes (`*`: every one); see parseReaderSelection. */
     ENCODER_READERS: readerSelection.default('*'),
+    /** Cards spoiled for one order before it goes to `failed` for an operator to look at. */
+    PERSONALIZATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+    /** An order personalizing this long (its station silent) goes back to the queue. */
+    PERSONALIZATION_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
     MIGRATIONS_RUN: bool.default(true),
     DATABASE_CREATE: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

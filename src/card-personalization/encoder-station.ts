@@ -1,0 +1,251 @@
+/**
+ * One encoder station: the loop that drives one slot (issue 10). It waits for a card,
+ * reads its chip serial and checks it is blank BEFORE taking an order, then claims the
+ * oldest approved order, takes its codes from the vault at that moment, writes, reads
+ * back, sets the codes, activates, and records the card; a failed card is recorded (spoiled
+ * when writing had begun) and its order goes back to the queue for the next blank card.
+ * K failed cards in a row put the station in `error` until an operator resets it.
+ *
+ * The codes live in this function's memory for one card only: never logged, never in an
+ * error message (the script's labels and describeCommand hide them).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PersonalizationClaim } from '../orders/personalization-orders.service';
+import type { CardData, CardProfile } from './card-profile';
+import type { CardSession, EncoderSlot } from './encoder-driver';
+import { PersonalizationFailure, type PersonalizationResult, personalizeNextCard } from './personalization-runner';
+import { personalizationScript } from './personalization-script';
+import type { StationDeps } from './station-deps';
+
+export interface StationOptions {
+  /** Stop once this many cards were personalized (personalize:run --limit). */
+  limit?: number;
+  /** Stop when no approved order waits (personalize:run), instead of waiting for one. */
+  exitWhenIdle?: boolean;
+  /** How long to wait between looks for work or for a card (ms). Default 1000. */
+  pollMs?: number;
+  /** Called after each card (done or failed), for progress and the bench. */
+  onCard?: (outcome: CardOutcome) => void;
+}
+
+export type CardOutcome =
+  | { ok: true; orderId: string; cardNumber: string; chipSerial: string; reader: string; result: PersonalizationResult }
+  | { ok: false; reader: string; orderId: string | null; chipSerial: string | null; spoiled: boolean; code: string; message: string };
+
+export interface StationSummary {
+  cardsPersonalized: number;
+  cardsSpoiled: number;
+  cardsRefused: number;
+  results: Array<{ orderId: string; cardNumber: string; chipSerial: string; reader: string }>;
+}
+
+/** After a card, how long to wait for it to leave before looking at the reader again (ms). */
+const LOOK_AGAIN_MS = 300;
+
+export class EncoderStation {
+  private stationId = '';
+  /** The serial of the last card handled (done or refused): the same card is not taken twice. */
+  private lastSerial: string | null | undefined = undefined;
+  private readonly summary: StationSummary = { cardsPersonalized: 0, cardsSpoiled: 0, cardsRefused: 0, results: [] };
+
+  constructor(
+    private readonly slot: EncoderSlot,
+    private readonly deps: StationDeps,
+    private readonly profile: CardProfile,
+  ) {}
+
+  get id(): string {
+    return this.stationId;
+  }
+
+  /** Runs until `signal` aborts, the limit is reached, or (exitWhenIdle) no work is left. */
+  async run(signal: AbortSignal, o: StationOptions = {}): Promise<StationSummary> {
+    const pollMs = o.pollMs ?? 1000;
+    this.stationId = await this.deps.fleet.register({
+      host: this.deps.host,
+      reader: this.slot.reader,
+      driver: this.deps.driver,
+      processId: this.deps.processId,
+    });
+    const log = this.deps.log;
+    log.info({ station: this.stationId }, 'encoder station started');
+    while (!signal.aborted) {
+      if (o.limit !== undefined && this.summary.cardsPersonalized >= o.limit) break;
+      if ((await this.deps.fleet.current(this.stationId))?.state === 'error') {
+        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (o.exitWhenIdle && (await this.deps.orders.pendingCount()) === 0) break;
+      const session = await this.nextCard(signal, pollMs);
+      if (!session) continue;
+      const outcome = await this.handle(session);
+      if (outcome === 'no-work') {
+        await this.deps.fleet.setState(this.stationId, 'idle', null);
+        if (o.exitWhenIdle) break;
+        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      o.onCard?.(outcome);
+      await this.slot.release();
+    }
+    return this.summary;
+  }
+
+  /**
+   * The next card to handle, in an open session: waits for a card, and skips the card just
+   * handled if it is still in the reader (a swap a PC/SC poll did not see is still caught,
+   * by its serial).
+   */
+  private async nextCard(signal: AbortSignal, pollMs: number): Promise<CardSession | null> {
+    await this.deps.fleet.setState(this.stationId, 'waiting-card', null);
+    while (!signal.aborted) {
+      if (!(await this.slot.waitForCard(pollMs))) continue;
+      let session: CardSession;
+      try {
+        session = await this.slot.connect();
+      } catch (e) {
+        // Taken by another program or gone meanwhile: look again shortly.
+        this.deps.log.warn({ station: this.stationId, err: (e as Error).message }, 'card could not be taken');
+        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (this.lastSerial === undefined) return session;
+      const serial = await peekSerial(session, this.profile);
+      if (serial === null || serial !== this.lastSerial) return session;
+      await session.close();
+      await this.slot.waitForRemoval(LOOK_AGAIN_MS);
+    }
+    return null;
+  }
+
+  private async handle(session: CardSession): Promise<CardOutcome | 'no-work'> {
+    const reader = this.slot.reader;
+    // What is known when something fails: the chip, the claim, and whether the card is written.
+    const taken: { claim: PersonalizationClaim | null; chipSerial: string | null; written: boolean } = {
+      claim: null,
+      chipSerial: null,
+      written: false,
+    };
+    try {
+      const result = await personalizeNextCard(session, this.profile, async (chipSerial) => {
+        taken.chipSerial = chipSerial;
+        await this.deps.orders.checkChipUnused(chipSerial);
+        const claim = await this.deps.orders.claimNext(this.stationId);
+        taken.claim = claim;
+        if (!claim) return null;
+        await this.deps.fleet.setState(this.stationId, 'writing', claim.orderId);
+        const codes = await this.deps.vault.codesForPersonalization(claim.orderId);
+        const data: CardData = {
+          card: {
+            number: claim.cardNumber,
+            cardType: claim.cardType,
+            generation: claim.generation,
+            validFrom: claim.validFrom,
+            validUntil: claim.validUntil,
+          },
+          content: claim.content,
+        };
+        return personalizationScript(this.profile, data, codes);
+      });
+      if ('skipped' in result) {
+        this.lastSerial = undefined;
+        return 'no-work';
+      }
+      this.lastSerial = result.chipSerial;
+      taken.written = true;
+      const c = taken.claim as PersonalizationClaim;
+      await this.recordDone(c, result.chipSerial);
+      await this.deps.fleet.recordCard(this.stationId, { ok: true });
+      this.summary.cardsPersonalized++;
+      const done = { orderId: c.orderId, cardNumber: c.cardNumber, chipSerial: result.chipSerial, reader };
+      this.summary.results.push(done);
+      this.deps.log.info({ station: this.stationId, ...done, apdus: result.apdus }, 'card personalized');
+      return { ok: true, ...done, result };
+    } catch (e) {
+      return this.failed(e, taken, reader);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  /** Records the card; a lost claim (the order was given back meanwhile) spoils this chip instead. */
+  private async recordDone(claim: PersonalizationClaim, chipSerial: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.orders.recordPersonalized(claim, chipSerial);
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'claim_lost') {
+          await this.deps.orders.recordOrphanChip(claim, chipSerial, (e as Error).message);
+          throw e;
+        }
+        if (attempt >= 5) throw e;
+        this.deps.log.warn(
+          { station: this.stationId, orderId: claim.orderId, err: (e as Error).message },
+          'recording the card failed; retrying',
+        );
+        await sleep(500 * attempt);
+      }
+    }
+  }
+
+  private async failed(
+    e: unknown,
+    taken: { claim: PersonalizationClaim | null; chipSerial: string | null; written: boolean },
+    reader: string,
+  ): Promise<CardOutcome> {
+    const claim = taken.claim;
+    // Not a card failure: the chip was refused, or taking the order, its codes or recording it failed.
+    const f =
+      e instanceof PersonalizationFailure
+        ? e
+        : {
+            code: (e as { code?: string }).code ?? 'error',
+            stage: taken.written ? 'record' : 'prepare',
+            spoiled: taken.written,
+            chipSerial: taken.chipSerial,
+            message: (e as Error).message ?? String(e),
+          };
+    this.lastSerial = f.chipSerial;
+    const message = f.message.slice(0, 500);
+    let orderStatus: string | null = null;
+    if (claim) {
+      const c = claim;
+      orderStatus = await this.deps.orders
+        .recordFailure(c, { spoiled: f.spoiled, chipSerial: f.chipSerial, stage: f.stage, code: f.code, message })
+        .catch((err: Error) => {
+          this.deps.log.error({ station: this.stationId, orderId: c.orderId, err: err.message }, 'recording the failed card failed');
+          return null;
+        });
+    }
+    if (f.spoiled) this.summary.cardsSpoiled++;
+    else this.summary.cardsRefused++;
+    const fleet = await this.deps.fleet.recordCard(this.stationId, { ok: false, error: `${f.code} at ${f.stage}: ${message}` });
+    const orderId = claim?.orderId ?? null;
+    this.deps.log.warn(
+      {
+        station: this.stationId,
+        orderId,
+        orderStatus,
+        chipSerial: f.chipSerial,
+        spoiled: f.spoiled,
+        code: f.code,
+        stage: f.stage,
+        err: message,
+        stationState: fleet.state,
+      },
+      f.spoiled ? 'card spoiled' : 'card refused',
+    );
+    return { ok: false, reader, orderId, chipSerial: f.chipSerial, spoiled: f.spoiled, code: f.code, message };
+  }
+}
+
+/** The chip serial of the card in a session, or null when it has none readable (a probe: nothing is written). */
+async function peekSerial(session: CardSession, profile: CardProfile): Promise<string | null> {
+  try {
+    const r = await personalizeNextCard(session, profile, async () => null);
+    return 'skipped' in r ? r.chipSerial : null;
+  } catch (e) {
+    return e instanceof PersonalizationFailure ? e.chipSerial : null;
+  }
+}

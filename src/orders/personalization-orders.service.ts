@@ -1,0 +1,303 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import type { AppConfig } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
+import { rowsReturned } from '../common/database/returning';
+import type { CardContent } from '../rpps/rpps.service';
+import { CARD_COLUMNS, CardsService, type CardView } from './cards.service';
+import { OrdersError } from './orders.errors';
+import { type Generation, validUntil } from './validity';
+import { fromStatesFor } from './workflow';
+
+/**
+ * An order taken by one encoder station for one card: what the card is written from. The
+ * card number and the validity dates are fixed at the claim (the number is never reused,
+ * even when this card fails); only the claim's token may record the outcome.
+ */
+export interface PersonalizationClaim {
+  orderId: string;
+  token: string;
+  station: string;
+  /** This card's rank among the cards tried for the order, from 1. */
+  attempt: number;
+  cardType: string;
+  generation: Generation;
+  content: CardContent;
+  replacesCard: string | null;
+  cardNumber: string;
+  validFrom: string;
+  validUntil: string;
+}
+
+/** Why a claimed order's card failed, as the station saw it (never a code in the message). */
+export interface PersonalizationFailureReport {
+  /** Writing had begun: the chip is spoiled and never takes another order. */
+  spoiled: boolean;
+  chipSerial: string | null;
+  stage: string;
+  code: string;
+  message: string;
+}
+
+const ACTOR = 'personalization';
+
+/**
+ * The orders side of personalization (the order and card tables belong to this module):
+ * claiming the next approved order for a blank card, recording the personalized card with
+ * the order's transition and an audit entry in one transaction, and giving a failed card's
+ * order back to the queue (or to `failed` after the configured number of cards).
+ */
+@Injectable()
+export class PersonalizationOrdersService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cards: CardsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  /** How many approved orders wait for a card. */
+  async pendingCount(): Promise<number> {
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE status = 'approved'`);
+    return n;
+  }
+
+  /**
+   * Refuses a chip already bound to a card or spoiled earlier: a card of our stock is
+   * written once. Called before anything is written.
+   */
+  async checkChipUnused(chipSerial: string): Promise<void> {
+    const [row] = await this.ds.query(
+      `SELECT (SELECT card_number FROM card WHERE chip_serial = $1) AS bound,
+              (SELECT order_id FROM spoiled_card WHERE chip_serial = $1) AS spoiled`,
+      [chipSerial],
+    );
+    if (row.bound) throw new OrdersError('chip_already_used', `chip ${chipSerial} already holds card ${row.bound}`, 409);
+    if (row.spoiled) throw new OrdersError('chip_already_used', `chip ${chipSerial} was spoiled earlier (order ${row.spoiled})`, 409);
+  }
+
+  /**
+   * Takes the oldest approved order for `station` (approved → personalizing), allocates its
+   * card number and computes its validity from today. Null when none waits. Two stations
+   * never take the same order (row lock, SKIP LOCKED, conditional transition).
+   */
+  async claimNext(station: string): Promise<PersonalizationClaim | null> {
+    return this.ds.transaction(async (em) => {
+      const [row] = await rowsReturned<{
+        id: string;
+        token: string;
+        attempt: number;
+        cardType: string;
+        generation: Generation;
+        content: CardContent;
+        replacesCard: string | null;
+      }>(
+        em,
+        `UPDATE card_order o SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = $1, claimed_at = now(),
+                personalization_attempts = personalization_attempts + 1, status_reason = NULL, updated_at = now()
+          WHERE o.id = (SELECT id FROM card_order WHERE status = ANY($2) ORDER BY approved_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING o.id, o.claim_token AS token, o.personalization_attempts AS attempt, o.card_type AS "cardType", o.generation,
+                    o.content, o.replaces_card AS "replacesCard"`,
+        [station, fromStatesFor('start-personalization')],
+      );
+      if (!row) return null;
+      if (!row.content || !row.generation) {
+        throw new OrdersError('validation_failed', `order ${row.id} is approved without frozen content or generation`, 409);
+      }
+      const cardNumber = await this.cards.allocateNumber(em);
+      const validFrom = this.clock.today();
+      await this.audit.append(em, {
+        actor: ACTOR,
+        action: 'order.start-personalization',
+        entity: 'card_order',
+        entityId: row.id,
+        details: { station, attempt: row.attempt, cardNumber },
+      });
+      return {
+        orderId: row.id,
+        token: row.token,
+        station,
+        attempt: row.attempt,
+        cardType: row.cardType,
+        generation: row.generation,
+        content: row.content,
+        replacesCard: row.replacesCard,
+        cardNumber,
+        validFrom,
+        validUntil: validUntil(validFrom, row.generation),
+      };
+    });
+  }
+
+  /**
+   * The card was written, read back and activated: the card (personalized, bound to its
+   * chip), the order's transition and the audit entry, in one transaction. Refused (409
+   * `claim_lost`) when the claim is no longer this station's: the order was given back
+   * meanwhile, and this chip must then be recorded as spoiled by the caller.
+   */
+  async recordPersonalized(claim: PersonalizationClaim, chipSerial: string): Promise<CardView> {
+    return this.ds.transaction(async (em) => {
+      await this.holdClaim(em, claim);
+      await em.query(
+        `UPDATE card_order SET status = 'personalized', claim_token = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`,
+        [claim.orderId, claim.token],
+      );
+      const c = claim.content;
+      const [card] = await rowsReturned<CardView>(
+        em,
+        `INSERT INTO card (card_number, card_type, generation, national_id, national_id_in_card, profession_code, last_name,
+                           first_name, valid_from, valid_until, chip_serial, state, order_id, replaces_card, source)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, 'personalized', $11, $12, 'order')
+         RETURNING ${CARD_COLUMNS}`,
+        [
+          claim.cardNumber,
+          claim.cardType,
+          claim.generation,
+          c.nationalId,
+          c.professionCode,
+          c.lastName ?? '',
+          c.firstName ?? '',
+          claim.validFrom,
+          claim.validUntil,
+          chipSerial,
+          claim.orderId,
+          claim.replacesCard,
+        ],
+      );
+      await this.audit.appendMany(em, [
+        {
+          actor: ACTOR,
+          action: 'order.personalized',
+          entity: 'card_order',
+          entityId: claim.orderId,
+          details: { cardNumber: claim.cardNumber, station: claim.station, attempt: claim.attempt },
+        },
+        {
+          actor: ACTOR,
+          action: 'card.personalize',
+          entity: 'card',
+          entityId: claim.cardNumber,
+          details: { orderId: claim.orderId, chipSerial, station: claim.station, validFrom: claim.validFrom, validUntil: claim.validUntil },
+        },
+      ]);
+      return card;
+    });
+  }
+
+  /**
+   * A claimed order's card failed. A spoiled chip is recorded (never used again); the order
+   * goes back to the queue for the next blank card, or to `failed` (an operator sees it)
+   * once `PERSONALIZATION_MAX_ATTEMPTS` cards were spoiled for it. A failure before writing
+   * began does not count as an attempt. Returns the order's new status.
+   */
+  async recordFailure(claim: PersonalizationClaim, f: PersonalizationFailureReport): Promise<'approved' | 'failed' | 'claim-lost'> {
+    return this.ds.transaction(async (em) => {
+      if (f.spoiled && f.chipSerial) await this.spoil(em, claim, f.chipSerial, f);
+      const [row] = await rowsReturned<{ status: 'approved' | 'failed'; attempts: number }>(
+        em,
+        `UPDATE card_order SET
+                personalization_attempts = personalization_attempts - CASE WHEN $3 THEN 0 ELSE 1 END,
+                status = CASE WHEN $3 AND personalization_attempts >= $4 THEN 'failed' ELSE 'approved' END,
+                status_reason = $5, claim_token = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2 AND status = 'personalizing'
+          RETURNING status, personalization_attempts AS attempts`,
+        [claim.orderId, claim.token, f.spoiled, this.cfg.PERSONALIZATION_MAX_ATTEMPTS, failureReason(f)],
+      );
+      if (!row) return 'claim-lost';
+      await this.audit.append(em, {
+        actor: ACTOR,
+        action: row.status === 'failed' ? 'order.fail' : 'order.release',
+        entity: 'card_order',
+        entityId: claim.orderId,
+        details: {
+          station: claim.station,
+          cardNumber: claim.cardNumber,
+          chipSerial: f.chipSerial,
+          spoiled: f.spoiled,
+          stage: f.stage,
+          code: f.code,
+          attempts: row.attempts,
+        },
+      });
+      return row.status;
+    });
+  }
+
+  /** Records a chip written for a claim that was lost meanwhile: spoiled, never reused. */
+  async recordOrphanChip(claim: PersonalizationClaim, chipSerial: string, message: string): Promise<void> {
+    await this.ds.transaction((em) => this.spoil(em, claim, chipSerial, { stage: 'record', code: 'claim_lost', message }));
+  }
+
+  /**
+   * Orders left personalizing by a station that went silent (its process died, its host
+   * lost the database) for longer than `olderThanSeconds`: back to the queue, or to
+   * `failed` past the attempts. Returns how many were given back.
+   */
+  async releaseStale(olderThanSeconds: number): Promise<number> {
+    return this.ds.transaction(async (em) => {
+      const rows = await rowsReturned<{ id: string; status: string; station: string }>(
+        em,
+        `WITH stale AS (SELECT id, claimed_by FROM card_order
+                         WHERE status = 'personalizing' AND claimed_at < now() - make_interval(secs => $1)
+                         FOR UPDATE SKIP LOCKED)
+         UPDATE card_order o SET status = CASE WHEN personalization_attempts >= $2 THEN 'failed' ELSE 'approved' END,
+                status_reason = 'its encoder station went silent while writing', claim_token = NULL, claimed_by = NULL,
+                claimed_at = NULL, updated_at = now()
+           FROM stale WHERE o.id = stale.id
+         RETURNING o.id, o.status, stale.claimed_by AS station`,
+        [olderThanSeconds, this.cfg.PERSONALIZATION_MAX_ATTEMPTS],
+      );
+      await this.audit.appendMany(
+        em,
+        rows.map((r) => ({
+          actor: ACTOR,
+          action: r.status === 'failed' ? 'order.fail' : 'order.release',
+          entity: 'card_order' as const,
+          entityId: r.id,
+          details: { station: r.station, stale: true },
+        })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** The chips spoiled for an order (operators and tests). */
+  async spoiledFor(orderId: string): Promise<Array<{ chipSerial: string; cardNumber: string | null; stage: string; errorCode: string }>> {
+    return this.ds.query(
+      `SELECT chip_serial AS "chipSerial", card_number AS "cardNumber", stage, error_code AS "errorCode"
+         FROM spoiled_card WHERE order_id = $1 ORDER BY spoiled_at`,
+      [orderId],
+    );
+  }
+
+  private async holdClaim(em: EntityManager, claim: PersonalizationClaim): Promise<void> {
+    const [row] = await em.query(`SELECT status, claim_token AS token FROM card_order WHERE id = $1 FOR UPDATE`, [claim.orderId]);
+    if (row?.status !== 'personalizing' || row.token !== claim.token) {
+      throw new OrdersError(
+        'claim_lost',
+        `order ${claim.orderId} is no longer being personalized by ${claim.station} (now ${row?.status ?? 'unknown'})`,
+        409,
+      );
+    }
+  }
+
+  private async spoil(
+    em: EntityManager,
+    claim: PersonalizationClaim,
+    chipSerial: string,
+    f: Pick<PersonalizationFailureReport, 'stage' | 'code' | 'message'>,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO spoiled_card (chip_serial, order_id, card_number, station, stage, error_code, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (chip_serial) DO NOTHING`,
+      [chipSerial, claim.orderId, claim.cardNumber, claim.station, f.stage, f.code, f.message.slice(0, 500)],
+    );
+  }
+}
+
+function failureReason(f: PersonalizationFailureReport): string {
+  return `${f.spoiled ? 'card spoiled' : 'card failed before writing'} at ${f.stage}: ${f.code}`;
+}
