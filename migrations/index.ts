@@ -9,6 +9,7 @@ import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 import { HeldJobRuns1764200600000 } from './1764200600000-HeldJobRuns';
 import { JobRunHeld1764200720000 } from './1764200720000-JobRunHeld';
+import { EncoderFleet1764200900000 } from './1764200900000-EncoderFleet';
 import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   HeldImportConfirmation1764200500000,
   HeldJobRuns1764200600000,
   JobRunHeld1764200720000,
+  EncoderFleet1764200900000,
   PersonalizationClaims1764201000000,
 ];

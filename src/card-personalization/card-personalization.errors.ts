@@ -25,6 +25,10 @@ export const CARD_PERSONALIZATION_ERROR_CODES = [
   /** personalize:run's arguments, or a reader that is not there. */
   'unusable_input',
   'no_reader',
+  /** No encoder station has this id (GET/POST /api/v1/encoders/:id...). */
+  'encoder_not_found',
+  /** A reset of an encoder station that is not in error. */
+  'encoder_not_in_error',
 ] as const;
 export type CardPersonalizationErrorCode = (typeof CARD_PERSONALIZATION_ERROR_CODES)[number];
 
@@ -40,6 +44,8 @@ export class CardPersonalizationError extends DomainError<CardPersonalizationErr
     read_back_mismatch: 'What was read back from the card differs from what was written',
     unusable_input: 'The command cannot be run as given',
     no_reader: 'No such encoder reader',
+    encoder_not_found: 'There is no encoder station with this id',
+    encoder_not_in_error: 'The encoder station is not in error: there is nothing to reset',
   };
 }
 

@@ -8,6 +8,7 @@ export const AUDIT_ENTITIES = [
   'card',
   'card_order',
   'crl',
+  'encoder_station',
   'job_run',
   'principal',
   'renewal_run',

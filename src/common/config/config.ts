@@ -71,6 +71,17 @@ export const configSchema = z
     PERSONALIZATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
     /** An order personalizing this long (its station silent) goes back to the queue. */
     PERSONALIZATION_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+    /** An encoder station that fails this many cards in a row goes to error and takes no work until an operator resets it. */
+    ENCODER_MAX_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).max(1000).default(3),
+    /** How often an encoder station writes its heartbeat; one silent for 3 heartbeats is shown offline. */
+    ENCODER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    /** An offline encoder station (not in error) silent this long is no longer listed, and its row is deleted. */
+    ENCODER_FORGET_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .default(168),
     MIGRATIONS_RUN: bool.default(true),
     DATABASE_CREATE: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
