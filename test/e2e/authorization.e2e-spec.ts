@@ -43,6 +43,8 @@ const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
   'POST /api/v1/cards/{cardNumber}/oppositions': ['helpdesk', 'operator'],
   'GET /api/v1/cards/{cardNumber}/oppositions': ['helpdesk', 'operator', 'auditor'],
   'GET /api/v1/cards/{cardNumber}/status': ANY_ROLE,
+  'GET /api/v1/encoders': ['operator'],
+  'POST /api/v1/encoders/{id}/reset': ['operator'],
 };
 
 /** Path parameters of the right shape that name nothing: an allowed caller gets 404 (or 400/409), never 401/403. */
