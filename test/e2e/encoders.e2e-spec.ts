@@ -140,8 +140,7 @@ describe('GET /api/v1/encoders and POST /api/v1/encoders/:id/reset', () => {
   });
 
   it('counts the stations by state in /metrics, labelled by state only', async () => {
-    await fleet.recordCard(idleId, { ok: false, error: 'x' });
-    for (let i = 0; i < 2; i++) await fleet.recordCard(idleId, { ok: false, error: 'x' });
+    for (let i = 0; i < 3; i++) await fleet.recordCard(idleId, { ok: false, error: 'reader unplugged' });
     const text = await (await fetch(`${api.url}/metrics`)).text();
     const lines = text.split('\n').filter((l) => l.startsWith('cps_encoder_stations'));
     expect(lines.sort()).toEqual(
