@@ -9,6 +9,7 @@ import { OutboxDelivery1764200300000 } from './1764200300000-OutboxDelivery';
 import { HeldImportConfirmation1764200500000 } from './1764200500000-HeldImportConfirmation';
 import { HeldJobRuns1764200600000 } from './1764200600000-HeldJobRuns';
 import { JobRunHeld1764200720000 } from './1764200720000-JobRunHeld';
+import { CodeVault1764200800000 } from './1764200800000-CodeVault';
 import { EncoderFleet1764200900000 } from './1764200900000-EncoderFleet';
 import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   HeldImportConfirmation1764200500000,
   HeldJobRuns1764200600000,
   JobRunHeld1764200720000,
+  CodeVault1764200800000,
   EncoderFleet1764200900000,
   PersonalizationClaims1764201000000,
 ];

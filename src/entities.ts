@@ -5,6 +5,7 @@ import { ApiToken } from './common/auth/api-token.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
+import { OrderCodes } from './mailing/order-codes.entity';
 import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest, SpoiledCard } from './orders/card.entity';
 import { CardOrder, ConsumedRegistryEvent, OrderIdempotencyKey, RenewalRun } from './orders/card-order.entity';
@@ -42,4 +43,5 @@ export const ENTITIES = [
   CrlPublication,
   CrlPublicationPart,
   EncoderStation,
+  OrderCodes,
 ];

@@ -20,7 +20,9 @@ import { JobsController } from './common/jobs/jobs.controller';
 import { loggerModule } from './common/logging/logging';
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source-parts';
+import { CodeVaultModule } from './mailing/code-vault.module';
 import { MailingModule } from './mailing/mailing.module';
+import { VaultRotateCommand } from './mailing/vault.commands';
 import { CrlSigningModule } from './opposition/crl-signing.module';
 import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.commands';
 import { OppositionModule } from './opposition/opposition.module';
@@ -72,14 +74,22 @@ export class ApiModule {
   }
 }
 
-/** The queue worker; it signs CRLs, so it loads the CRL key at start (a bad key stops it there). */
+/**
+ * The queue worker; it signs CRLs and issues codes, so it loads the CRL key and the vault keys
+ * at start (a bad key stops it there).
+ */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class WorkerModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [loggerModule(cfg, 'stdout'), ...core(cfg, 'worker'), CrlSigningModule.register({ loadAtStart: true })],
+      imports: [
+        loggerModule(cfg, 'stdout'),
+        ...core(cfg, 'worker'),
+        CrlSigningModule.register({ loadAtStart: true }),
+        CodeVaultModule.register({ loadAtStart: true }),
+      ],
     };
   }
 }
@@ -101,16 +111,25 @@ export const CLI_COMMANDS = [
   AuditVerifyCommand,
   AuditCheckpointCommand,
   AuditPublicKeyCommand,
+  VaultRotateCommand,
 ];
 
-/** The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs (crl:publish). */
+/**
+ * The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs
+ * (crl:publish), the vault keys only by a command that needs them (vault:rotate).
+ */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class CliModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [loggerModule(cfg, 'stderr'), ...core(cfg, 'cli'), CrlSigningModule.register({ loadAtStart: false })],
+      imports: [
+        loggerModule(cfg, 'stderr'),
+        ...core(cfg, 'cli'),
+        CrlSigningModule.register({ loadAtStart: false }),
+        CodeVaultModule.register({ loadAtStart: false }),
+      ],
       providers: [...CLI_COMMANDS],
     };
   }

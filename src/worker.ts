@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const { ExpiryHandler } = await import('./opposition/expiry.handler');
   const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
+  const { OrdersApprovedHandler } = await import('./mailing/orders-approved.handler');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       app.get(ExpiryHandler),
       app.get(CrlDeltaHandler),
       app.get(CrlFullHandler),
+      app.get(OrdersApprovedHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,

@@ -1,15 +1,24 @@
 import { DomainError } from '../common/errors/domain-error';
 
-export const MAILING_ERROR_CODES = ['vault_key_missing', 'vault_unreadable'] as const;
+export const MAILING_ERROR_CODES = [
+  'vault_key_missing',
+  'vault_unreadable',
+  'vault_keys_invalid',
+  'vault_keys_required',
+  'vault_order_unknown',
+] as const;
 export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 
 /**
  * Errors of the mailing module (the owner of the codes). Their messages never carry a code,
- * a key, or the encrypted bytes: they name the order and the key id only.
+ * a key, or the encrypted bytes: they name the order, the key id, a file and a line number only.
  */
 export class MailingError extends DomainError<MailingErrorCode> {
   static override readonly titles: Readonly<Record<MailingErrorCode, string>> = {
     vault_key_missing: 'The vault key that sealed these codes is not configured',
     vault_unreadable: 'The sealed codes cannot be opened',
+    vault_keys_invalid: 'The vault key file cannot be used',
+    vault_keys_required: 'A vault key file is required in production',
+    vault_order_unknown: 'There is no such order to hold codes for',
   };
 }

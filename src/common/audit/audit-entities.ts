@@ -15,6 +15,7 @@ export const AUDIT_ENTITIES = [
   'rpps_event',
   'rpps_identifier_migration',
   'rpps_import',
+  'vault_key',
 ] as const;
 
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];

@@ -168,6 +168,12 @@ export const configSchema = z
     TRUST_PROXY: bool.default(false),
     /** When set, /metrics and the API documents are served on this port only (keep it internal), not on PORT. */
     INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /**
+     * The PIN/PUK vault's master keys (mode 600): lines `<key-id> <base64 of 32 bytes>`, the last one sealing new codes,
+     * the others opening older codes until vault:rotate re-wraps them. Read only by the processes that give out codes
+     * (the worker, the CLI commands that need them), never by the API; required by them in production.
+     */
+    VAULT_KEY_FILE: z.string().min(1).optional(),
     /** The longest an audit entry waits, after its commit, to be linked into the chain and signed in a checkpoint. */
     AUDIT_SEQUENCE_INTERVAL_MS: z.coerce.number().int().min(20).max(600_000).default(2000),
     /** The audit checkpoint signing key (PEM, PKCS#8, Ed25519 or ECDSA P-256, mode 600); the processes that sign need it in production. */

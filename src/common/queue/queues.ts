@@ -7,6 +7,7 @@ export enum QueueName {
   Opposition = 'opposition',
   Renewals = 'renewals',
   Crl = 'crl',
+  Mailing = 'mailing',
 }
 
 /** Where each outbox topic goes: the relay adds a job of name `topic` on this queue. */
@@ -15,6 +16,7 @@ export const TOPIC_QUEUES: Record<string, QueueName> = {
   'registry.event': QueueName.RegistryEvents,
   'card.opposition-requested': QueueName.Opposition,
   'crl.delta-requested': QueueName.Crl,
+  'orders.approved': QueueName.Mailing,
 };
 
 /** Typed payloads: ids only, never a PIN, a PUK or a person's data (design.md point 4). */
@@ -24,6 +26,8 @@ export interface JobPayloads {
   'card.opposition-requested': { requestId: string };
   /** An opposition was recorded: a delta CRL is due (debounced, see TOPIC_JOB_OPTIONS). */
   'crl.delta-requested': Record<string, never>;
+  /** Orders were approved (one, or a chunk of a renewal sweep): the vault issues their codes. */
+  'orders.approved': { orderIds: string[] };
 }
 
 /**

@@ -1,0 +1,195 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service';
+import { rowsReturned } from '../common/database/returning';
+import { isUuid } from '../common/database/uuid';
+import { openCodes, rewrapCodes, SealedCodes, sealCodes } from './code-seal';
+import { MailingError } from './mailing.errors';
+import { CardCodes, drawCodes } from './pin-codes';
+import type { VaultKeyring } from './vault-keys';
+
+export type { CardCodes } from './pin-codes';
+
+/** Where the vault gets its keyring: read once per process (see code-vault.module.ts). */
+export interface VaultKeySource {
+  get(): Promise<VaultKeyring>;
+}
+
+export const VAULT_KEYS = Symbol('VAULT_KEYS');
+
+export interface RotationResult {
+  /** Rows whose data key this run wrapped again under the current key. */
+  rewrapped: number;
+  /** Rows already under the current key when the run started. */
+  alreadyCurrent: number;
+  currentKeyId: string;
+}
+
+interface SealedRow {
+  order_id: string;
+  key_id: string;
+  wrapped_key: Buffer;
+  wrap_iv: Buffer;
+  sealed_codes: Buffer;
+  codes_iv: Buffer;
+}
+
+const SEALED_COLUMNS = 'order_id, key_id, wrapped_key, wrap_iv, sealed_codes, codes_iv';
+const ROTATION_CHUNK = 1000;
+
+const sealedOf = (r: SealedRow): SealedCodes => ({
+  keyId: r.key_id,
+  wrappedKey: r.wrapped_key,
+  wrapIv: r.wrap_iv,
+  ciphertext: r.sealed_codes,
+  iv: r.codes_iv,
+});
+
+const isForeignKeyViolation = (e: unknown) => {
+  const err = e as { code?: string; driverError?: { code?: string } };
+  return (err.code ?? err.driverError?.code) === '23503';
+};
+
+/**
+ * The PIN/PUK vault (domain.md, "PIN and unblocking code"): codes drawn from the CSPRNG when
+ * an order is approved, kept only sealed (code-seal.ts) in `order_codes`, and opened only at
+ * the moment of use, by order id. Nothing here logs, audits or returns a code except
+ * `codesForPersonalization`, to its caller.
+ */
+@Injectable()
+export class CodeVaultService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    @Inject(VAULT_KEYS) private readonly keys: VaultKeySource,
+  ) {}
+
+  /**
+   * Draws and seals codes for each of `orderIds` that has none yet, in the caller's
+   * transaction, in one statement; an order that already has codes keeps them (a redelivered
+   * approval, two workers at once). Returns the orders given codes by this call.
+   */
+  async issue(em: EntityManager, orderIds: string[]): Promise<string[]> {
+    const bad = orderIds.find((id) => !isUuid(id));
+    if (bad !== undefined) throw new MailingError('vault_order_unknown', `no order ${bad}: not an order id`, 400);
+    // The order id is authenticated with the codes: always in PostgreSQL's spelling (lower case).
+    const ids = [...new Set(orderIds.map((id) => id.toLowerCase()))];
+    if (!ids.length) return [];
+    const have: Array<{ order_id: string }> = await em.query(`SELECT order_id FROM order_codes WHERE order_id = ANY($1::uuid[])`, [ids]);
+    const had = new Set(have.map((r) => r.order_id));
+    const missing = ids.filter((id) => !had.has(id));
+    if (!missing.length) return [];
+    const { current } = await this.keys.get();
+    const sealed = missing.map((id) => sealCodes(id, drawCodes(), current));
+    try {
+      const rows: Array<{ order_id: string }> = await em.query(
+        `INSERT INTO order_codes (order_id, key_id, wrapped_key, wrap_iv, sealed_codes, codes_iv)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
+         ON CONFLICT (order_id) DO NOTHING
+         RETURNING order_id`,
+        [
+          missing,
+          sealed.map((s) => s.keyId),
+          sealed.map((s) => s.wrappedKey),
+          sealed.map((s) => s.wrapIv),
+          sealed.map((s) => s.ciphertext),
+          sealed.map((s) => s.iv),
+        ],
+      );
+      return rows.map((r) => r.order_id);
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) throw e;
+      throw new MailingError('vault_order_unknown', `no codes issued: one of the orders ${missing.join(', ')} does not exist`, 404);
+    }
+  }
+
+  /**
+   * The codes of an order, opened, for writing them on its card. An order without codes yet
+   * (approved before the vault existed, or its approval not yet handled) gets them first.
+   */
+  async codesForPersonalization(orderId: string): Promise<CardCodes> {
+    if (!isUuid(orderId)) throw new MailingError('vault_order_unknown', `no order ${orderId}: not an order id`, 400);
+    const id = orderId.toLowerCase();
+    let row = await this.sealedRow(id);
+    if (!row) {
+      await this.ds.transaction((em) => this.issue(em, [id]));
+      row = await this.sealedRow(id);
+      if (!row) throw new MailingError('vault_unreadable', `the codes of order ${id} were issued but cannot be found`, 500);
+    }
+    const { keys } = await this.keys.get();
+    return openCodes(id, sealedOf(row), keys);
+  }
+
+  /**
+   * Wraps again, under the current key, the data key of every order sealed under an older
+   * one, 1000 orders a transaction (an interrupted run keeps what it did; a rerun goes on).
+   * Refuses to start while codes are sealed under a key that is no longer configured.
+   */
+  async rotate(o: { actor: string; onProgress?: (done: number, total: number) => void; chunkSize?: number }): Promise<RotationResult> {
+    const { current, keys } = await this.keys.get();
+    const byKey: Array<{ key_id: string; n: number }> = await this.ds.query(
+      `SELECT key_id, count(*)::int AS n FROM order_codes GROUP BY key_id ORDER BY key_id`,
+    );
+    const unknown = byKey.filter((k) => !keys.has(k.key_id));
+    if (unknown.length) {
+      throw new MailingError(
+        'vault_key_missing',
+        unknown.map((k) => `${k.n} orders have codes sealed under vault key "${k.key_id}", which is not configured`).join('; ') +
+          `: put that key back in VAULT_KEY_FILE (before the current one, "${current.id}") to re-wrap them`,
+        500,
+        { keyIds: unknown.map((k) => k.key_id) },
+      );
+    }
+    const alreadyCurrent = byKey.find((k) => k.key_id === current.id)?.n ?? 0;
+    const total = byKey.reduce((sum, k) => sum + (k.key_id === current.id ? 0 : k.n), 0);
+    const chunkSize = o.chunkSize ?? ROTATION_CHUNK;
+    let rewrapped = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    o.onProgress?.(0, total);
+    for (;;) {
+      const chunk = await this.ds.transaction(async (em) => {
+        const rows: SealedRow[] = await em.query(
+          `SELECT ${SEALED_COLUMNS} FROM order_codes WHERE key_id <> $1 AND order_id > $2 ORDER BY order_id LIMIT $3 FOR UPDATE`,
+          [current.id, after, chunkSize],
+        );
+        if (!rows.length) return { n: 0, last: null as string | null };
+        const next = rows.map((r) => rewrapCodes(r.order_id, sealedOf(r), keys, current));
+        const updated = await rowsReturned(
+          em,
+          `UPDATE order_codes c SET key_id = u.key_id, wrapped_key = u.wrapped_key, wrap_iv = u.wrap_iv, rewrapped_at = now()
+             FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::text[]) AS u(order_id, key_id, wrapped_key, wrap_iv, old_key_id)
+            WHERE c.order_id = u.order_id AND c.key_id = u.old_key_id
+           RETURNING c.order_id`,
+          [
+            rows.map((r) => r.order_id),
+            next.map((s) => s.keyId),
+            next.map((s) => s.wrappedKey),
+            next.map((s) => s.wrapIv),
+            rows.map((r) => r.key_id),
+          ],
+        );
+        return { n: updated.length, last: rows[rows.length - 1].order_id };
+      });
+      if (!chunk.last) break;
+      rewrapped += chunk.n;
+      after = chunk.last;
+      o.onProgress?.(Math.min(rewrapped, total), total);
+    }
+    const result: RotationResult = { rewrapped, alreadyCurrent, currentKeyId: current.id };
+    await this.ds.transaction((em) =>
+      this.audit.append(em, {
+        actor: o.actor,
+        action: 'vault.rotate',
+        entity: 'vault_key',
+        entityId: current.id,
+        details: { rewrapped, alreadyCurrent, before: Object.fromEntries(byKey.map((k) => [k.key_id, k.n])) },
+      }),
+    );
+    return result;
+  }
+
+  private async sealedRow(orderId: string): Promise<SealedRow | undefined> {
+    const [row]: SealedRow[] = await this.ds.query(`SELECT ${SEALED_COLUMNS} FROM order_codes WHERE order_id = $1`, [orderId]);
+    return row;
+  }
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MailingError } from './mailing.errors';
+import { loadVaultKeys, newKeyLine, parseVaultKeys } from './vault-keys';
+
+const b64 = (n = 32) => randomBytes(n).toString('base64');
+const TODAY = '2026-11-30';
+
+/** The error `f` throws (it must throw). */
+function thrown(f: () => unknown): MailingError {
+  try {
+    f();
+  } catch (e) {
+    return e as MailingError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('vault keys (VAULT_KEY_FILE)', () => {
+  describe('parseVaultKeys', () => {
+    it('takes the last key as the current one, and every key to open codes; blank lines and comments are skipped', () => {
+      const a = b64();
+      const b = b64();
+      const r = parseVaultKeys(`# keys\n\nold-2025 ${a}\n  new.2026_b\t${b}  \n\n`, 'f');
+      expect(r.current.id).toBe('new.2026_b');
+      expect(r.current.key.equals(Buffer.from(b, 'base64'))).toBe(true);
+      expect([...r.keys.keys()]).toEqual(['old-2025', 'new.2026_b']);
+      expect(r.keys.get('old-2025')!.equals(Buffer.from(a, 'base64'))).toBe(true);
+    });
+
+    it('names the line of a bad entry, never what it holds', () => {
+      const key = b64();
+      const short = b64(16);
+      const cases: Array<[string, RegExp]> = [
+        [`k1 ${key}\nk2 ${short}`, /^f, line 2: the key must be 32 bytes, got 16$/],
+        [`k1 ${key}\n\nk1 ${b64()}`, /^f, line 3: key id "k1" is already used on line 1; key ids are unique$/],
+        [`k/1 ${key}`, /^f, line 1: the key id must be 1 to 64 of A-Z a-z 0-9 \. _ -$/],
+        [`${'k'.repeat(65)} ${key}`, /^f, line 1: the key id must be/],
+        [`k1 ${key.slice(0, -2)}*=`, /^f, line 1: the key is not base64$/],
+        [`k1 ${key} extra`, /^f, line 1: expected "<key-id> <base64 of 32 bytes>" \(two fields\), got 3$/],
+        [key, /^f, line 1: expected .* got 1$/],
+        ['# nothing\n\n', /^f: no key; expected lines/],
+      ];
+      for (const [text, message] of cases) {
+        const e = thrown(() => parseVaultKeys(text, 'f'));
+        expect(e).toBeInstanceOf(MailingError);
+        expect(e.code).toBe('vault_keys_invalid');
+        expect(e.message).toMatch(message);
+        expect(e.message).not.toContain(key);
+        expect(e.message).not.toContain(short);
+      }
+    });
+  });
+
+  describe('loadVaultKeys', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vault-keys-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('generates one development key file under DATA_DIR/keys (directory 700, file 600) for processes starting at once', async () => {
+      const dataDir = join(dir, 'data');
+      const all = await Promise.all(Array.from({ length: 6 }, () => loadVaultKeys({ dataDir, profile: 'development', today: TODAY })));
+      expect(all.filter((r) => r.generated)).toHaveLength(1);
+      expect(new Set(all.map((r) => r.keyring.current.key.toString('hex'))).size).toBe(1);
+      const file = join(dataDir, 'keys', 'vault.keys');
+      expect(all[0].file).toBe(file);
+      expect(all[0].keyring.current.id).toBe('dev-20261130');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, 'keys')).mode & 0o777).toBe(0o700);
+      const again = await loadVaultKeys({ dataDir, profile: 'test', today: '2027-01-01' });
+      expect(again.generated).toBe(false);
+      expect(again.keyring.current.key.equals(all[0].keyring.current.key)).toBe(true);
+      expect(readFileSync(file, 'utf8').match(/^dev-\S+ \S+$/gm)).toHaveLength(1);
+    });
+
+    it('uses VAULT_KEY_FILE as given, and never generates one then', async () => {
+      const file = join(dir, 'vault.keys');
+      writeFileSync(file, newKeyLine('a') + newKeyLine('b'), { mode: 0o600 });
+      const r = await loadVaultKeys({ keyFile: file, dataDir: dir, profile: 'production', today: TODAY });
+      expect(r).toEqual(expect.objectContaining({ file, generated: false }));
+      expect(r.keyring.current.id).toBe('b');
+      expect(r.keyring.keys.size).toBe(2);
+      await expect(loadVaultKeys({ keyFile: join(dir, 'none'), dataDir: dir, today: TODAY })).rejects.toThrow(
+        /VAULT_KEY_FILE: cannot read ".*none" \(ENOENT\)/,
+      );
+    });
+
+    it('refuses a key file its group or others may read, whichever profile, naming the fix', async () => {
+      const file = join(dir, 'vault.keys');
+      writeFileSync(file, newKeyLine('a'), { mode: 0o600 });
+      for (const mode of [0o640, 0o604]) {
+        chmodSync(file, mode);
+        const e = await loadVaultKeys({ keyFile: file, dataDir: dir, profile: 'development', today: TODAY }).catch((x) => x);
+        expect(e).toBeInstanceOf(MailingError);
+        expect(e.code).toBe('vault_keys_invalid');
+        expect(e.message).toBe(
+          `VAULT_KEY_FILE: "${file}" is accessible to its group or others (mode ${mode.toString(8)}); ` +
+            `a private key must be readable by its owner only: chmod 600 ${file}`,
+        );
+      }
+    });
+
+    it('refuses a development key file made readable by others since it was generated', async () => {
+      const { file } = await loadVaultKeys({ dataDir: dir, today: TODAY });
+      chmodSync(file, 0o644);
+      await expect(loadVaultKeys({ dataDir: dir, today: TODAY })).rejects.toThrow(/the development vault key file: .* \(mode 644\)/);
+    });
+
+    it('refuses to start in production without VAULT_KEY_FILE, generating nothing', async () => {
+      const e = await loadVaultKeys({ dataDir: dir, profile: 'production', today: TODAY }).catch((x) => x);
+      expect(e).toBeInstanceOf(MailingError);
+      expect(e.code).toBe('vault_keys_required');
+      expect(e.message).toMatch(/^VAULT_KEY_FILE is required in production/);
+      expect(() => statSync(join(dir, 'keys'))).toThrow(/ENOENT/);
+    });
+  });
+});
