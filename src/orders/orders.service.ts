@@ -11,6 +11,7 @@ import { paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
+import { OutboxService } from '../common/outbox/outbox.service';
 import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
@@ -84,6 +85,7 @@ export class OrdersService {
     private readonly rpps: RppsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -300,6 +302,8 @@ export class OrdersService {
       [current.id, actor, generation, JSON.stringify(content), fromStatesFor('approve'), by?.principalId ?? null],
     );
     if (!rows.length) throw await this.lostRace(em, current.id, 'approve');
+    // The mailing vault draws the order's codes once this commits (ids only in the message).
+    await this.outbox.add(em, 'orders.approved', { orderIds: [current.id] });
     audits.push({
       actor,
       action: 'order.approve',

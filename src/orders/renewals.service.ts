@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../common/config/config.module';
 import { allowLongStatements } from '../common/database/data-source.factory';
 import { jobErrorMessage } from '../common/jobs/jobs.errors';
 import { JobsService } from '../common/jobs/jobs.service';
+import { OutboxService } from '../common/outbox/outbox.service';
 import { RppsService } from '../rpps/rpps.service';
 import { OrdersError } from './orders.errors';
 import { OPEN_ORDER_STATES } from './workflow';
@@ -55,6 +56,7 @@ export class RenewalsService {
     private readonly rpps: RppsService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
   ) {}
 
   async run(o: {
@@ -151,6 +153,8 @@ export class RenewalsService {
             [after, chunkSize],
           );
           if (rows.length) {
+            // One message for the chunk: the mailing vault draws these orders' codes once this commits.
+            await this.outbox.add(em, 'orders.approved', { orderIds: rows.map((r) => r.id) });
             await this.audit.append(em, {
               actor: o.actor,
               action: 'renewal.orders',

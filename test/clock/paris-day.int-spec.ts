@@ -33,8 +33,8 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
     const cfg = testConfig({ CPS4_START_DATE: '2026-12-01', RENEWAL_WINDOW_DAYS: '90', EXPIRY_MAX_SHARE: '0.5' });
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, clock);
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, clock);
-    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, cfg, clock);
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, clock, new OutboxService());
+    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, cfg, clock, new OutboxService());
     expiry = new ExpiryService(ctx.ds, cards, ctx.audit, outbox, ctx.jobs, cfg, clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     holders = (
@@ -127,6 +127,7 @@ describe('business dates at 23:30 UTC (00:30 in Paris)', () => {
       ctx.rpps,
       testConfig({ CPS4_START_DATE: '2026-12-01' }),
       Clock.startingAt('2026-11-30T22:30:00Z'),
+      new OutboxService(),
     );
     const h = holders[4];
     await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE national_id = $1 AND reason = 'first-issue'`, [h.nationalId]);

@@ -28,7 +28,7 @@ describe(OrdersService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('orders');
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
     tokens = new TokensService(ctx.ds, ctx.audit);
     await ctx.imports.run({ files: [day1], actor: 't' });
     for (const [name, role] of [
@@ -177,7 +177,7 @@ describe(OrdersService.name, () => {
           return 'false';
         }
       }
-      const racing = new OrdersService(ctx.ds, ctx.audit, new RacingRpps(ctx.ds), ctx.cfg, ctx.clock);
+      const racing = new OrdersService(ctx.ds, ctx.audit, new RacingRpps(ctx.ds), ctx.cfg, ctx.clock, new OutboxService());
       const before = await ctx.ds.query(`SELECT count(*)::int AS n FROM card_order`);
       await expect(
         racing.create({ nationalId: '810000000728', professionCode: '21', cardType: 'CPF', reason: 'manual', by: by.alice }),

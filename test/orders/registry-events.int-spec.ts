@@ -13,7 +13,7 @@ describe(RegistryEventsHandler.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('registry-events');
-    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock);
+    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
     consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     await new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService()).importHolders(

@@ -25,7 +25,7 @@ describe(RenewalsService.name, () => {
   beforeAll(async () => {
     ctx = await openContext('renewals');
     cardBase = new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService());
-    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, ctx.cfg, ctx.clock);
+    renewals = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
     await ctx.imports.run({ files: [day1], actor: 't' });
   });
   afterAll(async () => ctx.close());
@@ -50,6 +50,7 @@ describe(RenewalsService.name, () => {
       ctx.cfg,
       // noon (UTC) of the day before asOf: the same Paris day
       Clock.startingAt(new Date(Date.parse(`${expected.asOf}T12:00:00Z`) - 86_400_000)),
+      new OutboxService(),
     );
     const r = await dayBefore.run({ asOf: expected.asOf, actor: 'cli' });
     expect(r).toEqual(
@@ -77,6 +78,10 @@ describe(RenewalsService.name, () => {
       expect(o.replaces_card).toMatch(/^\d{10}$/);
       expect(o.content).toEqual(expect.objectContaining({ nationalId: o.national_id, professionCode: o.profession_code }));
     }
+    // one outbox message for the chunk (one chunk of 5000 here), naming every order it approved: the vault issues their codes
+    const messages = await ctx.ds.query(`SELECT payload FROM outbox WHERE topic = 'orders.approved'`);
+    expect(messages).toHaveLength(1);
+    expect([...messages[0].payload.orderIds].sort()).toEqual(orders.map((o: { id: string }) => o.id).sort());
     // no opposed card was renewed
     const [{ n }] = await ctx.ds.query(
       `SELECT count(*)::int AS n FROM card_order o JOIN card c ON c.card_number = o.replaces_card WHERE c.state = 'opposed'`,
@@ -91,7 +96,15 @@ describe(RenewalsService.name, () => {
 
   it('gives a CPS3 to professions outside a limited CPS4 rollout', async () => {
     await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
-    const limited = new RenewalsService(ctx.ds, ctx.audit, ctx.jobs, ctx.rpps, testConfig({ CPS4_PROFESSIONS: '10' }), ctx.clock);
+    const limited = new RenewalsService(
+      ctx.ds,
+      ctx.audit,
+      ctx.jobs,
+      ctx.rpps,
+      testConfig({ CPS4_PROFESSIONS: '10' }),
+      ctx.clock,
+      new OutboxService(),
+    );
     const r = await limited.run({ asOf: expected.asOf, actor: 'cli' });
     expect(r.ordersCreated).toBe(expected.renewalsDue);
     const rows = await ctx.ds.query(`SELECT profession_code, generation FROM card_order WHERE reason = 'renewal' AND status = 'approved'`);
@@ -102,6 +115,7 @@ describe(RenewalsService.name, () => {
 
   it('keeps what an interrupted sweep made, and a rerun makes the rest', async () => {
     await ctx.ds.query(`UPDATE card_order SET status = 'cancelled' WHERE reason = 'renewal'`);
+    const [{ last }] = await ctx.ds.query(`SELECT coalesce(max(id), 0)::text AS last FROM outbox`);
     let chunks = 0;
     await expect(
       renewals.run({
@@ -120,6 +134,15 @@ describe(RenewalsService.name, () => {
     const r = await renewals.run({ asOf: expected.asOf, actor: 'cli', chunkSize: 4 });
     expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue - 4, alreadyOpen: 4 }));
     expect(await open()).toBe(expected.renewalsDue);
+    // one approval message per committed chunk (of 4), together naming each order made once
+    const messages: Array<{ payload: { orderIds: string[] } }> = await ctx.ds.query(
+      `SELECT payload FROM outbox WHERE topic = 'orders.approved' AND id > $1 ORDER BY id`,
+      [last],
+    );
+    expect(messages).toHaveLength(Math.ceil(4 / 4) + Math.ceil((expected.renewalsDue - 4) / 4));
+    for (const m of messages) expect(m.payload.orderIds.length).toBeLessThanOrEqual(4);
+    const approved = await ctx.ds.query(`SELECT id FROM card_order WHERE reason = 'renewal' AND status = 'approved' ORDER BY id`);
+    expect(messages.flatMap((m) => m.payload.orderIds).sort()).toEqual(approved.map((o: { id: string }) => o.id).sort());
     const left = await ctx.ds.query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'renewal\\_due\\_%'`);
     expect(left).toEqual([]);
   });

@@ -1,0 +1,275 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokensService } from '../../src/common/auth/tokens.service';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { databaseIdentity, outboxJobId } from '../../src/common/outbox/outbox-delivery';
+import { CardCodes, CodeVaultService, VaultKeySource } from '../../src/mailing/code-vault.service';
+import { MailingError } from '../../src/mailing/mailing.errors';
+import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
+import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
+import { OrderActor, OrdersService } from '../../src/orders/orders.service';
+import { cardTypeForCategory } from '../../src/orders/validity';
+import { openContext, TestContext } from '../support/context';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+
+describe(CodeVaultService.name, () => {
+  let ctx: TestContext;
+  let orders: OrdersService;
+  let dir: string;
+  let keyFile: string;
+  /** The registry's holders of a profession, to order cards for (each used once). */
+  let holders: Array<{ national_id: string; profession_code: string }>;
+  let bob: OrderActor;
+
+  /** The vault as a process starting now sees it: the key file as it is now, read once. */
+  function vault(): { service: CodeVaultService; handler: OrdersApprovedHandler } {
+    const loaded = loadVaultKeys({ keyFile, dataDir: dir, profile: 'test', today: '2026-11-30' });
+    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
+    const service = new CodeVaultService(ctx.ds, ctx.audit, keys);
+    return { service, handler: new OrdersApprovedHandler(ctx.ds, service, new OutboxService()) };
+  }
+
+  /** A new order approved by policy; returns its id. */
+  async function approvedOrder(): Promise<string> {
+    const h = holders.shift()!;
+    const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
+    const { order } = await ctx.ds.transaction((em) =>
+      orders.createByPolicy(em, {
+        nationalId: h.national_id,
+        professionCode: h.profession_code,
+        cardType: cardTypeForCategory(content!.categoryCode),
+        reason: 'first-issue',
+        replacesCard: null,
+        sourceEventId: null,
+      }),
+    );
+    expect(order?.status).toBe('approved');
+    return order!.id;
+  }
+
+  /** Hands each unconsumed approval message to `handler`, as the worker would (its job id naming the outbox row). */
+  async function deliverApprovals(handler: OrdersApprovedHandler): Promise<number> {
+    const databaseId = await databaseIdentity(ctx.ds);
+    const rows: Array<{ id: string; payload: { orderIds: string[] } }> = await ctx.ds.query(
+      `SELECT id::text AS id, payload FROM outbox WHERE topic = 'orders.approved' AND consumed_at IS NULL ORDER BY id`,
+    );
+    for (const r of rows) await handler.consume(r.payload.orderIds, { id: outboxJobId(databaseId, r.id, 1) });
+    return rows.length;
+  }
+
+  const codeRow = async (orderId: string) => (await ctx.ds.query(`SELECT * FROM order_codes WHERE order_id = $1`, [orderId]))[0];
+
+  beforeAll(async () => {
+    ctx = await openContext('code-vault');
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
+    await ctx.imports.run({ files: [day1], actor: 't' });
+    holders = await ctx.ds.query(
+      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
+         JOIN rpps_professional r ON r.national_id = p.national_id WHERE r.ceased_at IS NULL ORDER BY p.national_id LIMIT 40`,
+    );
+    const tokens = new TokensService(ctx.ds, ctx.audit);
+    const p = await tokens.verify((await tokens.create({ role: 'operator', principal: 'bob' }, 'test')).token);
+    bob = { actor: 'principal:bob', principalId: p!.principalId, kind: p!.kind };
+    dir = mkdtempSync(join(tmpdir(), 'code-vault-'));
+    keyFile = join(dir, 'vault.keys');
+    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('issue, on approval', () => {
+    it('gives an order approved by policy its codes once the outbox message is handled, and a redelivery changes nothing', async () => {
+      const { service, handler } = vault();
+      const id = await approvedOrder();
+      const [message] = await ctx.ds.query(
+        `SELECT id::text AS id, payload FROM outbox WHERE topic = 'orders.approved' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(message.payload).toEqual({ orderIds: [id] });
+      expect(await codeRow(id)).toBeUndefined(); // nothing before the message is handled
+      expect(await deliverApprovals(handler)).toBe(1);
+      const row = await codeRow(id);
+      expect(row).toEqual(expect.objectContaining({ key_id: 'key-a', rewrapped_at: null }));
+      const [{ consumed }] = await ctx.ds.query(`SELECT consumed_at IS NOT NULL AS consumed FROM outbox WHERE id = $1`, [message.id]);
+      expect(consumed).toBe(true);
+      // the same delivery again (at-least-once): the codes stay those first drawn
+      const databaseId = await databaseIdentity(ctx.ds);
+      expect(await handler.consume([id], { id: outboxJobId(databaseId, message.id, 2) })).toEqual({ orders: 1, issued: 0 });
+      expect((await codeRow(id)).sealed_codes.equals(row.sealed_codes)).toBe(true);
+      const codes = await service.codesForPersonalization(id);
+      expect(codes.pin).toMatch(/^\d{4}$/);
+      expect(codes.puk).toMatch(/^\d{8}$/);
+    });
+
+    it('gives an order approved by an operator its codes the same way', async () => {
+      const { handler } = vault();
+      const h = holders.shift()!;
+      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
+      const { order } = await ctx.ds.transaction((em) =>
+        orders.createByPolicy(em, {
+          nationalId: h.national_id,
+          professionCode: h.profession_code,
+          cardType: cardTypeForCategory(content!.categoryCode),
+          reason: 'manual',
+          replacesCard: null,
+          sourceEventId: null,
+        }),
+      );
+      expect(order?.status).toBe('requested');
+      expect(await deliverApprovals(handler)).toBe(0); // a request is not an approval
+      await orders.approve(order!.id, bob);
+      expect(await deliverApprovals(handler)).toBe(1);
+      expect(await codeRow(order!.id)).toEqual(expect.objectContaining({ key_id: 'key-a' }));
+    });
+
+    it('keeps no code in clear: neither in the sealed bytes nor in any text, and never in the outbox or the audit trail', async () => {
+      const { service, handler } = vault();
+      const ids = [await approvedOrder(), await approvedOrder(), await approvedOrder()];
+      await deliverApprovals(handler);
+      const opened: CardCodes[] = [];
+      for (const id of ids) opened.push(await service.codesForPersonalization(id));
+      const rows = await ctx.ds.query(`SELECT *, t::text AS as_text FROM order_codes t WHERE order_id = ANY($1::uuid[])`, [ids]);
+      expect(rows).toHaveLength(3);
+      const textOfRows = rows.map((r: { as_text: string }) => r.as_text).join('\n');
+      const outboxAndAudit = (
+        await ctx.ds.query(
+          `SELECT string_agg(payload::text, ' ') AS t FROM outbox UNION ALL SELECT string_agg(details::text, ' ') FROM audit_log`,
+        )
+      )
+        .map((r: { t: string | null }) => r.t ?? '')
+        .join('\n');
+      for (const { pin, puk } of opened) {
+        for (const r of rows) {
+          for (const column of ['wrapped_key', 'wrap_iv', 'sealed_codes', 'codes_iv'] as const) {
+            const bytes: Buffer = r[column];
+            for (const code of [pin, puk]) {
+              expect(bytes.includes(Buffer.from(code, 'utf8'))).toBe(false);
+              expect(bytes.includes(Buffer.from(code, 'utf16le'))).toBe(false);
+            }
+          }
+          for (const text of [r.key_id, r.order_id, String(r.created_at)]) {
+            expect(text).not.toContain(pin);
+            expect(text).not.toContain(puk);
+          }
+        }
+        // the row as PostgreSQL prints it (bytea in hex): neither the PUK's digits nor the hex of either code's characters
+        expect(textOfRows).not.toContain(puk);
+        for (const code of [pin, puk]) expect(textOfRows).not.toContain(Buffer.from(code).toString('hex'));
+        expect(outboxAndAudit).not.toContain(puk);
+      }
+    });
+  });
+
+  describe('codesForPersonalization', () => {
+    it('issues the codes of an approved order whose approval was not handled yet, once, even asked 8 times at once', async () => {
+      const { service } = vault();
+      const id = await approvedOrder();
+      const all = await Promise.all(Array.from({ length: 8 }, () => service.codesForPersonalization(id)));
+      expect(new Set(all.map((c) => `${c.pin}/${c.puk}`)).size).toBe(1);
+      expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM order_codes WHERE order_id = $1`, [id]))[0].n).toBe(1);
+      // the approval message, handled later, finds them issued
+      const { handler } = vault();
+      await deliverApprovals(handler);
+      expect(await service.codesForPersonalization(id)).toEqual(all[0]);
+    });
+
+    it('refuses an order that does not exist, or an id that is not one, naming it', async () => {
+      const { service } = vault();
+      const none = '00000000-0000-4000-8000-000000000000';
+      await expect(service.codesForPersonalization(none)).rejects.toMatchObject({
+        code: 'vault_order_unknown',
+        status: 404,
+        message: expect.stringContaining(none),
+      });
+      await expect(service.codesForPersonalization('nope')).rejects.toMatchObject({ code: 'vault_order_unknown', status: 400 });
+    });
+  });
+
+  describe('rotate', () => {
+    it('seals new codes with a key appended to the file, opens old ones with both, re-wraps them all, then opens all without the old key', async () => {
+      // codes sealed under key A (the orders above, and one more)
+      const underA = await approvedOrder();
+      const before = vault();
+      await deliverApprovals(before.handler);
+      const aCodes = await before.service.codesForPersonalization(underA);
+      const allIds: string[] = (await ctx.ds.query(`SELECT order_id FROM order_codes ORDER BY order_id`)).map(
+        (r: { order_id: string }) => r.order_id,
+      );
+      expect(new Set((await ctx.ds.query(`SELECT DISTINCT key_id FROM order_codes`)).map((r: { key_id: string }) => r.key_id))).toEqual(
+        new Set(['key-a']),
+      );
+      const opened = new Map<string, CardCodes>();
+      for (const id of allIds) opened.set(id, await before.service.codesForPersonalization(id));
+
+      // key B appended: the last line seals new codes; A's still open
+      const lineA = readFileSync(keyFile, 'utf8');
+      const lineB = newKeyLine('key-b');
+      writeFileSync(keyFile, lineA + lineB, { mode: 0o600 });
+      const both = vault();
+      const underB = await approvedOrder();
+      await deliverApprovals(both.handler);
+      expect((await codeRow(underB)).key_id).toBe('key-b');
+      opened.set(underB, await both.service.codesForPersonalization(underB));
+      expect(await both.service.codesForPersonalization(underA)).toEqual(aCodes);
+
+      // vault:rotate: every row to B, in chunks; the codes' ciphertext untouched
+      const sealedBefore = await ctx.ds.query(`SELECT order_id, sealed_codes FROM order_codes ORDER BY order_id`);
+      const progress: Array<[number, number]> = [];
+      const r = await both.service.rotate({ actor: 'host:test', chunkSize: 2, onProgress: (d, t) => progress.push([d, t]) });
+      expect(r).toEqual({ rewrapped: allIds.length, alreadyCurrent: 1, currentKeyId: 'key-b' });
+      expect(progress[progress.length - 1]).toEqual([allIds.length, allIds.length]);
+      expect(progress.length).toBe(1 + Math.ceil(allIds.length / 2));
+      const after = await ctx.ds.query(`SELECT order_id, key_id, sealed_codes, rewrapped_at FROM order_codes ORDER BY order_id`);
+      expect(after.every((x: { key_id: string }) => x.key_id === 'key-b')).toBe(true);
+      expect(after.filter((x: { rewrapped_at: Date | null }) => x.rewrapped_at !== null)).toHaveLength(allIds.length);
+      expect(after.map((x: { sealed_codes: Buffer }) => x.sealed_codes.toString('hex'))).toEqual(
+        sealedBefore.map((x: { sealed_codes: Buffer }) => x.sealed_codes.toString('hex')),
+      );
+      expect(await both.service.rotate({ actor: 'host:test' })).toEqual({
+        rewrapped: 0,
+        alreadyCurrent: allIds.length + 1,
+        currentKeyId: 'key-b',
+      });
+      const [audit] = await ctx.ds.query(
+        `SELECT actor, entity, entity_id, details FROM audit_log WHERE action = 'vault.rotate' ORDER BY id LIMIT 1`,
+      );
+      expect(audit).toEqual({
+        actor: 'host:test',
+        entity: 'vault_key',
+        entity_id: 'key-b',
+        details: { rewrapped: allIds.length, alreadyCurrent: 1, before: { 'key-a': allIds.length, 'key-b': 1 } },
+      });
+
+      // A removed from the file: everything still opens, to the same codes
+      writeFileSync(keyFile, lineB, { mode: 0o600 });
+      const onlyB = vault();
+      for (const [id, codes] of opened) expect(await onlyB.service.codesForPersonalization(id)).toEqual(codes);
+    });
+
+    it('refuses to rotate while codes are sealed under a key no longer configured, naming the key and the count, never a code', async () => {
+      const current = readFileSync(keyFile, 'utf8');
+      // two orders sealed under "gone" by a process of before (its file held that key only)
+      writeFileSync(keyFile, newKeyLine('gone'), { mode: 0o600 });
+      const old = vault();
+      const ids = [await approvedOrder(), await approvedOrder()];
+      await deliverApprovals(old.handler);
+      const codes = await old.service.codesForPersonalization(ids[0]);
+      writeFileSync(keyFile, current, { mode: 0o600 });
+      const now = vault();
+      const err = await now.service.rotate({ actor: 'host:test' }).catch((e) => e);
+      expect(err).toBeInstanceOf(MailingError);
+      expect(err.code).toBe('vault_key_missing');
+      expect(err.message).toMatch(/^2 orders have codes sealed under vault key "gone", which is not configured: put that key back/);
+      expect(err.message).not.toContain(codes.puk);
+      expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM order_codes WHERE key_id = 'gone'`))[0].n).toBe(2);
+      await expect(now.service.codesForPersonalization(ids[0])).rejects.toMatchObject({
+        code: 'vault_key_missing',
+        message: `the codes of order ${ids[0]} are sealed under vault key "gone", which is not configured`,
+      });
+    });
+  });
+});
