@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
+import { EncoderStationsModule } from './card-personalization/encoder-stations.module';
+import { PersonalizeRunCommand } from './card-personalization/personalization.commands';
 import { AuditCheckpointCommand, AuditPublicKeyCommand, AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
@@ -89,6 +91,7 @@ export class WorkerModule {
         ...core(cfg, 'worker'),
         CrlSigningModule.register({ loadAtStart: true }),
         CodeVaultModule.register({ loadAtStart: true }),
+        EncoderStationsModule.register({ loadAtStart: true }),
       ],
     };
   }
@@ -112,6 +115,7 @@ export const CLI_COMMANDS = [
   AuditCheckpointCommand,
   AuditPublicKeyCommand,
   VaultRotateCommand,
+  PersonalizeRunCommand,
 ];
 
 /**
@@ -129,6 +133,7 @@ export class CliModule {
         ...core(cfg, 'cli'),
         CrlSigningModule.register({ loadAtStart: false }),
         CodeVaultModule.register({ loadAtStart: false }),
+        EncoderStationsModule.register({ loadAtStart: false }),
       ],
       providers: [...CLI_COMMANDS],
     };

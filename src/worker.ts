@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
   const { OrdersApprovedHandler } = await import('./mailing/orders-approved.handler');
+  const { PersonalizationService } = await import('./card-personalization/personalization.service');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -65,7 +66,27 @@ async function main(): Promise<void> {
   await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
   await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
   await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
-  log.info({ queues, renewalCron: cfg.RENEWAL_CRON, expiryCron: cfg.EXPIRY_CRON, crlFullCron: cfg.CRL_FULL_CRON }, 'worker started');
+  // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
+  const stations = new AbortController();
+  let fleet: Promise<void> = Promise.resolve();
+  if (process.env.ENCODER_DRIVER) {
+    if (cfg.NODE_ENV === 'production' && cfg.ENCODER_DRIVER === 'simulated') {
+      throw new Error('ENCODER_DRIVER=simulated makes no real card: it is refused in production (NODE_ENV=production)');
+    }
+    const personalization = app.get(PersonalizationService);
+    const driver = personalization.openDriver();
+    fleet = personalization.runFleet(driver, log.child({ component: 'encoders' }), stations.signal).finally(() => driver.close());
+  }
+  log.info(
+    {
+      queues,
+      renewalCron: cfg.RENEWAL_CRON,
+      expiryCron: cfg.EXPIRY_CRON,
+      crlFullCron: cfg.CRL_FULL_CRON,
+      encoderDriver: process.env.ENCODER_DRIVER ?? null,
+    },
+    'worker started',
+  );
 
   /** Cancels the running statements of this process's sessions (their application_name is this process's own). */
   const interrupt = async () => {
@@ -85,6 +106,8 @@ async function main(): Promise<void> {
       log.error({}, 'worker shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    stations.abort();
+    await fleet.catch((e: Error) => log.error({ err: e.message }, 'encoder stations stopped on an error'));
     await relay.stop();
     await auditSequencer.stop();
     await workers.stop({ graceMs: SHUTDOWN_GRACE_MS, deadlineMs: SHUTDOWN_JOBS_DEADLINE_MS, interrupt });

@@ -14,7 +14,7 @@ export type StationState = 'idle' | 'waiting-card' | 'writing' | 'error' | 'offl
 
 export interface StationFleet {
   register(s: { host: string; reader: string; driver: 'pcsc' | 'simulated'; processId: string }): Promise<string>;
-  setState(id: string, state: 'idle' | 'waiting-card' | 'writing', orderId?: string | null): Promise<void>;
+  setState(id: string, state: 'idle' | 'waiting-card' | 'writing', orderId?: string | null): Promise<unknown>;
   recordCard(
     id: string,
     outcome: { ok: true } | { ok: false; error: string },

@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable } from '@nestjs/common';
+import { type AppConfig, parseReaderSelection } from '../common/config/config';
+import { APP_CONFIG } from '../common/config/config.module';
+import { CodeVaultService } from '../mailing/code-vault.service';
+import { PersonalizationOrdersService } from '../orders/personalization-orders.service';
+import { CardPersonalizationError } from './card-personalization.errors';
+import { CPX_ISO_V1 } from './cpx-iso-v1.profile';
+import type { EncoderDriver, EncoderSlot } from './encoder-driver';
+import { EncoderFleetService } from './encoder-fleet.service';
+import { EncoderStation, type StationOptions, type StationSummary } from './encoder-station';
+import { PcscEncoderDriver } from './pcsc/pcsc-encoder';
+import { SimulatedEncoderDriver } from './simulated-encoder';
+import type { StationDeps, StationLog } from './station-deps';
+
+/** How long personalize:run waits for its PC/SC reader to show up (ms). */
+const READER_WAIT_MS = 5_000;
+
+/**
+ * Runs encoder stations: one in the foreground (personalize:run, the demo), or one per
+ * slot of the configured driver in the worker, with heartbeats and the release of orders
+ * left by stations that went silent.
+ */
+@Injectable()
+export class PersonalizationService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly orders: PersonalizationOrdersService,
+    private readonly vault: CodeVaultService,
+    private readonly fleet: EncoderFleetService,
+  ) {}
+
+  /** The driver ENCODER_DRIVER names (pcsc: throws PcscUnavailableError when the stack is missing). */
+  openDriver(): EncoderDriver {
+    return this.cfg.ENCODER_DRIVER === 'pcsc'
+      ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS))
+      : new SimulatedEncoderDriver();
+  }
+
+  deps(driver: EncoderDriver, log: StationLog): StationDeps {
+    return {
+      orders: this.orders,
+      vault: this.vault,
+      fleet: this.fleet,
+      log,
+      host: hostname(),
+      processId: `${hostname()}:${process.pid}`,
+      driver: driver.kind,
+    };
+  }
+
+  /**
+   * personalize:run: one station in the foreground on `reader` (default: the first slot),
+   * until `limit` cards are done or no approved order is left.
+   */
+  async runForeground(
+    o: { limit?: number; reader?: string; driver?: EncoderDriver; log: StationLog; onCard?: StationOptions['onCard'] },
+    signal: AbortSignal,
+  ): Promise<StationSummary> {
+    await this.orders.releaseStale(this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS);
+    const driver = o.driver ?? this.openDriver();
+    try {
+      const slot = await pickSlot(driver, o.reader);
+      const station = new EncoderStation(slot, this.deps(driver, o.log), CPX_ISO_V1);
+      try {
+        return await station.run(signal, { limit: o.limit, exitWhenIdle: true, onCard: o.onCard });
+      } finally {
+        if (station.id) await this.fleet.goOffline([station.id]).catch(() => undefined);
+      }
+    } finally {
+      if (!o.driver) await driver.close();
+    }
+  }
+
+  /**
+   * The worker's stations: one per slot, started as slots appear and stopped as they go;
+   * heartbeats every ENCODER_HEARTBEAT_SECONDS; orders left personalizing by a silent
+   * station go back to the queue. Resolves once `signal` aborts and every station stopped.
+   */
+  async runFleet(driver: EncoderDriver, log: StationLog, signal: AbortSignal): Promise<void> {
+    const running = new Map<string, { station: EncoderStation; stop: AbortController; done: Promise<void> }>();
+    const start = (slot: EncoderSlot) => {
+      if (running.has(slot.reader) || signal.aborted) return;
+      const stop = new AbortController();
+      const station = new EncoderStation(slot, this.deps(driver, log), CPX_ISO_V1);
+      const done = (async () => {
+        while (!stop.signal.aborted) {
+          try {
+            await station.run(stop.signal);
+          } catch (e) {
+            log.error({ reader: slot.reader, err: (e as Error).message }, 'encoder station stopped on an error; restarting');
+            await sleepUnlessAborted(5_000, stop.signal);
+          }
+        }
+      })();
+      running.set(slot.reader, { station, stop, done });
+    };
+    const stopSlot = (reader: string) => {
+      const r = running.get(reader);
+      if (!r) return;
+      running.delete(reader);
+      r.stop.abort();
+      void r.done.then(() => (r.station.id ? this.fleet.goOffline([r.station.id]) : undefined)).catch(() => undefined);
+      log.warn({ reader }, 'reader gone: its station is offline');
+    };
+    driver.on('slot-added', start);
+    driver.on('slot-removed', stopSlot);
+    for (const slot of driver.slots()) start(slot);
+    const beat = setInterval(() => {
+      const ids = [...running.values()].map((r) => r.station.id).filter(Boolean);
+      void this.fleet.heartbeat(ids).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed'));
+      void this.orders
+        .releaseStale(this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS)
+        .catch((e: Error) => log.warn({ err: e.message }, 'releasing stale personalization claims failed'));
+    }, this.cfg.ENCODER_HEARTBEAT_SECONDS * 1000);
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    clearInterval(beat);
+    driver.off('slot-added', start);
+    driver.off('slot-removed', stopSlot);
+    const all = [...running.values()];
+    for (const r of all) r.stop.abort();
+    await Promise.all(all.map((r) => r.done));
+    await this.fleet.goOffline(all.map((r) => r.station.id).filter(Boolean)).catch(() => undefined);
+  }
+}
+
+async function pickSlot(driver: EncoderDriver, reader: string | undefined): Promise<EncoderSlot> {
+  const deadline = Date.now() + (driver.kind === 'pcsc' ? READER_WAIT_MS : 0);
+  for (;;) {
+    const slots = driver.slots();
+    const slot = reader ? slots.find((s) => s.reader === reader) : slots[0];
+    if (slot) return slot;
+    if (Date.now() >= deadline) {
+      const known = slots.map((s) => `"${s.reader}"`).join(', ') || 'none';
+      throw new CardPersonalizationError(
+        'no_reader',
+        reader
+          ? `no encoder reader named "${reader}" (readers: ${known})`
+          : `no encoder reader is attached (ENCODER_DRIVER=${driver.kind})`,
+        422,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
