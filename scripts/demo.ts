@@ -542,6 +542,34 @@ const declareLoss: Step = {
   },
 };
 
+const personalizeCards: Step = {
+  title: "The day's approved orders personalized on the simulated encoder (personalize:run)",
+  async run(ctx) {
+    type Decoded = Record<string, { kind: string; fields?: Record<string, unknown>; records?: unknown[]; matches?: boolean }>;
+    type Run = {
+      cardsPersonalized: number;
+      cardsSpoiled: number;
+      results: Array<{ orderId: string; cardNumber: string; chipSerial: string }>;
+      firstCard?: { cardNumber: string; chipSerial: string; files: Decoded };
+    };
+    const r = await cli<Run>(ctx, ['personalize:run', '--show-first-card', '--json']);
+    const { cardsPersonalized, cardsSpoiled, firstCard } = r.json;
+    const lines = [
+      `${cardsPersonalized} cards personalized, ${cardsSpoiled} spoiled (${secs(r.seconds)}); codes drawn by the vault, never shown`,
+    ];
+    for (const x of r.json.results.slice(0, 3)) lines.push(`  card ${x.cardNumber} on chip ${x.chipSerial} (order ${x.orderId})`);
+    if (firstCard) {
+      lines.push(`card ${firstCard.cardNumber}, its files decoded from the bytes read back:`);
+      for (const [name, f] of Object.entries(firstCard.files)) {
+        if (f.kind === 'fields') lines.push(`  ${name}: ${JSON.stringify(f.fields)}`);
+        else if (f.kind === 'records') for (const rec of f.records ?? []) lines.push(`  ${name}: ${JSON.stringify(rec)}`);
+        else lines.push(`  ${name}: seal ${f.matches ? 'matches' : 'DOES NOT MATCH'} the files it covers`);
+      }
+    }
+    return lines;
+  },
+};
+
 const expirySweep: Step = {
   title: 'The expiry sweep (expiry:run)',
   async run(ctx) {
@@ -635,6 +663,7 @@ const STEPS: Step[] = [
   createToken,
   importCards,
   declareLoss,
+  personalizeCards,
   expirySweep,
   publishCrl,
   auditVerify,

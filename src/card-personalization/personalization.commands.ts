@@ -2,7 +2,9 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { PinoLogger } from 'nestjs-pino';
 import { EXIT_RUN_FAILED, printFailure, printResult } from '../common/cli/cli-output';
 import { progressView } from '../common/cli/progress';
+import { type DecodedFile, decodeCardFiles } from './card-files';
 import { CardPersonalizationError } from './card-personalization.errors';
+import { CPX_ISO_V1 } from './cpx-iso-v1.profile';
 import { PersonalizationService } from './personalization.service';
 
 @Command({
@@ -18,7 +20,7 @@ export class PersonalizeRunCommand extends CommandRunner {
     super();
   }
 
-  async run(_args: string[], flags: { limit?: number; reader?: string; json?: boolean }): Promise<void> {
+  async run(_args: string[], flags: { limit?: number; reader?: string; showFirstCard?: boolean; json?: boolean }): Promise<void> {
     const json = !!flags.json;
     const view = progressView(json);
     const stop = new AbortController();
@@ -27,6 +29,7 @@ export class PersonalizeRunCommand extends CommandRunner {
     process.once('SIGTERM', onSignal);
     let done = 0;
     let failed = 0;
+    let firstCard: { cardNumber: string; chipSerial: string; files: Record<string, DecodedFile> } | undefined;
     try {
       const r = await this.personalization.runForeground(
         {
@@ -36,6 +39,9 @@ export class PersonalizeRunCommand extends CommandRunner {
           onCard: (c) => {
             if (c.ok) done++;
             else failed++;
+            if (c.ok && flags.showFirstCard && !firstCard) {
+              firstCard = { cardNumber: c.cardNumber, chipSerial: c.chipSerial, files: decodeCardFiles(CPX_ISO_V1, c.result.readBack) };
+            }
             view.update('personalizing', done, Math.max(flags.limit ?? done, done), `${failed} failed`);
           },
         },
@@ -47,11 +53,13 @@ export class PersonalizeRunCommand extends CommandRunner {
         cardsSpoiled: r.cardsSpoiled,
         cardsRefused: r.cardsRefused,
         results: r.results,
+        ...(firstCard ? { firstCard } : {}),
       };
       printResult(json, out, () =>
         [
           `${r.cardsPersonalized} cards personalized, ${r.cardsSpoiled} spoiled, ${r.cardsRefused} refused before writing`,
           ...r.results.map((x) => `  ${x.cardNumber}  chip ${x.chipSerial}  order ${x.orderId}  (${x.reader})`),
+          ...(firstCard ? [`card ${firstCard.cardNumber}, its files as read back:`, JSON.stringify(firstCard.files, null, 2)] : []),
         ].join('\n'),
       );
       if (stop.signal.aborted) process.exitCode = EXIT_RUN_FAILED;
@@ -75,6 +83,15 @@ export class PersonalizeRunCommand extends CommandRunner {
   @Option({ flags: '--reader <name>', description: 'the PC/SC reader to use (default: the first one ENCODER_READERS selects)' })
   parseReader(v: string): string {
     return v;
+  }
+
+  @Option({
+    flags: '--show-first-card',
+    description:
+      'also print the files of the first card personalized, decoded from the bytes read back (never a code: codes are not readable)',
+  })
+  parseShowFirstCard(): boolean {
+    return true;
   }
 
   @Option({ flags: '--json' })

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/common/audit/audit.service';
+import { dataSourceOptions } from '../../src/common/database/data-source.factory';
+import { appDataSourceParts } from '../../src/data-source-parts';
+import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
+import { loadVaultKeys } from '../../src/mailing/vault-keys';
+import { isOurCardNumber } from '../../src/orders/card-number';
+import { runCli } from '../support/processes';
+import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+const expected = JSON.parse(readFileSync(`${holders}.expected.json`, 'utf8'));
+
+type Run = {
+  cardsPersonalized: number;
+  cardsSpoiled: number;
+  cardsRefused: number;
+  results: Array<{ orderId: string; cardNumber: string; chipSerial: string; reader: string }>;
+};
+
+/** personalize:run on the simulated encoder, through the built CLI, on the renewals of the fixtures' card base. */
+describe('personalize:run (simulated encoder)', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+  let ds: DataSource;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDb('personalize');
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('personalize'), ENCODER_DRIVER: 'simulated' };
+    expect((await runCli(['rpps:import', day1, '--json'], env)).code).toBe(0);
+    expect((await runCli(['cards:import', holders, '--json'], env)).code).toBe(0);
+    const renewals = await runCli(['renewals:run', '--as-of', expected.asOf, '--json'], env);
+    expect(renewals.json).toEqual(expect.objectContaining({ ordersCreated: expected.renewalsDue }));
+    ds = await new DataSource(dataSourceOptions(appDataSourceParts(db.url, 'test-personalize'))).initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('personalizes up to --limit cards, then the rest, then finds nothing left; each card bound to its chip', async () => {
+    const first = await runCli(['personalize:run', '--limit', '4', '--json'], env);
+    logs.push(first.stderr);
+    expect(first.code).toBe(0);
+    const r1 = first.json as Run;
+    expect([r1.cardsPersonalized, r1.cardsSpoiled, r1.cardsRefused]).toEqual([4, 0, 0]);
+    const rest = await runCli(['personalize:run', '--json'], env);
+    logs.push(rest.stderr);
+    const r2 = rest.json as Run;
+    expect(r2.cardsPersonalized).toBe(expected.renewalsDue - 4);
+    const none = await runCli(['personalize:run', '--json'], env);
+    expect([none.code, (none.json as Run).cardsPersonalized]).toEqual([0, 0]);
+
+    const results = [...r1.results, ...r2.results];
+    expect(new Set(results.map((r) => r.chipSerial)).size).toBe(results.length);
+    expect(results.every((r) => isOurCardNumber(r.cardNumber) && r.reader === 'Simulated encoder 1')).toBe(true);
+    const cards = await ds.query(
+      `SELECT c.card_number, c.chip_serial, c.state, c.order_id, o.status, c.replaces_card = o.replaces_card AS same_replaced
+         FROM card c JOIN card_order o ON o.id = c.order_id WHERE c.source = 'order' ORDER BY c.card_number`,
+    );
+    expect(cards).toHaveLength(expected.renewalsDue);
+    for (const r of results) {
+      expect(cards).toContainEqual({
+        card_number: r.cardNumber,
+        chip_serial: r.chipSerial,
+        state: 'personalized',
+        order_id: r.orderId,
+        status: 'personalized',
+        same_replaced: true,
+      });
+    }
+    const audit = await ds.query(`SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE '%personaliz%' GROUP BY action`);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        { action: 'card.personalize', n: expected.renewalsDue },
+        { action: 'order.personalized', n: expected.renewalsDue },
+      ]),
+    );
+  });
+
+  it('leaves no code in clear in a dump of the database or in the logs', async () => {
+    const loaded = loadVaultKeys({ keyFile: undefined, dataDir: testDataDir(db.name), profile: 'test', today: '2026-11-30' });
+    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
+    const vault = new CodeVaultService(ds, new AuditService(ds), keys);
+    const orderIds: string[] = (await ds.query(`SELECT order_id FROM card WHERE source = 'order'`)).map(
+      (r: { order_id: string }) => r.order_id,
+    );
+    expect(orderIds).toHaveLength(expected.renewalsDue);
+    const dump = execFileSync('pg_dump', ['--inserts', db.url], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
+    const hexDump = dump.toLowerCase();
+    const text = `${dump}\n${logs.join('\n')}`;
+    for (const id of orderIds) {
+      const { pin, puk } = await vault.codesForPersonalization(id);
+      // The PUK on its own (8 digits between non-digits); the PIN as a quoted value or in its padded card form.
+      expect(text).not.toMatch(new RegExp(`(?<![0-9])${puk}(?![0-9])`));
+      expect(text).not.toMatch(new RegExp(`["']${pin}["']`));
+      expect(hexDump).not.toContain(Buffer.from(`${pin}`, 'ascii').toString('hex') + 'ffff');
+      expect(hexDump).not.toContain(Buffer.from(puk, 'ascii').toString('hex'));
+    }
+  });
+});
