@@ -51,6 +51,7 @@ module.exports = {
       displayName: 'pcsc',
       testMatch: ['<rootDir>/test/pcsc/**/*.pcsc-spec.ts'],
       globalSetup: '<rootDir>/test/support/pcsc-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
     },
   ],

@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { loadPcscBinding, openContext } from '../../src/card-personalization/pcsc/pcsc-binding';
+import databaseGlobalSetup from './global-setup';
 import { VPCD_READERS } from './vpcd-card';
 
 /**
- * The PC/SC tier needs the smartcard binding built, pcscd running with vsmartcard-vpcd's two readers,
+ * The PC/SC tier needs PostgreSQL and Redis (its end-to-end test personalizes orders; the
+ * migrated template database is built here as for the other tiers), and the smartcard binding built, pcscd running with vsmartcard-vpcd's two readers,
  * and scriptor (pcsc-tools). When one is missing it fails, naming it (it never skips).
  */
 export default async function pcscGlobalSetup(): Promise<void> {
+  await databaseGlobalSetup();
   const fix = 'The PC/SC tier needs them: run `bash .ci/services.sh` (root) then `npm ci`; it never skips.';
   let names: string[];
   try {
