@@ -110,8 +110,10 @@ export class EncoderStation {
         continue;
       }
       if (this.lastSerial === undefined) return session;
+      // A card without a readable EF.SN after one (null both) is taken as the same card still in the reader:
+      // it would only be refused again, and each refusal counts towards the station's error state.
       const serial = await peekSerial(session, this.profile);
-      if (serial === null || serial !== this.lastSerial) return session;
+      if (serial !== this.lastSerial) return session;
       await session.close();
       await this.slot.waitForRemoval(LOOK_AGAIN_MS);
     }
