@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { newKeyLine } from '../../src/mailing/vault-keys';
 import { generateDevelopmentIssuer } from '../../src/opposition/crl-signer';
 import { crlText, verifyCrl } from '../support/openssl';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
@@ -26,9 +27,9 @@ const FIX = join(__dirname, '..', 'fixtures');
 /**
  * The production layout: the worker signs CRLs on its host (key and certificate files,
  * DATA_DIR A); the API runs on another host (DATA_DIR B, no shared disk) where the key
- * and certificate paths are FIFOs that nobody writes to. Opening one for reading would
+ * and certificate paths (and the vault's key file, VAULT_KEY_FILE) are FIFOs that nobody writes to. Opening one for reading would
  * block the API for ever (or, non-blocking, fail its start): it must start, serve the
- * CRLs from PostgreSQL, and never hold either path open.
+ * CRLs from PostgreSQL, and never hold any of these paths open.
  */
 describe('CRLs signed by the worker on one host, served by an API on another', () => {
   let db: TestDb;
@@ -89,13 +90,23 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
     // The worker signs audit checkpoints too: in production it needs that key as well.
     const auditKeyFile = join(secrets, 'audit-key.pem');
     writeFileSync(auditKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    for (const name of ['key.fifo', 'cert.fifo']) {
+    // ... and the vault's master keys, to issue the codes of the orders it approves.
+    const vaultKeyFile = join(secrets, 'vault.keys');
+    writeFileSync(vaultKeyFile, newKeyLine('prod-1'), { mode: 0o600 });
+    for (const name of ['key.fifo', 'cert.fifo', 'vault.fifo']) {
       const f = join(root, name);
       execFileSync('mkfifo', ['-m', '600', f]);
       fifos.push(f);
     }
     const common = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('crl-hosts'), NODE_ENV: 'production' };
-    apiEnv = { ...common, DATA_DIR: hostB, CRL_SIGNING_KEY_FILE: fifos[0], CRL_ISSUER_CERT_FILE: fifos[1], CRL_REFRESH_SECONDS: '1' };
+    apiEnv = {
+      ...common,
+      DATA_DIR: hostB,
+      CRL_SIGNING_KEY_FILE: fifos[0],
+      CRL_ISSUER_CERT_FILE: fifos[1],
+      VAULT_KEY_FILE: fifos[2],
+      CRL_REFRESH_SECONDS: '1',
+    };
     workerEnv = {
       ...common,
       DATA_DIR: hostA,
@@ -103,6 +114,7 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
       CRL_ISSUER_CERT_FILE: certFile,
       CRL_DELTA_DELAY_MS: '500',
       AUDIT_SIGNING_KEY_FILE: auditKeyFile,
+      VAULT_KEY_FILE: vaultKeyFile,
     };
     api = await startApi(apiEnv);
     fdWatch = setInterval(sampleApiFds, 10);
@@ -218,11 +230,11 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
     expect((await get('/opposition/delta-crl', { 'if-none-match': delta.headers.get('etag')! })).status).toBe(304);
   });
 
-  it('never had the key or the certificate path open in the API process', async () => {
+  it('never had the CRL key, the certificate or the vault key path open in the API process', async () => {
     sampleApiFds();
     expect(seenByApi.size).toBeGreaterThan(5); // the sampling saw the API's sockets and files
     for (const f of fifos) expect([...seenByApi].filter((p) => p === f)).toEqual([]);
-    // A FIFO with no reader refuses a non-blocking writer (ENXIO): nobody holds either open now.
+    // A FIFO with no reader refuses a non-blocking writer (ENXIO): nobody holds any of them open now.
     for (const f of fifos) expect(() => openSync(f, constants.O_WRONLY | constants.O_NONBLOCK)).toThrow(/ENXIO/);
     expect(api.child.exitCode).toBeNull();
   });

@@ -64,7 +64,7 @@ describe(OppositionsService.name, () => {
     const outbox = new OutboxService();
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
     cardBase = new CardBaseImportService(ctx.ds, ctx.audit, outbox);
-    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, outbox);
     oppositions = new OppositionsService(
       ctx.ds,
       cards,

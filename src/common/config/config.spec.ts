@@ -86,6 +86,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUDIT_SEQUENCE_INTERVAL_MS: '0' })).toThrow(/AUDIT_SEQUENCE_INTERVAL_MS/);
   });
 
+  it('takes the vault key file (read by the processes that give out codes; the API starts without it, even in production)', () => {
+    expect(loadConfig({ NODE_ENV: 'production', VAULT_KEY_FILE: '/v.keys' }).VAULT_KEY_FILE).toBe('/v.keys');
+    expect(loadConfig({ NODE_ENV: 'production' }).VAULT_KEY_FILE).toBeUndefined();
+  });
+
   it('never prints a secret value in its error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/DATABASE_URL=\(value hidden\)/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).not.toThrow(/hunter2/);
