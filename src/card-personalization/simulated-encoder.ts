@@ -4,6 +4,7 @@
  * and quick tests use it; production refuses it (config).
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CardSession, EncoderDriver, EncoderDriverEvents, EncoderSlot } from './encoder-driver';
 import { SimulatedCard, type SimulatedCardOptions } from './simulated-card';
 
@@ -39,7 +40,9 @@ class SimulatedSlot implements EncoderSlot {
     return this.card !== null;
   }
 
-  async waitForCard(): Promise<boolean> {
+  /** An empty hopper (tests feed a limited number of cards) waits the time given, as a reader without a card does. */
+  async waitForCard(timeoutMs: number): Promise<boolean> {
+    if (this.card === null) await sleep(timeoutMs);
     return this.card !== null;
   }
 

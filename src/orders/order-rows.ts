@@ -8,7 +8,8 @@ export const ORDER_COLUMNS = `id, national_id AS "nationalId", profession_code A
   ${professionLabelSql('profession_code')} AS "professionLabel", card_type AS "cardType", reason,
   status, generation, content, replaces_card AS "replacesCard", requested_by AS "requestedBy",
   requested_by_principal AS "requestedByPrincipal", requested_at AS "requestedAt", approved_by AS "approvedBy",
-  approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt"`;
+  approved_by_principal AS "approvedByPrincipal", approved_at AS "approvedAt", status_reason AS "statusReason", updated_at AS "updatedAt",
+  personalization_attempts AS "personalizationAttempts"`;
 
 /** A new order, before its approval. */
 export interface NewOrder {

@@ -67,6 +67,14 @@ export class OrdersController {
   cancel(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
     return this.orders.cancel(id, actorOf(req), body.reason);
   }
+
+  /** A failed order (its cards spoiled at personalization) back to the queue, attempts from zero. */
+  @Post(':id/retry')
+  @HttpCode(200)
+  @Roles('operator')
+  retry(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
+    return this.orders.retry(id, actorOf(req), body.reason);
+  }
 }
 
 function orderActor(req: AuthedRequest): OrderActor {

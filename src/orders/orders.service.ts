@@ -71,6 +71,8 @@ export interface OrderView {
   approvedBy: string | null;
   approvedByPrincipal: string | null;
   approvedAt: Date | null;
+  /** Cards spoiled for it at personalization (failed past PERSONALIZATION_MAX_ATTEMPTS). */
+  personalizationAttempts: number;
   statusReason: string | null;
   updatedAt: Date;
 }
@@ -225,6 +227,14 @@ export class OrdersService {
     return this.transition(id, 'cancel', actor, this.requireReason(reason));
   }
 
+  /**
+   * An order failed at personalization (PERSONALIZATION_MAX_ATTEMPTS cards spoiled) goes back to
+   * the queue with its attempts counted from zero, once an operator has seen to the cause.
+   */
+  async retry(id: string, actor: string, reason: string): Promise<OrderView> {
+    return this.transition(id, 'retry', actor, this.requireReason(reason));
+  }
+
   async get(id: string, em: EntityManager = this.ds.manager): Promise<OrderView> {
     if (!isUuid(id)) {
       throw new OrdersError('order_not_found', `no order ${id}`, 404);
@@ -269,9 +279,10 @@ export class OrdersService {
       const to = orderTransition(current.status, action);
       const rows = await rowsReturned<OrderView>(
         em,
-        `UPDATE card_order SET status = $2, status_reason = COALESCE($3, status_reason), updated_at = now()
+        `UPDATE card_order SET status = $2, status_reason = COALESCE($3, status_reason), updated_at = now(),
+                personalization_attempts = CASE WHEN $5 THEN 0 ELSE personalization_attempts END
           WHERE id = $1 AND status = ANY($4) RETURNING ${ORDER_COLUMNS}`,
-        [id, to, statusReason, fromStatesFor(action)],
+        [id, to, statusReason, fromStatesFor(action), action === 'retry'],
       );
       if (!rows.length) throw await this.lostRace(em, id, action);
       await this.audit.append(em, {

@@ -37,6 +37,7 @@ const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
   'POST /api/v1/orders/{id}/approve': ['operator'],
   'POST /api/v1/orders/{id}/reject': ['operator'],
   'POST /api/v1/orders/{id}/cancel': ['operator'],
+  'POST /api/v1/orders/{id}/retry': ['operator'],
   'GET /api/v1/cards': ['operator', 'helpdesk', 'auditor'],
   'GET /api/v1/cards/{cardNumber}': ['operator', 'helpdesk', 'auditor'],
   'POST /api/v1/cards/{cardNumber}/activation': ['batch'],

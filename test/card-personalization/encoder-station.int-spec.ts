@@ -1,0 +1,215 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CPX_ISO_V1 } from '../../src/card-personalization/cpx-iso-v1.profile';
+import { EncoderFleetService } from '../../src/card-personalization/encoder-fleet.service';
+import { type CardOutcome, EncoderStation } from '../../src/card-personalization/encoder-station';
+import type { SimulatedCardOptions } from '../../src/card-personalization/simulated-card';
+import { SimulatedEncoderDriver } from '../../src/card-personalization/simulated-encoder';
+import type { StationDeps } from '../../src/card-personalization/station-deps';
+import { OutboxService } from '../../src/common/outbox/outbox.service';
+import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
+import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
+import { CardsService } from '../../src/orders/cards.service';
+import { OrdersService } from '../../src/orders/orders.service';
+import { PersonalizationOrdersService } from '../../src/orders/personalization-orders.service';
+import { cardTypeForCategory } from '../../src/orders/validity';
+import { openContext, type TestContext } from '../support/context';
+
+const day1 = join(__dirname, '..', 'fixtures', 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const quiet = { info() {}, warn() {}, error() {} };
+
+/**
+ * Encoder stations on the simulated driver over a real database: the failures of
+ * card-profile.md (spoiled cards, refused cards), attempts, K failures in a row, and two
+ * stations at once never taking one order twice.
+ */
+describe(EncoderStation.name, () => {
+  let ctx: TestContext;
+  let orders: OrdersService;
+  let perso: PersonalizationOrdersService;
+  let fleet: EncoderFleetService;
+  let vault: CodeVaultService;
+  let dir: string;
+  let holders: Array<{ national_id: string; profession_code: string }>;
+
+  async function approvedOrders(n: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (const h of holders.splice(0, n)) {
+      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
+      const { order } = await ctx.ds.transaction((em) =>
+        orders.createByPolicy(em, {
+          nationalId: h.national_id,
+          professionCode: h.profession_code,
+          cardType: cardTypeForCategory(content!.categoryCode),
+          reason: 'first-issue',
+          replacesCard: null,
+          sourceEventId: null,
+        }),
+      );
+      ids.push(order!.id);
+    }
+    return ids;
+  }
+
+  function deps(): StationDeps {
+    return { orders: perso, vault, fleet, log: quiet, host: 'test-host', processId: `test-host:${process.pid}`, driver: 'simulated' };
+  }
+
+  /** Runs one station on a simulated encoder fed with `cards` until `until` says stop (or the hopper is empty). */
+  async function runStation(
+    reader: string,
+    cards: (i: number) => SimulatedCardOptions | null,
+    until: (outcomes: CardOutcome[]) => boolean,
+  ): Promise<{ outcomes: CardOutcome[]; station: EncoderStation; driver: SimulatedEncoderDriver }> {
+    const driver = new SimulatedEncoderDriver({ namePrefix: reader, nextCard: (_s, i) => cards(i) });
+    const station = new EncoderStation(driver.slots()[0], deps(), CPX_ISO_V1);
+    const outcomes: CardOutcome[] = [];
+    const stop = new AbortController();
+    const done = station.run(stop.signal, {
+      exitWhenIdle: true,
+      pollMs: 20,
+      onCard: (o) => {
+        outcomes.push(o);
+        if (until(outcomes)) stop.abort();
+      },
+    });
+    // a station in error waits for a reset: stop it once it is there
+    const watch = setInterval(() => {
+      if (!station.id) return;
+      void fleet.current(station.id).then(
+        (s) => s.state === 'error' && stop.abort(),
+        () => stop.abort(),
+      );
+    }, 50);
+    await done.finally(() => clearInterval(watch));
+    return { outcomes, station, driver };
+  }
+
+  const orderRow = async (id: string) =>
+    (
+      await ctx.ds.query(`SELECT status, personalization_attempts AS attempts, status_reason AS reason FROM card_order WHERE id = $1`, [id])
+    )[0];
+
+  beforeAll(async () => {
+    ctx = await openContext('encoder-station');
+    const outbox = new OutboxService();
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, outbox);
+    perso = new PersonalizationOrdersService(ctx.ds, new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock), ctx.audit, ctx.clock, ctx.cfg);
+    fleet = new EncoderFleetService(ctx.ds, ctx.audit, ctx.cfg);
+    dir = mkdtempSync(join(tmpdir(), 'encoder-station-'));
+    const keyFile = join(dir, 'vault.keys');
+    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
+    const loaded = loadVaultKeys({ keyFile, dataDir: dir, profile: 'test', today: '2026-11-30' });
+    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
+    vault = new CodeVaultService(ctx.ds, ctx.audit, keys);
+    await ctx.imports.run({ files: [day1], actor: 't' });
+    holders = await ctx.ds.query(
+      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
+         JOIN rpps_professional r ON r.national_id = p.national_id WHERE r.ceased_at IS NULL ORDER BY p.national_id LIMIT 60`,
+    );
+  });
+  beforeEach(async () => {
+    // each test starts with no order waiting
+    await ctx.ds.query(
+      `UPDATE card_order SET status = 'cancelled', claim_token = NULL WHERE status IN ('approved', 'personalizing', 'failed')`,
+    );
+  });
+  afterAll(async () => {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('spoils a card whose memory fails, and completes the order on the next blank card', async () => {
+    const [id] = await approvedOrders(1);
+    const { outcomes } = await runStation(
+      'Memory',
+      (i) => (i === 0 ? { memoryFailureOnWrite: 2 } : i === 1 ? {} : null),
+      () => false,
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true]);
+    const [bad, good] = outcomes;
+    expect(bad).toMatchObject({ ok: false, orderId: id, spoiled: true, code: 'card_status' });
+    expect(await perso.spoiledFor(id)).toEqual([expect.objectContaining({ chipSerial: bad.chipSerial, stage: 'write' })]);
+    expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 2 });
+    const [card] = await ctx.ds.query(`SELECT chip_serial, state FROM card WHERE order_id = $1`, [id]);
+    expect(card).toEqual({ chip_serial: good.chipSerial, state: 'personalized' });
+  });
+
+  it('never writes a card that is not blank or has no EF.SN, and takes no order for it', async () => {
+    const [id] = await approvedOrders(1);
+    const { outcomes, driver } = await runStation(
+      'Refused',
+      (i) => [{ personalized: true }, { serial: null }, {}][i] ?? null,
+      () => false,
+    );
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(['card_not_blank', 'no_chip_serial', 'ok']);
+    expect(outcomes.slice(0, 2).every((o) => !o.ok && o.orderId === null && !o.spoiled)).toBe(true);
+    const [notBlank, noSerial] = driver.slots()[0].ejected;
+    expect([notBlank.inspect().updates, noSerial.inspect().updates]).toEqual([0, 0]);
+    expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 1 });
+  });
+
+  it('refuses a chip that already holds a card', async () => {
+    const [first] = await approvedOrders(1);
+    const { outcomes } = await runStation(
+      'Chip once',
+      (i) => (i === 0 ? { serial: 'SIMCHIPONCE0001' } : null),
+      () => false,
+    );
+    expect(outcomes).toEqual([expect.objectContaining({ ok: true, orderId: first })]);
+    const [second] = await approvedOrders(1);
+    // The same chip again (a card put back in the hopper after being wiped by someone): refused before any order is taken.
+    const again = await runStation(
+      'Chip twice',
+      (i) => (i === 0 ? { serial: 'SIMCHIPONCE0001' } : null),
+      (o) => o.length === 1,
+    );
+    expect(again.outcomes).toEqual([expect.objectContaining({ ok: false, code: 'chip_already_used', orderId: null, spoiled: false })]);
+    expect(await orderRow(second)).toMatchObject({ status: 'approved', attempts: 0 });
+  });
+
+  it('fails an order after PERSONALIZATION_MAX_ATTEMPTS spoiled cards, puts the station in error after K failures, and an operator retries it', async () => {
+    const [id] = await approvedOrders(1);
+    const { outcomes, station } = await runStation(
+      'Always failing',
+      () => ({ memoryFailureOnWrite: 1 }),
+      () => false,
+    );
+    expect(ctx.cfg.PERSONALIZATION_MAX_ATTEMPTS).toBe(3);
+    expect(outcomes).toHaveLength(3);
+    expect(outcomes.every((o) => !o.ok && o.spoiled)).toBe(true);
+    expect(await orderRow(id)).toEqual({ status: 'failed', attempts: 3, reason: 'card spoiled at write: card_status' });
+    expect(await perso.spoiledFor(id)).toHaveLength(3);
+    expect((await fleet.current(station.id)).state).toBe('error');
+    const retried = await orders.retry(id, 'principal:alice', 'encoder cleaned, new card stock');
+    expect([retried.status, retried.personalizationAttempts]).toEqual(['approved', 0]);
+  });
+
+  it('two stations at once personalize every order exactly once', async () => {
+    const ids = await approvedOrders(24);
+    const [a, b] = await Promise.all([
+      runStation(
+        'Left',
+        (i) => (i < 40 ? {} : null),
+        () => false,
+      ),
+      runStation(
+        'Right',
+        (i) => (i < 40 ? {} : null),
+        () => false,
+      ),
+    ]);
+    const done = [...a.outcomes, ...b.outcomes].filter((o) => o.ok);
+    expect(done).toHaveLength(24);
+    expect(a.outcomes.length).toBeGreaterThan(0);
+    expect(b.outcomes.length).toBeGreaterThan(0);
+    const rows = await ctx.ds.query(
+      `SELECT o.id, count(c.card_number)::int AS cards FROM card_order o LEFT JOIN card c ON c.order_id = o.id
+        WHERE o.id = ANY($1) GROUP BY o.id`,
+      [ids],
+    );
+    expect(rows.every((r: { cards: number }) => r.cards === 1)).toBe(true);
+    expect(rows).toHaveLength(24);
+  });
+});
