@@ -1,0 +1,368 @@
+/**
+ * `npm run bench -- personalization [--cards N] [--poll-ms MS] [--swap immediate|wait]`
+ *
+ * Issue 10: cards personalized per minute through the real PC/SC stack (pcscd + vsmartcard's
+ * vpcd), on one virtual reader and on two ("Virtual PCD 00 00" and "Virtual PCD 00 01"), with
+ * the simulated card answering at once.
+ *
+ * 1. creates a fresh database `cps_bench_personalization` (migrated by the CLI itself) and
+ *    writes in SQL a registry of professionals and their approved orders (CPS4, content frozen
+ *    as RppsService.cardContentSql gives it);
+ * 2. runs one EncoderStation per reader in this process (the services built by hand over the
+ *    bench database, the `pcsc` driver), while a feeder plays the operator: as soon as a card is
+ *    personalized (onCard) it pulls it out of its vpcd slot and puts in a new blank SimulatedCard;
+ * 3. measures, per run, cards per minute, APDUs per card, the share of the stations' wall time
+ *    spent waiting on the reader (sum of PersonalizationResult.transportMs) and, per card, where
+ *    the rest goes: the swap (card put in → first APDU: pcscd's detection of the card and the
+ *    station's look for it), the session (first → last APDU) and the recording after it;
+ * 4. prints the figures, whether the targets are met, and one final JSON line.
+ *
+ * Needs pcscd with vpcd (`bash .ci/services.sh`) and nothing else using the two vpcd readers.
+ */
+
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { CPX_ISO_V1 } from '../src/card-personalization/cpx-iso-v1.profile';
+import { EncoderFleetService } from '../src/card-personalization/encoder-fleet.service';
+import { type CardOutcome, EncoderStation } from '../src/card-personalization/encoder-station';
+import { PcscEncoderDriver } from '../src/card-personalization/pcsc/pcsc-encoder';
+import { SimulatedCard } from '../src/card-personalization/simulated-card';
+import type { StationDeps, StationLog } from '../src/card-personalization/station-deps';
+import { AuditService } from '../src/common/audit/audit.service';
+import { Clock } from '../src/common/clock/clock';
+import { loadConfig } from '../src/common/config/config';
+import { dataSourceOptions } from '../src/common/database/data-source.factory';
+import { dropDatabase, withDatabase } from '../src/common/database/database-url';
+import { OutboxService } from '../src/common/outbox/outbox.service';
+import { appDataSourceParts } from '../src/data-source-parts';
+import { CodeVaultService } from '../src/mailing/code-vault.service';
+import { newKeyLine, parseVaultKeys } from '../src/mailing/vault-keys';
+import { CardsService } from '../src/orders/cards.service';
+import { PersonalizationOrdersService } from '../src/orders/personalization-orders.service';
+import { RppsService } from '../src/rpps/rpps.service';
+import { type BridgedCard, VPCD_READERS, VpcdSlot } from '../test/support/vpcd-card';
+import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured } from './harness';
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
+const BENCH_DB = 'cps_bench_personalization';
+const TARGET_ONE_READER_CARDS_PER_MINUTE = 120;
+const TARGET_SPEEDUP = 1.8;
+
+/** One card's life in a slot, timed by the feeder (ms, from performance.now()). */
+interface CardTiming {
+  insertedAt: number;
+  firstApduAt: number | null;
+  lastApduAt: number | null;
+  doneAt: number | null;
+  apdus: number;
+  transportMs: number;
+  ok: boolean;
+}
+
+/** A blank simulated card whose APDUs are timed as they reach it through vpcd. */
+class TimedCard implements BridgedCard {
+  constructor(
+    private readonly card: SimulatedCard,
+    private readonly timing: CardTiming,
+  ) {}
+
+  atr(): Buffer {
+    return this.card.atr();
+  }
+
+  async transmit(apdu: Buffer): Promise<Buffer> {
+    const now = performance.now();
+    this.timing.firstApduAt ??= now;
+    const answer = await this.card.transmit(apdu);
+    this.timing.lastApduAt = performance.now();
+    return answer;
+  }
+}
+
+interface RunFigures {
+  readers: number;
+  cards: number;
+  failed: number;
+  wallSeconds: number;
+  cardsPerMinute: number;
+  apdusPerCard: number;
+  /** sum(transportMs) / (wall time × stations) */
+  readerWaitShare: number;
+  ownCodeShare: number;
+  /** medians over the cards, ms */
+  swapMs: number;
+  sessionMs: number;
+  transportMs: number;
+  afterMs: number;
+  cycleMs: number;
+}
+
+const quietLog: StationLog = {
+  info: () => undefined,
+  warn: (o, m) => process.stderr.write(`  warn: ${m} ${JSON.stringify(o)}\n`),
+  error: (o, m) => process.stderr.write(`  error: ${m} ${JSON.stringify(o)}\n`),
+};
+
+const median = (xs: number[]): number => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Professionals, each with one profession and two sites, and one approved CPS4 order each. */
+async function seedOrders(pg: Client, n: number): Promise<void> {
+  await pg.query(
+    `INSERT INTO rpps_import (id, status, actor, as_of) VALUES ('00000000-0000-0000-0000-000000000001', 'baseline', 'bench', '2026-11-25')`,
+  );
+  await pg.query(
+    `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_code, last_name, first_name, situations_digest,
+                                    professions_digest, first_import_id, last_import_id)
+     SELECT '8' || lpad(i::text, 11, '0'), '8', lpad(i::text, 11, '0'), 'M', 'NOM-BENCH' || i, 'PRENOM' || (i % 300),
+            '0:1', '0:1', '00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000001'
+       FROM generate_series(1, $1) i`,
+    [n],
+  );
+  await pg.query(
+    `INSERT INTO rpps_profession (national_id, profession_code, category_code)
+     SELECT '8' || lpad(i::text, 11, '0'), '10', 'C' FROM generate_series(1, $1) i`,
+    [n],
+  );
+  await pg.query(
+    `INSERT INTO rpps_situation (national_id, profession_code, situation_hash, mode_code, sector_code, siret, structure_id,
+                                 site_name, street_number, street_label, postal_code, city, source_line, raw_line)
+     SELECT '8' || lpad(i::text, 11, '0'), '10', k::text, 'L', 'SA07',
+            '300000000' || lpad((i % 100000)::text, 5, '0'), 'S300000000' || lpad((i % 100000)::text, 5, '0'),
+            'CABINET ' || (i % 1000) || ' SITE ' || k, (i % 300)::text, 'RUE DE LA PAIX', '75011', 'PARIS', 2 * i + k, 'raw line ' || i
+       FROM generate_series(1, $1) i, generate_series(0, 1) k`,
+    [n],
+  );
+  const content = new RppsService(null as unknown as DataSource).cardContentSql('x.nid', 'x.prof');
+  await pg.query(
+    `INSERT INTO card_order (national_id, profession_code, card_type, reason, status, generation, content, requested_by,
+                             approved_by, approved_at)
+     SELECT x.nid, x.prof, 'CPS', 'first-issue', 'approved', 'CPS4', ${content}, 'bench', 'bench',
+            now() - interval '1 hour' + x.i * interval '1 ms'
+       FROM (SELECT i, '8' || lpad(i::text, 11, '0') AS nid, '10' AS prof FROM generate_series(1, $1) i) x`,
+    [n],
+  );
+}
+
+/**
+ * Personalizes `cards` cards on the first `readers` vpcd readers, one station each, the feeder
+ * swapping each card for a new blank one once it is done.
+ */
+async function measure(
+  deps: StationDeps,
+  driver: PcscEncoderDriver,
+  readers: number,
+  cards: number,
+  o: { pollMs: number; swap: 'immediate' | 'wait' },
+): Promise<RunFigures> {
+  const names = VPCD_READERS.slice(0, readers);
+  const slots = names.map((r) => new VpcdSlot(r));
+  const timings: CardTiming[] = [];
+  const current = new Map<string, CardTiming>();
+  let serial = 0;
+  const insertBlank = async (slot: VpcdSlot) => {
+    const t: CardTiming = { insertedAt: 0, firstApduAt: null, lastApduAt: null, doneAt: null, apdus: 0, transportMs: 0, ok: false };
+    const card = new SimulatedCard({ serial: `BENCH${process.pid}R${readers}N${String(++serial).padStart(6, '0')}` });
+    t.insertedAt = performance.now();
+    await slot.insert(new TimedCard(card, t));
+    current.set(slot.reader.name, t);
+  };
+
+  const stop = new AbortController();
+  let done = 0;
+  let failed = 0;
+  let swaps: Promise<void> = Promise.resolve();
+  let startedAt = 0;
+  let stations: Array<Promise<unknown>> = [];
+  const finished = new Promise<void>((resolve) => {
+    const onCard = (slot: VpcdSlot) => (c: CardOutcome) => {
+      const t = current.get(slot.reader.name);
+      if (t) {
+        t.doneAt = performance.now();
+        t.ok = c.ok;
+        if (c.ok) {
+          t.apdus = c.result.apdus;
+          t.transportMs = c.result.transportMs;
+        }
+        timings.push(t);
+        current.delete(slot.reader.name);
+      }
+      if (c.ok) done++;
+      else {
+        failed++;
+        process.stderr.write(`  card failed on ${slot.reader.name}: ${c.code} ${c.message}\n`);
+      }
+      if (done >= cards || failed > 5) {
+        stop.abort();
+        resolve();
+        return;
+      }
+      // The operator: out with the card, in with a blank one.
+      swaps = swaps.then(async () => {
+        await slot.remove();
+        if (o.swap === 'wait') await driverWaitRemoved(driver, slot.reader.name);
+        if (!stop.signal.aborted) await insertBlank(slot);
+      });
+    };
+    void (async () => {
+      for (const s of slots) await insertBlank(s);
+    })();
+    const t0 = performance.now();
+    const runs = slots.map((slot) => {
+      const pcscSlot = driver.slots().find((s) => s.reader === slot.reader.name);
+      if (!pcscSlot) throw new BenchFailure(`pcscd does not list "${slot.reader.name}"`);
+      return new EncoderStation(pcscSlot, deps, CPX_ISO_V1).run(stop.signal, { pollMs: o.pollMs, onCard: onCard(slot) });
+    });
+    startedAt = t0;
+    stations = runs;
+  });
+  await finished;
+  const wallMs = performance.now() - startedAt;
+  await Promise.allSettled(stations);
+  await swaps.catch(() => undefined);
+  for (const s of slots) await s.remove();
+
+  const ok = timings.filter((t) => t.ok);
+  const transportTotal = ok.reduce((a, t) => a + t.transportMs, 0);
+  const readerWaitShare = transportTotal / (wallMs * readers);
+  return {
+    readers,
+    cards: done,
+    failed,
+    wallSeconds: round(wallMs / 1000, 2),
+    cardsPerMinute: round((done / wallMs) * 60_000, 1),
+    apdusPerCard: round(ok.reduce((a, t) => a + t.apdus, 0) / Math.max(ok.length, 1), 1),
+    readerWaitShare: round(readerWaitShare, 3),
+    ownCodeShare: round(1 - readerWaitShare, 3),
+    swapMs: round(median(ok.map((t) => (t.firstApduAt ?? t.insertedAt) - t.insertedAt)), 1),
+    sessionMs: round(median(ok.map((t) => (t.lastApduAt ?? 0) - (t.firstApduAt ?? 0))), 1),
+    transportMs: round(median(ok.map((t) => t.transportMs)), 1),
+    afterMs: round(median(ok.map((t) => (t.doneAt ?? 0) - (t.lastApduAt ?? 0))), 1),
+    cycleMs: round(median(ok.map((t) => (t.doneAt ?? 0) - t.insertedAt)), 1),
+  };
+}
+
+/** Waits until pcscd reports the reader empty (at its next poll), at most 2 s. */
+async function driverWaitRemoved(driver: PcscEncoderDriver, reader: string): Promise<void> {
+  const slot = driver.slots().find((s) => s.reader === reader);
+  if (slot) await slot.waitForRemoval(2000);
+}
+
+function describe(f: RunFigures): string[] {
+  return [
+    `  ${f.readers} reader${f.readers > 1 ? 's' : ''}: ${f.cards} cards in ${f.wallSeconds} s = ${f.cardsPerMinute} cards/min` +
+      (f.failed ? ` (${f.failed} failed)` : ''),
+    `    ${f.apdusPerCard} APDUs/card; waiting on the reader ${round(f.readerWaitShare * 100, 1)} % of the stations' time, our code and the rest ${round(f.ownCodeShare * 100, 1)} %`,
+    `    per card (medians): card in → first APDU ${f.swapMs} ms, first → last APDU ${f.sessionMs} ms (of which transport ${f.transportMs} ms), ` +
+      `last APDU → recorded ${f.afterMs} ms; card in → recorded ${f.cycleMs} ms`,
+  ];
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { flags } = parseFlags(argv);
+  const oneCards = Number(flags.get('cards') ?? 60);
+  const twoCards = oneCards * 2;
+  const pollMs = Number(flags.get('poll-ms') ?? 1000);
+  const swap = flags.get('swap') === 'wait' ? 'wait' : 'immediate';
+  if (!(oneCards >= 2)) throw new BenchFailure('--cards must be at least 2');
+  const url = withDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, BENCH_DB);
+  const root = path.join(__dirname, '..', '..');
+  const cli = path.join(root, 'dist', 'src', 'cli.js');
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', QUEUE_PREFIX: 'cps-bench' };
+
+  await dropDatabase(url);
+  const migrate = await spawnMeasured(process.execPath, [cli, 'audit:verify', '--json'], env, { cwd: root });
+  if (migrate.code !== 0) throw new BenchFailure(`could not create the bench database:\n${migrate.stderr}`);
+
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  let ds: DataSource | null = null;
+  let driver: PcscEncoderDriver | null = null;
+  try {
+    await printMachine(pg);
+    const orders = oneCards + twoCards + 20;
+    console.log(`seeding ${orders} approved orders in ${BENCH_DB}`);
+    await seedOrders(pg, orders);
+
+    ds = await new DataSource(dataSourceOptions(appDataSourceParts(url, 'bench-personalization'))).initialize();
+    const cfg = loadConfig({ DATABASE_URL: url });
+    const audit = new AuditService(ds);
+    const clock = Clock.system();
+    const cardsService = new CardsService(ds, audit, new OutboxService(), clock);
+    const ring = parseVaultKeys(newKeyLine('bench'), 'bench key');
+    const deps: StationDeps = {
+      orders: new PersonalizationOrdersService(ds, cardsService, audit, clock, cfg),
+      vault: new CodeVaultService(ds, audit, { get: async () => ring }),
+      fleet: new EncoderFleetService(ds, audit, cfg),
+      log: quietLog,
+      host: 'bench',
+      processId: `bench:${process.pid}`,
+      driver: 'pcsc',
+    };
+
+    driver = PcscEncoderDriver.open(VPCD_READERS.map((r) => r.name));
+    for (let i = 0; i < 50 && driver.slots().length < 2; i++) await sleep(100);
+    if (driver.slots().length < 2) {
+      throw new BenchFailure(`pcscd lists ${driver.slots().length} of the vpcd readers: run \`bash .ci/services.sh\``);
+    }
+
+    console.log(`\npersonalization through pcscd + vpcd, simulated cards answering at once (station poll ${pollMs} ms, swap ${swap})`);
+    const one = await measure(deps, driver, 1, oneCards, { pollMs, swap });
+    for (const l of describe(one)) console.log(l);
+    const two = await measure(deps, driver, 2, twoCards, { pollMs, swap });
+    for (const l of describe(two)) console.log(l);
+    const speedup = round(two.cardsPerMinute / one.cardsPerMinute, 2);
+    console.log(`  speedup with two readers: ${speedup}×`);
+
+    const oneOk = one.cardsPerMinute >= TARGET_ONE_READER_CARDS_PER_MINUTE;
+    const twoOk = speedup >= TARGET_SPEEDUP;
+    console.log(
+      `\ntargets: ≥ ${TARGET_ONE_READER_CARDS_PER_MINUTE} cards/min on one reader: ${oneOk ? 'met' : 'MISSED'}; ` +
+        `≥ ${TARGET_SPEEDUP}× on two: ${twoOk ? 'met' : 'MISSED'}`,
+    );
+    if (!oneOk) {
+      console.log(
+        `  where a card's ${one.cycleMs} ms go: ${one.swapMs} ms from the card put in to its first APDU (pcscd notices a card ` +
+          `at its ~400 ms poll, then the station connects), ${one.sessionMs} ms of session, ${one.afterMs} ms recording it`,
+      );
+    }
+    if (one.failed || two.failed) throw new BenchFailure(`cards failed: ${one.failed} on one reader, ${two.failed} on two`);
+
+    finalJsonLine({
+      bench: 'personalization',
+      oneReaderCards: one.cards,
+      twoReadersCards: two.cards,
+      oneReaderCardsPerMinute: one.cardsPerMinute,
+      twoReadersCardsPerMinute: two.cardsPerMinute,
+      speedup,
+      apdusPerCard: one.apdusPerCard,
+      ownCodeShare: one.ownCodeShare,
+      readerWaitShare: one.readerWaitShare,
+      twoReadersOwnCodeShare: two.ownCodeShare,
+      twoReadersReaderWaitShare: two.readerWaitShare,
+      swapMsMedian: one.swapMs,
+      sessionMsMedian: one.sessionMs,
+      recordMsMedian: one.afterMs,
+      cardCycleMsMedian: one.cycleMs,
+      units: {
+        cardsPerMinute: 'cards/min',
+        speedup: 'ratio',
+        apdusPerCard: 'APDUs',
+        shares: 'fraction of station wall time',
+        ms: 'milliseconds',
+      },
+      targets: { oneReaderCardsPerMinute: TARGET_ONE_READER_CARDS_PER_MINUTE, speedup: TARGET_SPEEDUP },
+      targetsMet: oneOk && twoOk,
+    });
+  } finally {
+    await driver?.close();
+    await ds?.destroy();
+    await pg.end();
+  }
+}
