@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- personalization [--cards N] [--poll-ms MS] [--swap immediate|wait]`
+ * `npm run bench -- personalization [--cards N] [--poll-ms MS] [--swap wait|immediate]`
  *
  * Issue 10: cards personalized per minute through the real PC/SC stack (pcscd + vsmartcard's
  * vpcd), on one virtual reader and on two ("Virtual PCD 00 00" and "Virtual PCD 00 01"), with
@@ -10,7 +10,10 @@
  *    as RppsService.cardContentSql gives it);
  * 2. runs one EncoderStation per reader in this process (the services built by hand over the
  *    bench database, the `pcsc` driver), while a feeder plays the operator: as soon as a card is
- *    personalized (onCard) it pulls it out of its vpcd slot and puts in a new blank SimulatedCard;
+ *    personalized (onCard) it pulls it out of its vpcd slot and, once pcscd has seen the reader
+ *    empty (`--swap wait`, the default), puts in a new blank SimulatedCard. `--swap immediate`
+ *    puts the new card in at once: pcscd's ~400 ms poll then misses the swap, and the station's
+ *    handle to the old card fails (reader_error, "the card may have been swapped");
  * 3. measures, per run, cards per minute, APDUs per card, the share of the stations' wall time
  *    spent waiting on the reader (sum of PersonalizationResult.transportMs) and, per card, where
  *    the rest goes: the swap (card put in → first APDU: pcscd's detection of the card and the
@@ -25,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CPX_ISO_V1 } from '../src/card-personalization/cpx-iso-v1.profile';
+import type { CardSession, EncoderSlot } from '../src/card-personalization/encoder-driver';
 import { EncoderFleetService } from '../src/card-personalization/encoder-fleet.service';
 import { type CardOutcome, EncoderStation } from '../src/card-personalization/encoder-station';
 import { PcscEncoderDriver } from '../src/card-personalization/pcsc/pcsc-encoder';
@@ -56,7 +60,10 @@ interface CardTiming {
   firstApduAt: number | null;
   lastApduAt: number | null;
   doneAt: number | null;
+  /** PersonalizationResult.apdus: the APDUs of the personalization itself */
   apdus: number;
+  /** every APDU the card received, the station's look at its serial before taking it included */
+  apdusReceived: number;
   transportMs: number;
   ok: boolean;
 }
@@ -75,6 +82,7 @@ class TimedCard implements BridgedCard {
   async transmit(apdu: Buffer): Promise<Buffer> {
     const now = performance.now();
     this.timing.firstApduAt ??= now;
+    this.timing.apdusReceived++;
     const answer = await this.card.transmit(apdu);
     this.timing.lastApduAt = performance.now();
     return answer;
@@ -88,6 +96,7 @@ interface RunFigures {
   wallSeconds: number;
   cardsPerMinute: number;
   apdusPerCard: number;
+  apdusReceivedPerCard: number;
   /** sum(transportMs) / (wall time × stations) */
   readerWaitShare: number;
   ownCodeShare: number;
@@ -151,8 +160,51 @@ async function seedOrders(pg: Client, n: number): Promise<void> {
 }
 
 /**
- * Personalizes `cards` cards on the first `readers` vpcd readers, one station each, the feeder
- * swapping each card for a new blank one once it is done.
+ * A vpcd reader seen through the `pcsc` driver, with a card feeder: release() (which the
+ * station awaits after each card, and which the simulated encoder uses to eject the card and
+ * feed the next) pulls the card out of the vpcd slot and puts in a new blank one. With
+ * `swap: 'wait'` it first waits until pcscd has seen the reader empty, as it does when a person
+ * swaps cards (a swap within one of pcscd's ~400 ms polls goes unseen, and the station's next
+ * session then breaks on the old card's handle).
+ */
+class FedSlot implements EncoderSlot {
+  constructor(
+    private readonly pcsc: EncoderSlot,
+    private readonly vpcd: VpcdSlot,
+    private readonly feed: () => Promise<void>,
+    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal },
+  ) {}
+
+  get reader(): string {
+    return this.pcsc.reader;
+  }
+
+  cardPresent(): boolean {
+    return this.pcsc.cardPresent();
+  }
+
+  waitForCard(timeoutMs: number): Promise<boolean> {
+    return this.pcsc.waitForCard(timeoutMs);
+  }
+
+  waitForRemoval(timeoutMs: number): Promise<boolean> {
+    return this.pcsc.waitForRemoval(timeoutMs);
+  }
+
+  connect(): Promise<CardSession> {
+    return this.pcsc.connect();
+  }
+
+  async release(): Promise<void> {
+    await this.vpcd.remove();
+    if (this.o.swap === 'wait') await this.pcsc.waitForRemoval(2000);
+    if (!this.o.stop.aborted) await this.feed();
+  }
+}
+
+/**
+ * Personalizes `cards` cards on the first `readers` vpcd readers, one station each, each
+ * slot fed a new blank card once the last one is done.
  */
 async function measure(
   deps: StationDeps,
@@ -161,72 +213,70 @@ async function measure(
   cards: number,
   o: { pollMs: number; swap: 'immediate' | 'wait' },
 ): Promise<RunFigures> {
-  const names = VPCD_READERS.slice(0, readers);
-  const slots = names.map((r) => new VpcdSlot(r));
+  const vpcdSlots = VPCD_READERS.slice(0, readers).map((r) => new VpcdSlot(r));
   const timings: CardTiming[] = [];
   const current = new Map<string, CardTiming>();
   let serial = 0;
   const insertBlank = async (slot: VpcdSlot) => {
-    const t: CardTiming = { insertedAt: 0, firstApduAt: null, lastApduAt: null, doneAt: null, apdus: 0, transportMs: 0, ok: false };
-    const card = new SimulatedCard({ serial: `BENCH${process.pid}R${readers}N${String(++serial).padStart(6, '0')}` });
+    const t: CardTiming = {
+      insertedAt: 0,
+      firstApduAt: null,
+      lastApduAt: null,
+      doneAt: null,
+      apdus: 0,
+      apdusReceived: 0,
+      transportMs: 0,
+      ok: false,
+    };
+    // EF.SN holds 15 characters, as the simulator's own serials (SIM + 12 hex digits).
+    const card = new SimulatedCard({ serial: `BN${readers}${String(++serial).padStart(12, '0')}` });
+    current.set(slot.reader.name, t);
     t.insertedAt = performance.now();
     await slot.insert(new TimedCard(card, t));
-    current.set(slot.reader.name, t);
   };
 
   const stop = new AbortController();
   let done = 0;
   let failed = 0;
-  let swaps: Promise<void> = Promise.resolve();
-  let startedAt = 0;
-  let stations: Array<Promise<unknown>> = [];
-  const finished = new Promise<void>((resolve) => {
-    const onCard = (slot: VpcdSlot) => (c: CardOutcome) => {
-      const t = current.get(slot.reader.name);
-      if (t) {
-        t.doneAt = performance.now();
-        t.ok = c.ok;
-        if (c.ok) {
-          t.apdus = c.result.apdus;
-          t.transportMs = c.result.transportMs;
-        }
-        timings.push(t);
-        current.delete(slot.reader.name);
+  const onCard = (reader: string) => (c: CardOutcome) => {
+    const t = current.get(reader);
+    if (t) {
+      t.doneAt = performance.now();
+      t.ok = c.ok;
+      if (c.ok) {
+        t.apdus = c.result.apdus;
+        t.transportMs = c.result.transportMs;
       }
-      if (c.ok) done++;
-      else {
-        failed++;
-        process.stderr.write(`  card failed on ${slot.reader.name}: ${c.code} ${c.message}\n`);
-      }
-      if (done >= cards || failed > 5) {
-        stop.abort();
-        resolve();
-        return;
-      }
-      // The operator: out with the card, in with a blank one.
-      swaps = swaps.then(async () => {
-        await slot.remove();
-        if (o.swap === 'wait') await driverWaitRemoved(driver, slot.reader.name);
-        if (!stop.signal.aborted) await insertBlank(slot);
-      });
-    };
-    void (async () => {
-      for (const s of slots) await insertBlank(s);
-    })();
-    const t0 = performance.now();
-    const runs = slots.map((slot) => {
-      const pcscSlot = driver.slots().find((s) => s.reader === slot.reader.name);
-      if (!pcscSlot) throw new BenchFailure(`pcscd does not list "${slot.reader.name}"`);
-      return new EncoderStation(pcscSlot, deps, CPX_ISO_V1).run(stop.signal, { pollMs: o.pollMs, onCard: onCard(slot) });
-    });
-    startedAt = t0;
-    stations = runs;
+      timings.push(t);
+      current.delete(reader);
+    }
+    if (c.ok) done++;
+    else {
+      failed++;
+      process.stderr.write(`  card failed on ${reader}: ${c.code} ${c.message}\n`);
+    }
+    // Three failed cards in a row put a station in error (ENCODER_MAX_CONSECUTIVE_FAILURES): stop there.
+    if (done >= cards || failed >= 3) stop.abort();
+  };
+
+  const stations = vpcdSlots.map((v) => {
+    const pcsc = driver.slots().find((s) => s.reader === v.reader.name);
+    if (!pcsc) throw new BenchFailure(`pcscd does not list "${v.reader.name}"`);
+    const slot = new FedSlot(pcsc, v, () => insertBlank(v), { swap: o.swap, stop: stop.signal });
+    return { v, station: new EncoderStation(slot, deps, CPX_ISO_V1) };
   });
-  await finished;
-  const wallMs = performance.now() - startedAt;
-  await Promise.allSettled(stations);
-  await swaps.catch(() => undefined);
-  for (const s of slots) await s.remove();
+  const t0 = performance.now();
+  for (const { v } of stations) await insertBlank(v);
+  const runs = stations.map(({ v, station }) => station.run(stop.signal, { pollMs: o.pollMs, onCard: onCard(v.reader.name) }));
+  await Promise.race([Promise.all(runs), new Promise((r) => stop.signal.addEventListener('abort', r, { once: true }))]);
+  const wallMs = performance.now() - t0;
+  stop.abort();
+  await Promise.allSettled(runs);
+  for (const { v } of stations) await v.remove();
+  for (const { v } of stations) {
+    const pcsc = driver.slots().find((s) => s.reader === v.reader.name);
+    await pcsc?.waitForRemoval(2000);
+  }
 
   const ok = timings.filter((t) => t.ok);
   const transportTotal = ok.reduce((a, t) => a + t.transportMs, 0);
@@ -238,6 +288,7 @@ async function measure(
     wallSeconds: round(wallMs / 1000, 2),
     cardsPerMinute: round((done / wallMs) * 60_000, 1),
     apdusPerCard: round(ok.reduce((a, t) => a + t.apdus, 0) / Math.max(ok.length, 1), 1),
+    apdusReceivedPerCard: round(ok.reduce((a, t) => a + t.apdusReceived, 0) / Math.max(ok.length, 1), 1),
     readerWaitShare: round(readerWaitShare, 3),
     ownCodeShare: round(1 - readerWaitShare, 3),
     swapMs: round(median(ok.map((t) => (t.firstApduAt ?? t.insertedAt) - t.insertedAt)), 1),
@@ -248,17 +299,11 @@ async function measure(
   };
 }
 
-/** Waits until pcscd reports the reader empty (at its next poll), at most 2 s. */
-async function driverWaitRemoved(driver: PcscEncoderDriver, reader: string): Promise<void> {
-  const slot = driver.slots().find((s) => s.reader === reader);
-  if (slot) await slot.waitForRemoval(2000);
-}
-
 function describe(f: RunFigures): string[] {
   return [
     `  ${f.readers} reader${f.readers > 1 ? 's' : ''}: ${f.cards} cards in ${f.wallSeconds} s = ${f.cardsPerMinute} cards/min` +
       (f.failed ? ` (${f.failed} failed)` : ''),
-    `    ${f.apdusPerCard} APDUs/card; waiting on the reader ${round(f.readerWaitShare * 100, 1)} % of the stations' time, our code and the rest ${round(f.ownCodeShare * 100, 1)} %`,
+    `    ${f.apdusPerCard} APDUs/card (${f.apdusReceivedPerCard} received by the card, the station's look at the serial included); waiting on the reader ${round(f.readerWaitShare * 100, 1)} % of the stations' time, our code and the rest ${round(f.ownCodeShare * 100, 1)} %`,
     `    per card (medians): card in → first APDU ${f.swapMs} ms, first → last APDU ${f.sessionMs} ms (of which transport ${f.transportMs} ms), ` +
       `last APDU → recorded ${f.afterMs} ms; card in → recorded ${f.cycleMs} ms`,
   ];
@@ -269,7 +314,7 @@ export async function run(argv: string[]): Promise<void> {
   const oneCards = Number(flags.get('cards') ?? 60);
   const twoCards = oneCards * 2;
   const pollMs = Number(flags.get('poll-ms') ?? 1000);
-  const swap = flags.get('swap') === 'wait' ? 'wait' : 'immediate';
+  const swap = flags.get('swap') === 'immediate' ? 'immediate' : 'wait';
   if (!(oneCards >= 2)) throw new BenchFailure('--cards must be at least 2');
   const url = withDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, BENCH_DB);
   const root = path.join(__dirname, '..', '..');
@@ -342,6 +387,7 @@ export async function run(argv: string[]): Promise<void> {
       twoReadersCardsPerMinute: two.cardsPerMinute,
       speedup,
       apdusPerCard: one.apdusPerCard,
+      apdusReceivedPerCard: one.apdusReceivedPerCard,
       ownCodeShare: one.ownCodeShare,
       readerWaitShare: one.readerWaitShare,
       twoReadersOwnCodeShare: two.ownCodeShare,
