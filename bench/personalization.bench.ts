@@ -100,12 +100,17 @@ interface RunFigures {
   /** sum(transportMs) / (wall time × stations) */
   readerWaitShare: number;
   ownCodeShare: number;
+  /** (card in → first APDU) + (card out → pcscd sees the reader empty), over the stations' wall time */
+  swapDetectionShare: number;
+  /** CPU time of this process (stations, simulated cards, vpcd bridge threads) over the wall time */
+  cpuShare: number;
   /** medians over the cards, ms */
   swapMs: number;
   sessionMs: number;
   transportMs: number;
   afterMs: number;
   cycleMs: number;
+  removalMs: number;
 }
 
 const quietLog: StationLog = {
@@ -172,7 +177,7 @@ class FedSlot implements EncoderSlot {
     private readonly pcsc: EncoderSlot,
     private readonly vpcd: VpcdSlot,
     private readonly feed: () => Promise<void>,
-    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal },
+    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal; removalMs: number[] },
   ) {}
 
   get reader(): string {
@@ -196,8 +201,10 @@ class FedSlot implements EncoderSlot {
   }
 
   async release(): Promise<void> {
+    const t0 = performance.now();
     await this.vpcd.remove();
     if (this.o.swap === 'wait') await this.pcsc.waitForRemoval(2000);
+    this.o.removalMs.push(performance.now() - t0);
     if (!this.o.stop.aborted) await this.feed();
   }
 }
@@ -236,6 +243,7 @@ async function measure(
   };
 
   const stop = new AbortController();
+  const removalMs: number[] = [];
   let done = 0;
   let failed = 0;
   const onCard = (reader: string) => (c: CardOutcome) => {
@@ -262,14 +270,16 @@ async function measure(
   const stations = vpcdSlots.map((v) => {
     const pcsc = driver.slots().find((s) => s.reader === v.reader.name);
     if (!pcsc) throw new BenchFailure(`pcscd does not list "${v.reader.name}"`);
-    const slot = new FedSlot(pcsc, v, () => insertBlank(v), { swap: o.swap, stop: stop.signal });
+    const slot = new FedSlot(pcsc, v, () => insertBlank(v), { swap: o.swap, stop: stop.signal, removalMs });
     return { v, station: new EncoderStation(slot, deps, CPX_ISO_V1) };
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const { v } of stations) await insertBlank(v);
   const runs = stations.map(({ v, station }) => station.run(stop.signal, { pollMs: o.pollMs, onCard: onCard(v.reader.name) }));
   await Promise.race([Promise.all(runs), new Promise((r) => stop.signal.addEventListener('abort', r, { once: true }))]);
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   stop.abort();
   await Promise.allSettled(runs);
   for (const { v } of stations) await v.remove();
@@ -281,6 +291,7 @@ async function measure(
   const ok = timings.filter((t) => t.ok);
   const transportTotal = ok.reduce((a, t) => a + t.transportMs, 0);
   const readerWaitShare = transportTotal / (wallMs * readers);
+  const swapTotal = ok.reduce((a, t) => a + ((t.firstApduAt ?? t.insertedAt) - t.insertedAt), 0) + removalMs.reduce((a, x) => a + x, 0);
   return {
     readers,
     cards: done,
@@ -291,6 +302,9 @@ async function measure(
     apdusReceivedPerCard: round(ok.reduce((a, t) => a + t.apdusReceived, 0) / Math.max(ok.length, 1), 1),
     readerWaitShare: round(readerWaitShare, 3),
     ownCodeShare: round(1 - readerWaitShare, 3),
+    swapDetectionShare: round(swapTotal / (wallMs * readers), 3),
+    cpuShare: round((cpu.user + cpu.system) / 1000 / wallMs, 3),
+    removalMs: round(median(removalMs), 1),
     swapMs: round(median(ok.map((t) => (t.firstApduAt ?? t.insertedAt) - t.insertedAt)), 1),
     sessionMs: round(median(ok.map((t) => (t.lastApduAt ?? 0) - (t.firstApduAt ?? 0))), 1),
     transportMs: round(median(ok.map((t) => t.transportMs)), 1),
@@ -305,7 +319,9 @@ function describe(f: RunFigures): string[] {
       (f.failed ? ` (${f.failed} failed)` : ''),
     `    ${f.apdusPerCard} APDUs/card (${f.apdusReceivedPerCard} received by the card, the station's look at the serial included); waiting on the reader ${round(f.readerWaitShare * 100, 1)} % of the stations' time, our code and the rest ${round(f.ownCodeShare * 100, 1)} %`,
     `    per card (medians): card in → first APDU ${f.swapMs} ms, first → last APDU ${f.sessionMs} ms (of which transport ${f.transportMs} ms), ` +
-      `last APDU → recorded ${f.afterMs} ms; card in → recorded ${f.cycleMs} ms`,
+      `last APDU → recorded ${f.afterMs} ms; card in → recorded ${f.cycleMs} ms; card out → pcscd sees the reader empty ${f.removalMs} ms`,
+    `    swap detection (card in → first APDU, card out → seen empty) ${round(f.swapDetectionShare * 100, 1)} % of the stations' time; ` +
+      `CPU of this process ${round(f.cpuShare * 100, 1)} % of the wall time`,
   ];
 }
 
@@ -374,7 +390,8 @@ export async function run(argv: string[]): Promise<void> {
     if (!oneOk) {
       console.log(
         `  where a card's ${one.cycleMs} ms go: ${one.swapMs} ms from the card put in to its first APDU (pcscd notices a card ` +
-          `at its ~400 ms poll, then the station connects), ${one.sessionMs} ms of session, ${one.afterMs} ms recording it`,
+          `at its ~400 ms poll, then the station connects), ${one.sessionMs} ms of session, ${one.afterMs} ms recording it; ` +
+          `then ${one.removalMs} ms until pcscd sees the card out (same poll)`,
       );
     }
     if (one.failed || two.failed) throw new BenchFailure(`cards failed: ${one.failed} on one reader, ${two.failed} on two`);
@@ -392,7 +409,10 @@ export async function run(argv: string[]): Promise<void> {
       readerWaitShare: one.readerWaitShare,
       twoReadersOwnCodeShare: two.ownCodeShare,
       twoReadersReaderWaitShare: two.readerWaitShare,
+      swapDetectionShare: one.swapDetectionShare,
+      cpuShare: one.cpuShare,
       swapMsMedian: one.swapMs,
+      removalMsMedian: one.removalMs,
       sessionMsMedian: one.sessionMs,
       recordMsMedian: one.afterMs,
       cardCycleMsMedian: one.cycleMs,
