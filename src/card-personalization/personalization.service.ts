@@ -30,11 +30,16 @@ export class PersonalizationService {
     private readonly fleet: EncoderFleetService,
   ) {}
 
-  /** The driver ENCODER_DRIVER names (pcsc: throws PcscUnavailableError when the stack is missing). */
+  /**
+   * The driver ENCODER_DRIVER names (pcsc: throws PcscUnavailableError when the stack is missing).
+   * A simulated encoder lives in its process: its reader is named after the process
+   * (`Simulated encoder (pid N) 1`), so that two processes on one host run two stations
+   * (`<host>/<reader>`) instead of taking one fleet row from each other.
+   */
   openDriver(): EncoderDriver {
     return this.cfg.ENCODER_DRIVER === 'pcsc'
       ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS))
-      : new SimulatedEncoderDriver();
+      : new SimulatedEncoderDriver({ namePrefix: simulatedReaderPrefix() });
   }
 
   deps(driver: EncoderDriver, log: StationLog): StationDeps {
@@ -122,6 +127,11 @@ export class PersonalizationService {
     await Promise.all(all.map((r) => r.done));
     await this.fleet.goOffline(all.map((r) => r.station.id).filter(Boolean)).catch(() => undefined);
   }
+}
+
+/** The simulated readers' name prefix in this process. */
+export function simulatedReaderPrefix(pid = process.pid): string {
+  return `Simulated encoder (pid ${pid})`;
 }
 
 async function pickSlot(driver: EncoderDriver, reader: string | undefined): Promise<EncoderSlot> {

@@ -59,7 +59,7 @@ describe('personalize:run (simulated encoder)', () => {
 
     const results = [...r1.results, ...r2.results];
     expect(new Set(results.map((r) => r.chipSerial)).size).toBe(results.length);
-    expect(results.every((r) => isOurCardNumber(r.cardNumber) && r.reader === 'Simulated encoder 1')).toBe(true);
+    expect(results.every((r) => isOurCardNumber(r.cardNumber) && /^Simulated encoder \(pid \d+\) 1$/.test(r.reader))).toBe(true);
     const cards = await ds.query(
       `SELECT c.card_number, c.chip_serial, c.state, c.order_id, o.status, c.replaces_card = o.replaces_card AS same_replaced
          FROM card c JOIN card_order o ON o.id = c.order_id WHERE c.source = 'order' ORDER BY c.card_number`,
