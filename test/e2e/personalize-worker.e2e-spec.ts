@@ -1,0 +1,248 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/common/audit/audit.service';
+import { dataSourceOptions } from '../../src/common/database/data-source.factory';
+import { appDataSourceParts } from '../../src/data-source-parts';
+import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
+import { loadVaultKeys } from '../../src/mailing/vault-keys';
+import { apiCaller, createToken } from '../support/http';
+import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
+import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } from '../support/services';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
+const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
+const expected = JSON.parse(readFileSync(`${holders}.expected.json`, 'utf8'));
+/** Two professionals of day 1 whose cards (imported afterwards) are not due for renewal. */
+const FIRST_ISSUES = [
+  { nationalId: '810000000355', professionCode: '80' },
+  { nationalId: '810000001601', professionCode: '40' },
+];
+
+interface Codes {
+  pin: string;
+  puk: string;
+}
+
+const hex = (s: string) => Buffer.from(s, 'ascii').toString('hex');
+/** The forms a code could leak in, each a pattern that names it. The hex forms are the card's bytes (PIN padded with FF). */
+function leakPatterns({ pin, puk }: Codes): Array<[string, RegExp]> {
+  return [
+    ['PUK', new RegExp(`(?<![0-9])${puk}(?![0-9])`)],
+    ['PIN quoted', new RegExp(`["']${pin}["']`)],
+    ['PIN as a JSON value', new RegExp(`pin\\\\?"?\\s*[:=]\\s*\\\\?"?${pin}(?![0-9])`, 'i')],
+    ['PUK hex', new RegExp(`(?<!3[0-9])${hex(puk)}(?!3[0-9])`, 'i')],
+    ['PIN hex (card form)', new RegExp(`${hex(pin)}ffffffff`, 'i')],
+  ];
+}
+function leaks(text: string, codes: Codes): string[] {
+  return leakPatterns(codes)
+    .filter(([, re]) => re.test(text))
+    .map(([name]) => name);
+}
+
+/** Every key of `prefix` with its value, dumped by type (job data included), as text. */
+async function dumpRedis(redis: IORedis, prefix: string): Promise<{ keys: number; text: string }> {
+  const parts: string[] = [];
+  let keys = 0;
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of batch) {
+      keys += 1;
+      const type = await redis.type(key);
+      let value: unknown;
+      if (type === 'string') value = await redis.get(key);
+      else if (type === 'hash') value = await redis.hgetall(key);
+      else if (type === 'list') value = await redis.lrange(key, 0, -1);
+      else if (type === 'set') value = await redis.smembers(key);
+      else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
+      else if (type === 'stream') value = await redis.xrange(key, '-', '+');
+      else if (type === 'none') continue;
+      else throw new Error(`Redis key ${key} has a type this dump does not read: ${type}`);
+      parts.push(`${key} (${type}) ${JSON.stringify(value)}`);
+    }
+  } while (cursor !== '0');
+  return { keys, text: parts.join('\n') };
+}
+
+/**
+ * Approved orders (two first issues approved over the API by a second operator, a renewal
+ * sweep) reach the worker's simulated encoder station through the outbox and the vault, with
+ * no code left in clear anywhere; two workers never personalize one order twice.
+ */
+describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', () => {
+  let db: TestDb;
+  let env: Record<string, string>;
+  let prefix: string;
+  let api: Service & { url: string };
+  const workers: Service[] = [];
+  let pg: Client;
+  let redis: IORedis;
+  let ds: DataSource;
+  const cliLogs: string[] = [];
+  const tokens: Record<string, string> = {};
+  /** The orders personalized so far (the secrets are searched for all of them, once both workers ran). */
+  let personalized = 0;
+  const call = apiCaller(() => api.url, tokens);
+
+  const cli = async (args: string[]) => {
+    const r = await runCli(args, env);
+    cliLogs.push(r.stdout, r.stderr);
+    if (r.code !== 0) throw new Error(`${args.join(' ')}: exit ${r.code}: ${r.stdout}${r.stderr}`);
+    return r.json;
+  };
+  const count = async (sql: string): Promise<number> => (await pg.query(sql)).rows[0].n;
+  /** Until no order waits for a card (approved or being written); the personalized orders then. */
+  const allPersonalized = (what: string) =>
+    eventually(
+      async () =>
+        (await count(`SELECT count(*)::int AS n FROM card_order WHERE status IN ('approved', 'personalizing')`)) === 0 &&
+        count(`SELECT count(*)::int AS n FROM card_order WHERE status = 'personalized'`),
+      60_000,
+      what,
+    );
+  const stations = async () => {
+    const r = await call('GET', '/api/v1/encoders', 'alice');
+    expect(r.status).toBe(200);
+    return (await r.json()).items as Array<{ id: string; reader: string; processId: string | null; state: string; cardsDone: number }>;
+  };
+  const stationOf = async (w: Service) => (await stations()).filter((s) => s.processId?.endsWith(`:${w.child.pid}`));
+  const approve = async (id: string) => {
+    const r = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
+    expect([r.status, (await r.json()).status]).toEqual([200, 'approved']);
+  };
+  const order = async (nationalId: string, professionCode: string, reason: string) =>
+    call('POST', '/api/v1/orders', 'alice', { nationalId, professionCode, cardType: 'CPS', reason });
+
+  beforeAll(async () => {
+    db = await createTestDb('personalize-worker');
+    prefix = testQueuePrefix('personalize-worker');
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, OUTBOX_RELAY_INTERVAL_MS: '100', LOG_LEVEL: 'debug' };
+    api = await startApi(env);
+    workers.push(startWorker({ ...env, ENCODER_DRIVER: 'simulated' }));
+    for (const who of ['alice', 'bob']) tokens[who] = (await createToken(env, 'operator', who)).token;
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    ds = await new DataSource(dataSourceOptions(appDataSourceParts(db.url, 'test-personalize-worker'))).initialize();
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await api?.stop();
+    await ds?.destroy();
+    await pg?.end();
+    redis?.disconnect();
+    await db?.drop();
+  });
+
+  it('personalizes orders approved over the API (four eyes) and by a renewal sweep; the card shows its chip, the station its cards', async () => {
+    await cli(['rpps:import', day1, '--json']);
+    for (const p of FIRST_ISSUES) {
+      const r = await order(p.nationalId, p.professionCode, 'first-issue');
+      expect(r.status).toBe(201);
+      await approve((await r.json()).id);
+    }
+    await cli(['cards:import', holders, '--json']);
+    expect(await cli(['renewals:run', '--as-of', expected.asOf, '--json'])).toEqual(
+      expect.objectContaining({ ordersCreated: expected.renewalsDue }),
+    );
+    const ordered = FIRST_ISSUES.length + expected.renewalsDue;
+    expect(await count(`SELECT count(*)::int AS n FROM card_order`)).toBe(ordered);
+
+    personalized = await allPersonalized('the worker to personalize every approved order');
+    expect(personalized).toBe(ordered);
+    // Both kinds of approval went through the outbox to the vault: one message per API approval, one for the sweep's chunk.
+    expect(
+      await count(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'orders.approved' AND consumed_at IS NOT NULL`),
+    ).toBeGreaterThanOrEqual(FIRST_ISSUES.length + 1);
+
+    const cards = await (await call('GET', `/api/v1/cards?nationalId=${FIRST_ISSUES[0].nationalId}`, 'alice')).json();
+    const made = cards.items.filter((c: { chipSerial: string | null }) => c.chipSerial);
+    expect(made).toEqual([expect.objectContaining({ state: 'personalized', chipSerial: expect.stringMatching(/^\S+$/) })]);
+    const [row] = (
+      await pg.query(
+        `SELECT c.card_number AS "cardNumber", c.chip_serial AS "chipSerial" FROM card c JOIN card_order o ON o.id = c.order_id
+                       WHERE o.national_id = $1`,
+        [FIRST_ISSUES[0].nationalId],
+      )
+    ).rows;
+    expect(made[0]).toEqual(expect.objectContaining(row));
+
+    const own = await stationOf(workers[0]);
+    expect(own).toEqual([expect.objectContaining({ state: expect.not.stringMatching(/offline|error/), cardsDone: ordered })]);
+  });
+
+  it('never personalizes one order twice with two workers running stations', async () => {
+    workers.push(startWorker({ ...env, ENCODER_DRIVER: 'simulated' }));
+    const [first, second] = workers;
+    await eventually(async () => (await stationOf(second)).length === 1, 60_000, "the second worker's station");
+    // Each worker runs a station of its own (the simulated reader is named after its process).
+    const [a] = await stationOf(first);
+    const [b] = await stationOf(second);
+    expect(a.id).not.toBe(b.id);
+
+    const before = await count(`SELECT count(*)::int AS n FROM card_order WHERE status = 'personalized'`);
+    const pairs = (
+      await pg.query(`SELECT DISTINCT national_id AS "nationalId", profession_code AS "professionCode" FROM rpps_profession
+                        ORDER BY 1, 2`)
+    ).rows as Array<{ nationalId: string; professionCode: string }>;
+    const ids: string[] = [];
+    for (const p of pairs) {
+      const r = await order(p.nationalId, p.professionCode, 'manual');
+      if (r.status === 201) ids.push((await r.json()).id);
+      else expect(r.status).toBe(409); // an order already open for that card
+    }
+    expect(ids.length).toBeGreaterThanOrEqual(25);
+    await Promise.all(ids.map(approve));
+
+    const total = before + ids.length;
+    personalized = await allPersonalized('both workers to personalize every approved order');
+    expect(personalized).toBe(total);
+    const [c] = (
+      await pg.query(`SELECT count(*)::int AS cards, count(DISTINCT order_id)::int AS orders, count(DISTINCT chip_serial)::int AS chips,
+                             count(DISTINCT card_number)::int AS numbers
+                        FROM card WHERE source = 'order'`)
+    ).rows;
+    expect(c).toEqual({ cards: total, orders: total, chips: total, numbers: total });
+    expect(
+      await count(`SELECT count(*)::int AS n FROM card_order o WHERE status = 'personalized'
+                          AND (SELECT count(*) FROM card WHERE order_id = o.id) <> 1`),
+    ).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'order.personalized'`)).toBe(total);
+    const done = (await stations()).filter((s) => [a.id, b.id].includes(s.id)).reduce((n, s) => n + s.cardsDone, 0);
+    expect(done).toBe(total);
+  });
+
+  it('leaves no code of a personalized order in clear in a dump of the database, in any Redis key or job, or in the logs', async () => {
+    const loaded = loadVaultKeys({ keyFile: undefined, dataDir: testDataDir(db.name), profile: 'test', today: '2026-11-30' });
+    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
+    const vault = new CodeVaultService(ds, new AuditService(ds), keys);
+    const orderIds: string[] = (await pg.query(`SELECT id FROM card_order WHERE status = 'personalized' ORDER BY id`)).rows.map(
+      (r: { id: string }) => r.id,
+    );
+    expect(orderIds.length).toBe(personalized);
+    const codes: Codes[] = [];
+    for (const id of orderIds) codes.push(await vault.codesForPersonalization(id));
+
+    const dump = execFileSync('pg_dump', ['--inserts', db.url], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
+    const queue = await dumpRedis(redis, prefix);
+    expect(queue.text).toMatch(/:mailing:[^ ]+ \(hash\) .*orders\.approved/); // the vault's jobs are in the dump
+    const logs = [...workers.map((w) => w.output()), api.output(), ...cliLogs].join('\n');
+    expect(logs).toMatch(/"level":"info".*"msg":"card personalized"/); // the stations' own lines were written, and are searched
+    const places = { 'the database dump': dump, Redis: queue.text, 'the logs': logs };
+    const found: string[] = [];
+    for (const c of codes) {
+      for (const [where, text] of Object.entries(places)) for (const leak of leaks(text, c)) found.push(`${leak} in ${where}`);
+      // The search finds each form it looks for when it is there.
+      const planted = `x${c.puk}x "${c.pin}" {"pin":"${c.pin}"} \\x${hex(c.puk)} 00200081${hex(c.pin)}ffffffff`;
+      expect(leaks(`${dump}${planted}`, c)).toEqual(leakPatterns(c).map(([name]) => name));
+    }
+    expect(found).toEqual([]);
+  });
+});
