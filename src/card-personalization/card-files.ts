@@ -71,7 +71,8 @@ function fieldTlv<S extends string>(
   const label = `${where}.${field.name}`;
   if (value === '' && !field.optional) throw unusable(`field "${label}" is empty and the profile requires it`, label);
   if (value !== '' && field.pattern && !field.pattern.test(String(value))) {
-    throw unusable(`field "${label}" is "${value}", the profile expects ${field.pattern}`, label);
+    // The value itself is personal data: it is not repeated in the message (logs, the fleet's last error).
+    throw unusable(`field "${label}" does not have the form the profile expects (${field.pattern})`, label);
   }
   return { tag: field.tag, value: value === '' ? Buffer.alloc(0) : encodeValue(label, field.format, value) };
 }

@@ -72,6 +72,11 @@ export class EncoderStation {
     while (!signal.aborted) {
       if (o.limit !== undefined && this.summary.cardsPersonalized >= o.limit) break;
       if ((await this.deps.fleet.current(this.stationId))?.state === 'error') {
+        // In the foreground (personalize:run) an operator must look first: stop rather than wait for a reset.
+        if (o.exitWhenIdle) {
+          log.warn({ station: this.stationId }, 'encoder station in error: stopping until an operator resets it');
+          break;
+        }
         await sleep(pollMs, undefined, { signal }).catch(() => undefined);
         continue;
       }
@@ -197,6 +202,8 @@ export class EncoderStation {
     reader: string,
   ): Promise<CardOutcome> {
     const claim = taken.claim;
+    // The order's own data or codes cannot be written: no card would do better, and the card is fine.
+    const orderAtFault = !(e instanceof PersonalizationFailure) && !taken.written && claim !== null && isOrderFault(e);
     // Not a card failure: the chip was refused, or taking the order, its codes or recording it failed.
     const f =
       e instanceof PersonalizationFailure
@@ -214,15 +221,30 @@ export class EncoderStation {
     if (claim) {
       const c = claim;
       orderStatus = await this.deps.orders
-        .recordFailure(c, { spoiled: f.spoiled, chipSerial: f.chipSerial, stage: f.stage, code: f.code, message })
+        .recordFailure(c, { spoiled: f.spoiled, chipSerial: f.chipSerial, stage: f.stage, code: f.code, message, orderAtFault })
         .catch((err: Error) => {
-          this.deps.log.error({ station: this.stationId, orderId: c.orderId, err: err.message }, 'recording the failed card failed');
+          this.deps.log.error(
+            {
+              station: this.stationId,
+              orderId: c.orderId,
+              cardNumber: c.cardNumber,
+              chipSerial: f.chipSerial,
+              written: taken.written,
+              err: err.message,
+            },
+            'recording the failed card failed: its chip and card number are only in this line',
+          );
           return null;
         });
     }
     if (f.spoiled) this.summary.cardsSpoiled++;
     else this.summary.cardsRefused++;
-    const fleet = await this.deps.fleet.recordCard(this.stationId, { ok: false, error: `${f.code} at ${f.stage}: ${message}` });
+    // An order at fault says nothing about the station or its card stock: it does not count towards K failures.
+    const fleet = orderAtFault
+      ? { state: 'writing' }
+      : await this.deps.fleet
+          .recordCard(this.stationId, { ok: false, error: `${f.code} at ${f.stage}: ${message}` })
+          .catch((err: Error) => ({ state: `unknown (${err.message})` }));
     const orderId = claim?.orderId ?? null;
     this.deps.log.warn(
       {
@@ -240,6 +262,17 @@ export class EncoderStation {
     );
     return { ok: false, reader, orderId, chipSerial: f.chipSerial, spoiled: f.spoiled, code: f.code, message };
   }
+}
+
+/**
+ * Errors of one order (its data does not fit the profile; its sealed codes do not open). A
+ * configuration error (the vault's keys missing) is not one: it would fail every order.
+ */
+const ORDER_FAULT_CODES = new Set(['unusable_card_data', 'vault_unreadable']);
+
+function isOrderFault(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && ORDER_FAULT_CODES.has(code);
 }
 
 /** The chip serial of the card in a session, or null when it has none readable (a probe: nothing is written). */

@@ -37,6 +37,14 @@ export class PersonalizationService {
    * (`<host>/<reader>`) instead of taking one fleet row from each other.
    */
   openDriver(): EncoderDriver {
+    if (this.cfg.NODE_ENV === 'production' && this.cfg.ENCODER_DRIVER === 'simulated') {
+      // A simulated card is no card: real orders' codes would be opened and the orders marked personalized.
+      throw new CardPersonalizationError(
+        'unusable_input',
+        'ENCODER_DRIVER=simulated makes no real card: it is refused in production (set ENCODER_DRIVER=pcsc)',
+        422,
+      );
+    }
     return this.cfg.ENCODER_DRIVER === 'pcsc'
       ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS))
       : new SimulatedEncoderDriver({ namePrefix: simulatedReaderPrefix() });
@@ -67,14 +75,25 @@ export class PersonalizationService {
     try {
       const slot = await pickSlot(driver, o.reader);
       const station = new EncoderStation(slot, this.deps(driver, o.log), CPX_ISO_V1);
+      const beat = setInterval(() => void this.beat([station.id], o.log), this.cfg.ENCODER_HEARTBEAT_SECONDS * 1000);
       try {
         return await station.run(signal, { limit: o.limit, exitWhenIdle: true, onCard: o.onCard });
       } finally {
+        clearInterval(beat);
         if (station.id) await this.fleet.goOffline([station.id]).catch(() => undefined);
       }
     } finally {
       if (!o.driver) await driver.close();
     }
+  }
+
+  /** The stations are alive: their heartbeats, and their claims renewed (a slow card is not a silent station). */
+  private async beat(ids: string[], log: StationLog): Promise<void> {
+    const live = ids.filter(Boolean);
+    await Promise.all([
+      this.fleet.heartbeat(live).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed')),
+      this.orders.renewClaims(live).catch((e: Error) => log.warn({ err: e.message }, 'renewing personalization claims failed')),
+    ]);
   }
 
   /**
@@ -112,11 +131,14 @@ export class PersonalizationService {
     driver.on('slot-removed', stopSlot);
     for (const slot of driver.slots()) start(slot);
     const beat = setInterval(() => {
-      const ids = [...running.values()].map((r) => r.station.id).filter(Boolean);
-      void this.fleet.heartbeat(ids).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed'));
-      void this.orders
-        .releaseStale(this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS)
-        .catch((e: Error) => log.warn({ err: e.message }, 'releasing stale personalization claims failed'));
+      void this.beat(
+        [...running.values()].map((r) => r.station.id),
+        log,
+      ).then(() =>
+        this.orders
+          .releaseStale(this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS)
+          .catch((e: Error) => log.warn({ err: e.message }, 'releasing stale personalization claims failed')),
+      );
     }, this.cfg.ENCODER_HEARTBEAT_SECONDS * 1000);
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     clearInterval(beat);

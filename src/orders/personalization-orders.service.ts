@@ -39,6 +39,11 @@ export interface PersonalizationFailureReport {
   stage: string;
   code: string;
   message: string;
+  /**
+   * The order itself cannot be written (its data does not fit the profile, its codes cannot be
+   * opened): no other card would do better, so it goes to `failed` at once for an operator.
+   */
+  orderAtFault?: boolean;
 }
 
 const ACTOR = 'personalization';
@@ -105,7 +110,20 @@ export class PersonalizationOrdersService {
       );
       if (!row) return null;
       if (!row.content || !row.generation) {
-        throw new OrdersError('validation_failed', `order ${row.id} is approved without frozen content or generation`, 409);
+        // Not a card's fault and no card will fix it: the order goes to `failed` for an operator, and the station takes the next.
+        await em.query(
+          `UPDATE card_order SET status = 'failed', status_reason = 'approved without frozen content or generation', claim_token = NULL,
+                  claimed_by = NULL, claimed_at = NULL, personalization_attempts = personalization_attempts - 1 WHERE id = $1`,
+          [row.id],
+        );
+        await this.audit.append(em, {
+          actor: ACTOR,
+          action: 'order.fail',
+          entity: 'card_order',
+          entityId: row.id,
+          details: { station, code: 'no_content' },
+        });
+        return null;
       }
       const cardNumber = await this.cards.allocateNumber(em);
       const validFrom = this.clock.today();
@@ -140,6 +158,12 @@ export class PersonalizationOrdersService {
    */
   async recordPersonalized(claim: PersonalizationClaim, chipSerial: string): Promise<CardView> {
     return this.ds.transaction(async (em) => {
+      // Recorded already (a retry whose first commit's answer was lost): the same card, not a lost claim.
+      const [already]: CardView[] = await em.query(
+        `SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1 AND chip_serial = $2 AND order_id = $3`,
+        [claim.cardNumber, chipSerial, claim.orderId],
+      );
+      if (already) return already;
       await this.holdClaim(em, claim);
       await em.query(
         `UPDATE card_order SET status = 'personalized', claim_token = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`,
@@ -200,11 +224,11 @@ export class PersonalizationOrdersService {
         em,
         `UPDATE card_order SET
                 personalization_attempts = personalization_attempts - CASE WHEN $3 THEN 0 ELSE 1 END,
-                status = CASE WHEN $3 AND personalization_attempts >= $4 THEN 'failed' ELSE 'approved' END,
+                status = CASE WHEN $6 OR ($3 AND personalization_attempts >= $4) THEN 'failed' ELSE 'approved' END,
                 status_reason = $5, claim_token = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = now()
           WHERE id = $1 AND claim_token = $2 AND status = 'personalizing'
           RETURNING status, personalization_attempts AS attempts`,
-        [claim.orderId, claim.token, f.spoiled, this.cfg.PERSONALIZATION_MAX_ATTEMPTS, failureReason(f)],
+        [claim.orderId, claim.token, f.spoiled, this.cfg.PERSONALIZATION_MAX_ATTEMPTS, failureReason(f), !!f.orderAtFault],
       );
       if (!row) return 'claim-lost';
       await this.audit.append(em, {
@@ -224,6 +248,15 @@ export class PersonalizationOrdersService {
       });
       return row.status;
     });
+  }
+
+  /**
+   * The stations named are alive: their claims are renewed, so that releaseStale gives back
+   * only the orders of a station that went silent (not one writing a slow card).
+   */
+  async renewClaims(stations: string[]): Promise<void> {
+    if (!stations.length) return;
+    await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE status = 'personalizing' AND claimed_by = ANY($1)`, [stations]);
   }
 
   /** Records a chip written for a claim that was lost meanwhile: spoiled, never reused. */

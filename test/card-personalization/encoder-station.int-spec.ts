@@ -186,6 +186,39 @@ describe(EncoderStation.name, () => {
     expect([retried.status, retried.personalizationAttempts]).toEqual(['approved', 0]);
   });
 
+  it('fails at once an order whose data the profile refuses, writes nothing, and goes on with the next order', async () => {
+    const [bad, good] = await approvedOrders(2);
+    await ctx.ds.query(`UPDATE card_order SET content = jsonb_set(content, '{firstName}', '""') WHERE id = $1`, [bad]);
+    const { outcomes, station, driver } = await runStation(
+      'Bad order',
+      (i) => (i < 2 ? {} : null),
+      () => false,
+    );
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(['unusable_card_data', 'ok']);
+    expect(outcomes[0]).toMatchObject({ orderId: bad, spoiled: false });
+    expect(outcomes[0].ok || outcomes[0].message).not.toMatch(/MARIE|LEF/);
+    expect(await orderRow(bad)).toEqual({
+      status: 'failed',
+      attempts: 0,
+      reason: 'card failed before writing at prepare: unusable_card_data',
+    });
+    expect(await orderRow(good)).toMatchObject({ status: 'personalized' });
+    // the card handed out after the bad order was never written (blank, back to the stock), the next one took the good order
+    expect(driver.slots()[0].ejected.map((c) => c.inspect().updates > 0)).toEqual([false, true]);
+    expect((await fleet.current(station.id)).consecutiveFailures).toBe(0);
+  });
+
+  it('records a card once when its recording is retried (the first commit answered, the answer lost)', async () => {
+    const [id] = await approvedOrders(1);
+    const claim = (await perso.claimNext('retry-station'))!;
+    expect(claim.orderId).toBe(id);
+    const first = await perso.recordPersonalized(claim, 'SIMRECORDTWICE1');
+    const again = await perso.recordPersonalized(claim, 'SIMRECORDTWICE1');
+    expect(again.cardNumber).toBe(first.cardNumber);
+    expect(await perso.spoiledFor(id)).toEqual([]);
+    await expect(perso.recordPersonalized(claim, 'SIMOTHERCHIP001')).rejects.toMatchObject({ code: 'claim_lost' });
+  });
+
   it('two stations at once personalize every order exactly once', async () => {
     const ids = await approvedOrders(24);
     const [a, b] = await Promise.all([
