@@ -200,12 +200,14 @@ class FedSlot implements EncoderSlot {
     return this.pcsc.connect();
   }
 
-  async release(): Promise<void> {
+  /** Like an encoder with a hopper: it swaps the card itself (true: the next card is another one). */
+  async release(): Promise<boolean> {
     const t0 = performance.now();
     await this.vpcd.remove();
     if (this.o.swap === 'wait') await this.pcsc.waitForRemoval(2000);
     this.o.removalMs.push(performance.now() - t0);
     if (!this.o.stop.aborted) await this.feed();
+    return true;
   }
 }
 

@@ -70,9 +70,6 @@ async function main(): Promise<void> {
   const stations = new AbortController();
   let fleet: Promise<void> = Promise.resolve();
   if (process.env.ENCODER_DRIVER) {
-    if (cfg.NODE_ENV === 'production' && cfg.ENCODER_DRIVER === 'simulated') {
-      throw new Error('ENCODER_DRIVER=simulated makes no real card: it is refused in production (NODE_ENV=production)');
-    }
     const personalization = app.get(PersonalizationService);
     const driver = personalization.openDriver();
     fleet = personalization.runFleet(driver, log.child({ component: 'encoders' }), stations.signal).finally(() => driver.close());

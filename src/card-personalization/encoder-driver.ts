@@ -24,9 +24,10 @@ export interface EncoderSlot {
   connect(): Promise<CardSession>;
   /**
    * Hands the card out once the station is done with it: the simulated encoder ejects it
-   * and feeds the next blank card; at a PC/SC reader someone takes it out (nothing to do).
+   * and feeds the next blank card (true: the card in the slot now is another one); at a
+   * PC/SC reader someone takes it out (false: the station finds out by itself).
    */
-  release(): Promise<void>;
+  release(): Promise<boolean>;
 }
 
 export interface EncoderDriverEvents {

@@ -91,7 +91,8 @@ export class EncoderStation {
         continue;
       }
       o.onCard?.(outcome);
-      await this.slot.release();
+      // The encoder fed another card itself: whatever its serial, it is not the one just handled.
+      if (await this.slot.release()) this.lastSerial = undefined;
     }
     return this.summary;
   }
@@ -104,6 +105,8 @@ export class EncoderStation {
   private async nextCard(signal: AbortSignal, pollMs: number): Promise<CardSession | null> {
     await this.deps.fleet.setState(this.stationId, 'waiting-card', null);
     while (!signal.aborted) {
+      // The reader saw the last card go: whatever comes next is another card.
+      if (!this.slot.cardPresent()) this.lastSerial = undefined;
       if (!(await this.slot.waitForCard(pollMs))) continue;
       let session: CardSession;
       try {
@@ -115,12 +118,12 @@ export class EncoderStation {
         continue;
       }
       if (this.lastSerial === undefined) return session;
-      // A card without a readable EF.SN after one (null both) is taken as the same card still in the reader:
-      // it would only be refused again, and each refusal counts towards the station's error state.
+      // Still the card just handled (the same serial, or again no readable EF.SN, while the reader never
+      // saw a card go): it would only be refused again, each refusal counting towards the error state.
       const serial = await peekSerial(session, this.profile);
       if (serial !== this.lastSerial) return session;
       await session.close();
-      await this.slot.waitForRemoval(LOOK_AGAIN_MS);
+      if (await this.slot.waitForRemoval(LOOK_AGAIN_MS)) this.lastSerial = undefined;
     }
     return null;
   }
@@ -182,10 +185,8 @@ export class EncoderStation {
         await this.deps.orders.recordPersonalized(claim, chipSerial);
         return;
       } catch (e) {
-        if ((e as { code?: string }).code === 'claim_lost') {
-          await this.deps.orders.recordOrphanChip(claim, chipSerial, (e as Error).message);
-          throw e;
-        }
+        // The order was given back meanwhile: failed() records this written chip as spoiled.
+        if ((e as { code?: string }).code === 'claim_lost') throw e;
         if (attempt >= 5) throw e;
         this.deps.log.warn(
           { station: this.stationId, orderId: claim.orderId, err: (e as Error).message },

@@ -71,6 +71,8 @@ export class PersonalizationService {
     signal: AbortSignal,
   ): Promise<StationSummary> {
     await this.orders.releaseStale(this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS);
+    // Missing or unusable vault keys stop here, before an order is taken or a card number used.
+    await this.vault.checkKeys();
     const driver = o.driver ?? this.openDriver();
     try {
       const slot = await pickSlot(driver, o.reader);
@@ -103,11 +105,16 @@ export class PersonalizationService {
    */
   async runFleet(driver: EncoderDriver, log: StationLog, signal: AbortSignal): Promise<void> {
     const running = new Map<string, { station: EncoderStation; stop: AbortController; done: Promise<void> }>();
+    /** Stations of readers that went away, until they have stopped and gone offline. */
+    const stopping = new Map<string, Promise<void>>();
     const start = (slot: EncoderSlot) => {
       if (running.has(slot.reader) || signal.aborted) return;
       const stop = new AbortController();
       const station = new EncoderStation(slot, this.deps(driver, log), CPX_ISO_V1);
+      const previous = stopping.get(slot.reader) ?? Promise.resolve();
       const done = (async () => {
+        // A reader plugged back at once: its old station goes offline first, then this one registers.
+        await previous;
         while (!stop.signal.aborted) {
           try {
             await station.run(stop.signal);
@@ -124,7 +131,11 @@ export class PersonalizationService {
       if (!r) return;
       running.delete(reader);
       r.stop.abort();
-      void r.done.then(() => (r.station.id ? this.fleet.goOffline([r.station.id]) : undefined)).catch(() => undefined);
+      const gone = r.done
+        .then(() => (r.station.id ? this.fleet.goOffline([r.station.id]) : undefined))
+        .catch((e: Error) => log.warn({ reader, err: e.message }, 'marking the station offline failed'))
+        .finally(() => stopping.delete(reader));
+      stopping.set(reader, gone);
       log.warn({ reader }, 'reader gone: its station is offline');
     };
     driver.on('slot-added', start);

@@ -46,7 +46,9 @@ class SimulatedSlot implements EncoderSlot {
     return this.card !== null;
   }
 
-  async waitForRemoval(): Promise<boolean> {
+  /** The card stays until release() ejects it: waits the time given, as a reader whose card nobody takes. */
+  async waitForRemoval(timeoutMs: number): Promise<boolean> {
+    if (this.card !== null) await sleep(timeoutMs);
     return this.card === null;
   }
 
@@ -63,9 +65,10 @@ class SimulatedSlot implements EncoderSlot {
     };
   }
 
-  async release(): Promise<void> {
+  async release(): Promise<boolean> {
     if (this.card) this.ejected.push(this.card);
     this.feed();
+    return true;
   }
 
   private feed(): void {

@@ -64,6 +64,11 @@ export class CodeVaultService {
     @Inject(VAULT_KEYS) private readonly keys: VaultKeySource,
   ) {}
 
+  /** Reads the master keys now (throws the vault's error when they are missing or unusable): a station checks before taking work. */
+  async checkKeys(): Promise<void> {
+    await this.keys.get();
+  }
+
   /**
    * Draws and seals codes for each of `orderIds` that has none yet, in the caller's
    * transaction, in one statement; an order that already has codes keeps them (a redelivered

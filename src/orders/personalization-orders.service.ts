@@ -90,6 +90,14 @@ export class PersonalizationOrdersService {
    * never take the same order (row lock, SKIP LOCKED, conditional transition).
    */
   async claimNext(station: string): Promise<PersonalizationClaim | null> {
+    for (;;) {
+      const claim = await this.claimOne(station);
+      // An order that no card can be written from was failed: take the next one.
+      if (claim !== 'skipped') return claim;
+    }
+  }
+
+  private async claimOne(station: string): Promise<PersonalizationClaim | null | 'skipped'> {
     return this.ds.transaction(async (em) => {
       const [row] = await rowsReturned<{
         id: string;
@@ -123,7 +131,7 @@ export class PersonalizationOrdersService {
           entityId: row.id,
           details: { station, code: 'no_content' },
         });
-        return null;
+        return 'skipped';
       }
       const cardNumber = await this.cards.allocateNumber(em);
       const validFrom = this.clock.today();
@@ -257,11 +265,6 @@ export class PersonalizationOrdersService {
   async renewClaims(stations: string[]): Promise<void> {
     if (!stations.length) return;
     await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE status = 'personalizing' AND claimed_by = ANY($1)`, [stations]);
-  }
-
-  /** Records a chip written for a claim that was lost meanwhile: spoiled, never reused. */
-  async recordOrphanChip(claim: PersonalizationClaim, chipSerial: string, message: string): Promise<void> {
-    await this.ds.transaction((em) => this.spoil(em, claim, chipSerial, { stage: 'record', code: 'claim_lost', message }));
   }
 
   /**

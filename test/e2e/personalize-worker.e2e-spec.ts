@@ -231,6 +231,9 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
       (r: { id: string }) => r.id,
     );
     expect(orderIds.length).toBe(personalized);
+    // the codes read below are those the cards were written with (drawn at approval), not drawn now by this test
+    const { rows: sealed } = await pg.query(`SELECT count(*)::int AS n FROM order_codes WHERE order_id = ANY($1)`, [orderIds]);
+    expect(sealed[0].n).toBe(personalized);
     const codes: Codes[] = [];
     for (const id of orderIds) codes.push(await vault.codesForPersonalization(id));
 

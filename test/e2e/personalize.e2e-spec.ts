@@ -92,6 +92,9 @@ describe('personalize:run (simulated encoder)', () => {
       (r: { order_id: string }) => r.order_id,
     );
     expect(orderIds).toHaveLength(expected.renewalsDue);
+    // the codes read below are those the cards were written with (drawn then), not drawn now by this test
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM order_codes WHERE order_id = ANY($1)`, [orderIds]);
+    expect(n).toBe(expected.renewalsDue);
     const dump = execFileSync('pg_dump', ['--inserts', db.url], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
     const hexDump = dump.toLowerCase();
     const text = `${dump}\n${logs.join('\n')}`;

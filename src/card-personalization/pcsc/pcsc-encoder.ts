@@ -37,7 +37,9 @@ class PcscSlot implements EncoderSlot {
   }
 
   /** Someone takes the card out of a PC/SC reader: nothing to do here. */
-  async release(): Promise<void> {}
+  async release(): Promise<boolean> {
+    return false;
+  }
 }
 
 export class PcscEncoderDriver extends EventEmitter<EncoderDriverEvents> implements EncoderDriver {
