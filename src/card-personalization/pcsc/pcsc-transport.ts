@@ -11,6 +11,12 @@ const MAX_RESPONSE = 65_538;
 /** What ends a session: the driver's errors, or the module's CardRemovedError. */
 type SessionFailure = PcscError | CardRemovedError;
 
+/**
+ * Commands that change nothing on a card (SELECT, READ BINARY, GET RESPONSE, GET DATA): the only ones
+ * sent again after the first exchange of a session broke (see transmitNow).
+ */
+const READ_ONLY_INS = new Set([0xa4, 0xb0, 0xc0, 0xca]);
+
 /** After an ambiguous failure, how long to watch whether the card is still there. */
 const REMOVAL_CONFIRM_MS = 1_500;
 const REMOVAL_POLL_MS = 50;
@@ -26,10 +32,13 @@ export class PcscCardSession implements ApduTransport {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private failure: SessionFailure | null = null;
+  /** Whether an exchange with the card succeeded in this session. */
+  private exchanged = false;
 
   constructor(
     readonly reader: string,
-    readonly atr: Buffer,
+    /** The card's ATR at connect (or after the reset of a first exchange that broke). */
+    public atr: Buffer,
     private readonly card: NativeCard,
     private readonly binding: PcscBinding,
     /** The session's own PC/SC context (see PcscReaders.connect), closed with it. */
@@ -86,16 +95,49 @@ export class PcscCardSession implements ApduTransport {
     if (this.closed) throw new PcscError('pcsc_error', `the session on reader "${this.reader}" is closed`);
     let response: Buffer;
     try {
-      response = await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
+      response = await this.send(apdu);
     } catch (e) {
       const err = pcscErrorFrom(e, this.reader);
       if (err instanceof PcscError && err.code === 'card_lost') throw this.end(await this.lostOrRemoved(err.pcscMessage ?? err.message));
+      // The reset of a broken first exchange found the reader empty: the card went.
+      if (err instanceof PcscError && err.code === 'no_card') throw this.end(cardRemoved(this.reader, err.pcscMessage));
       throw this.end(err instanceof PcscError || err instanceof CardRemovedError ? err : new PcscError('pcsc_error', err.message));
     }
-    if (response.length >= 2) return response;
+    if (response.length >= 2) {
+      this.exchanged = true;
+      return response;
+    }
     // vpcd (3.3) answers SCardTransmit with success and no byte at all when its card's socket closes
     // in the middle of a command: a response without a status word is a card gone or a broken one.
     throw this.end(await this.lostOrRemoved(`a response of ${response.length} byte(s), without a status word`));
+  }
+
+  /**
+   * Sends one APDU. When the session's first exchange breaks (SCARD_E_NOT_TRANSACTED, SCARD_F_COMM_ERROR)
+   * on a read-only command, the card is reset (SCardReconnect with SCARD_RESET_CARD) and the command sent
+   * once more: a card swapped within one of pcscd's polls (an operator's quick hand, an encoder's hopper)
+   * is never seen gone, pcscd keeps the old card's power state, and only a reset powers the new one
+   * (vpcd included). Nothing was written in this session yet, and a command that writes is never sent twice.
+   * A card really gone fails the reset with SCARD_W_REMOVED_CARD / SCARD_E_NO_SMARTCARD (a removal).
+   */
+  private async send(apdu: Buffer): Promise<Buffer> {
+    try {
+      return await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
+    } catch (e) {
+      const err = pcscErrorFrom(e, this.reader);
+      if (this.exchanged || !(err instanceof PcscError && err.code === 'card_lost') || !READ_ONLY_INS.has(apdu[1])) throw e;
+      await this.card.reconnect(
+        this.binding.SCARD_SHARE_EXCLUSIVE,
+        this.binding.SCARD_PROTOCOL_T0 | this.binding.SCARD_PROTOCOL_T1,
+        this.binding.SCARD_RESET_CARD,
+      );
+      try {
+        this.atr = this.card.getStatus().atr;
+      } catch {
+        // The next transmit tells what became of the card.
+      }
+      return await this.card.transmit(apdu, { maxRecvLength: MAX_RESPONSE });
+    }
   }
 
   /**
