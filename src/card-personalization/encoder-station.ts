@@ -120,8 +120,16 @@ export class EncoderStation {
       if (this.lastSerial === undefined) return session;
       // Still the card just handled (the same serial, or again no readable EF.SN, while the reader never
       // saw a card go): it would only be refused again, each refusal counting towards the error state.
-      const serial = await peekSerial(session, this.profile);
-      if (serial !== this.lastSerial) return session;
+      const probe = await peekSerial(session, this.profile);
+      if ('broken' in probe) {
+        // The exchange broke before anything was asked of the card (pulled out as it was taken, or a swap the
+        // driver could not recover): not a card refused, nothing counts against the station; look again once it goes.
+        this.deps.log.warn({ station: this.stationId, code: probe.broken, err: probe.message }, 'card could not be read; looking again');
+        await session.close();
+        await this.slot.waitForRemoval(pollMs);
+        continue;
+      }
+      if (probe.serial !== this.lastSerial) return session;
       await session.close();
       if (await this.slot.waitForRemoval(LOOK_AGAIN_MS)) this.lastSerial = undefined;
     }
@@ -276,12 +284,22 @@ function isOrderFault(e: unknown): boolean {
   return typeof code === 'string' && ORDER_FAULT_CODES.has(code);
 }
 
-/** The chip serial of the card in a session, or null when it has none readable (a probe: nothing is written). */
-async function peekSerial(session: CardSession, profile: CardProfile): Promise<string | null> {
+/** Failures of the reader rather than of the card's content: the session is over, the card was not judged. */
+const READER_FAULT_CODES = new Set(['reader_error', 'card_removed']);
+
+/**
+ * The chip serial of the card in a session, or null when it has none readable (a probe: nothing is written);
+ * `broken` when the exchange itself failed (the session is then over).
+ */
+async function peekSerial(
+  session: CardSession,
+  profile: CardProfile,
+): Promise<{ serial: string | null } | { broken: string; message: string }> {
   try {
     const r = await personalizeNextCard(session, profile, async () => null);
-    return 'skipped' in r ? r.chipSerial : null;
+    return { serial: 'skipped' in r ? r.chipSerial : null };
   } catch (e) {
-    return e instanceof PersonalizationFailure ? e.chipSerial : null;
+    if (e instanceof PersonalizationFailure && READER_FAULT_CODES.has(e.code)) return { broken: e.code, message: e.message };
+    return { serial: e instanceof PersonalizationFailure ? e.chipSerial : null };
   }
 }
