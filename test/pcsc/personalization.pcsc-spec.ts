@@ -71,6 +71,13 @@ describe('personalize:run through pcscd (ENCODER_DRIVER=pcsc)', () => {
     await removeCard();
     const second = await insert();
     const r = await run;
+    // what the station did, when the run did not end as expected (the CLI's log lines are on stderr)
+    if (r.code !== 0 || (r.json as { cardsPersonalized?: number } | undefined)?.cardsPersonalized !== 1) {
+      process.stderr.write(r.stderr);
+      process.stderr.write(
+        `the second card received: commands ${second.inspect().commands}, controls ${slot.controls.slice(0, 8).join(',')}\n`,
+      );
+    }
     return { run: r, second, before };
   }
 

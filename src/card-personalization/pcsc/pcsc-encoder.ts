@@ -17,10 +17,11 @@ class PcscSlot implements EncoderSlot {
     return this.readers.get(this.reader)?.cardPresent ?? false;
   }
 
+  /** Waits for the watch to report a card; after waiting in vain, asks pcscd directly (a missed insertion). */
   waitForCard(timeoutMs: number): Promise<boolean> {
     return this.readers.waitForCard(this.reader, timeoutMs).then(
       () => true,
-      () => false,
+      () => this.readers.refresh(this.reader)?.cardPresent ?? false,
     );
   }
 

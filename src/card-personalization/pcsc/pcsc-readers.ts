@@ -87,6 +87,33 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     return this.waitFor(name, timeoutMs, 'reader-attached', () => this.get(name), `reader "${name}" did not appear`);
   }
 
+  /**
+   * The reader's card state as pcscd has it now (its own PC/SC context, like connect), folded into
+   * the watched state with the events it implies. The watch can miss a card swapped while a session
+   * was breaking (the state it holds then says no card while one is in); a station that has waited
+   * in vain asks here before waiting again.
+   */
+  refresh(name: string): PcscReaderState | undefined {
+    if (!this.selects(name)) return undefined;
+    const context = openContext(this.binding);
+    try {
+      const reader = context.listReaders().find((r) => r.name === name);
+      if (!reader) return this.get(name);
+      const present = (reader.state & this.binding.SCARD_STATE_PRESENT) !== 0;
+      const was = this.states.get(name);
+      if (!was || was.cardPresent !== present) {
+        this.states.set(name, { name, cardPresent: present, atr: present ? reader.atr : null });
+        if (present) this.emit('card-inserted', { reader: name, atr: reader.atr });
+        else this.emit('card-removed', { reader: name });
+      }
+      return this.get(name);
+    } catch {
+      return this.get(name);
+    } finally {
+      context.close();
+    }
+  }
+
   /** Resolves with the reader's state once a card is in it (at once if one is). */
   waitForCard(name: string, timeoutMs: number): Promise<PcscReaderState> {
     return this.waitFor(
