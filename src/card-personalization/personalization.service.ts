@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, parseReaderSelection } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
@@ -120,7 +121,7 @@ export class PersonalizationService {
             await station.run(stop.signal);
           } catch (e) {
             log.error({ reader: slot.reader, err: (e as Error).message }, 'encoder station stopped on an error; restarting');
-            await sleepUnlessAborted(5_000, stop.signal);
+            await sleep(5_000, undefined, { signal: stop.signal }).catch(() => undefined);
           }
         }
       })();
@@ -185,14 +186,4 @@ async function pickSlot(driver: EncoderDriver, reader: string | undefined): Prom
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }

@@ -24,7 +24,7 @@ export interface CardCodes {
 
 /** Why a PIN is weak, or null when it is not (4 digits expected). */
 export function pinWeakness(pin: string): 'same-digits' | 'ascending-run' | 'descending-run' | null {
-  if (!new RegExp(`^\\d{${PIN_LENGTH}}$`).test(pin)) throw new RangeError(`a PIN has ${PIN_LENGTH} digits`);
+  if (!new RegExp(`^\\d{${PIN_LENGTH}}$`).test(pin)) throw new RangeError(`expected ${PIN_LENGTH} digits`); // never the value itself
   const d = [...pin].map(Number);
   const steps = d.slice(1).map((x, i) => x - d[i]);
   if (steps.every((s) => s === 0)) return 'same-digits';
