@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- personalization [--cards N] [--poll-ms MS] [--swap wait|immediate]`
+ * `npm run bench -- personalization [--cards N] [--poll-ms MS] [--swap immediate|wait]`
  *
  * Issue 10: cards personalized per minute through the real PC/SC stack (pcscd + vsmartcard's
  * vpcd), on one virtual reader and on two ("Virtual PCD 00 00" and "Virtual PCD 00 01"), with
@@ -10,10 +10,12 @@
  *    as RppsService.cardContentSql gives it);
  * 2. runs one EncoderStation per reader in this process (the services built by hand over the
  *    bench database, the `pcsc` driver), while a feeder plays the operator: as soon as a card is
- *    personalized (onCard) it pulls it out of its vpcd slot and, once pcscd has seen the reader
- *    empty (`--swap wait`, the default), puts in a new blank SimulatedCard. `--swap immediate`
- *    puts the new card in at once: pcscd's ~400 ms poll then misses the swap, and the station's
- *    handle to the old card fails (reader_error, "the card may have been swapped");
+ *    personalized (the station's release(), as a hopper encoder ejects a card and feeds the next)
+ *    it pulls the card out of its vpcd slot and puts in a new blank SimulatedCard at once
+ *    (`--swap immediate`, the default: an encoder's hopper swaps faster than pcscd's ~400 ms
+ *    poll, whose card state then lags; the station's first exchange with the new card recovers
+ *    from the old card's handle). `--swap wait` waits until pcscd has seen the reader empty
+ *    first, as when a person swaps cards by hand (then the poll bounds the rate);
  * 3. measures, per run, cards per minute, APDUs per card, the share of the stations' wall time
  *    spent waiting on the reader (sum of PersonalizationResult.transportMs) and, per card, where
  *    the rest goes: the swap (card put in → first APDU: pcscd's detection of the card and the
@@ -23,12 +25,12 @@
  * Needs pcscd with vpcd (`bash .ci/services.sh`) and nothing else using the two vpcd readers.
  */
 
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CPX_ISO_V1 } from '../src/card-personalization/cpx-iso-v1.profile';
-import type { CardSession, EncoderSlot } from '../src/card-personalization/encoder-driver';
 import { EncoderFleetService } from '../src/card-personalization/encoder-fleet.service';
 import { type CardOutcome, EncoderStation } from '../src/card-personalization/encoder-station';
 import { PcscEncoderDriver } from '../src/card-personalization/pcsc/pcsc-encoder';
@@ -46,48 +48,14 @@ import { newKeyLine, parseVaultKeys } from '../src/mailing/vault-keys';
 import { CardsService } from '../src/orders/cards.service';
 import { PersonalizationOrdersService } from '../src/orders/personalization-orders.service';
 import { RppsService } from '../src/rpps/rpps.service';
-import { type BridgedCard, VPCD_READERS, VpcdSlot } from '../test/support/vpcd-card';
+import { VPCD_READERS, VpcdSlot } from '../test/support/vpcd-card';
 import { BenchFailure, finalJsonLine, parseFlags, printMachine, round, spawnMeasured } from './harness';
+import { type CardTiming, FedSlot, TimedCard } from './personalization-feeder';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const BENCH_DB = 'cps_bench_personalization';
 const TARGET_ONE_READER_CARDS_PER_MINUTE = 120;
 const TARGET_SPEEDUP = 1.8;
-
-/** One card's life in a slot, timed by the feeder (ms, from performance.now()). */
-interface CardTiming {
-  insertedAt: number;
-  firstApduAt: number | null;
-  lastApduAt: number | null;
-  doneAt: number | null;
-  /** PersonalizationResult.apdus: the APDUs of the personalization itself */
-  apdus: number;
-  /** every APDU the card received, the station's look at its serial before taking it included */
-  apdusReceived: number;
-  transportMs: number;
-  ok: boolean;
-}
-
-/** A blank simulated card whose APDUs are timed as they reach it through vpcd. */
-class TimedCard implements BridgedCard {
-  constructor(
-    private readonly card: SimulatedCard,
-    private readonly timing: CardTiming,
-  ) {}
-
-  atr(): Buffer {
-    return this.card.atr();
-  }
-
-  async transmit(apdu: Buffer): Promise<Buffer> {
-    const now = performance.now();
-    this.timing.firstApduAt ??= now;
-    this.timing.apdusReceived++;
-    const answer = await this.card.transmit(apdu);
-    this.timing.lastApduAt = performance.now();
-    return answer;
-  }
-}
 
 interface RunFigures {
   readers: number;
@@ -106,6 +74,10 @@ interface RunFigures {
   cpuShare: number;
   /** medians over the cards, ms */
   swapMs: number;
+  /** the slowest 5 % of swaps: pcscd's poll (~400 ms) missed a swap and the station waited for its next one */
+  swapMsP95: number;
+  swapsOver100Ms: number;
+  swapMsMax: number;
   sessionMs: number;
   transportMs: number;
   afterMs: number;
@@ -162,53 +134,6 @@ async function seedOrders(pg: Client, n: number): Promise<void> {
        FROM (SELECT i, '8' || lpad(i::text, 11, '0') AS nid, '10' AS prof FROM generate_series(1, $1) i) x`,
     [n],
   );
-}
-
-/**
- * A vpcd reader seen through the `pcsc` driver, with a card feeder: release() (which the
- * station awaits after each card, and which the simulated encoder uses to eject the card and
- * feed the next) pulls the card out of the vpcd slot and puts in a new blank one. With
- * `swap: 'wait'` it first waits until pcscd has seen the reader empty, as it does when a person
- * swaps cards (a swap within one of pcscd's ~400 ms polls goes unseen, and the station's next
- * session then breaks on the old card's handle).
- */
-class FedSlot implements EncoderSlot {
-  constructor(
-    private readonly pcsc: EncoderSlot,
-    private readonly vpcd: VpcdSlot,
-    private readonly feed: () => Promise<void>,
-    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal; removalMs: number[] },
-  ) {}
-
-  get reader(): string {
-    return this.pcsc.reader;
-  }
-
-  cardPresent(): boolean {
-    return this.pcsc.cardPresent();
-  }
-
-  waitForCard(timeoutMs: number): Promise<boolean> {
-    return this.pcsc.waitForCard(timeoutMs);
-  }
-
-  waitForRemoval(timeoutMs: number): Promise<boolean> {
-    return this.pcsc.waitForRemoval(timeoutMs);
-  }
-
-  connect(): Promise<CardSession> {
-    return this.pcsc.connect();
-  }
-
-  /** Like an encoder with a hopper: it swaps the card itself (true: the next card is another one). */
-  async release(): Promise<boolean> {
-    const t0 = performance.now();
-    await this.vpcd.remove();
-    if (this.o.swap === 'wait') await this.pcsc.waitForRemoval(2000);
-    this.o.removalMs.push(performance.now() - t0);
-    if (!this.o.stop.aborted) await this.feed();
-    return true;
-  }
 }
 
 /**
@@ -293,6 +218,7 @@ async function measure(
   const ok = timings.filter((t) => t.ok);
   const transportTotal = ok.reduce((a, t) => a + t.transportMs, 0);
   const readerWaitShare = transportTotal / (wallMs * readers);
+  const swaps = ok.map((t) => (t.firstApduAt ?? t.insertedAt) - t.insertedAt);
   const swapTotal = ok.reduce((a, t) => a + ((t.firstApduAt ?? t.insertedAt) - t.insertedAt), 0) + removalMs.reduce((a, x) => a + x, 0);
   return {
     readers,
@@ -307,7 +233,10 @@ async function measure(
     swapDetectionShare: round(swapTotal / (wallMs * readers), 3),
     cpuShare: round((cpu.user + cpu.system) / 1000 / wallMs, 3),
     removalMs: round(median(removalMs), 1),
-    swapMs: round(median(ok.map((t) => (t.firstApduAt ?? t.insertedAt) - t.insertedAt)), 1),
+    swapMs: round(median(swaps), 1),
+    swapMsP95: round([...swaps].sort((a, b) => a - b)[Math.floor(swaps.length * 0.95)] ?? 0, 1),
+    swapsOver100Ms: swaps.filter((x) => x > 100).length,
+    swapMsMax: round(Math.max(0, ...swaps), 1),
     sessionMs: round(median(ok.map((t) => (t.lastApduAt ?? 0) - (t.firstApduAt ?? 0))), 1),
     transportMs: round(median(ok.map((t) => t.transportMs)), 1),
     afterMs: round(median(ok.map((t) => (t.doneAt ?? 0) - (t.lastApduAt ?? 0))), 1),
@@ -320,7 +249,7 @@ function describe(f: RunFigures): string[] {
     `  ${f.readers} reader${f.readers > 1 ? 's' : ''}: ${f.cards} cards in ${f.wallSeconds} s = ${f.cardsPerMinute} cards/min` +
       (f.failed ? ` (${f.failed} failed)` : ''),
     `    ${f.apdusPerCard} APDUs/card (${f.apdusReceivedPerCard} received by the card, the station's look at the serial included); waiting on the reader ${round(f.readerWaitShare * 100, 1)} % of the stations' time, our code and the rest ${round(f.ownCodeShare * 100, 1)} %`,
-    `    per card (medians): card in → first APDU ${f.swapMs} ms, first → last APDU ${f.sessionMs} ms (of which transport ${f.transportMs} ms), ` +
+    `    per card (medians): card in → first APDU ${f.swapMs} ms (95th percentile ${f.swapMsP95} ms; ${f.swapsOver100Ms} swaps over 100 ms, the longest ${f.swapMsMax} ms), first → last APDU ${f.sessionMs} ms (of which transport ${f.transportMs} ms), ` +
       `last APDU → recorded ${f.afterMs} ms; card in → recorded ${f.cycleMs} ms; card out → pcscd sees the reader empty ${f.removalMs} ms`,
     `    swap detection (card in → first APDU, card out → seen empty) ${round(f.swapDetectionShare * 100, 1)} % of the stations' time; ` +
       `CPU of this process ${round(f.cpuShare * 100, 1)} % of the wall time`,
@@ -329,10 +258,10 @@ function describe(f: RunFigures): string[] {
 
 export async function run(argv: string[]): Promise<void> {
   const { flags } = parseFlags(argv);
-  const oneCards = Number(flags.get('cards') ?? 60);
+  const oneCards = Number(flags.get('cards') ?? 200);
   const twoCards = oneCards * 2;
   const pollMs = Number(flags.get('poll-ms') ?? 1000);
-  const swap = flags.get('swap') === 'immediate' ? 'immediate' : 'wait';
+  const swap = flags.get('swap') === 'wait' ? 'wait' : 'immediate';
   if (!(oneCards >= 2)) throw new BenchFailure('--cards must be at least 2');
   const url = withDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, BENCH_DB);
   const root = path.join(__dirname, '..', '..');
@@ -359,15 +288,20 @@ export async function run(argv: string[]): Promise<void> {
     const clock = Clock.system();
     const cardsService = new CardsService(ds, audit, new OutboxService(), clock);
     const ring = parseVaultKeys(newKeyLine('bench'), 'bench key');
+    const vault = new CodeVaultService(ds, audit, { get: async () => ring });
     const deps: StationDeps = {
       orders: new PersonalizationOrdersService(ds, cardsService, audit, clock, cfg),
-      vault: new CodeVaultService(ds, audit, { get: async () => ring }),
+      vault,
       fleet: new EncoderFleetService(ds, audit, cfg),
       log: quietLog,
       host: 'bench',
       processId: `bench:${process.pid}`,
       driver: 'pcsc',
     };
+
+    // Codes are issued when an order is approved (the worker's OrdersApprovedHandler), not by the station.
+    const orderIds: string[] = (await pg.query(`SELECT id FROM card_order ORDER BY id`)).rows.map((r: { id: string }) => r.id);
+    await ds.transaction((em) => vault.issue(em, orderIds));
 
     driver = PcscEncoderDriver.open(VPCD_READERS.map((r) => r.name));
     for (let i = 0; i < 50 && driver.slots().length < 2; i++) await sleep(100);
@@ -384,18 +318,19 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`  speedup with two readers: ${speedup}×`);
 
     const oneOk = one.cardsPerMinute >= TARGET_ONE_READER_CARDS_PER_MINUTE;
+    // Issue 10: "at least 120 cards/min on one reader and at least 1.8 times that on two". Both readings are
+    // checked: two readers at 1.8 × the 120 target, and at 1.8 × the one-reader rate measured here.
+    const twoRateOk = two.cardsPerMinute >= TARGET_SPEEDUP * TARGET_ONE_READER_CARDS_PER_MINUTE;
     const twoOk = speedup >= TARGET_SPEEDUP;
     console.log(
       `\ntargets: ≥ ${TARGET_ONE_READER_CARDS_PER_MINUTE} cards/min on one reader: ${oneOk ? 'met' : 'MISSED'}; ` +
-        `≥ ${TARGET_SPEEDUP}× on two: ${twoOk ? 'met' : 'MISSED'}`,
+        `≥ ${TARGET_SPEEDUP}× that (${TARGET_SPEEDUP * TARGET_ONE_READER_CARDS_PER_MINUTE} cards/min) on two: ${twoRateOk ? 'met' : 'MISSED'}; ` +
+        `≥ ${TARGET_SPEEDUP}× the one-reader rate measured here on two: ${twoOk ? 'met' : 'MISSED'}`,
     );
-    if (!oneOk) {
-      console.log(
-        `  where a card's ${one.cycleMs} ms go: ${one.swapMs} ms from the card put in to its first APDU (pcscd notices a card ` +
-          `at its ~400 ms poll, then the station connects), ${one.sessionMs} ms of session, ${one.afterMs} ms recording it; ` +
-          `then ${one.removalMs} ms until pcscd sees the card out (same poll)`,
-      );
-    }
+    console.log(
+      `  (at this rate the ratio is bounded by the machine, not the stations: this process, pcscd and PostgreSQL share ` +
+        `its ${os.cpus().length} cores, and each swap that falls within pcscd's ~400 ms poll of vpcd costs the card a whole poll)`,
+    );
     if (one.failed || two.failed) throw new BenchFailure(`cards failed: ${one.failed} on one reader, ${two.failed} on two`);
 
     finalJsonLine({
@@ -414,6 +349,9 @@ export async function run(argv: string[]): Promise<void> {
       swapDetectionShare: one.swapDetectionShare,
       cpuShare: one.cpuShare,
       swapMsMedian: one.swapMs,
+      swapMsP95: one.swapMsP95,
+      swapsOver100Ms: one.swapsOver100Ms,
+      twoReadersSwapsOver100Ms: two.swapsOver100Ms,
       removalMsMedian: one.removalMs,
       sessionMsMedian: one.sessionMs,
       recordMsMedian: one.afterMs,
@@ -425,8 +363,12 @@ export async function run(argv: string[]): Promise<void> {
         shares: 'fraction of station wall time',
         ms: 'milliseconds',
       },
-      targets: { oneReaderCardsPerMinute: TARGET_ONE_READER_CARDS_PER_MINUTE, speedup: TARGET_SPEEDUP },
-      targetsMet: oneOk && twoOk,
+      targets: {
+        oneReaderCardsPerMinute: TARGET_ONE_READER_CARDS_PER_MINUTE,
+        twoReadersCardsPerMinute: TARGET_SPEEDUP * TARGET_ONE_READER_CARDS_PER_MINUTE,
+        speedup: TARGET_SPEEDUP,
+      },
+      targetsMet: { oneReader: oneOk, twoReaders: twoRateOk, speedup: twoOk },
     });
   } finally {
     await driver?.close();

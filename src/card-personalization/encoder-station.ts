@@ -41,11 +41,24 @@ export interface StationSummary {
 
 /** After a card, how long to wait for it to leave before looking at the reader again (ms). */
 const LOOK_AGAIN_MS = 300;
+/**
+ * A card whose first look (serial, blank check) breaks on the reader is looked at again this many
+ * times before it counts as a failed card: a hopper encoder swaps cards faster than a PC/SC poll,
+ * and the first exchange with the new card can meet the old card's state.
+ */
+const MAX_BROKEN_LOOKS = 2;
 
 export class EncoderStation {
   private stationId = '';
   /** The serial of the last card handled (done or refused): the same card is not taken twice. */
   private lastSerial: string | null | undefined = undefined;
+  /** Looks in a row that broke on the reader before an order was taken (see MAX_BROKEN_LOOKS). */
+  private brokenLooks = 0;
+  /**
+   * Whether the stored state may be `error` (at start, kept from before; after a failed card): the
+   * loop then reads it, and waits for an operator's reset. Only a failed card puts a station in error.
+   */
+  private mayBeInError = true;
   private readonly summary: StationSummary = { cardsPersonalized: 0, cardsSpoiled: 0, cardsRefused: 0, results: [] };
 
   constructor(
@@ -71,7 +84,7 @@ export class EncoderStation {
     log.info({ station: this.stationId }, 'encoder station started');
     while (!signal.aborted) {
       if (o.limit !== undefined && this.summary.cardsPersonalized >= o.limit) break;
-      if ((await this.deps.fleet.current(this.stationId))?.state === 'error') {
+      if (this.mayBeInError && (await this.deps.fleet.current(this.stationId))?.state === 'error') {
         // In the foreground (personalize:run) an operator must look first: stop rather than wait for a reset.
         if (o.exitWhenIdle) {
           log.warn({ station: this.stationId }, 'encoder station in error: stopping until an operator resets it');
@@ -80,10 +93,16 @@ export class EncoderStation {
         await sleep(pollMs, undefined, { signal }).catch(() => undefined);
         continue;
       }
+      this.mayBeInError = false;
       if (o.exitWhenIdle && (await this.deps.orders.pendingCount()) === 0) break;
       const session = await this.nextCard(signal, pollMs);
       if (!session) continue;
       const outcome = await this.handle(session);
+      if (outcome === 'look-again') {
+        // The first look again at once (a swap settling), later ones after a poll.
+        if (this.brokenLooks > 1) await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
       if (outcome === 'no-work') {
         await this.deps.fleet.setState(this.stationId, 'idle', null);
         if (o.exitWhenIdle) break;
@@ -104,6 +123,7 @@ export class EncoderStation {
    */
   private async nextCard(signal: AbortSignal, pollMs: number): Promise<CardSession | null> {
     await this.deps.fleet.setState(this.stationId, 'waiting-card', null);
+    let refusedConnects = 0;
     while (!signal.aborted) {
       // The reader saw the last card go: whatever comes next is another card.
       if (!this.slot.cardPresent()) this.lastSerial = undefined;
@@ -111,10 +131,13 @@ export class EncoderStation {
       let session: CardSession;
       try {
         session = await this.slot.connect();
+        refusedConnects = 0;
       } catch (e) {
-        // Taken by another program or gone meanwhile: look again shortly.
+        // Gone meanwhile (a hopper's swap the reader had not seen yet) or taken by another program: look again
+        // soon the first time, after a poll when it keeps failing.
         this.deps.log.warn({ station: this.stationId, err: (e as Error).message }, 'card could not be taken');
-        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        const wait = refusedConnects++ ? pollMs : Math.min(pollMs, 50);
+        await sleep(wait, undefined, { signal }).catch(() => undefined);
         continue;
       }
       if (this.lastSerial === undefined) return session;
@@ -136,7 +159,7 @@ export class EncoderStation {
     return null;
   }
 
-  private async handle(session: CardSession): Promise<CardOutcome | 'no-work'> {
+  private async handle(session: CardSession): Promise<CardOutcome | 'no-work' | 'look-again'> {
     const reader = this.slot.reader;
     // What is known when something fails: the chip, the claim, and whether the card is written.
     const taken: { claim: PersonalizationClaim | null; chipSerial: string | null; written: boolean } = {
@@ -165,6 +188,7 @@ export class EncoderStation {
         };
         return personalizationScript(this.profile, data, codes);
       });
+      this.brokenLooks = 0;
       if ('skipped' in result) {
         this.lastSerial = undefined;
         return 'no-work';
@@ -180,10 +204,28 @@ export class EncoderStation {
       this.deps.log.info({ station: this.stationId, ...done, apdus: result.apdus }, 'card personalized');
       return { ok: true, ...done, result };
     } catch (e) {
+      if (this.brokenBeforeClaim(e, taken.claim)) return 'look-again';
+      this.brokenLooks = 0;
       return this.failed(e, taken, reader);
     } finally {
       await session.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * The exchange broke on the reader before an order was taken (nothing asked of the card was
+   * refused, nothing written): looked at again rather than counted as a failed card, up to
+   * MAX_BROKEN_LOOKS times in a row (a reader that keeps breaking does count, towards the error state).
+   */
+  private brokenBeforeClaim(e: unknown, claim: PersonalizationClaim | null): boolean {
+    if (claim || !(e instanceof PersonalizationFailure) || !READER_FAULT_CODES.has(e.code)) return false;
+    if (this.brokenLooks >= MAX_BROKEN_LOOKS) return false;
+    this.brokenLooks++;
+    this.deps.log.warn(
+      { station: this.stationId, code: e.code, stage: e.stage, err: e.message, look: this.brokenLooks },
+      'card could not be read; looking again',
+    );
+    return true;
   }
 
   /** Records the card; a lost claim (the order was given back meanwhile) spoils this chip instead. */
@@ -249,6 +291,7 @@ export class EncoderStation {
     if (f.spoiled) this.summary.cardsSpoiled++;
     else this.summary.cardsRefused++;
     // An order at fault says nothing about the station or its card stock: it does not count towards K failures.
+    this.mayBeInError ||= !orderAtFault;
     const fleet = orderAtFault
       ? { state: 'writing' }
       : await this.deps.fleet

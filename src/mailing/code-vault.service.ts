@@ -10,7 +10,7 @@ import type { VaultKeyring } from './vault-keys';
 
 export type { CardCodes } from './pin-codes';
 
-/** Where the vault gets its keyring: read once per process (see code-vault.module.ts). */
+/** Where the vault gets its keyring (code-vault.module.ts reads the key file again when it changes). */
 export interface VaultKeySource {
   get(): Promise<VaultKeyring>;
 }
@@ -22,6 +22,11 @@ export interface RotationResult {
   rewrapped: number;
   /** Rows already under the current key when the run started. */
   alreadyCurrent: number;
+  /**
+   * Rows still under an older key when the run ended: sealed meanwhile by a process that had not
+   * yet read the new key file. Another run re-wraps them; until it is 0 the old keys must stay.
+   */
+  remaining: number;
   currentKeyId: string;
 }
 
@@ -180,14 +185,18 @@ export class CodeVaultService {
       after = chunk.last;
       o.onProgress?.(Math.min(rewrapped, total), total);
     }
-    const result: RotationResult = { rewrapped, alreadyCurrent, currentKeyId: current.id };
+    const [{ remaining }]: Array<{ remaining: number }> = await this.ds.query(
+      `SELECT count(*)::int AS remaining FROM order_codes WHERE key_id <> $1`,
+      [current.id],
+    );
+    const result: RotationResult = { rewrapped, alreadyCurrent, remaining, currentKeyId: current.id };
     await this.ds.transaction((em) =>
       this.audit.append(em, {
         actor: o.actor,
         action: 'vault.rotate',
         entity: 'vault_key',
         entityId: current.id,
-        details: { rewrapped, alreadyCurrent, before: Object.fromEntries(byKey.map((k) => [k.key_id, k.n])) },
+        details: { rewrapped, alreadyCurrent, remaining, before: Object.fromEntries(byKey.map((k) => [k.key_id, k.n])) },
       }),
     );
     return result;

@@ -71,7 +71,7 @@ export interface VaultKeySettings {
   dataDir: string;
   /** NODE_ENV: production never generates its own key. */
   profile?: 'development' | 'production' | 'test';
-  /** The business day (YYYY-MM-DD) a generated key is named after: dev-YYYYMMDD. */
+  /** The business day (YYYY-MM-DD) a generated key is named after: dev-YYYYMMDD-<6 hex digits>, unique per machine. */
   today: string;
 }
 
@@ -101,10 +101,14 @@ export async function loadVaultKeys(s: VaultKeySettings): Promise<{ keyring: Vau
   if (!(await fileExists(file))) {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const tmp = path.join(dir, `.${DEV_KEYS_FILE}-${randomBytes(6).toString('hex')}`);
-    await fs.writeFile(tmp, `# development vault key, generated (not for production)\n${newKeyLine(`dev-${s.today.replace(/-/g, '')}`)}`, {
-      mode: 0o600,
-      flag: 'wx',
-    });
+    await fs.writeFile(
+      tmp,
+      `# development vault key, generated (not for production)\n${newKeyLine(`dev-${s.today.replace(/-/g, '')}-${randomBytes(3).toString('hex')}`)}`,
+      {
+        mode: 0o600,
+        flag: 'wx',
+      },
+    );
     try {
       await fs.link(tmp, file); // fails if another process put its file there first
       generated = true;

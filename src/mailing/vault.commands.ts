@@ -25,7 +25,9 @@ export class VaultRotateCommand extends CommandRunner {
         r,
         () =>
           `vault key "${r.currentKeyId}": ${r.rewrapped} orders' codes re-wrapped to it, ${r.alreadyCurrent} already under it` +
-          (r.rewrapped ? '; the older keys may now leave VAULT_KEY_FILE' : ''),
+          (r.remaining
+            ? `; ${r.remaining} orders are still sealed under older keys (issued during the run by a process that had not yet read the new key file): run vault:rotate again before removing any key`
+            : '; no codes remain under older keys: they may now leave VAULT_KEY_FILE'),
       );
     } catch (e) {
       view.stop();

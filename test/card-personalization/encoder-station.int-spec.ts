@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CardRemovedError } from '../../src/card-personalization/card-personalization.errors';
 import { CPX_ISO_V1 } from '../../src/card-personalization/cpx-iso-v1.profile';
 import { EncoderFleetService } from '../../src/card-personalization/encoder-fleet.service';
 import { type CardOutcome, EncoderStation } from '../../src/card-personalization/encoder-station';
@@ -139,6 +140,46 @@ describe(EncoderStation.name, () => {
     expect(outcomes.slice(0, 2).every((o) => !o.ok && o.orderId === null && !o.spoiled)).toBe(true);
     const [notBlank, noSerial] = driver.slots()[0].ejected;
     expect([notBlank.inspect().updates, noSerial.inspect().updates]).toEqual([0, 0]);
+    expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 1 });
+  });
+
+  it('looks again at a card whose first exchange broke on the reader (a hopper swap), without counting a failure', async () => {
+    const [id] = await approvedOrders(1);
+    const driver = new SimulatedEncoderDriver({ namePrefix: 'Swap', nextCard: (_s, i) => (i === 0 ? {} : null) });
+    const slot = driver.slots()[0];
+    let sessions = 0;
+    // The first session's first exchange meets the old card's handle, as a swap within one PC/SC poll does.
+    const swapping: typeof slot = Object.assign(Object.create(slot), {
+      connect: async () => {
+        const session = await slot.connect();
+        if (++sessions > 1) return session;
+        return {
+          transmit: async () => {
+            throw new CardRemovedError('the card was swapped');
+          },
+          close: () => session.close(),
+        };
+      },
+    });
+    const station = new EncoderStation(swapping, deps(), CPX_ISO_V1);
+    const outcomes: CardOutcome[] = [];
+    await station.run(new AbortController().signal, { exitWhenIdle: true, pollMs: 20, onCard: (o) => outcomes.push(o) });
+    expect(sessions).toBe(2);
+    expect(outcomes).toEqual([expect.objectContaining({ ok: true, orderId: id })]);
+    expect(await fleet.current(station.id)).toMatchObject({ consecutiveFailures: 0, cardsFailed: 0 });
+    expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 1 });
+  });
+
+  it('counts a card that keeps breaking on the reader before any order is taken as one failed card', async () => {
+    const [id] = await approvedOrders(1);
+    const { outcomes, driver } = await runStation(
+      'Pulled out',
+      (i) => [{ removedAfter: 1 }, {}][i] ?? null,
+      () => false,
+    );
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(['card_removed', 'ok']);
+    expect(outcomes[0]).toMatchObject({ orderId: null, spoiled: false });
+    expect(driver.slots()[0].ejected[0].inspect().updates).toBe(0);
     expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 1 });
   });
 

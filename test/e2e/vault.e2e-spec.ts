@@ -94,7 +94,7 @@ describe('the PIN/PUK vault (worker and vault:rotate)', () => {
     const dir = join(testDataDir(db.name), 'keys');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'vault.keys')).mode & 0o777).toBe(0o600);
-    const [devId] = readFileSync(join(dir, 'vault.keys'), 'utf8').match(/^dev-\d{8}(?= )/m)!;
+    const [devId] = readFileSync(join(dir, 'vault.keys'), 'utf8').match(/^dev-\d{8}-[0-9a-f]{6}(?= )/m)!;
     expect((await pg.query(`SELECT DISTINCT key_id FROM order_codes`)).rows).toEqual([{ key_id: devId }]);
   });
 
@@ -105,13 +105,13 @@ describe('the PIN/PUK vault (worker and vault:rotate)', () => {
     const both = keyFile('both.keys', devLines + newLine);
     const r = await runCli(['vault:rotate', '--json'], { ...env, VAULT_KEY_FILE: both });
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.json).toEqual({ rewrapped: n, alreadyCurrent: 0, currentKeyId: 'prod-2026-12' });
+    expect(r.json).toEqual({ rewrapped: n, alreadyCurrent: 0, remaining: 0, currentKeyId: 'prod-2026-12' });
     expect((await pg.query(`SELECT key_id, count(*)::int AS n FROM order_codes GROUP BY key_id`)).rows).toEqual([
       { key_id: 'prod-2026-12', n },
     ]);
     const onlyNew = keyFile('new.keys', newLine);
     const again = await runCli(['vault:rotate', '--json'], { ...env, VAULT_KEY_FILE: onlyNew });
-    expect(again.json).toEqual({ rewrapped: 0, alreadyCurrent: n, currentKeyId: 'prod-2026-12' });
+    expect(again.json).toEqual({ rewrapped: 0, alreadyCurrent: n, remaining: 0, currentKeyId: 'prod-2026-12' });
     const audit = (await pg.query(`SELECT actor, entity_id, details FROM audit_log WHERE action = 'vault.rotate' ORDER BY id`)).rows;
     expect(audit).toHaveLength(2);
     expect(audit[0]).toEqual(

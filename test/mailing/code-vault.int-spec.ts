@@ -220,7 +220,7 @@ describe(CodeVaultService.name, () => {
       const sealedBefore = await ctx.ds.query(`SELECT order_id, sealed_codes FROM order_codes ORDER BY order_id`);
       const progress: Array<[number, number]> = [];
       const r = await both.service.rotate({ actor: 'host:test', chunkSize: 2, onProgress: (d, t) => progress.push([d, t]) });
-      expect(r).toEqual({ rewrapped: allIds.length, alreadyCurrent: 1, currentKeyId: 'key-b' });
+      expect(r).toEqual({ rewrapped: allIds.length, alreadyCurrent: 1, remaining: 0, currentKeyId: 'key-b' });
       expect(progress[progress.length - 1]).toEqual([allIds.length, allIds.length]);
       expect(progress.length).toBe(1 + Math.ceil(allIds.length / 2));
       const after = await ctx.ds.query(`SELECT order_id, key_id, sealed_codes, rewrapped_at FROM order_codes ORDER BY order_id`);
@@ -232,6 +232,7 @@ describe(CodeVaultService.name, () => {
       expect(await both.service.rotate({ actor: 'host:test' })).toEqual({
         rewrapped: 0,
         alreadyCurrent: allIds.length + 1,
+        remaining: 0,
         currentKeyId: 'key-b',
       });
       const [audit] = await ctx.ds.query(
@@ -241,7 +242,7 @@ describe(CodeVaultService.name, () => {
         actor: 'host:test',
         entity: 'vault_key',
         entity_id: 'key-b',
-        details: { rewrapped: allIds.length, alreadyCurrent: 1, before: { 'key-a': allIds.length, 'key-b': 1 } },
+        details: { rewrapped: allIds.length, alreadyCurrent: 1, remaining: 0, before: { 'key-a': allIds.length, 'key-b': 1 } },
       });
 
       // A removed from the file: everything still opens, to the same codes

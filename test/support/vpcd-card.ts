@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -52,66 +52,76 @@ export const VPCD_READERS: readonly [VpcdReader, VpcdReader] = [
  */
 export const VPCD_HOST = process.env.VPCD_HOST ?? '127.0.0.2';
 
-/** The worker: one TCP connection to vpcd, vpcd's framing, control messages answered here, APDUs relayed. */
+/**
+ * The worker, one per slot for the slot's life (starting a thread costs ~30 ms of CPU, more than a
+ * card's whole session): on `insert` it opens a TCP connection to vpcd (the card goes in), speaks
+ * vpcd's framing, answers control messages itself and relays command APDUs; on `remove` (or a
+ * fault) it closes the connection (the card goes out) and waits for the next `insert`.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { connect } = require('node:net');
-const { host, port, atr } = workerData;
-let removeAfter = workerData.removeAfterCommands;
-let commands = 0;
-let pending = Buffer.alloc(0);
-let waiting = null;
-const queue = [];
+const { host, port } = workerData;
 const names = { 0: 'power-off', 1: 'power-on', 2: 'reset', 4: 'atr' };
-const socket = connect({ host, port });
-socket.setNoDelay(true);
-const send = (payload) => {
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(payload.length, 0);
-  socket.write(Buffer.concat([head, payload]));
-};
-const next = () => {
-  while (!waiting && queue.length) {
-    const msg = queue.shift();
-    if (msg.length === 1) {
-      parentPort.postMessage({ type: 'control', name: names[msg[0]] || 'unknown-' + msg[0] });
-      if (msg[0] === 4) send(Buffer.from(atr));
-      continue;
+let card = null;
+const insert = (atr, removeAfter) => {
+  const c = { atr, removeAfter, commands: 0, pending: Buffer.alloc(0), waiting: null, queue: [], socket: connect({ host, port }) };
+  card = c;
+  const socket = c.socket;
+  socket.setNoDelay(true);
+  const send = (payload) => {
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE(payload.length, 0);
+    socket.write(Buffer.concat([head, payload]));
+  };
+  c.send = send;
+  c.next = () => {
+    while (!c.waiting && c.queue.length) {
+      const msg = c.queue.shift();
+      if (msg.length === 1) {
+        parentPort.postMessage({ type: 'control', name: names[msg[0]] || 'unknown-' + msg[0] });
+        if (msg[0] === 4) send(Buffer.from(c.atr));
+        continue;
+      }
+      c.commands++;
+      if (c.removeAfter !== undefined && c.commands >= c.removeAfter) {
+        parentPort.postMessage({ type: 'apdu', apdu: msg, dropped: true });
+        socket.destroy();
+        return;
+      }
+      c.waiting = c.commands;
+      parentPort.postMessage({ type: 'apdu', id: c.commands, apdu: msg });
     }
-    commands++;
-    if (removeAfter !== undefined && commands >= removeAfter) {
-      parentPort.postMessage({ type: 'apdu', apdu: msg, dropped: true });
-      socket.destroy();
-      return;
+  };
+  socket.on('connect', () => parentPort.postMessage({ type: 'connected' }));
+  socket.on('error', (e) => parentPort.postMessage({ type: 'error', message: e.message }));
+  socket.on('close', () => {
+    if (card === c) card = null;
+    parentPort.postMessage({ type: 'closed' });
+  });
+  socket.on('data', (chunk) => {
+    c.pending = Buffer.concat([c.pending, chunk]);
+    while (c.pending.length >= 2 && c.pending.length >= 2 + c.pending.readUInt16BE(0)) {
+      const len = c.pending.readUInt16BE(0);
+      c.queue.push(Buffer.from(c.pending.subarray(2, 2 + len)));
+      c.pending = c.pending.subarray(2 + len);
     }
-    waiting = commands;
-    parentPort.postMessage({ type: 'apdu', id: commands, apdu: msg });
-  }
+    c.next();
+  });
 };
-socket.on('connect', () => parentPort.postMessage({ type: 'connected' }));
-socket.on('error', (e) => parentPort.postMessage({ type: 'error', message: e.message }));
-socket.on('close', () => {
-  parentPort.postMessage({ type: 'closed' });
-  parentPort.close();
-});
-socket.on('data', (chunk) => {
-  pending = Buffer.concat([pending, chunk]);
-  while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-    const len = pending.readUInt16BE(0);
-    queue.push(Buffer.from(pending.subarray(2, 2 + len)));
-    pending = pending.subarray(2 + len);
-  }
-  next();
-});
 parentPort.on('message', (m) => {
-  if (m.type === 'response' && m.id === waiting) {
-    waiting = null;
-    if (!socket.destroyed) send(Buffer.from(m.data));
-    next();
+  if (m.type === 'insert') {
+    insert(m.atr, m.removeAfterCommands);
+  } else if (!card) {
+    return;
+  } else if (m.type === 'response' && m.id === card.waiting) {
+    card.waiting = null;
+    if (!card.socket.destroyed) card.send(Buffer.from(m.data));
+    card.next();
   } else if (m.type === 'faults') {
-    removeAfter = m.removeAfterCommands;
+    card.removeAfter = m.removeAfterCommands;
   } else if (m.type === 'remove') {
-    socket.destroy();
+    card.socket.destroy();
   }
 });
 `;
@@ -131,10 +141,15 @@ export class VpcdSlot extends EventEmitter {
   readonly apdus: Buffer[] = [];
   /** Control messages received (power off/on, reset, get ATR), by name, in order. */
   readonly controls: string[] = [];
+  /** The slot's worker thread, started at the first insert; it keeps the process alive only while a card is in. */
   private worker: Worker | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  /** Resolves when the card in the slot has gone (its connection closed); null: no card. */
+  private present: Promise<void> | null = null;
   private card: BridgedCard | null = null;
   private faults: VpcdFaults = {};
+  /** Bumped at each insert: answers for an earlier card are dropped. */
+  private generation = 0;
+  private listener: ((m: FromWorker) => void) | null = null;
 
   constructor(
     readonly reader: VpcdReader = VPCD_READERS[0],
@@ -144,29 +159,25 @@ export class VpcdSlot extends EventEmitter {
   }
 
   get inserted(): boolean {
-    return this.worker !== null;
+    return this.present !== null;
   }
 
   /** Inserts the card: resolves once the TCP connection to vpcd is up (pcscd notices it at its next poll). */
   async insert(card: BridgedCard, faults: VpcdFaults = {}): Promise<void> {
-    if (this.worker) throw new Error(`${this.reader.name}: a card is already inserted`);
+    if (this.present) throw new Error(`${this.reader.name}: a card is already inserted`);
     this.card = card;
     this.faults = { ...faults };
     this.apdus.length = 0;
     this.controls.length = 0;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { host: this.host, port: this.reader.port, atr: card.atr(), removeAfterCommands: faults.removeAfterCommands },
-    });
-    this.worker = worker;
-    this.exited = once(worker, 'exit').then(() => {
-      if (this.worker === worker) {
-        this.worker = null;
-        this.emit('removed');
-      }
+    const generation = ++this.generation;
+    const worker = this.start();
+    worker.ref(); // a card in the slot keeps the process alive, as its thread did when it had one per card
+    let gone!: () => void;
+    this.present = new Promise<void>((r) => {
+      gone = r;
     });
     const connected = new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: FromWorker) => {
+      this.listener = (m: FromWorker) => {
         if (m.type === 'connected') resolve();
         else if (m.type === 'error')
           reject(
@@ -174,9 +185,17 @@ export class VpcdSlot extends EventEmitter {
               `${this.reader.name}: cannot reach vpcd on ${this.host}:${this.reader.port} (${m.message}); is pcscd running with vsmartcard-vpcd? (bash .ci/services.sh)`,
             ),
           );
-        else this.onWorker(worker, m);
-      });
+        else if (m.type === 'closed') {
+          if (this.generation !== generation) return;
+          this.present = null;
+          this.card = null;
+          worker.unref(); // an empty slot keeps no process alive
+          gone();
+          this.emit('removed');
+        } else this.onWorker(worker, generation, m);
+      };
     });
+    worker.postMessage({ type: 'insert', atr: card.atr(), removeAfterCommands: faults.removeAfterCommands });
     try {
       await connected;
     } catch (e) {
@@ -193,28 +212,35 @@ export class VpcdSlot extends EventEmitter {
 
   /** Pulls the card out: closes the connection and waits until it is closed. */
   async remove(): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    w.postMessage({ type: 'remove' });
-    await this.exited;
+    const present = this.present;
+    if (!present || !this.worker) return;
+    this.worker.postMessage({ type: 'remove' });
+    await present;
   }
 
-  private onWorker(worker: Worker, m: FromWorker): void {
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { host: this.host, port: this.reader.port } });
+    worker.on('message', (m: FromWorker) => this.listener?.(m));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onWorker(worker: Worker, generation: number, m: FromWorker): void {
     if (m.type === 'control') {
       this.controls.push(m.name);
     } else if (m.type === 'apdu') {
       const apdu = Buffer.from(m.apdu);
       this.apdus.push(apdu);
-      if (!m.dropped) void this.answer(worker, m.id as number, apdu);
+      if (!m.dropped) void this.answer(worker, generation, m.id as number, apdu);
     }
-    // 'closed': the worker then ends by itself (its port closed, nothing else pending); see `exited`.
   }
 
-  private async answer(worker: Worker, id: number, apdu: Buffer): Promise<void> {
+  private async answer(worker: Worker, generation: number, id: number, apdu: Buffer): Promise<void> {
     const card = this.card;
     if (!card) return;
     if (this.faults.delayMs) await new Promise((r) => setTimeout(r, this.faults.delayMs));
     const data = await card.transmit(apdu);
-    if (this.worker === worker) worker.postMessage({ type: 'response', id, data });
+    if (this.generation === generation) worker.postMessage({ type: 'response', id, data });
   }
 }

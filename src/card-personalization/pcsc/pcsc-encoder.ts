@@ -17,12 +17,26 @@ class PcscSlot implements EncoderSlot {
     return this.readers.get(this.reader)?.cardPresent ?? false;
   }
 
-  /** Waits for the watch to report a card; after waiting in vain, asks pcscd directly (a missed insertion). */
-  waitForCard(timeoutMs: number): Promise<boolean> {
-    return this.readers.waitForCard(this.reader, timeoutMs).then(
-      () => true,
-      () => this.readers.refresh(this.reader)?.cardPresent ?? false,
-    );
+  /**
+   * Waits for the watch to report a card, asking pcscd directly between its reports (after 50 ms,
+   * then 100, 200, and every 400 ms, pcscd's own poll of a reader): the watch misses a card swapped
+   * within one of pcscd's polls while a session was breaking, and would leave a hopper's new card
+   * unseen for the rest of the wait.
+   */
+  async waitForCard(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    for (let step = 50; ; step = Math.min(step * 2, 400)) {
+      const wait = Math.max(0, Math.min(step, until - Date.now()));
+      if (
+        await this.readers.waitForCard(this.reader, wait).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
+      if (this.readers.refresh(this.reader)?.cardPresent) return true;
+      if (Date.now() >= until) return false;
+    }
   }
 
   waitForRemoval(timeoutMs: number): Promise<boolean> {

@@ -1,0 +1,42 @@
+import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Clock } from '../common/clock/clock';
+import type { AppConfig } from '../common/config/config';
+import { VaultKeys } from './code-vault.module';
+import { newKeyLine } from './vault-keys';
+
+describe(VaultKeys.name, () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vault-keys-reload-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const keysFor = (keyFile: string) =>
+    new VaultKeys(
+      { VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: 'test' } as AppConfig,
+      { loadAtStart: false },
+      Clock.startingAt('2026-11-30T10:00:00Z'),
+    );
+
+  it('reads the key file again when it changes, so that a running worker follows a key added for vault:rotate', async () => {
+    const keyFile = join(dir, 'vault.keys');
+    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
+    const keys = keysFor(keyFile);
+    const first = await keys.get();
+    expect(first.current.id).toBe('key-a');
+    expect(await keys.get()).toBe(first); // unchanged: not read again
+
+    appendFileSync(keyFile, newKeyLine('key-b'));
+    const second = await keys.get();
+    expect(second.current.id).toBe('key-b');
+    expect([...second.keys.keys()]).toEqual(['key-a', 'key-b']);
+
+    // a file that became unusable fails the vault's calls rather than keeping keys the configuration no longer holds
+    chmodSync(keyFile, 0o640);
+    await expect(keys.get()).rejects.toMatchObject({ message: expect.stringContaining('VAULT_KEY_FILE') });
+    chmodSync(keyFile, 0o600);
+    expect((await keys.get()).current.id).toBe('key-b');
+  });
+});
