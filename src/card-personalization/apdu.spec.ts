@@ -81,7 +81,11 @@ describe('APDU', () => {
 
     it('reads the tries left from 63Cx', () => {
       const e = statusError('VERIFY ref 01', 0x63c2);
-      expect([e.reason, e.triesLeft, e.message]).toEqual(['verification_failed', 2, 'VERIFY ref 01: 63C2 verification failed, 2 tries left']);
+      expect([e.reason, e.triesLeft, e.message]).toEqual([
+        'verification_failed',
+        2,
+        'VERIFY ref 01: 63C2 verification failed, 2 tries left',
+      ]);
       expect(statusMeaning(0x63c0).triesLeft).toBe(0);
       expect(statusMeaning(0x6110).reason).toBe('more_data');
       expect(statusMeaning(0x6c08).description).toMatch(/8 bytes available/);
