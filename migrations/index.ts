@@ -12,6 +12,7 @@ import { JobRunHeld1764200720000 } from './1764200720000-JobRunHeld';
 import { CodeVault1764200800000 } from './1764200800000-CodeVault';
 import { EncoderFleet1764200900000 } from './1764200900000-EncoderFleet';
 import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
+import { ClaimedChip1764201100000 } from './1764201100000-ClaimedChip';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CodeVault1764200800000,
   EncoderFleet1764200900000,
   PersonalizationClaims1764201000000,
+  ClaimedChip1764201100000,
 ];

@@ -29,6 +29,8 @@ export const CARD_PERSONALIZATION_ERROR_CODES = [
   'encoder_not_found',
   /** A reset of an encoder station that is not in error. */
   'encoder_not_in_error',
+  /** Another live process runs this encoder station (one process per reader). */
+  'encoder_busy',
 ] as const;
 export type CardPersonalizationErrorCode = (typeof CARD_PERSONALIZATION_ERROR_CODES)[number];
 
@@ -46,6 +48,7 @@ export class CardPersonalizationError extends DomainError<CardPersonalizationErr
     no_reader: 'No such encoder reader',
     encoder_not_found: 'There is no encoder station with this id',
     encoder_not_in_error: 'The encoder station is not in error: there is nothing to reset',
+    encoder_busy: 'Another process runs this encoder station',
   };
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
@@ -7,6 +8,7 @@ import { Page } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
+import { errorText } from '../common/errors/error-text';
 import { CardPersonalizationError } from './card-personalization.errors';
 import { ENCODER_STATES, EncoderDriverName, EncoderState } from './encoder-station.entity';
 
@@ -28,9 +30,6 @@ export interface StationRegistration {
 
 /** How one card ended on a station. `error` is already safe to show (never a code); it is cut at ERROR_TEXT_MAX characters. */
 export type CardOutcome = { ok: true } | { ok: false; error: string };
-
-/** The longest last_error kept, in characters. */
-export const ERROR_TEXT_MAX = 500;
 
 /** A station's row as stored: what its own process reads back (current). */
 export interface EncoderStationRecord {
@@ -109,26 +108,44 @@ export class EncoderFleetService {
   /**
    * A process starts running a station: its row is made, or taken over (new processId,
    * started and heartbeat now, no order). State `idle`, except that a station in error stays
-   * in error (an operator must reset it). Counters carry on. Also deletes the forgotten rows
-   * (see purge). Returns the station id, `<host>/<reader>`.
+   * in error (an operator must reset it). Counters carry on. Refused (409 `encoder_busy`) while
+   * another process runs it: its heartbeat is fresh and it is not known dead (a process of this
+   * host that no longer exists is known dead, and its station is taken over at once). Also
+   * deletes the forgotten rows (see purge). Returns the station id, `<host>/<reader>`.
    */
   async register(s: StationRegistration): Promise<string> {
     if (!s.host || s.host.includes('/')) throw new Error(`register: host "${s.host}" must be a non-empty name without "/"`);
     if (!s.reader) throw new Error('register: the reader name is empty');
     if (!s.processId) throw new Error('register: the processId is empty');
     const id = stationId(s.host, s.reader);
-    await this.ds.query(
-      `INSERT INTO encoder_station AS s (id, host, reader, driver, process_id, state, started_at, heartbeat_at)
-       VALUES ($1, $2, $3, $4, $5, 'idle', now(), now())
-       ON CONFLICT (id) DO UPDATE SET
-         driver = EXCLUDED.driver,
-         process_id = EXCLUDED.process_id,
-         state = CASE WHEN s.state = 'error' THEN 'error' ELSE 'idle' END,
-         order_id = NULL,
-         started_at = now(),
-         heartbeat_at = now()`,
-      [id, s.host, s.reader, s.driver, s.processId],
-    );
+    await this.ds.transaction(async (em) => {
+      const [running]: Array<{ processId: string; seconds: number }> = await em.query(
+        `SELECT process_id AS "processId", extract(epoch FROM now() - heartbeat_at)::int AS seconds FROM encoder_station
+          WHERE id = $1 AND process_id IS NOT NULL AND process_id <> $2 AND heartbeat_at >= now() - $3::int * interval '1 second'
+          FOR UPDATE`,
+        [id, s.processId, this.staleAfterSeconds],
+      );
+      if (running && !knownDead(running.processId)) {
+        throw new CardPersonalizationError(
+          'encoder_busy',
+          `encoder station ${id} is run by process ${running.processId} (heartbeat ${running.seconds} s ago): one process per reader`,
+          409,
+          { processId: running.processId },
+        );
+      }
+      await em.query(
+        `INSERT INTO encoder_station AS s (id, host, reader, driver, process_id, state, started_at, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, 'idle', now(), now())
+         ON CONFLICT (id) DO UPDATE SET
+           driver = EXCLUDED.driver,
+           process_id = EXCLUDED.process_id,
+           state = CASE WHEN s.state = 'error' THEN 'error' ELSE 'idle' END,
+           order_id = NULL,
+           started_at = now(),
+           heartbeat_at = now()`,
+        [id, s.host, s.reader, s.driver, s.processId],
+      );
+    });
     await this.purge();
     return id;
   }
@@ -184,23 +201,27 @@ export class EncoderFleetService {
     return rows[0];
   }
 
-  /** The stations' processes are alive: one statement for all of them (a station stopped by goOffline is not revived). */
-  async heartbeat(ids: string[]): Promise<void> {
+  /**
+   * The stations of process `processId` are alive: one statement for all of them (a station
+   * stopped by goOffline, or taken over by another process, is not revived).
+   */
+  async heartbeat(ids: string[], processId: string): Promise<void> {
     if (!ids.length) return;
-    await this.ds.query(`UPDATE encoder_station SET heartbeat_at = now() WHERE id = ANY($1::text[]) AND process_id IS NOT NULL`, [ids]);
+    await this.ds.query(`UPDATE encoder_station SET heartbeat_at = now() WHERE id = ANY($1::text[]) AND process_id = $2`, [ids, processId]);
   }
 
   /**
-   * The stations' process stops cleanly: no process, no order, state `offline` (a station in
-   * error keeps `error`: it must still be reset), heartbeat_at the time it stopped.
+   * The stations' process `processId` stops cleanly: no process, no order, state `offline` (a
+   * station in error keeps `error`: it must still be reset), heartbeat_at the time it stopped.
+   * A station another process took over meanwhile is left to it.
    */
-  async goOffline(ids: string[]): Promise<void> {
+  async goOffline(ids: string[], processId: string): Promise<void> {
     if (!ids.length) return;
     await this.ds.query(
       `UPDATE encoder_station
           SET state = CASE WHEN state = 'error' THEN state ELSE 'offline' END, process_id = NULL, order_id = NULL, heartbeat_at = now()
-        WHERE id = ANY($1::text[])`,
-      [ids],
+        WHERE id = ANY($1::text[]) AND process_id = $2`,
+      [ids, processId],
     );
   }
 
@@ -337,16 +358,25 @@ export class EncoderFleetService {
   }
 }
 
+/**
+ * Whether the process `<host>:<pid>` is known to be gone: it ran on this host and no process
+ * has its pid any more. A process of another host is never known dead (its heartbeat tells).
+ */
+export function knownDead(processId: string, host = hostname()): boolean {
+  const at = processId.lastIndexOf(':');
+  const pid = Number(processId.slice(at + 1));
+  if (processId.slice(0, at) !== host || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** A station's id: `<host>/<reader>`. */
 export function stationId(host: string, reader: string): string {
   return `${host}/${reader}`;
-}
-
-/** An error as last_error keeps it: one line (control characters made spaces), at most ERROR_TEXT_MAX characters. */
-export function errorText(error: string): string {
-  const line = error.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'unknown error';
-  const chars = Array.from(line);
-  return chars.length <= ERROR_TEXT_MAX ? line : `${chars.slice(0, ERROR_TEXT_MAX - 1).join('')}…`;
 }
 
 function notFound(id: string): CardPersonalizationError {

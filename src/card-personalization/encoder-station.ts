@@ -10,6 +10,7 @@
  * error message (the script's labels and describeCommand hide them).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorText } from '../common/errors/error-text';
 import type { PersonalizationClaim } from '../orders/personalization-orders.service';
 import type { CardData, CardProfile } from './card-profile';
 import type { CardSession, EncoderSlot } from './encoder-driver';
@@ -33,6 +34,8 @@ export type CardOutcome =
   | { ok: false; reader: string; orderId: string | null; chipSerial: string | null; spoiled: boolean; code: string; message: string };
 
 export interface StationSummary {
+  /** The run ended because the station is in error (personalize:run: an operator must reset it). */
+  stoppedInError: boolean;
   cardsPersonalized: number;
   cardsSpoiled: number;
   cardsRefused: number;
@@ -59,7 +62,15 @@ export class EncoderStation {
    * loop then reads it, and waits for an operator's reset. Only a failed card puts a station in error.
    */
   private mayBeInError = true;
-  private readonly summary: StationSummary = { cardsPersonalized: 0, cardsSpoiled: 0, cardsRefused: 0, results: [] };
+  private readonly summary: StationSummary = {
+    stoppedInError: false,
+    cardsPersonalized: 0,
+    cardsSpoiled: 0,
+    cardsRefused: 0,
+    results: [],
+  };
+  /** The claim this station holds while it writes a card (its token is renewed by the heartbeat). */
+  private claim: PersonalizationClaim | null = null;
 
   constructor(
     private readonly slot: EncoderSlot,
@@ -69,6 +80,11 @@ export class EncoderStation {
 
   get id(): string {
     return this.stationId;
+  }
+
+  /** The token of the order claim held now (null between cards): what the heartbeat renews. */
+  get claimToken(): string | null {
+    return this.claim?.token ?? null;
   }
 
   /** Runs until `signal` aborts, the limit is reached, or (exitWhenIdle) no work is left. */
@@ -81,16 +97,19 @@ export class EncoderStation {
       processId: this.deps.processId,
     });
     const log = this.deps.log;
-    log.info({ station: this.stationId }, 'encoder station started');
+    // This station holds no claim yet: one under its id was left by its previous run (a process that died, a loop restarted).
+    const released = await this.deps.orders.releaseStation(this.stationId);
+    log.info({ station: this.stationId, ordersReleased: released }, 'encoder station started');
     while (!signal.aborted) {
       if (o.limit !== undefined && this.summary.cardsPersonalized >= o.limit) break;
       if (this.mayBeInError && (await this.deps.fleet.current(this.stationId))?.state === 'error') {
         // In the foreground (personalize:run) an operator must look first: stop rather than wait for a reset.
         if (o.exitWhenIdle) {
           log.warn({ station: this.stationId }, 'encoder station in error: stopping until an operator resets it');
+          this.summary.stoppedInError = true;
           break;
         }
-        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        await pause(pollMs, signal);
         continue;
       }
       this.mayBeInError = false;
@@ -100,13 +119,13 @@ export class EncoderStation {
       const outcome = await this.handle(session);
       if (outcome === 'look-again') {
         // The first look again at once (a swap settling), later ones after a poll.
-        if (this.brokenLooks > 1) await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        if (this.brokenLooks > 1) await pause(pollMs, signal);
         continue;
       }
       if (outcome === 'no-work') {
         await this.deps.fleet.setState(this.stationId, 'idle', null);
         if (o.exitWhenIdle) break;
-        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        await pause(pollMs, signal);
         continue;
       }
       o.onCard?.(outcome);
@@ -137,7 +156,7 @@ export class EncoderStation {
         // soon the first time, after a poll when it keeps failing.
         this.deps.log.warn({ station: this.stationId, err: (e as Error).message }, 'card could not be taken');
         const wait = refusedConnects++ ? pollMs : Math.min(pollMs, 50);
-        await sleep(wait, undefined, { signal }).catch(() => undefined);
+        await pause(wait, signal);
         continue;
       }
       if (this.lastSerial === undefined) return session;
@@ -171,8 +190,9 @@ export class EncoderStation {
       const result = await personalizeNextCard(session, this.profile, async (chipSerial) => {
         taken.chipSerial = chipSerial;
         await this.deps.orders.checkChipUnused(chipSerial);
-        const claim = await this.deps.orders.claimNext(this.stationId);
+        const claim = await this.deps.orders.claimNext(this.stationId, chipSerial);
         taken.claim = claim;
+        this.claim = claim;
         if (!claim) return null;
         await this.deps.fleet.setState(this.stationId, 'writing', claim.orderId);
         const codes = await this.deps.vault.codesForPersonalization(claim.orderId);
@@ -208,7 +228,10 @@ export class EncoderStation {
       this.brokenLooks = 0;
       return this.failed(e, taken, reader);
     } finally {
-      await session.close().catch(() => undefined);
+      this.claim = null;
+      await session
+        .close()
+        .catch((e: Error) => this.deps.log.warn({ station: this.stationId, err: e.message }, 'closing the card session failed'));
     }
   }
 
@@ -267,7 +290,7 @@ export class EncoderStation {
             message: (e as Error).message ?? String(e),
           };
     this.lastSerial = f.chipSerial;
-    const message = f.message.slice(0, 500);
+    const message = errorText(f.message);
     let orderStatus: string | null = null;
     if (claim) {
       const c = claim;
@@ -345,4 +368,9 @@ async function peekSerial(
     if (e instanceof PersonalizationFailure && READER_FAULT_CODES.has(e.code)) return { broken: e.code, message: e.message };
     return { serial: e instanceof PersonalizationFailure ? e.chipSerial : null };
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts (the loop then ends). */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -49,6 +49,7 @@ export class PersonalizeRunCommand extends CommandRunner {
       );
       view.stop();
       const out = {
+        ...(r.stoppedInError ? { stoppedInError: true } : {}),
         cardsPersonalized: r.cardsPersonalized,
         cardsSpoiled: r.cardsSpoiled,
         cardsRefused: r.cardsRefused,
@@ -58,11 +59,15 @@ export class PersonalizeRunCommand extends CommandRunner {
       printResult(json, out, () =>
         [
           `${r.cardsPersonalized} cards personalized, ${r.cardsSpoiled} spoiled, ${r.cardsRefused} refused before writing`,
+          ...(r.stoppedInError
+            ? ['the encoder station is in error: it takes no card until an operator resets it (POST /api/v1/encoders/:id/reset)']
+            : []),
           ...r.results.map((x) => `  ${x.cardNumber}  chip ${x.chipSerial}  order ${x.orderId}  (${x.reader})`),
           ...(firstCard ? [`card ${firstCard.cardNumber}, its files as read back:`, JSON.stringify(firstCard.files, null, 2)] : []),
         ].join('\n'),
       );
-      if (stop.signal.aborted) process.exitCode = EXIT_RUN_FAILED;
+      // Interrupted, or stopped with orders left because the station is in error: not a finished run.
+      if (stop.signal.aborted || r.stoppedInError) process.exitCode = EXIT_RUN_FAILED;
     } catch (e) {
       view.stop();
       printFailure(json, e);

@@ -24,6 +24,9 @@ const READER_WAIT_MS = 5_000;
  */
 @Injectable()
 export class PersonalizationService {
+  /** `<host>:<pid>`: the process that runs this service's stations. */
+  private readonly processId = `${hostname()}:${process.pid}`;
+
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly orders: PersonalizationOrdersService,
@@ -58,7 +61,7 @@ export class PersonalizationService {
       fleet: this.fleet,
       log,
       host: hostname(),
-      processId: `${hostname()}:${process.pid}`,
+      processId: this.processId,
       driver: driver.kind,
     };
   }
@@ -78,25 +81,34 @@ export class PersonalizationService {
     try {
       const slot = await pickSlot(driver, o.reader);
       const station = new EncoderStation(slot, this.deps(driver, o.log), CPX_ISO_V1);
-      const beat = setInterval(() => void this.beat([station.id], o.log), this.cfg.ENCODER_HEARTBEAT_SECONDS * 1000);
+      const beat = setInterval(() => void this.beat([station], o.log), this.cfg.ENCODER_HEARTBEAT_SECONDS * 1000);
       try {
         return await station.run(signal, { limit: o.limit, exitWhenIdle: true, onCard: o.onCard });
       } finally {
         clearInterval(beat);
-        if (station.id) await this.fleet.goOffline([station.id]).catch(() => undefined);
+        await this.goOffline([station], o.log);
       }
     } finally {
       if (!o.driver) await driver.close();
     }
   }
 
-  /** The stations are alive: their heartbeats, and their claims renewed (a slow card is not a silent station). */
-  private async beat(ids: string[], log: StationLog): Promise<void> {
-    const live = ids.filter(Boolean);
+  /** The stations are alive: their heartbeats, and the claims they hold renewed (a slow card is not a silent station). */
+  private async beat(stations: EncoderStation[], log: StationLog): Promise<void> {
+    const ids = stations.map((s) => s.id).filter(Boolean);
+    const tokens = stations.map((s) => s.claimToken).filter((t): t is string => t !== null);
     await Promise.all([
-      this.fleet.heartbeat(live).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed')),
-      this.orders.renewClaims(live).catch((e: Error) => log.warn({ err: e.message }, 'renewing personalization claims failed')),
+      this.fleet.heartbeat(ids, this.processId).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed')),
+      this.orders.renewClaims(tokens).catch((e: Error) => log.warn({ err: e.message }, 'renewing personalization claims failed')),
     ]);
+  }
+
+  /** The stations stopped: offline (a failure is logged; their heartbeat then stops and the fleet shows them offline anyway). */
+  private async goOffline(stations: EncoderStation[], log: StationLog): Promise<void> {
+    const ids = stations.map((s) => s.id).filter(Boolean);
+    await this.fleet
+      .goOffline(ids, this.processId)
+      .catch((e: Error) => log.warn({ stations: ids, err: e.message }, 'marking the stations offline failed'));
   }
 
   /**
@@ -132,10 +144,7 @@ export class PersonalizationService {
       if (!r) return;
       running.delete(reader);
       r.stop.abort();
-      const gone = r.done
-        .then(() => (r.station.id ? this.fleet.goOffline([r.station.id]) : undefined))
-        .catch((e: Error) => log.warn({ reader, err: e.message }, 'marking the station offline failed'))
-        .finally(() => stopping.delete(reader));
+      const gone = r.done.then(() => this.goOffline([r.station], log)).finally(() => stopping.delete(reader));
       stopping.set(reader, gone);
       log.warn({ reader }, 'reader gone: its station is offline');
     };
@@ -144,7 +153,7 @@ export class PersonalizationService {
     for (const slot of driver.slots()) start(slot);
     const beat = setInterval(() => {
       void this.beat(
-        [...running.values()].map((r) => r.station.id),
+        [...running.values()].map((r) => r.station),
         log,
       ).then(() =>
         this.orders
@@ -159,7 +168,10 @@ export class PersonalizationService {
     const all = [...running.values()];
     for (const r of all) r.stop.abort();
     await Promise.all(all.map((r) => r.done));
-    await this.fleet.goOffline(all.map((r) => r.station.id).filter(Boolean)).catch(() => undefined);
+    await this.goOffline(
+      all.map((r) => r.station),
+      log,
+    );
   }
 }
 

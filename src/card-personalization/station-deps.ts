@@ -23,7 +23,10 @@ export interface StationFleet {
 }
 
 export interface StationDeps {
-  orders: Pick<PersonalizationOrdersService, 'pendingCount' | 'checkChipUnused' | 'claimNext' | 'recordPersonalized' | 'recordFailure'>;
+  orders: Pick<
+    PersonalizationOrdersService,
+    'pendingCount' | 'checkChipUnused' | 'claimNext' | 'recordPersonalized' | 'recordFailure' | 'releaseStation'
+  >;
   /** The vault gives an order's codes at the moment of use, by order id. */
   vault: { codesForPersonalization(orderId: string): Promise<{ pin: string; puk: string }> };
   fleet: StationFleet;

@@ -54,6 +54,8 @@ export class CardOrder {
   @Column('uuid', { name: 'claim_token', nullable: true }) claimToken: string | null;
   @Column('text', { name: 'claimed_by', nullable: true }) claimedBy: string | null;
   @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt: Date | null;
+  /** The chip the claim was taken for, named before anything is written: spoiled if the claim is given back unrecorded. */
+  @Column('text', { name: 'claimed_chip_serial', nullable: true }) claimedChipSerial: string | null;
 }
 
 @Entity('order_idempotency_key')

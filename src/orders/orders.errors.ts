@@ -52,12 +52,19 @@ export class OrdersError extends DomainError<OrdersErrorCode> {
  * detail says why with creation's wording (`standing` from RppsService.standing()); a 409
  * `registry_changed` when the registry says active again by the time it is read.
  */
-export function approvalRefusal(s: RegistryStanding, orderId: string, nationalId: string, professionCode: string): OrdersError {
+export function approvalRefusal(
+  s: RegistryStanding,
+  orderId: string,
+  nationalId: string,
+  professionCode: string,
+  /** What was refused: `approved` (default) or `retried`. */
+  done: 'approved' | 'retried' = 'approved',
+): OrdersError {
   const why = registryRefusal(s, nationalId, professionCode);
   if (!why) {
-    return new OrdersError('registry_changed', `the registry changed while order ${orderId} was approved: try again`, 409, { orderId });
+    return new OrdersError('registry_changed', `the registry changed while order ${orderId} was ${done}: try again`, 409, { orderId });
   }
-  return new OrdersError('professional_not_in_registry', `order ${orderId} cannot be approved: ${why.message}`, 409, {
+  return new OrdersError('professional_not_in_registry', `order ${orderId} cannot be ${done}: ${why.message}`, 409, {
     ...why.extra,
     orderId,
     standing: why.code,

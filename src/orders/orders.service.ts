@@ -16,6 +16,7 @@ import { isNationalIdShape } from '../rpps/identifiers';
 import { RppsService } from '../rpps/rpps.service';
 import { insertOrderSql, NewOrder, ORDER_COLUMNS, orderCreatedEntry } from './order-rows';
 import { approvalRefusal, OrdersError, registryRefusal } from './orders.errors';
+import { abandonClaims } from './personalization-orders.service';
 import { CARD_TYPES, generationFor, MANUAL_ONLY_CARD_TYPES } from './validity';
 import { fromStatesFor, OPEN_ORDER_STATES, OrderAction, OrderState, orderTransition, TransitionError } from './workflow';
 
@@ -223,8 +224,10 @@ export class OrdersService {
     return this.transition(id, 'reject', actor, this.requireReason(reason));
   }
 
+  /** Cancels an order that has no card yet; one being written loses its claim and its card is spoiled (see abandonClaims). */
   async cancel(id: string, actor: string, reason: string): Promise<OrderView> {
-    return this.transition(id, 'cancel', actor, this.requireReason(reason));
+    const why = this.requireReason(reason);
+    return this.transition(id, 'cancel', actor, why, (em) => abandonClaims(em, [id], `order cancelled: ${why}`));
   }
 
   /**
@@ -232,7 +235,10 @@ export class OrdersService {
    * the queue with its attempts counted from zero, once an operator has seen to the cause.
    */
   async retry(id: string, actor: string, reason: string): Promise<OrderView> {
-    return this.transition(id, 'retry', actor, this.requireReason(reason));
+    // The holder may have ceased meanwhile (or the order been failed before a cessation): refused like an approval.
+    return this.transition(id, 'retry', actor, this.requireReason(reason), async (em, current) => {
+      await this.requireInRegistry(em, current, 'retried');
+    });
   }
 
   async get(id: string, em: EntityManager = this.ds.manager): Promise<OrderView> {
@@ -273,10 +279,18 @@ export class OrdersService {
   }
 
   /** Conditional update: the order moves only from a state the workflow allows; the loser of a race gets a 409. */
-  private async transition(id: string, action: OrderAction, actor: string, statusReason: string | null): Promise<OrderView> {
+  private async transition(
+    id: string,
+    action: OrderAction,
+    actor: string,
+    statusReason: string | null,
+    /** Checks or side effects of this action, in its transaction once the transition is known to be allowed. */
+    before?: (em: EntityManager, current: OrderView) => Promise<void>,
+  ): Promise<OrderView> {
     return this.ds.transaction(async (em) => {
       const current = await this.get(id, em);
       const to = orderTransition(current.status, action);
+      await before?.(em, current);
       const rows = await rowsReturned<OrderView>(
         em,
         `UPDATE card_order SET status = $2, status_reason = COALESCE($3, status_reason), updated_at = now(),
@@ -344,7 +358,11 @@ export class OrdersService {
   }
 
   /** The card content of the order's holder, active in the registry with that profession; a 409 saying why otherwise. */
-  private async requireInRegistry(em: EntityManager, order: Pick<OrderView, 'id' | 'nationalId' | 'professionCode'>) {
+  private async requireInRegistry(
+    em: EntityManager,
+    order: Pick<OrderView, 'id' | 'nationalId' | 'professionCode'>,
+    done: 'approved' | 'retried' = 'approved',
+  ) {
     const content = await this.rpps.cardContent(order.nationalId, order.professionCode, em);
     if (content) return content;
     throw approvalRefusal(
@@ -352,6 +370,7 @@ export class OrdersService {
       order.id,
       order.nationalId,
       order.professionCode,
+      done,
     );
   }
 

@@ -5,11 +5,12 @@ import { Clock } from '../common/clock/clock';
 import type { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { rowsReturned } from '../common/database/returning';
+import { errorText } from '../common/errors/error-text';
 import type { CardContent } from '../rpps/rpps.service';
 import { CARD_COLUMNS, CardsService, type CardView } from './cards.service';
 import { OrdersError } from './orders.errors';
 import { type Generation, validUntil } from './validity';
-import { fromStatesFor } from './workflow';
+import { fromStatesFor, orderTransition } from './workflow';
 
 /**
  * An order taken by one encoder station for one card: what the card is written from. The
@@ -66,38 +67,44 @@ export class PersonalizationOrdersService {
 
   /** How many approved orders wait for a card. */
   async pendingCount(): Promise<number> {
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE status = 'approved'`);
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM card_order WHERE status = ANY($1)`, [
+      fromStatesFor('start-personalization'),
+    ]);
     return n;
   }
 
   /**
-   * Refuses a chip already bound to a card or spoiled earlier: a card of our stock is
-   * written once. Called before anything is written.
+   * Refuses a chip already bound to a card, spoiled earlier, or named by another station's
+   * claim: a card of our stock is written once. Called before anything is written.
    */
   async checkChipUnused(chipSerial: string): Promise<void> {
     const [row] = await this.ds.query(
       `SELECT (SELECT card_number FROM card WHERE chip_serial = $1) AS bound,
-              (SELECT order_id FROM spoiled_card WHERE chip_serial = $1) AS spoiled`,
+              (SELECT order_id FROM spoiled_card WHERE chip_serial = $1) AS spoiled,
+              (SELECT claimed_by FROM card_order WHERE claimed_chip_serial = $1 LIMIT 1) AS claimed`,
       [chipSerial],
     );
     if (row.bound) throw new OrdersError('chip_already_used', `chip ${chipSerial} already holds card ${row.bound}`, 409);
     if (row.spoiled) throw new OrdersError('chip_already_used', `chip ${chipSerial} was spoiled earlier (order ${row.spoiled})`, 409);
+    if (row.claimed) throw new OrdersError('chip_already_used', `chip ${chipSerial} is being written by ${row.claimed}`, 409);
   }
 
   /**
-   * Takes the oldest approved order for `station` (approved → personalizing), allocates its
-   * card number and computes its validity from today. Null when none waits. Two stations
-   * never take the same order (row lock, SKIP LOCKED, conditional transition).
+   * Takes the oldest approved order for `station` and the blank chip `chipSerial` (approved →
+   * personalizing), allocates its card number and computes its validity from today. Null when
+   * none waits. Two stations never take the same order (row lock, SKIP LOCKED, conditional
+   * transition). The chip is named on the claim before anything is written: a claim given back
+   * unrecorded spoils it (see releaseStale).
    */
-  async claimNext(station: string): Promise<PersonalizationClaim | null> {
+  async claimNext(station: string, chipSerial: string): Promise<PersonalizationClaim | null> {
     for (;;) {
-      const claim = await this.claimOne(station);
+      const claim = await this.claimOne(station, chipSerial);
       // An order that no card can be written from was failed: take the next one.
       if (claim !== 'skipped') return claim;
     }
   }
 
-  private async claimOne(station: string): Promise<PersonalizationClaim | null | 'skipped'> {
+  private async claimOne(station: string, chipSerial: string): Promise<PersonalizationClaim | null | 'skipped'> {
     return this.ds.transaction(async (em) => {
       const [row] = await rowsReturned<{
         id: string;
@@ -109,20 +116,20 @@ export class PersonalizationOrdersService {
         replacesCard: string | null;
       }>(
         em,
-        `UPDATE card_order o SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = $1, claimed_at = now(),
-                personalization_attempts = personalization_attempts + 1, status_reason = NULL, updated_at = now()
+        `UPDATE card_order o SET status = $3, claim_token = gen_random_uuid(), claimed_by = $1, claimed_at = now(),
+                claimed_chip_serial = $4, personalization_attempts = personalization_attempts + 1, status_reason = NULL, updated_at = now()
           WHERE o.id = (SELECT id FROM card_order WHERE status = ANY($2) ORDER BY approved_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
           RETURNING o.id, o.claim_token AS token, o.personalization_attempts AS attempt, o.card_type AS "cardType", o.generation,
                     o.content, o.replaces_card AS "replacesCard"`,
-        [station, fromStatesFor('start-personalization')],
+        [station, fromStatesFor('start-personalization'), orderTransition('approved', 'start-personalization'), chipSerial],
       );
       if (!row) return null;
       if (!row.content || !row.generation) {
         // Not a card's fault and no card will fix it: the order goes to `failed` for an operator, and the station takes the next.
         await em.query(
-          `UPDATE card_order SET status = 'failed', status_reason = 'approved without frozen content or generation', claim_token = NULL,
-                  claimed_by = NULL, claimed_at = NULL, personalization_attempts = personalization_attempts - 1 WHERE id = $1`,
-          [row.id],
+          `UPDATE card_order SET status = $2, status_reason = 'approved without frozen content or generation', ${CLAIM_CLEARED},
+                  personalization_attempts = personalization_attempts - 1 WHERE id = $1`,
+          [row.id, orderTransition('personalizing', 'fail')],
         );
         await this.audit.append(em, {
           actor: ACTOR,
@@ -174,8 +181,9 @@ export class PersonalizationOrdersService {
       if (already) return already;
       await this.holdClaim(em, claim);
       await em.query(
-        `UPDATE card_order SET status = 'personalized', claim_token = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`,
-        [claim.orderId, claim.token],
+        `UPDATE card_order SET status = $3, claim_token = NULL, claimed_chip_serial = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2`,
+        [claim.orderId, claim.token, orderTransition('personalizing', 'personalized')],
       );
       const c = claim.content;
       const [card] = await rowsReturned<CardView>(
@@ -232,11 +240,21 @@ export class PersonalizationOrdersService {
         em,
         `UPDATE card_order SET
                 personalization_attempts = personalization_attempts - CASE WHEN $3 THEN 0 ELSE 1 END,
-                status = CASE WHEN $6 OR ($3 AND personalization_attempts >= $4) THEN 'failed' ELSE 'approved' END,
-                status_reason = $5, claim_token = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = now()
-          WHERE id = $1 AND claim_token = $2 AND status = 'personalizing'
+                status = CASE WHEN $6 OR ($3 AND personalization_attempts >= $4) THEN $7 ELSE $8 END,
+                status_reason = $5, ${CLAIM_CLEARED}, updated_at = now()
+          WHERE id = $1 AND claim_token = $2 AND status = ANY($9)
           RETURNING status, personalization_attempts AS attempts`,
-        [claim.orderId, claim.token, f.spoiled, this.cfg.PERSONALIZATION_MAX_ATTEMPTS, failureReason(f), !!f.orderAtFault],
+        [
+          claim.orderId,
+          claim.token,
+          f.spoiled,
+          this.cfg.PERSONALIZATION_MAX_ATTEMPTS,
+          failureReason(f),
+          !!f.orderAtFault,
+          orderTransition('personalizing', 'fail'),
+          orderTransition('personalizing', 'release'),
+          fromStatesFor('release'),
+        ],
       );
       if (!row) return 'claim-lost';
       await this.audit.append(em, {
@@ -259,33 +277,63 @@ export class PersonalizationOrdersService {
   }
 
   /**
-   * The stations named are alive: their claims are renewed, so that releaseStale gives back
-   * only the orders of a station that went silent (not one writing a slow card).
+   * The claims named (by token) are held by live stations: renewed, so that releaseStale gives
+   * back only the orders of a station that went silent (not one writing a slow card). By token,
+   * not by station: a station restarted by a new process never keeps its dead predecessor's claim alive.
    */
-  async renewClaims(stations: string[]): Promise<void> {
-    if (!stations.length) return;
-    await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE status = 'personalizing' AND claimed_by = ANY($1)`, [stations]);
+  async renewClaims(tokens: string[]): Promise<void> {
+    if (!tokens.length) return;
+    await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE claim_token = ANY($1::uuid[])`, [tokens]);
   }
 
   /**
    * Orders left personalizing by a station that went silent (its process died, its host
-   * lost the database) for longer than `olderThanSeconds`: back to the queue, or to
-   * `failed` past the attempts. Returns how many were given back.
+   * lost the database) for longer than `olderThanSeconds`: given back (see giveBack).
+   * Returns how many.
    */
   async releaseStale(olderThanSeconds: number): Promise<number> {
+    return this.giveBack(
+      `claimed_at < now() - make_interval(secs => $1)`,
+      [olderThanSeconds],
+      'its encoder station went silent while writing',
+    );
+  }
+
+  /**
+   * A station starts (a new process, or its loop restarted after an error): it holds no claim
+   * yet, so any order still claimed under its id was left by its previous run and is given back
+   * at once (see giveBack), instead of waiting for the claim timeout.
+   */
+  async releaseStation(station: string): Promise<number> {
+    return this.giveBack(`claimed_by = $1`, [station], 'its encoder station restarted while writing');
+  }
+
+  /**
+   * Gives back the personalizing orders `where` selects: back to the queue, or to `failed` past
+   * the attempts. The chip each claim named is spoiled (writing may have begun, or ended without
+   * its record: such a card must never be used), so no written card goes unrecorded.
+   */
+  private async giveBack(where: string, params: unknown[], reason: string): Promise<number> {
+    const n = params.length;
     return this.ds.transaction(async (em) => {
-      const rows = await rowsReturned<{ id: string; status: string; station: string }>(
+      const rows = await rowsReturned<{ id: string; status: string; station: string; chipSerial: string | null }>(
         em,
-        `WITH stale AS (SELECT id, claimed_by FROM card_order
-                         WHERE status = 'personalizing' AND claimed_at < now() - make_interval(secs => $1)
-                         FOR UPDATE SKIP LOCKED)
-         UPDATE card_order o SET status = CASE WHEN personalization_attempts >= $2 THEN 'failed' ELSE 'approved' END,
-                status_reason = 'its encoder station went silent while writing', claim_token = NULL, claimed_by = NULL,
-                claimed_at = NULL, updated_at = now()
+        `WITH stale AS (SELECT id, claimed_by, claimed_chip_serial FROM card_order
+                         WHERE status = ANY($${n + 1}) AND ${where} FOR UPDATE SKIP LOCKED)
+         UPDATE card_order o SET status = CASE WHEN personalization_attempts >= $${n + 2} THEN $${n + 3} ELSE $${n + 4} END,
+                status_reason = $${n + 5}, ${CLAIM_CLEARED}, updated_at = now()
            FROM stale WHERE o.id = stale.id
-         RETURNING o.id, o.status, stale.claimed_by AS station`,
-        [olderThanSeconds, this.cfg.PERSONALIZATION_MAX_ATTEMPTS],
+         RETURNING o.id, o.status, stale.claimed_by AS station, stale.claimed_chip_serial AS "chipSerial"`,
+        [
+          ...params,
+          fromStatesFor('release'),
+          this.cfg.PERSONALIZATION_MAX_ATTEMPTS,
+          orderTransition('personalizing', 'fail'),
+          orderTransition('personalizing', 'release'),
+          reason,
+        ],
       );
+      await spoilAbandonedChips(em, rows, reason);
       await this.audit.appendMany(
         em,
         rows.map((r) => ({
@@ -293,7 +341,7 @@ export class PersonalizationOrdersService {
           action: r.status === 'failed' ? 'order.fail' : 'order.release',
           entity: 'card_order' as const,
           entityId: r.id,
-          details: { station: r.station, stale: true },
+          details: { station: r.station, chipSerial: r.chipSerial, stale: true, reason },
         })),
       );
       return rows.length;
@@ -329,9 +377,48 @@ export class PersonalizationOrdersService {
     await em.query(
       `INSERT INTO spoiled_card (chip_serial, order_id, card_number, station, stage, error_code, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (chip_serial) DO NOTHING`,
-      [chipSerial, claim.orderId, claim.cardNumber, claim.station, f.stage, f.code, f.message.slice(0, 500)],
+      [chipSerial, claim.orderId, claim.cardNumber, claim.station, f.stage, f.code, errorText(f.message)],
     );
   }
+}
+
+/** What clears an order's claim in an UPDATE's SET list. */
+const CLAIM_CLEARED = 'claim_token = NULL, claimed_by = NULL, claimed_at = NULL, claimed_chip_serial = NULL';
+
+/**
+ * Ends the claims of orders about to be cancelled (by an operator, or by the registry's
+ * cessation): the chip each named is spoiled (its writing may have begun), so the station
+ * still writing it finds its claim lost. Called in the cancelling transaction, before the status changes.
+ */
+export async function abandonClaims(em: EntityManager, orderIds: string[], reason: string): Promise<void> {
+  if (!orderIds.length) return;
+  const rows = await rowsReturned<{ id: string; station: string; chipSerial: string | null }>(
+    em,
+    `WITH c AS (SELECT id, claimed_by, claimed_chip_serial FROM card_order WHERE id = ANY($1::uuid[]) AND claim_token IS NOT NULL FOR UPDATE)
+     UPDATE card_order o SET ${CLAIM_CLEARED} FROM c WHERE o.id = c.id
+     RETURNING o.id, c.claimed_by AS station, c.claimed_chip_serial AS "chipSerial"`,
+    [orderIds],
+  );
+  await spoilAbandonedChips(em, rows, reason);
+}
+
+/**
+ * Records as spoiled the chips named by claims that ended without their card being recorded
+ * (stage `unknown`: writing may have begun or even ended). Called in the transaction that ends the claims.
+ */
+export async function spoilAbandonedChips(
+  em: EntityManager,
+  claims: Array<{ id: string; station: string; chipSerial: string | null }>,
+  reason: string,
+): Promise<void> {
+  const named = claims.filter((c) => c.chipSerial);
+  if (!named.length) return;
+  await em.query(
+    `INSERT INTO spoiled_card (chip_serial, order_id, station, stage, error_code, error)
+     SELECT chip, order_id, station, 'unknown', 'claim_abandoned', $4 FROM unnest($1::text[], $2::uuid[], $3::text[]) AS t(chip, order_id, station)
+     ON CONFLICT (chip_serial) DO NOTHING`,
+    [named.map((c) => c.chipSerial), named.map((c) => c.id), named.map((c) => c.station), reason],
+  );
 }
 
 function failureReason(f: PersonalizationFailureReport): string {

@@ -9,8 +9,9 @@ import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { JobPayloads, QueueName } from '../common/queue/queues';
 import { CardContent, RppsService } from '../rpps/rpps.service';
 import { OrdersService } from './orders.service';
+import { abandonClaims } from './personalization-orders.service';
 import { cardTypeForCategory } from './validity';
-import { NOT_YET_PERSONALIZED_STATES } from './workflow';
+import { fromStatesFor } from './workflow';
 
 export interface ConsumeOutcome {
   skipped?: 'already consumed' | 'event not found';
@@ -199,16 +200,21 @@ export class RegistryEventsHandler implements JobHandler {
       out.oppositionsRequested.push(r.card_number);
       await this.outbox.add(em, 'card.opposition-requested', { requestId: r.id });
     }
+    // Every order that has no card yet, one being written included (its card is spoiled: see abandonClaims).
+    const why = `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`;
+    const open: Array<{ id: string }> = await em.query(
+      `SELECT id FROM card_order WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($3) FOR UPDATE`,
+      [nationalId, professionCode, fromStatesFor('cancel')],
+    );
+    await abandonClaims(
+      em,
+      open.map((o) => o.id),
+      why,
+    );
     const cancelled = await rowsReturned<{ id: string }>(
       em,
-      `UPDATE card_order SET status = 'cancelled', status_reason = $3, updated_at = now()
-        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($4) RETURNING id`,
-      [
-        nationalId,
-        professionCode,
-        `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`,
-        [...NOT_YET_PERSONALIZED_STATES],
-      ],
+      `UPDATE card_order SET status = 'cancelled', status_reason = $2, updated_at = now() WHERE id = ANY($1::uuid[]) RETURNING id`,
+      [open.map((o) => o.id), why],
     );
     out.ordersCancelled.push(...cancelled.map((c) => c.id));
     if (requests.length || cancelled.length) {

@@ -63,6 +63,9 @@ export const ORDER_TRANSITIONS: readonly Transition<OrderState, OrderAction>[] =
     // a card failed (or its station went silent): the order waits for the next blank card
     { from: 'personalizing', to: 'approved', action: 'release' },
     { from: 'failed', to: 'approved', action: 'retry' },
+    // no card came of it: a failed order, or one being written (its card is then spoiled), may still be cancelled
+    { from: 'failed', to: 'cancelled', action: 'cancel' },
+    { from: 'personalizing', to: 'cancelled', action: 'cancel' },
     { from: 'personalized', to: 'card-letter-sent', action: 'card-letter-sent' },
     { from: 'card-letter-sent', to: 'pin-letter-sent', action: 'pin-letter-sent' },
     { from: 'pin-letter-sent', to: 'closed', action: 'close' },
@@ -82,9 +85,6 @@ export const OPEN_ORDER_STATES: readonly OrderState[] = Object.freeze([
   'pin-letter-sent',
   'failed',
 ] as const);
-
-/** States in which no card has been made yet (the order's content may still change). */
-export const NOT_YET_PERSONALIZED_STATES: readonly OrderState[] = Object.freeze(['requested', 'approved'] as const);
 
 /** States with no way out. */
 export const FINAL_ORDER_STATES: readonly OrderState[] = Object.freeze(['closed', 'rejected', 'cancelled'] as const);

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { EncoderFleetService, ERROR_TEXT_MAX, StationRegistration } from '../../src/card-personalization/encoder-fleet.service';
+import { hostname } from 'node:os';
+import { EncoderFleetService, knownDead, StationRegistration } from '../../src/card-personalization/encoder-fleet.service';
+import { ERROR_TEXT_MAX } from '../../src/common/errors/error-text';
 import { openContext, TestContext, testConfig } from '../support/context';
 
 /** K = 3 failures in a row, heartbeats every 5 s (offline after 15 s), forgotten after 168 h: the defaults. */
@@ -57,11 +60,18 @@ describe(EncoderFleetService.name, () => {
       });
     });
 
-    it('lets a new process take a station over: its process, idle, no order, the counters carried on', async () => {
+    it('lets a new process take a silent station over: its process, idle, no order, the counters carried on', async () => {
       const id = await fleet.register(station('r1'));
       await fleet.recordCard(id, { ok: true });
       await fleet.recordCard(id, { ok: false, error: 'memory failure' });
       await fleet.setState(id, 'writing', randomUUID());
+      // while its process beats, another process is refused the reader
+      await expect(fleet.register(station('r1', { processId: 'enc-host-1:5555' }))).rejects.toMatchObject({
+        code: 'encoder_busy',
+        status: 409,
+        message: expect.stringContaining('enc-host-1:4242'),
+      });
+      await silentFor(id, 16);
       expect(await fleet.register(station('r1', { processId: 'enc-host-1:5555', driver: 'simulated' }))).toBe(id);
       expect(await fleet.current(id)).toMatchObject({
         processId: 'enc-host-1:5555',
@@ -76,10 +86,23 @@ describe(EncoderFleetService.name, () => {
       expect(n).toBe(1);
     });
 
+    it('takes a station over at once from a process of this host that no longer exists', async () => {
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+      const id = await fleet.register(station('r2', { host: hostname(), processId: `${hostname()}:${gone}` }));
+      expect(knownDead(`${hostname()}:${gone}`)).toBe(true);
+      expect(knownDead(`${hostname()}:${process.pid}`)).toBe(false);
+      expect(knownDead(`another-host:${gone}`)).toBe(false);
+      await fleet.register(station('r2', { host: hostname(), processId: `${hostname()}:${process.pid}` }));
+      expect(await fleet.current(id)).toMatchObject({ processId: `${hostname()}:${process.pid}` });
+      // the old process's late calls leave the new one's row alone
+      await fleet.goOffline([id], `${hostname()}:${gone}`);
+      expect(await fleet.current(id)).toMatchObject({ processId: `${hostname()}:${process.pid}`, state: 'idle' });
+    });
+
     it('keeps a station in error in error when its process starts again: only an operator resets it', async () => {
       const id = await fleet.register(station('r1'));
       await failTimes(id, 3);
-      await fleet.goOffline([id]);
+      await fleet.goOffline([id], 'enc-host-1:4242');
       await fleet.register(station('r1', { processId: 'enc-host-1:6000' }));
       expect(await fleet.current(id)).toMatchObject({ state: 'error', processId: 'enc-host-1:6000', consecutiveFailures: 3 });
     });
@@ -211,23 +234,23 @@ describe(EncoderFleetService.name, () => {
       await silentFor(id, 16);
       expect((await fleet.list()).items[0]).toMatchObject({ id, state: 'offline', stoppedIn: 'writing', orderId: order });
       expect((await fleet.current(id)).state).toBe('writing');
-      await fleet.heartbeat([id]);
+      await fleet.heartbeat([id], 'enc-host-1:4242');
       expect((await fleet.list()).items[0]).toMatchObject({ id, state: 'writing', stoppedIn: null });
     });
 
     it('shows a station stopped cleanly offline at once (no process, no order), and its heartbeat no longer revives it', async () => {
       const id = await fleet.register(station('r1'));
       await fleet.setState(id, 'waiting-card', randomUUID());
-      await fleet.goOffline([id]);
+      await fleet.goOffline([id], 'enc-host-1:4242');
       expect((await fleet.list()).items[0]).toMatchObject({ id, state: 'offline', stoppedIn: null, processId: null, orderId: null });
-      await fleet.heartbeat([id]);
+      await fleet.heartbeat([id], 'enc-host-1:4242');
       expect((await fleet.list()).items[0]).toMatchObject({ state: 'offline' });
     });
 
     it('shows a station in error whose process stopped offline, stopped in error, until it is reset', async () => {
       const id = await fleet.register(station('r1'));
       await failTimes(id, 3);
-      await fleet.goOffline([id]);
+      await fleet.goOffline([id], 'enc-host-1:4242');
       expect((await fleet.list()).items[0]).toMatchObject({ id, state: 'offline', stoppedIn: 'error' });
       await fleet.reset(id, 'principal:op-1');
       expect((await fleet.list()).items[0]).toMatchObject({ id, state: 'offline', stoppedIn: 'idle' });
@@ -238,7 +261,7 @@ describe(EncoderFleetService.name, () => {
         ['kept', 'forgotten', 'in-error', 'running'].map((r) => fleet.register(station(r))),
       );
       await failTimes(inError, 3);
-      await fleet.goOffline([kept, forgotten, inError]);
+      await fleet.goOffline([kept, forgotten, inError], 'enc-host-1:4242');
       await silentFor(kept, 167 * 3600);
       await silentFor(forgotten, 168 * 3600 + 1);
       await silentFor(inError, 1000 * 3600);

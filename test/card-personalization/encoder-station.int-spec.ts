@@ -105,7 +105,8 @@ describe(EncoderStation.name, () => {
   beforeEach(async () => {
     // each test starts with no order waiting
     await ctx.ds.query(
-      `UPDATE card_order SET status = 'cancelled', claim_token = NULL WHERE status IN ('approved', 'personalizing', 'failed')`,
+      `UPDATE card_order SET status = 'cancelled', claim_token = NULL, claimed_by = NULL, claimed_chip_serial = NULL
+        WHERE status IN ('approved', 'personalizing', 'failed')`,
     );
   });
   afterAll(async () => {
@@ -243,13 +244,116 @@ describe(EncoderStation.name, () => {
 
   it('records a card once when its recording is retried (the first commit answered, the answer lost)', async () => {
     const [id] = await approvedOrders(1);
-    const claim = (await perso.claimNext('retry-station'))!;
+    const claim = (await perso.claimNext('retry-station', 'SIMRECORDTWICE1'))!;
     expect(claim.orderId).toBe(id);
     const first = await perso.recordPersonalized(claim, 'SIMRECORDTWICE1');
     const again = await perso.recordPersonalized(claim, 'SIMRECORDTWICE1');
     expect(again.cardNumber).toBe(first.cardNumber);
     expect(await perso.spoiledFor(id)).toEqual([]);
     await expect(perso.recordPersonalized(claim, 'SIMOTHERCHIP001')).rejects.toMatchObject({ code: 'claim_lost' });
+  });
+
+  describe('claims', () => {
+    const spoiled = async (chip: string) =>
+      (await ctx.ds.query(`SELECT order_id AS "orderId", stage, error_code AS code FROM spoiled_card WHERE chip_serial = $1`, [chip]))[0];
+    /** Moves a claim's last renewal `seconds` into the past. */
+    const claimedAgo = (orderId: string, seconds: number) =>
+      ctx.ds.query(`UPDATE card_order SET claimed_at = now() - $2::int * interval '1 second' WHERE id = $1`, [orderId, seconds]);
+
+    it('names the chip on the claim, and refuses that chip to another station while the claim lasts', async () => {
+      const [id] = await approvedOrders(1);
+      const claim = (await perso.claimNext('claims/A', 'SIMCLAIMEDCHIP1'))!;
+      expect(claim.orderId).toBe(id);
+      const [row] = await ctx.ds.query(`SELECT claimed_chip_serial AS chip FROM card_order WHERE id = $1`, [id]);
+      expect(row.chip).toBe('SIMCLAIMEDCHIP1');
+      await expect(perso.checkChipUnused('SIMCLAIMEDCHIP1')).rejects.toMatchObject({ code: 'chip_already_used' });
+      await perso.recordPersonalized(claim, 'SIMCLAIMEDCHIP1');
+      const [after] = await ctx.ds.query(`SELECT claimed_chip_serial AS chip FROM card_order WHERE id = $1`, [id]);
+      expect(after.chip).toBeNull();
+    });
+
+    it('renews a claim by its token only: a claim nobody holds any more is given back when stale, its chip spoiled', async () => {
+      const [held, dead] = await approvedOrders(2);
+      const heldClaim = (await perso.claimNext('claims/B', 'SIMHELDCLAIM001'))!;
+      const deadClaim = (await perso.claimNext('claims/B', 'SIMDEADCLAIM001'))!;
+      expect([heldClaim.orderId, deadClaim.orderId]).toEqual([held, dead]);
+      await claimedAgo(held, 600);
+      await claimedAgo(dead, 600);
+      // the same station id beats again (a restarted process), but only the claim it holds is renewed
+      await perso.renewClaims([heldClaim.token]);
+      expect(await perso.releaseStale(300)).toBe(1);
+      expect(await orderRow(held)).toMatchObject({ status: 'personalizing' });
+      expect(await orderRow(dead)).toMatchObject({ status: 'approved', reason: 'its encoder station went silent while writing' });
+      expect(await spoiled('SIMDEADCLAIM001')).toEqual({ orderId: dead, stage: 'unknown', code: 'claim_abandoned' });
+      expect(await spoiled('SIMHELDCLAIM001')).toBeUndefined();
+      await expect(perso.recordPersonalized(deadClaim, 'SIMDEADCLAIM001')).rejects.toMatchObject({ code: 'claim_lost' });
+    });
+
+    it('gives back at its start the orders a station left claimed in its previous run, and completes them on a new card', async () => {
+      const [id] = await approvedOrders(1);
+      const driver = new SimulatedEncoderDriver({ namePrefix: 'Restarted', nextCard: (_s, i) => (i === 0 ? {} : null) });
+      const slot = driver.slots()[0];
+      // the previous run (a process that died) claimed the order for a chip and never recorded it
+      await perso.claimNext(`test-host/${slot.reader}`, 'SIMLEFTBEHIND01');
+      const station = new EncoderStation(slot, deps(), CPX_ISO_V1);
+      const outcomes: CardOutcome[] = [];
+      await station.run(new AbortController().signal, { exitWhenIdle: true, pollMs: 20, onCard: (o) => outcomes.push(o) });
+      expect(station.id).toBe(`test-host/${slot.reader}`);
+      expect(outcomes).toEqual([expect.objectContaining({ ok: true, orderId: id })]);
+      expect(await spoiled('SIMLEFTBEHIND01')).toEqual({ orderId: id, stage: 'unknown', code: 'claim_abandoned' });
+      expect(await orderRow(id)).toMatchObject({ status: 'personalized', attempts: 2 });
+    });
+
+    it('keeps a written card whose recording failed on its claim, and spoils it when the claim is given back', async () => {
+      const [id] = await approvedOrders(1);
+      const driver = new SimulatedEncoderDriver({ namePrefix: 'Outage', nextCard: (_s, i) => (i === 0 ? {} : null) });
+      // the database answers the claim, then refuses to record anything (an outage while the card was written)
+      const outage = () => Promise.reject(Object.assign(new Error('connection terminated'), { code: 'ECONNRESET' }));
+      const station = new EncoderStation(
+        driver.slots()[0],
+        { ...deps(), orders: Object.assign(Object.create(perso), { recordPersonalized: outage, recordFailure: outage }) },
+        CPX_ISO_V1,
+      );
+      const outcomes: CardOutcome[] = [];
+      const stop = new AbortController();
+      await station.run(stop.signal, {
+        exitWhenIdle: true,
+        pollMs: 20,
+        onCard: (o) => {
+          outcomes.push(o);
+          stop.abort();
+        },
+      });
+      const chip = driver.slots()[0].ejected[0]?.inspect().serial ?? (outcomes[0] as { chipSerial: string }).chipSerial;
+      expect(outcomes).toEqual([expect.objectContaining({ ok: false, spoiled: true, orderId: id, chipSerial: chip })]);
+      const [row] = await ctx.ds.query(`SELECT status, claimed_chip_serial AS chip FROM card_order WHERE id = $1`, [id]);
+      expect(row).toEqual({ status: 'personalizing', chip });
+      await claimedAgo(id, 600);
+      expect(await perso.releaseStale(300)).toBe(1);
+      expect(await spoiled(chip)).toEqual({ orderId: id, stage: 'unknown', code: 'claim_abandoned' });
+      await expect(perso.checkChipUnused(chip)).rejects.toMatchObject({ code: 'chip_already_used' });
+    }, 30_000);
+  });
+
+  it("lets an operator cancel an order being written (its chip spoiled, the station's claim lost) or failed, and retry one only while its holder is in the registry", async () => {
+    const [writing, failed, ceased] = await approvedOrders(3);
+    const claim = (await perso.claimNext('claims/C', 'SIMCANCELLED001'))!;
+    expect(claim.orderId).toBe(writing);
+    await orders.cancel(writing, 'principal:op-1', 'wrong holder');
+    expect(await orderRow(writing)).toMatchObject({ status: 'cancelled' });
+    const [chip] = await ctx.ds.query(`SELECT order_id, error_code FROM spoiled_card WHERE chip_serial = 'SIMCANCELLED001'`);
+    expect(chip).toEqual({ order_id: writing, error_code: 'claim_abandoned' });
+    await expect(perso.recordPersonalized(claim, 'SIMCANCELLED001')).rejects.toMatchObject({ code: 'claim_lost' });
+    await ctx.ds.query(`UPDATE card_order SET status = 'failed' WHERE id = ANY($1)`, [[failed, ceased]]);
+    await orders.cancel(failed, 'principal:op-1', 'holder asked to stop');
+    expect(await orderRow(failed)).toMatchObject({ status: 'cancelled' });
+    const [who] = await ctx.ds.query(`SELECT national_id FROM card_order WHERE id = $1`, [ceased]);
+    await ctx.ds.query(`UPDATE rpps_professional SET ceased_at = now() WHERE national_id = $1`, [who.national_id]);
+    await expect(orders.retry(ceased, 'principal:op-1', 'new stock')).rejects.toMatchObject({
+      code: 'professional_not_in_registry',
+      message: expect.stringContaining('cannot be retried'),
+    });
+    expect(await orderRow(ceased)).toMatchObject({ status: 'failed' });
   });
 
   it('two stations at once personalize every order exactly once', async () => {

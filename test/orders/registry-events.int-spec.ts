@@ -3,6 +3,7 @@ import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
+import { cardTypeForCategory } from '../../src/orders/validity';
 import { openContext, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
@@ -10,10 +11,11 @@ const FIX = join(__dirname, '..', 'fixtures');
 describe(RegistryEventsHandler.name, () => {
   let ctx: TestContext;
   let consumer: RegistryEventsHandler;
+  let orders: OrdersService;
 
   beforeAll(async () => {
     ctx = await openContext('registry-events');
-    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
     consumer = new RegistryEventsHandler(ctx.ds, ctx.rpps, orders, ctx.audit, new OutboxService(), ctx.clock);
     await ctx.imports.run({ files: [join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt')], actor: 't' });
     await new CardBaseImportService(ctx.ds, ctx.audit, new OutboxService()).importHolders(
@@ -48,6 +50,63 @@ describe(RegistryEventsHandler.name, () => {
     const out = await consumer.consume(e.id);
     expect(out.ordersCreated).toEqual([]);
     expect(out.ordersRefreshed).toEqual([o.id]);
+  });
+
+  it("cancels a ceased holder's orders that have no card yet, one being written and one failed included, spoiling the card being written", async () => {
+    const people: Array<{ national_id: string; profession_code: string }> = await ctx.ds.query(
+      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
+         JOIN rpps_professional r ON r.national_id = p.national_id
+        WHERE r.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = p.national_id)
+        ORDER BY p.national_id LIMIT 2`,
+    );
+    const [writing, failed] = await Promise.all(
+      people.map(async (h) => {
+        const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
+        const { order } = await ctx.ds.transaction((em) =>
+          orders.createByPolicy(em, {
+            nationalId: h.national_id,
+            professionCode: h.profession_code,
+            cardType: cardTypeForCategory(content!.categoryCode),
+            reason: 'first-issue',
+            replacesCard: null,
+            sourceEventId: null,
+          }),
+        );
+        return order!.id;
+      }),
+    );
+    await ctx.ds.query(
+      `UPDATE card_order SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = 'enc-host/r1', claimed_at = now(),
+              claimed_chip_serial = 'SIMCEASEDCHIP01' WHERE id = $1`,
+      [writing],
+    );
+    await ctx.ds.query(`UPDATE card_order SET status = 'failed' WHERE id = $1`, [failed]);
+    const events: Array<{ id: string }> = await ctx.ds.query(
+      `INSERT INTO rpps_event (import_id, kind, national_id)
+       SELECT (SELECT import_id FROM rpps_event LIMIT 1), 'CEASED', unnest($1::text[]) RETURNING id::text AS id`,
+      [people.map((h) => h.national_id)],
+    );
+    const outs = [];
+    for (const e of events) outs.push(await consumer.consume(e.id));
+    expect(outs.flatMap((o) => o.ordersCancelled).sort()).toEqual([writing, failed].sort());
+    const rows = await ctx.ds.query(
+      `SELECT id, status, claim_token, claimed_by, claimed_chip_serial FROM card_order WHERE id = ANY($1) ORDER BY id`,
+      [[writing, failed]],
+    );
+    expect(
+      rows.map((r: { status: string; claim_token: string | null; claimed_chip_serial: string | null }) => [
+        r.status,
+        r.claim_token,
+        r.claimed_chip_serial,
+      ]),
+    ).toEqual([
+      ['cancelled', null, null],
+      ['cancelled', null, null],
+    ]);
+    const [spoiled] = await ctx.ds.query(
+      `SELECT order_id, station, stage, error_code FROM spoiled_card WHERE chip_serial = 'SIMCEASEDCHIP01'`,
+    );
+    expect(spoiled).toEqual({ order_id: writing, station: 'enc-host/r1', stage: 'unknown', error_code: 'claim_abandoned' });
   });
 
   it('answers an unknown event without failing', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { encodeCommand } from '../../src/card-personalization/apdu';
 import { encodeCardFiles } from '../../src/card-personalization/card-files';
@@ -60,6 +61,28 @@ describe('personalize:run through pcscd (ENCODER_DRIVER=pcsc)', () => {
     return card;
   }
 
+  /** Whether pcscd reports a card in the reader within `ms` (asked every 100 ms). */
+  async function pcscdSeesCard(ms: number): Promise<boolean> {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (readers.refresh(R0.name)?.cardPresent) return true;
+    return false;
+  }
+
+  /**
+   * Inserts a blank card and waits until pcscd sees it. Now and then (about one swap in eight here),
+   * after the station's session broke on the card just pulled out, pcscd keeps reporting the reader
+   * empty while vpcd asks the new card for its ATR, and never powers it on; a person at the encoder
+   * re-seats the card then, and so does this test, once (it says so on stderr).
+   */
+  async function insertSeen(): Promise<SimulatedCard> {
+    for (let seat = 1; ; seat++) {
+      const card = await insert();
+      if (await pcscdSeesCard(5_000)) return card;
+      if (seat === 2) throw new Error(`pcscd did not see the card in ${R0.name}, even re-seated`);
+      process.stderr.write(`pcscd did not see the card in ${R0.name} within 5 s (controls ${slot.controls.join(',')}): re-seating it\n`);
+      await slot.remove();
+    }
+  }
+
   /** Starts personalize:run --limit 1, lets `first` fail, then gives it a blank card: the order completes on it. */
   async function failThenComplete(
     first: SimulatedCard,
@@ -69,7 +92,7 @@ describe('personalize:run through pcscd (ENCODER_DRIVER=pcsc)', () => {
     await settle();
     const before = await approvedCount();
     await removeCard();
-    const second = await insert();
+    const second = await insertSeen();
     const r = await run;
     // what the station did, when the run did not end as expected (the CLI's log lines are on stderr)
     if (r.code !== 0 || (r.json as { cardsPersonalized?: number } | undefined)?.cardsPersonalized !== 1) {
