@@ -62,6 +62,8 @@ describe('the order workflow', () => {
         'personalizing -fail-> failed',
         'personalizing -release-> approved',
         'failed -retry-> approved',
+        'failed -cancel-> cancelled',
+        'personalizing -cancel-> cancelled',
         'personalized -card-letter-sent-> card-letter-sent',
         'card-letter-sent -pin-letter-sent-> pin-letter-sent',
         'pin-letter-sent -close-> closed',
@@ -82,10 +84,10 @@ describe('the order workflow', () => {
     expect(orderTransition('failed', 'retry')).toBe('approved');
   });
 
-  it('allows cancelling only before personalization starts', () => {
-    expect(orderTransition('requested', 'cancel')).toBe('cancelled');
-    expect(orderTransition('approved', 'cancel')).toBe('cancelled');
-    for (const s of ORDER_STATES.filter((s) => s !== 'requested' && s !== 'approved')) {
+  it('allows cancelling only while no card came of the order', () => {
+    const cancellable = ['requested', 'approved', 'personalizing', 'failed'];
+    for (const s of cancellable) expect(orderTransition(s, 'cancel')).toBe('cancelled');
+    for (const s of ORDER_STATES.filter((s) => !cancellable.includes(s))) {
       expect(() => orderTransition(s, 'cancel')).toThrow(TransitionError);
     }
   });
@@ -104,8 +106,8 @@ describe('the order workflow', () => {
   });
 
   it('names every allowed from-state in the message', () => {
-    expect(caught(() => orderTransition('personalizing', 'cancel')).message).toBe(
-      'order in state "personalizing" cannot be cancelled (allowed from: requested, approved)',
+    expect(caught(() => orderTransition('personalized', 'cancel')).message).toBe(
+      'order in state "personalized" cannot be cancelled (allowed from: requested, approved, failed, personalizing)',
     );
   });
 
@@ -279,11 +281,11 @@ describe('the card workflow', () => {
 const EXPECTED_ORDER: Record<string, Record<string, string>> = {
   requested: { approve: 'approved', reject: 'rejected', cancel: 'cancelled' },
   approved: { cancel: 'cancelled', 'start-personalization': 'personalizing' },
-  personalizing: { personalized: 'personalized', fail: 'failed', release: 'approved' },
+  personalizing: { personalized: 'personalized', fail: 'failed', release: 'approved', cancel: 'cancelled' },
   personalized: { 'card-letter-sent': 'card-letter-sent' },
   'card-letter-sent': { 'pin-letter-sent': 'pin-letter-sent' },
   'pin-letter-sent': { close: 'closed' },
-  failed: { retry: 'approved' },
+  failed: { retry: 'approved', cancel: 'cancelled' },
   closed: {},
   rejected: {},
   cancelled: {},
