@@ -77,15 +77,18 @@ async function fileSignature(file: string): Promise<string> {
 
 /**
  * The PIN/PUK vault with its keys, and the consumer of order approvals that issues codes.
- * Imported only by the entry points that give out or issue codes (WorkerModule, CliModule),
- * never by the HTTP API, which never reads VAULT_KEY_FILE.
+ * Registered once per process, by the entry points that give out or issue codes (WorkerModule,
+ * CliModule), never by the HTTP API, which never reads VAULT_KEY_FILE. It is global so that the
+ * modules that take codes (EncoderStationsModule) use this one vault, one VaultKeys, rather than
+ * registering a second (another key loader, another copy of the keys).
  */
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static register.
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class CodeVaultModule {
-  static register(opts: CodeVaultOptions): DynamicModule {
+  static forRoot(opts: CodeVaultOptions): DynamicModule {
     return {
       module: CodeVaultModule,
+      global: true,
       providers: [
         { provide: CODE_VAULT_OPTIONS, useValue: opts },
         VaultKeys,
