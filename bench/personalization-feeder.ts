@@ -54,7 +54,8 @@ export class FedSlot implements EncoderSlot {
     private readonly pcsc: EncoderSlot,
     private readonly vpcd: VpcdSlot,
     private readonly feed: () => Promise<void>,
-    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal; removalMs: number[] },
+    /** `cardOutMs`: each release()'s time (card pulled out, and with `wait` seen gone by pcscd), before the next card goes in. */
+    private readonly o: { swap: 'immediate' | 'wait'; stop: AbortSignal; cardOutMs: number[] },
   ) {}
 
   get reader(): string {
@@ -82,7 +83,7 @@ export class FedSlot implements EncoderSlot {
     const t0 = performance.now();
     await this.vpcd.remove();
     if (this.o.swap === 'wait') await this.pcsc.waitForRemoval(2000);
-    this.o.removalMs.push(performance.now() - t0);
+    this.o.cardOutMs.push(performance.now() - t0);
     if (!this.o.stop.aborted) await this.feed();
     return true;
   }

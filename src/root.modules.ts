@@ -90,8 +90,8 @@ export class WorkerModule {
         loggerModule(cfg, 'stdout'),
         ...core(cfg, 'worker'),
         CrlSigningModule.register({ loadAtStart: true }),
-        CodeVaultModule.register({ loadAtStart: true }),
-        EncoderStationsModule.register({ loadAtStart: true }),
+        CodeVaultModule.forRoot({ loadAtStart: true }),
+        EncoderStationsModule,
       ],
     };
   }
@@ -132,8 +132,8 @@ export class CliModule {
         loggerModule(cfg, 'stderr'),
         ...core(cfg, 'cli'),
         CrlSigningModule.register({ loadAtStart: false }),
-        CodeVaultModule.register({ loadAtStart: false }),
-        EncoderStationsModule.register({ loadAtStart: false }),
+        CodeVaultModule.forRoot({ loadAtStart: false }),
+        EncoderStationsModule,
       ],
       providers: [...CLI_COMMANDS],
     };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Clock } from '../common/clock/clock';
 import type { AppConfig } from '../common/config/config';
 import { VaultKeys } from './code-vault.module';
+import * as vaultKeyFiles from './vault-keys';
 import { newKeyLine } from './vault-keys';
 
 describe(VaultKeys.name, () => {
@@ -13,12 +14,23 @@ describe(VaultKeys.name, () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const keysFor = (keyFile: string) =>
+  const keysFor = (keyFile: string | undefined, profile: AppConfig['NODE_ENV'] = 'test') =>
     new VaultKeys(
-      { VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: 'test' } as AppConfig,
+      { VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: profile } as AppConfig,
       { loadAtStart: false },
       Clock.startingAt('2026-11-30T10:00:00Z'),
     );
+
+  it('reads the development key file it generated once, then not again while it is unchanged', async () => {
+    const keys = keysFor(undefined, 'development');
+    const read = jest.spyOn(vaultKeyFiles, 'loadVaultKeys');
+    const first = await keys.get();
+    expect(first.current.id).toMatch(/^dev-20261130-/);
+    const later = [await keys.get(), await keys.get()];
+    expect(read).toHaveBeenCalledTimes(1);
+    read.mockRestore();
+    expect(later.every((k) => k === first)).toBe(true);
+  });
 
   it('reads the key file again when it changes, so that a running worker follows a key added for vault:rotate', async () => {
     const keyFile = join(dir, 'vault.keys');

@@ -7,8 +7,9 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/common/audit/audit.service';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source-parts';
-import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
+import { type CardCodes, CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
 import { loadVaultKeys } from '../../src/mailing/vault-keys';
+import { codeLeakNames, codeLeakPatterns, findCodeLeaks, plantedCodeForms } from '../support/code-leaks';
 import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } from '../support/services';
@@ -22,30 +23,6 @@ const FIRST_ISSUES = [
   { nationalId: '810000000355', professionCode: '80' },
   { nationalId: '810000001601', professionCode: '40' },
 ];
-
-interface Codes {
-  pin: string;
-  puk: string;
-}
-
-const hex = (s: string) => Buffer.from(s, 'ascii').toString('hex');
-/** The forms a code could leak in, each a pattern that names it. The hex forms are the card's bytes (PIN padded with FF). */
-function leakPatterns({ pin, puk }: Codes): Array<[string, RegExp]> {
-  return [
-    ['PUK', new RegExp(`(?<![0-9])${puk}(?![0-9])`)],
-    ['PIN quoted', new RegExp(`["']${pin}["']`)],
-    ['PIN as a JSON value', new RegExp(`pin\\\\?"?\\s*[:=]\\s*\\\\?"?${pin}(?![0-9])`, 'i')],
-    ['PUK hex', new RegExp(`(?<!3[0-9])${hex(puk)}(?!3[0-9])`, 'i')],
-    ['PIN hex (card form)', new RegExp(`${hex(pin)}ffffffff`, 'i')],
-  ];
-}
-/** The forms found in `text`, each with the text around it (to tell a leak from a coincidence). */
-function leaks(text: string, codes: Codes): string[] {
-  return leakPatterns(codes).flatMap(([name, re]) => {
-    const m = re.exec(text);
-    return m ? [`${name}: …${text.slice(Math.max(0, m.index - 60), m.index + m[0].length + 60)}…`] : [];
-  });
-}
 
 /** Every key of `prefix` with its value, dumped by type (job data included), as text. */
 async function dumpRedis(redis: IORedis, prefix: string): Promise<{ keys: number; text: string }> {
@@ -234,7 +211,7 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
     // the codes read below are those the cards were written with (drawn at approval), not drawn now by this test
     const { rows: sealed } = await pg.query(`SELECT count(*)::int AS n FROM order_codes WHERE order_id = ANY($1)`, [orderIds]);
     expect(sealed[0].n).toBe(personalized);
-    const codes: Codes[] = [];
+    const codes: CardCodes[] = [];
     for (const id of orderIds) codes.push(await vault.codesForPersonalization(id));
 
     const dump = execFileSync('pg_dump', ['--inserts', db.url], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
@@ -248,10 +225,9 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
     const places = { 'the database dump': dump, Redis: queue.text, 'the logs': searchedLogs };
     const found: string[] = [];
     for (const c of codes) {
-      for (const [where, text] of Object.entries(places)) for (const leak of leaks(text, c)) found.push(`${leak} in ${where}`);
+      for (const [where, text] of Object.entries(places)) for (const leak of findCodeLeaks(text, c)) found.push(`${leak} in ${where}`);
       // The search finds each form it looks for when it is there.
-      const planted = `x${c.puk}x "${c.pin}" {"pin":"${c.pin}"} \\x${hex(c.puk)} 00200081${hex(c.pin)}ffffffff`;
-      expect(leaks(`${dump}${planted}`, c).map((l) => l.slice(0, l.indexOf(':')))).toEqual(leakPatterns(c).map(([name]) => name));
+      expect(codeLeakNames(findCodeLeaks(`${dump}${plantedCodeForms(c)}`, c))).toEqual(codeLeakPatterns(c).map(([name]) => name));
     }
     expect(found).toEqual([]);
   });

@@ -1,15 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TokensService } from '../../src/common/auth/tokens.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { databaseIdentity, outboxJobId } from '../../src/common/outbox/outbox-delivery';
-import { CardCodes, CodeVaultService, VaultKeySource } from '../../src/mailing/code-vault.service';
+import { CardCodes, CodeVaultService, RotationResult, VaultKeySource } from '../../src/mailing/code-vault.service';
 import { MailingError } from '../../src/mailing/mailing.errors';
 import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
 import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
 import { OrderActor, OrdersService } from '../../src/orders/orders.service';
 import { cardTypeForCategory } from '../../src/orders/validity';
+import { findCodeLeaks } from '../support/code-leaks';
 import { openContext, TestContext } from '../support/context';
 
 const FIX = join(__dirname, '..', 'fixtures');
@@ -58,6 +60,17 @@ describe(CodeVaultService.name, () => {
     );
     for (const r of rows) await handler.consume(r.payload.orderIds, { id: outboxJobId(databaseId, r.id, 1) });
     return rows.length;
+  }
+
+  /** Until a session of this database waits for a row lock (the rotation's chunk, behind the test's transaction). */
+  async function waitForLockWaiter(): Promise<void> {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
+      const [{ n }] = await ctx.ds.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (n > 0) return;
+    }
+    throw new Error('no session waited for the row lock within 10 s');
   }
 
   const codeRow = async (orderId: string) => (await ctx.ds.query(`SELECT * FROM order_codes WHERE order_id = $1`, [orderId]))[0];
@@ -142,7 +155,8 @@ describe(CodeVaultService.name, () => {
       )
         .map((r: { t: string | null }) => r.t ?? '')
         .join('\n');
-      for (const { pin, puk } of opened) {
+      for (const codes of opened) {
+        const { pin, puk } = codes;
         for (const r of rows) {
           for (const column of ['wrapped_key', 'wrap_iv', 'sealed_codes', 'codes_iv'] as const) {
             const bytes: Buffer = r[column];
@@ -156,10 +170,11 @@ describe(CodeVaultService.name, () => {
             expect(text).not.toContain(puk);
           }
         }
-        // the row as PostgreSQL prints it (bytea in hex): neither the PUK's digits nor the hex of either code's characters
-        expect(textOfRows).not.toContain(puk);
+        // the row as PostgreSQL prints it (bytea in hex): no form of the codes the shared search looks for, nor
+        // the hex of either code's characters (which the search takes only in a card's padded form)
+        expect(findCodeLeaks(textOfRows, codes)).toEqual([]);
         for (const code of [pin, puk]) expect(textOfRows).not.toContain(Buffer.from(code).toString('hex'));
-        expect(outboxAndAudit).not.toContain(puk);
+        expect(findCodeLeaks(outboxAndAudit, codes)).toEqual([]);
       }
     });
   });
@@ -249,6 +264,54 @@ describe(CodeVaultService.name, () => {
       writeFileSync(keyFile, lineB, { mode: 0o600 });
       const onlyB = vault();
       for (const [id, codes] of opened) expect(await onlyB.service.codesForPersonalization(id)).toEqual(codes);
+    });
+
+    it('counts as remaining the codes sealed under the older key during the run, by a process that had not read the new key file yet; a rerun takes them', async () => {
+      // a process that read the file before the new key was appended (its keyring: the current key only)
+      const old = vault();
+      await old.service.checkKeys();
+      const [{ key_id: oldKeyId }] = await ctx.ds.query(`SELECT DISTINCT key_id FROM order_codes`);
+      const [low, high] = [await approvedOrder(), await approvedOrder()].sort();
+      await ctx.ds.transaction((em) => old.service.issue(em, [high]));
+      const [{ n: underOld }] = await ctx.ds.query(`SELECT count(*)::int AS n FROM order_codes WHERE key_id = $1`, [oldKeyId]);
+
+      writeFileSync(keyFile, readFileSync(keyFile, 'utf8') + newKeyLine('key-c'), { mode: 0o600 });
+      const now = vault();
+      // The old process holds `high`'s row while the run starts: the run's chunk waits for it, and
+      // meanwhile that process seals `low`'s codes (ids below `high`, so behind the run's cursor).
+      const oldProcess = ctx.ds.createQueryRunner();
+      await oldProcess.connect();
+      let run: Promise<RotationResult> | undefined;
+      try {
+        await oldProcess.startTransaction();
+        await oldProcess.query(`SELECT 1 FROM order_codes WHERE order_id = $1 FOR UPDATE`, [high]);
+        run = now.service.rotate({ actor: 'host:test' });
+        await waitForLockWaiter();
+        await old.service.issue(oldProcess.manager, [low]);
+        await oldProcess.commitTransaction();
+      } finally {
+        if (oldProcess.isTransactionActive) await oldProcess.rollbackTransaction();
+        await oldProcess.release();
+      }
+      const r = await run;
+      expect(r).toEqual({ rewrapped: underOld, alreadyCurrent: 0, remaining: 1, currentKeyId: 'key-c' });
+      expect((await codeRow(low)).key_id).toBe(oldKeyId);
+      expect((await codeRow(high)).key_id).toBe('key-c');
+      const [audit] = await ctx.ds.query(
+        `SELECT details FROM audit_log WHERE action = 'vault.rotate' AND entity_id = 'key-c' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.details).toMatchObject({ rewrapped: underOld, alreadyCurrent: 0, remaining: 1 });
+
+      // the rerun the CLI asks for takes it; its codes unchanged
+      const codes = await old.service.codesForPersonalization(low);
+      expect(await now.service.rotate({ actor: 'host:test' })).toEqual({
+        rewrapped: 1,
+        alreadyCurrent: underOld,
+        remaining: 0,
+        currentKeyId: 'key-c',
+      });
+      expect(await now.service.codesForPersonalization(low)).toEqual(codes);
+      await deliverApprovals(now.handler); // the two approvals, their codes already issued: consumed, nothing drawn
     });
 
     it('refuses to rotate while codes are sealed under a key no longer configured, naming the key and the count, never a code', async () => {

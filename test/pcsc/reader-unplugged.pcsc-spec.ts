@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { PcscReaders } from '../../src/card-personalization/pcsc/pcsc-readers';
 import { SimulatedCard } from '../../src/card-personalization/simulated-card';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source-parts';
+import { isLivePcscd, PCSCD_PID_FILE, servingPcscd } from '../support/pcscd';
 import { eventually, ROOT, runCli, type Service, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, type TestDb, testQueuePrefix } from '../support/services';
 import { VPCD_READERS, VpcdSlot } from '../support/vpcd-card';
@@ -23,30 +24,9 @@ const holders = join(FIX, 'Porteurs_CPS_CPF_202611250600.txt');
 const expected = JSON.parse(readFileSync(`${holders}.expected.json`, 'utf8'));
 const [R0] = VPCD_READERS;
 
-/** Live (non-zombie) pcscd processes. */
-function pcscdPids(): number[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-x', 'pcscd'], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-}
-
 /** Starts pcscd again as CI does, and waits for vpcd's readers (.ci/services.sh is idempotent). */
 async function restartPcscd(): Promise<void> {
-  if (pcscdPids().length) return;
+  if (servingPcscd() !== null) return;
   await promisify(execFile)('bash', [join(ROOT, '.ci', 'services.sh')], { timeout: 60_000 });
 }
 
@@ -102,8 +82,11 @@ describe('a reader unplugged (pcscd stopped) under a running pcsc station', () =
     );
     const station = await eventually(stationOf, 10_000, 'the station row');
 
-    for (const pid of pcscdPids()) process.kill(pid, 'SIGTERM');
-    await eventually(async () => pcscdPids().length === 0, 10_000, 'pcscd to stop');
+    // Only the pcscd serving the vpcd readers (named by its pid file), not any other pcscd of the machine.
+    const pcscd = servingPcscd();
+    if (pcscd === null) throw new Error(`no live pcscd named by ${PCSCD_PID_FILE}: is pcscd running (bash .ci/services.sh)?`);
+    process.kill(pcscd, 'SIGTERM');
+    await eventually(async () => !isLivePcscd(pcscd), 10_000, `pcscd (pid ${pcscd}) to stop`);
 
     // The slot goes away with its reader: the fleet stops the station and marks it offline.
     await eventually(async () => (await stationOf())?.state === 'offline', 20_000, `the station offline (${worker.output().slice(-2000)})`);
