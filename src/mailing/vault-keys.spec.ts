@@ -54,6 +54,29 @@ describe('vault keys (VAULT_KEY_FILE)', () => {
     });
   });
 
+  it('zeroes the keys it read before a bad line', () => {
+    const read: Buffer[] = [];
+    const from = Buffer.from;
+    jest.spyOn(Buffer, 'from').mockImplementation(((...args: unknown[]) => {
+      const b = (from as (...a: unknown[]) => Buffer)(...args);
+      if (args[1] === 'base64') read.push(b);
+      return b;
+    }) as typeof from);
+    try {
+      for (const text of [`a ${b64()}\nb ${b64()}\nc ${b64(16)}`, `a ${b64()}\nb ${b64()}\nb/2 ${b64()}`]) {
+        read.length = 0;
+        expect(() => parseVaultKeys(text, 'f')).toThrow(MailingError);
+        expect(read.length).toBeGreaterThanOrEqual(2);
+        expect(read.every((k) => k.every((x) => x === 0))).toBe(true);
+      }
+      read.length = 0;
+      const ok = parseVaultKeys(`a ${b64()}`, 'f');
+      expect(ok.current.key.some((x) => x !== 0)).toBe(true);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
   describe('loadVaultKeys', () => {
     let dir: string;
     beforeEach(() => {

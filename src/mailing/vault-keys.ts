@@ -31,9 +31,18 @@ export const DEV_KEYS_FILE = 'vault.keys';
 
 const invalid = (message: string) => new MailingError('vault_keys_invalid', message, 500);
 
-/** Parses a key file's text; `origin` names it in errors. */
+/** Parses a key file's text; `origin` names it in errors. The keys read before a bad line are zeroed. */
 export function parseVaultKeys(text: string, origin: string): VaultKeyring {
   const keys = new Map<string, Buffer>();
+  try {
+    return parseLines(text, origin, keys);
+  } catch (e) {
+    for (const key of keys.values()) key.fill(0);
+    throw e;
+  }
+}
+
+function parseLines(text: string, origin: string, keys: Map<string, Buffer>): VaultKeyring {
   const lineOf = new Map<string, number>();
   let current: MasterKey | null = null;
   const lines = text.split(/\r?\n/);
@@ -46,10 +55,13 @@ export function parseVaultKeys(text: string, origin: string): VaultKeyring {
     const [id, b64] = fields;
     if (!KEY_ID_PATTERN.test(id)) throw invalid(`${at}: the key id must be 1 to 64 of A-Z a-z 0-9 . _ -`);
     if (!BASE64.test(b64)) throw invalid(`${at}: the key is not base64`);
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== KEY_BYTES) throw invalid(`${at}: the key must be ${KEY_BYTES} bytes, got ${key.length}`);
     const first = lineOf.get(id);
     if (first !== undefined) throw invalid(`${at}: key id "${id}" is already used on line ${first}; key ids are unique`);
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== KEY_BYTES) {
+      key.fill(0);
+      throw invalid(`${at}: the key must be ${KEY_BYTES} bytes, got ${key.length}`);
+    }
     lineOf.set(id, i + 1);
     keys.set(id, key);
     current = { id, key };
