@@ -50,7 +50,10 @@ export class PersonalizationService {
       );
     }
     return this.cfg.ENCODER_DRIVER === 'pcsc'
-      ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS))
+      ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS), {
+          // vpcd's virtual readers are no encoder: a production station never gives them codes, even under `*`
+          refuseVirtualReaders: this.cfg.NODE_ENV === 'production',
+        })
       : new SimulatedEncoderDriver({ namePrefix: simulatedReaderPrefix() });
   }
 

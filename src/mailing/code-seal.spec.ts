@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { MasterKey, openCodes, rewrapCodes, SealedCodes, sealCodes } from './code-seal';
 import { MailingError } from './mailing.errors';
@@ -76,5 +76,81 @@ describe('sealed codes (AES-256-GCM, a data key per order wrapped by a master ke
 
   it('refuses a master key that is not 32 bytes', () => {
     expect(() => sealCodes(ORDER, codes, { id: 'short', key: randomBytes(16) })).toThrow(/32 bytes expected/);
+  });
+
+  describe('zeroes the keys and codes it held in clear once done (the strings it returns cannot be)', () => {
+    /** Every buffer the decipher gave out, and every one Buffer.concat made (a data key, the codes' bytes): recorded. */
+    function recordClearBuffers(): Buffer[] {
+      const seen: Buffer[] = [];
+      const createDecipheriv = crypto.createDecipheriv;
+      jest.spyOn(crypto, 'createDecipheriv').mockImplementation(((...args: Parameters<typeof createDecipheriv>) => {
+        const d = createDecipheriv(...args);
+        const update = d.update.bind(d) as (data: Buffer) => Buffer;
+        const final = d.final.bind(d) as () => Buffer;
+        Object.assign(d, {
+          update: (data: Buffer) => seen[seen.push(update(data)) - 1],
+          final: () => seen[seen.push(final()) - 1],
+        });
+        return d;
+      }) as typeof createDecipheriv);
+      const concat = Buffer.concat;
+      jest
+        .spyOn(Buffer, 'concat')
+        .mockImplementation(((list: Uint8Array[], length?: number) => seen[seen.push(concat(list, length)) - 1]) as typeof concat);
+      return seen;
+    }
+    const zeroed = (bufs: Buffer[]) => bufs.every((b) => b.every((x) => x === 0));
+    afterEach(() => jest.restoreAllMocks());
+
+    it("sealCodes: its data key and the codes' bytes, once it returned or threw; what it sealed opens", () => {
+      const dataKeys: Buffer[] = [];
+      const plain: Buffer[] = [];
+      const random = crypto.randomBytes;
+      jest.spyOn(crypto, 'randomBytes').mockImplementation(((n: number) => {
+        const b = random(n);
+        if (n === 32) dataKeys.push(b);
+        return b;
+      }) as typeof random);
+      const from = Buffer.from;
+      jest.spyOn(Buffer, 'from').mockImplementation(((...args: unknown[]) => {
+        const b = (from as (...a: unknown[]) => Buffer)(...args);
+        if (typeof args[0] === 'string' && args[0].startsWith('{"pin"')) plain.push(b);
+        return b;
+      }) as typeof from);
+      const sealed = sealCodes(ORDER, codes, k1);
+      expect([dataKeys.length, plain.length]).toEqual([1, 1]);
+      expect(zeroed([...dataKeys, ...plain])).toBe(true);
+      // the cipher failing midway: still zeroed
+      jest.spyOn(crypto, 'createCipheriv').mockImplementationOnce(() => {
+        throw new Error('cipher unavailable');
+      });
+      expect(() => sealCodes(ORDER, codes, k1)).toThrow('cipher unavailable');
+      expect([dataKeys.length, plain.length]).toEqual([2, 2]);
+      expect(zeroed([...dataKeys, ...plain])).toBe(true);
+      jest.restoreAllMocks();
+      expect(openCodes(ORDER, sealed, keyring(k1))).toEqual(codes);
+    });
+
+    it("openCodes and rewrapCodes: the data key and the codes' bytes, opened or refused", () => {
+      const sealed = sealCodes(ORDER, codes, k1);
+      const seen = recordClearBuffers();
+      expect(openCodes(ORDER, sealed, keyring(k1))).toEqual(codes);
+      expect(seen.filter((b) => b.length > 0).length).toBeGreaterThanOrEqual(3); // the data key, its pieces, the codes
+      expect(zeroed(seen)).toBe(true);
+
+      // altered codes: GCM gives out bytes before it finds the tag wrong; they are zeroed too
+      seen.length = 0;
+      expect(() => openCodes(ORDER, { ...sealed, ciphertext: flipFirstBit(sealed.ciphertext) }, keyring(k1))).toThrow(MailingError);
+      expect(seen.some((b) => b.length === sealed.ciphertext.length - 16)).toBe(true);
+      expect(zeroed(seen)).toBe(true);
+
+      seen.length = 0;
+      const rotated = rewrapCodes(ORDER, sealed, keyring(k1, k2), k2);
+      const unwrapped = seen.filter((b) => b.length === 32);
+      expect(unwrapped.length).toBeGreaterThanOrEqual(1);
+      expect(zeroed(unwrapped)).toBe(true);
+      jest.restoreAllMocks();
+      expect(openCodes(ORDER, rotated, keyring(k2))).toEqual(codes);
+    });
   });
 });

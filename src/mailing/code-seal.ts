@@ -45,16 +45,27 @@ function encrypt(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; sea
   return { iv, sealed };
 }
 
-/** The plaintext, or null when the bytes, the key or the additional data do not match. */
+/**
+ * The plaintext, or null when the bytes, the key or the additional data do not match; the caller
+ * zeroes it. The decipher's own pieces of it are zeroed here (GCM gives them out before the tag is
+ * checked: zeroed too when it does not match).
+ */
 function decrypt(key: Buffer, iv: Buffer, sealed: Buffer, aad: string): Buffer | null {
   if (sealed.length < TAG_BYTES || iv.length !== IV_BYTES) return null;
+  let head: Buffer | null = null;
+  let tail: Buffer | null = null;
   try {
     const d = createDecipheriv('aes-256-gcm', key, iv);
     d.setAAD(Buffer.from(aad, 'utf8'));
     d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
+    head = d.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    tail = d.final();
+    return Buffer.concat([head, tail]);
   } catch {
     return null;
+  } finally {
+    head?.fill(0);
+    tail?.fill(0);
   }
 }
 
@@ -65,17 +76,17 @@ const unreadable = (orderId: string) =>
 const codesAad = (orderId: string) => `cps-codes:${orderId}`;
 const wrapAad = (orderId: string, keyId: string) => `cps-data-key:${orderId}:${keyId}`;
 
-/** Seals the codes of order `orderId` under `master`. */
+/** Seals the codes of order `orderId` under `master`. The data key and the codes' bytes are zeroed once used, whatever happens. */
 export function sealCodes(orderId: string, codes: CardCodes, master: MasterKey): SealedCodes {
   checkKey(master);
   const dataKey = randomBytes(KEY_BYTES);
+  const plaintext = Buffer.from(JSON.stringify({ pin: codes.pin, puk: codes.puk }), 'utf8');
   try {
-    const plaintext = Buffer.from(JSON.stringify({ pin: codes.pin, puk: codes.puk }), 'utf8');
     const body = encrypt(dataKey, plaintext, codesAad(orderId));
-    plaintext.fill(0);
     const wrap = encrypt(master.key, dataKey, wrapAad(orderId, master.id));
     return { keyId: master.id, wrappedKey: wrap.sealed, wrapIv: wrap.iv, ciphertext: body.sealed, iv: body.iv };
   } finally {
+    plaintext.fill(0);
     dataKey.fill(0);
   }
 }
@@ -95,16 +106,21 @@ function unwrap(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, 
   return dataKey;
 }
 
-/** Opens the codes of order `orderId` (at the moment of use only: writing the card, printing the letter). */
+/**
+ * Opens the codes of order `orderId` (at the moment of use only: writing the card, printing the
+ * letter). The data key and the codes' bytes are zeroed before it returns or throws; what it returns
+ * are strings, which JavaScript cannot wipe.
+ */
 export function openCodes(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, Buffer>): CardCodes {
   const dataKey = unwrap(orderId, sealed, keys);
+  let plaintext: Buffer | null = null;
   try {
-    const plaintext = decrypt(dataKey, sealed.iv, sealed.ciphertext, codesAad(orderId));
+    plaintext = decrypt(dataKey, sealed.iv, sealed.ciphertext, codesAad(orderId));
     if (!plaintext) throw unreadable(orderId);
     const { pin, puk } = JSON.parse(plaintext.toString('utf8')) as CardCodes;
-    plaintext.fill(0);
     return { pin, puk };
   } finally {
+    plaintext?.fill(0);
     dataKey.fill(0);
   }
 }

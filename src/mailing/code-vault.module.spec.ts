@@ -15,11 +15,7 @@ describe(VaultKeys.name, () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const keysFor = (keyFile: string | undefined, profile: AppConfig['NODE_ENV'] = 'test') =>
-    new VaultKeys(
-      { VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: profile } as AppConfig,
-      { loadAtStart: false },
-      Clock.startingAt('2026-11-30T10:00:00Z'),
-    );
+    new VaultKeys({ VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: profile } as AppConfig, Clock.startingAt('2026-11-30T10:00:00Z'));
 
   it('reads the development key file it generated once, then not again while it is unchanged', async () => {
     const keys = keysFor(undefined, 'development');

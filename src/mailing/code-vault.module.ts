@@ -23,14 +23,13 @@ const CODE_VAULT_OPTIONS = Symbol('CODE_VAULT_OPTIONS');
  * process): nothing is opened with keys the configuration no longer holds.
  */
 @Injectable()
-export class VaultKeys implements VaultKeySource, OnModuleInit {
+export class VaultKeys implements VaultKeySource {
   private readonly logger = new Logger(VaultKeys.name);
   private loaded: { keyring: VaultKeyring; file: string; signature: string } | null = null;
   private loading: Promise<VaultKeyring> | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
-    @Inject(CODE_VAULT_OPTIONS) private readonly opts: CodeVaultOptions,
     private readonly clock: Clock,
   ) {}
 
@@ -66,10 +65,6 @@ export class VaultKeys implements VaultKeySource, OnModuleInit {
     );
     return keyring;
   }
-
-  async onModuleInit(): Promise<void> {
-    if (this.opts.loadAtStart) await this.get();
-  }
 }
 
 /** What tells a changed key file: its inode, size, and content and status change times (a chmod included); empty when absent. */
@@ -86,8 +81,20 @@ async function fileSignature(file: string): Promise<string> {
  * registering a second (another key loader, another copy of the keys).
  */
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
-export class CodeVaultModule {
+export class CodeVaultModule implements OnModuleInit {
+  constructor(
+    @Inject(CODE_VAULT_OPTIONS) private readonly opts: CodeVaultOptions,
+    private readonly vault: CodeVaultService,
+  ) {}
+
+  /**
+   * The worker stops at start-up when its vault keys are unusable, or lack a key id that sealed
+   * codes in the database; the CLI reads them at first use.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.opts.loadAtStart) await this.vault.checkKeys();
+  }
+
   static forRoot(opts: CodeVaultOptions): DynamicModule {
     return {
       module: CodeVaultModule,

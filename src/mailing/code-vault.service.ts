@@ -50,6 +50,26 @@ const sealedOf = (r: SealedRow): SealedCodes => ({
   iv: r.codes_iv,
 });
 
+/** Orders sealed under one key id. */
+interface KeyCount {
+  key_id: string;
+  n: number;
+}
+
+/** The keyring lacks key ids in use: names them and counts their orders (never a code or a key). */
+function keysMissing(missing: KeyCount[], keyring: VaultKeyring): MailingError {
+  const each = missing.map((k) => `${k.n} ${k.n === 1 ? 'order has' : 'orders have'} codes sealed under vault key "${k.key_id}"`);
+  const those = missing.length === 1 ? 'that key' : 'those keys';
+  return new MailingError(
+    'vault_key_missing',
+    `${each.join('; ')}, which ${missing.length === 1 ? 'is' : 'are'} not configured: the vault opens and issues no codes until ${those} ` +
+      `${missing.length === 1 ? 'is' : 'are'} back in VAULT_KEY_FILE (before the current one, "${keyring.current.id}"); ` +
+      'vault:rotate then re-wraps them to the current key',
+    500,
+    { keyIds: missing.map((k) => k.key_id), orders: Object.fromEntries(missing.map((k) => [k.key_id, k.n])) },
+  );
+}
+
 const isForeignKeyViolation = (e: unknown) => {
   const err = e as { code?: string; driverError?: { code?: string } };
   return (err.code ?? err.driverError?.code) === '23503';
@@ -69,9 +89,56 @@ export class CodeVaultService {
     @Inject(VAULT_KEYS) private readonly keys: VaultKeySource,
   ) {}
 
-  /** Reads the master keys now (throws the vault's error when they are missing or unusable): a station checks before taking work. */
+  /** The keyring last found to hold every key id in use in `order_codes`; another one (a reload) is checked again. */
+  private covering: VaultKeyring | null = null;
+
+  /**
+   * Reads the master keys now and checks that they open every order's codes: throws the vault's
+   * error when they are missing or unusable, or when codes are sealed under a key id the keyring
+   * does not hold (naming those ids and how many orders, never a code). The worker calls it at
+   * start-up, a station before taking work.
+   */
   async checkKeys(): Promise<void> {
-    await this.keys.get();
+    await this.keyring();
+  }
+
+  /**
+   * The keyring, once it is known to hold every key id in use (the vault's calls all go through
+   * here). A keyring found short fails every call, checked again each time, until the key file
+   * holds the missing keys again (VaultKeys reads it again when it changes) or their rows are
+   * re-wrapped by a process that holds them.
+   */
+  private async keyring(em?: EntityManager): Promise<VaultKeyring> {
+    const keyring = await this.keys.get();
+    if (keyring === this.covering) return keyring;
+    const missing = await this.keyIdsMissing(em ?? this.ds.manager, keyring);
+    if (missing.length) {
+      this.covering = null;
+      throw keysMissing(missing, keyring);
+    }
+    this.covering = keyring;
+    return keyring;
+  }
+
+  /**
+   * The key ids in `order_codes` that `keyring` does not hold, with their orders counted. The ids
+   * in use are found by walking the key id index (a step per distinct id, not a row each); only
+   * the missing ones are counted.
+   */
+  private async keyIdsMissing(em: EntityManager, keyring: VaultKeyring): Promise<KeyCount[]> {
+    const used: Array<{ key_id: string }> = await em.query(
+      `WITH RECURSIVE k(key_id) AS (
+         (SELECT key_id FROM order_codes ORDER BY key_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT c.key_id FROM order_codes c WHERE c.key_id > k.key_id ORDER BY c.key_id LIMIT 1) FROM k WHERE k.key_id IS NOT NULL
+       )
+       SELECT key_id FROM k WHERE key_id IS NOT NULL`,
+    );
+    const absent = used.map((r) => r.key_id).filter((id) => !keyring.keys.has(id));
+    if (!absent.length) return [];
+    return em.query(`SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id = ANY($1::text[]) GROUP BY key_id ORDER BY key_id`, [
+      absent,
+    ]);
   }
 
   /**
@@ -85,11 +152,11 @@ export class CodeVaultService {
     // The order id is authenticated with the codes: always in PostgreSQL's spelling (lower case).
     const ids = [...new Set(orderIds.map((id) => id.toLowerCase()))];
     if (!ids.length) return [];
+    const { current } = await this.keyring(em);
     const have: Array<{ order_id: string }> = await em.query(`SELECT order_id FROM order_codes WHERE order_id = ANY($1::uuid[])`, [ids]);
     const had = new Set(have.map((r) => r.order_id));
     const missing = ids.filter((id) => !had.has(id));
     if (!missing.length) return [];
-    const { current } = await this.keys.get();
     const sealed = missing.map((id) => sealCodes(id, drawCodes(), current));
     try {
       const rows: Array<{ order_id: string }> = await em.query(
@@ -126,7 +193,12 @@ export class CodeVaultService {
       row = await this.sealedRow(id);
       if (!row) throw new MailingError('vault_unreadable', `the codes of order ${id} were issued but cannot be found`, 500);
     }
-    const { keys } = await this.keys.get();
+    let { keys } = await this.keyring();
+    if (!keys.has(row.key_id)) {
+      // Sealed since the keyring was checked, by a process holding a key this one does not: the keyring is short.
+      this.covering = null;
+      ({ keys } = await this.keyring());
+    }
     return openCodes(id, sealedOf(row), keys);
   }
 
@@ -136,20 +208,11 @@ export class CodeVaultService {
    * Refuses to start while codes are sealed under a key that is no longer configured.
    */
   async rotate(o: { actor: string; onProgress?: (done: number, total: number) => void; chunkSize?: number }): Promise<RotationResult> {
-    const { current, keys } = await this.keys.get();
-    const byKey: Array<{ key_id: string; n: number }> = await this.ds.query(
-      `SELECT key_id, count(*)::int AS n FROM order_codes GROUP BY key_id ORDER BY key_id`,
-    );
+    const keyring = await this.keys.get();
+    const { current, keys } = keyring;
+    const byKey: KeyCount[] = await this.ds.query(`SELECT key_id, count(*)::int AS n FROM order_codes GROUP BY key_id ORDER BY key_id`);
     const unknown = byKey.filter((k) => !keys.has(k.key_id));
-    if (unknown.length) {
-      throw new MailingError(
-        'vault_key_missing',
-        unknown.map((k) => `${k.n} orders have codes sealed under vault key "${k.key_id}", which is not configured`).join('; ') +
-          `: put that key back in VAULT_KEY_FILE (before the current one, "${current.id}") to re-wrap them`,
-        500,
-        { keyIds: unknown.map((k) => k.key_id) },
-      );
-    }
+    if (unknown.length) throw keysMissing(unknown, keyring);
     const alreadyCurrent = byKey.find((k) => k.key_id === current.id)?.n ?? 0;
     const total = byKey.reduce((sum, k) => sum + (k.key_id === current.id ? 0 : k.n), 0);
     const chunkSize = o.chunkSize ?? ROTATION_CHUNK;

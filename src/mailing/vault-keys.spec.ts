@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MailingError } from './mailing.errors';
-import { loadVaultKeys, newKeyLine, parseVaultKeys } from './vault-keys';
+import { checkKeyFilePlacement, loadVaultKeys, newKeyLine, parseVaultKeys } from './vault-keys';
 
 const b64 = (n = 32) => randomBytes(n).toString('base64');
 const TODAY = '2026-11-30';
@@ -52,6 +52,29 @@ describe('vault keys (VAULT_KEY_FILE)', () => {
         expect(e.message).not.toContain(short);
       }
     });
+  });
+
+  it('zeroes the keys it read before a bad line', () => {
+    const read: Buffer[] = [];
+    const from = Buffer.from;
+    jest.spyOn(Buffer, 'from').mockImplementation(((...args: unknown[]) => {
+      const b = (from as (...a: unknown[]) => Buffer)(...args);
+      if (args[1] === 'base64') read.push(b);
+      return b;
+    }) as typeof from);
+    try {
+      for (const text of [`a ${b64()}\nb ${b64()}\nc ${b64(16)}`, `a ${b64()}\nb ${b64()}\nb/2 ${b64()}`]) {
+        read.length = 0;
+        expect(() => parseVaultKeys(text, 'f')).toThrow(MailingError);
+        expect(read.length).toBeGreaterThanOrEqual(2);
+        expect(read.every((k) => k.every((x) => x === 0))).toBe(true);
+      }
+      read.length = 0;
+      const ok = parseVaultKeys(`a ${b64()}`, 'f');
+      expect(ok.current.key.some((x) => x !== 0)).toBe(true);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   describe('loadVaultKeys', () => {
@@ -108,6 +131,97 @@ describe('vault keys (VAULT_KEY_FILE)', () => {
       const { file } = await loadVaultKeys({ dataDir: dir, today: TODAY });
       chmodSync(file, 0o644);
       await expect(loadVaultKeys({ dataDir: dir, today: TODAY })).rejects.toThrow(/the development vault key file: .* \(mode 644\)/);
+    });
+
+    describe('in production, the key file owned by this user or root, in a directory no one else may write', () => {
+      /** A user id that is not the file's owner's, nor root: as root, the file is handed to another uid. */
+      function foreignOwner(file: string): { uid: number } {
+        const me = process.getuid!();
+        if (me !== 0) return { uid: me + 1 };
+        chownSync(file, 54321, 54321);
+        return { uid: 0 };
+      }
+
+      const load = (keyFile: string, uid?: number) => loadVaultKeys({ keyFile, dataDir: dir, profile: 'production', today: TODAY, uid });
+
+      it('takes a file of mode 600 or 400 of this user in a directory of mode 700 or 755', async () => {
+        const keys = join(dir, 'etc');
+        mkdirSync(keys, { mode: 0o755 });
+        const file = join(keys, 'vault.keys');
+        writeFileSync(file, newKeyLine('a'), { mode: 0o600 });
+        for (const [fileMode, dirMode] of [
+          [0o600, 0o755],
+          [0o400, 0o700],
+        ]) {
+          chmodSync(file, fileMode);
+          chmodSync(keys, dirMode);
+          expect((await load(file)).keyring.current.id).toBe('a');
+        }
+      });
+
+      it('refuses a key file owned by another user, naming the file and its owner', async () => {
+        const file = join(dir, 'vault.keys');
+        writeFileSync(file, newKeyLine('a'), { mode: 0o600 });
+        const { uid } = foreignOwner(file);
+        const e = await load(file, uid).catch((x) => x);
+        expect(e).toBeInstanceOf(MailingError);
+        expect(e.code).toBe('vault_keys_invalid');
+        expect(e.message).toMatch(
+          new RegExp(
+            `^VAULT_KEY_FILE: "${file}" is owned by uid \\d+, who could write keys of their own in it; in production it is owned by `,
+          ),
+        );
+        // outside production, the owner is not looked at (the tests' and developers' files)
+        expect((await loadVaultKeys({ keyFile: file, dataDir: dir, profile: 'test', today: TODAY, uid })).keyring.current.id).toBe('a');
+      });
+
+      it('refuses a key file in a directory its group or others may write, or a directory of another user', async () => {
+        const keys = join(dir, 'shared');
+        mkdirSync(keys);
+        const file = join(keys, 'vault.keys');
+        writeFileSync(file, newKeyLine('a'), { mode: 0o600 });
+        for (const mode of [0o775, 0o757, 0o1777]) {
+          chmodSync(keys, mode);
+          const e = await load(file).catch((x) => x);
+          expect(e).toBeInstanceOf(MailingError);
+          expect(e.message).toBe(
+            `VAULT_KEY_FILE: its directory "${keys}" is writable by its group or others (mode ${mode.toString(8)}), ` +
+              `who could put another file in its place: chmod go-w ${keys}, or move the key file`,
+          );
+        }
+        chmodSync(keys, 0o700);
+        if (process.getuid!() !== 0) return; // only root can hand the directory to another user
+        chownSync(keys, 54321, 54321);
+        await expect(load(file, 0)).rejects.toThrow(
+          new RegExp(
+            `^VAULT_KEY_FILE: its directory "${keys}" is owned by uid 54321, who could put another file in its place; in production it is owned by root: `,
+          ),
+        );
+      });
+
+      it('follows a symbolic link: the directories of the link and of the file it leads to are both checked', async () => {
+        const real = join(dir, 'real');
+        const open = join(dir, 'open');
+        mkdirSync(real, { mode: 0o700 });
+        mkdirSync(open, { mode: 0o700 });
+        const file = join(real, 'vault.keys');
+        writeFileSync(file, newKeyLine('a'), { mode: 0o600 });
+        const link = join(open, 'vault.keys');
+        symlinkSync(file, link);
+        expect((await load(link)).keyring.current.id).toBe('a');
+        chmodSync(open, 0o777);
+        await expect(load(link)).rejects.toThrow(`its directory "${open}" is writable by its group or others (mode 777)`);
+        chmodSync(open, 0o700);
+        chmodSync(real, 0o770);
+        await expect(load(link)).rejects.toThrow(`its directory "${real}" is writable by its group or others (mode 770)`);
+      });
+
+      it('checks nothing of owners where the system has none (no uid)', async () => {
+        const keys = join(dir, 'shared');
+        mkdirSync(keys, { mode: 0o777 });
+        chmodSync(keys, 0o777);
+        await expect(checkKeyFilePlacement(join(keys, 'absent'), undefined)).resolves.toBeUndefined();
+      });
     });
 
     it('refuses to start in production without VAULT_KEY_FILE, generating nothing', async () => {

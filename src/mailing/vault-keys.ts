@@ -31,9 +31,18 @@ export const DEV_KEYS_FILE = 'vault.keys';
 
 const invalid = (message: string) => new MailingError('vault_keys_invalid', message, 500);
 
-/** Parses a key file's text; `origin` names it in errors. */
+/** Parses a key file's text; `origin` names it in errors. The keys read before a bad line are zeroed. */
 export function parseVaultKeys(text: string, origin: string): VaultKeyring {
   const keys = new Map<string, Buffer>();
+  try {
+    return parseLines(text, origin, keys);
+  } catch (e) {
+    for (const key of keys.values()) key.fill(0);
+    throw e;
+  }
+}
+
+function parseLines(text: string, origin: string, keys: Map<string, Buffer>): VaultKeyring {
   const lineOf = new Map<string, number>();
   let current: MasterKey | null = null;
   const lines = text.split(/\r?\n/);
@@ -46,10 +55,13 @@ export function parseVaultKeys(text: string, origin: string): VaultKeyring {
     const [id, b64] = fields;
     if (!KEY_ID_PATTERN.test(id)) throw invalid(`${at}: the key id must be 1 to 64 of A-Z a-z 0-9 . _ -`);
     if (!BASE64.test(b64)) throw invalid(`${at}: the key is not base64`);
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== KEY_BYTES) throw invalid(`${at}: the key must be ${KEY_BYTES} bytes, got ${key.length}`);
     const first = lineOf.get(id);
     if (first !== undefined) throw invalid(`${at}: key id "${id}" is already used on line ${first}; key ids are unique`);
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== KEY_BYTES) {
+      key.fill(0);
+      throw invalid(`${at}: the key must be ${KEY_BYTES} bytes, got ${key.length}`);
+    }
     lineOf.set(id, i + 1);
     keys.set(id, key);
     current = { id, key };
@@ -73,17 +85,66 @@ export interface VaultKeySettings {
   profile?: 'development' | 'production' | 'test';
   /** The business day (YYYY-MM-DD) a generated key is named after: dev-YYYYMMDD-<6 hex digits>, unique per machine. */
   today: string;
+  /** Tests: the user id the key file's owner is checked against in production (default: this process's). */
+  uid?: number;
+}
+
+const quote = (s: string) => (/^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * In production, what VAULT_KEY_FILE must be besides readable by its owner only (readPrivateKeyPem
+ * checks that): owned by this process's user or root, in a directory owned by them too and writable
+ * by no one else, so that no other account can put a file of its own (keys it knows) in its place.
+ * For a symbolic link, the directory of the link and that of the file it leads to. `uid` undefined
+ * (no POSIX users): nothing to check.
+ */
+export async function checkKeyFilePlacement(file: string, uid: number | undefined): Promise<void> {
+  if (uid === undefined) return;
+  const trusted = (owner: number) => owner === uid || owner === 0;
+  const whom = uid === 0 ? 'root' : `this process's user (uid ${uid}) or root`;
+  const fail = (message: string) => invalid(`VAULT_KEY_FILE: ${message}`);
+  let real: string;
+  let owner: number;
+  try {
+    real = await fs.realpath(file);
+    owner = (await fs.stat(real)).uid;
+  } catch (e) {
+    throw fail(`cannot read "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!trusted(owner)) {
+    throw fail(
+      `"${file}" is owned by uid ${owner}, who could write keys of their own in it; in production it is owned by ${whom}: ` +
+        `chown it to the user the process runs as`,
+    );
+  }
+  for (const dir of new Set([path.dirname(path.resolve(file)), path.dirname(real)])) {
+    const st = await fs.stat(dir);
+    if (!trusted(st.uid)) {
+      throw fail(
+        `its directory "${dir}" is owned by uid ${st.uid}, who could put another file in its place; ` +
+          `in production it is owned by ${whom}: move the key file, or chown the directory`,
+      );
+    }
+    if ((st.mode & 0o022) !== 0) {
+      throw fail(
+        `its directory "${dir}" is writable by its group or others (mode ${(st.mode & 0o7777).toString(8).padStart(3, '0')}), ` +
+          `who could put another file in its place: chmod go-w ${quote(dir)}, or move the key file`,
+      );
+    }
+  }
 }
 
 /**
  * The keyring from configuration: VAULT_KEY_FILE (refused unless a regular file of mode 600
- * or stricter), or, outside production, `DATA_DIR/keys/vault.keys`, generated with one key
- * when absent (directory 700, file 600). Two processes starting at once get the same file:
+ * or stricter; in production also its owner and directory, see checkKeyFilePlacement), or,
+ * outside production, `DATA_DIR/keys/vault.keys`, generated with one key when absent
+ * (directory 700, file 600). Two processes starting at once get the same file:
  * each writes its own and links it into place, the loser reads the winner's.
  */
 export async function loadVaultKeys(s: VaultKeySettings): Promise<{ keyring: VaultKeyring; file: string; generated: boolean }> {
   if (s.keyFile) {
     const text = await readPrivateKeyPem(s.keyFile, 'VAULT_KEY_FILE', invalid);
+    if (s.profile === 'production') await checkKeyFilePlacement(s.keyFile, s.uid ?? process.getuid?.());
     return { keyring: parseVaultKeys(text, `VAULT_KEY_FILE (${s.keyFile})`), file: s.keyFile, generated: false };
   }
   if (s.profile === 'production') {

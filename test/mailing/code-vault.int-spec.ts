@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokensService } from '../../src/common/auth/tokens.service';
+import type { AppConfig } from '../../src/common/config/config';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { databaseIdentity, outboxJobId } from '../../src/common/outbox/outbox-delivery';
+import { VaultKeys } from '../../src/mailing/code-vault.module';
 import { CardCodes, CodeVaultService, RotationResult, VaultKeySource } from '../../src/mailing/code-vault.service';
 import { MailingError } from '../../src/mailing/mailing.errors';
 import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
-import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
+import { loadVaultKeys, newKeyLine, parseVaultKeys } from '../../src/mailing/vault-keys';
 import { OrderActor, OrdersService } from '../../src/orders/orders.service';
 import { cardTypeForCategory } from '../../src/orders/validity';
 import { findCodeLeaks } from '../support/code-leaks';
@@ -316,8 +318,9 @@ describe(CodeVaultService.name, () => {
 
     it('refuses to rotate while codes are sealed under a key no longer configured, naming the key and the count, never a code', async () => {
       const current = readFileSync(keyFile, 'utf8');
-      // two orders sealed under "gone" by a process of before (its file held that key only)
-      writeFileSync(keyFile, newKeyLine('gone'), { mode: 0o600 });
+      // two orders sealed under "gone" by a process of before (its file then ended with that key)
+      const oldLine = newKeyLine('gone');
+      writeFileSync(keyFile, current + oldLine, { mode: 0o600 });
       const old = vault();
       const ids = [await approvedOrder(), await approvedOrder()];
       await deliverApprovals(old.handler);
@@ -327,13 +330,105 @@ describe(CodeVaultService.name, () => {
       const err = await now.service.rotate({ actor: 'host:test' }).catch((e) => e);
       expect(err).toBeInstanceOf(MailingError);
       expect(err.code).toBe('vault_key_missing');
-      expect(err.message).toMatch(/^2 orders have codes sealed under vault key "gone", which is not configured: put that key back/);
+      expect(err.message).toMatch(/^2 orders have codes sealed under vault key "gone", which is not configured: .* back in VAULT_KEY_FILE/);
       expect(err.message).not.toContain(codes.puk);
       expect((await ctx.ds.query(`SELECT count(*)::int AS n FROM order_codes WHERE key_id = 'gone'`))[0].n).toBe(2);
-      await expect(now.service.codesForPersonalization(ids[0])).rejects.toMatchObject({
-        code: 'vault_key_missing',
-        message: `the codes of order ${ids[0]} are sealed under vault key "gone", which is not configured`,
+      await expect(now.service.codesForPersonalization(ids[0])).rejects.toMatchObject({ code: 'vault_key_missing', message: err.message });
+
+      // the key put back before the current one: vault:rotate re-wraps them, and they open
+      writeFileSync(keyFile, oldLine + current, { mode: 0o600 });
+      const back = vault();
+      expect(await back.service.rotate({ actor: 'host:test' })).toEqual(expect.objectContaining({ rewrapped: 2, remaining: 0 }));
+      writeFileSync(keyFile, current, { mode: 0o600 });
+      expect(await vault().service.codesForPersonalization(ids[0])).toEqual(codes);
+    });
+  });
+
+  describe('checkKeys, and every call: a keyring short of a key in use', () => {
+    /** The vault as the worker runs it: its keys read again when the key file changes. */
+    function liveVault() {
+      const keys = new VaultKeys({ VAULT_KEY_FILE: keyFile, DATA_DIR: dir, NODE_ENV: 'test' } as AppConfig, ctx.clock);
+      const service = new CodeVaultService(ctx.ds, ctx.audit, keys);
+      return { service, handler: new OrdersApprovedHandler(ctx.ds, service, new OutboxService()) };
+    }
+
+    it('refuses at start and every call after a reload that drops keys in use, naming them and their orders, until they are back', async () => {
+      const current = readFileSync(keyFile, 'utf8');
+      const [xLine, yLine] = [newKeyLine('key-x'), newKeyLine('key-y')];
+      const live = liveVault();
+      await live.service.checkKeys();
+      const underCurrent = await approvedOrder();
+      await deliverApprovals(live.handler);
+      const currentCodes = await live.service.codesForPersonalization(underCurrent);
+      // another process seals one order under x, then two under y (each the last line of its file then)
+      writeFileSync(keyFile, current + xLine, { mode: 0o600 });
+      const underX = await approvedOrder();
+      await deliverApprovals(vault().handler);
+      writeFileSync(keyFile, current + xLine + yLine, { mode: 0o600 });
+      const underY = [await approvedOrder(), await approvedOrder()];
+      await deliverApprovals(vault().handler);
+      const sealedCodes = await Promise.all([underX, ...underY].map((id) => vault().service.codesForPersonalization(id)));
+      const currentId = parseVaultKeys(current, 'f').current.id;
+
+      // the key file loses x and y: a worker starting now refuses, and the running one fails every call, each time
+      writeFileSync(keyFile, current, { mode: 0o600 });
+      const expected =
+        `1 order has codes sealed under vault key "key-x"; 2 orders have codes sealed under vault key "key-y", which are not configured: ` +
+        `the vault opens and issues no codes until those keys are back in VAULT_KEY_FILE (before the current one, "${currentId}"); ` +
+        'vault:rotate then re-wraps them to the current key';
+      const starting = liveVault();
+      const refused = await starting.service.checkKeys().catch((e) => e);
+      expect(refused).toBeInstanceOf(MailingError);
+      expect(refused).toMatchObject({ code: 'vault_key_missing', message: expected, extra: { keyIds: ['key-x', 'key-y'] } });
+      await approvedOrder(); // its approval waits
+      for (let i = 0; i < 2; i++) {
+        await expect(live.service.checkKeys()).rejects.toMatchObject({ code: 'vault_key_missing', message: expected });
+        // codes under a key still held are refused too, and so is issuing
+        await expect(live.service.codesForPersonalization(underCurrent)).rejects.toMatchObject({ message: expected });
+        await expect(deliverApprovals(live.handler)).rejects.toMatchObject({ message: expected });
+      }
+      for (const c of [currentCodes, ...sealedCodes]) {
+        expect(expected).not.toContain(c.pin);
+        expect(expected).not.toContain(c.puk);
+      }
+
+      // the keys back: the running worker opens everything again, the pending approval is issued; then rotate to the current key
+      writeFileSync(keyFile, xLine + yLine + current, { mode: 0o600 });
+      await live.service.checkKeys();
+      expect(await live.service.codesForPersonalization(underY[1])).toEqual(sealedCodes[2]);
+      expect(await deliverApprovals(live.handler)).toBe(1);
+      expect(await live.service.rotate({ actor: 'host:test' })).toEqual(expect.objectContaining({ rewrapped: 3, remaining: 0 }));
+      writeFileSync(keyFile, current, { mode: 0o600 });
+      await starting.service.checkKeys();
+      expect(await starting.service.codesForPersonalization(underX)).toEqual(sealedCodes[0]);
+    });
+
+    it('a worker whose keyring was found whole, asked for codes sealed since under a key it lacks, reports its keyring short', async () => {
+      const current = readFileSync(keyFile, 'utf8');
+      const live = liveVault();
+      await live.service.checkKeys();
+      // another host's key file has a newer key, which seals an order; this one's file does not (yet)
+      const elsewhere = join(dir, 'elsewhere.keys');
+      const zLine = newKeyLine('key-z');
+      writeFileSync(elsewhere, current + zLine, { mode: 0o600 });
+      const other = new CodeVaultService(ctx.ds, ctx.audit, {
+        get: async () => (await loadVaultKeys({ keyFile: elsewhere, dataDir: dir, profile: 'test', today: '2026-11-30' })).keyring,
       });
+      const id = await approvedOrder();
+      await deliverApprovals(new OrdersApprovedHandler(ctx.ds, other, new OutboxService()));
+      const codes = await other.codesForPersonalization(id);
+      const err = await live.service.codesForPersonalization(id).catch((e) => e);
+      expect(err).toMatchObject({ code: 'vault_key_missing', extra: { keyIds: ['key-z'] } });
+      expect(err.message).toMatch(/^1 order has codes sealed under vault key "key-z", which is not configured: /);
+      expect(err.message).not.toContain(codes.puk);
+      await expect(live.service.checkKeys()).rejects.toMatchObject({ message: err.message });
+      // this host gets the key: re-wrapped to the current one, everything opens without it
+      writeFileSync(keyFile, zLine + current, { mode: 0o600 });
+      await live.service.checkKeys();
+      expect(await live.service.codesForPersonalization(id)).toEqual(codes);
+      expect(await live.service.rotate({ actor: 'host:test' })).toEqual(expect.objectContaining({ rewrapped: 1, remaining: 0 }));
+      writeFileSync(keyFile, current, { mode: 0o600 });
+      await live.service.checkKeys();
     });
   });
 });

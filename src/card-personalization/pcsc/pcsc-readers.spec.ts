@@ -65,9 +65,9 @@ describe('PcscReaders (scripted binding)', () => {
   });
   afterEach(() => readers.close());
 
-  function open(selection: '*' | string[]) {
-    readers = PcscReaders.open({ readers: selection, binding: fakeBinding, retryMs: 20 });
-    for (const e of ['reader-attached', 'reader-detached', 'card-inserted', 'card-removed'] as const) {
+  function open(selection: '*' | string[], o: { refuseVirtualReaders?: boolean } = {}) {
+    readers = PcscReaders.open({ readers: selection, binding: fakeBinding, retryMs: 20, ...o });
+    for (const e of ['reader-attached', 'reader-detached', 'card-inserted', 'card-removed', 'reader-refused'] as const) {
       readers.on(e, (x: { reader: string }) => log.push(`${e} ${x.reader}`));
     }
     readers.on('service-lost', () => log.push('service-lost'));
@@ -137,6 +137,44 @@ describe('PcscReaders (scripted binding)', () => {
       'service-restored',
       'reader-attached A',
     ]);
+  });
+
+  const VPCD = 'Virtual PCD 00 00';
+  const REAL = 'ACS ACR1252 Dual Reader 00 00';
+
+  it('in production, never takes a virtual reader (vpcd), even with * or named: not reported, not connected', async () => {
+    for (const selection of ['*', [VPCD, REAL]] as const) {
+      log = [];
+      FakeMonitor.all = [];
+      const m = open(selection === '*' ? '*' : [...selection], { refuseVirtualReaders: true });
+      m.emit('reader-attached', VPCD, PRESENT, ATR);
+      m.emit('reader-attached', REAL, 0x10);
+      m.emit('card-inserted', VPCD, PRESENT, ATR);
+      m.emit('card-inserted', REAL, PRESENT, ATR);
+      m.emit('card-removed', VPCD, 0x10);
+      m.emit('reader-detached', VPCD);
+      expect(log).toEqual([`reader-refused ${VPCD}`, `reader-attached ${REAL}`, `card-inserted ${REAL}`]);
+      expect(readers.list().map((r) => r.name)).toEqual([REAL]);
+      expect(readers.selects(VPCD)).toBe(false);
+      expect(readers.refresh(VPCD)).toBeUndefined();
+      await expect(readers.connect(VPCD)).rejects.toMatchObject({
+        code: 'unknown_reader',
+        message: `reader "${VPCD}" is a virtual reader (vsmartcard's vpcd, for tests): refused in production`,
+      });
+      readers.close();
+    }
+  });
+
+  it('takes a virtual reader outside production (the tests use vpcd), and refuses none a selection leaves out', () => {
+    const m = open('*');
+    m.emit('reader-attached', VPCD, PRESENT, ATR);
+    expect(readers.list().map((r) => r.name)).toEqual([VPCD]);
+    readers.close();
+    log = [];
+    FakeMonitor.all = [];
+    const n = open([REAL], { refuseVirtualReaders: true });
+    n.emit('reader-attached', VPCD, PRESENT, ATR);
+    expect(log).toEqual([]); // not selected anyway: nothing to say
   });
 
   it('refuses a reader outside ENCODER_READERS before asking pcscd', async () => {

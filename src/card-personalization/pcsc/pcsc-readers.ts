@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ReaderSelection } from '../../common/config/config';
+import { isVirtualReader, type ReaderSelection } from '../../common/config/config';
 import { loadPcscBinding, type NativeMonitorEvent, type NativeReaderMonitor, openContext, type PcscBinding } from './pcsc-binding';
 import { PcscError, PcscUnavailableError, pcscErrorFrom } from './pcsc-errors';
 import { PcscCardSession } from './pcsc-transport';
@@ -16,6 +16,8 @@ export interface PcscReaderEvents {
   'reader-detached': [{ reader: string }];
   'card-inserted': [{ reader: string; atr: Buffer | null }];
   'card-removed': [{ reader: string }];
+  /** A reader the selection would take but that is refused (a virtual reader in production): never reported nor connected. */
+  'reader-refused': [{ reader: string; message: string }];
   /** pcscd stopped answering: every reader was detached; the watch restarts by itself every `retryMs`. */
   'service-lost': [{ message: string }];
   'service-restored': [];
@@ -24,6 +26,13 @@ export interface PcscReaderEvents {
 export interface PcscReadersOptions {
   /** `*` or reader names (ENCODER_READERS); readers outside it are never reported nor connected. */
   readers: ReaderSelection;
+  /**
+   * Production: virtual readers (vsmartcard's vpcd, "Virtual PCD 00 00"..., whose "card" is whatever
+   * program connects to its TCP port) are never taken, even by a selection that would (`*`): not
+   * reported (a `reader-refused` event instead), and connect() refuses them. Development and tests
+   * leave it off to use vpcd.
+   */
+  refuseVirtualReaders?: boolean;
   /** How often to try again when pcscd went away (ms). */
   retryMs?: number;
   /** Tests: another binding (or module name) than the `smartcard` package. */
@@ -48,6 +57,7 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     private readonly binding: PcscBinding,
     private readonly selection: ReaderSelection,
     retryMs: number,
+    private readonly refuseVirtualReaders: boolean,
   ) {
     super();
     this.retryMs = retryMs;
@@ -55,7 +65,7 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
 
   static open(options: PcscReadersOptions): PcscReaders {
     const binding = options.binding ?? loadPcscBinding(options.moduleName);
-    const readers = new PcscReaders(binding, options.readers, options.retryMs ?? 1000);
+    const readers = new PcscReaders(binding, options.readers, options.retryMs ?? 1000, options.refuseVirtualReaders ?? false);
     // Fails at once, naming pcscd, when the daemon does not answer (the watch would only report it later).
     openContext(binding).close();
     try {
@@ -67,9 +77,20 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
     return readers;
   }
 
-  /** Whether ENCODER_READERS takes this reader. */
+  /** Whether ENCODER_READERS takes this reader (a virtual one never, when they are refused). */
   selects(name: string): boolean {
+    return this.refusal(name) === null && this.named(name);
+  }
+
+  private named(name: string): boolean {
     return this.selection === '*' || this.selection.includes(name);
+  }
+
+  /** Why the reader is refused whatever the selection, or null. */
+  private refusal(name: string): string | null {
+    return this.refuseVirtualReaders && isVirtualReader(name)
+      ? `reader "${name}" is a virtual reader (vsmartcard's vpcd, for tests): refused in production`
+      : null;
   }
 
   /** The selected readers attached now, with their card state. */
@@ -150,6 +171,8 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
    * cards do), and two readers' transmits would not overlap.
    */
   async connect(name: string): Promise<PcscCardSession> {
+    const refusal = this.refusal(name);
+    if (refusal) throw new PcscError('unknown_reader', refusal);
     if (!this.selects(name)) throw new PcscError('unknown_reader', `reader "${name}" is not among ENCODER_READERS`);
     const context = openContext(this.binding);
     try {
@@ -231,7 +254,11 @@ export class PcscReaders extends EventEmitter<PcscReaderEvents> {
       this.onServiceLost(e.reader);
       return;
     }
-    if (!this.selects(e.reader)) return;
+    if (!this.selects(e.reader)) {
+      const refusal = e.type === 'reader-attached' && this.named(e.reader) ? this.refusal(e.reader) : null;
+      if (refusal) this.emit('reader-refused', { reader: e.reader, message: refusal });
+      return;
+    }
     const present = (e.state & this.binding.SCARD_STATE_PRESENT) !== 0;
     switch (e.type) {
       case 'reader-attached':

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseReaderSelection, redactedConfig } from './config';
+import { ConfigError, isVirtualReader, loadConfig, parseReaderSelection, productionReaderRefusal, redactedConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives the contract defaults on an empty environment', () => {
@@ -37,6 +37,48 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ ENCODER_READERS: '*,Virtual PCD 00 00' })).toThrow(/ENCODER_READERS=.*\* stands alone/);
     expect(() => loadConfig({ ENCODER_READERS: 'A,A' })).toThrow(/ENCODER_READERS=.*reader "A" is named twice/);
+  });
+
+  it('in production with ENCODER_DRIVER=pcsc, wants the readers named, none a virtual one (vpcd); development and test take both', () => {
+    const prod = { NODE_ENV: 'production', ENCODER_DRIVER: 'pcsc' };
+    expect(() => loadConfig(prod)).toThrow(
+      /ENCODER_READERS=\(not set\): in production \(with ENCODER_DRIVER=pcsc\) the encoders' readers are named, .*\* \(every reader, the default\) is refused/,
+    );
+    expect(() => loadConfig({ ...prod, ENCODER_READERS: '*' })).toThrow(
+      /ENCODER_READERS="\*": in production .* a virtual one \(vpcd\) included/,
+    );
+    expect(() => loadConfig({ ...prod, ENCODER_READERS: 'ACS ACR1252 00 00, Virtual PCD 00 01' })).toThrow(
+      /ENCODER_READERS="ACS ACR1252 00 00, Virtual PCD 00 01": "Virtual PCD 00 01" is a virtual reader \(vsmartcard's vpcd, for tests\): refused in production/,
+    );
+    expect(() => loadConfig({ ...prod, ENCODER_READERS: 'virtual  pcd 00 00,Virtual PCD 00 01' })).toThrow(
+      /"virtual {2}pcd 00 00", "Virtual PCD 00 01" are virtual readers/,
+    );
+    // a malformed selection is reported once, by its own check
+    expect(() => loadConfig({ ...prod, ENCODER_READERS: 'A,,B' })).toThrow(
+      /^Invalid configuration:\n {2}- ENCODER_READERS="A,,B": [^\n]*empty name$/,
+    );
+    const named = loadConfig({ ...prod, ENCODER_READERS: 'ACS ACR1252 00 00, ACS ACR1252 01 00' });
+    expect(parseReaderSelection(named.ENCODER_READERS)).toEqual(['ACS ACR1252 00 00', 'ACS ACR1252 01 00']);
+    // the simulated driver reads no reader; outside production, vpcd and * are the tests' readers
+    expect(loadConfig({ NODE_ENV: 'production' }).ENCODER_READERS).toBe('*');
+    for (const NODE_ENV of ['development', 'test']) {
+      expect(loadConfig({ NODE_ENV, ENCODER_DRIVER: 'pcsc' }).ENCODER_READERS).toBe('*');
+      expect(loadConfig({ NODE_ENV, ENCODER_DRIVER: 'pcsc', ENCODER_READERS: 'Virtual PCD 00 00' }).ENCODER_READERS).toBe(
+        'Virtual PCD 00 00',
+      );
+    }
+  });
+
+  it('tells a virtual reader (vpcd) by its name, and why a selection cannot serve in production', () => {
+    expect(['Virtual PCD 00 00', 'Virtual PCD 00 01', 'virtual pcd 01 00'].every(isVirtualReader)).toBe(true);
+    expect(['ACS ACR1252 Dual Reader [ACR1252 Dual Reader PICC] 00 00', 'Identiv uTrust 3700 F', 'PCD reader'].some(isVirtualReader)).toBe(
+      false,
+    );
+    expect(productionReaderRefusal(['ACS ACR1252 00 00'])).toBeNull();
+    expect(productionReaderRefusal('*')).toMatch(/\* \(every reader, the default\) is refused/);
+    expect(productionReaderRefusal(['Virtual PCD 00 00'])).toBe(
+      `"Virtual PCD 00 00" is a virtual reader (vsmartcard's vpcd, for tests): refused in production`,
+    );
   });
 
   it('names every bad variable', () => {

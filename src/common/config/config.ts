@@ -43,6 +43,36 @@ export function parseReaderSelection(value: string): ReaderSelection {
   return names;
 }
 
+/** vsmartcard's virtual readers (vpcd: "Virtual PCD 00 00", "Virtual PCD 00 01"), where the tests' simulated cards sit. */
+const VIRTUAL_READER = /virtual\s+pcd/i;
+
+/** Whether a PC/SC reader is a virtual one (vpcd): any program on the machine may answer through it as a card. */
+export function isVirtualReader(name: string): boolean {
+  return VIRTUAL_READER.test(name);
+}
+
+/**
+ * Why `selection` (ENCODER_READERS, already parsed) cannot be used in production, or null: there,
+ * every reader a card's codes are written through is named, and none is a virtual reader. `*`
+ * would take whatever reader appears, vpcd's included, whose "card" may be any local program.
+ */
+export function productionReaderRefusal(selection: ReaderSelection): string | null {
+  if (selection === '*') {
+    return (
+      "in production (with ENCODER_DRIVER=pcsc) the encoders' readers are named, separated by commas: * (every reader, " +
+      'the default) is refused, as it would take any reader that appears, a virtual one (vpcd) included'
+    );
+  }
+  const virtual = selection.filter(isVirtualReader);
+  if (virtual.length) {
+    return (
+      `${virtual.map((n) => `"${n}"`).join(', ')} ${virtual.length === 1 ? 'is a virtual reader' : 'are virtual readers'} ` +
+      "(vsmartcard's vpcd, for tests): refused in production"
+    );
+  }
+  return null;
+}
+
 const readerSelection = z.string().superRefine((v, ctx) => {
   try {
     parseReaderSelection(v);
@@ -187,6 +217,16 @@ export const configSchema = z
     if (c.NODE_ENV === 'production' && c.CLOCK_NOW) {
       ctx.addIssue({ code: 'custom', path: ['CLOCK_NOW'], message: 'for tests only: refused in production' });
     }
+    if (c.NODE_ENV === 'production' && c.ENCODER_DRIVER === 'pcsc') {
+      let selection: ReaderSelection | null = null;
+      try {
+        selection = parseReaderSelection(c.ENCODER_READERS);
+      } catch {
+        // Already reported by ENCODER_READERS' own check.
+      }
+      const refusal = selection && productionReaderRefusal(selection);
+      if (refusal) ctx.addIssue({ code: 'custom', path: ['ENCODER_READERS'], message: refusal });
+    }
   });
 
 export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string };
@@ -211,7 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '?');
-      const shown = SECRET_KEYS.includes(key as keyof AppConfig) ? '(value hidden)' : JSON.stringify(input[key]);
+      const shown = SECRET_KEYS.includes(key as keyof AppConfig)
+        ? '(value hidden)'
+        : key in input
+          ? JSON.stringify(input[key])
+          : '(not set)';
       return `${key}=${shown}: ${i.message}`;
     });
     throw new ConfigError(problems);
