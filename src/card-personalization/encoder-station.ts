@@ -69,8 +69,8 @@ export class EncoderStation {
     cardsRefused: 0,
     results: [],
   };
-  /** The claim this station holds while it writes a card (its token is renewed by the heartbeat). */
-  private claim: PersonalizationClaim | null = null;
+  /** The claim this station holds while it writes a card (its token is renewed by the heartbeat), and when it was taken. */
+  private claim: { held: PersonalizationClaim; sinceMs: number } | null = null;
 
   constructor(
     private readonly slot: EncoderSlot,
@@ -82,9 +82,19 @@ export class EncoderStation {
     return this.stationId;
   }
 
-  /** The token of the order claim held now (null between cards): what the heartbeat renews. */
-  get claimToken(): string | null {
-    return this.claim?.token ?? null;
+  /** The order claim held now (null between cards): what the heartbeat renews. */
+  get heldClaim(): PersonalizationClaim | null {
+    return this.claim?.held ?? null;
+  }
+
+  /**
+   * Whether the card being written has taken longer than `ms` since its claim (a session that
+   * hangs in the reader or its driver): the heartbeat then stops renewing the claim and beating
+   * for the station, so that the order is given back (its chip spoiled) and the fleet shows the
+   * station offline, instead of an order held and a station "writing" for ever.
+   */
+  writingLongerThan(ms: number, nowMs = performance.now()): boolean {
+    return this.claim !== null && nowMs - this.claim.sinceMs > ms;
   }
 
   /** Runs until `signal` aborts, the limit is reached, or (exitWhenIdle) no work is left. */
@@ -192,7 +202,7 @@ export class EncoderStation {
         await this.deps.orders.checkChipUnused(chipSerial);
         const claim = await this.deps.orders.claimNext(this.stationId, chipSerial);
         taken.claim = claim;
-        this.claim = claim;
+        this.claim = claim && { held: claim, sinceMs: performance.now() };
         if (!claim) return null;
         await this.deps.fleet.setState(this.stationId, 'writing', claim.orderId);
         const codes = await this.deps.vault.codesForPersonalization(claim.orderId);

@@ -26,6 +26,8 @@ const READER_WAIT_MS = 5_000;
 export class PersonalizationService {
   /** `<host>:<pid>`: the process that runs this service's stations. */
   private readonly processId = `${hostname()}:${process.pid}`;
+  /** The claims of stuck stations already logged (once each). */
+  private readonly reportedStuck = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
@@ -96,10 +98,31 @@ export class PersonalizationService {
     }
   }
 
-  /** The stations are alive: their heartbeats, and the claims they hold renewed (a slow card is not a silent station). */
+  /**
+   * The stations are alive: their heartbeats, and the claims they hold renewed (a slow card is
+   * not a silent station). A station whose card has been written for longer than
+   * PERSONALIZATION_CLAIM_TIMEOUT_SECONDS (its session hangs) is left out: its claim expires
+   * and is given back, and it shows offline until its session ends.
+   */
   private async beat(stations: EncoderStation[], log: StationLog): Promise<void> {
-    const ids = stations.map((s) => s.id).filter(Boolean);
-    const tokens = stations.map((s) => s.claimToken).filter((t): t is string => t !== null);
+    const overdueMs = this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS * 1000;
+    const live = stations.filter((s) => s.id && !s.writingLongerThan(overdueMs));
+    for (const stuck of stations.filter((s) => s.writingLongerThan(overdueMs))) {
+      const claim = stuck.heldClaim;
+      if (!claim || this.reportedStuck.has(claim.token)) continue;
+      this.reportedStuck.add(claim.token);
+      log.error(
+        {
+          station: stuck.id,
+          orderId: claim.orderId,
+          cardNumber: claim.cardNumber,
+          timeoutSeconds: this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS,
+        },
+        'encoder station stuck on one card: its order claim is no longer renewed and will be given back, its chip spoiled',
+      );
+    }
+    const ids = live.map((s) => s.id);
+    const tokens = live.map((s) => s.heldClaim?.token).filter((t): t is string => t !== undefined);
     await Promise.all([
       this.fleet.heartbeat(ids, this.processId).catch((e: Error) => log.warn({ err: e.message }, 'encoder heartbeat failed')),
       this.orders.renewClaims(tokens).catch((e: Error) => log.warn({ err: e.message }, 'renewing personalization claims failed')),

@@ -5,6 +5,7 @@ import { CardRemovedError } from '../../src/card-personalization/card-personaliz
 import { CPX_ISO_V1 } from '../../src/card-personalization/cpx-iso-v1.profile';
 import { EncoderFleetService } from '../../src/card-personalization/encoder-fleet.service';
 import { type CardOutcome, EncoderStation } from '../../src/card-personalization/encoder-station';
+import { PersonalizationService } from '../../src/card-personalization/personalization.service';
 import type { SimulatedCardOptions } from '../../src/card-personalization/simulated-card';
 import { SimulatedEncoderDriver } from '../../src/card-personalization/simulated-encoder';
 import type { StationDeps } from '../../src/card-personalization/station-deps';
@@ -16,6 +17,7 @@ import { OrdersService } from '../../src/orders/orders.service';
 import { PersonalizationOrdersService } from '../../src/orders/personalization-orders.service';
 import { cardTypeForCategory } from '../../src/orders/validity';
 import { openContext, type TestContext } from '../support/context';
+import { eventually } from '../support/processes';
 
 const day1 = join(__dirname, '..', 'fixtures', 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const quiet = { info() {}, warn() {}, error() {} };
@@ -333,6 +335,55 @@ describe(EncoderStation.name, () => {
       expect(await spoiled(chip)).toEqual({ orderId: id, stage: 'unknown', code: 'claim_abandoned' });
       await expect(perso.checkChipUnused(chip)).rejects.toMatchObject({ code: 'chip_already_used' });
     }, 30_000);
+
+    it('stops renewing the claim of a card whose session hangs: the order is given back, its chip spoiled, the station shown offline', async () => {
+      const [id] = await approvedOrders(1);
+      const driver = new SimulatedEncoderDriver({ namePrefix: 'Hung', nextCard: (_s, i) => (i === 0 ? {} : null) });
+      const slot = driver.slots()[0];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let sent = 0;
+      // the 10th command (writing has begun) never comes back until the test opens the gate
+      const hanging: typeof slot = Object.assign(Object.create(slot), {
+        connect: async () => {
+          const session = await slot.connect();
+          return {
+            transmit: async (apdu: Buffer) => {
+              if (++sent === 10) await gate;
+              return session.transmit(apdu);
+            },
+            close: () => session.close(),
+          };
+        },
+      });
+      const errors: string[] = [];
+      const log = { ...quiet, error: (_o: object, msg: string) => errors.push(msg) };
+      const cfg = { ...ctx.cfg, PERSONALIZATION_CLAIM_TIMEOUT_SECONDS: 1, ENCODER_HEARTBEAT_SECONDS: 1 };
+      const fastFleet = new EncoderFleetService(ctx.ds, ctx.audit, cfg);
+      const service = new PersonalizationService(cfg, perso, vault, fastFleet);
+      const fleetDriver = Object.assign(Object.create(driver), { slots: () => [hanging], on: () => fleetDriver, off: () => fleetDriver });
+      const stop = new AbortController();
+      const running = service.runFleet(fleetDriver, log, stop.signal);
+      try {
+        await eventually(async () => (await orderRow(id)).status === 'approved' && sent >= 10, 15_000, 'the order given back');
+        const [chip] = await ctx.ds.query(`SELECT order_id, error_code FROM spoiled_card WHERE order_id = $1`, [id]);
+        expect(chip).toEqual({ order_id: id, error_code: 'claim_abandoned' });
+        expect(errors.filter((m) => m.includes('stuck on one card'))).toHaveLength(1);
+        await eventually(
+          async () =>
+            (await fastFleet.list()).items.some((s) => s.reader === slot.reader && s.state === 'offline' && s.stoppedIn === 'writing'),
+          10_000,
+          'the station shown offline',
+        );
+      } finally {
+        release();
+        stop.abort();
+        await running;
+      }
+      // the card's session ended: its record found the claim lost, and the order waits for the next blank card
+      expect(await orderRow(id)).toMatchObject({ status: 'approved' });
+      expect(await ctx.ds.query(`SELECT 1 FROM card WHERE order_id = $1`, [id])).toEqual([]);
+    }, 40_000);
   });
 
   it("lets an operator cancel an order being written (its chip spoiled, the station's claim lost) or failed, and retry one only while its holder is in the registry", async () => {
