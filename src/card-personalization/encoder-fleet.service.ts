@@ -28,8 +28,12 @@ export interface StationRegistration {
   processId: string;
 }
 
-/** How one card ended on a station. `error` is already safe to show (never a code); it is cut at ERROR_TEXT_MAX characters. */
-export type CardOutcome = { ok: true } | { ok: false; error: string };
+/**
+ * How one card ended on a station, as recordCard stores it (the station's own, richer
+ * account is encoder-station.ts's CardOutcome). `error` is already safe to show (never a
+ * code); it is cut at ERROR_TEXT_MAX characters.
+ */
+export type StationCardResult = { ok: true } | { ok: false; error: string };
 
 /** A station's row as stored: what its own process reads back (current). */
 export interface EncoderStationRecord {
@@ -180,7 +184,7 @@ export class EncoderFleetService {
    * (and drops its order) when the run reaches ENCODER_MAX_CONSECUTIVE_FAILURES. Refreshes
    * the heartbeat. 404 `encoder_not_found`.
    */
-  async recordCard(id: string, outcome: CardOutcome): Promise<{ state: EncoderState; consecutiveFailures: number }> {
+  async recordCard(id: string, outcome: StationCardResult): Promise<{ state: EncoderState; consecutiveFailures: number }> {
     const error = outcome.ok ? null : errorText(outcome.error);
     const rows = await rowsReturned<{ state: EncoderState; consecutiveFailures: number }>(
       this.ds,
