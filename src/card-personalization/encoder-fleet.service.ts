@@ -81,6 +81,15 @@ const RECORD_COLUMNS = `s.id, s.host, s.reader, s.driver, s.process_id AS "proce
   s.last_error AS "lastError", s.last_error_at AS "lastErrorAt", s.started_at AS "startedAt", s.heartbeat_at AS "heartbeatAt",
   s.reset_by AS "resetBy", s.reset_at AS "resetAt"`;
 
+/** A station's state as shown (see EncoderStationView): `offline` when stale, whatever was stored. */
+const SHOWN_STATE = `CASE WHEN s.stale THEN 'offline' ELSE s.state END`;
+/** What a stale station was doing when it stopped (see EncoderStationView); null otherwise. */
+const STOPPED_IN = `CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END`;
+/** An EncoderStationView's columns, over `shown s` (see shown()). */
+const VIEW_COLUMNS = `${RECORD_COLUMNS},
+              ${SHOWN_STATE} AS state,
+              ${STOPPED_IN} AS "stoppedIn"`;
+
 /**
  * The encoder fleet's rows (`encoder_station`): each worker process registers the stations it
  * runs, says what each is doing and how each card ended, and beats for them; the API lists
@@ -248,9 +257,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: Array<EncoderStationView & { __total: number }> = await this.ds.query(
       `${this.shown(p)}
-       SELECT ${RECORD_COLUMNS},
-              CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state,
-              CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END AS "stoppedIn",
+       SELECT ${VIEW_COLUMNS},
               count(*) OVER ()::int AS "__total"
          FROM shown s
         ORDER BY s.id LIMIT ${p(pageSize)} OFFSET ${p((page - 1) * pageSize)}`,
@@ -270,9 +277,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: EncoderStationView[] = await this.ds.query(
       `${this.shown(p)}
-       SELECT ${RECORD_COLUMNS},
-              CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state,
-              CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END AS "stoppedIn"
+       SELECT ${VIEW_COLUMNS}
          FROM shown s WHERE s.id = ${p(id)}`,
       values,
     );
@@ -285,7 +290,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: Array<{ state: EncoderState; n: number }> = await this.ds.query(
       `${this.shown(p)}
-       SELECT CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state, count(*)::int AS n FROM shown s GROUP BY 1`,
+       SELECT ${SHOWN_STATE} AS state, count(*)::int AS n FROM shown s GROUP BY 1`,
       values,
     );
     const counts = Object.fromEntries(ENCODER_STATES.map((s) => [s, 0])) as Record<EncoderState, number>;
