@@ -1,4 +1,4 @@
-import { EncoderStation } from './card-personalization/encoder-station.entity';
+import { EncoderStationRow } from './card-personalization/encoder-station.entity';
 import { AuditCheckpointRow, AuditSigningKey } from './common/audit/audit-checkpoint.entity';
 import { AuditChainLink, AuditEntry, AuditQueueItem } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
@@ -42,6 +42,6 @@ export const ENTITIES = [
   Opposition,
   CrlPublication,
   CrlPublicationPart,
-  EncoderStation,
+  EncoderStationRow,
   OrderCodes,
 ];

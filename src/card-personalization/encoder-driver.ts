@@ -4,6 +4,7 @@
  * (encoder-station.ts) drives a slot; it never knows which driver it has.
  */
 import type { CardTransport } from './card-channel';
+import type { EncoderDriverName } from './encoder-station.entity';
 
 /** One card, taken for this process alone until close(). */
 export interface CardSession extends CardTransport {
@@ -36,7 +37,7 @@ export interface EncoderDriverEvents {
 }
 
 export interface EncoderDriver {
-  readonly kind: 'pcsc' | 'simulated';
+  readonly kind: EncoderDriverName;
   /** The slots attached now. */
   slots(): EncoderSlot[];
   on<E extends keyof EncoderDriverEvents>(event: E, listener: (...args: EncoderDriverEvents[E]) => void): unknown;

@@ -28,8 +28,12 @@ export interface StationRegistration {
   processId: string;
 }
 
-/** How one card ended on a station. `error` is already safe to show (never a code); it is cut at ERROR_TEXT_MAX characters. */
-export type CardOutcome = { ok: true } | { ok: false; error: string };
+/**
+ * How one card ended on a station, as recordCard stores it (the station's own, richer
+ * account is encoder-station.ts's CardOutcome). `error` is already safe to show (never a
+ * code); it is cut at ERROR_TEXT_MAX characters.
+ */
+export type StationCardResult = { ok: true } | { ok: false; error: string };
 
 /** A station's row as stored: what its own process reads back (current). */
 export interface EncoderStationRecord {
@@ -76,6 +80,15 @@ const RECORD_COLUMNS = `s.id, s.host, s.reader, s.driver, s.process_id AS "proce
   s.cards_done AS "cardsDone", s.cards_failed AS "cardsFailed", s.consecutive_failures AS "consecutiveFailures",
   s.last_error AS "lastError", s.last_error_at AS "lastErrorAt", s.started_at AS "startedAt", s.heartbeat_at AS "heartbeatAt",
   s.reset_by AS "resetBy", s.reset_at AS "resetAt"`;
+
+/** A station's state as shown (see EncoderStationView): `offline` when stale, whatever was stored. */
+const SHOWN_STATE = `CASE WHEN s.stale THEN 'offline' ELSE s.state END`;
+/** What a stale station was doing when it stopped (see EncoderStationView); null otherwise. */
+const STOPPED_IN = `CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END`;
+/** An EncoderStationView's columns, over `shown s` (see shown()). */
+const VIEW_COLUMNS = `${RECORD_COLUMNS},
+              ${SHOWN_STATE} AS state,
+              ${STOPPED_IN} AS "stoppedIn"`;
 
 /**
  * The encoder fleet's rows (`encoder_station`): each worker process registers the stations it
@@ -180,7 +193,7 @@ export class EncoderFleetService {
    * (and drops its order) when the run reaches ENCODER_MAX_CONSECUTIVE_FAILURES. Refreshes
    * the heartbeat. 404 `encoder_not_found`.
    */
-  async recordCard(id: string, outcome: CardOutcome): Promise<{ state: EncoderState; consecutiveFailures: number }> {
+  async recordCard(id: string, outcome: StationCardResult): Promise<{ state: EncoderState; consecutiveFailures: number }> {
     const error = outcome.ok ? null : errorText(outcome.error);
     const rows = await rowsReturned<{ state: EncoderState; consecutiveFailures: number }>(
       this.ds,
@@ -244,9 +257,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: Array<EncoderStationView & { __total: number }> = await this.ds.query(
       `${this.shown(p)}
-       SELECT ${RECORD_COLUMNS},
-              CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state,
-              CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END AS "stoppedIn",
+       SELECT ${VIEW_COLUMNS},
               count(*) OVER ()::int AS "__total"
          FROM shown s
         ORDER BY s.id LIMIT ${p(pageSize)} OFFSET ${p((page - 1) * pageSize)}`,
@@ -266,9 +277,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: EncoderStationView[] = await this.ds.query(
       `${this.shown(p)}
-       SELECT ${RECORD_COLUMNS},
-              CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state,
-              CASE WHEN s.stale AND s.state <> 'offline' THEN s.state END AS "stoppedIn"
+       SELECT ${VIEW_COLUMNS}
          FROM shown s WHERE s.id = ${p(id)}`,
       values,
     );
@@ -281,7 +290,7 @@ export class EncoderFleetService {
     const { p, values } = new SqlParams();
     const rows: Array<{ state: EncoderState; n: number }> = await this.ds.query(
       `${this.shown(p)}
-       SELECT CASE WHEN s.stale THEN 'offline' ELSE s.state END AS state, count(*)::int AS n FROM shown s GROUP BY 1`,
+       SELECT ${SHOWN_STATE} AS state, count(*)::int AS n FROM shown s GROUP BY 1`,
       values,
     );
     const counts = Object.fromEntries(ENCODER_STATES.map((s) => [s, 0])) as Record<EncoderState, number>;

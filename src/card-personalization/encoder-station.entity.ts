@@ -9,15 +9,16 @@ export const ENCODER_DRIVERS = ['pcsc', 'simulated'] as const;
 export type EncoderDriverName = (typeof ENCODER_DRIVERS)[number];
 
 /**
- * An encoder station: one reader of one host, written by the worker process that runs it
- * (EncoderFleetService) and read by GET /api/v1/encoders.
+ * An encoder station's row: one reader of one host, written by the worker process that runs it
+ * (EncoderFleetService) and read by GET /api/v1/encoders. The station itself, the loop that
+ * drives the reader, is EncoderStation (encoder-station.ts).
  */
 @Entity('encoder_station')
 @Check('encoder_station_driver_check', `driver IN ('pcsc','simulated')`)
 @Check('encoder_station_state_check', `state IN ('idle','waiting-card','writing','error','offline')`)
 @Check('encoder_station_id_check', `id = host || '/' || reader`)
 @Check('encoder_station_counts_check', `cards_done >= 0 AND cards_failed >= 0 AND consecutive_failures >= 0`)
-export class EncoderStation {
+export class EncoderStationRow {
   /** `<host>/<reader>`. */
   @PrimaryColumn('text') id: string;
   @Column('text') host: string;

@@ -1,14 +1,21 @@
 import { encodeCommand, parseResponse } from './apdu';
-import type { CardTransport } from './card-channel';
+import { CardChannel, type CardTransport } from './card-channel';
 import { sampleCardData } from './card-data.fixture';
 import { decodeCardFiles } from './card-files';
 import { CPX_ISO_V1 } from './cpx-iso-v1.profile';
-import { PersonalizationFailure, personalizeCard, readCardFiles } from './personalization-runner';
-import { personalizationScript, readBackSteps, verifyCommand } from './personalization-script';
+import { PersonalizationFailure, type PersonalizationResult, personalizeNextCard, readFiles } from './personalization-runner';
+import { type PersonalizationScript, personalizationScript, readBackSteps, verifyCommand } from './personalization-script';
 import { SimulatedCard, SimulatedCardOptions } from './simulated-card';
 
 const CODES = { pin: '4826', puk: '73019452' };
 const script = () => personalizationScript(CPX_ISO_V1, sampleCardData(), CODES);
+
+/** Personalizes the card as the station does, with `s` as the work for it (never skipped). */
+async function personalize(transport: CardTransport, s: PersonalizationScript = script()): Promise<PersonalizationResult> {
+  const r = await personalizeNextCard(transport, CPX_ISO_V1, async () => s);
+  if ('skipped' in r) throw new Error('the card was skipped though there was work for it');
+  return r;
+}
 
 async function verify(card: SimulatedCard, pin: string): Promise<number> {
   return parseResponse(await card.transmit(encodeCommand(verifyCommand(CPX_ISO_V1, 'PIN', pin)))).sw;
@@ -16,16 +23,16 @@ async function verify(card: SimulatedCard, pin: string): Promise<number> {
 
 async function failure(options: SimulatedCardOptions, transport?: (card: SimulatedCard) => CardTransport) {
   const card = new SimulatedCard({ serial: 'CHIP00001234', ...options });
-  const error = await personalizeCard(transport ? transport(card) : card, CPX_ISO_V1, script()).catch((e) => e);
+  const error = await personalize(transport ? transport(card) : card).catch((e) => e);
   expect(error).toBeInstanceOf(PersonalizationFailure);
   return { error: error as PersonalizationFailure, card };
 }
 
-describe(personalizeCard.name, () => {
+describe(personalizeNextCard.name, () => {
   it('writes a blank card, reads it back equal, sets the codes and activates DF.CPX', async () => {
     const card = new SimulatedCard({ serial: 'CHIP00001234' });
     const s = script();
-    const result = await personalizeCard(card, CPX_ISO_V1, s);
+    const result = await personalize(card, s);
 
     expect(result).toMatchObject({ chipSerial: 'CHIP00001234', activateUnsupported: false, situationsWritten: 2, situationsTotal: 2 });
     expect(result.readBack).toEqual(s.files.images);
@@ -45,8 +52,8 @@ describe(personalizeCard.name, () => {
 
   it('reads the files back independently and decodes them into the fields', async () => {
     const card = new SimulatedCard();
-    await personalizeCard(card, CPX_ISO_V1, script());
-    const decoded = decodeCardFiles(CPX_ISO_V1, await readCardFiles(card, readBackSteps(CPX_ISO_V1)));
+    await personalize(card);
+    const decoded = decodeCardFiles(CPX_ISO_V1, await readFiles(new CardChannel(card), readBackSteps(CPX_ISO_V1)));
     expect(decoded['EF.ID']).toMatchObject({
       kind: 'fields',
       fields: {
@@ -70,13 +77,13 @@ describe(personalizeCard.name, () => {
 
   it('copes with a card that answers through 61xx and wants an exact Le (6Cxx), or does not know ACTIVATE FILE', async () => {
     const card = new SimulatedCard({ viaGetResponse: true, exactLe: true, activateUnsupported: true, serial: 'SN0123456789' });
-    const result = await personalizeCard(card, CPX_ISO_V1, script());
+    const result = await personalize(card);
     expect(result).toMatchObject({ chipSerial: 'SN0123456789', activateUnsupported: true });
     expect(result.apdus).toBeGreaterThan(card.inspect().commands - 1);
   });
 
   it('works with a slow card, counting the time spent waiting on it', async () => {
-    const result = await personalizeCard(new SimulatedCard({ delayMs: 2 }), CPX_ISO_V1, script());
+    const result = await personalize(new SimulatedCard({ delayMs: 2 }));
     expect(result.transportMs).toBeGreaterThanOrEqual(result.apdus * 1.5);
   });
 

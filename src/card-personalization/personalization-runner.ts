@@ -48,16 +48,6 @@ function fail(code: CardPersonalizationErrorCode, message: string): never {
   throw new CardPersonalizationError(code, message, 409);
 }
 
-export async function personalizeCard(
-  transport: CardTransport,
-  profile: CardProfile,
-  script: PersonalizationScript,
-): Promise<PersonalizationResult> {
-  const r = await personalizeNextCard(transport, profile, async () => script);
-  if ('skipped' in r) throw new Error('unreachable: the script was given');
-  return r;
-}
-
 /**
  * What the station does with a blank card once it knows its chip serial: the script to
  * write (an order claimed for it), or null when there is no work (nothing is written).
@@ -155,11 +145,6 @@ export async function readFiles(channel: CardChannel, steps: Array<ScriptStep | 
     parts[step.file].push(r.data);
   }
   return Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, Buffer.concat(p)]));
-}
-
-/** Reads a card's files back through any transport (the demo, the acceptance comparison). */
-export async function readCardFiles(transport: CardTransport, steps: Array<ScriptStep | ReadStep>): Promise<Record<string, Buffer>> {
-  return readFiles(new CardChannel(transport), steps);
 }
 
 function compare(expected: Record<string, Buffer>, actual: Record<string, Buffer>): void {

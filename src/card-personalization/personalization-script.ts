@@ -5,6 +5,7 @@
  *
  * Pure code: no framework, no database.
  */
+import type { CardCodes } from '../mailing/pin-codes';
 import type { CommandApdu } from './apdu';
 import { encodeTlv } from './ber-tlv';
 import { EncodedCardFiles, encodeCardFiles } from './card-files';
@@ -37,12 +38,6 @@ export interface PersonalizationScript {
   /** SELECT DF.CPX, ACTIVATE FILE. */
   activate: ScriptStep[];
   files: EncodedCardFiles;
-}
-
-/** The codes to set on the card (from the vault, at the moment of use). */
-export interface CardCodes {
-  pin: string;
-  puk: string;
 }
 
 const fid2 = (fid: number) => Buffer.from([fid >>> 8, fid & 0xff]);
@@ -126,7 +121,10 @@ export function inspectionSteps(profile: CardProfile): Pick<PersonalizationScrip
   };
 }
 
-/** The whole script for one card. Refuses unusable card data or codes before any command exists. */
+/**
+ * The whole script for one card, with the codes to set on it (from the vault, at the moment
+ * of use). Refuses unusable card data or codes before any command exists.
+ */
 export function personalizationScript(profile: CardProfile, data: CardData, codes: CardCodes): PersonalizationScript {
   const problems = profileProblems(profile);
   if (problems.length) throw new Error(`profile ${profile.id} is unusable: ${problems.join('; ')}`);

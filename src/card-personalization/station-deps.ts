@@ -2,7 +2,10 @@
  * What an encoder station needs from the rest of the back-office, as narrow interfaces
  * (the Nest services implement them; the station stays a plain class).
  */
+import type { CardCodes } from '../mailing/pin-codes';
 import type { PersonalizationOrdersService } from '../orders/personalization-orders.service';
+import type { EncoderWorkState, StationCardResult } from './encoder-fleet.service';
+import type { EncoderDriverName, EncoderState } from './encoder-station.entity';
 
 export interface StationLog {
   info(obj: object, msg: string): void;
@@ -10,16 +13,11 @@ export interface StationLog {
   error(obj: object, msg: string): void;
 }
 
-export type StationState = 'idle' | 'waiting-card' | 'writing' | 'error' | 'offline';
-
 export interface StationFleet {
-  register(s: { host: string; reader: string; driver: 'pcsc' | 'simulated'; processId: string }): Promise<string>;
-  setState(id: string, state: 'idle' | 'waiting-card' | 'writing', orderId?: string | null): Promise<unknown>;
-  recordCard(
-    id: string,
-    outcome: { ok: true } | { ok: false; error: string },
-  ): Promise<{ state: StationState; consecutiveFailures: number }>;
-  current(id: string): Promise<{ state: StationState } | null>;
+  register(s: { host: string; reader: string; driver: EncoderDriverName; processId: string }): Promise<string>;
+  setState(id: string, state: EncoderWorkState, orderId?: string | null): Promise<unknown>;
+  recordCard(id: string, outcome: StationCardResult): Promise<{ state: EncoderState; consecutiveFailures: number }>;
+  current(id: string): Promise<{ state: EncoderState } | null>;
 }
 
 export interface StationDeps {
@@ -28,10 +26,10 @@ export interface StationDeps {
     'pendingCount' | 'checkChipUnused' | 'claimNext' | 'recordPersonalized' | 'recordFailure' | 'releaseStation'
   >;
   /** The vault gives an order's codes at the moment of use, by order id. */
-  vault: { codesForPersonalization(orderId: string): Promise<{ pin: string; puk: string }> };
+  vault: { codesForPersonalization(orderId: string): Promise<CardCodes> };
   fleet: StationFleet;
   log: StationLog;
   host: string;
   processId: string;
-  driver: 'pcsc' | 'simulated';
+  driver: EncoderDriverName;
 }
