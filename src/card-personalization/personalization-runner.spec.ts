@@ -135,6 +135,22 @@ describe(personalizeNextCard.name, () => {
     expect(error.message).toMatch(/EF.ID read back differs from what was written at offset 261/);
   });
 
+  it('fails the card when EF.SN reads another chip after writing (a card swapped during the session)', async () => {
+    // A reader whose EF.SN answers change once the files are written: the last READ BINARY of EF.SN names another chip.
+    let serialReads = 0;
+    const swapped = (card: SimulatedCard): CardTransport => ({
+      async transmit(apdu) {
+        const answer = await card.transmit(apdu);
+        const readsSerial = apdu[1] === 0xb0 && answer.subarray(0, -2).toString('latin1') === 'CHIP00001234';
+        if (readsSerial && ++serialReads === 2) return Buffer.concat([Buffer.from('CHIP00009999', 'latin1'), answer.subarray(-2)]);
+        return answer;
+      },
+    });
+    const { error } = await failure({}, swapped);
+    expect(error).toMatchObject({ code: 'read_back_mismatch', stage: 'read-back', spoiled: true, chipSerial: 'CHIP00001234' });
+    expect(error.message).toMatch(/EF.SN reads CHIP00009999 after writing, CHIP00001234 before/);
+  });
+
   it('turns any other reader failure into a failed card', async () => {
     const { error } = await failure({}, (card) => ({
       transmit: async (apdu) => {

@@ -95,6 +95,11 @@ export async function personalizeNextCard(
     stage = 'read-back';
     const readBack = await readFiles(channel, script.readBack);
     compare(script.files.images, readBack);
+    // Still the chip the order was claimed for (not another card swapped in while writing).
+    const serialAfter = await readSerial(channel, profile, inspection.readSerial);
+    if (serialAfter !== chipSerial) {
+      fail('read_back_mismatch', `${profile.serial.name} reads ${serialAfter} after writing, ${chipSerial} before: the card changed`);
+    }
     stage = 'set-codes';
     for (const step of script.setCodes) await channel.expect(step.label, step.command);
     stage = 'activate';
