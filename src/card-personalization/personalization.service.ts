@@ -106,8 +106,9 @@ export class PersonalizationService {
    */
   private async beat(stations: EncoderStation[], log: StationLog): Promise<void> {
     const overdueMs = this.cfg.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS * 1000;
-    const live = stations.filter((s) => s.id && !s.writingLongerThan(overdueMs));
-    for (const stuck of stations.filter((s) => s.writingLongerThan(overdueMs))) {
+    const stuckOnes = stations.filter((s) => s.writingLongerThan(overdueMs));
+    const live = stations.filter((s) => s.id && !stuckOnes.includes(s));
+    for (const stuck of stuckOnes) {
       const claim = stuck.heldClaim;
       if (!claim || this.reportedStuck.has(claim.token)) continue;
       this.reportedStuck.add(claim.token);
