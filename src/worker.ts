@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
   const stations = new AbortController();
   let fleet: Promise<void> = Promise.resolve();
-  if (process.env.ENCODER_DRIVER) {
+  if (cfg.ENCODER_DRIVER) {
     const personalization = app.get(PersonalizationService);
     const driver = personalization.openDriver();
     fleet = personalization.runFleet(driver, log.child({ component: 'encoders' }), stations.signal).finally(() => driver.close());
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       renewalCron: cfg.RENEWAL_CRON,
       expiryCron: cfg.EXPIRY_CRON,
       crlFullCron: cfg.CRL_FULL_CRON,
-      encoderDriver: process.env.ENCODER_DRIVER ?? null,
+      encoderDriver: cfg.ENCODER_DRIVER ?? null,
     },
     'worker started',
   );

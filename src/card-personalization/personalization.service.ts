@@ -10,6 +10,7 @@ import { CPX_ISO_V1 } from './cpx-iso-v1.profile';
 import type { EncoderDriver, EncoderSlot } from './encoder-driver';
 import { EncoderFleetService } from './encoder-fleet.service';
 import { EncoderStation, type StationOptions, type StationSummary } from './encoder-station';
+import type { EncoderDriverName } from './encoder-station.entity';
 import { PcscEncoderDriver } from './pcsc/pcsc-encoder';
 import { SimulatedEncoderDriver } from './simulated-encoder';
 import type { StationDeps, StationLog } from './station-deps';
@@ -36,6 +37,11 @@ export class PersonalizationService {
     private readonly fleet: EncoderFleetService,
   ) {}
 
+  /** ENCODER_DRIVER, or `simulated` when it is not set (personalize:run; the worker runs no station then). */
+  driverName(): EncoderDriverName {
+    return this.cfg.ENCODER_DRIVER ?? 'simulated';
+  }
+
   /**
    * The driver ENCODER_DRIVER names (pcsc: throws PcscUnavailableError when the stack is missing).
    * A simulated encoder lives in its process: its reader is named after the process
@@ -43,7 +49,8 @@ export class PersonalizationService {
    * (`<host>/<reader>`) instead of taking one fleet row from each other.
    */
   openDriver(): EncoderDriver {
-    if (this.cfg.NODE_ENV === 'production' && this.cfg.ENCODER_DRIVER === 'simulated') {
+    const name = this.driverName();
+    if (this.cfg.NODE_ENV === 'production' && name === 'simulated') {
       // A simulated card is no card: real orders' codes would be opened and the orders marked personalized.
       throw new CardPersonalizationError(
         'unusable_input',
@@ -51,7 +58,7 @@ export class PersonalizationService {
         422,
       );
     }
-    return this.cfg.ENCODER_DRIVER === 'pcsc'
+    return name === 'pcsc'
       ? PcscEncoderDriver.open(parseReaderSelection(this.cfg.ENCODER_READERS), {
           // vpcd's virtual readers are no encoder: a production station never gives them codes, even under `*`
           refuseVirtualReaders: this.cfg.NODE_ENV === 'production',

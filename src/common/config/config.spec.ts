@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(cfg.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(cfg.PORT).toBe(3000);
     expect(cfg.DATA_DIR).toBe('./var');
-    expect(cfg.ENCODER_DRIVER).toBe('simulated');
+    expect(cfg.ENCODER_DRIVER).toBeUndefined();
     expect(cfg.ENCODER_READERS).toBe('*');
     expect(cfg.MIGRATIONS_RUN).toBe(true);
     expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);

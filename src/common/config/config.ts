@@ -94,7 +94,11 @@ export const configSchema = z
       .default('cps'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./var'),
-    ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).default('simulated'),
+    /**
+     * The encoder driver: the worker runs its stations only when this is set; `personalize:run`
+     * takes `simulated` when it is not (see PersonalizationService.driverName).
+     */
+    ENCODER_DRIVER: z.enum(['simulated', 'pcsc']).optional(),
     /** PC/SC readers the pcsc encoder driver takes (`*`: every one); see parseReaderSelection. */
     ENCODER_READERS: readerSelection.default('*'),
     /** Cards spoiled for one order before it goes to `failed` for an operator to look at. */
