@@ -107,6 +107,19 @@ function unwrap(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, 
 }
 
 /**
+ * Whether the master key `sealed` names opens its data key (a keyring check: a key id configured
+ * with the wrong bytes). The data key is wiped; nothing is returned of it.
+ */
+export function keyOpens(orderId: string, sealed: SealedCodes, keys: ReadonlyMap<string, Buffer>): boolean {
+  try {
+    unwrap(orderId, sealed, keys).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Opens the codes of order `orderId` (at the moment of use only: writing the card, printing the
  * letter). The data key and the codes' bytes are zeroed before it returns or throws; what it returns
  * are strings, which JavaScript cannot wipe.

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { rowsReturned } from '../common/database/returning';
 import { isUuid } from '../common/database/uuid';
-import { openCodes, rewrapCodes, SealedCodes, sealCodes } from './code-seal';
+import { keyOpens, openCodes, rewrapCodes, SealedCodes, sealCodes } from './code-seal';
 import { MailingError } from './mailing.errors';
 import { CardCodes, drawCodes } from './pin-codes';
 import type { VaultKeyring } from './vault-keys';
@@ -41,6 +41,8 @@ interface SealedRow {
 
 const SEALED_COLUMNS = 'order_id, key_id, wrapped_key, wrap_iv, sealed_codes, codes_iv';
 const ROTATION_CHUNK = 1000;
+/** Orders per key id opened when a keyring is checked: a key is wrong when none of them opens (one damaged row is not). */
+const KEY_CHECK_SAMPLES = 3;
 
 const sealedOf = (r: SealedRow): SealedCodes => ({
   keyId: r.key_id,
@@ -67,6 +69,17 @@ function keysMissing(missing: KeyCount[], keyring: VaultKeyring): MailingError {
       'vault:rotate then re-wraps them to the current key',
     500,
     { keyIds: missing.map((k) => k.key_id), orders: Object.fromEntries(missing.map((k) => [k.key_id, k.n])) },
+  );
+}
+
+/** Key ids configured with bytes that open none of the orders sealed under them. */
+function keysWrong(ids: string[]): MailingError {
+  return new MailingError(
+    'vault_key_wrong',
+    `VAULT_KEY_FILE holds vault key ${ids.map((id) => `"${id}"`).join(', ')} with other bytes than the key that sealed the codes ` +
+      `under ${ids.length === 1 ? 'that id' : 'those ids'}: the vault opens no codes until the right key is configured`,
+    500,
+    { keyIds: ids },
   );
 }
 
@@ -111,21 +124,22 @@ export class CodeVaultService {
   private async keyring(em?: EntityManager): Promise<VaultKeyring> {
     const keyring = await this.keys.get();
     if (keyring === this.covering) return keyring;
-    const missing = await this.keyIdsMissing(em ?? this.ds.manager, keyring);
-    if (missing.length) {
+    const { missing, wrong } = await this.keyIdsNotOpening(em ?? this.ds.manager, keyring);
+    if (missing.length || wrong.length) {
       this.covering = null;
-      throw keysMissing(missing, keyring);
+      throw missing.length ? keysMissing(missing, keyring) : keysWrong(wrong);
     }
     this.covering = keyring;
     return keyring;
   }
 
   /**
-   * The key ids in `order_codes` that `keyring` does not hold, with their orders counted. The ids
-   * in use are found by walking the key id index (a step per distinct id, not a row each); only
-   * the missing ones are counted.
+   * The key ids in `order_codes` that `keyring` does not hold, with their orders counted, and those
+   * it holds with other bytes (none of a few orders sealed under the id opens: a wrong key file,
+   * which would otherwise fail every order as if each one's codes were damaged). The ids in use
+   * are found by walking the key id index (a step per distinct id, not a row each).
    */
-  private async keyIdsMissing(em: EntityManager, keyring: VaultKeyring): Promise<KeyCount[]> {
+  private async keyIdsNotOpening(em: EntityManager, keyring: VaultKeyring): Promise<{ missing: KeyCount[]; wrong: string[] }> {
     const used: Array<{ key_id: string }> = await em.query(
       `WITH RECURSIVE k(key_id) AS (
          (SELECT key_id FROM order_codes ORDER BY key_id LIMIT 1)
@@ -134,11 +148,26 @@ export class CodeVaultService {
        )
        SELECT key_id FROM k WHERE key_id IS NOT NULL`,
     );
-    const absent = used.map((r) => r.key_id).filter((id) => !keyring.keys.has(id));
-    if (!absent.length) return [];
-    return em.query(`SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id = ANY($1::text[]) GROUP BY key_id ORDER BY key_id`, [
-      absent,
-    ]);
+    const ids = used.map((r) => r.key_id);
+    const absent = ids.filter((id) => !keyring.keys.has(id));
+    const missing: KeyCount[] = absent.length
+      ? await em.query(`SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id = ANY($1::text[]) GROUP BY key_id ORDER BY key_id`, [
+          absent,
+        ])
+      : [];
+    const held = ids.filter((id) => keyring.keys.has(id));
+    const samples: SealedRow[] = held.length
+      ? await em.query(
+          `SELECT s.* FROM unnest($1::text[]) AS k(id),
+                  LATERAL (SELECT ${SEALED_COLUMNS} FROM order_codes WHERE key_id = k.id LIMIT ${KEY_CHECK_SAMPLES}) s`,
+          [held],
+        )
+      : [];
+    const wrong = held.filter((id) => {
+      const mine = samples.filter((r) => r.key_id === id);
+      return mine.length > 0 && !mine.some((r) => keyOpens(r.order_id, sealedOf(r), keyring.keys));
+    });
+    return { missing, wrong };
   }
 
   /**

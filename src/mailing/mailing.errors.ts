@@ -2,6 +2,7 @@ import { DomainError } from '../common/errors/domain-error';
 
 export const MAILING_ERROR_CODES = [
   'vault_key_missing',
+  'vault_key_wrong',
   'vault_unreadable',
   'vault_keys_invalid',
   'vault_keys_required',
@@ -16,6 +17,7 @@ export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 export class MailingError extends DomainError<MailingErrorCode> {
   static override readonly titles: Readonly<Record<MailingErrorCode, string>> = {
     vault_key_missing: 'The vault key that sealed these codes is not configured',
+    vault_key_wrong: 'A configured vault key does not open the codes sealed under its id',
     vault_unreadable: 'The sealed codes cannot be opened',
     vault_keys_invalid: 'The vault key file cannot be used',
     vault_keys_required: 'A vault key file is required in production',

@@ -189,18 +189,10 @@ export class RegistryEventsHandler implements JobHandler {
     eventId: string,
     out: ConsumeOutcome,
   ) {
-    const requests = await em.query(
-      `INSERT INTO opposition_request (card_number, reason, source, source_ref)
-       SELECT card_number, 'cessation', 'registry', $3 FROM card
-        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND state <> 'opposed'
-       ON CONFLICT DO NOTHING RETURNING id::text AS id, card_number`,
-      [nationalId, professionCode, `registry-event:${eventId}`],
-    );
-    for (const r of requests) {
-      out.oppositionsRequested.push(r.card_number);
-      await this.outbox.add(em, 'card.opposition-requested', { requestId: r.id });
-    }
     // Every order that has no card yet, one being written included (its card is spoiled: see abandonClaims).
+    // Orders first: their rows stay locked to the end, so a station recording a card for one of them
+    // either committed before (its card is in the card table the opposition insert reads next) or
+    // finds its order cancelled (claim lost). Opposing cards first let a card recorded in between escape.
     const why = `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`;
     const open: Array<{ id: string }> = await em.query(
       `SELECT id FROM card_order WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($3) FOR UPDATE`,
@@ -217,6 +209,17 @@ export class RegistryEventsHandler implements JobHandler {
       [open.map((o) => o.id), why],
     );
     out.ordersCancelled.push(...cancelled.map((c) => c.id));
+    const requests = await em.query(
+      `INSERT INTO opposition_request (card_number, reason, source, source_ref)
+       SELECT card_number, 'cessation', 'registry', $3 FROM card
+        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND state <> 'opposed'
+       ON CONFLICT DO NOTHING RETURNING id::text AS id, card_number`,
+      [nationalId, professionCode, `registry-event:${eventId}`],
+    );
+    for (const r of requests) {
+      out.oppositionsRequested.push(r.card_number);
+      await this.outbox.add(em, 'card.opposition-requested', { requestId: r.id });
+    }
     if (requests.length || cancelled.length) {
       await this.audit.append(em, {
         actor: 'system:registry',

@@ -430,5 +430,39 @@ describe(CodeVaultService.name, () => {
       writeFileSync(keyFile, current, { mode: 0o600 });
       await live.service.checkKeys();
     });
+
+    it('refuses a key id configured with other bytes than the key that sealed under it (vault_key_wrong), naming the id, until the right key is back', async () => {
+      const current = readFileSync(keyFile, 'utf8');
+      const wLine = newKeyLine('key-w');
+      writeFileSync(keyFile, current + wLine, { mode: 0o600 });
+      const id = await approvedOrder();
+      await deliverApprovals(vault().handler);
+      const codes = await vault().service.codesForPersonalization(id);
+      // the same id, other bytes (a key file restored from the wrong copy)
+      writeFileSync(keyFile, current + newKeyLine('key-w'), { mode: 0o600 });
+      const wrong = liveVault();
+      const err = await wrong.service.checkKeys().catch((e) => e);
+      expect(err).toBeInstanceOf(MailingError);
+      expect(err).toMatchObject({ code: 'vault_key_wrong', extra: { keyIds: ['key-w'] } });
+      expect(err.message).toMatch(/^VAULT_KEY_FILE holds vault key "key-w" with other bytes than the key that sealed the codes under that id/);
+      expect(err.message).not.toContain(codes.puk);
+      // a configuration error, not this order's: every call refuses the same way
+      await expect(wrong.service.codesForPersonalization(id)).rejects.toMatchObject({ code: 'vault_key_wrong' });
+      writeFileSync(keyFile, current + wLine, { mode: 0o600 });
+      await wrong.service.checkKeys();
+      expect(await wrong.service.codesForPersonalization(id)).toEqual(codes);
+    });
+
+    it('takes one damaged row for that row, not for a wrong key: the others open', async () => {
+      const live = liveVault();
+      const ids = [await approvedOrder(), await approvedOrder()];
+      await deliverApprovals(live.handler);
+      const good = await live.service.codesForPersonalization(ids[1]);
+      await ctx.ds.query(`UPDATE order_codes SET wrapped_key = decode(repeat('00', length(wrapped_key)), 'hex') WHERE order_id = $1`, [ids[0]]);
+      const fresh = liveVault();
+      await fresh.service.checkKeys();
+      await expect(fresh.service.codesForPersonalization(ids[0])).rejects.toMatchObject({ code: 'vault_unreadable' });
+      expect(await fresh.service.codesForPersonalization(ids[1])).toEqual(good);
+    });
   });
 });
