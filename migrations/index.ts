@@ -13,6 +13,7 @@ import { CodeVault1764200800000 } from './1764200800000-CodeVault';
 import { EncoderFleet1764200900000 } from './1764200900000-EncoderFleet';
 import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
 import { ClaimedChip1764201100000 } from './1764201100000-ClaimedChip';
+import { ClaimIndexes1764201200000 } from './1764201200000-ClaimIndexes';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   EncoderFleet1764200900000,
   PersonalizationClaims1764201000000,
   ClaimedChip1764201100000,
+  ClaimIndexes1764201200000,
 ];

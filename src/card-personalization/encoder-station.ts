@@ -323,13 +323,15 @@ export class EncoderStation {
     }
     if (f.spoiled) this.summary.cardsSpoiled++;
     else this.summary.cardsRefused++;
-    // An order at fault says nothing about the station or its card stock: it does not count towards K failures.
-    this.mayBeInError ||= !orderAtFault;
-    const fleet = orderAtFault
-      ? { state: 'writing' }
-      : await this.deps.fleet
+    // An order at fault, or an order taken away while its card was written (cancelled, its holder
+    // ceased), says nothing about the station or its card stock: it does not count towards K failures.
+    const stationAtFault = !orderAtFault && f.code !== 'claim_lost';
+    this.mayBeInError ||= stationAtFault;
+    const fleet = stationAtFault
+      ? await this.deps.fleet
           .recordCard(this.stationId, { ok: false, error: `${f.code} at ${f.stage}: ${message}` })
-          .catch((err: Error) => ({ state: `unknown (${err.message})` }));
+          .catch((err: Error) => ({ state: `unknown (${err.message})` }))
+      : { state: null };
     const orderId = claim?.orderId ?? null;
     this.deps.log.warn(
       {

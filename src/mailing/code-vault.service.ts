@@ -151,9 +151,10 @@ export class CodeVaultService {
     const ids = used.map((r) => r.key_id);
     const absent = ids.filter((id) => !keyring.keys.has(id));
     const missing: KeyCount[] = absent.length
-      ? await em.query(`SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id = ANY($1::text[]) GROUP BY key_id ORDER BY key_id`, [
-          absent,
-        ])
+      ? await em.query(
+          `SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id = ANY($1::text[]) GROUP BY key_id ORDER BY key_id`,
+          [absent],
+        )
       : [];
     const held = ids.filter((id) => keyring.keys.has(id));
     const samples: SealedRow[] = held.length

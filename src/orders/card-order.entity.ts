@@ -18,6 +18,8 @@ import { JobRun } from '../common/jobs/job-run.entity';
 @Index('card_order_status_idx', ['status', 'reason'])
 @Index('card_order_requested_idx', ['requestedAt'])
 @Index('card_order_claimed_idx', ['claimedAt'], { where: `status = 'personalizing'` })
+@Index('card_order_claimed_chip_idx', ['claimedChipSerial'], { unique: true, where: `claimed_chip_serial IS NOT NULL` })
+@Index('card_order_claim_token_idx', ['claimToken'], { where: `claim_token IS NOT NULL` })
 @Index('card_order_approved_queue_idx', ['approvedAt', 'id'], { where: `status = 'approved'` })
 export class CardOrder {
   @PrimaryGeneratedColumn('uuid')

@@ -11,7 +11,7 @@ import { CardOrder } from './card-order.entity';
 @Index('card_holder_idx', ['nationalId', 'professionCode', 'cardType', 'validUntil'])
 @Index('card_valid_until_idx', ['validUntil'], { where: `state <> 'opposed'` })
 @Index('card_chip_serial_idx', ['chipSerial'], { unique: true, where: `chip_serial IS NOT NULL` })
-@Index('card_order_id_unique_idx', ['orderId'], { unique: true, where: `order_id IS NOT NULL` })
+@Index('card_from_order_unique_idx', ['orderId'], { unique: true, where: `order_id IS NOT NULL` })
 export class Card {
   @PrimaryColumn('text', { name: 'card_number' }) cardNumber: string;
   @Column('text', { name: 'card_type' }) cardType: string;

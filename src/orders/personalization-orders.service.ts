@@ -4,6 +4,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import type { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { isUniqueViolation } from '../common/database/errors';
 import { rowsReturned } from '../common/database/returning';
 import { errorText } from '../common/errors/error-text';
 import type { CardContent } from '../rpps/rpps.service';
@@ -98,7 +99,13 @@ export class PersonalizationOrdersService {
    */
   async claimNext(station: string, chipSerial: string): Promise<PersonalizationClaim | null> {
     for (;;) {
-      const claim = await this.claimOne(station, chipSerial);
+      const claim = await this.claimOne(station, chipSerial).catch((e: unknown) => {
+        // Another station claimed this serial since checkChipUnused (two cards with one serial).
+        if (isUniqueViolation(e, 'card_order_claimed_chip_idx')) {
+          throw new OrdersError('chip_already_used', `chip ${chipSerial} is being written by another station`, 409);
+        }
+        throw e;
+      });
       // An order that no card can be written from was failed: take the next one.
       if (claim !== 'skipped') return claim;
     }
@@ -181,7 +188,7 @@ export class PersonalizationOrdersService {
       if (already) return already;
       await this.holdClaim(em, claim);
       await em.query(
-        `UPDATE card_order SET status = $3, claim_token = NULL, claimed_chip_serial = NULL, updated_at = now()
+        `UPDATE card_order SET status = $3, ${CLAIM_CLEARED}, updated_at = now()
           WHERE id = $1 AND claim_token = $2`,
         [claim.orderId, claim.token, orderTransition('personalizing', 'personalized')],
       );
@@ -256,7 +263,20 @@ export class PersonalizationOrdersService {
           fromStatesFor('release'),
         ],
       );
-      if (!row) return 'claim-lost';
+      if (!row) {
+        // The order was given back (silent station, cancel, cessation) while this card was written:
+        // say so where operators look, with the card number the chip may carry.
+        if (f.spoiled && f.chipSerial) {
+          await this.audit.append(em, {
+            actor: ACTOR,
+            action: 'order.claim-lost',
+            entity: 'card_order',
+            entityId: claim.orderId,
+            details: { station: claim.station, cardNumber: claim.cardNumber, chipSerial: f.chipSerial, stage: f.stage, code: f.code },
+          });
+        }
+        return 'claim-lost';
+      }
       await this.audit.append(em, {
         actor: ACTOR,
         action: row.status === 'failed' ? 'order.fail' : 'order.release',
@@ -283,7 +303,9 @@ export class PersonalizationOrdersService {
    */
   async renewClaims(tokens: string[]): Promise<void> {
     if (!tokens.length) return;
-    await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE claim_token = ANY($1::uuid[])`, [tokens]);
+    await this.ds.query(`UPDATE card_order SET claimed_at = now() WHERE claim_token = ANY($1::uuid[]) AND claim_token IS NOT NULL`, [
+      tokens,
+    ]);
   }
 
   /**
@@ -374,9 +396,13 @@ export class PersonalizationOrdersService {
     chipSerial: string,
     f: Pick<PersonalizationFailureReport, 'stage' | 'code' | 'message'>,
   ): Promise<void> {
+    // A chip bound to a card is that card's, even when recording it looked failed (its answer lost).
+    // A row left by an abandoned claim (stage unknown, no number) learns how far this card got and its number.
     await em.query(
       `INSERT INTO spoiled_card (chip_serial, order_id, card_number, station, stage, error_code, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (chip_serial) DO NOTHING`,
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM card WHERE chip_serial = $1)
+       ON CONFLICT (chip_serial) DO UPDATE SET card_number = COALESCE(spoiled_card.card_number, EXCLUDED.card_number), stage = EXCLUDED.stage
+        WHERE spoiled_card.order_id = EXCLUDED.order_id AND spoiled_card.stage = 'unknown'`,
       [chipSerial, claim.orderId, claim.cardNumber, claim.station, f.stage, f.code, errorText(f.message)],
     );
   }

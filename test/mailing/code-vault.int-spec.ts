@@ -444,7 +444,9 @@ describe(CodeVaultService.name, () => {
       const err = await wrong.service.checkKeys().catch((e) => e);
       expect(err).toBeInstanceOf(MailingError);
       expect(err).toMatchObject({ code: 'vault_key_wrong', extra: { keyIds: ['key-w'] } });
-      expect(err.message).toMatch(/^VAULT_KEY_FILE holds vault key "key-w" with other bytes than the key that sealed the codes under that id/);
+      expect(err.message).toMatch(
+        /^VAULT_KEY_FILE holds vault key "key-w" with other bytes than the key that sealed the codes under that id/,
+      );
       expect(err.message).not.toContain(codes.puk);
       // a configuration error, not this order's: every call refuses the same way
       await expect(wrong.service.codesForPersonalization(id)).rejects.toMatchObject({ code: 'vault_key_wrong' });
@@ -458,7 +460,9 @@ describe(CodeVaultService.name, () => {
       const ids = [await approvedOrder(), await approvedOrder()];
       await deliverApprovals(live.handler);
       const good = await live.service.codesForPersonalization(ids[1]);
-      await ctx.ds.query(`UPDATE order_codes SET wrapped_key = decode(repeat('00', length(wrapped_key)), 'hex') WHERE order_id = $1`, [ids[0]]);
+      await ctx.ds.query(`UPDATE order_codes SET wrapped_key = decode(repeat('00', length(wrapped_key)), 'hex') WHERE order_id = $1`, [
+        ids[0],
+      ]);
       const fresh = liveVault();
       await fresh.service.checkKeys();
       await expect(fresh.service.codesForPersonalization(ids[0])).rejects.toMatchObject({ code: 'vault_unreadable' });

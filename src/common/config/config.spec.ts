@@ -39,6 +39,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENCODER_READERS: 'A,A' })).toThrow(/ENCODER_READERS=.*reader "A" is named twice/);
   });
 
+  it('wants the claim timeout to cover at least 3 encoder heartbeats', () => {
+    expect(() => loadConfig({ ENCODER_HEARTBEAT_SECONDS: '600', PERSONALIZATION_CLAIM_TIMEOUT_SECONDS: '300' })).toThrow(
+      /PERSONALIZATION_CLAIM_TIMEOUT_SECONDS.*at least 3 times ENCODER_HEARTBEAT_SECONDS \(600\)/,
+    );
+    expect(loadConfig({ ENCODER_HEARTBEAT_SECONDS: '100', PERSONALIZATION_CLAIM_TIMEOUT_SECONDS: '300' }).ENCODER_HEARTBEAT_SECONDS).toBe(
+      100,
+    );
+  });
+
   it('in production with ENCODER_DRIVER=pcsc, wants the readers named, none a virtual one (vpcd); development and test take both', () => {
     const prod = { NODE_ENV: 'production', ENCODER_DRIVER: 'pcsc' };
     expect(() => loadConfig(prod)).toThrow(

@@ -218,6 +218,14 @@ export const configSchema = z
       const missing = c.CRL_SIGNING_KEY_FILE ? 'CRL_ISSUER_CERT_FILE' : 'CRL_SIGNING_KEY_FILE';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'CRL_SIGNING_KEY_FILE and CRL_ISSUER_CERT_FILE go together' });
     }
+    if (c.PERSONALIZATION_CLAIM_TIMEOUT_SECONDS < 3 * c.ENCODER_HEARTBEAT_SECONDS) {
+      // Claims are renewed with each heartbeat: a timeout within a few beats gives back orders still being written.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PERSONALIZATION_CLAIM_TIMEOUT_SECONDS'],
+        message: `at least 3 times ENCODER_HEARTBEAT_SECONDS (${c.ENCODER_HEARTBEAT_SECONDS}): claims are renewed with each heartbeat`,
+      });
+    }
     if (c.NODE_ENV === 'production' && c.CLOCK_NOW) {
       ctx.addIssue({ code: 'custom', path: ['CLOCK_NOW'], message: 'for tests only: refused in production' });
     }
