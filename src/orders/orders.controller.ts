@@ -5,12 +5,16 @@ import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
 import { OrderActor, OrdersService } from './orders.service';
+import { PersonalizationOrdersService } from './personalization-orders.service';
 
 @ApiTags('orders')
 @ApiBearerAuth()
 @Controller('api/v1/orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly personalization: PersonalizationOrdersService,
+  ) {}
 
   /** 201 with the new order; 200 with the same order when the Idempotency-Key was seen before. */
   @Post()
@@ -43,8 +47,10 @@ export class OrdersController {
 
   @Get(':id')
   @Roles('operator', 'auditor')
-  get(@Param() { id }: OrderParams) {
-    return this.orders.get(id);
+  /** The order, with the chips spoiled for it at personalization (to be destroyed, never mailed). */
+  async get(@Param() { id }: OrderParams) {
+    const order = await this.orders.get(id);
+    return { ...order, spoiledCards: await this.personalization.spoiledFor(order.id) };
   }
 
   @Post(':id/approve')

@@ -72,7 +72,10 @@ export interface OrderView {
   approvedBy: string | null;
   approvedByPrincipal: string | null;
   approvedAt: Date | null;
-  /** Cards spoiled for it at personalization (failed past PERSONALIZATION_MAX_ATTEMPTS). */
+  /**
+   * Cards claimed for it at personalization, the one being written and claims given back
+   * included (it goes to `failed` past PERSONALIZATION_MAX_ATTEMPTS; a retry starts again from 0).
+   */
   personalizationAttempts: number;
   statusReason: string | null;
   updatedAt: Date;

@@ -370,11 +370,13 @@ export class PersonalizationOrdersService {
     });
   }
 
-  /** The chips spoiled for an order (operators and tests). */
-  async spoiledFor(orderId: string): Promise<Array<{ chipSerial: string; cardNumber: string | null; stage: string; errorCode: string }>> {
+  /** The chips spoiled for an order, oldest first (GET /api/v1/orders/:id: the cards to destroy). */
+  async spoiledFor(
+    orderId: string,
+  ): Promise<Array<{ chipSerial: string; cardNumber: string | null; stage: string; errorCode: string; spoiledAt: Date }>> {
     return this.ds.query(
-      `SELECT chip_serial AS "chipSerial", card_number AS "cardNumber", stage, error_code AS "errorCode"
-         FROM spoiled_card WHERE order_id = $1 ORDER BY spoiled_at`,
+      `SELECT chip_serial AS "chipSerial", card_number AS "cardNumber", stage, error_code AS "errorCode", spoiled_at AS "spoiledAt"
+         FROM spoiled_card WHERE order_id = $1 ORDER BY spoiled_at, chip_serial`,
       [orderId],
     );
   }

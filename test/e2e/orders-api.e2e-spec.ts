@@ -71,6 +71,41 @@ describe('the orders API', () => {
     expect((await again.json()).code).toBe('transition_not_allowed');
   });
 
+  it("shows an order's spoiled chips (the cards to destroy) in its view, none for an order never written", async () => {
+    const [order] = (await (await call('GET', '/api/v1/orders?status=approved', 'alice')).json()).items;
+    const view = async () => (await call('GET', `/api/v1/orders/${order.id}`, 'alice')).json();
+    expect(await view()).toEqual(expect.objectContaining({ id: order.id, status: 'approved', spoiledCards: [] }));
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      // as a station records them (see personalization-orders.service.ts)
+      await pg.query(
+        `INSERT INTO spoiled_card (chip_serial, order_id, card_number, station, stage, error_code, error, spoiled_at)
+         VALUES ('SIMSPOILEDAPI01', $1, NULL, 'h/r', 'write', 'memory_failure', 'memory failure', '2026-11-30T10:00:00Z'),
+                ('SIMSPOILEDAPI02', $1, '2800000016', 'h/r', 'unknown', 'claim_abandoned', 'given back', '2026-11-30T11:00:00Z')`,
+        [order.id],
+      );
+    } finally {
+      await pg.end();
+    }
+    expect((await view()).spoiledCards).toEqual([
+      {
+        chipSerial: 'SIMSPOILEDAPI01',
+        cardNumber: null,
+        stage: 'write',
+        errorCode: 'memory_failure',
+        spoiledAt: '2026-11-30T10:00:00.000Z',
+      },
+      {
+        chipSerial: 'SIMSPOILEDAPI02',
+        cardNumber: '2800000016',
+        stage: 'unknown',
+        errorCode: 'claim_abandoned',
+        spoiledAt: '2026-11-30T11:00:00.000Z',
+      },
+    ]);
+  });
+
   it('shows the helpdesk a professional with the cards', async () => {
     const r = await call('GET', '/api/v1/professionals/810000000355', 'helpdesk');
     expect(r.status).toBe(200);
