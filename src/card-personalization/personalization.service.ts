@@ -38,7 +38,7 @@ export class PersonalizationService {
   ) {}
 
   /** ENCODER_DRIVER, or `simulated` when it is not set (personalize:run; the worker runs no station then). */
-  driverName(): EncoderDriverName {
+  private driverName(): EncoderDriverName {
     return this.cfg.ENCODER_DRIVER ?? 'simulated';
   }
 

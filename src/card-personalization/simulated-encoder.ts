@@ -1,12 +1,15 @@
 /**
  * The `simulated` encoder driver: in-process encoders, each with a hopper of blank
  * simulated cards (the same ISO behaviour as the card behind the vpcd bridge). The demo
- * and quick tests use it; production refuses it (config).
+ * and quick tests use it; production refuses it (PersonalizationService.openDriver).
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CardSession, EncoderDriver, EncoderDriverEvents, EncoderSlot } from './encoder-driver';
 import { SimulatedCard, type SimulatedCardOptions } from './simulated-card';
+
+/** Ejected cards a slot keeps for inspection (tests read them; a simulated worker must not grow forever). */
+const MAX_EJECTED = 1000;
 
 export interface SimulatedEncoderOptions {
   /** How many encoders (slots). Default 1. */
@@ -22,6 +25,7 @@ class SimulatedSlot implements EncoderSlot {
   private fed = 0;
   private busy = false;
   /** Every card that went through the slot (tests and the demo read them back). */
+  /** The cards this slot let go, the latest MAX_EJECTED only (a long-running demo worker keeps no more). */
   readonly ejected: SimulatedCard[] = [];
 
   constructor(
@@ -30,10 +34,6 @@ class SimulatedSlot implements EncoderSlot {
     private readonly nextCard: (slot: number, index: number) => SimulatedCardOptions | null,
   ) {
     this.feed();
-  }
-
-  get current(): SimulatedCard | null {
-    return this.card;
   }
 
   cardPresent(): boolean {
@@ -66,7 +66,7 @@ class SimulatedSlot implements EncoderSlot {
   }
 
   async release(): Promise<boolean> {
-    if (this.card) this.ejected.push(this.card);
+    if (this.card && this.ejected.push(this.card) > MAX_EJECTED) this.ejected.shift();
     this.feed();
     return true;
   }
