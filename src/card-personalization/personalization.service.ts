@@ -54,7 +54,9 @@ export class PersonalizationService {
       // A simulated card is no card: real orders' codes would be opened and the orders marked personalized.
       throw new CardPersonalizationError(
         'unusable_input',
-        'ENCODER_DRIVER=simulated makes no real card: it is refused in production (set ENCODER_DRIVER=pcsc)',
+        this.cfg.ENCODER_DRIVER
+          ? 'ENCODER_DRIVER=simulated makes no real card: it is refused in production (set ENCODER_DRIVER=pcsc)'
+          : 'ENCODER_DRIVER is not set, so personalize:run would take the simulated encoder, which makes no real card and is refused in production (set ENCODER_DRIVER=pcsc)',
         422,
       );
     }
