@@ -11,7 +11,7 @@ import { CardContent, RppsService } from '../rpps/rpps.service';
 import { OrdersService } from './orders.service';
 import { abandonClaims } from './personalization-orders.service';
 import { cardTypeForCategory } from './validity';
-import { fromStatesFor } from './workflow';
+import { fromStatesFor, orderTransition } from './workflow';
 
 export interface ConsumeOutcome {
   skipped?: 'already consumed' | 'event not found';
@@ -105,6 +105,7 @@ export class RegistryEventsHandler implements JobHandler {
           break;
         case 'IDENTITY_CHANGED':
         case 'SITUATION_CHANGED':
+          await this.refreshOpenOrders(em, event.nationalId, eventId, out);
           await this.contentChange(em, event.nationalId, event.nationalId, eventId, event.kind, out);
           break;
         case 'IDENTIFIER_MIGRATED':
@@ -145,6 +146,45 @@ export class RegistryEventsHandler implements JobHandler {
     if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
   }
 
+  /**
+   * The holder's orders that have no card yet take the registry's new content: an approved or
+   * failed one is updated (a retry then writes what the registry says); one being written is
+   * taken back from its station (its chip spoiled, see abandonClaims, not counted as an attempt)
+   * and goes back to the queue, so that no card is finished with what the registry no longer says.
+   */
+  private async refreshOpenOrders(em: EntityManager, nationalId: string, eventId: string, out: ConsumeOutcome) {
+    const open: Array<{ id: string; status: string; profession_code: string; content: CardContent | null }> = await em.query(
+      `SELECT id, status, profession_code, content FROM card_order
+        WHERE national_id = $1 AND status IN ('approved', 'personalizing', 'failed') ORDER BY id FOR UPDATE`,
+      [nationalId],
+    );
+    for (const o of open) {
+      const now = await this.rpps.cardContent(nationalId, o.profession_code, em);
+      if (!now || printedContent(o.content) === printedContent(now)) continue;
+      if (o.status === 'personalizing') {
+        await abandonClaims(em, [o.id], `registry: the holder's content changed while the card was written (event ${eventId})`);
+      }
+      await em.query(
+        `UPDATE card_order SET content = $2::jsonb, updated_at = now(),
+                status = CASE WHEN status = 'personalizing' THEN $3 ELSE status END,
+                personalization_attempts = CASE WHEN status = 'personalizing' THEN greatest(personalization_attempts - 1, 0)
+                                                ELSE personalization_attempts END
+          WHERE id = $1`,
+        [o.id, JSON.stringify(now), orderTransition('personalizing', 'release')],
+      );
+      if (o.status === 'personalizing') {
+        await this.audit.append(em, {
+          actor: 'system:registry',
+          action: 'order.release',
+          entity: 'card_order',
+          entityId: o.id,
+          details: { reason: 'content changed while written', event: eventId },
+        });
+      }
+      out.ordersRefreshed.push(o.id);
+    }
+  }
+
   /** A content-change order for each valid card of the holder whose content the registry changed. */
   private async contentChange(
     em: EntityManager,
@@ -177,7 +217,7 @@ export class RegistryEventsHandler implements JobHandler {
         sourceEventId: eventId,
       });
       if (r.order) out.ordersCreated.push(r.order.id);
-      if (r.refreshed) out.ordersRefreshed.push(r.refreshed.id);
+      if (r.refreshed && !out.ordersRefreshed.includes(r.refreshed.id)) out.ordersRefreshed.push(r.refreshed.id);
     }
   }
 

@@ -109,6 +109,75 @@ describe(RegistryEventsHandler.name, () => {
     expect(spoiled).toEqual({ order_id: writing, station: 'enc-host/r1', stage: 'unknown', error_code: 'claim_abandoned' });
   });
 
+  it("gives the registry's new content to a holder's orders without a card: approved and failed ones updated, one being written taken back (its chip spoiled)", async () => {
+    const people: Array<{ national_id: string; profession_code: string }> = await ctx.ds.query(
+      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
+         JOIN rpps_professional r ON r.national_id = p.national_id
+        WHERE r.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = p.national_id)
+        ORDER BY p.national_id LIMIT 3`,
+    );
+    const ids: string[] = [];
+    for (const h of people) {
+      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
+      const { order } = await ctx.ds.transaction((em) =>
+        orders.createByPolicy(em, {
+          nationalId: h.national_id,
+          professionCode: h.profession_code,
+          cardType: cardTypeForCategory(content!.categoryCode),
+          reason: 'first-issue',
+          replacesCard: null,
+          sourceEventId: null,
+        }),
+      );
+      ids.push(order!.id);
+    }
+    const [approved, writing, failed] = ids;
+    await ctx.ds.query(
+      `UPDATE card_order SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = 'enc-host/r2', claimed_at = now(),
+              claimed_chip_serial = 'SIMRENAMEDCHIP1', personalization_attempts = 1 WHERE id = $1`,
+      [writing],
+    );
+    await ctx.ds.query(`UPDATE card_order SET status = 'failed', personalization_attempts = 3 WHERE id = $1`, [failed]);
+    // the registry renames the three holders
+    await ctx.ds.query(`UPDATE rpps_professional SET last_name = last_name || '-NOUVEAU' WHERE national_id = ANY($1)`, [
+      people.map((h) => h.national_id),
+    ]);
+    const events: Array<{ id: string }> = await ctx.ds.query(
+      `INSERT INTO rpps_event (import_id, kind, national_id)
+       SELECT (SELECT import_id FROM rpps_event LIMIT 1), 'IDENTITY_CHANGED', unnest($1::text[]) RETURNING id::text AS id`,
+      [people.map((h) => h.national_id)],
+    );
+    const outs = [];
+    for (const e of events) outs.push(await consumer.consume(e.id));
+    expect(people).toHaveLength(3);
+    expect(outs.flatMap((o) => o.ordersRefreshed)).toEqual(ids);
+    const rows = await ctx.ds.query(
+      `SELECT id, status, personalization_attempts AS attempts, claim_token IS NULL AS unclaimed, content->>'lastName' AS "lastName"
+         FROM card_order WHERE id = ANY($1)`,
+      [ids],
+    );
+    const byId = Object.fromEntries(rows.map((r: { id: string }) => [r.id, r]));
+    expect(byId[approved]).toMatchObject({ status: 'approved', unclaimed: true, lastName: expect.stringMatching(/-NOUVEAU$/) });
+    expect(byId[writing]).toMatchObject({ status: 'approved', attempts: 0, unclaimed: true, lastName: expect.stringMatching(/-NOUVEAU$/) });
+    expect(byId[failed]).toMatchObject({ status: 'failed', attempts: 3, lastName: expect.stringMatching(/-NOUVEAU$/) });
+    const [spoiled] = await ctx.ds.query(`SELECT order_id, error_code FROM spoiled_card WHERE chip_serial = 'SIMRENAMEDCHIP1'`);
+    expect(spoiled).toEqual({ order_id: writing, error_code: 'claim_abandoned' });
+    // the same event again changes nothing; an event that leaves the content as it is takes back no card being written
+    expect((await consumer.consume(events[0].id)).skipped).toBe('already consumed');
+    await ctx.ds.query(
+      `UPDATE card_order SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = 'enc-host/r2', claimed_at = now(),
+              claimed_chip_serial = 'SIMRENAMEDCHIP2' WHERE id = $1`,
+      [writing],
+    );
+    const [same] = await ctx.ds.query(
+      `INSERT INTO rpps_event (import_id, kind, national_id) SELECT (SELECT import_id FROM rpps_event LIMIT 1), 'SITUATION_CHANGED', $1
+       RETURNING id::text AS id`,
+      [people[1].national_id],
+    );
+    expect((await consumer.consume(same.id)).ordersRefreshed).not.toContain(writing);
+    expect((await ctx.ds.query(`SELECT status FROM card_order WHERE id = $1`, [writing]))[0].status).toBe('personalizing');
+  });
+
   it('answers an unknown event without failing', async () => {
     expect((await consumer.consume('999999')).skipped).toBe('event not found');
   });
