@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -132,6 +133,8 @@ export class EncoderFleetService {
     if (!s.processId) throw new Error('register: the processId is empty');
     const id = stationId(s.host, s.reader);
     await this.ds.transaction(async (em) => {
+      // Two processes registering one station at once (no row yet to lock): one after the other.
+      await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [STATION_REGISTER_LOCK, id]);
       const [running]: Array<{ processId: string; seconds: number }> = await em.query(
         `SELECT process_id AS "processId", extract(epoch FROM now() - heartbeat_at)::int AS seconds FROM encoder_station
           WHERE id = $1 AND process_id IS NOT NULL AND process_id <> $2 AND heartbeat_at >= now() - $3::int * interval '1 second'
@@ -367,14 +370,26 @@ export class EncoderFleetService {
   }
 }
 
+/** With the station id's hash, the lock two processes registering one station take in turn (two-key space). */
+const STATION_REGISTER_LOCK = 7_264_040;
+
 /**
- * Whether the process `<host>:<pid>` is known to be gone: it ran on this host and no process
- * has its pid any more. A process of another host is never known dead (its heartbeat tells).
+ * This process's id in the fleet: `<host>:<pid>:<random>`. The random part tells apart two
+ * processes with one host name and one pid (containers given the same hostname, each its node
+ * as pid 1): each is then refused the other's station (encoder_busy) instead of taking it as its own.
+ */
+export function newProcessId(host = hostname(), pid = process.pid): string {
+  return `${host}:${pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Whether the process `<host>:<pid>[:<random>]` is known to be gone: it ran on this host and no
+ * process has its pid any more. A process of another host is never known dead (its heartbeat tells).
  */
 export function knownDead(processId: string, host = hostname()): boolean {
-  const at = processId.lastIndexOf(':');
-  const pid = Number(processId.slice(at + 1));
-  if (processId.slice(0, at) !== host || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  const m = /^(.+):(\d+)(?::[0-9a-f]+)?$/.exec(processId);
+  const pid = Number(m?.[2]);
+  if (!m || m[1] !== host || !Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return false;

@@ -8,7 +8,7 @@ import { PersonalizationOrdersService } from '../orders/personalization-orders.s
 import { CardPersonalizationError } from './card-personalization.errors';
 import { CPX_ISO_V1 } from './cpx-iso-v1.profile';
 import type { EncoderDriver, EncoderSlot } from './encoder-driver';
-import { EncoderFleetService } from './encoder-fleet.service';
+import { EncoderFleetService, newProcessId } from './encoder-fleet.service';
 import { EncoderStation, type StationOptions, type StationSummary } from './encoder-station';
 import type { EncoderDriverName } from './encoder-station.entity';
 import { PcscEncoderDriver } from './pcsc/pcsc-encoder';
@@ -26,7 +26,7 @@ const READER_WAIT_MS = 5_000;
 @Injectable()
 export class PersonalizationService {
   /** `<host>:<pid>`: the process that runs this service's stations. */
-  private readonly processId = `${hostname()}:${process.pid}`;
+  private readonly processId = newProcessId();
   /** The claims of stuck stations already logged (once each). */
   private readonly reportedStuck = new Set<string>();
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EncoderFleetService, knownDead, StationRegistration } from '../../src/card-personalization/encoder-fleet.service';
+import { EncoderFleetService, knownDead, newProcessId, StationRegistration } from '../../src/card-personalization/encoder-fleet.service';
 import { ERROR_TEXT_MAX } from '../../src/common/errors/error-text';
 import { openContext, TestContext, testConfig } from '../support/context';
 
@@ -86,12 +86,33 @@ describe(EncoderFleetService.name, () => {
       expect(n).toBe(1);
     });
 
+    it('refuses a second process with the same host name and pid (containers with one hostname, node as pid 1): their ids differ', async () => {
+      const [a, b] = [newProcessId('same-host', 1), newProcessId('same-host', 1)];
+      expect(a).toMatch(/^same-host:1:[0-9a-f]{8}$/);
+      expect(a).not.toBe(b);
+      const id = await fleet.register(station('r-twin', { host: 'same-host', processId: a }));
+      await expect(fleet.register(station('r-twin', { host: 'same-host', processId: b }))).rejects.toMatchObject({ code: 'encoder_busy' });
+      expect(await fleet.current(id)).toMatchObject({ processId: a });
+    });
+
+    it('registers one station from two processes starting at once: one runs it, the other is refused', async () => {
+      const ids = [newProcessId('race-host', 11), newProcessId('race-host', 12)];
+      const outcomes = await Promise.allSettled(
+        ids.map((processId) => fleet.register(station('r-race', { host: 'race-host', processId }))),
+      );
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'encoder_busy' });
+    });
+
     it('takes a station over at once from a process of this host that no longer exists', async () => {
       const gone = spawnSync(process.execPath, ['-e', '0']).pid;
       const id = await fleet.register(station('r2', { host: hostname(), processId: `${hostname()}:${gone}` }));
       expect(knownDead(`${hostname()}:${gone}`)).toBe(true);
       expect(knownDead(`${hostname()}:${process.pid}`)).toBe(false);
       expect(knownDead(`another-host:${gone}`)).toBe(false);
+      expect(knownDead(`${hostname()}:${gone}:0a1b2c3d`)).toBe(true);
+      expect(knownDead(`${hostname()}:${process.pid}:0a1b2c3d`)).toBe(false);
       await fleet.register(station('r2', { host: hostname(), processId: `${hostname()}:${process.pid}` }));
       expect(await fleet.current(id)).toMatchObject({ processId: `${hostname()}:${process.pid}` });
       // the old process's late calls leave the new one's row alone

@@ -91,7 +91,7 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
     expect(r.status).toBe(200);
     return (await r.json()).items as Array<{ id: string; reader: string; processId: string | null; state: string; cardsDone: number }>;
   };
-  const stationOf = async (w: Service) => (await stations()).filter((s) => s.processId?.endsWith(`:${w.child.pid}`));
+  const stationOf = async (w: Service) => (await stations()).filter((s) => s.processId?.includes(`:${w.child.pid}:`));
   const approve = async (id: string) => {
     const r = await call('POST', `/api/v1/orders/${id}/approve`, 'bob');
     expect([r.status, (await r.json()).status]).toEqual([200, 'approved']);
