@@ -19,9 +19,14 @@ import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } fr
 import { VPCD_READERS, type VpcdFaults, VpcdSlot } from '../support/vpcd-card';
 
 /**
- * Issue 10, must show 1 and 2: approved orders personalized by `personalize:run` with
- * ENCODER_DRIVER=pcsc, the card (the project's ISO card model) sitting in vpcd's first
- * virtual reader behind the real pcscd; then read back independently with scriptor.
+ * Issue 10, must show 2 (removal midway, memory failure, a non-blank card, a card without EF.SN;
+ * each time the order completes on the next card), and a first card check: renewal orders
+ * (approved by policy) personalized by `personalize:run` in the foreground with
+ * ENCODER_DRIVER=pcsc, the card (the project's ISO card model) sitting in vpcd's first virtual
+ * reader behind the real pcscd, read back independently with scriptor, its PIN verified.
+ * Must show 1 as the issue states it (a newcomer of the registry, an order approved over the
+ * API by a second operator, a worker process's pcsc station, the card listed over the API) is
+ * new-professional.pcsc-spec.ts; a reader unplugged is reader-unplugged.pcsc-spec.ts.
  */
 const FIX = join(__dirname, '..', 'fixtures');
 const registry = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
