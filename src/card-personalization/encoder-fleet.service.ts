@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
-import { Page } from '../common/database/paged';
+import { Page, paged } from '../common/database/paged';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
@@ -255,24 +255,15 @@ export class EncoderFleetService {
    * are. A forgotten station (see purge) is not listed.
    */
   async list(q: EncoderListQuery = {}): Promise<Page<EncoderStationView>> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 50;
-    const { p, values } = new SqlParams();
-    const rows: Array<EncoderStationView & { __total: number }> = await this.ds.query(
-      `${this.shown(p)}
-       SELECT ${VIEW_COLUMNS},
-              count(*) OVER ()::int AS "__total"
-         FROM shown s
-        ORDER BY s.id LIMIT ${p(pageSize)} OFFSET ${p((page - 1) * pageSize)}`,
-      values,
-    );
-    let total = rows.length ? rows[0].__total : 0;
-    if (!rows.length && page > 1) {
-      const count = new SqlParams();
-      const [r] = await this.ds.query(`${this.shown(count.p)} SELECT count(*)::int AS total FROM shown`, count.values);
-      total = r.total;
-    }
-    return { items: rows.map(({ __total, ...station }) => station), page, pageSize, total };
+    return paged<EncoderStationView>(this.ds, {
+      with: (p) => this.shown(p),
+      select: VIEW_COLUMNS,
+      from: 'shown s',
+      orderBy: 's.id',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 50,
+    });
   }
 
   /** One station as listed. 404 `encoder_not_found`. */

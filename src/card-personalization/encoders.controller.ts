@@ -16,7 +16,7 @@ export class EncodersController {
 
   /**
    * The encoder stations of every worker process, by id (`<host>/<reader>`), one page of
-   * them (`{items, page, pageSize, total}`): driver, state (`offline` when its process
+   * them (`{items, page, pageSize, total, totalIsLowerBound}`): driver, state (`offline` when its process
    * stopped or has not beaten for 3 heartbeats, with `stoppedIn` the state it stopped in),
    * the order being written, cards done and failed, failures in a row, last error.
    */

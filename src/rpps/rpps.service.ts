@@ -188,10 +188,15 @@ export class RppsService {
   /** One page of the professionals in practice whose name starts with `name` (taken literally), and how many match. */
   async search(q: { name?: string; profession?: string; page?: number; pageSize?: number }) {
     return paged(this.ds, {
-      select: `p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
-               (SELECT array_agg(pr.profession_code ORDER BY pr.profession_code) FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS professions,
-               (SELECT array_agg(${professionLabelSql('pr.profession_code')} ORDER BY pr.profession_code)
-                  FROM rpps_profession pr WHERE pr.national_id = p.national_id) AS "professionLabels"`,
+      select: `p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName"`,
+      // The professions of the page's rows only, never of the rows skipped to reach it.
+      perPageRow: {
+        select: `(SELECT array_agg(pr.profession_code ORDER BY pr.profession_code)
+                    FROM rpps_profession pr WHERE pr.national_id = page."nationalId") AS professions,
+                 (SELECT array_agg(${professionLabelSql('pr.profession_code')} ORDER BY pr.profession_code)
+                    FROM rpps_profession pr WHERE pr.national_id = page."nationalId") AS "professionLabels"`,
+        orderBy: 'page."lastName", page."firstName", page."nationalId"',
+      },
       from: 'rpps_professional p',
       where: (p: Param) => {
         const where: string[] = ['p.ceased_at IS NULL'];

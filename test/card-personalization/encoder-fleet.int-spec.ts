@@ -301,7 +301,7 @@ describe(EncoderFleetService.name, () => {
       const page2 = await fleet.list({ page: 2, pageSize: 2 });
       expect(page2).toMatchObject({ page: 2, pageSize: 2, total: 3 });
       expect(page2.items.map((s) => s.reader)).toEqual(['c']);
-      expect(await fleet.list({ page: 5, pageSize: 2 })).toEqual({ items: [], page: 5, pageSize: 2, total: 3 });
+      expect(await fleet.list({ page: 5, pageSize: 2 })).toEqual({ items: [], page: 5, pageSize: 2, total: 3, totalIsLowerBound: false });
     });
 
     it('counts the stations by state as shown', async () => {

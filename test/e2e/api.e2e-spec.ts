@@ -185,7 +185,7 @@ describe('the HTTP API (node dist/src/main.js)', () => {
   it('lists identifier migrations for operators and answers 404 for an unknown one', async () => {
     const list = await get('/api/v1/registry/migrations?status=pending', 'operator');
     expect(list.status).toBe(200);
-    expect(await list.json()).toEqual({ items: [], page: 1, pageSize: 50, total: 0 });
+    expect(await list.json()).toEqual({ items: [], page: 1, pageSize: 50, total: 0, totalIsLowerBound: false });
     expect((await get('/api/v1/registry/migrations', 'helpdesk')).status).toBe(403);
     const r: Res = await fetch(`${api.url}/api/v1/registry/migrations/999/confirm`, {
       method: 'POST',

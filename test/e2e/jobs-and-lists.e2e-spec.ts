@@ -134,8 +134,8 @@ describe('jobs and lists over the HTTP API', () => {
       expect(total).toBeGreaterThanOrEqual(3);
       const p1 = await get('/api/v1/jobs?pageSize=1', 'operator');
       const p2 = await get('/api/v1/jobs?pageSize=1&page=2', 'operator');
-      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
-      expect(p2).toMatchObject({ page: 2, pageSize: 1, total });
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total, totalIsLowerBound: false });
+      expect(p2).toMatchObject({ page: 2, pageSize: 1, total, totalIsLowerBound: false });
       expect(p1.runs).toHaveLength(1);
       expect(p2.runs[0].id).not.toBe(p1.runs[0].id);
       expect(p1.queues).toBeDefined();
@@ -145,10 +145,10 @@ describe('jobs and lists over the HTTP API', () => {
       const total = await count(`SELECT count(*)::int AS n FROM card_order`);
       expect(total).toBeGreaterThanOrEqual(2);
       const p1 = await get('/api/v1/orders?pageSize=1', 'operator');
-      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total, totalIsLowerBound: false });
       expect(p1.items).toHaveLength(1);
       const beyond = await get(`/api/v1/orders?pageSize=1&page=${total + 1}`, 'auditor');
-      expect(beyond).toMatchObject({ items: [], total });
+      expect(beyond).toMatchObject({ items: [], total, totalIsLowerBound: false });
       const firstIssues = await count(`SELECT count(*)::int AS n FROM card_order WHERE reason = 'first-issue'`);
       expect((await get('/api/v1/orders?reason=first-issue', 'operator')).total).toBe(firstIssues);
     });
@@ -157,7 +157,7 @@ describe('jobs and lists over the HTTP API', () => {
       const total = await count(`SELECT count(*)::int AS n FROM rpps_professional WHERE last_name LIKE 'L%' AND ceased_at IS NULL`);
       expect(total).toBeGreaterThanOrEqual(2);
       const p1 = await get('/api/v1/professionals?name=l&pageSize=1', 'helpdesk');
-      expect(p1).toMatchObject({ page: 1, pageSize: 1, total });
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total, totalIsLowerBound: false });
       expect(p1.items).toHaveLength(1);
     });
 
@@ -166,7 +166,7 @@ describe('jobs and lists over the HTTP API', () => {
         await pg.query(`SELECT national_id, count(*)::int AS n FROM card GROUP BY national_id ORDER BY count(*) DESC, national_id LIMIT 1`)
       ).rows[0];
       const p1 = await get(`/api/v1/cards?nationalId=${holder}&pageSize=1`, 'helpdesk');
-      expect(p1).toMatchObject({ page: 1, pageSize: 1, total: n });
+      expect(p1).toMatchObject({ page: 1, pageSize: 1, total: n, totalIsLowerBound: false });
       expect(p1.items).toHaveLength(1);
       expect(p1.items[0].nationalId).toBe(holder);
     });
@@ -175,12 +175,72 @@ describe('jobs and lists over the HTTP API', () => {
       const total = await count(`SELECT count(*)::int AS n FROM audit_log`);
       const p1 = await get('/api/v1/audit?pageSize=2', 'auditor');
       const p2 = await get('/api/v1/audit?pageSize=2&page=2', 'auditor');
-      expect(p1).toMatchObject({ page: 1, pageSize: 2, total });
+      expect(p1).toMatchObject({ page: 1, pageSize: 2, total, totalIsLowerBound: false });
       expect(p1.entries).toHaveLength(2);
       expect(Number(p2.entries[0].id)).toBeGreaterThan(Number(p1.entries[1].id));
       const after = await get(`/api/v1/audit?limit=1&after=${p1.entries[0].id}`, 'auditor');
       expect(after.entries.map((e: { id: string }) => e.id)).toEqual([p1.entries[1].id]);
       expect((await call('GET', '/api/v1/audit?limit=1&pageSize=1', 'auditor')).status).toBe(400);
+    });
+  });
+
+  describe('lists count up to LIST_COUNT_CAP and page no deeper', () => {
+    const problem = async (path: string, who: string) => {
+      const r = await call('GET', path, who);
+      const body = await r.json();
+      expect({ path, status: r.status, type: r.headers.get('content-type') }).toEqual({
+        path,
+        status: 400,
+        type: expect.stringMatching(/application\/problem\+json/),
+      });
+      return body as { code: string; detail: string };
+    };
+
+    it('refuses a page starting past LIST_COUNT_CAP rows with a 400 naming page and saying to narrow the filters', async () => {
+      for (const [path, who] of [
+        ['/api/v1/jobs?page=100000&pageSize=200', 'operator'],
+        ['/api/v1/orders?page=52&pageSize=200', 'operator'],
+        ['/api/v1/professionals?name=&page=100000&pageSize=200', 'helpdesk'],
+        ['/api/v1/cards?nationalId=810000000355&page=202', 'helpdesk'],
+        ['/api/v1/imports?page=502', 'operator'],
+        ['/api/v1/registry/migrations?status=all&page=10002&pageSize=1', 'operator'],
+        ['/api/v1/encoders?page=100000', 'operator'],
+      ] as const) {
+        const p = await problem(path, who);
+        expect(p.code).toBe('validation_failed');
+        expect(p.detail).toMatch(
+          /^page: expected at most \d+ with pageSize \d+ \(a list pages through its first 10000 matches only\); narrow the filters$/,
+        );
+      }
+      // The audit says how to go on past it: its `after` cursor.
+      const audit = await problem('/api/v1/audit?page=12&pageSize=1000', 'auditor');
+      expect(audit.detail).toBe(
+        'page: expected at most 11 with pageSize 1000 (a list pages through its first 10000 matches only); ' +
+          'narrow the filters (or go on from the last entry seen with after=<its id>)',
+      );
+      const limit = await problem('/api/v1/audit?page=10002&limit=1', 'auditor');
+      expect(limit.detail).toMatch(/^page: expected at most 10001 with pageSize 1 .*after=/);
+      // The deepest page allowed ((page - 1) × pageSize = 10000) is served: empty here, with the total.
+      const total = await count(`SELECT count(*)::int AS n FROM card_order`);
+      expect(await get('/api/v1/orders?page=51&pageSize=200', 'operator')).toMatchObject({ items: [], total, totalIsLowerBound: false });
+    });
+
+    it('answers total 10000 and totalIsLowerBound true when more match', async () => {
+      await pg.query(
+        `INSERT INTO job_run (kind, state, actor, created_at) SELECT 'cap-probe', 'succeeded', 'test', now() - g * interval '1 second'
+           FROM generate_series(1, 10001) g`,
+      );
+      try {
+        const p1 = await get('/api/v1/jobs?kind=cap-probe&pageSize=3', 'operator');
+        expect(p1).toMatchObject({ page: 1, pageSize: 3, total: 10000, totalIsLowerBound: true });
+        expect(p1.runs).toHaveLength(3);
+        expect(await get('/api/v1/jobs?kind=cap-probe&state=failed', 'operator')).toMatchObject({ total: 0, totalIsLowerBound: false });
+        // 10000 match exactly: exact.
+        await pg.query(`DELETE FROM job_run WHERE id = (SELECT id FROM job_run WHERE kind = 'cap-probe' LIMIT 1)`);
+        expect(await get('/api/v1/jobs?kind=cap-probe&pageSize=3', 'operator')).toMatchObject({ total: 10000, totalIsLowerBound: false });
+      } finally {
+        await pg.query(`DELETE FROM job_run WHERE kind = 'cap-probe'`);
+      }
     });
   });
 

@@ -17,7 +17,8 @@ export class AuditController {
   /**
    * The audit trail (filtered; `entity` one of AUDIT_ENTITIES; a `to` day is included whole,
    * in Europe/Paris), oldest first, one page of it (`page`, `pageSize` or its older name
-   * `limit`; `after`, an entry id), with `total` (the entries matching the filters), each
+   * `limit`; `after`, an entry id), with `total` (the entries matching the filters, counted
+   * up to LIST_COUNT_CAP: see `totalIsLowerBound`), each
    * entry with its place in the chain once sequenced, and the latest signed checkpoint. The
    * chain is not recomputed here: `audit:verify` does.
    */
@@ -27,12 +28,12 @@ export class AuditController {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? q.limit ?? 100;
     const query = { entity: q.entity, id: q.id, from: q.from, to: q.to, afterId: q.after, page, pageSize };
-    const [{ items: entries, total }, chain, checkpoint] = await Promise.all([
+    const [{ items: entries, total, totalIsLowerBound }, chain, checkpoint] = await Promise.all([
       this.audit.list(query),
       this.audit.chainState(),
       this.checkpoints.latest(),
     ]);
-    return { entries, page, pageSize, total, chain, checkpoint };
+    return { entries, page, pageSize, total, totalIsLowerBound, chain, checkpoint };
   }
 
   /**

@@ -140,6 +140,7 @@ export class AuditService {
       from: 'audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id',
       where: (p) => auditFilter(q, p),
       orderBy: 'a.id',
+      deeperHint: '(or go on from the last entry seen with after=<its id>)',
       page: q.page,
       pageSize: q.pageSize,
       defaultPageSize: 100,

@@ -25,7 +25,8 @@ export class JobsController {
 
   /**
    * Long runs (imports, sweeps, batches), latest first, one page of them (`page`, `pageSize`;
-   * `total` counts the runs matching `kind` and `state`), with state and progress (`state`:
+   * `total` counts the runs matching `kind` and `state`, up to LIST_COUNT_CAP: see
+   * `totalIsLowerBound`), with state and progress (`state`:
    * queued, running, succeeded, failed with its `error`, or held for a person's decision);
    * the queues' counts; the
    * outbox messages whose delivery failed, with their error (`retrying`: relayed again after
@@ -50,7 +51,15 @@ export class JobsController {
       throw queueUnavailable(e);
     }
     const [list, failedMessages] = await Promise.all([this.jobs.list({ kind, state, page, pageSize }), this.outbox.failures()]);
-    return { runs: list.runs, page: list.page, pageSize: list.pageSize, total: list.total, queues, failedMessages };
+    return {
+      runs: list.runs,
+      page: list.page,
+      pageSize: list.pageSize,
+      total: list.total,
+      totalIsLowerBound: list.totalIsLowerBound,
+      queues,
+      failedMessages,
+    };
   }
 
   /** One job run (the `jobRunId` an import's answer gives): its state, progress, result or error. */

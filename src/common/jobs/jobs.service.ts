@@ -1,6 +1,7 @@
 import { basename, isAbsolute } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { paged } from '../database/paged';
 import { JobRun, JobState } from './job-run.entity';
 import { JobsError } from './jobs.errors';
 
@@ -159,24 +160,31 @@ export class JobsService {
     return toView(run);
   }
 
-  /** The latest job runs first, one page of them, and how many match. */
+  /** The latest job runs first, one page of them, and how many match (counted as every list counts, see paged). */
   async list(
     opts: { kind?: string; state?: JobState; page?: number; pageSize?: number } = {},
-  ): Promise<{ page: number; pageSize: number; total: number; runs: JobRunView[] }> {
-    const page = opts.page ?? 1;
-    const pageSize = opts.pageSize ?? 50;
-    const qb = this.ds.getRepository(JobRun).createQueryBuilder('j');
-    if (opts.kind) qb.andWhere('j.kind = :kind', { kind: opts.kind });
-    if (opts.state) qb.andWhere('j.state = :state', { state: opts.state });
-    const [rows, total] = await qb
-      .orderBy('j.createdAt', 'DESC')
-      .addOrderBy('j.id')
-      .skip((page - 1) * pageSize)
-      .take(pageSize)
-      .getManyAndCount();
-    return { page, pageSize, total, runs: rows.map(toView) };
+  ): Promise<{ page: number; pageSize: number; total: number; totalIsLowerBound: boolean; runs: JobRunView[] }> {
+    const { items, ...rest } = await paged<JobRun>(this.ds, {
+      select: JOB_RUN_COLUMNS,
+      from: 'job_run j',
+      where: (p) => {
+        const where: string[] = [];
+        if (opts.kind) where.push(`j.kind = ${p(opts.kind)}`);
+        if (opts.state) where.push(`j.state = ${p(opts.state)}`);
+        return where.length ? `WHERE ${where.join(' AND ')}` : '';
+      },
+      orderBy: 'j.created_at DESC, j.id',
+      page: opts.page,
+      pageSize: opts.pageSize,
+      defaultPageSize: 50,
+    });
+    return { ...rest, runs: items.map(toView) };
   }
 }
+
+/** A job_run row as the JobRun entity names its fields. */
+const JOB_RUN_COLUMNS = `j.id, j.kind, j.state, j.phase, j.progress, j.total, j.params, j.result, j.error, j.actor,
+  j.created_at AS "createdAt", j.started_at AS "startedAt", j.finished_at AS "finishedAt", j.updated_at AS "updatedAt"`;
 
 /**
  * A run's parameters as shown over the API: an absolute path (the files of an import, which
