@@ -224,7 +224,12 @@ describe(EncoderStation.name, () => {
 
   it('fails at once an order whose data the profile refuses, writes nothing, and goes on with the next order', async () => {
     const [bad, good] = await approvedOrders(2);
-    await ctx.ds.query(`UPDATE card_order SET content = jsonb_set(content, '{firstName}', '""') WHERE id = $1`, [bad]);
+    // A profession code the profile's pattern (two digits) refuses, distinctive enough to be seen if a message repeated it.
+    const refused = 'ZORGLUB-75';
+    await ctx.ds.query(`UPDATE card_order SET content = jsonb_set(content, '{professionCode}', to_jsonb($2::text)) WHERE id = $1`, [
+      bad,
+      refused,
+    ]);
     const { outcomes, station, driver } = await runStation(
       'Bad order',
       (i) => (i < 2 ? {} : null),
@@ -232,7 +237,10 @@ describe(EncoderStation.name, () => {
     );
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(['unusable_card_data', 'ok']);
     expect(outcomes[0]).toMatchObject({ orderId: bad, spoiled: false });
-    expect(outcomes[0].ok || outcomes[0].message).not.toMatch(/MARIE|LEF/);
+    // The message names the field, never its value (personal data, kept in logs and the fleet's last error).
+    const { message } = outcomes[0] as Extract<CardOutcome, { ok: false }>;
+    expect(message).toContain('"EF.ID.professionCode"');
+    expect(message).not.toContain(refused);
     expect(await orderRow(bad)).toEqual({
       status: 'failed',
       attempts: 0,
@@ -326,7 +334,11 @@ describe(EncoderStation.name, () => {
           stop.abort();
         },
       });
-      const chip = driver.slots()[0].ejected[0]?.inspect().serial ?? (outcomes[0] as { chipSerial: string }).chipSerial;
+      // the card written is the one ejected, and the outcome names its chip
+      const ejected = driver.slots()[0].ejected.map((c) => c.inspect());
+      expect(ejected).toEqual([expect.objectContaining({ serial: expect.stringMatching(/^SIM/), updates: expect.any(Number) })]);
+      expect(ejected[0].updates).toBeGreaterThan(0);
+      const chip = ejected[0].serial as string;
       expect(outcomes).toEqual([expect.objectContaining({ ok: false, spoiled: true, orderId: id, chipSerial: chip })]);
       const [row] = await ctx.ds.query(`SELECT status, claimed_chip_serial AS chip FROM card_order WHERE id = $1`, [id]);
       expect(row).toEqual({ status: 'personalizing', chip });
@@ -421,8 +433,20 @@ describe(EncoderStation.name, () => {
         () => false,
       ),
     ]);
-    const done = [...a.outcomes, ...b.outcomes].filter((o) => o.ok);
-    expect(done).toHaveLength(24);
+    // A second station writing an order already taken would end in claim_lost, its card spoiled: every card succeeded instead.
+    const outcomes = [...a.outcomes, ...b.outcomes];
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(outcomes).toHaveLength(24);
+    expect(new Set(outcomes.map((o) => o.orderId)).size).toBe(24);
+    expect(await ctx.ds.query(`SELECT chip_serial, order_id FROM spoiled_card WHERE order_id = ANY($1)`, [ids])).toEqual([]);
+    expect(
+      await ctx.ds.query(`SELECT entity_id FROM audit_log WHERE action = 'order.claim-lost' AND entity_id = ANY($1::text[])`, [ids]),
+    ).toEqual([]);
+    const counts = await ctx.ds.query(`SELECT cards_done AS done, cards_failed AS failed FROM encoder_station WHERE id = ANY($1)`, [
+      [a.station.id, b.station.id],
+    ]);
+    expect(counts.map((r: { failed: number }) => r.failed)).toEqual([0, 0]);
+    expect(counts.reduce((n: number, r: { done: number }) => n + r.done, 0)).toBe(24);
     const rows = await ctx.ds.query(
       `SELECT o.id, count(c.card_number)::int AS cards FROM card_order o LEFT JOIN card c ON c.order_id = o.id
         WHERE o.id = ANY($1) GROUP BY o.id`,

@@ -198,6 +198,11 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
     expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'order.personalized'`)).toBe(total);
     const done = (await stations()).filter((s) => [a.id, b.id].includes(s.id)).reduce((n, s) => n + s.cardsDone, 0);
     expect(done).toBe(total);
+    // A second worker writing an order already taken would lose its claim and spoil its card: no card failed, none was spoiled.
+    expect(await count(`SELECT count(*)::int AS n FROM spoiled_card`)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'order.claim-lost'`)).toBe(0);
+    const failed = await pg.query(`SELECT id, cards_failed AS failed FROM encoder_station WHERE id = ANY($1) ORDER BY id`, [[a.id, b.id]]);
+    expect(failed.rows).toEqual([a.id, b.id].sort().map((id) => ({ id, failed: 0 })));
   });
 
   it('leaves no code of a personalized order in clear in a dump of the database, in any Redis key or job, or in the logs', async () => {
