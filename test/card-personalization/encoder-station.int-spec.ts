@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CardRemovedError } from '../../src/card-personalization/card-personalization.errors';
@@ -10,14 +10,14 @@ import type { SimulatedCardOptions } from '../../src/card-personalization/simula
 import { SimulatedEncoderDriver } from '../../src/card-personalization/simulated-encoder';
 import type { StationDeps } from '../../src/card-personalization/station-deps';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
-import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
+import type { CodeVaultService } from '../../src/mailing/code-vault.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { PersonalizationOrdersService } from '../../src/orders/personalization-orders.service';
-import { cardTypeForCategory } from '../../src/orders/validity';
 import { openContext, type TestContext } from '../support/context';
+import { activeHolders, approvedOrders as approvedOrdersFor, type Holder } from '../support/orders';
 import { eventually } from '../support/processes';
+import { oneKeyFile, testVault } from '../support/vault';
 
 const day1 = join(__dirname, '..', 'fixtures', 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const quiet = { info() {}, warn() {}, error() {} };
@@ -34,26 +34,9 @@ describe(EncoderStation.name, () => {
   let fleet: EncoderFleetService;
   let vault: CodeVaultService;
   let dir: string;
-  let holders: Array<{ national_id: string; profession_code: string }>;
+  let holders: Holder[];
 
-  async function approvedOrders(n: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (const h of holders.splice(0, n)) {
-      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-      const { order } = await ctx.ds.transaction((em) =>
-        orders.createByPolicy(em, {
-          nationalId: h.national_id,
-          professionCode: h.profession_code,
-          cardType: cardTypeForCategory(content!.categoryCode),
-          reason: 'first-issue',
-          replacesCard: null,
-          sourceEventId: null,
-        }),
-      );
-      ids.push(order!.id);
-    }
-    return ids;
-  }
+  const approvedOrders = (n: number) => approvedOrdersFor(ctx, orders, holders, n);
 
   function deps(): StationDeps {
     return { orders: perso, vault, fleet, log: quiet, host: 'test-host', processId: `test-host:${process.pid}`, driver: 'simulated' };
@@ -93,16 +76,9 @@ describe(EncoderStation.name, () => {
     perso = new PersonalizationOrdersService(ctx.ds, new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock), ctx.audit, ctx.clock, ctx.cfg);
     fleet = new EncoderFleetService(ctx.ds, ctx.audit, ctx.cfg);
     dir = mkdtempSync(join(tmpdir(), 'encoder-station-'));
-    const keyFile = join(dir, 'vault.keys');
-    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
-    const loaded = loadVaultKeys({ keyFile, dataDir: dir, profile: 'test', today: '2026-11-30' });
-    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
-    vault = new CodeVaultService(ctx.ds, ctx.audit, keys);
+    vault = testVault(ctx.ds, { keyFile: oneKeyFile(dir), dataDir: dir }, ctx.audit);
     await ctx.imports.run({ files: [day1], actor: 't' });
-    holders = await ctx.ds.query(
-      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
-         JOIN rpps_professional r ON r.national_id = p.national_id WHERE r.ceased_at IS NULL ORDER BY p.national_id LIMIT 60`,
-    );
+    holders = await activeHolders(ctx, 60);
   });
   beforeEach(async () => {
     // each test starts with no order waiting

@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/common/audit/audit.service';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source-parts';
-import { type CardCodes, CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
-import { loadVaultKeys } from '../../src/mailing/vault-keys';
+import type { CardCodes } from '../../src/mailing/code-vault.service';
 import { codeLeakNames, codeLeakPatterns, findCodeLeaks, plantedCodeForms } from '../support/code-leaks';
 import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } from '../support/services';
+import { testVault } from '../support/vault';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -206,9 +205,7 @@ describe('the worker personalizes approved orders (ENCODER_DRIVER=simulated)', (
   });
 
   it('leaves no code of a personalized order in clear in a dump of the database, in any Redis key or job, or in the logs', async () => {
-    const loaded = loadVaultKeys({ keyFile: undefined, dataDir: testDataDir(db.name), profile: 'test', today: '2026-11-30' });
-    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
-    const vault = new CodeVaultService(ds, new AuditService(ds), keys);
+    const vault = testVault(ds, { dataDir: testDataDir(db.name) });
     const orderIds: string[] = (await pg.query(`SELECT id FROM card_order WHERE status = 'personalized' ORDER BY id`)).rows.map(
       (r: { id: string }) => r.id,
     );

@@ -2,15 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/common/audit/audit.service';
 import { dataSourceOptions } from '../../src/common/database/data-source.factory';
 import { appDataSourceParts } from '../../src/data-source-parts';
-import { CodeVaultService, type VaultKeySource } from '../../src/mailing/code-vault.service';
-import { loadVaultKeys } from '../../src/mailing/vault-keys';
 import { isOurCardNumber } from '../../src/orders/card-number';
 import { findCodeLeaks } from '../support/code-leaks';
 import { runCli } from '../support/processes';
 import { createTestDb, REDIS_URL, type TestDb, testDataDir, testQueuePrefix } from '../support/services';
+import { testVault } from '../support/vault';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -86,9 +84,7 @@ describe('personalize:run (simulated encoder)', () => {
   });
 
   it('leaves no code in clear in a dump of the database or in the logs', async () => {
-    const loaded = loadVaultKeys({ keyFile: undefined, dataDir: testDataDir(db.name), profile: 'test', today: '2026-11-30' });
-    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
-    const vault = new CodeVaultService(ds, new AuditService(ds), keys);
+    const vault = testVault(ds, { dataDir: testDataDir(db.name) });
     const orderIds: string[] = (await ds.query(`SELECT order_id FROM card WHERE source = 'order'`)).map(
       (r: { order_id: string }) => r.order_id,
     );

@@ -7,14 +7,15 @@ import type { AppConfig } from '../../src/common/config/config';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { databaseIdentity, outboxJobId } from '../../src/common/outbox/outbox-delivery';
 import { VaultKeys } from '../../src/mailing/code-vault.module';
-import { CardCodes, CodeVaultService, RotationResult, VaultKeySource } from '../../src/mailing/code-vault.service';
+import { CardCodes, CodeVaultService, RotationResult } from '../../src/mailing/code-vault.service';
 import { MailingError } from '../../src/mailing/mailing.errors';
 import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
 import { loadVaultKeys, newKeyLine, parseVaultKeys } from '../../src/mailing/vault-keys';
 import { OrderActor, OrdersService } from '../../src/orders/orders.service';
-import { cardTypeForCategory } from '../../src/orders/validity';
 import { findCodeLeaks } from '../support/code-leaks';
 import { openContext, TestContext } from '../support/context';
+import { activeHolders, approvedOrders, type Holder, orderByPolicy } from '../support/orders';
+import { oneKeyFile, testVault } from '../support/vault';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const day1 = join(FIX, 'PS_LibreAcces_Personne_activite_202611250600.txt');
@@ -25,34 +26,17 @@ describe(CodeVaultService.name, () => {
   let dir: string;
   let keyFile: string;
   /** The registry's holders of a profession, to order cards for (each used once). */
-  let holders: Array<{ national_id: string; profession_code: string }>;
+  let holders: Holder[];
   let bob: OrderActor;
 
   /** The vault as a process starting now sees it: the key file as it is now, read once. */
   function vault(): { service: CodeVaultService; handler: OrdersApprovedHandler } {
-    const loaded = loadVaultKeys({ keyFile, dataDir: dir, profile: 'test', today: '2026-11-30' });
-    const keys: VaultKeySource = { get: async () => (await loaded).keyring };
-    const service = new CodeVaultService(ctx.ds, ctx.audit, keys);
+    const service = testVault(ctx.ds, { keyFile, dataDir: dir }, ctx.audit);
     return { service, handler: new OrdersApprovedHandler(ctx.ds, service, new OutboxService()) };
   }
 
   /** A new order approved by policy; returns its id. */
-  async function approvedOrder(): Promise<string> {
-    const h = holders.shift()!;
-    const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-    const { order } = await ctx.ds.transaction((em) =>
-      orders.createByPolicy(em, {
-        nationalId: h.national_id,
-        professionCode: h.profession_code,
-        cardType: cardTypeForCategory(content!.categoryCode),
-        reason: 'first-issue',
-        replacesCard: null,
-        sourceEventId: null,
-      }),
-    );
-    expect(order?.status).toBe('approved');
-    return order!.id;
-  }
+  const approvedOrder = async (): Promise<string> => (await approvedOrders(ctx, orders, holders, 1))[0];
 
   /** Hands each unconsumed approval message to `handler`, as the worker would (its job id naming the outbox row). */
   async function deliverApprovals(handler: OrdersApprovedHandler): Promise<number> {
@@ -81,16 +65,12 @@ describe(CodeVaultService.name, () => {
     ctx = await openContext('code-vault');
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, new OutboxService());
     await ctx.imports.run({ files: [day1], actor: 't' });
-    holders = await ctx.ds.query(
-      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
-         JOIN rpps_professional r ON r.national_id = p.national_id WHERE r.ceased_at IS NULL ORDER BY p.national_id LIMIT 40`,
-    );
+    holders = await activeHolders(ctx, 40);
     const tokens = new TokensService(ctx.ds, ctx.audit);
     const p = await tokens.verify((await tokens.create({ role: 'operator', principal: 'bob' }, 'test')).token);
     bob = { actor: 'principal:bob', principalId: p!.principalId, kind: p!.kind };
     dir = mkdtempSync(join(tmpdir(), 'code-vault-'));
-    keyFile = join(dir, 'vault.keys');
-    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
+    keyFile = oneKeyFile(dir);
   });
   afterAll(async () => {
     await ctx.close();
@@ -122,23 +102,12 @@ describe(CodeVaultService.name, () => {
 
     it('gives an order approved by an operator its codes the same way', async () => {
       const { handler } = vault();
-      const h = holders.shift()!;
-      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-      const { order } = await ctx.ds.transaction((em) =>
-        orders.createByPolicy(em, {
-          nationalId: h.national_id,
-          professionCode: h.profession_code,
-          cardType: cardTypeForCategory(content!.categoryCode),
-          reason: 'manual',
-          replacesCard: null,
-          sourceEventId: null,
-        }),
-      );
-      expect(order?.status).toBe('requested');
+      const order = await orderByPolicy(ctx, orders, holders.shift()!, 'manual');
+      expect(order.status).toBe('requested');
       expect(await deliverApprovals(handler)).toBe(0); // a request is not an approval
-      await orders.approve(order!.id, bob);
+      await orders.approve(order.id, bob);
       expect(await deliverApprovals(handler)).toBe(1);
-      expect(await codeRow(order!.id)).toEqual(expect.objectContaining({ key_id: 'key-a' }));
+      expect(await codeRow(order.id)).toEqual(expect.objectContaining({ key_id: 'key-a' }));
     });
 
     it('keeps no code in clear: neither in the sealed bytes nor in any text, and never in the outbox or the audit trail', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CPX_ISO_V1 } from '../../src/card-personalization/cpx-iso-v1.profile';
@@ -6,13 +6,13 @@ import { EncoderFleetService } from '../../src/card-personalization/encoder-flee
 import { type CardOutcome, EncoderStation } from '../../src/card-personalization/encoder-station';
 import { SimulatedEncoderDriver } from '../../src/card-personalization/simulated-encoder';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { CodeVaultService } from '../../src/mailing/code-vault.service';
-import { loadVaultKeys, newKeyLine } from '../../src/mailing/vault-keys';
+import type { CodeVaultService } from '../../src/mailing/code-vault.service';
 import { CardsService } from '../../src/orders/cards.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { PersonalizationOrdersService } from '../../src/orders/personalization-orders.service';
-import { cardTypeForCategory } from '../../src/orders/validity';
 import { openContext, type TestContext } from '../support/context';
+import { activeHolders, approvedOrders, type Holder } from '../support/orders';
+import { oneKeyFile, testVault } from '../support/vault';
 
 const day1 = join(__dirname, '..', 'fixtures', 'PS_LibreAcces_Personne_activite_202611250600.txt');
 const quiet = { info() {}, warn() {}, error() {} };
@@ -28,23 +28,10 @@ describe('personalization claims lost or contested', () => {
   let perso: PersonalizationOrdersService;
   let dir: string;
   let vault: CodeVaultService;
-  let holders: Array<{ national_id: string; profession_code: string }>;
+  let holders: Holder[];
 
-  async function approvedOrder(): Promise<string> {
-    const h = holders.shift()!;
-    const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-    const { order } = await ctx.ds.transaction((em) =>
-      orders.createByPolicy(em, {
-        nationalId: h.national_id,
-        professionCode: h.profession_code,
-        cardType: cardTypeForCategory(content!.categoryCode),
-        reason: 'first-issue',
-        replacesCard: null,
-        sourceEventId: null,
-      }),
-    );
-    return order!.id;
-  }
+  /** A new order approved by policy; returns its id. */
+  const approvedOrder = async (): Promise<string> => (await approvedOrders(ctx, orders, holders, 1))[0];
   const spoiled = async (chip: string) =>
     (
       await ctx.ds.query(
@@ -60,15 +47,9 @@ describe('personalization claims lost or contested', () => {
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, outbox);
     perso = new PersonalizationOrdersService(ctx.ds, new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock), ctx.audit, ctx.clock, ctx.cfg);
     dir = mkdtempSync(join(tmpdir(), 'personalization-claims-'));
-    const keyFile = join(dir, 'vault.keys');
-    writeFileSync(keyFile, newKeyLine('key-a'), { mode: 0o600 });
-    const loaded = loadVaultKeys({ keyFile, dataDir: dir, profile: 'test', today: '2026-11-30' });
-    vault = new CodeVaultService(ctx.ds, ctx.audit, { get: async () => (await loaded).keyring });
+    vault = testVault(ctx.ds, { keyFile: oneKeyFile(dir), dataDir: dir }, ctx.audit);
     await ctx.imports.run({ files: [day1], actor: 't' });
-    holders = await ctx.ds.query(
-      `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
-         JOIN rpps_professional r ON r.national_id = p.national_id WHERE r.ceased_at IS NULL ORDER BY p.national_id LIMIT 20`,
-    );
+    holders = await activeHolders(ctx, 20);
   });
   beforeEach(async () => {
     await ctx.ds.query(

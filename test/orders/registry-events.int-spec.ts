@@ -3,8 +3,8 @@ import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
-import { cardTypeForCategory } from '../../src/orders/validity';
 import { openContext, TestContext } from '../support/context';
+import { approvedOrders, type Holder } from '../support/orders';
 
 const FIX = join(__dirname, '..', 'fixtures');
 
@@ -53,28 +53,13 @@ describe(RegistryEventsHandler.name, () => {
   });
 
   it("cancels a ceased holder's orders that have no card yet, one being written and one failed included, spoiling the card being written", async () => {
-    const people: Array<{ national_id: string; profession_code: string }> = await ctx.ds.query(
+    const people: Holder[] = await ctx.ds.query(
       `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
          JOIN rpps_professional r ON r.national_id = p.national_id
         WHERE r.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = p.national_id)
         ORDER BY p.national_id LIMIT 2`,
     );
-    const [writing, failed] = await Promise.all(
-      people.map(async (h) => {
-        const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-        const { order } = await ctx.ds.transaction((em) =>
-          orders.createByPolicy(em, {
-            nationalId: h.national_id,
-            professionCode: h.profession_code,
-            cardType: cardTypeForCategory(content!.categoryCode),
-            reason: 'first-issue',
-            replacesCard: null,
-            sourceEventId: null,
-          }),
-        );
-        return order!.id;
-      }),
-    );
+    const [writing, failed] = await approvedOrders(ctx, orders, [...people], 2);
     await ctx.ds.query(
       `UPDATE card_order SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = 'enc-host/r1', claimed_at = now(),
               claimed_chip_serial = 'SIMCEASEDCHIP01' WHERE id = $1`,
@@ -110,27 +95,13 @@ describe(RegistryEventsHandler.name, () => {
   });
 
   it("gives the registry's new content to a holder's orders without a card: approved and failed ones updated, one being written taken back (its chip spoiled)", async () => {
-    const people: Array<{ national_id: string; profession_code: string }> = await ctx.ds.query(
+    const people: Holder[] = await ctx.ds.query(
       `SELECT DISTINCT ON (p.national_id) p.national_id, p.profession_code FROM rpps_profession p
          JOIN rpps_professional r ON r.national_id = p.national_id
         WHERE r.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = p.national_id)
         ORDER BY p.national_id LIMIT 3`,
     );
-    const ids: string[] = [];
-    for (const h of people) {
-      const content = await ctx.rpps.cardContent(h.national_id, h.profession_code);
-      const { order } = await ctx.ds.transaction((em) =>
-        orders.createByPolicy(em, {
-          nationalId: h.national_id,
-          professionCode: h.profession_code,
-          cardType: cardTypeForCategory(content!.categoryCode),
-          reason: 'first-issue',
-          replacesCard: null,
-          sourceEventId: null,
-        }),
-      );
-      ids.push(order!.id);
-    }
+    const ids = await approvedOrders(ctx, orders, [...people], 3);
     const [approved, writing, failed] = ids;
     await ctx.ds.query(
       `UPDATE card_order SET status = 'personalizing', claim_token = gen_random_uuid(), claimed_by = 'enc-host/r2', claimed_at = now(),
