@@ -1,4 +1,5 @@
 import { CARD_PERSONALIZATION_ERROR_CODES, CardPersonalizationError } from './card-personalization/card-personalization.errors';
+import { PCSC_ERROR_CODES, PcscError } from './card-personalization/pcsc/pcsc-errors';
 import { ServiceUnreachableError } from './common/cli/preflight';
 import { COMMON_ERROR_CODES, CommonError } from './common/errors/domain-error';
 import { JOBS_ERROR_CODES, JobsError } from './common/jobs/jobs.errors';
@@ -11,8 +12,9 @@ import { RPPS_ERROR_CODES, RppsError } from './rpps/rpps.errors';
 
 /**
  * Every domain error class and every code it throws, in one place (its subclasses, such as
- * CardStatusError, take their parent's titles). A new error class is added here; a unit
- * test (domain-errors.spec.ts) checks that each code has a title a person reads.
+ * CardStatusError, take their parent's titles). A new error class is added here: a unit
+ * test (domain-errors.spec.ts) finds every subclass of DomainError in src and fails on one
+ * missing here, and checks that each code has a title a person reads.
  */
 export const DOMAIN_ERRORS: ReadonlyArray<{
   errorClass: { readonly name: string; readonly titles: Readonly<Record<string, string>> };
@@ -27,5 +29,6 @@ export const DOMAIN_ERRORS: ReadonlyArray<{
   { errorClass: JobsError, codes: JOBS_ERROR_CODES },
   { errorClass: ServiceUnreachableError, codes: ['service_unavailable'] },
   { errorClass: CardPersonalizationError, codes: CARD_PERSONALIZATION_ERROR_CODES },
+  { errorClass: PcscError, codes: PCSC_ERROR_CODES },
   { errorClass: MailingError, codes: MAILING_ERROR_CODES },
 ];

@@ -38,18 +38,24 @@ export class RenewalsRunCommand extends CommandRunner {
     super();
   }
 
-  async run(_args: string[], flags: { asOf?: string; json?: boolean }): Promise<void> {
+  async run(_args: string[], flags: { asOf?: string; dryRun?: boolean; json?: boolean }): Promise<void> {
     const json = !!flags.json;
     const view = progressView(json);
     try {
-      const r = await this.renewals.run({ asOf: flags.asOf, actor: hostActor(), onProgress: (d, t) => view.update('ordering', d, t) });
+      const r = await this.renewals.run({
+        asOf: flags.asOf,
+        dryRun: !!flags.dryRun,
+        actor: hostActor(),
+        onProgress: (d, t) => view.update('ordering', d, t),
+      });
       view.stop();
-      printResult(
-        json,
-        r,
-        () =>
-          `renewals as of ${r.asOf}${r.asOfGiven ? ' (given with --as-of)' : ''} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
-          `${r.alreadyOpen} already open (${r.seconds} s)`,
+      const day = `${r.asOf}${r.asOfGiven ? ` (given with --as-of${r.asOfAfterToday ? ', after today' : ''})` : ''}`;
+      printResult(json, r, () =>
+        r.dryRun
+          ? `dry run of the renewals as of ${day} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersWouldCreate} orders ` +
+            `would be created, ${r.alreadyOpen} already open; nothing ordered (${r.seconds} s)`
+          : `renewals as of ${day} (window ${r.windowDays} days): ${r.cardsDue} cards due, ${r.ordersCreated} orders created, ` +
+            `${r.alreadyOpen} already open (${r.seconds} s)`,
       );
     } catch (e) {
       view.stop();
@@ -59,10 +65,16 @@ export class RenewalsRunCommand extends CommandRunner {
 
   @Option({
     flags: '--as-of <date>',
-    description: 'the day of the sweep, YYYY-MM-DD (default: today); a later day rehearses a sweep to come, recorded as given',
+    description:
+      'the day of the sweep, YYYY-MM-DD (default: today); a later day runs the sweep of that day (rehearsals, tests), recorded as given and after today',
   })
   parseAsOf(v: string): string {
     return v;
+  }
+
+  @Option({ flags: '--dry-run', description: 'count the cards due and the orders the sweep would make; order nothing' })
+  parseDryRun(): boolean {
+    return true;
   }
 
   @Option({ flags: '--json' })

@@ -19,15 +19,17 @@ export interface RenewalResult {
   /** True when the day was given (--as-of), false for today. */
   asOfGiven: boolean;
   /**
-   * A day after today (Paris) makes a rehearsal: the due cards are counted, no order is made
-   * (a renewal order is approved by policy, and activating its card opposes the old one).
+   * True when the given day is after today (Paris): a rehearsal or a test of a sweep to come.
+   * The sweep runs for real (it only plans: its orders can be cancelled); this says so.
    */
-  rehearsal: boolean;
-  /** Orders this run made; 0 in a rehearsal. */
+  asOfAfterToday: boolean;
+  /** True for a dry run (--dry-run): the due cards are counted, no order is made. */
+  dryRun: boolean;
   windowDays: number;
   cardsDue: number;
+  /** Orders this run made; 0 in a dry run. */
   ordersCreated: number;
-  /** In a rehearsal, the orders a run on that day would make (due cards without an open order). */
+  /** In a dry run, the orders a run on that day would make (due cards without an open order). */
   ordersWouldCreate?: number;
   alreadyOpen: number;
   seconds: number;
@@ -44,8 +46,8 @@ const OPEN = OPEN_ORDER_STATES.map((s) => `'${s}'`).join(',');
  * the window (expired cards included), it was not opposed for a reason that excludes
  * renewal (an unknown reason counts as excluding), and no order is open for it. Due
  * cards get a renewal order, approved by policy, in chunks; a rerun creates nothing twice.
- * A day after today is a rehearsal: it counts what that day's sweep would order, and orders
- * nothing.
+ * A day after today is allowed (the sweep only plans: rehearsals and tests of a day to come)
+ * and recorded as such; a dry run counts what the sweep would order, and orders nothing.
  */
 @Injectable()
 export class RenewalsService {
@@ -62,18 +64,22 @@ export class RenewalsService {
   async run(o: {
     asOf?: string;
     actor: string;
+    /** Count the due cards and the orders a sweep would make; make none. */
+    dryRun?: boolean;
     chunkSize?: number;
     onProgress?: (done: number, total: number) => void;
   }): Promise<RenewalResult> {
     const started = Date.now();
     const cfg = this.cfg;
-    // A later day is allowed for rehearsals, which count and make nothing; the day is recorded as given.
+    // Planning only (orders, which can be cancelled): a later day is allowed, for rehearsals and
+    // tests; the result, the job run and the audit entry say that the day was given, and if it is after today.
     const asOfGiven = o.asOf !== undefined;
     const asOf = o.asOf === undefined ? this.clock.today() : parseBusinessDate(o.asOf, '--as-of');
-    const rehearsal = asOf > this.clock.today();
+    const asOfAfterToday = asOf > this.clock.today();
+    const dryRun = o.dryRun === true;
     const windowDays = cfg.RENEWAL_WINDOW_DAYS;
     const chunkSize = o.chunkSize ?? CHUNK;
-    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, asOfGiven, rehearsal, windowDays });
+    const jobRunId = await this.jobs.create('renewals', o.actor, { asOf, asOfGiven, asOfAfterToday, dryRun, windowDays });
     const reporter = this.jobs.reporter(jobRunId);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
@@ -113,7 +119,7 @@ export class RenewalsService {
       );
       await qr.query(`ALTER TABLE ${dueTable} ADD PRIMARY KEY (card_number)`);
       const [{ n: cardsDue }] = await qr.query(`SELECT count(*)::int AS n FROM ${dueTable}`);
-      reporter.progress(0, cardsDue, rehearsal ? 'counting (rehearsal)' : 'ordering');
+      reporter.progress(0, cardsDue, dryRun ? 'counting (dry run)' : 'ordering');
       // 2. Orders, a chunk per transaction: an interrupted sweep keeps what it made, and a
       //    rerun skips what is open (the one-open-order index says so).
       // Orders are approved today (Paris): the generation follows that day, whatever asOf.
@@ -122,7 +128,7 @@ export class RenewalsService {
       let done = 0;
       let after = '';
       let wouldCreate: number | undefined;
-      if (rehearsal) {
+      if (dryRun) {
         const [{ n }] = await qr.query(
           `SELECT count(*)::int AS n FROM ${dueTable} c
             WHERE NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = c.national_id
@@ -131,7 +137,7 @@ export class RenewalsService {
         wouldCreate = n;
         done = cardsDue;
       }
-      for (; !rehearsal; ) {
+      for (; !dryRun; ) {
         const chunk = await this.ds.transaction(async (em) => {
           const rows: Array<{ id: string }> = await em.query(
             `WITH c AS (SELECT * FROM ${dueTable} WHERE card_number > $1 ORDER BY card_number LIMIT $2)
@@ -176,12 +182,13 @@ export class RenewalsService {
         runId: run.id,
         asOf,
         asOfGiven,
-        rehearsal,
+        asOfAfterToday,
+        dryRun,
         windowDays,
         cardsDue,
         ordersCreated: created,
-        ...(rehearsal ? { ordersWouldCreate: wouldCreate } : {}),
-        alreadyOpen: cardsDue - (rehearsal ? (wouldCreate ?? 0) : created),
+        ...(dryRun ? { ordersWouldCreate: wouldCreate } : {}),
+        alreadyOpen: cardsDue - (dryRun ? (wouldCreate ?? 0) : created),
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       await qr.query(`UPDATE renewal_run SET cards_due = $2, orders_created = $3, already_open = $4, finished_at = now() WHERE id = $1`, [

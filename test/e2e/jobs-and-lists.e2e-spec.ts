@@ -2,8 +2,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AUDIT_ENTITIES } from '../../src/common/audit/audit-entities';
+import { JOB_KINDS } from '../../src/common/jobs/job-run.entity';
 import { ORDER_REASONS } from '../../src/orders/orders.service';
 import { ORDER_STATES } from '../../src/orders/workflow';
+import { PROFESSION_LABELS } from '../../src/rpps/professions';
 import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testImportDir, testQueuePrefix } from '../support/services';
@@ -272,6 +274,35 @@ describe('jobs and lists over the HTTP API', () => {
       const orders = await get('/api/v1/audit?entity=card_order', 'auditor');
       expect(orders.total).toBe(await count(`SELECT count(*)::int AS n FROM audit_log WHERE entity = 'card_order'`));
       expect(orders.total).toBeGreaterThan(0);
+    });
+
+    it('refuses an unknown job kind, listing the kinds the code records, and filters by a real one', async () => {
+      const p = await problem('/api/v1/jobs?kind=expiries', 'operator');
+      expect(p.code).toBe('validation_failed');
+      expect(p.detail).toMatch(/^kind: expected one of /);
+      for (const k of JOB_KINDS) expect(p.detail).toContain(k);
+      // A renewal run (a dry run: nothing ordered) besides the imports: every kind recorded is one of the list.
+      expect((await runCli(['renewals:run', '--dry-run', '--json'], env)).code).toBe(0);
+      const used = (await pg.query(`SELECT DISTINCT kind FROM job_run ORDER BY kind`)).rows.map((r) => r.kind as string);
+      expect(used).toEqual(['renewals', 'rpps-import']);
+      for (const k of used) {
+        const runs = await get(`/api/v1/jobs?kind=${k}`, 'batch');
+        expect(runs.total).toBe(await count(`SELECT count(*)::int AS n FROM job_run WHERE kind = $1`, [k]));
+        expect(runs.total).toBeGreaterThan(0);
+        expect(runs.runs.every((r: { kind: string }) => r.kind === k)).toBe(true);
+      }
+      expect(await get('/api/v1/jobs?kind=expiry', 'batch')).toMatchObject({ runs: [], total: 0 });
+    });
+
+    it('refuses a profession code outside TRE_G15, listing the codes, and searches by a listed one', async () => {
+      for (const bad of ['99', '1', 'médecin']) {
+        const p = await problem(`/api/v1/professionals?profession=${encodeURIComponent(bad)}`, 'helpdesk');
+        expect(p.code).toBe('validation_failed');
+        expect(p.detail).toMatch(/^profession: expected one of /);
+        for (const code of Object.keys(PROFESSION_LABELS)) expect(p.detail).toContain(code);
+      }
+      const doctors = await get('/api/v1/professionals?profession=10', 'helpdesk');
+      expect(doctors.total).toBeGreaterThan(0);
     });
 
     it('includes the whole Paris day of a `to` date (and of a `from` date)', async () => {

@@ -1,9 +1,14 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { MIGRATIONS } from '../../migrations';
 import { dropDatabase, ensureDatabase } from '../../src/common/database/database-url';
+import { outboxJobId } from '../../src/common/outbox/outbox-delivery';
+import { QueueName } from '../../src/common/queue/queues';
 import { apiCaller, createToken } from '../support/http';
 import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
 import { blockConsumers, expectUndisturbedDay2, fixtures, registryEffects, unconsumedEvents } from '../support/registry-effects';
-import { createTestDb, REDIS_URL, TEMPLATE_DB, TestDb, testQueuePrefix } from '../support/services';
+import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 /**
  * Issue 8 item 7 (no lost registry event) and issue 9 item 4 (job ids unique per database),
@@ -108,26 +113,55 @@ describe('outbox delivery until consumption (worker, API and CLI processes)', ()
 
   it('makes the orders of a database dropped and created again under the same name and QUEUE_PREFIX (issue 9)', async () => {
     const { db, env, pg } = await setUp('outbox-recreated');
+    /** The database's identity and the ids of its registry event messages. */
+    const identity = async (client: Client) => ({
+      databaseId: (await client.query(`SELECT id FROM database_identity`)).rows[0].id as string,
+      outboxIds: (await client.query(`SELECT id::text AS id FROM outbox WHERE topic = 'registry.event' ORDER BY id`)).rows.map(
+        (r) => r.id as string,
+      ),
+    });
     let worker = startWorker(env);
     expect((await runCli(['rpps:import', fixtures.day2, '--json'], env)).json.status).toBe('applied');
     await eventually(async () => (await unconsumedEvents(pg)) === 0, 60_000, 'the first database to be consumed');
     expectUndisturbedDay2(await registryEffects(pg));
+    const first = await identity(pg);
+    expect(first.outboxIds.length).toBeGreaterThan(0);
     await worker.stop();
     clients.splice(clients.indexOf(pg), 1);
     await pg.end();
-    // Same name, same prefix; the completed jobs of the first database are still kept in Redis.
+    // Same name, same prefix, same Redis (never flushed); the completed jobs of the first database are still kept there.
+    // Created empty (no template): the first command applies every migration, as on a new server.
     await dropDatabase(db.url);
-    await ensureDatabase(db.url, TEMPLATE_DB);
+    expect(await ensureDatabase(db.url)).toBe(true);
+    expect((await runCli(['rpps:import', fixtures.day1, '--json'], env)).code).toBe(0);
     const pg2 = new Client({ connectionString: db.url });
     pg2.on('error', () => undefined);
     await pg2.connect();
     clients.push(pg2);
-    expect((await runCli(['rpps:import', fixtures.day1, '--json'], env)).code).toBe(0);
+    expect((await pg2.query(`SELECT count(*)::int AS n FROM schema_migrations`)).rows[0].n).toBe(MIGRATIONS.length);
     expect((await runCli(['cards:import', fixtures.holders, '--json'], env)).code).toBe(0);
     worker = startWorker(env);
     services.push(worker);
     expect((await runCli(['rpps:import', fixtures.day2, '--json'], env)).json.status).toBe('applied');
     await eventually(async () => (await unconsumedEvents(pg2)) === 0, 60_000, 'the new database to be consumed');
     expectUndisturbedDay2(await registryEffects(pg2));
+    // Row ids taken again: only the database identity tells the new jobs from the old ones,
+    // which Redis still holds, completed, next to the new ones.
+    const second = await identity(pg2);
+    expect(second.databaseId).not.toBe(first.databaseId);
+    const reused = second.outboxIds.filter((id) => first.outboxIds.includes(id));
+    expect(reused.length).toBeGreaterThanOrEqual(second.outboxIds.length - 1);
+    expect(reused.length).toBeGreaterThan(0);
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QueueName.RegistryEvents, { connection: redis, prefix: env.QUEUE_PREFIX });
+    try {
+      for (const id of reused) {
+        expect(await queue.getJobState(outboxJobId(first.databaseId, id, 1))).toBe('completed');
+        expect(await queue.getJobState(outboxJobId(second.databaseId, id, 1))).toBe('completed');
+      }
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
   });
 });

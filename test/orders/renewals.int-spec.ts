@@ -29,6 +29,17 @@ describe(RenewalsService.name, () => {
     await ctx.imports.run({ files: [day1], actor: 't' });
   });
   afterAll(async () => ctx.close());
+  /** A sweep run on the day before asOf (noon UTC of that day: the same Paris day). */
+  const dayBefore = () =>
+    new RenewalsService(
+      ctx.ds,
+      ctx.audit,
+      ctx.jobs,
+      ctx.rpps,
+      ctx.cfg,
+      Clock.startingAt(new Date(Date.parse(`${expected.asOf}T12:00:00Z`) - 86_400_000)),
+      new OutboxService(),
+    );
 
   it('imports the existing card base, opposed cards included, and a second import changes nothing', async () => {
     const r = await cardBase.importHolders(holders, 'cli');
@@ -41,22 +52,13 @@ describe(RenewalsService.name, () => {
     expect(await cardBase.importHolders(holders, 'cli')).toEqual(expect.objectContaining({ cardsCreated: 0, cardsUpdated: 0 }));
   });
 
-  it(`rehearses ${expected.asOf} from the day before: counts the ${expected.renewalsDue} cards due, orders nothing`, async () => {
-    const dayBefore = new RenewalsService(
-      ctx.ds,
-      ctx.audit,
-      ctx.jobs,
-      ctx.rpps,
-      ctx.cfg,
-      // noon (UTC) of the day before asOf: the same Paris day
-      Clock.startingAt(new Date(Date.parse(`${expected.asOf}T12:00:00Z`) - 86_400_000)),
-      new OutboxService(),
-    );
-    const r = await dayBefore.run({ asOf: expected.asOf, actor: 'cli' });
+  it(`dry-runs ${expected.asOf} from the day before: counts the ${expected.renewalsDue} cards due, orders nothing`, async () => {
+    const r = await dayBefore().run({ asOf: expected.asOf, dryRun: true, actor: 'cli' });
     expect(r).toEqual(
       expect.objectContaining({
-        rehearsal: true,
+        dryRun: true,
         asOfGiven: true,
+        asOfAfterToday: true,
         cardsDue: expected.renewalsDue,
         ordersCreated: 0,
         ordersWouldCreate: expected.renewalsDue,
@@ -67,10 +69,21 @@ describe(RenewalsService.name, () => {
     expect(n).toBe(0);
   });
 
-  it(`finds the ${expected.renewalsDue} cards due on ${expected.asOf} and orders each a renewal, approved by policy`, async () => {
+  it(`finds the ${expected.renewalsDue} cards due on ${expected.asOf} (given the day before) and orders each a renewal, approved by policy`, async () => {
     expect(expected.windowDays).toBe(90);
-    const r = await renewals.run({ asOf: expected.asOf, actor: 'cli' });
-    expect(r).toEqual(expect.objectContaining({ cardsDue: expected.renewalsDue, ordersCreated: expected.renewalsDue, alreadyOpen: 0 }));
+    // A later day runs the sweep of that day for real (rehearsals and tests), saying so.
+    const r = await dayBefore().run({ asOf: expected.asOf, actor: 'cli' });
+    expect(r).toEqual(
+      expect.objectContaining({
+        asOfGiven: true,
+        asOfAfterToday: true,
+        dryRun: false,
+        cardsDue: expected.renewalsDue,
+        ordersCreated: expected.renewalsDue,
+        alreadyOpen: 0,
+      }),
+    );
+    expect(r).not.toHaveProperty('ordersWouldCreate');
     const orders = await ctx.ds.query(`SELECT * FROM card_order WHERE reason = 'renewal'`);
     expect(orders).toHaveLength(expected.renewalsDue);
     for (const o of orders) {

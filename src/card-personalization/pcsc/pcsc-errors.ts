@@ -3,10 +3,20 @@ import { CardRemovedError } from '../card-personalization.errors';
 
 export { CardRemovedError };
 
-export type PcscErrorCode = 'pcsc_unavailable' | 'card_lost' | 'card_busy' | 'no_card' | 'unknown_reader' | 'pcsc_error';
+export const PCSC_ERROR_CODES = ['pcsc_unavailable', 'card_lost', 'card_busy', 'no_card', 'unknown_reader', 'pcsc_error'] as const;
+export type PcscErrorCode = (typeof PCSC_ERROR_CODES)[number];
 
 /** An error of the PC/SC driver; `pcscMessage` is the PC/SC layer's own wording when there is one. */
 export class PcscError extends DomainError<PcscErrorCode> {
+  static override readonly titles: Readonly<Record<PcscErrorCode, string>> = {
+    pcsc_unavailable: 'The smart card service of this machine (PC/SC) is unavailable',
+    card_lost: 'The exchange with the card broke',
+    card_busy: 'Another program is using the card',
+    no_card: 'There is no card in the reader',
+    unknown_reader: 'There is no reader by this name',
+    pcsc_error: 'The smart card layer of this machine (PC/SC) failed',
+  };
+
   constructor(
     code: PcscErrorCode,
     message: string,

@@ -2,11 +2,11 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { AUDIT_ENTITIES } from '../audit/audit-entities';
 import { bigintId, instantAfter, instantFrom, isoDayOrTime, oneOf, paging, queryInt, queryString, uuid } from '../http/validation';
-import { JOB_STATES } from '../jobs/job-run.entity';
+import { JOB_KINDS, JOB_STATES } from '../jobs/job-run.entity';
 
 export class JobsQuery extends createZodDto(
   z.strictObject({
-    kind: queryString(50).optional(),
+    kind: queryString(50).pipe(oneOf(JOB_KINDS)).optional(),
     state: queryString(20).pipe(oneOf(JOB_STATES)).optional(),
     ...paging,
   }),

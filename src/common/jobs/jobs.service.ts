@@ -2,7 +2,7 @@ import { basename, isAbsolute } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { paged } from '../database/paged';
-import { JobRun, JobState } from './job-run.entity';
+import { JobKind, JobRun, JobState } from './job-run.entity';
 import { JobsError } from './jobs.errors';
 
 export interface ProgressReporter {
@@ -33,7 +33,7 @@ export interface JobRunView {
 export class JobsService {
   constructor(private readonly ds: DataSource) {}
 
-  async create(kind: string, actor: string, params: Record<string, unknown>, state: 'queued' | 'running' = 'running'): Promise<string> {
+  async create(kind: JobKind, actor: string, params: Record<string, unknown>, state: 'queued' | 'running' = 'running'): Promise<string> {
     const [row]: Array<{ id: string }> = await this.ds.query(
       `INSERT INTO job_run (kind, state, actor, params, started_at)
        VALUES ($1, $2, $3, $4, CASE WHEN $2 = 'running' THEN now() END) RETURNING id`,
@@ -43,7 +43,7 @@ export class JobsService {
   }
 
   /** A queued job run, in the caller's transaction (with the outbox row that will start it). */
-  async createQueued(em: EntityManager, kind: string, actor: string, params: Record<string, unknown>): Promise<string> {
+  async createQueued(em: EntityManager, kind: JobKind, actor: string, params: Record<string, unknown>): Promise<string> {
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO job_run (kind, state, actor, params) VALUES ($1, 'queued', $2, $3) RETURNING id`,
       [kind, actor, JSON.stringify(params)],
@@ -60,7 +60,7 @@ export class JobsService {
    * The job runs of `kind` still marked running. Called by the owner of that kind of run
    * under its own lock, when none of them can have a live process: they were interrupted.
    */
-  async stillRunning(kind: string): Promise<string[]> {
+  async stillRunning(kind: JobKind): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM job_run WHERE kind = $1 AND state = 'running'`, [kind]);
     return rows.map((r) => r.id);
   }

@@ -2,6 +2,10 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { isoDay, oneOf, paging, queryString, uuid } from '../../common/http/validation';
 import { MIGRATION_STATUS_FILTERS } from '../identifier-migrations.service';
+import { PROFESSION_LABELS } from '../professions';
+
+/** The profession codes of TRE_G15 (src/rpps/professions.ts): a search by any other is refused. */
+const PROFESSION_CODES = Object.keys(PROFESSION_LABELS) as [string, ...string[]];
 
 /** `status`: pending (default), confirmed, rejected, applied or all; the same values as `rpps:migrations --status`; `page`, `pageSize` (50 unless given). */
 export class MigrationsQuery extends createZodDto(
@@ -18,9 +22,8 @@ export class SearchProfessionalsQuery extends createZodDto(
     .strictObject({
       /** Start of the name of practice, case ignored; `%` and `_` are taken literally. */
       name: queryString(100).trim().optional(),
-      profession: queryString()
-        .regex(/^\d{2}$/, 'expected a 2-digit profession code')
-        .optional(),
+      /** A profession code of TRE_G15; any other is refused with the list of codes. */
+      profession: queryString().pipe(oneOf(PROFESSION_CODES)).optional(),
       ...paging,
     })
     .refine((q) => q.name !== undefined || q.profession !== undefined, 'give name= or profession= (or both)'),
