@@ -15,6 +15,14 @@ export interface CardsImportResult {
   rejects: Array<{ line: number; reason: string }>;
 }
 
+/**
+ * The card base lock: `cards:import` takes it exclusively for its transaction, an expiry
+ * sweep shared from its count to its last chunk, so that the end-of-validity dates a sweep
+ * counted (and that a held sweep showed) do not change under it. Neither waits for the
+ * other: the second one is refused (409).
+ */
+export const CARD_BASE_LOCK = 7_264_022;
+
 const MAX_REJECTS = 1000;
 const BATCH = 2000;
 
@@ -49,6 +57,15 @@ export class CardBaseImportService {
       if (result.rejects.length < MAX_REJECTS) result.rejects.push({ line, reason });
     };
     await this.ds.transaction(async (em) => {
+      const [{ ok }] = await em.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [CARD_BASE_LOCK]);
+      if (!ok) {
+        throw new OrdersError(
+          'expiry_in_progress',
+          'an expiry sweep is running (expiry:run, or the daily sweep): cards:import changes the end-of-validity dates it ' +
+            'counted, so it waits for the sweep to end; nothing imported, run it again then',
+          409,
+        );
+      }
       let batch: CardHolderRecord[] = [];
       let handedOver: string | null = null;
       const flush = async () => {

@@ -21,6 +21,7 @@ export const ORDERS_ERROR_CODES = [
   'renewal_in_progress',
   'chip_already_used',
   'claim_lost',
+  'expiry_in_progress',
 ] as const;
 export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 
@@ -43,6 +44,7 @@ export class OrdersError extends DomainError<OrdersErrorCode> {
     renewal_in_progress: 'A renewal sweep is already running',
     chip_already_used: 'This chip already holds a card or was spoiled: it is never written again',
     claim_lost: 'The order is no longer being personalized by this encoder station',
+    expiry_in_progress: 'An expiry sweep is running',
   };
 }
 

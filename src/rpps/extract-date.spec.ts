@@ -7,6 +7,7 @@ describe(extractDate.name, () => {
     expect(extractDate({ mainPath: '/x/PS_LibreAcces_Personne_activite_202611250600.txt', today, what: '--as-of' })).toEqual({
       asOf: '2026-11-25',
       asOfGiven: false,
+      dateFromCallerOnly: false,
     });
     expect(dateInFileName('PS_LibreAcces_Personne_activite_20261125.zip')).toBe('2026-11-25');
   });
@@ -20,8 +21,52 @@ describe(extractDate.name, () => {
   it('takes a given date that agrees with the file name, and says it was given', () => {
     expect(
       extractDate({ asOf: '2026-11-25', mainPath: 'PS_LibreAcces_Personne_activite_202611250600.txt', today, what: '--as-of' }),
-    ).toEqual({ asOf: '2026-11-25', asOfGiven: true });
-    expect(extractDate({ asOf: '2026-11-30', mainPath: 'extract.txt', today, what: '--as-of' }).asOf).toBe('2026-11-30');
+    ).toEqual({ asOf: '2026-11-25', asOfGiven: true, dateFromCallerOnly: false });
+    // No stamp anywhere: the date is the caller's word alone (the import holds any cessation).
+    expect(extractDate({ asOf: '2026-11-30', mainPath: 'extract.txt', today, what: '--as-of' })).toEqual({
+      asOf: '2026-11-30',
+      asOfGiven: true,
+      dateFromCallerOnly: true,
+    });
+  });
+
+  describe('a zip, whose extract inside has a name of its own', () => {
+    const old = 'PS_LibreAcces_Personne_activite_202610010600.txt';
+
+    it("refuses a zip whose stamp contradicts the extract's inside it, naming both", () => {
+      expect(() =>
+        extractDate({ mainPath: '/x/PS_LibreAcces_Personne_activite_202611300600.zip', entryName: old, today, what: '--as-of' }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'unusable_input',
+          message: expect.stringMatching(
+            /"PS_LibreAcces_Personne_activite_202611300600\.zip" \(2026-11-30\) contradicts .*"PS_LibreAcces_Personne_activite_202610010600\.txt" \(2026-10-01\)/,
+          ),
+        }),
+      );
+    });
+
+    it('refuses a given date that contradicts the stamp of the extract inside a renamed zip, naming both', () => {
+      expect(() => extractDate({ asOf: '2026-11-30', mainPath: '/x/extract.zip', entryName: old, today, what: 'asOf' })).toThrow(
+        /asOf 2026-11-30 contradicts the date in the file name "PS_LibreAcces_Personne_activite_202610010600\.txt" \(2026-10-01\)/,
+      );
+    });
+
+    it('takes the date of the extract inside a zip without a stamp, and stamps that agree', () => {
+      expect(extractDate({ mainPath: '/x/extract.zip', entryName: `dir/${old}`, today, what: '--as-of' })).toEqual({
+        asOf: '2026-10-01',
+        asOfGiven: false,
+        dateFromCallerOnly: false,
+      });
+      expect(
+        extractDate({ mainPath: '/x/PS_LibreAcces_Personne_activite_20261001.zip', entryName: old, today, what: '--as-of' }).asOf,
+      ).toBe('2026-10-01');
+      expect(extractDate({ asOf: '2026-11-02', mainPath: '/x/a.zip', entryName: 'a.txt', today, what: '--as-of' })).toEqual({
+        asOf: '2026-11-02',
+        asOfGiven: true,
+        dateFromCallerOnly: true,
+      });
+    });
   });
 
   it('never dates a renamed extract from the clock: it names both ways to give a date', () => {

@@ -13,11 +13,17 @@ export class RedateImportCommand extends CommandRunner {
     super();
   }
 
-  async run([importId]: string[], flags: { asOf?: string; reason?: string; json?: boolean }): Promise<void> {
+  async run([importId]: string[], flags: { asOf?: string; reason?: string; stampWasWrong?: boolean; json?: boolean }): Promise<void> {
     const json = !!flags.json;
     try {
-      const r = await this.redates.redate(importId, flags.asOf, flags.reason, hostActor());
-      printResult(json, r, () => `import ${r.importId} (${r.status}): dated ${r.to} instead of ${r.from}`);
+      const r = await this.redates.redate(importId, flags.asOf, flags.reason, hostActor(), { stampWasWrong: flags.stampWasWrong });
+      printResult(
+        json,
+        r,
+        () =>
+          `import ${r.importId} (${r.status}): dated ${r.to} instead of ${r.from}` +
+          (r.stampWasWrong ? ` (the stamp in its file name, ${r.fileStamp}, was wrong)` : ''),
+      );
     } catch (e) {
       printFailure(json, e);
     }
@@ -31,6 +37,14 @@ export class RedateImportCommand extends CommandRunner {
   @Option({ flags: '--reason <text>', description: 'why the date was wrong (audited)' })
   parseReason(v: string): string {
     return v;
+  }
+
+  @Option({
+    flags: '--stamp-was-wrong',
+    description: "the agency's stamp in the extract's file name was wrong: allows a date that contradicts it (audited)",
+  })
+  parseStampWasWrong(): boolean {
+    return true;
   }
 
   @Option({ flags: '--json' })

@@ -91,16 +91,25 @@ export class RppsImportQueueService {
         });
       }
     }
-    // The extract's date is checked now (the worker checks again): given, or in the Personne_activite file's name.
-    const main = files.find((f) => /Personne_activite/i.test(basename(f))) ?? files[0];
-    extractDate({ asOf: r.asOf, mainPath: main, today: this.clock.today(), what: r.source === 'api' ? 'asOf' : '--as-of' });
     // A zip past its limits is refused now, from its central directory (the worker checks again as it inflates).
+    const entryNames = new Map<string, string>();
     for (const f of files) {
-      await inspectExtract(f, this.zipLimits).catch((e: unknown) => {
+      const entryName = await inspectExtract(f, this.zipLimits).catch((e: unknown) => {
         if (e instanceof ExtractFormatError) throw unusableInput(e.message);
         throw e;
       });
+      entryNames.set(f, entryName);
     }
+    // The extract's date is checked now (the worker checks again): given, or in the Personne_activite file's
+    // name (a zip's, and the extract's inside it).
+    const main = files.find((f) => /Personne_activite/i.test(basename(f))) ?? files[0];
+    extractDate({
+      asOf: r.asOf,
+      mainPath: main,
+      entryName: entryNames.get(main),
+      today: this.clock.today(),
+      what: r.source === 'api' ? 'asOf' : '--as-of',
+    });
     const params: ImportJobParams = {
       files,
       asOf: r.asOf,
@@ -226,7 +235,9 @@ export class RppsImportQueueService {
   async runQueued(jobRunId: string): Promise<ImportResult | null> {
     const run = await this.jobs.get(jobRunId);
     if (!run) throw new Error(`job run ${jobRunId} not found`);
-    if (run.state === 'succeeded') return null; // delivered twice: already done
+    // Delivered again (a crash before the message was marked consumed, OUTBOX_REDELIVERY_SECONDS):
+    // a run that succeeded is done, and a held one waits for a person; neither runs again.
+    if (run.state === 'succeeded' || run.state === 'held') return null;
     const p = run.params as unknown as ImportJobParams;
     let files = p.files;
     if (p.source === 'api') {

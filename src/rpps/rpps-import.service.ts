@@ -109,7 +109,8 @@ export interface ImportResult {
 export const IMPORT_LOCK = 7_264_010;
 
 interface ClassifiedFiles {
-  main: { path: string; header: PersonneActiviteHeader };
+  /** `entryName`: the name of the text data (the `.txt`, or the entry inside a `.zip`). */
+  main: { path: string; entryName: string; header: PersonneActiviteHeader };
   savoirFaire?: { path: string; header: SavoirFaireHeader };
 }
 
@@ -135,7 +136,13 @@ export class RppsImportService {
     const started = Date.now();
     const zipLimits: ZipLimits = { maxBytes: this.cfg.IMPORT_ZIP_MAX_BYTES, maxRatio: this.cfg.IMPORT_ZIP_MAX_RATIO };
     const files = await this.classify(o.files, zipLimits);
-    const { asOf, asOfGiven } = extractDate({ asOf: o.asOf, mainPath: files.main.path, today: this.clock.today(), what: '--as-of' });
+    const { asOf, asOfGiven, dateFromCallerOnly } = extractDate({
+      asOf: o.asOf,
+      mainPath: files.main.path,
+      entryName: files.main.entryName,
+      today: this.clock.today(),
+      what: '--as-of',
+    });
     const correspondence = o.correspondence ? await this.readCorrespondence(o.correspondence) : [];
 
     const qr = this.ds.createQueryRunner();
@@ -245,9 +252,11 @@ export class RppsImportService {
       emit('comparing', 0, 1);
       const result = await this.compareAndApply(qr, {
         importId,
+        jobRunId,
         stages,
         asOf,
         asOfGiven,
+        dateFromCallerOnly,
         load,
         fileInfos,
         correspondence,
@@ -258,9 +267,11 @@ export class RppsImportService {
             ? { where: 'host', by: o.actor }
             : undefined,
         // A queued import (API, --enqueue) is confirmed over the API; one run in the foreground, at the host.
+        // File names only: the result is kept (job run, import), and a reader of them sees no host directory.
         confirmWith: o.jobRunId
           ? `POST /api/v1/imports/${importId}/confirm`
-          : `rpps:import ${o.files.map(shellWord).join(' ')}${asOfGiven ? ` --as-of ${asOf}` : ''} --confirm-mass-change`,
+          : `rpps:import ${o.files.map((f) => shellWord(basename(f))).join(' ')}${asOfGiven ? ` --as-of ${asOf}` : ''}` +
+            `${o.correspondence ? ` --correspondence ${shellWord(basename(o.correspondence))}` : ''} --confirm-mass-change`,
         confirmBy: o.jobRunId ? 'an operator other than its submitter' : 'someone at the host',
         ratio: this.cfg.RPPS_MASS_CHANGE_RATIO,
         actor: o.actor,
@@ -301,11 +312,12 @@ export class RppsImportService {
         throw err;
       }
       if (importId) {
-        const message = err instanceof Error ? err.message : String(err);
+        // What GET /api/v1/imports shows: no host path, no value quoted by PostgreSQL (the worker's log, or
+        // the CLI's own answer, has the details).
         await qr
           .query(`UPDATE rpps_import SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'running'`, [
             importId,
-            message.slice(0, 4000),
+            jobErrorMessage(err),
           ])
           .catch(() => undefined);
       }
@@ -331,8 +343,10 @@ export class RppsImportService {
     for (const p of paths) {
       const name = basename(p);
       let start: ExtractStart;
+      let entryName: string;
       try {
         const opened = await openExtract(p, zipLimits);
+        entryName = opened.name;
         start = await readHeader(opened.stream);
         await start.close();
       } catch (e) {
@@ -346,13 +360,13 @@ export class RppsImportService {
       try {
         if (start.kind === 'personne-activite') {
           if (main) throw unusableInput(`two Personne_activite files given ("${basename(main.path)}" and "${name}"); give one`);
-          main = { path: p, header: parsePersonneActiviteHeader(start.header.text) };
+          main = { path: p, entryName, header: parsePersonneActiviteHeader(start.header.text) };
         } else if (start.kind === 'savoir-faire' && start.header.text.split('|').filter((x) => x.trim()).length <= 10) {
           if (savoirFaire) throw unusableInput(`two SavoirFaire files given; give one`);
           savoirFaire = { path: p, header: parseSavoirFaireHeader(start.header.text) };
         } else {
           // Not recognised: the Personne_activite parser names the missing columns.
-          main ??= { path: p, header: parsePersonneActiviteHeader(start.header.text) };
+          main ??= { path: p, entryName, header: parsePersonneActiviteHeader(start.header.text) };
         }
       } catch (e) {
         if (e instanceof ExtractFormatError) throw unusableInput(`"${name}": ${e.message}`);
@@ -433,13 +447,36 @@ export class RppsImportService {
     }
   }
 
+  /**
+   * The job runs of the held imports this import decides, in its transaction: the one it
+   * confirms (over the API) ends `confirmed`, every older one still held ends `superseded`
+   * (no confirmation can apply it any more): both `succeeded`, their result saying so and by
+   * which import and run, so that no held run waits for a decision already taken.
+   */
+  private async closeHeldRuns(qr: QueryRunner, importId: string, jobRunId: string, confirmedId?: string): Promise<void> {
+    const close = (status: 'confirmed' | 'superseded', which: string, params: unknown[]) =>
+      qr.query(
+        `UPDATE job_run j SET state = 'succeeded', updated_at = now(),
+                result = COALESCE(j.result, '{}'::jsonb) || jsonb_build_object('status', '${status}',
+                         '${status}ByImport', $1::text, '${status}ByRun', $2::text)
+           FROM rpps_import i
+          WHERE i.job_run_id = j.id AND j.state = 'held' AND i.status = 'held' AND i.id <> $1::uuid AND ${which}`,
+        params,
+      );
+    if (confirmedId) await close('confirmed', 'i.id = $3::uuid', [importId, jobRunId, confirmedId]);
+    await close('superseded', 'i.started_at < (SELECT started_at FROM rpps_import WHERE id = $1::uuid)', [importId, jobRunId]);
+  }
+
   private async compareAndApply(
     qr: QueryRunner,
     c: {
       importId: string;
+      jobRunId: string;
       stages: StageTables;
       asOf: string;
       asOfGiven: boolean;
+      /** No file name carries the agency's stamp: the date is the caller's word alone (any cessation is held). */
+      dateFromCallerOnly: boolean;
       load: LoadCounters;
       fileInfos: ImportFile[];
       correspondence: Array<{ adeliNationalId: string; rppsNationalId: string }>;
@@ -486,6 +523,7 @@ export class RppsImportService {
       let heldReason: string | undefined;
       let preview: ImportPreview | undefined;
       let massChangeSeen = false;
+      let confirmedWhat = 'mass change';
 
       if (baseline) {
         status = 'baseline';
@@ -513,10 +551,16 @@ export class RppsImportService {
           confirmBy: c.confirmBy,
           confirmWith: c.confirmWith,
         });
-        massChangeSeen = guard.held;
-        if (!c.confirm && guard.held) {
+        // An old extract given today's date would cease everyone registered since: with no
+        // stamp to back the date, any cessation waits for a person, whatever the share.
+        const unbacked = c.dateFromCallerOnly && events.CEASED > 0;
+        massChangeSeen = guard.held || unbacked;
+        if (unbacked && !guard.held) confirmedWhat = 'cessation by an extract dated by the date given only';
+        if (!c.confirm && massChangeSeen) {
           status = 'held';
-          heldReason = guard.reason;
+          heldReason = guard.held
+            ? `${guard.reason}${unbacked ? ` (and its date, ${c.asOf}, was given: no file name carries the agency's stamp)` : ''}`
+            : unbackedDateReason(c.asOf, events.CEASED, c.confirmBy, c.confirmWith);
           preview = await readPreview(q, before, events, Number(counts.peopleChanged));
           await qr.rollbackTransaction();
           await qr.startTransaction();
@@ -562,8 +606,9 @@ export class RppsImportService {
           preview ? JSON.stringify(preview) : null,
         ],
       );
+      await this.closeHeldRuns(qr, c.importId, c.jobRunId, status === 'held' ? undefined : c.confirmation?.heldId);
       const confirmed =
-        c.confirmation && massChangeSeen && status !== 'held' ? massChangeConfirmed('mass change', c.confirmation) : undefined;
+        c.confirmation && massChangeSeen && status !== 'held' ? massChangeConfirmed(confirmedWhat, c.confirmation) : undefined;
       await this.audit.append(qr.manager, {
         actor: c.actor,
         action: `rpps.import.${status}`,
@@ -599,6 +644,20 @@ export class RppsImportService {
       throw e;
     }
   }
+}
+
+/**
+ * Why an import whose date no stamp backs is held: it would cease `ceased` professionals,
+ * and nothing shows that the file is not an older extract (which would make everyone
+ * registered since look ceased).
+ */
+export function unbackedDateReason(asOf: string, ceased: number, confirmBy: string, confirmWith: string): string {
+  return (
+    `this import would cease ${ceased} professionals, and its date ${asOf} was given, not read from the agency's stamp ` +
+    `(no file name carries one): nothing shows that the file is not an older extract, which would make everyone ` +
+    `registered since look ceased. Held, nothing applied. Check that the file is the extract of ${asOf}; if it is, ` +
+    `${confirmBy} confirms it: ${confirmWith}`
+  );
 }
 
 /** A path as one shell word (quoted when it holds anything but safe characters). */

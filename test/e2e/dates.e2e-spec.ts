@@ -313,7 +313,20 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
       // The operator imports the 2026-11-26 extract, renamed, and types the wrong date.
       const renamed = join(dir, 'renamed-extract.txt');
       copyFileSync(day2, renamed);
-      const wrong = await runCli(['rpps:import', renamed, '--as-of', '2026-11-29', '--json'], env);
+      // No stamp backs the date: the one cessation it would apply waits for a confirmation (well under the ratio).
+      const held = await runCli(['rpps:import', renamed, '--as-of', '2026-11-29', '--json'], env);
+      expect(held.code).toBe(1);
+      expect(held.json).toEqual(
+        expect.objectContaining({
+          status: 'held',
+          asOf: '2026-11-29',
+          asOfGiven: true,
+          heldReason: expect.stringContaining('its date 2026-11-29 was given, not read from the agency'),
+          confirmWith: 'rpps:import renamed-extract.txt --as-of 2026-11-29 --confirm-mass-change',
+        }),
+      );
+      expect(held.json.events.CEASED).toBe(1);
+      const wrong = await runCli(['rpps:import', renamed, '--as-of', '2026-11-29', '--confirm-mass-change', '--json'], env);
       expect(wrong.code).toBe(0);
       expect(wrong.json).toEqual(expect.objectContaining({ status: 'applied', asOf: '2026-11-29', asOfGiven: true }));
       const [entry] = (
@@ -366,15 +379,80 @@ describe('dates given to expiry:run, rpps:import and renewals:run (CLOCK_NOW 202
         from: '2026-11-29',
         to: '2026-11-26',
         reason: 'extract of 2026-11-26 imported as 2026-11-29',
+        fileStamp: null,
+        stampWasWrong: false,
       });
       const [redated] = (
         await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'rpps.import.redated' AND entity_id = $1`, [id])
       ).rows;
       expect(redated.actor).toMatch(/^host:/);
-      expect(redated.details).toEqual({ from: '2026-11-29', to: '2026-11-26', reason: 'extract of 2026-11-26 imported as 2026-11-29' });
+      expect(redated.details).toEqual({
+        from: '2026-11-29',
+        to: '2026-11-26',
+        reason: 'extract of 2026-11-26 imported as 2026-11-29',
+        fileStamp: null,
+      });
       const next = await runCli(['rpps:import', day3, day3SavoirFaire, '--confirm-mass-change', '--json'], env);
       expect(next.code).toBe(0);
       expect(next.json).toEqual(expect.objectContaining({ asOf: '2026-11-27', asOfGiven: false }));
+    });
+
+    it("refuses to redate an import against its file's stamp, unless the command says the stamp was wrong (audited)", async () => {
+      const [latest] = (
+        await pg.query(
+          `SELECT id::text AS id, to_char(as_of, 'YYYY-MM-DD') AS "asOf" FROM rpps_import
+            WHERE status IN ('baseline', 'applied', 'unchanged') ORDER BY as_of DESC NULLS LAST, started_at DESC LIMIT 1`,
+        )
+      ).rows;
+      expect(latest.asOf).toBe('2026-11-27'); // PS_LibreAcces_Personne_activite_202611270600.txt
+      const redates = () => count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'rpps.import.redated'`);
+      const before = await redates();
+      const typo = await runCli(['rpps:import:redate', latest.id, '--as-of', '2026-11-29', '--reason', 'typo', '--json'], env);
+      expect(typo.code).toBe(2);
+      expect(typo.json.error.code).toBe('unusable_input');
+      expect(typo.json.error.message).toMatch(
+        /--as-of 2026-11-29 contradicts the date in the file name "PS_LibreAcces_Personne_activite_202611270600\.txt" \(2026-11-27\).*--stamp-was-wrong/,
+      );
+      expect(await redates()).toBe(before);
+      const stampWrong = await runCli(
+        [
+          'rpps:import:redate',
+          latest.id,
+          '--as-of',
+          '2026-11-28',
+          '--reason',
+          'the agency dated it a day early',
+          '--stamp-was-wrong',
+          '--json',
+        ],
+        env,
+      );
+      expect(stampWrong.code).toBe(0);
+      expect(stampWrong.json).toEqual(
+        expect.objectContaining({ from: '2026-11-27', to: '2026-11-28', fileStamp: '2026-11-27', stampWasWrong: true }),
+      );
+      const [entry] = (
+        await pg.query(`SELECT details FROM audit_log WHERE action = 'rpps.import.redated' AND entity_id = $1 ORDER BY id DESC LIMIT 1`, [
+          latest.id,
+        ])
+      ).rows;
+      expect(entry.details).toEqual({
+        from: '2026-11-27',
+        to: '2026-11-28',
+        reason: 'the agency dated it a day early',
+        fileStamp: '2026-11-27',
+        stampWasWrong: true,
+      });
+      // Back to its stamp: no flag needed (and the flag is refused where the stamp is not contradicted).
+      const flagNotNeeded = await runCli(
+        ['rpps:import:redate', latest.id, '--as-of', '2026-11-27', '--reason', 'x', '--stamp-was-wrong', '--json'],
+        env,
+      );
+      expect(flagNotNeeded.code).toBe(2);
+      expect(flagNotNeeded.json.error.message).toMatch(/leave the flag out/);
+      const back = await runCli(['rpps:import:redate', latest.id, '--as-of', '2026-11-27', '--reason', 'it was right', '--json'], env);
+      expect(back.code).toBe(0);
+      expect(back.json).toEqual(expect.objectContaining({ to: '2026-11-27', fileStamp: '2026-11-27', stampWasWrong: false }));
     });
   });
 });

@@ -36,6 +36,17 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
     writeFileSync(join(importDir, name), [header, ...lines.slice(0, Math.floor(lines.length * keep))].join('\n'));
     return name;
   };
+  /** The job run of import `importId`: its state and what decided it (confirmed or superseded, by which run and import). */
+  const heldImportRun = async (importId: string) =>
+    (
+      await pg.query(
+        `SELECT j.state, j.result->>'status' AS status,
+                COALESCE(j.result->>'confirmedByRun', j.result->>'supersededByRun') AS "byRun",
+                COALESCE(j.result->>'confirmedByImport', j.result->>'supersededByImport') AS "byImport"
+           FROM rpps_import i JOIN job_run j ON j.id = i.job_run_id WHERE i.id = $1`,
+        [importId],
+      )
+    ).rows[0];
   /** Submits `name` and waits until its import is held; gives its id. */
   const heldImport = async (name: string): Promise<string> => {
     const r = await submit([name]);
@@ -138,6 +149,15 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
       expect(view).toMatchObject({ status: 'applied', confirmsImportId: heldId, submittedBy: 'nightly-feed' });
       const held = await (await call('GET', `/api/v1/imports/${heldId}`, 'alice')).json();
       expect(held).toMatchObject({ status: 'held', confirmedBy: 'Alice Martin', confirmationJobRunId: answer.jobRunId });
+      // Its job run is decided (confirmed, by which run and import): it no longer waits in ?state=held.
+      expect(await heldImportRun(heldId)).toEqual({
+        state: 'succeeded',
+        status: 'confirmed',
+        byRun: answer.jobRunId,
+        byImport: applied,
+      });
+      const waiting = await (await call('GET', '/api/v1/jobs?kind=rpps-import&state=held', 'alice')).json();
+      expect(waiting.runs.map((r: { result: { importId: string } }) => r.result.importId)).not.toContain(heldId);
 
       const audit = async (entityId: string, action: string) =>
         eventually(
@@ -173,6 +193,29 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
       const r = await confirm(older, 'alice');
       expect(r.status).toBe(409);
       expect(await r.json()).toMatchObject({ code: 'import_superseded', detail: expect.stringContaining(newer) });
+      // The superseded import's run is decided too (nothing can apply it any more); the newer one still waits.
+      const [newerRun] = (await pg.query(`SELECT job_run_id::text AS id FROM rpps_import WHERE id = $1`, [newer])).rows;
+      expect(await heldImportRun(older)).toEqual({ state: 'succeeded', status: 'superseded', byRun: newerRun.id, byImport: newer });
+      expect(await heldImportRun(newer)).toEqual({ state: 'held', status: 'held', byRun: null, byImport: null });
+    });
+
+    it('is not run again when its queue message is delivered again: its run stays held, with one import', async () => {
+      const id = await heldImport(truncated(29, 0.15));
+      const [{ jobRunId }] = (await pg.query(`SELECT job_run_id::text AS "jobRunId" FROM rpps_import WHERE id = $1`, [id])).rows;
+      const [message] = (
+        await pg.query(`SELECT id, attempts FROM outbox WHERE topic = 'rpps.import.requested' AND payload->>'jobRunId' = $1`, [jobRunId])
+      ).rows;
+      // As after a crash between the hold and the message's consumption: relayed again past OUTBOX_REDELIVERY_SECONDS.
+      await pg.query(`UPDATE outbox SET consumed_at = NULL, published_at = now() - interval '1 hour' WHERE id = $1`, [message.id]);
+      await eventually(
+        async () =>
+          (await pg.query(`SELECT attempts FROM outbox WHERE id = $1 AND consumed_at IS NOT NULL`, [message.id])).rows[0]?.attempts >
+          message.attempts,
+        60_000,
+        'the second delivery, consumed',
+      );
+      expect(await heldImportRun(id)).toEqual({ state: 'held', status: 'held', byRun: null, byImport: null });
+      expect((await pg.query(`SELECT count(*)::int AS n FROM rpps_import WHERE job_run_id = $1`, [jobRunId])).rows[0].n).toBe(1);
     });
   });
 

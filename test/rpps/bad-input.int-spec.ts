@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { ExtractStager } from '../../src/rpps/extract-stager';
 import { RppsError } from '../../src/rpps/rpps.errors';
 import { RppsImportService } from '../../src/rpps/rpps-import.service';
 import { openContext, registrySnapshot, TestContext } from '../support/context';
@@ -108,7 +109,15 @@ describe(`${RppsImportService.name} with bad input`, () => {
     const r = await ctx.imports.run({ files: [path], actor: 't' });
     expect(r.status).toBe('held');
     // Run in the foreground (at the host): confirmed there, by running it again with --confirm-mass-change.
-    expect(r.confirmWith).toBe(`rpps:import ${path} --confirm-mass-change`);
+    // File names only: the result is kept in the job run and the import, which the API shows.
+    expect(r.confirmWith).toBe(`rpps:import ${basename(path)} --confirm-mass-change`);
+    const [kept] = await ctx.ds.query(
+      `SELECT i.error, j.state, j.result::text AS result FROM rpps_import i JOIN job_run j ON j.id = i.job_run_id WHERE i.id = $1`,
+      [r.importId],
+    );
+    expect(kept.state).toBe('held');
+    expect(kept.error).toBe(r.heldReason);
+    for (const text of [kept.error, kept.result]) expect(text).not.toContain(dir);
     expect(r.heldReason).toMatch(/more than the 5\.0% allowed by RPPS_MASS_CHANGE_RATIO\): held, nothing applied\./);
     expect(r.heldReason).toContain(`someone at the host confirms it: ${r.confirmWith}`);
     expect(r.events.CEASED).toBeGreaterThan(0);
@@ -132,6 +141,13 @@ describe(`${RppsImportService.name} with bad input`, () => {
 
     const confirmed = await ctx.imports.run({ files: [path], actor: 't', confirmMassChange: true });
     expect(confirmed.status).toBe('applied');
+    // The held run no longer waits for a person: the newer import superseded it.
+    const [decided] = await ctx.ds.query(
+      `SELECT j.state, j.result->>'status' AS status, j.result->>'supersededByImport' AS "byImport", j.result->>'supersededByRun' AS "byRun"
+         FROM rpps_import i JOIN job_run j ON j.id = i.job_run_id WHERE i.id = $1`,
+      [r.importId],
+    );
+    expect(decided).toEqual({ state: 'succeeded', status: 'superseded', byImport: confirmed.importId, byRun: confirmed.jobRunId });
     expect(confirmed.events.CEASED).toBe(r.events.CEASED);
     const ceased = await ctx.ds.query(
       `SELECT national_id FROM rpps_event WHERE import_id = $1 AND kind = 'CEASED' ORDER BY national_id LIMIT $2`,
@@ -139,6 +155,36 @@ describe(`${RppsImportService.name} with bad input`, () => {
     );
     expect(ceased.map((x: { national_id: string }) => x.national_id)).toEqual(ceasedIds);
     expect(await events()).toBe(eventsBefore + Object.values(confirmed.events).reduce((a, b) => a + b, 0));
+  });
+
+  it("keeps no raw error text (a host path, a value quoted by PostgreSQL) in a failed import's error, which GET /api/v1/imports shows", async () => {
+    const stager = ExtractStager.prototype;
+    for (const [raw, shown] of [
+      [
+        Object.assign(new Error(`EACCES: permission denied, open '${dir}/secret/PS_x.txt'`), {
+          code: 'EACCES',
+          syscall: 'open',
+          path: `${dir}/secret/PS_x.txt`,
+        }),
+        '"PS_x.txt": cannot open (EACCES: permission denied)',
+      ],
+      [
+        Object.assign(new Error('invalid input syntax for type integer: "LEFÈVRE Jeanne"'), { code: '22P02' }),
+        "unexpected error (Error): the worker's log has the details",
+      ],
+    ] as const) {
+      const spy = jest.spyOn(stager, 'readPersonneActivite').mockRejectedValueOnce(raw);
+      try {
+        await expect(ctx.imports.run({ files: [file(day1Text, 28)], actor: 't' })).rejects.toBe(raw);
+      } finally {
+        spy.mockRestore();
+      }
+      const [failed] = await ctx.ds.query(
+        `SELECT i.error, j.error AS "jobError" FROM rpps_import i JOIN job_run j ON j.id = i.job_run_id
+          WHERE i.status = 'failed' ORDER BY i.started_at DESC LIMIT 1`,
+      );
+      expect(failed).toEqual({ error: shown, jobError: shown });
+    }
   });
 
   it('refuses an extract older than the registry', async () => {

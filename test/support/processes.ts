@@ -29,11 +29,29 @@ export interface CliRun {
   json: any;
 }
 
-/** Runs `node dist/src/cli.js ...args` to its end. */
-export function runCli(args: string[], env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * Runs `node dist/src/cli.js ...args` to its end. `loginUid`: first sets the process's login
+ * uid (/proc/self/loginuid, as pam_loginuid does at login; root only, once per session).
+ */
+export function runCli(args: string[], env: Record<string, string>, opts: { timeoutMs?: number; loginUid?: number } = {}): Promise<CliRun> {
   assertBuilt();
+  const command: [string, string[]] =
+    opts.loginUid === undefined
+      ? [process.execPath, [join(DIST, 'cli.js'), ...args]]
+      : [
+          '/bin/sh',
+          [
+            '-c',
+            'echo "$1" > /proc/self/loginuid && shift && exec "$@"',
+            'sh',
+            String(opts.loginUid),
+            process.execPath,
+            join(DIST, 'cli.js'),
+            ...args,
+          ],
+        ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(DIST, 'cli.js'), ...args], {
+    const child = spawn(command[0], command[1], {
       cwd: ROOT,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],

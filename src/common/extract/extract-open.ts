@@ -70,15 +70,20 @@ export async function openExtract(filePath: string, limits: ZipLimits = DEFAULT_
 
 /**
  * Checks that an extract can be opened, without reading its data: a `.txt` is readable;
- * a `.zip` has one `.txt` entry and its central directory is within `limits`.
- * Throws as {@link openExtract} does.
+ * a `.zip` has one `.txt` entry and its central directory is within `limits`. Returns the
+ * file name of the text data, as {@link openExtract} names it (the `.txt`, or the entry
+ * inside the zip). Throws as {@link openExtract} does.
  */
-export async function inspectExtract(filePath: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<void> {
+export async function inspectExtract(filePath: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<string> {
   const ext = path.extname(filePath).toLowerCase();
-  if (ext === '.txt') return fs.promises.access(filePath, fs.constants.R_OK);
+  if (ext === '.txt') {
+    await fs.promises.access(filePath, fs.constants.R_OK);
+    return path.basename(filePath);
+  }
   if (ext !== '.zip') throw new ExtractFormatError(`"${path.basename(filePath)}": an extract must be a .txt or a .zip file`);
-  const { zipfile } = await readZipDirectory(filePath, limits);
+  const { zipfile, entry } = await readZipDirectory(filePath, limits);
   zipfile.close();
+  return path.posix.basename(entry.fileName);
 }
 
 function isTxtEntry(fileName: string): boolean {

@@ -131,15 +131,16 @@ export class JobsService {
   }
 
   /**
-   * The runs of `kind` held for the business day `asOf` that a later run confirmed and
-   * applied (`byRunId`): they end `succeeded`, their result saying `confirmed` and by which
-   * run, so that no held run waits for a decision already taken.
+   * The runs of `kind` held for the business day `asOf` or an earlier one, that a later run
+   * confirmed and applied (`byRunId`; a sweep of a day covers every earlier day): they end
+   * `succeeded`, their result saying `confirmed` and by which run, so that no held run waits
+   * for a decision already taken. (YYYY-MM-DD compares as a date byte by byte.)
    */
   async confirmHeld(kind: string, asOf: string, byRunId: string, em: EntityManager = this.ds.manager): Promise<void> {
     await em.query(
       `UPDATE job_run SET state = 'succeeded', updated_at = now(),
               result = result || jsonb_build_object('status', 'confirmed', 'confirmedByRun', $3::text)
-        WHERE kind = $1 AND state = 'held' AND params->>'asOf' = $2 AND id <> $3::uuid`,
+        WHERE kind = $1 AND state = 'held' AND params->>'asOf' <= $2 COLLATE "C" AND id <> $3::uuid`,
       [kind, asOf, byRunId],
     );
   }

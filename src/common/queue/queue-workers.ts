@@ -2,6 +2,7 @@ import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type pino from 'pino';
 import { DomainError } from '../errors/domain-error';
+import { jobErrorMessage } from '../jobs/jobs.errors';
 import { DeliveryRecorder, OutboxDelivery } from '../outbox/outbox-delivery';
 import { JobHandler } from './job-handler';
 import { QueueName, TOPIC_QUEUES } from './queues';
@@ -103,7 +104,8 @@ export class QueueWorkers {
       // Bad input will not get better by retrying.
       const forGood = err instanceof DomainError && err.status < 500 && err.status !== 409;
       if (delivery) {
-        await this.deliveries!.failed(delivery, (err as Error).message ?? String(err), forGood).catch((e) =>
+        // What GET /api/v1/jobs shows of it (failedMessages): no host path, no value quoted by PostgreSQL; this log has the rest.
+        await this.deliveries!.failed(delivery, jobErrorMessage(err), forGood).catch((e) =>
           log.warn({ err: e }, 'could not record the failure on the outbox message'),
         );
       }
