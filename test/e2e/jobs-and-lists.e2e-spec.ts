@@ -228,20 +228,24 @@ describe('jobs and lists over the HTTP API', () => {
     });
 
     it('answers total 10000 and totalIsLowerBound true when more match', async () => {
+      // expiry runs (a kind the filter takes), made up to 10001 with this test's own rows (actor cap-probe)
+      const before = await count(`SELECT count(*)::int AS n FROM job_run WHERE kind = 'expiry'`);
       await pg.query(
-        `INSERT INTO job_run (kind, state, actor, created_at) SELECT 'cap-probe', 'succeeded', 'test', now() - g * interval '1 second'
-           FROM generate_series(1, 10001) g`,
+        `INSERT INTO job_run (kind, state, actor, created_at) SELECT 'expiry', 'succeeded', 'cap-probe', now() - g * interval '1 second'
+           FROM generate_series(1, $1::int) g`,
+        [10001 - before],
       );
       try {
-        const p1 = await get('/api/v1/jobs?kind=cap-probe&pageSize=3', 'operator');
+        const p1 = await get('/api/v1/jobs?kind=expiry&pageSize=3', 'operator');
         expect(p1).toMatchObject({ page: 1, pageSize: 3, total: 10000, totalIsLowerBound: true });
         expect(p1.runs).toHaveLength(3);
-        expect(await get('/api/v1/jobs?kind=cap-probe&state=failed', 'operator')).toMatchObject({ total: 0, totalIsLowerBound: false });
+        const failed = await count(`SELECT count(*)::int AS n FROM job_run WHERE kind = 'expiry' AND state = 'failed'`);
+        expect(await get('/api/v1/jobs?kind=expiry&state=failed', 'operator')).toMatchObject({ total: failed, totalIsLowerBound: false });
         // 10000 match exactly: exact.
-        await pg.query(`DELETE FROM job_run WHERE id = (SELECT id FROM job_run WHERE kind = 'cap-probe' LIMIT 1)`);
-        expect(await get('/api/v1/jobs?kind=cap-probe&pageSize=3', 'operator')).toMatchObject({ total: 10000, totalIsLowerBound: false });
+        await pg.query(`DELETE FROM job_run WHERE id = (SELECT id FROM job_run WHERE actor = 'cap-probe' LIMIT 1)`);
+        expect(await get('/api/v1/jobs?kind=expiry&pageSize=3', 'operator')).toMatchObject({ total: 10000, totalIsLowerBound: false });
       } finally {
-        await pg.query(`DELETE FROM job_run WHERE kind = 'cap-probe'`);
+        await pg.query(`DELETE FROM job_run WHERE actor = 'cap-probe'`);
       }
     });
   });
