@@ -55,16 +55,8 @@ function readLoginUid(): string | null {
   }
 }
 
-/** From /etc/passwd, else the system's name service (`id -nu`, LDAP and the like). */
+/** From the system's name service (`id -nu`: /etc/passwd, LDAP and the like). */
 function lookUpUserName(uid: number): string | null {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , id] = line.split(':');
-      if (name && id !== undefined && Number(id) === uid && /^\d+$/.test(id)) return name;
-    }
-  } catch {
-    // no /etc/passwd: ask the name service
-  }
   try {
     const name = execFileSync('id', ['-nu', String(uid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return /^[\w.-]{1,64}$/.test(name) ? name : null;
