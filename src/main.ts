@@ -17,6 +17,9 @@ async function main(): Promise<void> {
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
+  const { OrdersService } = await import('./orders/orders.service');
+  const { createOrderRoute } = await import('./orders/orders.fast-route');
+  const { bodyLimitBytes } = await import('./common/http/body-errors');
   const { DataSource } = await import('typeorm');
   const { databaseTimeouts, poolQueryable, processApplicationName, sidePool } = await import('./common/database/data-source.factory');
   const adapter = new FastPathAdapter();
@@ -28,8 +31,9 @@ async function main(): Promise<void> {
   const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
   const { AuditService } = await import('./common/audit/audit.service');
   const statusTokens = new TokensService(poolQueryable(statusPool) as InstanceType<typeof DataSource>, app.get(AuditService));
-  adapter.serveFast({ tokens: statusTokens, failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY }, [
-    cardStatusRoute(app.get(CardsService), statusPool),
+  adapter.serveFast({ failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY, bodyLimit: bodyLimitBytes(cfg.HTTP_BODY_LIMIT) }, [
+    cardStatusRoute(app.get(CardsService), statusTokens, statusPool),
+    createOrderRoute(app.get(OrdersService), app.get(TokensService)),
   ]);
   // One trusted hop: req.ip is the address the proxy appended, as clientAddress() takes it.
   if (cfg.TRUST_PROXY) app.set('trust proxy', 1);

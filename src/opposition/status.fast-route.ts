@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { Role } from '../common/auth/roles';
+import { TokensService } from '../common/auth/tokens.service';
 import { FastRoute } from '../common/http/fast-path.adapter';
 import { CardsService } from '../orders/cards.service';
 
@@ -8,13 +9,16 @@ export const STATUS_ROLES: readonly Role[] = ['operator', 'helpdesk', 'batch', '
 
 /**
  * GET /api/v1/cards/:cardNumber/status, served before Nest's pipeline (it sits in
- * authentication paths), from `pool` when given (the API gives it a pool of its own).
+ * authentication paths), from `pool` when given (the API gives it a pool of its own, and
+ * `tokens` reading from it).
  */
-export function cardStatusRoute(cards: CardsService, pool?: Pool): FastRoute {
+export function cardStatusRoute(cards: CardsService, tokens: TokensService, pool?: Pool): FastRoute {
   return {
+    method: 'GET',
     pattern: /^\/api\/v1\/cards\/([^/]+)\/status\/?$/,
     route: '/api/v1/cards/:cardNumber/status',
     roles: STATUS_ROLES,
-    handle: ([cardNumber]) => cards.status(cardNumber, pool),
+    tokens,
+    handle: async ({ params: [cardNumber] }) => ({ body: await cards.status(cardNumber, pool) }),
   };
 }

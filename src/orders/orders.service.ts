@@ -131,6 +131,7 @@ export class OrdersService {
         },
         recorded: { cte: 'o', idColumn: 'id' },
         entry: orderCreatedEntry(o),
+        prepareAs: 'orders.create',
       });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;

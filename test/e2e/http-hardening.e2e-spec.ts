@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { apiCaller, createToken, Res } from '../support/http';
@@ -157,6 +158,103 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     );
     expect(lines.some((l) => l.includes('"url":"/api/v1/professionals/:n"'))).toBe(true);
     expect(lines.filter((l) => l.includes(NATIONAL_ID))).toEqual([]);
+  });
+
+  describe('POST /api/v1/orders, served before Nest (orders.fast-route.ts) and by Nest (a chunked body)', () => {
+    /** The same request with Transfer-Encoding: chunked, which the fast path leaves to Nest. */
+    const viaNest = (who: string | null, body: string, headers: Record<string, string> = {}): Promise<Res> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${api.url}/api/v1/orders`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+            ...(who ? { authorization: `Bearer ${tokens[who] ?? who}` } : {}),
+            ...headers,
+          },
+        });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve(new Response(text, { status: res.statusCode, headers: res.headers as Record<string, string> }));
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const answer = async (r: Res) => {
+      const body = await r.json();
+      return { status: r.status, type: r.headers.get('content-type'), code: body.code, detail: body.detail };
+    };
+
+    it('gives the same refusals both ways, naming what is wrong', async () => {
+      const good = { nationalId: NATIONAL_ID, professionCode: '80', cardType: 'CPS', reason: 'manual' };
+      const cases: Array<[string | null, string]> = [
+        ['op', JSON.stringify({ ...good, colour: 'blue' })],
+        ['op', '{"nationalId": '],
+        ['op', '5'],
+        ['op', '{}'],
+        ['op', JSON.stringify({ ...good, cardType: 'XYZ', professionCode: '8' })],
+        [null, JSON.stringify(good)],
+        ['cps_not_a_token', JSON.stringify(good)],
+        ['hd', JSON.stringify(good)],
+      ];
+      const orders = async () => (await pg.query(`SELECT count(*)::int AS n FROM card_order`)).rows[0].n;
+      const before = await orders();
+      for (const [who, body] of cases) {
+        const fast = await answer(await call('POST', '/api/v1/orders', who, body));
+        const nest = await answer(await viaNest(who, body));
+        expect({ body, ...fast }).toEqual({ body, ...nest });
+        expect(fast.status).toBeGreaterThanOrEqual(400);
+        expect(fast.type).toContain('application/problem+json');
+        expect(fast.detail).toEqual(expect.any(String));
+      }
+      expect(await orders()).toBe(before);
+    });
+
+    it('creates an order on the fast path; the same Idempotency-Key through Nest finds it; counted and logged by route', async () => {
+      const [{ national_id: nid, profession_code: prof }] = (
+        await pg.query(
+          `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
+            WHERE rp.ceased_at IS NULL AND rp.national_id <> $1
+              AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id) ORDER BY 1, 2 LIMIT 1`,
+          [NATIONAL_ID],
+        )
+      ).rows;
+      const body = JSON.stringify({ nationalId: nid, professionCode: prof, cardType: 'CPS', reason: 'manual' });
+      const key = randomUUID();
+      const first = await call('POST', '/api/v1/orders', 'batch', body, { 'idempotency-key': key });
+      expect(first.status).toBe(201);
+      expect(first.headers.get('x-content-type-options')).toBe('nosniff');
+      const created = await first.json();
+      expect(created).toMatchObject({ nationalId: nid, professionCode: prof, status: 'requested', requestedBy: expect.any(String) });
+      const again = await viaNest('batch', body, { 'idempotency-key': key });
+      expect(again.status).toBe(200);
+      expect((await again.json()).id).toBe(created.id);
+      const fastAgain = await call('POST', '/api/v1/orders', 'batch', body, { 'idempotency-key': key });
+      expect(fastAgain.status).toBe(200);
+      expect((await fastAgain.json()).id).toBe(created.id);
+      expect((await pg.query(`SELECT count(*)::int AS n FROM card_order WHERE national_id = $1`, [nid])).rows[0].n).toBe(1);
+      const entries = (await pg.query(`SELECT action FROM audit_log WHERE entity_id = $1`, [created.id])).rows;
+      expect(entries).toEqual([{ action: 'order.create' }]);
+
+      const metrics = await (await callInternal('GET', '/metrics', null)).text();
+      expect(metrics).toMatch(/^cps_http_requests_total\{method="POST",route="\/api\/v1\/orders",status="201"\} 1$/m);
+      expect(metrics).toMatch(/^cps_http_requests_total\{method="POST",route="\/api\/v1\/orders",status="200"\} [1-9]/m);
+      const line = await eventually(
+        async () =>
+          api
+            .output()
+            .split('\n')
+            .find((l) => l.includes('"request completed"') && l.includes('"statusCode":201') && l.includes('"url":"/api/v1/orders"')),
+        10_000,
+        'the access log line of the fast order',
+      );
+      expect(JSON.parse(line).principal).toEqual(expect.any(String));
+      expect(api.output()).not.toContain(nid);
+    });
   });
 
   it('past AUTH_FAILURES_PER_MINUTE bad tokens: 429 for tokens never seen valid, a token seen valid is still checked and served', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, paged } from '../database/paged';
+import { queryPrepared } from '../database/prepared';
 import { Param, SqlParams } from '../database/sql-params';
 import { AuditEntity } from './audit-entities';
 import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
@@ -52,6 +53,11 @@ export interface ChangeWithEntry {
   /** The CTE whose rows the statement records (one entry each) and returns, and its column naming the entity. */
   recorded: { cte: string; idColumn: string };
   entry: Omit<AuditRecord, 'entityId'>;
+  /**
+   * Names the statement, prepared once per connection (queryPrepared): for a hot path run on
+   * the DataSource, whose CTEs' text never varies. Ignored inside a transaction.
+   */
+  prepareAs?: string;
 }
 
 const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -111,17 +117,15 @@ export class AuditService {
     }
     const { p, values } = new SqlParams();
     const ctes = c.ctes(p);
-    return q.query(
-      `WITH ${ctes},
+    const text = `WITH ${ctes},
        audit_entry AS (
          ${INSERT_AUDIT_LOG}
          SELECT nextval('audit_log_id_seq'), ${p(new Date())}, ${p(c.entry.actor)}, ${p(c.entry.action)}, ${p(c.entry.entity)},
                 r."${idColumn}"::text, ${p(JSON.stringify(c.entry.details ?? {}))}::jsonb
            FROM ${cte} r
        )
-       SELECT * FROM ${cte}`,
-      values,
-    );
+       SELECT * FROM ${cte}`;
+    return c.prepareAs && q instanceof DataSource ? queryPrepared<T>(q, c.prepareAs, text, values) : q.query(text, values);
   }
 
   /** Recomputes the chain (a page at a time) and holds it to the checkpoints given (see verifyAuditTrail). */

@@ -48,3 +48,11 @@ export function jsonBodiesOnly() {
     );
   };
 }
+
+/** HTTP_BODY_LIMIT ("100kb", "1mb", "512b" or "512") in bytes, as the body parser reads it (1 kb = 1024 bytes). */
+export function bodyLimitBytes(limit: string): number {
+  const m = /^(\d+)(b|kb|mb)?$/i.exec(limit);
+  if (!m) throw new Error(`HTTP_BODY_LIMIT: expected a size such as 100kb or 1mb (got "${limit}")`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  return Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+}
