@@ -66,14 +66,25 @@ async function main(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(doc), { jsonDocumentUrl: 'api/docs-json' });
+  // A client gets HTTP_REQUEST_TIMEOUT_MS to send a whole request (Node's default is 5 minutes,
+  // a slow-body client holding its connection and buffer all that time).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
   await app.listen(cfg.PORT, '0.0.0.0');
   app.get(Logger).log(`API listening on port ${cfg.PORT}`);
   if (cfg.INTERNAL_PORT) {
     const internal = await listenInternal(app.getHttpAdapter().getInstance(), cfg.INTERNAL_PORT);
+    internal.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
+    internal.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
     app.get(Logger).log(`metrics and API documents on the internal port ${cfg.INTERNAL_PORT}`);
     process.once('SIGTERM', () => internal.close());
   }
 }
+
+/** The time a client has to send a request's headers, and the whole request. */
+const HTTP_HEADERS_TIMEOUT_MS = 20_000;
+const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
 /** SIGTERM ends the API within 10 s. */
 const API_SHUTDOWN_DEADLINE_MS = 8_000;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { apiCaller, createToken, Res } from '../support/http';
 import { eventually, freePort, runCli, Service, startApi } from '../support/processes';
@@ -116,9 +117,12 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     for (const path of ['/metrics', '/METRICS', '/api/docs-json', '/Api/docs-json']) {
       expect([path, (await callInternal('GET', path, null)).status]).toEqual([path, 200]);
     }
-    for (const path of ['/api/v1/jobs', '/API/V1/jobs', `/api/v1/professionals/${NATIONAL_ID}`]) {
+    for (const path of ['/api/v1/jobs', '/API/V1/jobs', `/api/v1/professionals/${NATIONAL_ID}`, '/api/v1/cards/2900995235/status']) {
       expect([path, (await callInternal('GET', path, 'op')).status]).toEqual([path, 404]);
     }
+    // The routes served before Nest are not on the internal port either.
+    const order = { nationalId: NATIONAL_ID, professionCode: '80', cardType: 'CPS', reason: 'manual' };
+    expect((await callInternal('POST', '/api/v1/orders', 'op', order)).status).toBe(404);
     expect((await callInternal('GET', '/health', null)).status).toBe(200);
     expect((await call('GET', '/api/v1/jobs', 'op')).status).toBe(200);
   });
@@ -184,6 +188,18 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
         req.on('error', reject);
         req.end(body);
       });
+    /** A (national id, profession) of the registry with no order yet. */
+    const unordered = async (): Promise<{ nid: string; prof: string }> => {
+      const [row] = (
+        await pg.query(
+          `SELECT rp.national_id AS nid, rpr.profession_code AS prof FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
+            WHERE rp.ceased_at IS NULL AND rp.national_id <> $1
+              AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id) ORDER BY 1, 2 LIMIT 1`,
+          [NATIONAL_ID],
+        )
+      ).rows;
+      return row;
+    };
     const answer = async (r: Res) => {
       const body = await r.json();
       return { status: r.status, type: r.headers.get('content-type'), code: body.code, detail: body.detail };
@@ -215,14 +231,7 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     });
 
     it('creates an order on the fast path; the same Idempotency-Key through Nest finds it; counted and logged by route', async () => {
-      const [{ national_id: nid, profession_code: prof }] = (
-        await pg.query(
-          `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
-            WHERE rp.ceased_at IS NULL AND rp.national_id <> $1
-              AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id) ORDER BY 1, 2 LIMIT 1`,
-          [NATIONAL_ID],
-        )
-      ).rows;
+      const { nid, prof } = await unordered();
       const body = JSON.stringify({ nationalId: nid, professionCode: prof, cardType: 'CPS', reason: 'manual' });
       const key = randomUUID();
       const first = await call('POST', '/api/v1/orders', 'batch', body, { 'idempotency-key': key });
@@ -254,6 +263,22 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
       );
       expect(JSON.parse(line).principal).toEqual(expect.any(String));
       expect(api.output()).not.toContain(nid);
+    });
+
+    it('reads a body with a byte-order mark as body-parser does, and leaves a compressed body to Nest, which inflates it', async () => {
+      const a = await unordered();
+      const withBom = `\uFEFF${JSON.stringify({ nationalId: a.nid, professionCode: a.prof, cardType: 'CPS', reason: 'manual' })}`;
+      const bom = await call('POST', '/api/v1/orders', 'op', withBom);
+      expect([bom.status, await bom.text()]).toEqual([201, expect.any(String)]);
+      const b = await unordered();
+      const zipped = gzipSync(JSON.stringify({ nationalId: b.nid, professionCode: b.prof, cardType: 'CPS', reason: 'manual' }));
+      const r = await fetch(`${api.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.op}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: zipped,
+      });
+      expect(r.status).toBe(201);
+      expect(((await r.json()) as { nationalId: string }).nationalId).toBe(b.nid);
     });
   });
 

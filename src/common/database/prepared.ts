@@ -14,5 +14,19 @@ export async function queryPrepared<T>(ds: DataSource, name: string, text: strin
   const pool = (ds.driver as unknown as { master?: Pool }).master;
   if (!pool) return ds.query(text, values);
   const digest = createHash('sha1').update(text).digest('hex').slice(0, 16);
-  return (await pool.query({ name: `${name}:${digest}`, text, values })).rows as T[];
+  const client = await pool.connect();
+  let destroyed = false;
+  try {
+    return (await client.query({ name: `${name}:${digest}`, text, values })).rows as T[];
+  } catch (e) {
+    // A migration changed what the statement reads or returns since this connection prepared it
+    // ("cached plan must not change result type", 0A000): refused before it ran. The connection
+    // is closed (its prepared statement with it) and the statement run again on another.
+    if ((e as { code?: string }).code !== '0A000') throw e;
+    destroyed = true;
+    client.release(true);
+    return (await pool.query(text, values)).rows as T[];
+  } finally {
+    if (!destroyed) client.release();
+  }
 }

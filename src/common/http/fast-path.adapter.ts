@@ -21,8 +21,10 @@ import { describeIssues } from './validation';
  * application/problem+json, Prometheus metrics by route, an access log line.
  *
  * Only ordinary requests are taken: no query string, and for a body an
- * `application/json` one (utf-8) with a Content-Length within the limit. Anything else
- * (chunked, another type or charset, too large) goes to Nest, which answers it as before.
+ * `application/json` one (utf-8, not compressed) with a Content-Length within the limit.
+ * Anything else (chunked, compressed, another type or charset, too large) goes to Nest,
+ * which answers it as before. The token is checked before the body is read: an
+ * unauthenticated client's body is never buffered.
  */
 export interface FastRoute<B = undefined> {
   method: 'GET' | 'POST';
@@ -110,6 +112,8 @@ export class FastPathAdapter extends ExpressAdapter {
   /** The body's length when the fast path reads it (0 for none); null to leave the request to Nest. */
   private readableLength(route: FastRoute<unknown>, req: IncomingMessage): number | null {
     if (req.headers['transfer-encoding'] !== undefined) return null;
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return null; // body-parser inflates it
     const header = req.headers['content-length'];
     const length = header === undefined ? 0 : /^\d{1,9}$/.test(header) ? Number(header) : null;
     if (length === null || length > this.bodyLimit) return null;
@@ -138,12 +142,12 @@ export class FastPathAdapter extends ExpressAdapter {
     let body: string;
     let principal: Principal | undefined;
     try {
-      const raw = length ? await readBody(req, length) : undefined;
       principal = await authorize(
         { tokens: route.tokens, failures, client: clientAddress(req, this.trustProxy) },
         req.headers.authorization,
         route.roles,
       );
+      const raw = length ? await readBody(req, length) : undefined;
       const answer = await route.handle({
         params,
         principal,
@@ -204,9 +208,10 @@ function readBody(req: IncomingMessage, length: number): Promise<string> {
 function parseBody<B>(schema: z.ZodType<B>, raw: string | undefined): B {
   let value: unknown;
   try {
-    // As body-parser's strict mode: an object or an array, nothing else.
-    if (raw !== undefined && !/^[\s\uFEFF]*[[{]/.test(raw)) throw new SyntaxError('not an object');
-    value = raw === undefined ? undefined : JSON.parse(raw);
+    // As body-parser: a leading byte-order mark dropped; strict mode: an object or an array, nothing else.
+    const text = raw?.replace(/^\uFEFF/, '');
+    if (text !== undefined && !/^\s*[[{]/.test(text)) throw new SyntaxError('not an object');
+    value = text === undefined ? undefined : JSON.parse(text);
   } catch {
     throw new CommonError('validation_failed', 'body: malformed JSON', 400);
   }

@@ -29,6 +29,35 @@ describe('log redaction', () => {
   });
 });
 
+describe('log redaction of database errors', () => {
+  it("keeps a failed statement's text but not its values nor PostgreSQL's detail", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const log = pino(pinoOptions(loadConfig({})), sink);
+    const raw = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      code: '23505',
+      detail: 'Key (national_id)=(810000000355) already exists.',
+    });
+    const typeorm = Object.assign(new Error('query failed'), {
+      query: 'SELECT 1 FROM t WHERE k = $1',
+      parameters: ['810000000355', 'idem-key-42'],
+      driverError: raw,
+    });
+    log.error({ err: typeorm }, 'request failed');
+    log.error({ err: raw }, 'request failed');
+    const out = lines.join('');
+    expect(out).not.toContain('810000000355');
+    expect(out).not.toContain('idem-key-42');
+    expect(out).toContain('SELECT 1 FROM t WHERE k = $1');
+    expect(out).toContain('23505');
+  });
+});
+
 describe(loggableUrl.name, () => {
   it('shows the route pattern when it is known', () => {
     expect(loggableUrl('/api/v1/professionals/810000000355', '/api/v1/professionals/:nationalId')).toBe(

@@ -18,6 +18,11 @@ export const REDACT_PATHS = [
   'authorization',
   '*.authorization',
   'req.headers.authorization',
+  // A database error's values (a national id, an Idempotency-Key): the statement's text stays.
+  'err.parameters',
+  'err.detail',
+  'err.driverError.parameters',
+  'err.driverError.detail',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
 ];
