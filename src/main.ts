@@ -12,14 +12,13 @@ async function main(): Promise<void> {
   const { AuthFailures } = await import('./common/auth/auth-failures');
   const { cleanupOpenApiDoc } = await import('nestjs-zod');
   const { default: helmet } = await import('helmet');
-  const { bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
+  const { bodyLimitBytes, bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
   const { OrdersService } = await import('./orders/orders.service');
   const { createOrderRoute } = await import('./orders/orders.fast-route');
-  const { bodyLimitBytes } = await import('./common/http/body-errors');
   const { DataSource } = await import('typeorm');
   const { databaseTimeouts, poolQueryable, processApplicationName, sidePool } = await import('./common/database/data-source.factory');
   const adapter = new FastPathAdapter();

@@ -2,16 +2,13 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res 
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
-import { Role } from '../common/auth/roles';
 import { Roles } from '../common/auth/roles.decorator';
-import { Principal, principalActor } from '../common/auth/tokens.service';
+import { Principal } from '../common/auth/tokens.service';
 import { CommonError } from '../common/errors/domain-error';
 import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
+import { createOrder, ORDER_CREATORS, principalOrderActor } from './orders.fast-route';
 import { OrderActor, OrdersService } from './orders.service';
 import { PersonalizationOrdersService } from './personalization-orders.service';
-
-/** Who may create an order over the API. */
-export const ORDER_CREATORS: readonly Role[] = ['operator', 'batch'];
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -32,7 +29,7 @@ export class OrdersController {
     @Req() req: AuthedRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { order, created } = await createOrder(this.orders, body, key, req.principal!);
+    const { order, created } = await createOrder(this.orders, body, key, principalOf(req));
     res.status(created ? 201 : 200);
     return order;
   }
@@ -81,24 +78,11 @@ export class OrdersController {
   }
 }
 
-/** POST /api/v1/orders, by the controller or the fast route (orders.fast-route.ts). */
-export function createOrder(orders: OrdersService, body: CreateOrderBody, key: string | undefined, principal: Principal) {
-  return orders.create({
-    nationalId: body.nationalId,
-    professionCode: body.professionCode,
-    cardType: body.cardType,
-    reason: body.reason,
-    replacesCard: body.replacesCard,
-    by: principalOrderActor(principal),
-    idempotencyKey: key,
-  });
-}
-
-function principalOrderActor(p: Principal): OrderActor {
-  return { actor: principalActor(p), principalId: p.principalId, kind: p.kind };
-}
-
 function orderActor(req: AuthedRequest): OrderActor {
+  return principalOrderActor(principalOf(req));
+}
+
+function principalOf(req: AuthedRequest): Principal {
   if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
-  return principalOrderActor(req.principal);
+  return req.principal;
 }

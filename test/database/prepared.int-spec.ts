@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { queryPrepared } from '../../src/common/database/prepared';
 import { openContext, TestContext } from '../support/context';
 
@@ -26,12 +27,25 @@ describe('queryPrepared', () => {
     expect(rows.map((r) => r[0].n)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const other = await queryPrepared<{ t: string }>(ctx.ds, 'probe', `SELECT $1::text || '!' AS t`, ['a']);
     expect(other).toEqual([{ t: 'a!' }]);
-    // pg_prepared_statements is per session: the union over the pool's connections (the pool
-    // hands out its last released connection first, the one that ran the second text).
-    const names = new Set<string>();
-    for (let i = 0; i < 12; i++) for (const n of await prepared()) names.add(n);
-    expect([...names].every((n) => /^probe:[0-9a-f]{16}$/.test(n))).toBe(true);
-    expect(names.size).toBe(2);
+    // pg_prepared_statements is per session: ask every connection of the pool at once.
+    const pool = (ctx.ds.driver as unknown as { master: Pool }).master;
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    try {
+      const perConnection = await Promise.all(
+        clients.map(async (c) => (await c.query(`SELECT name, generic_plans + custom_plans AS runs FROM pg_prepared_statements`)).rows),
+      );
+      const all = perConnection.flat() as Array<{ name: string; runs: string }>;
+      expect(all.every((r) => /^probe:[0-9a-f]{16}$/.test(r.name))).toBe(true);
+      expect(new Set(all.map((r) => r.name)).size).toBe(2);
+      // The first text: prepared on each connection that ran it, 30 runs in all (reused, not prepared again).
+      const first = all.filter((r) => all.filter((x) => x.name === r.name).length > 1);
+      expect(first.reduce((n, r) => n + Number(r.runs), 0)).toBe(30);
+      expect(first.length).toBe(pool.totalCount);
+      // The second text: one connection, one run.
+      expect(all.filter((r) => !first.includes(r)).map((r) => Number(r.runs))).toEqual([1]);
+    } finally {
+      for (const c of clients) c.release();
+    }
   });
 
   it("passes PostgreSQL's errors through with their code (the unique-violation handling reads it)", async () => {
