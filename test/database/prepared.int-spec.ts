@@ -16,9 +16,6 @@ describe('queryPrepared', () => {
     await ctx.close();
   });
 
-  const prepared = async (): Promise<string[]> =>
-    (await ctx.ds.query(`SELECT name FROM pg_prepared_statements ORDER BY name`)).map((r: { name: string }) => r.name);
-
   it('prepares a statement on the pool, reused with other values, and a second text under the same name as its own', async () => {
     // More calls at once than the pool has connections: every connection prepares it once.
     const rows = await Promise.all(
