@@ -32,6 +32,8 @@ export interface RotationResult {
 
 interface SealedRow {
   order_id: string;
+  destroyed_at: Date | null;
+  destroyed_reason: string | null;
   key_id: string;
   wrapped_key: Buffer;
   wrap_iv: Buffer;
@@ -39,10 +41,20 @@ interface SealedRow {
   codes_iv: Buffer;
 }
 
-const SEALED_COLUMNS = 'order_id, key_id, wrapped_key, wrap_iv, sealed_codes, codes_iv';
+const SEALED_COLUMNS = 'order_id, key_id, wrapped_key, wrap_iv, sealed_codes, codes_iv, destroyed_at, destroyed_reason';
 const ROTATION_CHUNK = 1000;
 /** Orders per key id opened when a keyring is checked: a key is wrong when none of them opens (one damaged row is not). */
 const KEY_CHECK_SAMPLES = 3;
+
+/** The codes of `orderId` are gone: when and why, never what they were. */
+function codesDestroyed(orderId: string, r: Pick<SealedRow, 'destroyed_at' | 'destroyed_reason'>): MailingError {
+  return new MailingError(
+    'codes_destroyed',
+    `the codes of order ${orderId} were destroyed on ${r.destroyed_at?.toISOString()} (${r.destroyed_reason}): the holder asks for a new card`,
+    409,
+    { orderId },
+  );
+}
 
 const sealedOf = (r: SealedRow): SealedCodes => ({
   keyId: r.key_id,
@@ -223,8 +235,9 @@ export class CodeVaultService {
       row = await this.sealedRow(id);
       if (!row) throw new MailingError('vault_unreadable', `the codes of order ${id} were issued but cannot be found`, 500);
     }
+    if (row.destroyed_at) throw codesDestroyed(id, row);
     let { keys } = await this.keyring();
-    if (!keys.has(row.key_id)) {
+    if (!keys.has(row.key_id as string)) {
       // Sealed since the keyring was checked, by a process holding a key this one does not: the keyring is short.
       this.covering = null;
       ({ keys } = await this.keyring());
@@ -240,7 +253,9 @@ export class CodeVaultService {
   async rotate(o: { actor: string; onProgress?: (done: number, total: number) => void; chunkSize?: number }): Promise<RotationResult> {
     const keyring = await this.keys.get();
     const { current, keys } = keyring;
-    const byKey: KeyCount[] = await this.ds.query(`SELECT key_id, count(*)::int AS n FROM order_codes GROUP BY key_id ORDER BY key_id`);
+    const byKey: KeyCount[] = await this.ds.query(
+      `SELECT key_id, count(*)::int AS n FROM order_codes WHERE key_id IS NOT NULL GROUP BY key_id ORDER BY key_id`,
+    );
     const unknown = byKey.filter((k) => !keys.has(k.key_id));
     if (unknown.length) throw keysMissing(unknown, keyring);
     const alreadyCurrent = byKey.find((k) => k.key_id === current.id)?.n ?? 0;

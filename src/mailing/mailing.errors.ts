@@ -7,6 +7,7 @@ export const MAILING_ERROR_CODES = [
   'vault_keys_invalid',
   'vault_keys_required',
   'vault_order_unknown',
+  'codes_destroyed',
 ] as const;
 export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 
@@ -22,5 +23,6 @@ export class MailingError extends DomainError<MailingErrorCode> {
     vault_keys_invalid: 'The vault key file cannot be used',
     vault_keys_required: 'A vault key file is required in production',
     vault_order_unknown: 'There is no such order to hold codes for',
+    codes_destroyed: 'The codes of this card were destroyed',
   };
 }

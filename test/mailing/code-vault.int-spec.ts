@@ -438,4 +438,60 @@ describe(CodeVaultService.name, () => {
       expect(await fresh.service.codesForPersonalization(ids[1])).toEqual(good);
     });
   });
+
+  describe('destruction when the card is opposed (a trigger on card)', () => {
+    /** A card made for `orderId`, as personalization records it. */
+    async function cardFor(orderId: string, cardNumber: string): Promise<void> {
+      await ctx.ds.query(
+        `INSERT INTO card (card_number, card_type, generation, national_id, national_id_in_card, profession_code, valid_from, valid_until,
+                           state, order_id, source)
+         SELECT $1, o.card_type, 'CPS4', o.national_id, o.national_id, o.profession_code, DATE '2026-11-30', DATE '2032-11-29',
+                'personalized', o.id, 'order'
+           FROM card_order o WHERE o.id = $2`,
+        [cardNumber, orderId],
+      );
+    }
+
+    it('erases the sealed codes and audits it; the codes cannot be had again; another card's codes stay', async () => {
+      const { service, handler } = vault();
+      const [kept, opposed] = [await approvedOrder(), await approvedOrder()];
+      await deliverApprovals(handler);
+      await cardFor(kept, '9900000017');
+      await cardFor(opposed, '9900000025');
+      const keptCodes = await service.codesForPersonalization(kept);
+      await ctx.ds.query(`UPDATE card SET state = 'sent' WHERE card_number = ANY($1)`, [['9900000017', '9900000025']]);
+      expect((await codeRow(opposed)).destroyed_at).toBeNull();
+      await ctx.ds.query(
+        `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'loss' WHERE card_number = '9900000025'`,
+      );
+      const row = await codeRow(opposed);
+      expect(row).toMatchObject({
+        key_id: null,
+        wrapped_key: null,
+        wrap_iv: null,
+        sealed_codes: null,
+        codes_iv: null,
+        destroyed_reason: 'card opposed',
+      });
+      expect(row.destroyed_at).toBeInstanceOf(Date);
+      const entries = await ctx.ds.query(`SELECT actor, details FROM audit_log WHERE action = 'codes.destroy' AND entity_id = $1`, [
+        opposed,
+      ]);
+      expect(entries).toEqual([
+        { actor: 'system:vault', details: { reason: 'card opposed', cardNumber: '9900000025', oppositionReason: 'loss' } },
+      ]);
+      const refused = await service.codesForPersonalization(opposed).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(MailingError);
+      expect(refused).toMatchObject({ code: 'codes_destroyed', status: 409 });
+      expect((refused as Error).message).toMatch(/destroyed on .* \(card opposed\): the holder asks for a new card/);
+      // The other card's codes are untouched, and are the same as before.
+      expect((await codeRow(kept)).destroyed_at).toBeNull();
+      expect(await service.codesForPersonalization(kept)).toEqual(keptCodes);
+      // The vault's key counts and rotation see only codes that still exist.
+      expect((await service.rotate({ actor: 't' })).remaining).toBe(0);
+    });
+  });
 });

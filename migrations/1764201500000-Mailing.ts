@@ -1,0 +1,148 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The letters (issue 11). A mailing batch is one PDF of letters of one kind, numbered for the
+ * mail room; a letter is one card's card letter or PIN letter, in a batch at a sequence, or
+ * held with the reason its address cannot be laid out. A card has one first letter of each
+ * kind (`reprint_of` null); a PIN letter printed again, after a second operator's approval,
+ * is a letter of its own that names the one it reprints.
+ *
+ * The codes are destroyed (their ciphertext erased, the erasure audited) once the PIN letter
+ * is printed and the reprint window has passed, or at once when the card is opposed: the
+ * latter by a trigger, so that no path that opposes a card (a declaration, the expiry sweep,
+ * a cessation, a replacement's activation) can forget it.
+ */
+export class Mailing1764201500000 implements MigrationInterface {
+  name = 'Mailing1764201500000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE SEQUENCE mailing_batch_number_seq START 1`);
+    await q.query(`
+      CREATE TABLE mailing_batch (
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        number bigint NOT NULL DEFAULT nextval('mailing_batch_number_seq'),
+        kind text NOT NULL,
+        as_of date NOT NULL,
+        state text NOT NULL DEFAULT 'rendering',
+        letters integer NOT NULL,
+        pages integer,
+        pdf_path text,
+        manifest_path text,
+        job_run_id uuid,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        rendered_at timestamptz,
+        printed_by text,
+        printed_at timestamptz,
+        CONSTRAINT mailing_batch_pkey PRIMARY KEY (id),
+        CONSTRAINT mailing_batch_number_key UNIQUE (number),
+        CONSTRAINT mailing_batch_kind_check CHECK (kind IN ('card-letter','pin-letter')),
+        CONSTRAINT mailing_batch_state_check CHECK (state IN ('rendering','ready','printed')),
+        CONSTRAINT mailing_batch_rendered_check CHECK ((state = 'rendering') = (rendered_at IS NULL)),
+        CONSTRAINT mailing_batch_printed_check CHECK ((state = 'printed') = (printed_at IS NOT NULL))
+      )`);
+    await q.query(`CREATE INDEX mailing_batch_unfinished_idx ON mailing_batch (kind) WHERE state = 'rendering'`);
+    await q.query(`
+      CREATE TABLE mailing_letter (
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        kind text NOT NULL,
+        card_number text NOT NULL,
+        order_id uuid NOT NULL,
+        batch_id uuid,
+        sequence integer,
+        state text NOT NULL,
+        held_reason text,
+        address_lines jsonb,
+        reprint_of uuid,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        printed_at timestamptz,
+        returned_at timestamptz,
+        returned_by text,
+        CONSTRAINT mailing_letter_pkey PRIMARY KEY (id),
+        CONSTRAINT mailing_letter_card_fkey FOREIGN KEY (card_number) REFERENCES card(card_number),
+        CONSTRAINT mailing_letter_order_fkey FOREIGN KEY (order_id) REFERENCES card_order(id),
+        CONSTRAINT mailing_letter_batch_fkey FOREIGN KEY (batch_id) REFERENCES mailing_batch(id),
+        CONSTRAINT mailing_letter_reprint_fkey FOREIGN KEY (reprint_of) REFERENCES mailing_letter(id),
+        CONSTRAINT mailing_letter_kind_check CHECK (kind IN ('card-letter','pin-letter')),
+        CONSTRAINT mailing_letter_state_check CHECK (state IN ('held','waiting','batched','printed','returned')),
+        CONSTRAINT mailing_letter_batched_check CHECK ((batch_id IS NULL) = (state IN ('held','waiting')) AND (batch_id IS NULL) = (sequence IS NULL)),
+        CONSTRAINT mailing_letter_held_check CHECK ((state = 'held') = (held_reason IS NOT NULL)),
+        CONSTRAINT mailing_letter_reprint_kind_check CHECK (reprint_of IS NULL OR kind = 'pin-letter'),
+        CONSTRAINT mailing_letter_sequence_key UNIQUE (batch_id, sequence)
+      )`);
+    await q.query(`CREATE UNIQUE INDEX mailing_letter_first_idx ON mailing_letter (card_number, kind) WHERE reprint_of IS NULL`);
+    await q.query(`CREATE INDEX mailing_letter_pending_idx ON mailing_letter (kind, created_at) WHERE state IN ('held','waiting')`);
+    await q.query(`CREATE INDEX mailing_letter_batch_idx ON mailing_letter (batch_id, sequence)`);
+
+    // The codes: erased, not deleted, so that a reprint asked too late is told why.
+    await q.query(`
+      ALTER TABLE order_codes
+        ALTER COLUMN key_id DROP NOT NULL,
+        ALTER COLUMN wrapped_key DROP NOT NULL,
+        ALTER COLUMN wrap_iv DROP NOT NULL,
+        ALTER COLUMN sealed_codes DROP NOT NULL,
+        ALTER COLUMN codes_iv DROP NOT NULL,
+        ADD COLUMN destroyed_at timestamptz,
+        ADD COLUMN destroyed_reason text,
+        ADD CONSTRAINT order_codes_destroyed_check CHECK (
+          (destroyed_at IS NULL) = (sealed_codes IS NOT NULL)
+          AND (destroyed_at IS NULL) = (wrapped_key IS NOT NULL)
+          AND (destroyed_at IS NULL) = (key_id IS NOT NULL)
+          AND (destroyed_at IS NULL) = (destroyed_reason IS NULL))`);
+    await q.query(`ALTER TABLE order_codes DROP CONSTRAINT order_codes_iv_check`);
+    await q.query(`
+      ALTER TABLE order_codes ADD CONSTRAINT order_codes_iv_check
+        CHECK (destroyed_at IS NOT NULL OR (octet_length(wrap_iv) = 12 AND octet_length(codes_iv) = 12))`);
+    await q.query(`
+      CREATE FUNCTION card_opposed_destroys_codes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        WITH erased AS (
+          UPDATE order_codes c
+             SET key_id = NULL, wrapped_key = NULL, wrap_iv = NULL, sealed_codes = NULL, codes_iv = NULL,
+                 destroyed_at = now(), destroyed_reason = 'card opposed'
+            FROM opposed o
+           WHERE o.state = 'opposed' AND c.order_id = o.order_id AND c.destroyed_at IS NULL
+          RETURNING c.order_id, o.card_number, o.opposition_reason
+        )
+        INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
+        SELECT nextval('audit_log_id_seq'), now(), 'system:vault', 'codes.destroy', 'card_order', e.order_id::text,
+               jsonb_build_object('reason', 'card opposed', 'cardNumber', e.card_number, 'oppositionReason', e.opposition_reason)
+          FROM erased e;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER card_opposed_destroys_codes AFTER UPDATE ON card
+      REFERENCING NEW TABLE AS opposed FOR EACH STATEMENT
+      EXECUTE FUNCTION card_opposed_destroys_codes()`);
+    // The codes of cards opposed before this migration: destroyed now, as the trigger would have.
+    await q.query(`
+      WITH erased AS (
+        UPDATE order_codes c
+           SET key_id = NULL, wrapped_key = NULL, wrap_iv = NULL, sealed_codes = NULL, codes_iv = NULL,
+               destroyed_at = now(), destroyed_reason = 'card opposed'
+          FROM card o
+         WHERE o.state = 'opposed' AND c.order_id = o.order_id AND c.destroyed_at IS NULL
+        RETURNING c.order_id, o.card_number, o.opposition_reason
+      )
+      INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
+      SELECT nextval('audit_log_id_seq'), now(), 'system:vault', 'codes.destroy', 'card_order', e.order_id::text,
+             jsonb_build_object('reason', 'card opposed', 'cardNumber', e.card_number, 'oppositionReason', e.opposition_reason)
+        FROM erased e`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER IF EXISTS card_opposed_destroys_codes ON card`);
+    await q.query(`DROP FUNCTION IF EXISTS card_opposed_destroys_codes()`);
+    await q.query(`DELETE FROM order_codes WHERE destroyed_at IS NOT NULL`);
+    await q.query(`ALTER TABLE order_codes DROP CONSTRAINT order_codes_destroyed_check, DROP CONSTRAINT order_codes_iv_check`);
+    await q.query(`
+      ALTER TABLE order_codes DROP COLUMN destroyed_at, DROP COLUMN destroyed_reason,
+        ALTER COLUMN key_id SET NOT NULL, ALTER COLUMN wrapped_key SET NOT NULL, ALTER COLUMN wrap_iv SET NOT NULL,
+        ALTER COLUMN sealed_codes SET NOT NULL, ALTER COLUMN codes_iv SET NOT NULL,
+        ADD CONSTRAINT order_codes_iv_check CHECK (octet_length(wrap_iv) = 12 AND octet_length(codes_iv) = 12)`);
+    await q.query(`DROP TABLE IF EXISTS mailing_letter`);
+    await q.query(`DROP TABLE IF EXISTS mailing_batch`);
+    await q.query(`DROP SEQUENCE IF EXISTS mailing_batch_number_seq`);
+  }
+}
