@@ -452,7 +452,7 @@ describe(CodeVaultService.name, () => {
       );
     }
 
-    it('erases the sealed codes and audits it; the codes cannot be had again; another card's codes stay', async () => {
+    it("erases the sealed codes and audits it; the codes cannot be had again; another card's codes stay", async () => {
       const { service, handler } = vault();
       const [kept, opposed] = [await approvedOrder(), await approvedOrder()];
       await deliverApprovals(handler);
