@@ -14,6 +14,7 @@ import { EncoderFleet1764200900000 } from './1764200900000-EncoderFleet';
 import { PersonalizationClaims1764201000000 } from './1764201000000-PersonalizationClaims';
 import { ClaimedChip1764201100000 } from './1764201100000-ClaimedChip';
 import { ClaimIndexes1764201200000 } from './1764201200000-ClaimIndexes';
+import { SituationAddress1764201310000 } from './1764201310000-SituationAddress';
 import { Mailing1764201500000 } from './1764201500000-Mailing';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   PersonalizationClaims1764201000000,
   ClaimedChip1764201100000,
   ClaimIndexes1764201200000,
+  SituationAddress1764201310000,
   Mailing1764201500000,
 ];

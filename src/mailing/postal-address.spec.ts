@@ -36,6 +36,21 @@ describe('layoutPostalAddress (NF Z10-011)', () => {
     });
   });
 
+  it("takes the extract's country code for France (99000, Libellé pays France) as France: no country line", () => {
+    expect(
+      layoutPostalAddress('Dr MARIE DUPONT', {
+        streetNumber: '10',
+        streetTypeLabel: 'Place',
+        streetLabel: 'DE LA RÉPUBLIQUE',
+        cedexOffice: '75011 PARIS',
+        postalCode: '75011',
+        town: 'PARIS 11E ARRONDISSEMENT',
+        countryCode: '99000',
+        countryLabel: 'France',
+      }),
+    ).toEqual({ ok: true, lines: ['Dr MARIE DUPONT', '10 Place DE LA RÉPUBLIQUE', '75011 PARIS'] });
+  });
+
   it('ends an address abroad with the country in capitals', () => {
     expect(
       layoutPostalAddress('M. Jean MARTIN', {

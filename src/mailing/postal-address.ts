@@ -64,8 +64,8 @@ const STREET_TYPE_ABBREVIATIONS: Readonly<Record<string, string>> = {
   SQUARE: 'SQ',
 };
 
-/** France, by the registry's country code (ISO or INSEE) or label; none given means France. */
-const FRANCE_CODES = new Set(['', 'FR', 'FRA', '99100']);
+/** France, by the registry's country code (ISO, INSEE, or `99000` of the extract's TRE_R20) or label; none given means France. */
+const FRANCE_CODES = new Set(['', 'FR', 'FRA', '99100', '99000']);
 
 /** Collapses spaces; null for nothing. */
 function clean(v: string | null | undefined): string | null {

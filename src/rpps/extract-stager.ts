@@ -318,6 +318,13 @@ export class ExtractStager {
             hashAdd(x.city);
             hashAdd(x.cedex);
             hashAdd(x.registrationAuthority);
+            // Not in the hash: the address columns only the letters read (complements, repetition
+            // index, distribution mention, country). A change to them alone changes nothing the
+            // card carries (cardContent has none of them), so it is no SITUATION_CHANGED (whose
+            // consumer may order a new card); and their arrival (migration SituationAddress) must
+            // not change the digest of everyone who has one on the first import after it. They
+            // still reach rpps_situation on every import, changed or not: the whole table is
+            // swapped for these staged lines (swapSituationsSql).
             const sitH = hashEnd();
             situations.add(situationRow(x, sitH));
 
@@ -389,7 +396,10 @@ export class ExtractStager {
   }
 }
 
-/** The COPY row of an accepted line; its fields hold no control character, only a backslash may need escaping. */
+/**
+ * The COPY row of an accepted line, in the order of SITUATION_COPY_COLUMNS; its fields hold no
+ * control character, only a backslash may need escaping.
+ */
 function situationRow(x: PersonneActiviteRecord, sitH: number): string {
   if (x.raw.indexOf('\\') !== -1) {
     return copyRow([
@@ -412,6 +422,12 @@ function situationRow(x: PersonneActiviteRecord, sitH: number): string {
       x.city,
       x.cedex,
       x.registrationAuthority,
+      x.recipientComplement,
+      x.geoComplement,
+      x.repetitionIndex,
+      x.distributionMention,
+      x.countryCode,
+      x.countryLabel,
       x.raw,
     ]);
   }
@@ -419,7 +435,9 @@ function situationRow(x: PersonneActiviteRecord, sitH: number): string {
     x.finessSite
   }\t${x.finessLegal}\t${x.structureId}\t${x.siteName}\t${x.streetNumber}\t${x.streetTypeLabel}\t${
     x.streetLabel
-  }\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${x.raw}\n`;
+  }\t${x.postalCode}\t${x.city}\t${x.cedex}\t${x.registrationAuthority}\t${x.recipientComplement}\t${x.geoComplement}\t${
+    x.repetitionIndex
+  }\t${x.distributionMention}\t${x.countryCode}\t${x.countryLabel}\t${x.raw}\n`;
 }
 
 /**

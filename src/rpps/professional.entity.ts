@@ -99,6 +99,13 @@ export class Situation {
   @Column('text', { name: 'postal_code', default: '' }) postalCode: string;
   @Column('text', { default: '' }) city: string;
   @Column('text', { default: '' }) cedex: string;
+  /** Complément destinataire, Complément point géographique, Indice répétition voie, Mention distribution, Code pays, Libellé pays. */
+  @Column('text', { name: 'recipient_complement', default: '' }) recipientComplement: string;
+  @Column('text', { name: 'geo_complement', default: '' }) geoComplement: string;
+  @Column('text', { name: 'repetition_index', default: '' }) repetitionIndex: string;
+  @Column('text', { name: 'distribution_mention', default: '' }) distributionMention: string;
+  @Column('text', { name: 'country_code', default: '' }) countryCode: string;
+  @Column('text', { name: 'country_label', default: '' }) countryLabel: string;
   @Column('text', { name: 'registration_authority', default: '' }) registrationAuthority: string;
 
   @Column('text', { name: 'raw_line' })

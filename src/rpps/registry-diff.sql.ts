@@ -41,6 +41,12 @@ export const SITUATION_COPY_COLUMNS = [
   'city',
   'cedex',
   'registration_authority',
+  'recipient_complement',
+  'geo_complement',
+  'repetition_index',
+  'distribution_mention',
+  'country_code',
+  'country_label',
   'raw_line',
 ] as const;
 

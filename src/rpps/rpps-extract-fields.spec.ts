@@ -77,8 +77,72 @@ describe('the fixture extracts', () => {
         postalCode: '75011',
         city: 'PARIS 11E ARRONDISSEMENT',
         cedex: '75011 PARIS',
+        recipientComplement: '',
+        geoComplement: '',
+        repetitionIndex: '',
+        distributionMention: '',
+        countryCode: '99000',
+        countryLabel: 'France',
         sectorCode: 'SA08',
         registrationAuthority: 'CNOM/CNOM/CNOM',
+      }),
+    });
+  });
+
+  it('reads the address columns the letters need by their names, and leaves them empty in an extract without them', () => {
+    const [head, first] = fixtureLines(PA_52_DAY1);
+    const names = head.split('|');
+    const put = (line: string, values: Record<string, string>) =>
+      Object.entries(values).reduce((l, [name, v]) => setField(l, names.indexOf(name), v), line);
+    const line = put(first, {
+      'Complément destinataire (coord. structure)': 'SERVICE DE CARDIOLOGIE',
+      'Complément point géographique (coord. structure)': 'BÂTIMENT B',
+      'Indice répétition voie (coord. structure)': 'B',
+      'Mention distribution (coord. structure)': 'BP 123',
+      'Code pays (coord. structure)': '99140',
+      'Libellé pays (coord. structure)': 'Suisse',
+    });
+    expect(parsePersonneActiviteLine(line, 2, parsePersonneActiviteHeader(head))).toEqual({
+      ok: true,
+      record: expect.objectContaining({
+        recipientComplement: 'SERVICE DE CARDIOLOGIE',
+        geoComplement: 'BÂTIMENT B',
+        repetitionIndex: 'B',
+        distributionMention: 'BP 123',
+        countryCode: '99140',
+        countryLabel: 'Suisse',
+      }),
+    });
+    // the same columns dropped from the header and the line: optional, read as empty
+    const dropped = new Set(
+      [
+        'Complément destinataire (coord. structure)',
+        'Complément point géographique (coord. structure)',
+        'Indice répétition voie (coord. structure)',
+        'Mention distribution (coord. structure)',
+        'Code pays (coord. structure)',
+        'Libellé pays (coord. structure)',
+      ].map((n) => names.indexOf(n)),
+    );
+    const cut = (l: string) =>
+      l
+        .split('|')
+        .filter((_, i) => !dropped.has(i))
+        .join('|');
+    const header = parsePersonneActiviteHeader(cut(head));
+    expect(header.columns.recipientComplement).toBe(-1);
+    expect(header.columns.countryLabel).toBe(-1);
+    expect(parsePersonneActiviteLine(cut(line), 2, header)).toEqual({
+      ok: true,
+      record: expect.objectContaining({
+        recipientComplement: '',
+        geoComplement: '',
+        repetitionIndex: '',
+        distributionMention: '',
+        countryCode: '',
+        countryLabel: '',
+        streetNumber: '10',
+        cedex: '75011 PARIS',
       }),
     });
   });
@@ -118,6 +182,8 @@ describe('the fixture extracts', () => {
     expect(header.withSavoirFaireSlots?.fieldCount).toBe(56);
     const records = expectEveryLineParses(lines, header);
     expect(records[0]).toMatchObject({ nationalId: '0139100010', lastName: 'GARCIA', modeCode: 'B', sectorCode: 'SA09' });
+    // the address columns too are read past the 4 slots
+    expect(records.every((r) => r.countryCode === '99000' && r.countryLabel === 'France' && r.repetitionIndex === '')).toBe(true);
     // a line of neither width is still refused, naming both
     const short = `${lines[0].split('|').slice(0, 40).join('|')}|`;
     expect(parsePersonneActiviteLine(short, 2, header)).toEqual({ ok: false, lineNo: 2, reason: 'expected 52 (or 56) fields, found 40' });

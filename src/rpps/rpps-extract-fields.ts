@@ -33,6 +33,13 @@ export interface PersonneActiviteRecord {
   postalCode: string;
   city: string;
   cedex: string;
+  /** The address columns only the letters read ('' when the extract lacks them); not in the situation hash. */
+  recipientComplement: string;
+  geoComplement: string;
+  repetitionIndex: string;
+  distributionMention: string;
+  countryCode: string;
+  countryLabel: string;
   sectorCode: string;
   registrationAuthority: string;
   /** The line as read, for audit. */
@@ -120,6 +127,12 @@ export function parsePersonneActiviteLine(
     postalCode: field(text, c.postalCode),
     city: field(text, c.city),
     cedex: field(text, c.cedex),
+    recipientComplement: field(text, c.recipientComplement),
+    geoComplement: field(text, c.geoComplement),
+    repetitionIndex: field(text, c.repetitionIndex),
+    distributionMention: field(text, c.distributionMention),
+    countryCode: field(text, c.countryCode),
+    countryLabel: field(text, c.countryLabel),
     sectorCode: field(text, c.sectorCode),
     registrationAuthority: field(text, c.registrationAuthority),
     raw: text,

@@ -35,9 +35,20 @@ const PERSONNE_ACTIVITE_REQUIRED = {
   registrationAuthority: "Autorité d'enregistrement",
 } as const;
 
+/**
+ * Columns an extract may lack: the savoir-faire ones (gone from the 56-column layout), and
+ * the address columns only the letters need (an extract without them imports, leaving them
+ * empty).
+ */
 const PERSONNE_ACTIVITE_OPTIONAL = {
   specialtyTypeCode: 'Code type savoir-faire',
   specialtyCode: 'Code savoir-faire',
+  recipientComplement: 'Complément destinataire (coord. structure)',
+  geoComplement: 'Complément point géographique (coord. structure)',
+  repetitionIndex: 'Indice répétition voie (coord. structure)',
+  distributionMention: 'Mention distribution (coord. structure)',
+  countryCode: 'Code pays (coord. structure)',
+  countryLabel: 'Libellé pays (coord. structure)',
 } as const;
 
 /** Columns that mark the 56-column layout. */

@@ -4,6 +4,7 @@ import { likePrefix } from '../common/database/like';
 import { paged } from '../common/database/paged';
 import { Param } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
+import { MailingAddress, mailingAddressSql } from './mailing-address';
 import { professionLabelSql } from './professions';
 import { RppsError } from './rpps.errors';
 
@@ -84,7 +85,10 @@ export class RppsService {
       `SELECT profession_code AS "professionCode", ${professionLabelSql('profession_code')} AS "professionLabel", mode_code AS "modeCode", sector_code AS "sectorCode", siret, siren,
               finess_site AS "finessSite", finess_legal AS "finessLegal", structure_id AS "structureId", site_name AS "siteName",
               street_number AS "streetNumber", street_type_label AS "streetTypeLabel", street_label AS "streetLabel",
-              postal_code AS "postalCode", city, cedex, registration_authority AS "registrationAuthority"
+              postal_code AS "postalCode", city, cedex, registration_authority AS "registrationAuthority",
+              recipient_complement AS "recipientComplement", geo_complement AS "geoComplement",
+              repetition_index AS "repetitionIndex", distribution_mention AS "distributionMention",
+              country_code AS "countryCode", country_label AS "countryLabel"
          FROM rpps_situation WHERE national_id = $1 ORDER BY source_line`,
       [nationalId],
     );
@@ -171,6 +175,40 @@ export class RppsService {
                          ORDER BY s0.source_line LIMIT 8) s), '[]'::jsonb))
         FROM rpps_professional rp JOIN rpps_profession rpr ON rpr.national_id = rp.national_id
        WHERE rp.national_id = ${nid} AND rpr.profession_code = ${prof} AND rp.ceased_at IS NULL)`;
+  }
+
+  /**
+   * Where the letters of a card of this professional and profession go: the addressee as printed
+   * and the address of the first practice situation of that profession (see mailing-address.ts);
+   * null when the professional is unknown, ceased, or does not hold that profession.
+   */
+  async mailingAddress(
+    nationalId: string,
+    professionCode: string,
+    db: { query: DataSource['query'] } = this.ds,
+  ): Promise<MailingAddress | null> {
+    const [address] = await this.mailingAddresses([{ nationalId, professionCode }], db);
+    return address;
+  }
+
+  /** {@link mailingAddress} of many (professional, profession) pairs in ONE query: the answers in the order asked. */
+  async mailingAddresses(
+    pairs: ReadonlyArray<{ nationalId: string; professionCode: string }>,
+    db: { query: DataSource['query'] } = this.ds,
+  ): Promise<Array<MailingAddress | null>> {
+    if (!pairs.length) return [];
+    const rows: Array<{ address: MailingAddress | null }> = await db.query(
+      `SELECT ${mailingAddressSql('k.nid', 'k.prof')} AS address
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(nid, prof, i)
+        ORDER BY k.i`,
+      [pairs.map((p) => p.nationalId), pairs.map((p) => p.professionCode)],
+    );
+    return rows.map((r) => r.address);
+  }
+
+  /** SQL giving, as jsonb, what mailingAddress() gives (null when not active with that profession), for set-based reads. */
+  mailingAddressSql(nid: string, prof: string): string {
+    return mailingAddressSql(nid, prof);
   }
 
   /** One registry event, for its consumers (job payloads carry its id only). */
