@@ -16,11 +16,10 @@ export class Mailing1764201500000 implements MigrationInterface {
   name = 'Mailing1764201500000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE SEQUENCE mailing_batch_number_seq START 1`);
     await q.query(`
       CREATE TABLE mailing_batch (
         id uuid NOT NULL DEFAULT gen_random_uuid(),
-        number bigint NOT NULL DEFAULT nextval('mailing_batch_number_seq'),
+        number bigserial NOT NULL,
         kind text NOT NULL,
         as_of date NOT NULL,
         state text NOT NULL DEFAULT 'rendering',
@@ -74,6 +73,28 @@ export class Mailing1764201500000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX mailing_letter_first_idx ON mailing_letter (card_number, kind) WHERE reprint_of IS NULL`);
     await q.query(`CREATE INDEX mailing_letter_pending_idx ON mailing_letter (kind, created_at) WHERE state IN ('held','waiting')`);
     await q.query(`CREATE INDEX mailing_letter_batch_idx ON mailing_letter (batch_id, sequence)`);
+    // A reprint of a PIN letter within the window: asked by one principal, approved by another.
+    await q.query(`
+      CREATE TABLE mailing_reprint_request (
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        letter_id uuid NOT NULL,
+        reason text NOT NULL,
+        requested_by text NOT NULL,
+        requested_by_principal uuid NOT NULL,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        state text NOT NULL DEFAULT 'requested',
+        decided_by text,
+        decided_by_principal uuid,
+        decided_at timestamptz,
+        reprint_letter_id uuid,
+        CONSTRAINT mailing_reprint_request_pkey PRIMARY KEY (id),
+        CONSTRAINT mailing_reprint_request_letter_fkey FOREIGN KEY (letter_id) REFERENCES mailing_letter(id),
+        CONSTRAINT mailing_reprint_request_reprint_fkey FOREIGN KEY (reprint_letter_id) REFERENCES mailing_letter(id),
+        CONSTRAINT mailing_reprint_request_state_check CHECK (state IN ('requested','approved','rejected')),
+        CONSTRAINT mailing_reprint_request_decided_check CHECK ((state = 'requested') = (decided_at IS NULL)),
+        CONSTRAINT mailing_reprint_request_four_eyes_check CHECK (decided_by_principal IS NULL OR decided_by_principal <> requested_by_principal)
+      )`);
+    await q.query(`CREATE UNIQUE INDEX mailing_reprint_request_open_idx ON mailing_reprint_request (letter_id) WHERE state = 'requested'`);
 
     // The codes: erased, not deleted, so that a reprint asked too late is told why.
     await q.query(`
@@ -141,8 +162,8 @@ export class Mailing1764201500000 implements MigrationInterface {
         ALTER COLUMN key_id SET NOT NULL, ALTER COLUMN wrapped_key SET NOT NULL, ALTER COLUMN wrap_iv SET NOT NULL,
         ALTER COLUMN sealed_codes SET NOT NULL, ALTER COLUMN codes_iv SET NOT NULL,
         ADD CONSTRAINT order_codes_iv_check CHECK (octet_length(wrap_iv) = 12 AND octet_length(codes_iv) = 12)`);
+    await q.query(`DROP TABLE IF EXISTS mailing_reprint_request`);
     await q.query(`DROP TABLE IF EXISTS mailing_letter`);
     await q.query(`DROP TABLE IF EXISTS mailing_batch`);
-    await q.query(`DROP SEQUENCE IF EXISTS mailing_batch_number_seq`);
   }
 }

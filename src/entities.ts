@@ -5,6 +5,8 @@ import { ApiToken } from './common/auth/api-token.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
+/** Every entity of every module (the data source is built from this list, not from globs). */
+import { MailingBatch, MailingLetter, MailingReprintRequest } from './mailing/mailing.entities';
 import { OrderCodes } from './mailing/order-codes.entity';
 import { CrlPublication, CrlPublicationPart, Opposition } from './opposition/opposition.entity';
 import { Card, OppositionRequest, SpoiledCard } from './orders/card.entity';
@@ -13,7 +15,6 @@ import { Profession, Professional, Situation } from './rpps/professional.entity'
 import { IdentifierMigration, RegistryEvent } from './rpps/registry-event.entity';
 import { RppsImport, RppsReject } from './rpps/rpps-import.entity';
 
-/** Every entity of every module (the data source is built from this list, not from globs). */
 export const ENTITIES = [
   PrincipalAccount,
   ApiToken,
@@ -44,4 +45,7 @@ export const ENTITIES = [
   CrlPublicationPart,
   EncoderStationRow,
   OrderCodes,
+  MailingBatch,
+  MailingLetter,
+  MailingReprintRequest,
 ];
