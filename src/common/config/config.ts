@@ -183,6 +183,22 @@ export const configSchema = z
     CRL_ISSUER_CERT_FILE: z.string().min(1).optional(),
     /** After a helpdesk declaration of loss, theft, malfunction or non-receipt: a replacement order approved by policy, one waiting for an operator, or none. */
     OPPOSITION_REPLACEMENT: z.enum(['policy', 'operator', 'none']).default('policy'),
+    /** A card's PIN letter goes in a batch at least this many days after the batch of its card letter (their day, --as-of). */
+    PIN_LETTER_DELAY_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+    /** Days after its PIN letter is printed that the codes are kept for a reprint (then destroyed). */
+    CODES_REPRINT_WINDOW_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    /** The helpdesk's number, printed on both letters (24/7); production makes no batch without it. */
+    HELPDESK_PHONE: z
+      .string()
+      .regex(/^[0-9+][0-9 .]{5,24}$/, 'expected a phone number such as 01 23 45 67 89')
+      .optional(),
+    /** The sender printed on the letters. */
+    MAILING_SENDER: z.string().min(1).max(120).default('Agence du numérique en santé — Service CPS'),
+    /** When the daily batches of card letters and of PIN letters are made (Europe/Paris). */
+    MAILING_CARD_LETTER_CRON: cron.default('0 6 * * *'),
+    MAILING_PIN_LETTER_CRON: cron.default('15 6 * * *'),
+    /** A file holding the password that opens the batch PDFs (AES-256), on its first line; none: PDFs not encrypted. */
+    MAILING_PDF_PASSWORD_FILE: z.string().min(1).optional(),
     /** Tests only: the clock starts at this instant (ISO 8601 with Z or an offset) and runs on; refused in production. */
     CLOCK_NOW: z
       .string()
