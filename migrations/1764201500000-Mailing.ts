@@ -7,10 +7,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * kind (`reprint_of` null); a PIN letter printed again, after a second operator's approval,
  * is a letter of its own that names the one it reprints.
  *
- * The codes are destroyed (their ciphertext erased, the erasure audited) once the PIN letter
- * is printed and the reprint window has passed, or at once when the card is opposed: the
- * latter by a trigger, so that no path that opposes a card (a declaration, the expiry sweep,
- * a cessation, a replacement's activation) can forget it.
+ * Mailing learns of cards from the orders module's outbox events (design.md): a card
+ * personalized gets its card letter (`waiting`), a card opposed has its codes destroyed
+ * (their ciphertext erased, the erasure audited), as they are once the PIN letter is printed
+ * and the reprint window has passed. This migration does both for the cards already there.
  */
 export class Mailing1764201500000 implements MigrationInterface {
   name = 'Mailing1764201500000';
@@ -115,28 +115,7 @@ export class Mailing1764201500000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE order_codes ADD CONSTRAINT order_codes_iv_check
         CHECK (destroyed_at IS NOT NULL OR (octet_length(wrap_iv) = 12 AND octet_length(codes_iv) = 12))`);
-    await q.query(`
-      CREATE FUNCTION card_opposed_destroys_codes() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        WITH erased AS (
-          UPDATE order_codes c
-             SET key_id = NULL, wrapped_key = NULL, wrap_iv = NULL, sealed_codes = NULL, codes_iv = NULL,
-                 destroyed_at = now(), destroyed_reason = 'card opposed'
-            FROM opposed o
-           WHERE o.state = 'opposed' AND c.order_id = o.order_id AND c.destroyed_at IS NULL
-          RETURNING c.order_id, o.card_number, o.opposition_reason
-        )
-        INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)
-        SELECT nextval('audit_log_id_seq'), now(), 'system:vault', 'codes.destroy', 'card_order', e.order_id::text,
-               jsonb_build_object('reason', 'card opposed', 'cardNumber', e.card_number, 'oppositionReason', e.opposition_reason)
-          FROM erased e;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER card_opposed_destroys_codes AFTER UPDATE ON card
-      REFERENCING NEW TABLE AS opposed FOR EACH STATEMENT
-      EXECUTE FUNCTION card_opposed_destroys_codes()`);
-    // The codes of cards opposed before this migration: destroyed now, as the trigger would have.
+    // The codes of cards opposed before this migration: destroyed now, as the event would have.
     await q.query(`
       WITH erased AS (
         UPDATE order_codes c
@@ -150,11 +129,14 @@ export class Mailing1764201500000 implements MigrationInterface {
       SELECT nextval('audit_log_id_seq'), now(), 'system:vault', 'codes.destroy', 'card_order', e.order_id::text,
              jsonb_build_object('reason', 'card opposed', 'cardNumber', e.card_number, 'oppositionReason', e.opposition_reason)
         FROM erased e`);
+    // The cards personalized before this migration: their card letter waits for the next batch.
+    await q.query(`
+      INSERT INTO mailing_letter (kind, card_number, order_id, state)
+      SELECT 'card-letter', c.card_number, c.order_id, 'waiting'
+        FROM card c WHERE c.state = 'personalized' AND c.order_id IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER IF EXISTS card_opposed_destroys_codes ON card`);
-    await q.query(`DROP FUNCTION IF EXISTS card_opposed_destroys_codes()`);
     await q.query(`DELETE FROM order_codes WHERE destroyed_at IS NOT NULL`);
     await q.query(`ALTER TABLE order_codes DROP CONSTRAINT order_codes_destroyed_check, DROP CONSTRAINT order_codes_iv_check`);
     await q.query(`

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const { CrlDeltaHandler } = await import('./opposition/crl-delta.handler');
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
   const { OrdersApprovedHandler } = await import('./mailing/orders-approved.handler');
+  const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
       app.get(CrlDeltaHandler),
       app.get(CrlFullHandler),
       app.get(OrdersApprovedHandler),
+      app.get(CardsPersonalizedHandler),
+      app.get(CardsOpposedHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,

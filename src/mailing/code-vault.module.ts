@@ -4,6 +4,8 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnModuleInit } from 
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { OrdersModule } from '../orders/orders.module';
+import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService, VAULT_KEYS, VaultKeySource } from './code-vault.service';
 import { OrdersApprovedHandler } from './orders-approved.handler';
 import { DEV_KEYS_DIR, DEV_KEYS_FILE, loadVaultKeys, VaultKeyring } from './vault-keys';
@@ -99,14 +101,17 @@ export class CodeVaultModule implements OnModuleInit {
     return {
       module: CodeVaultModule,
       global: true,
+      imports: [OrdersModule],
       providers: [
         { provide: CODE_VAULT_OPTIONS, useValue: opts },
         VaultKeys,
         { provide: VAULT_KEYS, useExisting: VaultKeys },
         CodeVaultService,
         OrdersApprovedHandler,
+        CardsPersonalizedHandler,
+        CardsOpposedHandler,
       ],
-      exports: [CodeVaultService, OrdersApprovedHandler],
+      exports: [CodeVaultService, OrdersApprovedHandler, CardsPersonalizedHandler, CardsOpposedHandler],
     };
   }
 }

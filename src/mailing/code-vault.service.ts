@@ -246,6 +246,30 @@ export class CodeVaultService {
   }
 
   /**
+   * Destroys the codes of `orderIds` in the caller's transaction: the sealed bytes erased,
+   * when and why kept, one audit entry per order whose codes this call destroyed (none for
+   * codes already destroyed or never issued). Returns those orders.
+   */
+  async destroy(em: EntityManager, orderIds: string[], reason: string, actor: string): Promise<string[]> {
+    const ids = [...new Set(orderIds.filter(isUuid).map((id) => id.toLowerCase()))];
+    if (!ids.length) return [];
+    const rows = await rowsReturned<{ order_id: string }>(
+      em,
+      `UPDATE order_codes
+          SET key_id = NULL, wrapped_key = NULL, wrap_iv = NULL, sealed_codes = NULL, codes_iv = NULL,
+              destroyed_at = now(), destroyed_reason = $2
+        WHERE order_id = ANY($1::uuid[]) AND destroyed_at IS NULL
+        RETURNING order_id`,
+      [ids, reason],
+    );
+    await this.audit.appendMany(
+      em,
+      rows.map((r) => ({ actor, action: 'codes.destroy', entity: 'card_order' as const, entityId: r.order_id, details: { reason } })),
+    );
+    return rows.map((r) => r.order_id);
+  }
+
+  /**
    * Wraps again, under the current key, the data key of every order sealed under an older
    * one, 1000 orders a transaction (an interrupted run keeps what it did; a rerun goes on).
    * Refuses to start while codes are sealed under a key that is no longer configured.

@@ -97,6 +97,7 @@ export class CardsService {
         );
         if (old.length) {
           replaced = card.replacesCard;
+          await this.outbox.add(em, 'card.opposed', { cardNumbers: [card.replacesCard] });
           const [req] = await em.query(
             `INSERT INTO opposition_request (card_number, reason, source, source_ref) VALUES ($1, 'replacement', 'system', $2)
              ON CONFLICT DO NOTHING RETURNING id::text AS id`,
@@ -119,6 +120,11 @@ export class CardsService {
     });
   }
 
+  /** Cards just personalized, in the caller's transaction: mailing learns of them (their card letters). */
+  async personalized(em: EntityManager, cardNumbers: string[]): Promise<void> {
+    if (cardNumbers.length) await this.outbox.add(em, 'card.personalized', { cardNumbers });
+  }
+
   /**
    * Opposes a card, for good (opposition module): the one way a card enters the opposed
    * state besides activation of its replacement. A conditional update, so that of two
@@ -132,7 +138,10 @@ export class CardsService {
         WHERE card_number = $1 AND state = ANY($3) RETURNING ${CARD_COLUMNS}`,
       [cardNumber, reason, fromStatesFor('oppose')],
     );
-    if (won) return { card: won, opposedNow: true };
+    if (won) {
+      await this.outbox.add(em, 'card.opposed', { cardNumbers: [won.cardNumber] });
+      return { card: won, opposedNow: true };
+    }
     const card = await this.getIn(em, cardNumber);
     if (!card) throw new OrdersError('card_not_found', `no card ${cardNumber}`, 404);
     return { card, opposedNow: false };
@@ -147,7 +156,7 @@ export class CardsService {
     asOf: string,
     limit: number,
   ): Promise<Array<{ cardNumber: string; validUntil: string; opposedAt: Date }>> {
-    return rowsReturned(
+    const rows = await rowsReturned<{ cardNumber: string; validUntil: string; opposedAt: Date }>(
       em,
       `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'expiry', updated_at = now()
         WHERE card_number IN (SELECT card_number FROM card WHERE state <> 'opposed' AND valid_until < $1::date
@@ -156,6 +165,8 @@ export class CardsService {
        RETURNING card_number AS "cardNumber", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", opposed_at AS "opposedAt"`,
       [asOf, limit, fromStatesFor('oppose')],
     );
+    if (rows.length) await this.outbox.add(em, 'card.opposed', { cardNumbers: rows.map((r) => r.cardNumber) });
+    return rows;
   }
 
   /**
@@ -199,6 +210,15 @@ export class CardsService {
     if (c.state === 'opposed') return { cardNumber, status: 'opposed', reason: c.reason, opposedAt: c.opposedAt };
     if (c.expiredAt) return { cardNumber, status: 'opposed', reason: 'expiry', opposedAt: c.expiredAt };
     return { cardNumber, status: 'valid' };
+  }
+
+  /** The cards of `cardNumbers` that exist, in the order asked (another module's reads, in its transaction when given). */
+  async byNumbers(cardNumbers: string[], em: EntityManager = this.ds.manager): Promise<CardView[]> {
+    if (!cardNumbers.length) return [];
+    return em.query(
+      `SELECT ${CARD_COLUMNS} FROM card JOIN unnest($1::text[]) WITH ORDINALITY AS k(n, i) ON k.n = card_number ORDER BY k.i`,
+      [cardNumbers],
+    );
   }
 
   private async getIn(em: EntityManager, cardNumber: string): Promise<CardView | undefined> {

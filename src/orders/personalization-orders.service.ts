@@ -230,6 +230,7 @@ export class PersonalizationOrdersService {
           details: { orderId: claim.orderId, chipSerial, station: claim.station, validFrom: claim.validFrom, validUntil: claim.validUntil },
         },
       ]);
+      await this.cards.personalized(em, [claim.cardNumber]);
       return card;
     });
   }

@@ -6,11 +6,13 @@ import { TokensService } from '../../src/common/auth/tokens.service';
 import type { AppConfig } from '../../src/common/config/config';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { databaseIdentity, outboxJobId } from '../../src/common/outbox/outbox-delivery';
+import { CardsOpposedHandler, CardsPersonalizedHandler } from '../../src/mailing/card-events.handler';
 import { VaultKeys } from '../../src/mailing/code-vault.module';
 import { CardCodes, CodeVaultService, RotationResult } from '../../src/mailing/code-vault.service';
 import { MailingError } from '../../src/mailing/mailing.errors';
 import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
 import { loadVaultKeys, newKeyLine, parseVaultKeys } from '../../src/mailing/vault-keys';
+import { CardsService } from '../../src/orders/cards.service';
 import { OrderActor, OrdersService } from '../../src/orders/orders.service';
 import { findCodeLeaks } from '../support/code-leaks';
 import { openContext, TestContext } from '../support/context';
@@ -439,7 +441,7 @@ describe(CodeVaultService.name, () => {
     });
   });
 
-  describe('destruction when the card is opposed (a trigger on card)', () => {
+  describe("the orders module's card events: card letters waiting, codes destroyed when a card is opposed", () => {
     /** A card made for `orderId`, as personalization records it. */
     async function cardFor(orderId: string, cardNumber: string): Promise<void> {
       await ctx.ds.query(
@@ -451,19 +453,33 @@ describe(CodeVaultService.name, () => {
         [cardNumber, orderId],
       );
     }
+    const letters = async (cardNumber: string) =>
+      ctx.ds.query(`SELECT kind, state, held_reason FROM mailing_letter WHERE card_number = $1 ORDER BY kind`, [cardNumber]);
 
-    it("erases the sealed codes and audits it; the codes cannot be had again; another card's codes stay", async () => {
+    it("a card personalized waits for its card letter; a card opposed loses its codes (audited) and its letters not batched; another card's stay", async () => {
       const { service, handler } = vault();
+      const outbox = new OutboxService();
+      const cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
+      const personalized = new CardsPersonalizedHandler(ctx.ds, cards, outbox);
+      const opposedHandler = new CardsOpposedHandler(ctx.ds, cards, service, outbox);
       const [kept, opposed] = [await approvedOrder(), await approvedOrder()];
       await deliverApprovals(handler);
       await cardFor(kept, '9900000017');
       await cardFor(opposed, '9900000025');
       const keptCodes = await service.codesForPersonalization(kept);
-      await ctx.ds.query(`UPDATE card SET state = 'sent' WHERE card_number = ANY($1)`, [['9900000017', '9900000025']]);
-      expect((await codeRow(opposed)).destroyed_at).toBeNull();
-      await ctx.ds.query(
-        `UPDATE card SET state = 'opposed', opposed_at = now(), opposition_reason = 'loss' WHERE card_number = '9900000025'`,
-      );
+
+      expect(await personalized.consume(['9900000017', '9900000025'])).toEqual({ cards: 2, letters: 2 });
+      // A redelivery changes nothing.
+      expect(await personalized.consume(['9900000017', '9900000025'])).toEqual({ cards: 2, letters: 0 });
+      expect(await letters('9900000025')).toEqual([{ kind: 'card-letter', state: 'waiting', held_reason: null }]);
+
+      // The orders module opposes the card and says so in its outbox.
+      await ctx.ds.transaction((em) => cards.oppose(em, '9900000025', 'loss'));
+      const [event] = await ctx.ds.query(`SELECT payload FROM outbox WHERE topic = 'card.opposed' ORDER BY id DESC LIMIT 1`);
+      expect(event.payload).toEqual({ cardNumbers: ['9900000025'] });
+      expect(await opposedHandler.consume(event.payload.cardNumbers)).toEqual({ cards: 1, codesDestroyed: 1, lettersHeld: 1 });
+      expect(await opposedHandler.consume(event.payload.cardNumbers)).toEqual({ cards: 1, codesDestroyed: 0, lettersHeld: 1 });
+
       const row = await codeRow(opposed);
       expect(row).toMatchObject({
         key_id: null,
@@ -477,9 +493,8 @@ describe(CodeVaultService.name, () => {
       const entries = await ctx.ds.query(`SELECT actor, details FROM audit_log WHERE action = 'codes.destroy' AND entity_id = $1`, [
         opposed,
       ]);
-      expect(entries).toEqual([
-        { actor: 'system:vault', details: { reason: 'card opposed', cardNumber: '9900000025', oppositionReason: 'loss' } },
-      ]);
+      expect(entries).toEqual([{ actor: 'system:vault', details: { reason: 'card opposed' } }]);
+      expect(await letters('9900000025')).toEqual([{ kind: 'card-letter', state: 'held', held_reason: 'card opposed' }]);
       const refused = await service.codesForPersonalization(opposed).then(
         () => null,
         (e: unknown) => e,
@@ -487,9 +502,10 @@ describe(CodeVaultService.name, () => {
       expect(refused).toBeInstanceOf(MailingError);
       expect(refused).toMatchObject({ code: 'codes_destroyed', status: 409 });
       expect((refused as Error).message).toMatch(/destroyed on .* \(card opposed\): the holder asks for a new card/);
-      // The other card's codes are untouched, and are the same as before.
+      // The other card: codes and letter untouched.
       expect((await codeRow(kept)).destroyed_at).toBeNull();
       expect(await service.codesForPersonalization(kept)).toEqual(keptCodes);
+      expect(await letters('9900000017')).toEqual([{ kind: 'card-letter', state: 'waiting', held_reason: null }]);
       // The vault's key counts and rotation see only codes that still exist.
       expect((await service.rotate({ actor: 't' })).remaining).toBe(0);
     });

@@ -17,6 +17,8 @@ export const TOPIC_QUEUES: Record<string, QueueName> = {
   'card.opposition-requested': QueueName.Opposition,
   'crl.delta-requested': QueueName.Crl,
   'orders.approved': QueueName.Mailing,
+  'card.personalized': QueueName.Mailing,
+  'card.opposed': QueueName.Mailing,
 };
 
 /** Typed payloads: ids only, never a PIN, a PUK or a person's data (design.md point 4). */
@@ -28,6 +30,10 @@ export interface JobPayloads {
   'crl.delta-requested': Record<string, never>;
   /** Orders were approved (one, or a chunk of a renewal sweep): the vault issues their codes. */
   'orders.approved': { orderIds: string[] };
+  /** Cards were personalized: mailing prepares their card letters. */
+  'card.personalized': { cardNumbers: string[] };
+  /** Cards were opposed (any reason, any path): mailing destroys their codes and withdraws their letters not printed. */
+  'card.opposed': { cardNumbers: string[] };
 }
 
 /**
