@@ -37,6 +37,13 @@ const timed = async (args: string[], env: Record<string, string>) => {
   return { ...r, seconds: (Date.now() - t0) / 1000 };
 };
 
+/**
+ * What "at once" means below: the CLI's connection check gives up after 2 s; the bound leaves
+ * room for Node to start on a loaded 2-core machine, and stays far below the 25 s of retries
+ * these tests guard against.
+ */
+const QUICK_FAILURE_SECONDS = 10;
+
 describe('the CLI without a command, with an unknown one, and with its services unreachable', () => {
   let db: TestDb;
   let env: Record<string, string>;
@@ -106,14 +113,14 @@ describe('the CLI without a command, with an unknown one, and with its services 
     for (const flag of ['--as-of <date>', '--confirm-mass-change', '--json']) expect(one.stdout).toContain(flag);
   });
 
-  it('fails every command within 5 s with one line naming PostgreSQL when it is unreachable, exit 1', async () => {
+  it('fails every command within seconds with one line naming PostgreSQL when it is unreachable, exit 1', async () => {
     const port = await freePort();
     const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cps` };
     const line = `error: cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused)`;
     for (const args of EVERY_COMMAND) {
       const r = await timed(args, down);
       expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 1, stdout: '', stderr: `${line}\n` });
-      expect(r.seconds).toBeLessThan(5);
+      expect(r.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
       const j = await timed([...args, '--json'], down);
       expect({ args, code: j.code, stderr: j.stderr, lines: j.stdout.trim().split('\n').length }).toEqual({
         args,
@@ -122,11 +129,11 @@ describe('the CLI without a command, with an unknown one, and with its services 
         lines: 1,
       });
       expect(j.json).toEqual({ error: { code: 'service_unavailable', message: line.slice('error: '.length) } });
-      expect(j.seconds).toBeLessThan(5);
+      expect(j.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
     }
   });
 
-  it('gives up within 5 s on an address that accepts connections and never answers', async () => {
+  it('gives up within seconds on an address that accepts connections and never answers', async () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer((c) => {
       sockets.push(c);
@@ -139,7 +146,7 @@ describe('the CLI without a command, with an unknown one, and with its services 
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`error: cannot reach PostgreSQL at 127.0.0.1:${port} (no answer within 2 s)\n`);
       expect(r.json.error.code).toBe('service_unavailable');
-      expect(r.seconds).toBeLessThan(5);
+      expect(r.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
     } finally {
       for (const c of sockets) c.destroy();
       await new Promise((resolve) => silent.close(resolve));
@@ -166,7 +173,7 @@ describe('the CLI without a command, with an unknown one, and with its services 
       const r = await timed(['tokens:list', '--json'], { ...env, DATABASE_URL: url.toString() });
       expect(connections).toBeGreaterThan(1);
       expect(r.code).toBe(1);
-      expect(r.seconds).toBeLessThan(5);
+      expect(r.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
       expect(r.json.error).toEqual({
         code: 'service_unavailable',
         message: expect.stringMatching(/^a connection to PostgreSQL .* was lost or refused/),
@@ -184,7 +191,7 @@ describe('the CLI without a command, with an unknown one, and with its services 
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
       expect(r.json).toBeInstanceOf(Object);
-      expect(r.seconds).toBeLessThan(5);
+      expect(r.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
     }
   });
 });
