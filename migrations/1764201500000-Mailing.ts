@@ -96,6 +96,12 @@ export class Mailing1764201500000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX mailing_reprint_request_open_idx ON mailing_reprint_request (letter_id) WHERE state = 'requested'`);
 
+    // An opposition after a returned letter comes by the channel of returned mail.
+    await q.query(`ALTER TABLE opposition DROP CONSTRAINT opposition_channel_check`);
+    await q.query(`
+      ALTER TABLE opposition ADD CONSTRAINT opposition_channel_check
+        CHECK (channel IN ('phone','form','portal','registry','system','import','returned-mail'))`);
+
     // The codes: erased, not deleted, so that a reprint asked too late is told why.
     await q.query(`
       ALTER TABLE order_codes
@@ -144,6 +150,12 @@ export class Mailing1764201500000 implements MigrationInterface {
         ALTER COLUMN key_id SET NOT NULL, ALTER COLUMN wrapped_key SET NOT NULL, ALTER COLUMN wrap_iv SET NOT NULL,
         ALTER COLUMN sealed_codes SET NOT NULL, ALTER COLUMN codes_iv SET NOT NULL,
         ADD CONSTRAINT order_codes_iv_check CHECK (octet_length(wrap_iv) = 12 AND octet_length(codes_iv) = 12)`);
+    const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM opposition WHERE channel = 'returned-mail'`);
+    if (n > 0) throw new Error(`${n} oppositions came by returned mail: this migration cannot be reverted without rewriting them`);
+    await q.query(`ALTER TABLE opposition DROP CONSTRAINT opposition_channel_check`);
+    await q.query(`
+      ALTER TABLE opposition ADD CONSTRAINT opposition_channel_check
+        CHECK (channel IN ('phone','form','portal','registry','system','import'))`);
     await q.query(`DROP TABLE IF EXISTS mailing_reprint_request`);
     await q.query(`DROP TABLE IF EXISTS mailing_letter`);
     await q.query(`DROP TABLE IF EXISTS mailing_batch`);

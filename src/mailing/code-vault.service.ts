@@ -246,6 +246,34 @@ export class CodeVaultService {
   }
 
   /**
+   * The codes of `orderIds`, opened, for their PIN letters: never issued here (a letter prints
+   * the codes written on the card, or none). An order without codes, or whose codes were
+   * destroyed, is in `missing` with why.
+   */
+  async codesForLetters(orderIds: string[]): Promise<{ codes: Map<string, CardCodes>; missing: Map<string, string> }> {
+    const ids = [...new Set(orderIds.map((id) => id.toLowerCase()))];
+    const codes = new Map<string, CardCodes>();
+    const missing = new Map<string, string>();
+    if (!ids.length) return { codes, missing };
+    const rows: SealedRow[] = await this.ds.query(`SELECT ${SEALED_COLUMNS} FROM order_codes WHERE order_id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.order_id, r]));
+    let { keys } = await this.keyring();
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (!row) missing.set(id, 'no codes were issued for this order');
+      else if (row.destroyed_at) missing.set(id, `the codes were destroyed (${row.destroyed_reason})`);
+      else {
+        if (!keys.has(row.key_id)) {
+          this.covering = null;
+          ({ keys } = await this.keyring());
+        }
+        codes.set(id, openCodes(id, sealedOf(row), keys));
+      }
+    }
+    return { codes, missing };
+  }
+
+  /**
    * Destroys the codes of `orderIds` in the caller's transaction: the sealed bytes erased,
    * when and why kept, one audit entry per order whose codes this call destroyed (none for
    * codes already destroyed or never issued). Returns those orders.

@@ -8,6 +8,13 @@ export const MAILING_ERROR_CODES = [
   'vault_keys_required',
   'vault_order_unknown',
   'codes_destroyed',
+  'mailing_not_configured',
+  'batch_not_found',
+  'batch_not_ready',
+  'letter_not_found',
+  'letter_not_printed',
+  'reprint_not_allowed',
+  'reprint_not_found',
 ] as const;
 export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 
@@ -24,5 +31,12 @@ export class MailingError extends DomainError<MailingErrorCode> {
     vault_keys_required: 'A vault key file is required in production',
     vault_order_unknown: 'There is no such order to hold codes for',
     codes_destroyed: 'The codes of this card were destroyed',
+    mailing_not_configured: 'The letters cannot be made with this configuration',
+    batch_not_found: 'There is no such mailing batch',
+    batch_not_ready: 'The mailing batch is not in a state that allows this',
+    letter_not_found: 'There is no such letter',
+    letter_not_printed: 'The letter was not printed',
+    reprint_not_allowed: 'This letter cannot be printed again',
+    reprint_not_found: 'There is no such reprint request',
   };
 }

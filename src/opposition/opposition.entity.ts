@@ -6,7 +6,7 @@ import { Card, OppositionRequest } from '../orders/card.entity';
 @Unique('opposition_card_number_key', ['cardNumber'])
 @Check('opposition_reason_check', `reason IN ('expiry','loss','theft','malfunction','non-receipt','cessation','replacement')`)
 @Check('opposition_source_check', `source IN ('helpdesk','operator','registry','system','import')`)
-@Check('opposition_channel_check', `channel IN ('phone','form','portal','registry','system','import')`)
+@Check('opposition_channel_check', `channel IN ('phone','form','portal','registry','system','import','returned-mail')`)
 export class Opposition {
   @Column('bigint', { primary: true, generated: 'increment' }) id: string;
   @Column('text', { name: 'card_number' }) cardNumber: string;

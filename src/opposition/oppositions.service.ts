@@ -64,6 +64,8 @@ const REQUEST_SOURCES: Record<string, { source: string; channel: string; declare
   registry: { source: 'registry', channel: 'registry', declaredBy: 'system:registry' },
   system: { source: 'system', channel: 'system', declaredBy: 'system:activation' },
   import: { source: 'import', channel: 'import', declaredBy: 'system:cards-import' },
+  /** A letter came back (non-receipt): an operator recorded it (the mailing module's audit entry names them). */
+  mailing: { source: 'operator', channel: 'returned-mail', declaredBy: 'system:mailing' },
 };
 
 /**

@@ -120,6 +120,45 @@ export class CardsService {
     });
   }
 
+  /**
+   * Cards whose card letter was printed (mailing): personalized → sent, in the caller's
+   * transaction, one audit entry each. A card in another state is left as it is; returns those sent.
+   */
+  async sent(em: EntityManager, cardNumbers: string[], actor: string, details: Record<string, unknown>): Promise<string[]> {
+    if (!cardNumbers.length) return [];
+    const rows = await rowsReturned<{ card_number: string }>(
+      em,
+      `UPDATE card SET state = $3, updated_at = now() WHERE card_number = ANY($1::text[]) AND state = ANY($2) RETURNING card_number`,
+      [cardNumbers, fromStatesFor('send'), cardTransition('personalized', 'send')],
+    );
+    await this.audit.appendMany(
+      em,
+      rows.map((r) => ({ actor, action: 'card.send', entity: 'card' as const, entityId: r.card_number, details })),
+    );
+    return rows.map((r) => r.card_number);
+  }
+
+  /**
+   * Asks the opposition module to oppose a card (its request, handled by the worker), in the
+   * caller's transaction: how mailing opposes a card whose letter came back. Returns the
+   * request's id, or null when that request was made before.
+   */
+  async requestOpposition(
+    em: EntityManager,
+    cardNumber: string,
+    reason: string,
+    source: string,
+    sourceRef: string,
+  ): Promise<string | null> {
+    const [req]: Array<{ id: string }> = await em.query(
+      `INSERT INTO opposition_request (card_number, reason, source, source_ref) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id::text AS id`,
+      [cardNumber, reason, source, sourceRef],
+    );
+    if (req) await this.outbox.add(em, 'card.opposition-requested', { requestId: req.id });
+    return req?.id ?? null;
+  }
+
   /** Cards just personalized, in the caller's transaction: mailing learns of them (their card letters). */
   async personalized(em: EntityManager, cardNumbers: string[]): Promise<void> {
     if (cardNumbers.length) await this.outbox.add(em, 'card.personalized', { cardNumbers });

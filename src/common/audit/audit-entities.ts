@@ -10,6 +10,8 @@ export const AUDIT_ENTITIES = [
   'crl',
   'encoder_station',
   'job_run',
+  'mailing_batch',
+  'mailing_letter',
   'principal',
   'renewal_run',
   'rpps_event',
