@@ -7,6 +7,9 @@ export const MAILING_ERROR_CODES = [
   'vault_keys_invalid',
   'vault_keys_required',
   'vault_order_unknown',
+  'letter_invalid',
+  'letter_file_exists',
+  'letter_render_failed',
 ] as const;
 export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 
@@ -22,5 +25,8 @@ export class MailingError extends DomainError<MailingErrorCode> {
     vault_keys_invalid: 'The vault key file cannot be used',
     vault_keys_required: 'A vault key file is required in production',
     vault_order_unknown: 'There is no such order to hold codes for',
+    letter_invalid: 'A letter cannot be printed from these data',
+    letter_file_exists: 'The letters file already exists: it is never overwritten',
+    letter_render_failed: 'The letters could not be rendered',
   };
 }
