@@ -32,6 +32,8 @@ ENV NODE_ENV=production \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The letters' embedded fonts (found by going up from dist/src/mailing/letters).
+COPY --from=build /app/assets ./assets
 # Created before VOLUME so that a new named volume is owned by "node".
 RUN mkdir -p /data && chown node:node /data
 USER node

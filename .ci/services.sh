@@ -35,7 +35,8 @@ ci_retry() {
 
 ci_install_packages() {
   ci_section "Debian packages"
-  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip)
+  # poppler-utils: pdftotext, pdfinfo and pdffonts read back the letters' PDFs in the tests.
+  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip poppler-utils)
   # The node-svc machines come with the servers; install them too if absent
   # so the script also works on a bare Debian 12.
   command -v pg_ctlcluster >/dev/null 2>&1 || wanted+=(postgresql)

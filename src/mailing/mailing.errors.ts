@@ -15,6 +15,9 @@ export const MAILING_ERROR_CODES = [
   'letter_not_printed',
   'reprint_not_allowed',
   'reprint_not_found',
+  'letter_invalid',
+  'letter_file_exists',
+  'letter_render_failed',
 ] as const;
 export type MailingErrorCode = (typeof MAILING_ERROR_CODES)[number];
 
@@ -38,5 +41,8 @@ export class MailingError extends DomainError<MailingErrorCode> {
     letter_not_printed: 'The letter was not printed',
     reprint_not_allowed: 'This letter cannot be printed again',
     reprint_not_found: 'There is no such reprint request',
+    letter_invalid: 'A letter cannot be printed from these data',
+    letter_file_exists: 'The letters file already exists: it is never overwritten',
+    letter_render_failed: 'The letters could not be rendered',
   };
 }
