@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
   const { OrdersApprovedHandler } = await import('./mailing/orders-approved.handler');
   const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
+  const { MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       app.get(OrdersApprovedHandler),
       app.get(CardsPersonalizedHandler),
       app.get(CardsOpposedHandler),
+      app.get(MailingBatchHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
   await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
   await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
+  await MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
+    'card-letter': cfg.MAILING_CARD_LETTER_CRON,
+    'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
+  });
   await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
   const stations = new AbortController();

@@ -5,8 +5,11 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { OrdersModule } from '../orders/orders.module';
+import { RppsModule } from '../rpps/rpps.module';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService, VAULT_KEYS, VaultKeySource } from './code-vault.service';
+import { MailingBatchHandler } from './mailing-batch.handler';
+import { MailingBatchesService } from './mailing-batches.service';
 import { OrdersApprovedHandler } from './orders-approved.handler';
 import { DEV_KEYS_DIR, DEV_KEYS_FILE, loadVaultKeys, VaultKeyring } from './vault-keys';
 
@@ -101,7 +104,7 @@ export class CodeVaultModule implements OnModuleInit {
     return {
       module: CodeVaultModule,
       global: true,
-      imports: [OrdersModule],
+      imports: [OrdersModule, RppsModule],
       providers: [
         { provide: CODE_VAULT_OPTIONS, useValue: opts },
         VaultKeys,
@@ -110,8 +113,17 @@ export class CodeVaultModule implements OnModuleInit {
         OrdersApprovedHandler,
         CardsPersonalizedHandler,
         CardsOpposedHandler,
+        MailingBatchesService,
+        MailingBatchHandler,
       ],
-      exports: [CodeVaultService, OrdersApprovedHandler, CardsPersonalizedHandler, CardsOpposedHandler],
+      exports: [
+        CodeVaultService,
+        OrdersApprovedHandler,
+        CardsPersonalizedHandler,
+        CardsOpposedHandler,
+        MailingBatchesService,
+        MailingBatchHandler,
+      ],
     };
   }
 }

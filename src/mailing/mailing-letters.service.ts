@@ -8,11 +8,7 @@ import { isUuid } from '../common/database/uuid';
 import { CardsService } from '../orders/cards.service';
 import { OrderActor, OrdersService } from '../orders/orders.service';
 import { RppsService } from '../rpps/rpps.service';
-import { CodeVaultService } from './code-vault.service';
 import { MailingError } from './mailing.errors';
-
-/** The reason recorded when the reprint window of a printed PIN letter has passed. */
-export const WINDOW_PASSED = 'reprint window passed';
 
 /**
  * What happens to letters after their batch (issue 11): printing recorded (a card letter
@@ -28,7 +24,6 @@ export class MailingLettersService {
     private readonly cards: CardsService,
     private readonly orders: OrdersService,
     private readonly rpps: RppsService,
-    private readonly vault: CodeVaultService,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
@@ -161,7 +156,7 @@ export class MailingLettersService {
       if (letter.kind !== 'pin-letter')
         throw new MailingError('reprint_not_allowed', 'only a PIN letter is printed again; a card letter goes with its card', 409);
       if (letter.state !== 'printed') throw await this.notPrinted(em, letterId);
-      await this.stillHeldCodes(letter.order_id);
+      await this.stillHeldCodes(em, letter.order_id);
       const [req]: Array<{ id: string }> = await em.query(
         `INSERT INTO mailing_reprint_request (letter_id, reason, requested_by, requested_by_principal) VALUES ($1, $2, $3, $4)
          ON CONFLICT (letter_id) WHERE state = 'requested' DO NOTHING RETURNING id`,
@@ -204,7 +199,7 @@ export class MailingLettersService {
           `SELECT card_number, order_id FROM mailing_letter WHERE id = $1`,
           [req.letter_id],
         );
-        await this.stillHeldCodes(letter.order_id);
+        await this.stillHeldCodes(em, letter.order_id);
         [{ id: letterId }] = await em.query(
           `INSERT INTO mailing_letter (kind, card_number, order_id, state, reprint_of) VALUES ('pin-letter', $1, $2, 'waiting', $3) RETURNING id`,
           [letter.card_number, letter.order_id, req.letter_id],
@@ -227,41 +222,22 @@ export class MailingLettersService {
     });
   }
 
-  /** Refuses (409) when the order's codes are gone: then a new PIN letter is impossible. */
-  private async stillHeldCodes(orderId: string): Promise<void> {
-    const { missing } = await this.vault.codesForLetters([orderId]);
-    const why = missing.get(orderId.toLowerCase());
+  /** Refuses (409) when the order's codes are gone: then a new PIN letter is impossible. Opens nothing (the API holds no vault key). */
+  private async stillHeldCodes(em: EntityManager, orderId: string): Promise<void> {
+    const [row]: Array<{ destroyed_at: Date | null; destroyed_reason: string | null }> = await em.query(
+      `SELECT destroyed_at, destroyed_reason FROM order_codes WHERE order_id = $1`,
+      [orderId],
+    );
+    const why = !row
+      ? 'no codes were issued for this order'
+      : row.destroyed_at
+        ? `the codes were destroyed on ${row.destroyed_at.toISOString().slice(0, 10)} (${row.destroyed_reason})`
+        : null;
     if (why) {
       throw new MailingError('reprint_not_allowed', `${why}: a new PIN letter is impossible; the holder asks for a new card`, 409, {
         orderId,
       });
     }
-  }
-
-  /**
-   * Destroys the codes whose PIN letters were all printed more than CODES_REPRINT_WINDOW_DAYS
-   * ago, with no reprint waiting (daily, before the PIN letters' batch). Returns how many.
-   */
-  async destroyPastWindow(now: Date): Promise<number> {
-    return this.ds.transaction(async (em) => {
-      const due: Array<{ order_id: string }> = await em.query(
-        `SELECT l.order_id FROM mailing_letter l
-          WHERE l.kind = 'pin-letter'
-          GROUP BY l.order_id
-         HAVING bool_and(l.state IN ('printed', 'returned')) AND max(l.printed_at) < $1::timestamptz - make_interval(days => $2::int)
-            AND NOT EXISTS (SELECT 1 FROM mailing_reprint_request r JOIN mailing_letter x ON x.id = r.letter_id
-                             WHERE x.order_id = l.order_id AND r.state = 'requested')`,
-        [now, this.cfg.CODES_REPRINT_WINDOW_DAYS],
-      );
-      return (
-        await this.vault.destroy(
-          em,
-          due.map((d) => d.order_id),
-          WINDOW_PASSED,
-          'system:vault',
-        )
-      ).length;
-    });
   }
 }
 

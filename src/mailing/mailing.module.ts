@@ -1,8 +1,18 @@
 import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module';
+import { RppsModule } from '../rpps/rpps.module';
+import { MailingController } from './mailing.controller';
+import { MailingLettersService } from './mailing-letters.service';
 
 /**
- * Mailing: see design.md. The PIN/PUK vault is CodeVaultModule, registered by the worker and the
- * CLI only (never the API); the letters come with issue 11.
+ * Mailing: see design.md. What needs no code (printing recorded, returned mail, reprint
+ * requests) is here, in every process; the PIN/PUK vault and the batches that print codes
+ * are CodeVaultModule, registered by the worker and the CLI only (never the API).
  */
-@Module({})
+@Module({
+  imports: [OrdersModule, RppsModule],
+  controllers: [MailingController],
+  providers: [MailingLettersService],
+  exports: [MailingLettersService],
+})
 export class MailingModule {}

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { QueueName } from '../common/queue/queues';
 import { CrlPublisher } from './crl-publisher.service';
-import { DAILY_JOB_OPTIONS } from './daily-job-options';
 import { OppositionsService } from './oppositions.service';
 
 export const CRL_SCHEDULER_ID = 'daily-full-crl';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { QueueName } from '../common/queue/queues';
-import { DAILY_JOB_OPTIONS } from './daily-job-options';
 import { ExpiryService } from './expiry.service';
 
 export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';

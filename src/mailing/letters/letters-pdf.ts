@@ -119,10 +119,15 @@ export async function renderLettersInProcess<K extends LetterKind>(
   return { ...done, manifest };
 }
 
-/** The compiled worker entry beside this file, or a refusal saying where it runs from. */
+/**
+ * The compiled worker entry beside this file; from the sources (ts-jest), the build's
+ * (npm run build first); or a refusal saying where it runs from.
+ */
 export function lettersWorkerFile(dir: string = __dirname): string {
   const file = join(dir, WORKER_FILE);
   if (existsSync(file)) return file;
+  const built = join(dir, '..', '..', '..', 'dist', 'src', 'mailing', 'letters', WORKER_FILE);
+  if (/[\\/]src[\\/]mailing[\\/]letters$/.test(dir) && existsSync(built)) return built;
   throw new MailingError(
     'letter_render_failed',
     `the letters worker ${file} does not exist: renderLetters runs from the build (npm run build, dist/); under ts-jest use renderLettersInProcess`,

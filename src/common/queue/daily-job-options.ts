@@ -1,4 +1,4 @@
-/** Daily jobs: kept for a while, and retried (a day without a fresh CRL would leave relying parties with a stale one). */
+/** Daily jobs (CRL, expiry, renewals, mailing): kept for a while, and retried (a day without a fresh CRL would leave relying parties with a stale one). */
 export const DAILY_JOB_OPTIONS = {
   removeOnComplete: { count: 100 },
   removeOnFail: { count: 100 },

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
+import { JobHandler, JobLogger } from '../common/queue/job-handler';
+import { QueueName } from '../common/queue/queues';
+import { LETTER_KINDS, LetterKind } from './mailing.entities';
+import { MailingBatchesService } from './mailing-batches.service';
+
+/** The daily batches (mailing:batch does the same by hand): card letters, then PIN letters. */
+@Injectable()
+export class MailingBatchHandler implements JobHandler {
+  readonly queue = QueueName.Mailing;
+  readonly jobName = 'mailing.batch';
+
+  constructor(private readonly batches: MailingBatchesService) {}
+
+  async handle(job: Job<{ kind: LetterKind }>, log: JobLogger) {
+    if (!LETTER_KINDS.includes(job.data.kind)) throw new Error(`mailing.batch: unknown kind ${String(job.data.kind).slice(0, 40)}`);
+    const r = await this.batches.run({ kind: job.data.kind, actor: 'system:scheduler' });
+    log.info({ ...r }, r.batchId ? 'mailing batch made' : 'no letter due');
+    return r;
+  }
+
+  static async schedule(queue: Queue, patterns: Record<LetterKind, string>): Promise<void> {
+    for (const kind of LETTER_KINDS) {
+      await queue.upsertJobScheduler(
+        `daily-${kind}s`,
+        { pattern: patterns[kind], tz: 'Europe/Paris' },
+        { name: 'mailing.batch', data: { kind }, opts: DAILY_JOB_OPTIONS },
+      );
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { printFailure, printResult } from '../common/cli/cli-output';
+import { hostActor } from '../common/cli/host-actor';
+import { progressView } from '../common/cli/progress';
+import { LetterKind } from './mailing.entities';
+import { MAX_DAYS_AHEAD, MailingBatchesService } from './mailing-batches.service';
+
+@Command({
+  name: 'mailing:batch',
+  description:
+    'Make a batch of card letters (personalized cards not yet mailed) or of PIN letters (cards whose card letter is PIN_LETTER_DELAY_DAYS old): one PDF and its manifest in DATA_DIR/mailing',
+})
+export class MailingBatchCommand extends CommandRunner {
+  constructor(private readonly batches: MailingBatchesService) {
+    super();
+  }
+
+  async run(_args: string[], flags: { kind?: string; asOf?: string; json?: boolean }): Promise<void> {
+    const json = !!flags.json;
+    const view = progressView(json);
+    try {
+      const r = await this.batches.run({
+        kind: (flags.kind ?? '') as LetterKind,
+        asOf: flags.asOf,
+        actor: hostActor(),
+        onProgress: (done, total) => view.update('rendering letters', done, total),
+      });
+      view.stop();
+      printResult(
+        json,
+        {
+          batchId: r.batchId,
+          kind: r.kind,
+          letters: r.letters,
+          path: r.path,
+          number: r.number,
+          asOf: r.asOf,
+          held: r.held,
+          pages: r.pages,
+          manifestPath: r.manifestPath,
+          resumed: r.resumed,
+        },
+        () =>
+          (r.batchId
+            ? `${r.kind} batch ${r.number} of ${r.asOf}${r.resumed ? ' (an interrupted batch, finished)' : ''}: ${r.letters} letters, ${r.pages} pages\n  PDF:      ${r.path}\n  manifest: ${r.manifestPath}`
+            : `${r.kind}: no letter due on ${r.asOf}`) +
+          (r.held ? `\n  ${r.held} letters held, each with its reason (an address that cannot be laid out, a card opposed)` : ''),
+      );
+    } catch (e) {
+      view.stop();
+      printFailure(json, e);
+    }
+  }
+
+  @Option({ flags: '--kind <kind>', description: 'card-letter or pin-letter', required: true })
+  parseKind(v: string): string {
+    return v;
+  }
+
+  @Option({
+    flags: '--as-of <date>',
+    description: `the batch's day, YYYY-MM-DD, from today to ${MAX_DAYS_AHEAD} days ahead (default: today, Paris time); PIN letters go for cards whose card letter's batch is PIN_LETTER_DELAY_DAYS before it`,
+  })
+  parseAsOf(v: string): string {
+    return v;
+  }
+
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}
