@@ -46,6 +46,11 @@ const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
   'GET /api/v1/cards/{cardNumber}/status': ANY_ROLE,
   'GET /api/v1/encoders': ['operator'],
   'POST /api/v1/encoders/{id}/reset': ['operator'],
+  'POST /api/v1/mailing/batches/{id}/printed': ['operator'],
+  'POST /api/v1/mailing/letters/{id}/returned': ['operator'],
+  'POST /api/v1/mailing/letters/{id}/reprint': ['operator'],
+  'POST /api/v1/mailing/reprints/{id}/approve': ['operator'],
+  'POST /api/v1/mailing/reprints/{id}/reject': ['operator'],
 };
 
 /** Path parameters of the right shape that name nothing: an allowed caller gets 404 (or 400/409), never 401/403. */
