@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
@@ -31,19 +31,46 @@ export class CardsPersonalizedHandler implements JobHandler {
 
   async consume(cardNumbers: string[], job?: { id?: string }): Promise<{ cards: number; letters: number }> {
     return this.ds.transaction(async (em) => {
-      const cards = (await this.cards.byNumbers(cardNumbers, em)).filter((c) => c.orderId && c.state === 'personalized');
-      const rows: unknown[] = cards.length
-        ? await em.query(
-            `INSERT INTO mailing_letter (kind, card_number, order_id, state)
-             SELECT 'card-letter', n, o, 'waiting' FROM unnest($1::text[], $2::uuid[]) AS k(n, o)
-             ON CONFLICT (card_number, kind) WHERE reprint_of IS NULL DO NOTHING
-             RETURNING id`,
-            [cards.map((c) => c.cardNumber), cards.map((c) => c.orderId)],
-          )
-        : [];
+      const r = await this.apply(em, cardNumbers);
       await this.outbox.markConsumed(em, job);
-      return { cards: cardNumbers.length, letters: rows.length };
+      return r;
     });
+  }
+
+  /** The messages not delivered yet, applied now (a batch includes every card personalized before it, a worker running or not). */
+  async catchUp(): Promise<number> {
+    let letters = 0;
+    for (;;) {
+      const done = await this.ds.transaction(async (em) => {
+        const messages = await this.outbox.unconsumedMessages(em, 'card.personalized');
+        if (!messages.length) return null;
+        const r = await this.apply(
+          em,
+          messages.flatMap((m) => m.payload.cardNumbers),
+        );
+        await this.outbox.markConsumedIds(
+          em,
+          messages.map((m) => m.id),
+        );
+        return r.letters;
+      });
+      if (done === null) return letters;
+      letters += done;
+    }
+  }
+
+  private async apply(em: EntityManager, cardNumbers: string[]): Promise<{ cards: number; letters: number }> {
+    const cards = (await this.cards.byNumbers(cardNumbers, em)).filter((c) => c.orderId && c.state === 'personalized');
+    const rows: unknown[] = cards.length
+      ? await em.query(
+          `INSERT INTO mailing_letter (kind, card_number, order_id, state)
+           SELECT 'card-letter', n, o, 'waiting' FROM unnest($1::text[], $2::uuid[]) AS k(n, o)
+           ON CONFLICT (card_number, kind) WHERE reprint_of IS NULL DO NOTHING
+           RETURNING id`,
+          [cards.map((c) => c.cardNumber), cards.map((c) => c.orderId)],
+        )
+      : [];
+    return { cards: cardNumbers.length, letters: rows.length };
   }
 }
 
@@ -74,19 +101,46 @@ export class CardsOpposedHandler implements JobHandler {
 
   async consume(cardNumbers: string[], job?: { id?: string }): Promise<{ cards: number; codesDestroyed: number; lettersHeld: number }> {
     return this.ds.transaction(async (em) => {
-      const opposed = (await this.cards.byNumbers(cardNumbers, em)).filter((c) => c.state === 'opposed');
-      const orderIds = opposed.map((c) => c.orderId).filter((id): id is string => !!id);
-      const destroyed = await this.vault.destroy(em, orderIds, 'card opposed', 'system:vault');
-      const held = opposed.length
-        ? await rowsReturned(
-            em,
-            `UPDATE mailing_letter SET state = 'held', held_reason = 'card opposed', updated_at = now()
-              WHERE card_number = ANY($1::text[]) AND state IN ('waiting', 'held') RETURNING id`,
-            [opposed.map((c) => c.cardNumber)],
-          )
-        : [];
+      const r = await this.apply(em, cardNumbers);
       await this.outbox.markConsumed(em, job);
-      return { cards: cardNumbers.length, codesDestroyed: destroyed.length, lettersHeld: held.length };
+      return r;
     });
+  }
+
+  /** The messages not delivered yet, applied now (no PIN letter is made for a card opposed before it). */
+  async catchUp(): Promise<number> {
+    let destroyed = 0;
+    for (;;) {
+      const done = await this.ds.transaction(async (em) => {
+        const messages = await this.outbox.unconsumedMessages(em, 'card.opposed');
+        if (!messages.length) return null;
+        const r = await this.apply(
+          em,
+          messages.flatMap((m) => m.payload.cardNumbers),
+        );
+        await this.outbox.markConsumedIds(
+          em,
+          messages.map((m) => m.id),
+        );
+        return r.codesDestroyed;
+      });
+      if (done === null) return destroyed;
+      destroyed += done;
+    }
+  }
+
+  private async apply(em: EntityManager, cardNumbers: string[]): Promise<{ cards: number; codesDestroyed: number; lettersHeld: number }> {
+    const opposed = (await this.cards.byNumbers(cardNumbers, em)).filter((c) => c.state === 'opposed');
+    const orderIds = opposed.map((c) => c.orderId).filter((id): id is string => !!id);
+    const destroyed = await this.vault.destroy(em, orderIds, 'card opposed', 'system:vault');
+    const held = opposed.length
+      ? await rowsReturned(
+          em,
+          `UPDATE mailing_letter SET state = 'held', held_reason = 'card opposed', updated_at = now()
+            WHERE card_number = ANY($1::text[]) AND state IN ('waiting', 'held') RETURNING id`,
+          [opposed.map((c) => c.cardNumber)],
+        )
+      : [];
+    return { cards: cardNumbers.length, codesDestroyed: destroyed.length, lettersHeld: held.length };
   }
 }

@@ -12,6 +12,7 @@ import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CardsService, CardView } from '../orders/cards.service';
 import { RppsService } from '../rpps/rpps.service';
+import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService } from './code-vault.service';
 import {
   type CardGeneration,
@@ -93,6 +94,8 @@ export class MailingBatchesService {
     private readonly cards: CardsService,
     private readonly vault: CodeVaultService,
     private readonly jobs: JobsService,
+    private readonly personalizedCards: CardsPersonalizedHandler,
+    private readonly opposedCards: CardsOpposedHandler,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
@@ -130,6 +133,9 @@ export class MailingBatchesService {
     const runId = await this.jobs.create('mailing-batch', o.actor, { kind: o.kind, asOf });
     const reporter = this.jobs.reporter(runId);
     try {
+      // The orders module's events not delivered yet (no worker running, or one behind): applied first.
+      await this.personalizedCards.catchUp();
+      await this.opposedCards.catchUp();
       const destroyed = o.kind === 'pin-letter' ? await this.destroyPastWindow(this.clock.now()) : 0;
       const outcome = await this.batch(o.kind, asOf, o.actor, runId, helpdeskPhone, (done, total) => {
         reporter.progress(done, total, 'rendering');

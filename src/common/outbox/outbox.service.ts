@@ -49,6 +49,22 @@ export class OutboxService {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * The messages of `topic` not consumed yet, locked for the caller's transaction (skipping those
+   * another holds): a consumer that catches up inline, ahead of their delivery by the queue.
+   */
+  async unconsumedMessages<T extends keyof JobPayloads>(
+    em: Pick<EntityManager, 'query'>,
+    topic: T,
+    limit = 1000,
+  ): Promise<Array<{ id: string; payload: JobPayloads[T] }>> {
+    return em.query(
+      `SELECT id::text AS id, payload FROM outbox WHERE topic = $1 AND consumed_at IS NULL AND failed_at IS NULL
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [topic, limit],
+    );
+  }
+
   async markConsumedIds(em: Pick<EntityManager, 'query'>, ids: string[]): Promise<void> {
     if (!ids.length) return;
     await em.query(
