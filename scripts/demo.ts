@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { type RunningApi, startApi } from '../bench/api-process';
+import { type RunningApi, startApi, startWorker } from '../bench/api-process';
 import {
   generateRegistryDay1,
   generateRegistryNextDay,
@@ -93,6 +93,10 @@ interface Ctx {
   helpdeskToken?: string;
   /** the card the helpdesk declares lost */
   lostCard?: string;
+  /** two operators' tokens: one asks, the other approves */
+  operators?: { alice: string; bob: string };
+  /** the card-letter batch, once made */
+  cardBatch?: { batchId: string; number: number };
 }
 
 interface Step {
@@ -490,10 +494,16 @@ const importCards: Step = {
   },
 };
 
-async function api<T>(ctx: Ctx, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function api<T>(
+  ctx: Ctx,
+  method: string,
+  route: string,
+  body?: unknown,
+  token = ctx.helpdeskToken,
+): Promise<{ status: number; json: T }> {
   const r = await fetch(`${ctx.api!.url}${route}`, {
     method,
-    headers: { authorization: `Bearer ${ctx.helpdeskToken}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, json: (await r.json()) as T };
@@ -567,6 +577,160 @@ const personalizeCards: Step = {
       }
     }
     return lines;
+  },
+};
+
+/** Two operators: alice asks, bob approves (never the requester). */
+async function operators(ctx: Ctx): Promise<{ alice: string; bob: string }> {
+  if (!ctx.operators) {
+    const token = async (name: string) =>
+      (await cli<{ token: string }>(ctx, ['tokens:create', '--role', 'operator', '--name', name])).json.token;
+    ctx.operators = { alice: await token('demo-alice'), bob: await token('demo-bob') };
+  }
+  return ctx.operators;
+}
+
+const manualOrder: Step = {
+  title: 'A manual order by one operator, approved by another (HTTP API)',
+  async run(ctx) {
+    const { alice, bob } = await operators(ctx);
+    const [pair] = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ national_id: string; profession_code: string }>(
+            `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
+            WHERE rp.ceased_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id)
+              AND NOT EXISTS (SELECT 1 FROM card c WHERE c.national_id = rp.national_id)
+            ORDER BY rp.national_id LIMIT 1`,
+          )
+        ).rows,
+    );
+    type Order = { id: string; status: string; requestedBy: string; approvedBy: string | null };
+    const body = { nationalId: pair.national_id, professionCode: pair.profession_code, cardType: 'CPS', reason: 'manual' };
+    const made = await api<Order>(ctx, 'POST', '/api/v1/orders', body, alice);
+    if (made.status !== 201) throw new DemoFailure(`POST /api/v1/orders answered ${made.status}`, JSON.stringify(made.json));
+    const own = await api<{ code: string }>(ctx, 'POST', `/api/v1/orders/${made.json.id}/approve`, undefined, alice);
+    const approved = await api<Order>(ctx, 'POST', `/api/v1/orders/${made.json.id}/approve`, undefined, bob);
+    if (approved.status !== 200) throw new DemoFailure(`approval answered ${approved.status}`, JSON.stringify(approved.json));
+    return [
+      `order ${made.json.id} for ${pair.national_id} (profession ${pair.profession_code}) asked by ${made.json.requestedBy}: ${made.json.status}`,
+      `its requester's approval: ${own.status} ${own.json.code}; another operator's: ${approved.json.status} by ${approved.json.approvedBy}`,
+    ];
+  },
+};
+
+const renewalSweep: Step = {
+  title: 'The renewal sweep (renewals:run)',
+  async run(ctx) {
+    type Renewals = { cardsDue: number; ordersCreated: number; windowDays: number };
+    const { json, seconds } = await cli<Renewals>(ctx, ['renewals:run']);
+    const again = await cli<Renewals>(ctx, ['renewals:run']);
+    return [
+      `${n(json.cardsDue)} cards within ${json.windowDays} days of their end of validity: ${n(json.ordersCreated)} renewal orders, approved by policy; ${secs(seconds)}`,
+      `run again the same day: ${n(again.json.ordersCreated)} orders (nothing twice)`,
+    ];
+  },
+};
+
+type Batch = {
+  batchId: string | null;
+  number: number | null;
+  letters: number;
+  held: number;
+  pages: number | null;
+  path: string | null;
+  manifestPath: string | null;
+};
+
+const cardLetters: Step = {
+  title: 'Card letters (mailing:batch --kind card-letter), then printed (HTTP API)',
+  async run(ctx) {
+    const { json, seconds } = await cli<Batch>(ctx, ['mailing:batch', '--kind', 'card-letter']);
+    if (!json.batchId || !json.path) throw new DemoFailure('no card letter was due after personalization', JSON.stringify(json));
+    ctx.cardBatch = { batchId: json.batchId, number: json.number ?? 0 };
+    const pin = await cli<Batch>(ctx, ['mailing:batch', '--kind', 'pin-letter']);
+    const { alice } = await operators(ctx);
+    const printed = await api<{ letters: number; cardsSent: number }>(
+      ctx,
+      'POST',
+      `/api/v1/mailing/batches/${json.batchId}/printed`,
+      undefined,
+      alice,
+    );
+    if (printed.status !== 200) throw new DemoFailure(`printed answered ${printed.status}`, JSON.stringify(printed.json));
+    return [
+      `batch ${json.number}: ${json.letters} card letters (${json.pages} pages, ${json.held} held) in ${secs(seconds)}`,
+      `  PDF:      ${rel(ctx, json.path)}`,
+      `  manifest: ${rel(ctx, json.manifestPath ?? '')}`,
+      `PIN letters the same day: ${pin.json.letters} (they wait PIN_LETTER_DELAY_DAYS after their card letter)`,
+      `printed: ${printed.json.letters} letters, ${printed.json.cardsSent} cards personalized → sent`,
+    ];
+  },
+};
+
+const pinLetters: Step = {
+  title: 'PIN letters two days later (mailing:batch --kind pin-letter --as-of)',
+  async run(ctx) {
+    const asOf = daysFromToday(2).toISOString().slice(0, 10);
+    const { json, seconds } = await cli<Batch>(ctx, ['mailing:batch', '--kind', 'pin-letter', '--as-of', asOf]);
+    if (!json.batchId || !json.path) throw new DemoFailure('no PIN letter was due two days after the card letters', JSON.stringify(json));
+    const { alice } = await operators(ctx);
+    const printed = await api<{ letters: number }>(ctx, 'POST', `/api/v1/mailing/batches/${json.batchId}/printed`, undefined, alice);
+    return [
+      `batch ${json.number} of ${asOf}: ${json.letters} PIN letters (${json.pages} pages) in ${secs(seconds)}; printed: ${printed.json.letters}`,
+      `  PDF:      ${rel(ctx, json.path)} (the only file that holds the codes)`,
+      `  manifest: ${rel(ctx, json.manifestPath ?? '')}`,
+    ];
+  },
+};
+
+const returnedLetter: Step = {
+  title: 'A card letter comes back (HTTP API): the card opposed (non-receipt), a replacement ordered; the worker records it',
+  async run(ctx) {
+    const { alice } = await operators(ctx);
+    const [letter] = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ id: string; card_number: string }>(
+            `SELECT id, card_number FROM mailing_letter WHERE batch_id = $1 ORDER BY sequence LIMIT 1`,
+            [ctx.cardBatch?.batchId],
+          )
+        ).rows,
+    );
+    type Returned = { cardNumber: string; oppositionRequested: boolean; replacementOrderId: string | null };
+    const r = await api<Returned>(ctx, 'POST', `/api/v1/mailing/letters/${letter.id}/returned`, undefined, alice);
+    if (r.status !== 200) throw new DemoFailure(`returned answered ${r.status}`, JSON.stringify(r.json));
+    const worker = await startWorker({ ...ctx.env, LOG_LEVEL: 'warn' });
+    try {
+      const deadline = Date.now() + 30_000;
+      let state = '';
+      while (Date.now() < deadline) {
+        state = (await api<{ state: string }>(ctx, 'GET', `/api/v1/cards/${letter.card_number}`, undefined, alice)).json.state;
+        if (state === 'opposed') break;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      if (state !== 'opposed')
+        throw new DemoFailure(`card ${letter.card_number} is ${state}, not opposed, 30 s after its letter came back`);
+    } finally {
+      await worker.stop();
+    }
+    const [codes] = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ destroyed_reason: string | null }>(
+            `SELECT destroyed_reason FROM order_codes WHERE order_id = (SELECT order_id FROM card WHERE card_number = $1)`,
+            [letter.card_number],
+          )
+        ).rows,
+    );
+    return [
+      `card ${letter.card_number}: opposed (non-receipt) by the worker; its codes destroyed (${codes?.destroyed_reason ?? 'none were issued'})`,
+      `replacement order ${r.json.replacementOrderId ?? '(none)'}`,
+    ];
   },
 };
 
@@ -663,7 +827,12 @@ const STEPS: Step[] = [
   createToken,
   importCards,
   declareLoss,
+  manualOrder,
+  renewalSweep,
   personalizeCards,
+  cardLetters,
+  pinLetters,
+  returnedLetter,
   expirySweep,
   publishCrl,
   auditVerify,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -8,7 +8,7 @@ import { MailingError } from '../mailing.errors';
 import type { CardLetter, PinLetter } from './letter-data';
 import { registerFonts } from './letter-pages';
 import { trimLayoutCaches } from './letter-pdf-writer';
-import { renderLetters, renderLettersInProcess } from './letters-pdf';
+import { lettersWorkerFile, renderLettersInProcess } from './letters-pdf';
 
 /** pdftotext's text with French no-break spaces as spaces. */
 const text = (file: string, options: { page?: number; password?: string } = {}) => pdfText(file, options).replace(/\u00a0/g, ' ');
@@ -237,16 +237,24 @@ describe(renderLettersInProcess.name, () => {
   });
 });
 
-describe(renderLetters.name, () => {
-  it('says, under ts-jest, that the worker runs from the build, and makes no file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'letters-'));
+describe(lettersWorkerFile.name, () => {
+  it("finds the compiled worker beside it, or from the sources the build's; else says the worker runs from the build", () => {
+    const root = mkdtempSync(join(tmpdir(), 'letters-'));
     try {
-      await expect(renderLetters('card', [fakeCardLetter(1)], { path: join(dir, 'cards.pdf') })).rejects.toThrow(
+      const src = join(root, 'src', 'mailing', 'letters');
+      const built = join(root, 'dist', 'src', 'mailing', 'letters');
+      mkdirSync(src, { recursive: true });
+      expect(() => lettersWorkerFile(src)).toThrow(
         /letters\.worker\.js does not exist: renderLetters runs from the build .*under ts-jest use renderLettersInProcess/,
       );
-      expect(readdirSync(dir)).toEqual([]);
+      mkdirSync(built, { recursive: true });
+      writeFileSync(join(built, 'letters.worker.js'), '');
+      expect(lettersWorkerFile(src)).toBe(join(built, 'letters.worker.js'));
+      expect(lettersWorkerFile(built)).toBe(join(built, 'letters.worker.js'));
+      // Only from the sources' own folder: another folder never reaches into a build.
+      expect(() => lettersWorkerFile(join(root, 'src', 'other', 'letters'))).toThrow(/does not exist/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
