@@ -728,7 +728,7 @@ const returnedLetter: Step = {
         ).rows,
     );
     return [
-      `card ${letter.card_number}: opposed (non-receipt) by the worker; its codes destroyed (${codes?.destroyed_reason ?? 'none were issued'})`,
+      `card ${letter.card_number}: opposed (non-receipt) by the worker; its codes destroyed (${codes.destroyed_reason})`,
       `replacement order ${r.json.replacementOrderId ?? '(none)'}`,
     ];
   },

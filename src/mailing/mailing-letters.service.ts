@@ -62,6 +62,12 @@ export class MailingLettersService {
         [batchId],
       );
       const number = Number(batch.number);
+      if (batch.kind === 'pin-letter') {
+        await this.cards.pinLettersSent(
+          em,
+          letters.map((l) => l.card_number),
+        );
+      }
       const sent =
         batch.kind === 'card-letter'
           ? await this.cards.sent(
@@ -101,6 +107,7 @@ export class MailingLettersService {
       );
       if (!letter) throw await this.notPrinted(em, letterId);
       const request = await this.cards.requestOpposition(em, letter.card_number, 'non-receipt', 'mailing', `letter:${letterId}`);
+      await this.cards.closeOrderOf(em, letter.card_number, `${letter.kind} returned: the card is opposed`);
       const replacementOrderId = await this.orderReplacement(em, letter.card_number);
       await this.audit.append(em, {
         actor: by.actor,

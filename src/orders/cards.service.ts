@@ -9,7 +9,7 @@ import { OutboxService } from '../common/outbox/outbox.service';
 import { professionLabelSql } from '../rpps/professions';
 import { cardNumberFromSequence } from './card-number';
 import { OrdersError } from './orders.errors';
-import { cardTransition, fromStatesFor } from './workflow';
+import { cardTransition, fromStatesFor, type OrderAction, orderTransition } from './workflow';
 
 export const CARD_COLUMNS = `card_number AS "cardNumber", card_type AS "cardType", generation, national_id AS "nationalId",
   national_id_in_card AS "nationalIdInCard", profession_code AS "professionCode",
@@ -97,6 +97,7 @@ export class CardsService {
         );
         if (old.length) {
           replaced = card.replacesCard;
+          await this.advanceOrders(em, [card.replacesCard], 'close', 'card opposed');
           await this.outbox.add(em, 'card.opposed', { cardNumbers: [card.replacesCard] });
           const [req] = await em.query(
             `INSERT INTO opposition_request (card_number, reason, source, source_ref) VALUES ($1, 'replacement', 'system', $2)
@@ -115,6 +116,7 @@ export class CardsService {
         const [now] = await em.query(`SELECT state FROM card WHERE card_number = $1`, [cardNumber]);
         cardTransition(now.state, 'activate');
       }
+      await this.advanceOrders(em, [cardNumber], 'close', 'card activated');
       await this.audit.append(em, { actor, action: 'card.activate', entity: 'card', entityId: cardNumber, details: { replaced } });
       return { ...(await this.getIn(em, cardNumber)), replaced };
     });
@@ -134,6 +136,12 @@ export class CardsService {
     await this.audit.appendMany(
       em,
       rows.map((r) => ({ actor, action: 'card.send', entity: 'card' as const, entityId: r.card_number, details })),
+    );
+    await this.advanceOrders(
+      em,
+      rows.map((r) => r.card_number),
+      'card-letter-sent',
+      'card letter printed',
     );
     return rows.map((r) => r.card_number);
   }
@@ -159,6 +167,29 @@ export class CardsService {
     return req?.id ?? null;
   }
 
+  /**
+   * The orders of these cards, advanced by `action` where they are in a state it leaves
+   * (others are left as they are: a race lost, or an order already further), with why.
+   */
+  private async advanceOrders(em: EntityManager, cardNumbers: string[], action: OrderAction, why: string): Promise<void> {
+    if (!cardNumbers.length) return;
+    await em.query(
+      `UPDATE card_order SET status = $3, status_reason = $4, updated_at = now()
+        WHERE id IN (SELECT order_id FROM card WHERE card_number = ANY($1::text[]) AND order_id IS NOT NULL) AND status = ANY($2)`,
+      [cardNumbers, fromStatesFor(action), orderTransition(fromStatesFor(action)[0], action), why],
+    );
+  }
+
+  /** The order of a card whose opposition was just asked for (mailing: returned mail) closes now, so that its replacement can be ordered. */
+  async closeOrderOf(em: EntityManager, cardNumber: string, why: string): Promise<void> {
+    await this.advanceOrders(em, [cardNumber], 'close', why);
+  }
+
+  /** PIN letters printed (mailing): their cards' orders card-letter-sent → pin-letter-sent. */
+  async pinLettersSent(em: EntityManager, cardNumbers: string[]): Promise<void> {
+    await this.advanceOrders(em, cardNumbers, 'pin-letter-sent', 'PIN letter printed');
+  }
+
   /** Cards just personalized, in the caller's transaction: mailing learns of them (their card letters). */
   async personalized(em: EntityManager, cardNumbers: string[]): Promise<void> {
     if (cardNumbers.length) await this.outbox.add(em, 'card.personalized', { cardNumbers });
@@ -178,6 +209,7 @@ export class CardsService {
       [cardNumber, reason, fromStatesFor('oppose')],
     );
     if (won) {
+      await this.advanceOrders(em, [won.cardNumber], 'close', 'card opposed');
       await this.outbox.add(em, 'card.opposed', { cardNumbers: [won.cardNumber] });
       return { card: won, opposedNow: true };
     }
@@ -204,7 +236,15 @@ export class CardsService {
        RETURNING card_number AS "cardNumber", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", opposed_at AS "opposedAt"`,
       [asOf, limit, fromStatesFor('oppose')],
     );
-    if (rows.length) await this.outbox.add(em, 'card.opposed', { cardNumbers: rows.map((r) => r.cardNumber) });
+    if (rows.length) {
+      await this.advanceOrders(
+        em,
+        rows.map((r) => r.cardNumber),
+        'close',
+        'card opposed',
+      );
+      await this.outbox.add(em, 'card.opposed', { cardNumbers: rows.map((r) => r.cardNumber) });
+    }
     return rows;
   }
 

@@ -67,6 +67,8 @@ describe('the order workflow', () => {
         'personalized -card-letter-sent-> card-letter-sent',
         'card-letter-sent -pin-letter-sent-> pin-letter-sent',
         'pin-letter-sent -close-> closed',
+        'card-letter-sent -close-> closed',
+        'personalized -close-> closed',
       ].sort(),
     );
   });
@@ -282,8 +284,8 @@ const EXPECTED_ORDER: Record<string, Record<string, string>> = {
   requested: { approve: 'approved', reject: 'rejected', cancel: 'cancelled' },
   approved: { cancel: 'cancelled', 'start-personalization': 'personalizing' },
   personalizing: { personalized: 'personalized', fail: 'failed', release: 'approved', cancel: 'cancelled' },
-  personalized: { 'card-letter-sent': 'card-letter-sent' },
-  'card-letter-sent': { 'pin-letter-sent': 'pin-letter-sent' },
+  personalized: { 'card-letter-sent': 'card-letter-sent', close: 'closed' },
+  'card-letter-sent': { 'pin-letter-sent': 'pin-letter-sent', close: 'closed' },
   'pin-letter-sent': { close: 'closed' },
   failed: { retry: 'approved', cancel: 'cancelled' },
   closed: {},

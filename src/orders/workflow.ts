@@ -68,7 +68,10 @@ export const ORDER_TRANSITIONS: readonly Transition<OrderState, OrderAction>[] =
     { from: 'personalizing', to: 'cancelled', action: 'cancel' },
     { from: 'personalized', to: 'card-letter-sent', action: 'card-letter-sent' },
     { from: 'card-letter-sent', to: 'pin-letter-sent', action: 'pin-letter-sent' },
+    // closed when its card is activated, or opposed (its card is final, whatever came of its letters)
     { from: 'pin-letter-sent', to: 'closed', action: 'close' },
+    { from: 'card-letter-sent', to: 'closed', action: 'close' },
+    { from: 'personalized', to: 'closed', action: 'close' },
   ].map((t) => Object.freeze(t as Transition<OrderState, OrderAction>)),
 );
 

@@ -89,6 +89,7 @@ describe(MailingBatchesService.name, () => {
            FROM card_order o WHERE o.id = $2`,
         [number, id],
       );
+      await ctx.ds.query(`UPDATE card_order SET status = 'personalized' WHERE id = $1`, [id]);
       cardOf.set(id, number);
     }
     // As personalization does: the event in the outbox; no worker delivers it, the batch catches up.
@@ -151,13 +152,21 @@ describe(MailingBatchesService.name, () => {
     expect(await letters.printed(cardBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 6 });
     await expect(letters.printed(cardBatch.id, alice)).rejects.toMatchObject({ code: 'batch_not_ready', status: 409 });
     expect((await cards.byNumbers([...cardOf.values()])).every((c) => c.state === 'sent')).toBe(true);
+    const statuses = async () =>
+      (await ctx.ds.query(`SELECT DISTINCT status FROM card_order WHERE id = ANY($1::uuid[])`, [[...cardOf.keys()]])).map(
+        (r: { status: string }) => r.status,
+      );
+    expect(await statuses()).toEqual(['card-letter-sent']);
     expect(await letters.printed(pinBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 0 });
+    expect(await statuses()).toEqual(['pin-letter-sent']);
 
     const [returned]: Array<{ id: string; card_number: string }> = await ctx.ds.query(
       `SELECT id, card_number FROM mailing_letter WHERE kind = 'card-letter' ORDER BY sequence LIMIT 1`,
     );
     const r = await letters.returned(returned.id, alice);
     expect(r).toMatchObject({ cardNumber: returned.card_number, oppositionRequested: true, replacementOrderId: expect.any(String) });
+    const [replacement] = await ctx.ds.query(`SELECT reason, replaces_card, status FROM card_order WHERE id = $1`, [r.replacementOrderId]);
+    expect(replacement).toEqual({ reason: 'replacement', replaces_card: returned.card_number, status: 'approved' });
     const [request] = await ctx.ds.query(`SELECT reason, source FROM opposition_request WHERE card_number = $1`, [returned.card_number]);
     expect(request).toEqual({ reason: 'non-receipt', source: 'mailing' });
     await expect(letters.returned(returned.id, alice)).rejects.toMatchObject({ code: 'letter_not_printed' });
