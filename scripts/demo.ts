@@ -704,29 +704,31 @@ const returnedLetter: Step = {
     const r = await api<Returned>(ctx, 'POST', `/api/v1/mailing/letters/${letter.id}/returned`, undefined, alice);
     if (r.status !== 200) throw new DemoFailure(`returned answered ${r.status}`, JSON.stringify(r.json));
     const worker = await startWorker({ ...ctx.env, LOG_LEVEL: 'warn' });
+    const cardAndCodes = async () =>
+      (
+        await withDemoDb(ctx, (c) =>
+          c.query<{ state: string; destroyed_reason: string | null }>(
+            `SELECT c.state, k.destroyed_reason FROM card c LEFT JOIN order_codes k ON k.order_id = c.order_id WHERE c.card_number = $1`,
+            [letter.card_number],
+          ),
+        )
+      ).rows[0];
+    let codes = await cardAndCodes();
     try {
+      // The worker records the opposition, then destroys the codes (the orders module's card.opposed event).
       const deadline = Date.now() + 30_000;
-      let state = '';
-      while (Date.now() < deadline) {
-        state = (await api<{ state: string }>(ctx, 'GET', `/api/v1/cards/${letter.card_number}`, undefined, alice)).json.state;
-        if (state === 'opposed') break;
+      while (Date.now() < deadline && !(codes.state === 'opposed' && codes.destroyed_reason)) {
         await new Promise((res) => setTimeout(res, 250));
+        codes = await cardAndCodes();
       }
-      if (state !== 'opposed')
-        throw new DemoFailure(`card ${letter.card_number} is ${state}, not opposed, 30 s after its letter came back`);
+      if (codes.state !== 'opposed' || !codes.destroyed_reason) {
+        throw new DemoFailure(
+          `card ${letter.card_number} is ${codes.state}, its codes ${codes.destroyed_reason ? 'destroyed' : 'kept'}, 30 s after its letter came back`,
+        );
+      }
     } finally {
       await worker.stop();
     }
-    const [codes] = await withDemoDb(
-      ctx,
-      async (c) =>
-        (
-          await c.query<{ destroyed_reason: string | null }>(
-            `SELECT destroyed_reason FROM order_codes WHERE order_id = (SELECT order_id FROM card WHERE card_number = $1)`,
-            [letter.card_number],
-          )
-        ).rows,
-    );
     return [
       `card ${letter.card_number}: opposed (non-receipt) by the worker; its codes destroyed (${codes.destroyed_reason})`,
       `replacement order ${r.json.replacementOrderId ?? '(none)'}`,
