@@ -435,7 +435,8 @@ export class MailingBatchesService {
             cardNumber: card.cardNumber,
             validFrom: card.validFrom,
             validUntil: card.validUntil,
-            holderName: `${card.firstName} ${card.lastName}`.trim(),
+            // The card's names; a card recorded without them (none in the registry's content) is named as the address is.
+            holderName: `${card.firstName} ${card.lastName}`.trim() || r.address_lines[0],
             professionLabel: card.professionLabel ?? card.professionCode,
           };
           continue;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokensService } from '../../src/common/auth/tokens.service';
@@ -34,6 +34,8 @@ describe(MailingBatchesService.name, () => {
   let letters: MailingLettersService;
   let holders: Holder[];
   let alice: OrderActor;
+  let orders: OrdersService;
+  let outbox: OutboxService;
   let bob: OrderActor;
   /** order id → card number, for the cards made here. */
   const cardOf = new Map<string, string>();
@@ -49,8 +51,8 @@ describe(MailingBatchesService.name, () => {
     ctx = await openContext('mailing-batches');
     dir = mkdtempSync(join(tmpdir(), 'mailing-'));
     const cfg = testConfig({ DATA_DIR: dir, HELPDESK_PHONE: '01 45 67 89 10' });
-    const outbox = new OutboxService();
-    const orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, ctx.clock, outbox);
+    outbox = new OutboxService();
+    orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, cfg, ctx.clock, outbox);
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
     vault = testVault(ctx.ds, { dataDir: dir }, ctx.audit);
     batches = new MailingBatchesService(
@@ -181,5 +183,66 @@ describe(MailingBatchesService.name, () => {
     expect(decided).toMatchObject({ state: 'approved', letterId: expect.any(String) });
     const [reprint] = await ctx.ds.query(`SELECT state, reprint_of FROM mailing_letter WHERE id = $1`, [decided.letterId]);
     expect(reprint).toEqual({ state: 'waiting', reprint_of: pin.id });
+  });
+
+  it('destroys the codes once the reprint window has passed (not before, not while a reprint waits); a reprint is then refused, saying why', async () => {
+    const now = new Date();
+    const day = 24 * 3600 * 1000;
+    expect(await batches.destroyPastWindow(new Date(now.getTime() + 29 * day))).toBe(0);
+    const waiting: Array<{ order_id: string }> = await ctx.ds.query(
+      `SELECT order_id FROM mailing_letter WHERE kind = 'pin-letter' AND state = 'waiting'`,
+    );
+    expect(waiting).toHaveLength(1);
+    expect(await batches.destroyPastWindow(new Date(now.getTime() + 31 * day))).toBe(cardOf.size - 1);
+    const kept = await ctx.ds.query(`SELECT order_id FROM order_codes WHERE destroyed_at IS NULL AND order_id = ANY($1::uuid[])`, [
+      [...cardOf.keys()],
+    ]);
+    expect(kept).toEqual(waiting);
+    const entries = await ctx.ds.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'codes.destroy' AND details->>'reason' = 'reprint window passed'`,
+    );
+    expect(entries[0].n).toBe(cardOf.size - 1);
+    const [printed]: Array<{ id: string }> = await ctx.ds.query(
+      `SELECT l.id FROM mailing_letter l JOIN order_codes k ON k.order_id = l.order_id
+        WHERE l.kind = 'pin-letter' AND l.state = 'printed' AND k.destroyed_at IS NOT NULL LIMIT 1`,
+    );
+    await expect(letters.requestReprint(printed.id, alice, 'lost again')).rejects.toThrow(
+      /the codes were destroyed on \d{4}-\d{2}-\d{2} \(reprint window passed\): a new PIN letter is impossible; the holder asks for a new card/,
+    );
+  });
+
+  it('finishes a batch interrupted after its letters were numbered: the same letters, once each, none missing', async () => {
+    // Two more cards personalized.
+    const more = await approvedOrders(ctx, orders, holders, 2);
+    await new OrdersApprovedHandler(ctx.ds, vault, outbox).consume(more);
+    const numbers: string[] = [];
+    for (const [i, id] of more.entries()) {
+      const number = `99200000${String(i).padStart(2, '0')}`;
+      await ctx.ds.query(
+        `INSERT INTO card (card_number, card_type, generation, national_id, national_id_in_card, profession_code, valid_from, valid_until,
+                           state, order_id, source)
+         SELECT $1, o.card_type, 'CPS4', o.national_id, o.national_id, o.profession_code, DATE '2026-11-30', DATE '2032-11-29',
+                'personalized', o.id, 'order'
+           FROM card_order o WHERE o.id = $2`,
+        [number, id],
+      );
+      numbers.push(number);
+    }
+    await ctx.ds.transaction((em) => cards.personalized(em, numbers));
+    await new CardsPersonalizedHandler(ctx.ds, cards, outbox).consume(numbers);
+    // Interrupted: numbered, never rendered; and a file left where the PDF goes.
+    const { batchId } = await batches.assemble('card-letter', ctx.clock.today(), 'test', null);
+    const [{ number }] = await ctx.ds.query(`SELECT number::text FROM mailing_batch WHERE id = $1`, [batchId]);
+    writeFileSync(join(dir, 'mailing', `batch-${number}-card-letter.pdf`), 'half a PDF');
+    const r = await batches.run({ kind: 'card-letter', actor: 'test' });
+    expect(r).toMatchObject({ batchId, resumed: true, letters: 2, pages: 2 });
+    const pdf = text(r.path!);
+    for (const n of numbers) expect(pdf).toContain(n);
+    const perCard = await ctx.ds.query(
+      `SELECT card_number, count(*)::int AS n FROM mailing_letter WHERE kind = 'card-letter' AND reprint_of IS NULL GROUP BY card_number`,
+    );
+    expect(perCard).toHaveLength(cardOf.size + 2);
+    expect(perCard.every((x: { n: number }) => x.n === 1)).toBe(true);
+    expect(await batches.run({ kind: 'card-letter', actor: 'test' })).toMatchObject({ batchId: null, letters: 0 });
   });
 });
