@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../common/config/config.module';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
 import { CardsService, CardView } from '../orders/cards.service';
+import { addDays } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService } from './code-vault.service';
@@ -478,11 +479,4 @@ export class MailingBatchesService {
       ).length;
     });
   }
-}
-
-/** `day` (YYYY-MM-DD) plus `n` days. */
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }

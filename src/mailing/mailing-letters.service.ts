@@ -1,13 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
-import { AppConfig } from '../common/config/config';
-import { APP_CONFIG } from '../common/config/config.module';
+import { parisDate } from '../common/clock/clock';
 import { rowsReturned } from '../common/database/returning';
 import { isUuid } from '../common/database/uuid';
 import { CardsService } from '../orders/cards.service';
 import { OrderActor, OrdersService } from '../orders/orders.service';
-import { RppsService } from '../rpps/rpps.service';
 import { MailingError } from './mailing.errors';
 
 /**
@@ -23,8 +21,6 @@ export class MailingLettersService {
     private readonly audit: AuditService,
     private readonly cards: CardsService,
     private readonly orders: OrdersService,
-    private readonly rpps: RppsService,
-    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
   /** A rendered batch was printed: its letters printed; a card letter's card goes personalized → sent. */
@@ -121,20 +117,8 @@ export class MailingLettersService {
   }
 
   private async orderReplacement(em: EntityManager, cardNumber: string): Promise<string | null> {
-    const policy = this.cfg.OPPOSITION_REPLACEMENT;
-    if (policy === 'none') return null;
     const [card] = await this.cards.byNumbers([cardNumber], em);
-    if (!card || !(await this.rpps.cardContent(card.nationalId, card.professionCode, em))) return null;
-    const r = await this.orders.createByPolicy(em, {
-      nationalId: card.nationalId,
-      professionCode: card.professionCode,
-      cardType: card.cardType,
-      reason: 'replacement',
-      replacesCard: card.cardNumber,
-      sourceEventId: null,
-      approval: policy,
-    });
-    return r.order?.id ?? r.refreshed?.id ?? null;
+    return card ? this.orders.orderReplacement(em, card) : null;
   }
 
   private async notPrinted(em: EntityManager, letterId: string): Promise<MailingError> {
@@ -161,7 +145,11 @@ export class MailingLettersService {
       );
       if (!letter) throw new MailingError('letter_not_found', `no letter ${letterId}`, 404);
       if (letter.kind !== 'pin-letter')
-        throw new MailingError('reprint_not_allowed', 'only a PIN letter is printed again; a card letter goes with its card', 409);
+        throw new MailingError(
+          'reprint_not_allowed',
+          'only the letter of the codes is printed again; a card letter goes with its card',
+          409,
+        );
       if (letter.state !== 'printed') throw await this.notPrinted(em, letterId);
       await this.stillHeldCodes(em, letter.order_id);
       const [req]: Array<{ id: string }> = await em.query(
@@ -238,12 +226,17 @@ export class MailingLettersService {
     const why = !row
       ? 'no codes were issued for this order'
       : row.destroyed_at
-        ? `the codes were destroyed on ${row.destroyed_at.toISOString().slice(0, 10)} (${row.destroyed_reason})`
+        ? `the codes were destroyed on ${parisDate(row.destroyed_at)} (${row.destroyed_reason})`
         : null;
     if (why) {
-      throw new MailingError('reprint_not_allowed', `${why}: a new PIN letter is impossible; the holder asks for a new card`, 409, {
-        orderId,
-      });
+      throw new MailingError(
+        'reprint_not_allowed',
+        `${why}: a new letter of the codes is impossible; the holder asks for a new card`,
+        409,
+        {
+          orderId,
+        },
+      );
     }
   }
 }

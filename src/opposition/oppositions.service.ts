@@ -1,14 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../common/config/config';
-import { APP_CONFIG } from '../common/config/config.module';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { CardsService, CardView } from '../orders/cards.service';
 import { OppositionRequestsService } from '../orders/opposition-requests.service';
 import { OrdersService } from '../orders/orders.service';
-import { RppsService } from '../rpps/rpps.service';
 import { OppositionReason } from './crl-encoder';
 import { OppositionError } from './opposition.errors';
 
@@ -80,10 +77,8 @@ export class OppositionsService {
     private readonly ds: DataSource,
     private readonly cards: CardsService,
     private readonly orders: OrdersService,
-    private readonly rpps: RppsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
-    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly clock: Clock,
     private readonly requests: OppositionRequestsService,
   ) {}
@@ -124,7 +119,7 @@ export class OppositionsService {
       await takeOppositionWriteLock(em);
       const { card, opposedNow } = await this.cards.oppose(em, cardNumber, d.reason);
       if (!opposedNow) return { opposition: await this.recordExisting(em, card, null), created: false };
-      const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orderReplacement(em, card) : null;
+      const replacementOrderId = REPLACED_AFTER.includes(d.reason) ? await this.orders.orderReplacement(em, card) : null;
       const opposition = (await this.insertOpposition(em, card, {
         source: role === 'operator' ? 'operator' : 'helpdesk',
         channel: d.channel,
@@ -269,26 +264,5 @@ export class OppositionsService {
       ],
     );
     return row ?? null;
-  }
-
-  /**
-   * The replacement order after a declaration, per OPPOSITION_REPLACEMENT: approved by
-   * policy, waiting for an operator, or none. None either when the holder is no longer
-   * in the registry for that profession (a card is only issued from the registry).
-   */
-  private async orderReplacement(em: EntityManager, card: CardView): Promise<string | null> {
-    const policy = this.cfg.OPPOSITION_REPLACEMENT;
-    if (policy === 'none') return null;
-    if (!(await this.rpps.cardContent(card.nationalId, card.professionCode, em))) return null;
-    const r = await this.orders.createByPolicy(em, {
-      nationalId: card.nationalId,
-      professionCode: card.professionCode,
-      cardType: card.cardType,
-      reason: 'replacement',
-      replacesCard: card.cardNumber,
-      sourceEventId: null,
-      approval: policy,
-    });
-    return r.order?.id ?? r.refreshed?.id ?? null;
   }
 }

@@ -164,6 +164,31 @@ export class OrdersService {
   }
 
   /**
+   * The replacement of a card opposed after a declaration or returned mail, per
+   * OPPOSITION_REPLACEMENT: approved by policy, waiting for an operator, or none. None either
+   * when the holder is no longer in the registry for that profession (a card is only issued
+   * from the registry). Returns the order's id.
+   */
+  async orderReplacement(
+    em: EntityManager,
+    card: { cardNumber: string; nationalId: string; professionCode: string; cardType: string },
+  ): Promise<string | null> {
+    const policy = this.cfg.OPPOSITION_REPLACEMENT;
+    if (policy === 'none') return null;
+    if (!(await this.rpps.cardContent(card.nationalId, card.professionCode, em))) return null;
+    const r = await this.createByPolicy(em, {
+      nationalId: card.nationalId,
+      professionCode: card.professionCode,
+      cardType: card.cardType,
+      reason: 'replacement',
+      replacesCard: card.cardNumber,
+      sourceEventId: null,
+      approval: policy,
+    });
+    return r.order?.id ?? r.refreshed?.id ?? null;
+  }
+
+  /**
    * An order made by policy (registry events, renewal): approved at once, content frozen now.
    * An open order not yet personalized gets its content refreshed instead; returns null then.
    * `approval` overrides the reason's rule (manual and replacement orders wait for an operator):

@@ -70,7 +70,7 @@ describe('renderLetters (worker thread, from dist/)', () => {
     const refusal = renderLetters('pin', letters, { path: join(dir, 'pins.pdf') });
     await expect(refusal).rejects.toMatchObject({
       code: 'letter_invalid',
-      message: `letter 150 of batch ${FAKE_BATCH} cannot be printed as a pin letter: puk: expected 8 digits`,
+      message: `letter 150 of batch ${FAKE_BATCH} cannot be printed as a letter of the codes: unblocking code: expected 8 digits`,
     });
     expect(readdirSync(dir)).toEqual([]);
   });

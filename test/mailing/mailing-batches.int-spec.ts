@@ -67,7 +67,7 @@ describe(MailingBatchesService.name, () => {
       ctx.clock,
       cfg,
     );
-    letters = new MailingLettersService(ctx.ds, ctx.audit, cards, orders, ctx.rpps, cfg);
+    letters = new MailingLettersService(ctx.ds, ctx.audit, cards, orders);
     await ctx.imports.run({ files: [day1], actor: 't' });
     holders = await activeHolders(ctx, 12);
     const tokens = new TokensService(ctx.ds, ctx.audit);
@@ -207,7 +207,7 @@ describe(MailingBatchesService.name, () => {
         WHERE l.kind = 'pin-letter' AND l.state = 'printed' AND k.destroyed_at IS NOT NULL LIMIT 1`,
     );
     await expect(letters.requestReprint(printed.id, alice, 'lost again')).rejects.toThrow(
-      /the codes were destroyed on \d{4}-\d{2}-\d{2} \(reprint window passed\): a new PIN letter is impossible; the holder asks for a new card/,
+      /the codes were destroyed on \d{4}-\d{2}-\d{2} \(reprint window passed\): a new letter of the codes is impossible; the holder asks for a new card/,
     );
   });
 

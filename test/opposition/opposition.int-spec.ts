@@ -65,17 +65,7 @@ describe(OppositionsService.name, () => {
     cards = new CardsService(ctx.ds, ctx.audit, outbox, ctx.clock);
     cardBase = new CardBaseImportService(ctx.ds, ctx.audit, outbox);
     orders = new OrdersService(ctx.ds, ctx.audit, ctx.rpps, ctx.cfg, ctx.clock, outbox);
-    oppositions = new OppositionsService(
-      ctx.ds,
-      cards,
-      orders,
-      ctx.rpps,
-      ctx.audit,
-      outbox,
-      cfg,
-      ctx.clock,
-      new OppositionRequestsService(),
-    );
+    oppositions = new OppositionsService(ctx.ds, cards, orders, ctx.audit, outbox, ctx.clock, new OppositionRequestsService());
     const { keyPem, certPem } = await generateDevelopmentIssuer();
     issuerFile = join(dataDir, 'issuer.crt');
     writeFileSync(issuerFile, certPem);
@@ -172,11 +162,16 @@ describe(OppositionsService.name, () => {
         new OppositionsService(
           ctx.ds,
           cards,
-          orders,
-          ctx.rpps,
+          new OrdersService(
+            ctx.ds,
+            ctx.audit,
+            ctx.rpps,
+            loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
+            ctx.clock,
+            new OutboxService(),
+          ),
           ctx.audit,
           new OutboxService(),
-          loadConfig({ DATA_DIR: dataDir, OPPOSITION_REPLACEMENT: policy }),
           ctx.clock,
           new OppositionRequestsService(),
         );

@@ -12,10 +12,12 @@ describe(checkLetter.name, () => {
 
   it('refuses a card letter that carries a code, and a PIN letter that carries the card number', () => {
     expect(letterProblems('card', { ...fakeCardLetter(1), pin: '1234', puk: '12345678' })).toEqual([
-      'pin: not a field of a card letter',
-      'puk: not a field of a card letter',
+      'first code: not a field of a card letter',
+      'unblocking code: not a field of a card letter',
     ]);
-    expect(letterProblems('pin', { ...fakePinLetter(1), cardNumber: '2900000001' })).toEqual(['cardNumber: not a field of a pin letter']);
+    expect(letterProblems('pin', { ...fakePinLetter(1), cardNumber: '2900000001' })).toEqual([
+      'cardNumber: not a field of a letter of the codes',
+    ]);
   });
 
   it('names every wrong field, the letter by its batch and sequence, and never a value', () => {
@@ -29,12 +31,12 @@ describe(checkLetter.name, () => {
     expect(err).toBeInstanceOf(MailingError);
     const e = err as MailingError;
     expect(e.code).toBe('letter_invalid');
-    expect(e.message).toMatch(/^letter 7 of batch 20261130-A cannot be printed as a pin letter: /);
+    expect(e.message).toMatch(/^letter 7 of batch 20261130-A cannot be printed as a letter of the codes: /);
     expect(e.extra?.problems).toEqual([
       'letterDate: expected an existing date YYYY-MM-DD',
       'cardLast4: expected 4 digits',
-      'pin: expected 4 digits',
-      'puk: expected 8 digits',
+      'first code: expected 4 digits',
+      'unblocking code: expected 8 digits',
     ]);
     for (const value of ['12a4', '9876543', '29000001', '2026-02-30']) expect(e.message).not.toContain(value);
   });

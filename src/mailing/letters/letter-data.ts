@@ -106,9 +106,14 @@ function fieldProblem(kind: LetterKind, name: string, v: unknown): string | null
     case 'puk':
       return typeof v === 'string' && /^\d{8}$/.test(v) ? null : 'expected 8 digits';
     default:
-      return `not a field of a ${kind} letter`;
+      return `not a field of a ${KIND_WORDS[kind]}`;
   }
 }
+
+/** How errors name the letters and the fields that are codes (never a value: only which field). */
+const KIND_WORDS: Readonly<Record<LetterKind, string>> = { card: 'card letter', pin: 'letter of the codes' };
+const FIELD_WORDS: Readonly<Record<string, string>> = { pin: 'first code', puk: 'unblocking code' };
+const fieldWord = (name: string): string => FIELD_WORDS[name] ?? name;
 
 /** Every problem of `letter` as a letter of `kind` (`field: what was expected`), empty when it can be printed. */
 export function letterProblems(kind: LetterKind, letter: unknown): string[] {
@@ -117,11 +122,11 @@ export function letterProblems(kind: LetterKind, letter: unknown): string[] {
   const record = letter as Record<string, unknown>;
   const problems: string[] = [];
   for (const name of Object.keys(record)) {
-    if (!fields.has(name)) problems.push(`${name}: not a field of a ${kind} letter`);
+    if (!fields.has(name)) problems.push(`${fieldWord(name)}: not a field of a ${KIND_WORDS[kind]}`);
   }
   for (const name of fields) {
     const problem = fieldProblem(kind, name, record[name]);
-    if (problem) problems.push(`${name}: ${problem}`);
+    if (problem) problems.push(`${fieldWord(name)}: ${problem}`);
   }
   if (kind === 'card' && problems.length === 0 && (record.validFrom as string) > (record.validUntil as string)) {
     problems.push('validUntil: before validFrom');
@@ -140,9 +145,14 @@ export function letterName(letter: unknown): string {
 export function checkLetter<K extends LetterKind>(kind: K, letter: unknown): LetterOf<K> {
   const problems = letterProblems(kind, letter);
   if (problems.length) {
-    throw new MailingError('letter_invalid', `${letterName(letter)} cannot be printed as a ${kind} letter: ${problems.join('; ')}`, 400, {
-      problems,
-    });
+    throw new MailingError(
+      'letter_invalid',
+      `${letterName(letter)} cannot be printed as a ${KIND_WORDS[kind]}: ${problems.join('; ')}`,
+      400,
+      {
+        problems,
+      },
+    );
   }
   return letter as LetterOf<K>;
 }

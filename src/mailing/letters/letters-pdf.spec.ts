@@ -167,7 +167,10 @@ describe(renderLettersInProcess.name, () => {
     const letters = [fakePinLetter(1), fakePinLetter(2), fakePinLetter(3, { pin: '47190' }), fakePinLetter(4)];
     const refusal = renderLettersInProcess('pin', letters, { path: file });
     await expect(refusal).rejects.toThrow(
-      new MailingError('letter_invalid', `letter 3 of batch ${FAKE_BATCH} cannot be printed as a pin letter: pin: expected 4 digits`),
+      new MailingError(
+        'letter_invalid',
+        `letter 3 of batch ${FAKE_BATCH} cannot be printed as a letter of the codes: first code: expected 4 digits`,
+      ),
     );
     await expect(refusal).rejects.not.toThrow(/47190/);
     expect(readdirSync(dir)).toEqual([]);
@@ -192,7 +195,7 @@ describe(renderLettersInProcess.name, () => {
   it('refuses a PIN letter given as a card letter (its codes would be out of place)', async () => {
     const asCard = fakePinLetter(1) as unknown as CardLetter;
     await expect(renderLettersInProcess('card', [asCard], { path: join(dir, 'cards.pdf') })).rejects.toThrow(
-      /pin: not a field of a card letter; puk: not a field of a card letter/,
+      /first code: not a field of a card letter; unblocking code: not a field of a card letter/,
     );
   });
 
