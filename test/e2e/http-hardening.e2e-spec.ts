@@ -328,7 +328,9 @@ describe('the hardened HTTP edge (node dist/src/main.js)', () => {
     const bad = () => `cps_${randomBytes(32).toString('base64url')}`;
     const flood = await Promise.all(Array.from({ length: 30 }, () => call('GET', '/api/v1/jobs', bad())));
     const floodStatuses = flood.map((r) => r.status);
-    expect(floodStatuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(5);
+    // Earlier tests of this file may have spent part of the same minute's allowance of 5.
+    expect(floodStatuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(floodStatuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
     expect(floodStatuses.every((s) => s === 401 || s === 429)).toBe(true);
 
     await problem(await call('GET', '/api/v1/jobs', bad()), 429, 'too_many_requests');
