@@ -21,6 +21,7 @@ import {
   type CardType,
   type LetterEncryption,
   type PinLetter,
+  removeUnfinishedRenders,
   renderLetters,
   writeManifestCsv,
 } from './letters';
@@ -328,7 +329,8 @@ export class MailingBatchesService {
       const stem = `batch-${batch.number}-${batch.kind}`;
       const path = join(dir, `${stem}.pdf`);
       const manifestPath = join(dir, `${stem}.manifest.csv`);
-      // A run interrupted after its files were written and before the batch was marked rendered.
+      // A run interrupted while it drew (its temporary file), or after its files were written and before the batch was marked rendered.
+      await removeUnfinishedRenders(path);
       for (const f of [path, manifestPath]) if (existsSync(f)) await rm(f);
       const total = batch.letters;
       const result = await renderLetters(

@@ -19,6 +19,7 @@ export {
   type LetterSource,
   type RenderLettersOptions,
   type RenderLettersResult,
+  removeUnfinishedRenders,
   renderLetters,
   renderLettersInProcess,
 } from './letters-pdf';

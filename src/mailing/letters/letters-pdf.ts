@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { copyFile, link, lstat, rm, stat } from 'node:fs/promises';
+import { copyFile, link, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MailingError } from '../mailing.errors';
@@ -75,6 +75,19 @@ async function intoNewFile(path: string, work: (temp: string) => Promise<{ pages
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/**
+ * Removes what a render of `path` killed midway left beside it (its temporary files: for
+ * letters of the codes, a part of a PDF that holds codes); gives how many were removed.
+ */
+export async function removeUnfinishedRenders(path: string): Promise<number> {
+  const prefix = `.${basename(path)}.`;
+  const leftovers = (await readdir(dirname(path)).catch(() => [] as string[])).filter(
+    (f) => f.startsWith(prefix) && /^[0-9a-f]{12}\.part$/.test(f.slice(prefix.length)),
+  );
+  for (const f of leftovers) await rm(join(dirname(path), f), { force: true });
+  return leftovers.length;
 }
 
 async function publish(temp: string, path: string): Promise<void> {
