@@ -260,8 +260,7 @@ export class CodeVaultService {
     let { keys } = await this.keyring();
     for (const id of ids) {
       const row = byId.get(id);
-      if (!row) missing.set(id, 'no codes were issued for this order');
-      else if (row.destroyed_at) missing.set(id, `the codes were destroyed (${row.destroyed_reason})`);
+      if (!row || row.destroyed_at) missing.set(id, whyNoCodes(row?.destroyed_reason ?? null, !!row));
       else {
         if (!keys.has(row.key_id)) {
           this.covering = null;
@@ -271,6 +270,23 @@ export class CodeVaultService {
       }
     }
     return { codes, missing };
+  }
+
+  /**
+   * Which of `orderIds` have no codes to print (never issued, or destroyed), each with why, as
+   * codesForLetters says it; read from the database alone: nothing is opened.
+   */
+  async withoutCodes(orderIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(orderIds.map((id) => id.toLowerCase()))];
+    const rows: Array<{ id: string; issued: boolean; destroyed_reason: string | null }> = ids.length
+      ? await this.ds.query(
+          `SELECT u.id::text AS id, k.order_id IS NOT NULL AS issued, k.destroyed_reason
+             FROM unnest($1::uuid[]) AS u(id) LEFT JOIN order_codes k ON k.order_id = u.id
+            WHERE k.order_id IS NULL OR k.destroyed_at IS NOT NULL`,
+          [ids],
+        )
+      : [];
+    return new Map(rows.map((r) => [r.id, whyNoCodes(r.destroyed_reason, r.issued)]));
   }
 
   /**
@@ -366,4 +382,9 @@ export class CodeVaultService {
     const [row]: SealedRow[] = await this.ds.query(`SELECT ${SEALED_COLUMNS} FROM order_codes WHERE order_id = $1`, [orderId]);
     return row;
   }
+}
+
+/** Why an order has no codes to print: never issued, or destroyed (and why). */
+function whyNoCodes(destroyedReason: string | null, issued: boolean): string {
+  return issued ? `the codes were destroyed (${destroyedReason})` : 'no codes were issued for this order';
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
@@ -55,6 +56,8 @@ export const MAX_DAYS_AHEAD = 7;
 const ASSEMBLY_LOCK: Record<LetterKind, number> = { 'card-letter': 7_264_101, 'pin-letter': 7_264_102 };
 /** Letters read from the database per round while a batch is rendered. */
 const RENDER_CHUNK = 500;
+/** Letters assembled per step (cards, addresses and their layout, then the rows written), the event loop given back between. */
+const ASSEMBLY_CHUNK = 1000;
 const RENDER_KIND: Record<LetterKind, 'card' | 'pin'> = { 'card-letter': 'card', 'pin-letter': 'pin' };
 
 interface Candidate {
@@ -222,39 +225,45 @@ export class MailingBatchesService {
     return this.ds.transaction(async (em) => {
       await em.query(`SELECT pg_advisory_xact_lock($1)`, [ASSEMBLY_LOCK[kind]]);
       const candidates = await this.due(em, kind, asOf);
-      const cards = new Map(
-        (
-          await this.cards.byNumbers(
-            candidates.map((c) => c.card_number),
-            em,
-          )
-        ).map((c) => [c.cardNumber, c]),
-      );
-      const addresses = await this.rpps.mailingAddresses(
-        candidates.map((c) => ({
-          nationalId: cards.get(c.card_number)?.nationalId ?? '',
-          professionCode: cards.get(c.card_number)?.professionCode ?? '',
-        })),
-        em,
-      );
       const batched: Array<{ id: string; lines: string[]; card: string; order: string }> = [];
       const held: Array<{ id: string; reason: string }> = [];
-      candidates.forEach((c, i) => {
-        const card = cards.get(c.card_number);
-        const address = addresses[i];
-        if (!card || card.state === 'opposed') held.push({ id: c.id, reason: 'card opposed' });
-        else if (!address) held.push({ id: c.id, reason: 'the holder is no longer in the registry with this profession' });
-        else {
-          const layout = layoutPostalAddress(address.addressee, address.fields);
-          if (layout.ok) batched.push({ id: c.id, lines: layout.lines, card: c.card_number, order: c.order_id });
-          else held.push({ id: c.id, reason: `address: ${layout.reason}` });
-        }
-      });
-      if (held.length) {
+      // ASSEMBLY_CHUNK letters at a time, the event loop given back between (a daily batch holds tens of thousands).
+      for (let from = 0; from < candidates.length; from += ASSEMBLY_CHUNK) {
+        if (from) await yieldToEventLoop();
+        const chunk = candidates.slice(from, from + ASSEMBLY_CHUNK);
+        const cards = new Map(
+          (
+            await this.cards.byNumbers(
+              chunk.map((c) => c.card_number),
+              em,
+            )
+          ).map((c) => [c.cardNumber, c]),
+        );
+        const addresses = await this.rpps.mailingAddresses(
+          chunk.map((c) => ({
+            nationalId: cards.get(c.card_number)?.nationalId ?? '',
+            professionCode: cards.get(c.card_number)?.professionCode ?? '',
+          })),
+          em,
+        );
+        chunk.forEach((c, i) => {
+          const card = cards.get(c.card_number);
+          const address = addresses[i];
+          if (!card || card.state === 'opposed') held.push({ id: c.id, reason: 'card opposed' });
+          else if (!address) held.push({ id: c.id, reason: 'the holder is no longer in the registry with this profession' });
+          else {
+            const layout = layoutPostalAddress(address.addressee, address.fields);
+            if (layout.ok) batched.push({ id: c.id, lines: layout.lines, card: c.card_number, order: c.order_id });
+            else held.push({ id: c.id, reason: `address: ${layout.reason}` });
+          }
+        });
+      }
+      for (let from = 0; from < held.length; from += ASSEMBLY_CHUNK) {
+        const part = held.slice(from, from + ASSEMBLY_CHUNK);
         await em.query(
           `UPDATE mailing_letter l SET state = 'held', held_reason = u.reason, updated_at = now()
              FROM unnest($1::uuid[], $2::text[]) AS u(id, reason) WHERE l.id = u.id`,
-          [held.map((h) => h.id), held.map((h) => h.reason)],
+          [part.map((h) => h.id), part.map((h) => h.reason)],
         );
       }
       if (!batched.length) return { batchId: null, held: held.length };
@@ -262,20 +271,24 @@ export class MailingBatchesService {
         `INSERT INTO mailing_batch (kind, as_of, letters, job_run_id, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id, number`,
         [kind, asOf, batched.length, jobRunId, actor],
       );
-      await em.query(
-        `UPDATE mailing_letter l SET state = 'batched', batch_id = $1, sequence = u.seq, address_lines = u.lines, held_reason = NULL,
-                updated_at = now()
-           FROM unnest($2::uuid[], $3::int[], $4::jsonb[]) AS u(id, seq, lines) WHERE l.id = u.id`,
-        [batch.id, batched.map((b) => b.id), batched.map((_, i) => i + 1), batched.map((b) => JSON.stringify(b.lines))],
-      );
-      if (kind === 'card-letter') {
-        // Each card's PIN letter waits for its day (PIN_LETTER_DELAY_DAYS after this batch's).
+      for (let from = 0; from < batched.length; from += ASSEMBLY_CHUNK) {
+        if (from) await yieldToEventLoop();
+        const part = batched.slice(from, from + ASSEMBLY_CHUNK);
         await em.query(
-          `INSERT INTO mailing_letter (kind, card_number, order_id, state)
-           SELECT 'pin-letter', n, o, 'waiting' FROM unnest($1::text[], $2::uuid[]) AS k(n, o)
-           ON CONFLICT (card_number, kind) WHERE reprint_of IS NULL DO NOTHING`,
-          [batched.map((b) => b.card), batched.map((b) => b.order)],
+          `UPDATE mailing_letter l SET state = 'batched', batch_id = $1, sequence = u.seq, address_lines = u.lines, held_reason = NULL,
+                  updated_at = now()
+             FROM unnest($2::uuid[], $3::int[], $4::jsonb[]) AS u(id, seq, lines) WHERE l.id = u.id`,
+          [batch.id, part.map((b) => b.id), part.map((_, i) => from + i + 1), part.map((b) => JSON.stringify(b.lines))],
         );
+        if (kind === 'card-letter') {
+          // Each card's PIN letter waits for its day (PIN_LETTER_DELAY_DAYS after this batch's).
+          await em.query(
+            `INSERT INTO mailing_letter (kind, card_number, order_id, state)
+             SELECT 'pin-letter', n, o, 'waiting' FROM unnest($1::text[], $2::uuid[]) AS k(n, o)
+             ON CONFLICT (card_number, kind) WHERE reprint_of IS NULL DO NOTHING`,
+            [part.map((b) => b.card), part.map((b) => b.order)],
+          );
+        }
       }
       await this.audit.append(em, {
         actor,
@@ -393,7 +406,7 @@ export class MailingBatchesService {
       `SELECT id, order_id FROM mailing_letter WHERE batch_id = $1 AND state = 'batched'`,
       [batchId],
     );
-    const { missing } = await this.vault.codesForLetters(rows.map((r) => r.order_id));
+    const missing = await this.vault.withoutCodes(rows.map((r) => r.order_id));
     const gone = rows.filter((r) => missing.has(r.order_id));
     if (!gone.length) return;
     await this.ds.transaction(async (em) => {

@@ -76,6 +76,18 @@ describe('layoutPostalAddress (NF Z10-011)', () => {
     expect(r).toEqual({ ok: true, lines: ['Dr M DE LA ROCHEFOUCAULD-X', '150 BD DU MARÉCHAL DE LATTRE TASSIGNY', '25300 PONTARLIER'] });
   });
 
+  it('shortens the first name of an addressee without a civility too (the first word is then the first name)', () => {
+    const where = { streetNumber: '3', streetTypeLabel: 'RUE', streetLabel: 'DES LILAS', postalCode: '75019', town: 'PARIS' };
+    expect(layoutPostalAddress('Marie-Charlotte DE LA ROCHEFOUCAULD-LIANCOURT', where)).toMatchObject({
+      ok: true,
+      lines: ['M DE LA ROCHEFOUCAULD-LIANCOURT', '3 RUE DES LILAS', '75019 PARIS'],
+    });
+    expect(layoutPostalAddress('Mme Marie-Charlotte DE LA ROCHEFOUCAULD-LIANCOURT', where)).toMatchObject({
+      ok: true,
+      lines: ['Mme M DE LA ROCHEFOUCAULD-LIANCOURT', '3 RUE DES LILAS', '75019 PARIS'],
+    });
+  });
+
   it('holds with a reason what cannot be laid out: no postal code, a malformed one, a line still too long, 7 lines', () => {
     const base = { streetNumber: '1', streetTypeLabel: 'Rue', streetLabel: 'HAUTE', town: 'BREST' };
     expect(layoutPostalAddress('M. A B', { ...base })).toEqual({ ok: false, reason: 'no postal code' });

@@ -16,6 +16,8 @@
  * the letter waits (issue 11). Pure: no I/O.
  */
 
+import { CIVILITY_ABBREVIATIONS, PRACTICE_CIVILITY_ABBREVIATIONS } from '../rpps/mailing-address';
+
 export const MAX_ADDRESS_LINES = 6;
 export const MAX_ADDRESS_LINE_LENGTH = 38;
 
@@ -161,9 +163,17 @@ export function layoutPostalAddress(addressee: string, a: PostalAddressFields): 
   return { ok: true, lines };
 }
 
-/** `Dr Marie-Claire DUPONT` → `Dr M DUPONT`: the second word shortened to its initial (the first name after a civility). */
+/** The civilities an addressee may begin with, as letterAddressee writes them. */
+const CIVILITIES = new Set([...Object.values(PRACTICE_CIVILITY_ABBREVIATIONS), ...Object.values(CIVILITY_ABBREVIATIONS)]);
+
+/**
+ * `Dr Marie-Claire DUPONT` → `Dr M DUPONT`, `Marie-Claire DUPONT` → `M DUPONT`: the first name
+ * (the word after the civility, or the first word when there is none) shortened to its initial.
+ */
 function initialOfFirstName(name: string): string {
   const words = name.split(' ');
-  if (words.length < 3) return name;
-  return [words[0], words[1][0], ...words.slice(2)].join(' ');
+  const first = CIVILITIES.has(words[0]) ? 1 : 0;
+  if (words.length < first + 2) return name;
+  words[first] = words[first][0];
+  return words.join(' ');
 }

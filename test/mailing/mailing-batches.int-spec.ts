@@ -245,4 +245,21 @@ describe(MailingBatchesService.name, () => {
     expect(perCard.every((x: { n: number }) => x.n === 1)).toBe(true);
     expect(await batches.run({ kind: 'card-letter', actor: 'test' })).toMatchObject({ batchId: null, letters: 0 });
   });
+  it('holds a letter of the codes whose codes were destroyed between its numbering and its drawing, and draws the others', async () => {
+    const asOf = plusDays(ctx.clock.today(), 2);
+    const { batchId } = await batches.assemble('pin-letter', asOf, 'test', null);
+    expect(batchId).not.toBeNull();
+    const rows: Array<{ id: string; order_id: string }> = await ctx.ds.query(
+      `SELECT id, order_id FROM mailing_letter WHERE batch_id = $1 ORDER BY sequence`,
+      [batchId],
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    await ctx.ds.transaction((em) => vault.destroy(em, [rows[0].order_id], 'card opposed', 'test'));
+    const r = await batches.run({ kind: 'pin-letter', asOf, actor: 'test' });
+    expect(r).toMatchObject({ batchId, resumed: true, letters: rows.length - 1, pages: rows.length - 1 });
+    const [held] = await ctx.ds.query(`SELECT state, held_reason, batch_id FROM mailing_letter WHERE id = $1`, [rows[0].id]);
+    expect(held).toEqual({ state: 'held', held_reason: 'the codes were destroyed (card opposed)', batch_id: null });
+    const [batch] = await ctx.ds.query(`SELECT letters FROM mailing_batch WHERE id = $1`, [batchId]);
+    expect(batch.letters).toBe(rows.length - 1);
+  });
 });
