@@ -16,6 +16,7 @@ import { ClaimedChip1764201100000 } from './1764201100000-ClaimedChip';
 import { ClaimIndexes1764201200000 } from './1764201200000-ClaimIndexes';
 import { SituationAddress1764201310000 } from './1764201310000-SituationAddress';
 import { Mailing1764201500000 } from './1764201500000-Mailing';
+import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCard';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ClaimIndexes1764201200000,
   SituationAddress1764201310000,
   Mailing1764201500000,
+  MailingLetterCard1764201600000,
 ];

@@ -1,18 +1,59 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
 import { OrderActor } from '../orders/orders.service';
-import { MailingIdParams, ReprintBody } from './dto/mailing.dto';
+import {
+  BatchDetail,
+  BatchesPage,
+  BatchesQuery,
+  BatchQuery,
+  MailingIdParams,
+  ReprintBody,
+  ReprintsPage,
+  ReprintsQuery,
+} from './dto/mailing.dto';
 import { MailingLettersService } from './mailing-letters.service';
+import { MailingReadsService } from './mailing-reads.service';
 
-/** What operators record about the letters once their batch exists (the batches are made by the worker and mailing:batch). */
+/**
+ * The batches and their letters read back, and what operators record about the letters once
+ * their batch exists (the batches are made by the worker and mailing:batch). A letter of the
+ * codes is described by its kind, state, batch, sequence and dates: never its content.
+ */
 @ApiTags('mailing')
 @ApiBearerAuth()
 @Controller('api/v1/mailing')
 export class MailingController {
-  constructor(private readonly letters: MailingLettersService) {}
+  constructor(
+    private readonly letters: MailingLettersService,
+    private readonly reads: MailingReadsService,
+  ) {}
+
+  /** The batches, latest first, one page of them (`page`, `pageSize`), of a `kind` and in a `state` when given. */
+  @Get('batches')
+  @Roles('operator', 'auditor')
+  @ApiOkResponse({ type: BatchesPage.Output })
+  batches(@Query() q: BatchesQuery) {
+    return this.reads.batches(q);
+  }
+
+  /** A batch, its letters counted by state (`counts`), and one page of its letters in their sequence (`letterPage`). 404 `batch_not_found`. */
+  @Get('batches/:id')
+  @Roles('operator', 'auditor')
+  @ApiOkResponse({ type: BatchDetail.Output })
+  batch(@Param() { id }: MailingIdParams, @Query() q: BatchQuery) {
+    return this.reads.batch(id, q);
+  }
+
+  /** Reprint requests, latest first: `state=pending` (the default) lists those waiting for a second person's decision. */
+  @Get('reprints')
+  @Roles('operator', 'auditor')
+  @ApiOkResponse({ type: ReprintsPage.Output })
+  reprints(@Query() q: ReprintsQuery) {
+    return this.reads.reprints(q);
+  }
 
   /** The batch was printed: its letters printed; for card letters, their cards sent. */
   @Post('batches/:id/printed')

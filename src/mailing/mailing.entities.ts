@@ -45,7 +45,7 @@ export class MailingBatch {
   @Column('timestamptz', { name: 'printed_at', nullable: true }) printedAt: Date | null;
 }
 
-/** A card's card letter or PIN letter: held, waiting, or in a batch at a sequence. */
+/** A card's card letter or PIN letter: held, waiting, or in a batch at a sequence (migrations 1764201500000-Mailing, 1764201600000-MailingLetterCard). */
 @Entity('mailing_letter')
 @Check('mailing_letter_kind_check', `kind IN ('card-letter','pin-letter')`)
 @Check('mailing_letter_state_check', `state IN ('held','waiting','batched','printed','returned')`)
@@ -56,6 +56,7 @@ export class MailingBatch {
 @Index('mailing_letter_first_idx', ['cardNumber', 'kind'], { unique: true, where: 'reprint_of IS NULL' })
 @Index('mailing_letter_pending_idx', ['kind', 'createdAt'], { where: `state IN ('held','waiting')` })
 @Index('mailing_letter_batch_idx', ['batchId', 'sequence'])
+@Index('mailing_letter_card_idx', ['cardNumber'])
 export class MailingLetter {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'mailing_letter_pkey' }) id: string;
   @Column('text') kind: LetterKind;

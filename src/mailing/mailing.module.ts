@@ -3,14 +3,16 @@ import { OrdersModule } from '../orders/orders.module';
 import { RppsModule } from '../rpps/rpps.module';
 import { MailingController } from './mailing.controller';
 import { MailingLettersService } from './mailing-letters.service';
+import { MailingReadsModule } from './mailing-reads.module';
 
 /**
  * Mailing: see design.md. What needs no code (printing recorded, returned mail, reprint
- * requests) is here, in every process; the PIN/PUK vault and the batches that print codes
- * are CodeVaultModule, registered by the worker and the CLI only (never the API).
+ * requests, the batches and letters read back) is here, in every process; the PIN/PUK vault
+ * and the batches that print codes are CodeVaultModule, registered by the worker and the CLI
+ * only (never the API).
  */
 @Module({
-  imports: [OrdersModule, RppsModule],
+  imports: [OrdersModule, RppsModule, MailingReadsModule],
   controllers: [MailingController],
   providers: [MailingLettersService],
   exports: [MailingLettersService],

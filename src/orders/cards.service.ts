@@ -50,6 +50,9 @@ export interface CardStatus {
   opposedAt?: Date | null;
 }
 
+/** The actor of the order transitions that follow a card's (letters printed, activation, opposition). */
+const ORDERS_FOLLOW_CARDS = 'system:orders';
+
 function checkCardNumber(cardNumber: string): void {
   if (!/^\d{10}$/.test(cardNumber)) throw new OrdersError('validation_failed', `card number "${cardNumber}": expected 10 digits`, 400);
 }
@@ -169,14 +172,32 @@ export class CardsService {
 
   /**
    * The orders of these cards, advanced by `action` where they are in a state it leaves
-   * (others are left as they are: a race lost, or an order already further), with why.
+   * (others are left as they are: a race lost, or an order already further), with why; one
+   * audit entry each (`order.<action>`, by ORDERS_FOLLOW_CARDS: the order follows its card),
+   * so that an order's history records these steps as it records an operator's.
    */
   private async advanceOrders(em: EntityManager, cardNumbers: string[], action: OrderAction, why: string): Promise<void> {
     if (!cardNumbers.length) return;
-    await em.query(
-      `UPDATE card_order SET status = $3, status_reason = $4, updated_at = now()
-        WHERE id IN (SELECT order_id FROM card WHERE card_number = ANY($1::text[]) AND order_id IS NOT NULL) AND status = ANY($2)`,
-      [cardNumbers, fromStatesFor(action), orderTransition(fromStatesFor(action)[0], action), why],
+    const to = orderTransition(fromStatesFor(action)[0], action);
+    const moved = await rowsReturned<{ id: string; from: string }>(
+      em,
+      `WITH before AS (SELECT id, status FROM card_order
+                        WHERE id IN (SELECT order_id FROM card WHERE card_number = ANY($1::text[]) AND order_id IS NOT NULL)
+                          AND status = ANY($2) FOR UPDATE)
+       UPDATE card_order o SET status = $3, status_reason = $4, updated_at = now() FROM before
+        WHERE o.id = before.id AND o.status = ANY($2)
+       RETURNING o.id, before.status AS "from"`,
+      [cardNumbers, fromStatesFor(action), to, why],
+    );
+    await this.audit.appendMany(
+      em,
+      moved.map((m) => ({
+        actor: ORDERS_FOLLOW_CARDS,
+        action: `order.${action}`,
+        entity: 'card_order' as const,
+        entityId: m.id,
+        details: { from: m.from, to, reason: why },
+      })),
     );
   }
 
@@ -187,7 +208,7 @@ export class CardsService {
 
   /** PIN letters printed (mailing): their cards' orders card-letter-sent → pin-letter-sent. */
   async pinLettersSent(em: EntityManager, cardNumbers: string[]): Promise<void> {
-    await this.advanceOrders(em, cardNumbers, 'pin-letter-sent', 'PIN letter printed');
+    await this.advanceOrders(em, cardNumbers, 'pin-letter-sent', 'letter of the codes printed');
   }
 
   /** Cards just personalized, in the caller's transaction: mailing learns of them (their card letters). */
@@ -305,11 +326,17 @@ export class CardsService {
     return row;
   }
 
-  async get(cardNumber: string) {
+  async get(cardNumber: string): Promise<CardView> {
     checkCardNumber(cardNumber);
     const rows = await this.ds.query(`SELECT ${CARD_COLUMNS} FROM card WHERE card_number = $1`, [cardNumber]);
     if (!rows.length) throw new OrdersError('card_not_found', `no card ${cardNumber}`, 404);
     return rows[0];
+  }
+
+  /** The number of the card personalized for an order (one at most), null before. */
+  async numberForOrder(orderId: string): Promise<string | null> {
+    const [row]: Array<{ n: string }> = await this.ds.query(`SELECT card_number AS n FROM card WHERE order_id = $1`, [orderId]);
+    return row?.n ?? null;
   }
 
   async byHolder(nationalId: string) {

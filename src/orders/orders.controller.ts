@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { Principal } from '../common/auth/tokens.service';
 import { CommonError } from '../common/errors/domain-error';
 import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
+import { OrderDetail } from './dto/views.dto';
 import { createOrder, ORDER_CREATORS, principalOrderActor } from './orders.fast-route';
 import { OrderActor, OrdersService } from './orders.service';
-import { PersonalizationOrdersService } from './personalization-orders.service';
+import { TimelinesService } from './timelines.service';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -16,7 +17,7 @@ import { PersonalizationOrdersService } from './personalization-orders.service';
 export class OrdersController {
   constructor(
     private readonly orders: OrdersService,
-    private readonly personalization: PersonalizationOrdersService,
+    private readonly timelines: TimelinesService,
   ) {}
 
   /** 201 with the new order; 200 with the same order when the Idempotency-Key was seen before. */
@@ -40,12 +41,16 @@ export class OrdersController {
     return this.orders.list(q);
   }
 
+  /**
+   * The order, with the chips spoiled for it at personalization (to be destroyed, never mailed),
+   * the number of its card, its `timeline` (its dated steps, oldest first) and its card's
+   * `letters` (never their content). 404 `order_not_found`.
+   */
   @Get(':id')
   @Roles('operator', 'auditor')
-  /** The order, with the chips spoiled for it at personalization (to be destroyed, never mailed). */
-  async get(@Param() { id }: OrderParams) {
-    const order = await this.orders.get(id);
-    return { ...order, spoiledCards: await this.personalization.spoiledFor(order.id) };
+  @ApiOkResponse({ type: OrderDetail.Output })
+  get(@Param() { id }: OrderParams) {
+    return this.timelines.order(id);
   }
 
   @Post(':id/approve')

@@ -11,6 +11,7 @@ import { ProfessionalsController } from './professionals.controller';
 import { RegistryEventsHandler } from './registry-events.handler';
 import { RenewalsHandler } from './renewals.handler';
 import { RenewalsService } from './renewals.service';
+import { TimelinesService } from './timelines.service';
 
 /** What the module makes and lends to the others (opposition, mailing, personalization, the CLI). */
 const SERVICES = [
@@ -24,11 +25,15 @@ const SERVICES = [
   PersonalizationOrdersService,
 ];
 
-/** Orders and cards: see design.md. */
+/**
+ * Orders and cards: see design.md. The card and order views (TimelinesService) show their
+ * letters through CardLettersReader, which the mailing module provides (MailingReadsModule,
+ * global): orders never imports mailing.
+ */
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController, ProfessionalsController],
-  providers: SERVICES,
+  providers: [...SERVICES, TimelinesService],
   exports: SERVICES,
 })
 export class OrdersModule {}

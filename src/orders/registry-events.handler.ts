@@ -234,8 +234,9 @@ export class RegistryEventsHandler implements JobHandler {
     // either committed before (its card is in the card table the opposition insert reads next) or
     // finds its order cancelled (claim lost). Opposing cards first let a card recorded in between escape.
     const why = `registry: ${professionCode ? 'profession removed' : 'ceased'} (event ${eventId})`;
-    const open: Array<{ id: string }> = await em.query(
-      `SELECT id FROM card_order WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($3) FOR UPDATE`,
+    const open: Array<{ id: string; status: string }> = await em.query(
+      `SELECT id, status FROM card_order
+        WHERE national_id = $1 AND ($2::text IS NULL OR profession_code = $2) AND status = ANY($3) FOR UPDATE`,
       [nationalId, professionCode, fromStatesFor('cancel')],
     );
     await abandonClaims(
@@ -249,6 +250,18 @@ export class RegistryEventsHandler implements JobHandler {
       [open.map((o) => o.id), why],
     );
     out.ordersCancelled.push(...cancelled.map((c) => c.id));
+    // Each order's own entry too, as an operator's cancellation has: its history shows when and why.
+    const was = new Map(open.map((o) => [o.id, o.status]));
+    await this.audit.appendMany(
+      em,
+      cancelled.map((c) => ({
+        actor: 'system:registry',
+        action: 'order.cancel',
+        entity: 'card_order' as const,
+        entityId: c.id,
+        details: { from: was.get(c.id), to: 'cancelled', reason: why },
+      })),
+    );
     const requests = await em.query(
       `INSERT INTO opposition_request (card_number, reason, source, source_ref)
        SELECT card_number, 'cessation', 'registry', $3 FROM card

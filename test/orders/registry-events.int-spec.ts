@@ -92,6 +92,24 @@ describe(RegistryEventsHandler.name, () => {
       `SELECT order_id, station, stage, error_code FROM spoiled_card WHERE chip_serial = 'SIMCEASEDCHIP01'`,
     );
     expect(spoiled).toEqual({ order_id: writing, station: 'enc-host/r1', stage: 'unknown', error_code: 'claim_abandoned' });
+    // Each order's own history says when and why (the order's timeline reads it).
+    const entries = await ctx.ds.query(
+      `SELECT entity_id AS id, actor, details FROM audit_log WHERE entity = 'card_order' AND action = 'order.cancel' AND entity_id = ANY($1)
+        ORDER BY entity_id`,
+      [[writing, failed]],
+    );
+    expect(entries).toEqual(
+      [
+        { id: writing, from: 'personalizing' },
+        { id: failed, from: 'failed' },
+      ]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map(({ id, from }) => ({
+          id,
+          actor: 'system:registry',
+          details: { from, to: 'cancelled', reason: expect.stringMatching(/^registry: ceased \(event \d+\)$/) },
+        })),
+    );
   });
 
   it("gives the registry's new content to a holder's orders without a card: approved and failed ones updated, one being written taken back (its chip spoiled)", async () => {

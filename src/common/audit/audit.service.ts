@@ -152,6 +152,24 @@ export class AuditService {
     return { ...found, items: found.items.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) })) };
   }
 
+  /**
+   * The entries of `actions` about the rows `entityIds` of `entity`, oldest first (by time, then
+   * id): the recorded steps of a few rows' lives (a card's, an order's), read through the
+   * (entity, entity_id) index. Details come whole: the caller keeps what it shows.
+   */
+  async history(
+    entity: AuditEntity,
+    entityIds: string[],
+    actions: readonly string[],
+  ): Promise<Array<{ entityId: string; action: string; at: Date; actor: string; details: Record<string, unknown> }>> {
+    if (!entityIds.length || !actions.length) return [];
+    return this.ds.query(
+      `SELECT entity_id AS "entityId", action, at, actor, details FROM audit_log
+        WHERE entity = $1 AND entity_id = ANY($2::text[]) AND action = ANY($3::text[]) ORDER BY at, id`,
+      [entity, entityIds, [...actions]],
+    );
+  }
+
   /** The chain's length and head, and how many entries wait to be linked. */
   async chainState(): Promise<{ size: number; head: string | null; queued: number }> {
     const [r] = await this.ds.query(

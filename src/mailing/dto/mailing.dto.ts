@@ -1,8 +1,101 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { freeText, uuid } from '../../common/http/validation';
+import { freeText, oneOf, paging, queryString, uuid } from '../../common/http/validation';
+import { letterView, nullableText } from '../../orders/dto/views.dto';
+import { BATCH_STATES, LETTER_KINDS } from '../mailing.entities';
+import { BATCHED_LETTER_STATES, REPRINT_STATE_FILTERS } from '../mailing-reads.service';
 
 export class MailingIdParams extends createZodDto(z.strictObject({ id: uuid })) {}
 
 /** Why a PIN letter is printed again (kept with the request and in the audit trail). */
 export class ReprintBody extends createZodDto(z.strictObject({ reason: freeText(1000) })) {}
+
+/** `kind` card-letter or pin-letter, `state` rendering, ready or printed; `page`, `pageSize` (50 unless given). */
+export class BatchesQuery extends createZodDto(
+  z.strictObject({
+    kind: queryString(20).pipe(oneOf(LETTER_KINDS)).optional(),
+    state: queryString(20).pipe(oneOf(BATCH_STATES)).optional(),
+    ...paging,
+  }),
+) {}
+
+/** The page of the batch's letters (in their sequence): `page`, `pageSize` (50 unless given). */
+export class BatchQuery extends createZodDto(z.strictObject({ ...paging })) {}
+
+/** `state`: pending (asked, waiting for another person's decision; the default), approved, rejected or all; `page`, `pageSize`. */
+export class ReprintsQuery extends createZodDto(
+  z.strictObject({
+    state: queryString(20).pipe(oneOf(REPRINT_STATE_FILTERS)).default('pending'),
+    ...paging,
+  }),
+) {}
+
+// What the mailing's read routes answer (the OpenAPI document's response schemas), as JSON.
+
+const at = z.iso.datetime();
+
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    items: z.array(item),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    total: z.number().int(),
+    totalIsLowerBound: z.boolean(),
+  });
+
+const batchView = z.strictObject({
+  id: z.uuid(),
+  number: z.number().int().describe('the number the mail room knows it by (its barcodes, its file names)'),
+  kind: z.enum(LETTER_KINDS),
+  asOf: z.iso.date().describe("the batch's day (Paris)"),
+  state: z.enum(BATCH_STATES),
+  letters: z.number().int().describe('how many letters it was assembled with'),
+  pages: z.number().int().nullable(),
+  jobRunId: z.uuid().nullable(),
+  createdBy: z.string(),
+  createdAt: at,
+  renderedAt: at.nullable(),
+  printedBy: nullableText('who recorded it printed'),
+  printedAt: at.nullable(),
+});
+
+/** GET /api/v1/mailing/batches. */
+export class BatchesPage extends createZodDto(pageOf(batchView)) {}
+
+/** GET /api/v1/mailing/batches/:id. */
+export class BatchDetail extends createZodDto(
+  batchView.extend({
+    counts: z
+      .strictObject(
+        Object.fromEntries(BATCHED_LETTER_STATES.map((s) => [s, z.number().int()])) as Record<
+          (typeof BATCHED_LETTER_STATES)[number],
+          z.ZodNumber
+        >,
+      )
+      .describe('its letters by state now'),
+    letterPage: pageOf(letterView).describe('one page of its letters, in their sequence (page, pageSize)'),
+  }),
+) {}
+
+/** GET /api/v1/mailing/reprints. */
+export class ReprintsPage extends createZodDto(
+  pageOf(
+    z.strictObject({
+      id: z.uuid(),
+      state: z.enum(['pending', 'approved', 'rejected']),
+      letterId: z.uuid().describe('the printed letter of the codes to print again'),
+      cardNumber: z.string(),
+      orderId: z.uuid(),
+      reason: z.string(),
+      requestedBy: z.string(),
+      requestedByPrincipal: z.uuid().describe('who asked: another person decides'),
+      requestedAt: at,
+      decidedBy: nullableText('who approved or rejected it'),
+      decidedAt: at.nullable(),
+      reprintLetterId: z.uuid().nullable().describe('the new letter, once approved'),
+      batchNumber: z.number().int().nullable(),
+      sequence: z.number().int().nullable(),
+      printedAt: at.nullable(),
+    }),
+  ),
+) {}
