@@ -137,7 +137,14 @@ describe('the codes leave the system only in the letters of the codes', () => {
     const searchedLogs = logs.replace(/"content-length":"[0-9]+"/g, '"content-length":"N"');
     const spool = filesUnder(testDataDir(db.name)).filter((f) => f !== pinPdf);
     const kinds = spool.map((f) => f.replace(/.*\//, '').replace(/[0-9]+/g, 'N'));
-    expect(kinds).toEqual(expect.arrayContaining(['batch-N-card-letter.pdf', 'batch-N-card-letter.manifest.csv', 'batch-N-pin-letter.manifest.csv', 'vault.keys']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'batch-N-card-letter.pdf',
+        'batch-N-card-letter.manifest.csv',
+        'batch-N-pin-letter.manifest.csv',
+        'vault.keys',
+      ]),
+    );
     const places: Record<string, string> = { 'the database dump': dump, Redis: queue.text, 'the logs': searchedLogs };
     for (const f of spool) {
       places[f] = f.endsWith('.pdf') ? `${pdfText(f)}\n${readFileSync(f).toString('latin1')}` : readFileSync(f).toString('latin1');
