@@ -6,7 +6,7 @@ export type JobState = (typeof JOB_STATES)[number];
 
 /**
  * The kinds of job run the code records (JobsService takes only these; `GET /api/v1/jobs?kind=`
- * refuses any other): a registry import, a renewal sweep, an expiry sweep.
+ * refuses any other): a registry import, a renewal sweep, an expiry sweep, a mailing batch.
  */
 export const JOB_KINDS = ['rpps-import', 'renewals', 'expiry', 'mailing-batch'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
