@@ -100,14 +100,8 @@ export class CardsService {
         );
         if (old.length) {
           replaced = card.replacesCard;
-          await this.advanceOrders(em, [card.replacesCard], 'close', 'card opposed');
-          await this.outbox.add(em, 'card.opposed', { cardNumbers: [card.replacesCard] });
-          const [req] = await em.query(
-            `INSERT INTO opposition_request (card_number, reason, source, source_ref) VALUES ($1, 'replacement', 'system', $2)
-             ON CONFLICT DO NOTHING RETURNING id::text AS id`,
-            [card.replacesCard, `activation:${cardNumber}`],
-          );
-          if (req) await this.outbox.add(em, 'card.opposition-requested', { requestId: req.id });
+          await this.afterOpposed(em, [card.replacesCard]);
+          await this.requestOpposition(em, card.replacesCard, 'replacement', 'system', `activation:${cardNumber}`);
         }
       }
       const rows = await rowsReturned(
@@ -171,6 +165,16 @@ export class CardsService {
   }
 
   /**
+   * What follows every way a card becomes opposed, in the same transaction: its order closed,
+   * and `card.opposed` in the outbox (mailing destroys the codes and holds the letters).
+   */
+  private async afterOpposed(em: EntityManager, cardNumbers: string[]): Promise<void> {
+    if (!cardNumbers.length) return;
+    await this.advanceOrders(em, cardNumbers, 'close', 'card opposed');
+    await this.outbox.add(em, 'card.opposed', { cardNumbers });
+  }
+
+  /**
    * The orders of these cards, advanced by `action` where they are in a state it leaves
    * (others are left as they are: a race lost, or an order already further), with why; one
    * audit entry each (`order.<action>`, by ORDERS_FOLLOW_CARDS: the order follows its card),
@@ -230,8 +234,7 @@ export class CardsService {
       [cardNumber, reason, fromStatesFor('oppose')],
     );
     if (won) {
-      await this.advanceOrders(em, [won.cardNumber], 'close', 'card opposed');
-      await this.outbox.add(em, 'card.opposed', { cardNumbers: [won.cardNumber] });
+      await this.afterOpposed(em, [won.cardNumber]);
       return { card: won, opposedNow: true };
     }
     const card = await this.getIn(em, cardNumber);
@@ -257,15 +260,10 @@ export class CardsService {
        RETURNING card_number AS "cardNumber", to_char(valid_until, 'YYYY-MM-DD') AS "validUntil", opposed_at AS "opposedAt"`,
       [asOf, limit, fromStatesFor('oppose')],
     );
-    if (rows.length) {
-      await this.advanceOrders(
-        em,
-        rows.map((r) => r.cardNumber),
-        'close',
-        'card opposed',
-      );
-      await this.outbox.add(em, 'card.opposed', { cardNumbers: rows.map((r) => r.cardNumber) });
-    }
+    await this.afterOpposed(
+      em,
+      rows.map((r) => r.cardNumber),
+    );
     return rows;
   }
 
