@@ -13,6 +13,7 @@ import { layoutPostalAddress, MAX_ADDRESS_LINE_LENGTH, MAX_ADDRESS_LINES, postal
 import { cardNumberFromSequence } from '../../src/orders/card-number';
 import { CardsService } from '../../src/orders/cards.service';
 import { OrdersService } from '../../src/orders/orders.service';
+import { addDays } from '../../src/orders/validity';
 import { letterAddressee, type RegistryAddressFields } from '../../src/rpps/mailing-address';
 import { openContext, TestContext, testConfig } from '../support/context';
 import { activeHolders, approvedOrders, type Holder } from '../support/orders';
@@ -94,11 +95,7 @@ describe('the letters of generated registry addresses', () => {
   let nextCard = 700_000_000;
 
   const pdfPages = (pdf: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).split('\f');
-  const plusDays = (day: string, n: number) => {
-    const d = new Date(`${day}T12:00:00Z`);
-    d.setUTCDate(d.getUTCDate() + n);
-    return d.toISOString().slice(0, 10);
-  };
+
   /** The manifest's rows: the page of each sequence. */
   const manifestPages = (file: string) => {
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
@@ -211,7 +208,7 @@ describe('the letters of generated registry addresses', () => {
         await ctx.ds.transaction((em) => cards.personalized(em, numbers));
 
         const cardBatch = await batches.run({ kind: 'card-letter', actor: 'test' });
-        const pinBatch = await batches.run({ kind: 'pin-letter', asOf: plusDays(today, 2), actor: 'test' });
+        const pinBatch = await batches.run({ kind: 'pin-letter', asOf: addDays(today, 2), actor: 'test' });
         const letters: Array<{
           kind: string;
           state: string;
