@@ -53,7 +53,6 @@ export interface PinLetter extends LetterBase {
 
 export type LetterKind = 'card' | 'pin';
 export type LetterOf<K extends LetterKind> = K extends 'card' ? CardLetter : PinLetter;
-export const LETTER_KINDS: readonly LetterKind[] = ['card', 'pin'];
 
 const BASE_FIELDS = ['batchNumber', 'sequence', 'addressLines', 'cardType', 'generation', 'helpdeskPhone', 'letterDate'];
 const FIELDS: Readonly<Record<LetterKind, ReadonlySet<string>>> = {
