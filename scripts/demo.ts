@@ -27,6 +27,7 @@ import {
   truncateRegistryFile,
 } from '../bench/generators/rpps-generator';
 import { spawnMeasured } from '../bench/harness';
+import { parisDate } from '../src/common/clock/clock';
 import { databaseName, dropDatabase, withDatabase } from '../src/common/database/database-url';
 import { cardTypeForCategory } from '../src/orders/validity';
 import { luhnCheckDigit } from '../src/rpps/identifiers';
@@ -500,8 +501,9 @@ async function api<T>(
   route: string,
   body?: unknown,
   token = ctx.helpdeskToken,
+  base = ctx.api!.url,
 ): Promise<{ status: number; json: T }> {
-  const r = await fetch(`${ctx.api!.url}${route}`, {
+  const r = await fetch(`${base}${route}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -671,17 +673,40 @@ const cardLetters: Step = {
 };
 
 const pinLetters: Step = {
-  title: 'PIN letters two days later (mailing:batch --kind pin-letter --as-of)',
+  title: 'PIN letters two days later (mailing:batch --kind pin-letter --as-of), printed on their day',
   async run(ctx) {
-    const asOf = daysFromToday(2).toISOString().slice(0, 10);
+    const asOf = parisDate(new Date(Date.now() + 2 * 24 * 3600 * 1000));
     const { json, seconds } = await cli<Batch>(ctx, ['mailing:batch', '--kind', 'pin-letter', '--as-of', asOf]);
     if (!json.batchId || !json.path) throw new DemoFailure('no PIN letter was due two days after the card letters', JSON.stringify(json));
     const { alice } = await operators(ctx);
-    const printed = await api<{ letters: number }>(ctx, 'POST', `/api/v1/mailing/batches/${json.batchId}/printed`, undefined, alice);
+    const route = `/api/v1/mailing/batches/${json.batchId}/printed`;
+    type Printed = { letters: number; pdf: string; pullOut: unknown[]; code?: string; detail?: string };
+    // Today the batch of two days on cannot be recorded printed: printing never runs ahead of the calendar.
+    const early = await api<Printed>(ctx, 'POST', route, undefined, alice);
+    if (early.status !== 409 || early.json.code !== 'batch_not_due') {
+      throw new DemoFailure(`printed before the batch's day answered ${early.status}`, JSON.stringify(early.json));
+    }
+    // The demo cannot wait two days: a second API whose clock starts two days on (CLOCK_NOW, refused in production) records it.
+    const clockNow = new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString();
+    const later = await startApi({ ...ctx.env, LOG_LEVEL: 'warn', CLOCK_NOW: clockNow });
+    let printed: { status: number; json: Printed };
+    try {
+      printed = await api<Printed>(ctx, 'POST', route, undefined, alice, later.url);
+    } finally {
+      await later.stop();
+    }
+    if (printed.status !== 200) throw new DemoFailure(`printed answered ${printed.status}`, JSON.stringify(printed.json));
+    if (printed.json.pdf !== 'removed' || fs.existsSync(json.path)) {
+      throw new DemoFailure(`the PDF of the letters of the codes is still in the spool after printing (pdf: ${printed.json.pdf})`);
+    }
     return [
-      `batch ${json.number} of ${asOf}: ${json.letters} PIN letters (${json.pages} pages) in ${secs(seconds)}; printed: ${printed.json.letters}`,
+      `batch ${json.number} of ${asOf}: ${json.letters} PIN letters (${json.pages} pages) in ${secs(seconds)}`,
       `  PDF:      ${rel(ctx, json.path)} (the only file that holds the codes)`,
       `  manifest: ${rel(ctx, json.manifestPath ?? '')}`,
+      `recorded printed today: ${early.status} ${early.json.code} (${early.json.detail})`,
+      `recorded printed by an API started with CLOCK_NOW=${clockNow} (two days on; refused in production): ` +
+        `${printed.json.letters} letters printed, ${printed.json.pullOut.length} to pull out`,
+      `  PDF ${rel(ctx, json.path)}: deleted from the spool once printed (pdf: ${printed.json.pdf}); the manifest stays`,
     ];
   },
 };
@@ -700,8 +725,26 @@ const returnedLetter: Step = {
           )
         ).rows,
     );
-    type Returned = { cardNumber: string; oppositionRequested: boolean; replacementOrderId: string | null };
-    const r = await api<Returned>(ctx, 'POST', `/api/v1/mailing/letters/${letter.id}/returned`, undefined, alice);
+    // The mail room scans the envelope's barcode (B<batch>-<sequence>) to find the letter, then records it returned with that barcode.
+    const barcode = `B${ctx.cardBatch?.number}-1`;
+    const found = await api<{ id: string; kind: string; cardNumber: string }>(
+      ctx,
+      'GET',
+      `/api/v1/mailing/letters?barcode=${barcode}`,
+      undefined,
+      alice,
+    );
+    if (found.status !== 200 || found.json.id !== letter.id) {
+      throw new DemoFailure(`GET /api/v1/mailing/letters?barcode=${barcode} answered ${found.status}`, JSON.stringify(found.json));
+    }
+    type Returned = { cardNumber: string; oppositionRequested: boolean; replacementOrderId: string | null; reason: string | null };
+    const r = await api<Returned>(
+      ctx,
+      'POST',
+      `/api/v1/mailing/letters/${letter.id}/returned`,
+      { barcode, comment: 'returned by the post office: addressee unknown' },
+      alice,
+    );
     if (r.status !== 200) throw new DemoFailure(`returned answered ${r.status}`, JSON.stringify(r.json));
     const worker = await startWorker({ ...ctx.env, LOG_LEVEL: 'warn' });
     const cardAndCodes = async () =>
@@ -730,8 +773,10 @@ const returnedLetter: Step = {
       await worker.stop();
     }
     return [
+      `GET /api/v1/mailing/letters?barcode=${barcode}: the ${found.json.kind} of card ${found.json.cardNumber}`,
+      `POST .../letters/${letter.id}/returned {barcode, comment}: opposition requested, ` +
+        `replacement order ${r.json.replacementOrderId ?? `none (${r.json.reason})`}`,
       `card ${letter.card_number}: opposed (non-receipt) by the worker; its codes destroyed (${codes.destroyed_reason})`,
-      `replacement order ${r.json.replacementOrderId ?? '(none)'}`,
     ];
   },
 };

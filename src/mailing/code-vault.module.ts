@@ -8,6 +8,7 @@ import { OrdersModule } from '../orders/orders.module';
 import { RppsModule } from '../rpps/rpps.module';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService, VAULT_KEYS, VaultKeySource } from './code-vault.service';
+import { MailingModule } from './mailing.module';
 import { MailingBatchHandler } from './mailing-batch.handler';
 import { MailingBatchesService } from './mailing-batches.service';
 import { OrdersApprovedHandler } from './orders-approved.handler';
@@ -104,7 +105,7 @@ export class CodeVaultModule implements OnModuleInit {
     return {
       module: CodeVaultModule,
       global: true,
-      imports: [OrdersModule, RppsModule],
+      imports: [OrdersModule, RppsModule, MailingModule],
       providers: [
         { provide: CODE_VAULT_OPTIONS, useValue: opts },
         VaultKeys,

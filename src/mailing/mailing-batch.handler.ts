@@ -5,17 +5,27 @@ import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { QueueName } from '../common/queue/queues';
 import { LETTER_KINDS, LetterKind } from './mailing.entities';
 import { MailingBatchesService } from './mailing-batches.service';
+import { MailingLettersService } from './mailing-letters.service';
 
-/** The daily batches (mailing:batch does the same by hand): card letters, then PIN letters. */
+/**
+ * The daily batches (mailing:batch does the same by hand): card letters, then PIN letters. Each
+ * run first deletes the PDFs of letters of the codes recorded printed that the API could not
+ * reach (the worker owns the spool).
+ */
 @Injectable()
 export class MailingBatchHandler implements JobHandler {
   readonly queue = QueueName.Mailing;
   readonly jobName = 'mailing.batch';
 
-  constructor(private readonly batches: MailingBatchesService) {}
+  constructor(
+    private readonly batches: MailingBatchesService,
+    private readonly letters: MailingLettersService,
+  ) {}
 
   async handle(job: Job<{ kind: LetterKind }>, log: JobLogger) {
     if (!LETTER_KINDS.includes(job.data.kind)) throw new Error(`mailing.batch: unknown kind ${String(job.data.kind).slice(0, 40)}`);
+    const { removed } = await this.letters.removePrintedPdfs('system:scheduler', { spoolOwner: true });
+    if (removed.length) log.info({ batches: removed }, 'PDFs of printed letters of the codes deleted');
     const r = await this.batches.run({ kind: job.data.kind, actor: 'system:scheduler' });
     log.info({ ...r }, r.batchId ? 'mailing batch made' : 'no letter due');
     return r;

@@ -13,6 +13,16 @@ export const BATCHED_LETTER_STATES = ['batched', 'printed', 'returned'] as const
 export const REPRINT_STATE_FILTERS = ['pending', 'approved', 'rejected', 'all'] as const;
 export type ReprintStateFilter = (typeof REPRINT_STATE_FILTERS)[number];
 
+/** A letter's barcode as the mail room scans it (barcodeText, letters/letter-data.ts): `B<batch number>-<sequence>`. */
+export const BARCODE_PATTERN = /^B([0-9]{1,18})-([0-9]{1,9})$/;
+
+/** A letter found by its barcode: what it is and where it went (CardLetterView), its barcode, its card's last 4 digits. */
+export interface LetterByBarcodeView extends CardLetterView {
+  barcode: string;
+  /** What a letter of the codes prints of its card's number. */
+  cardLast4: string;
+}
+
 export interface BatchView {
   id: string;
   number: number;
@@ -100,6 +110,21 @@ export class MailingReadsService extends CardLettersReader {
       [cardNumbers],
     );
     return rows.map(letterOf);
+  }
+
+  /**
+   * The letter whose barcode reads `barcode` (the mail room scans a returned envelope); 404
+   * `letter_not_found` when no letter has it, 400 when it is not a letter's barcode.
+   */
+  async letterByBarcode(barcode: string): Promise<LetterByBarcodeView> {
+    const m = BARCODE_PATTERN.exec(barcode);
+    if (!m) throw new MailingError('letter_not_found', `"${barcode.slice(0, 40)}" is not a letter's barcode (B<batch>-<sequence>)`, 400);
+    const [row]: WithTextNumber<CardLetterView, 'batchNumber'>[] = await this.ds.query(
+      `SELECT ${LETTER_COLUMNS} FROM mailing_letter l JOIN mailing_batch b ON b.id = l.batch_id WHERE b.number = $1::bigint AND l.sequence = $2`,
+      [m[1], Number(m[2])],
+    );
+    if (!row) throw new MailingError('letter_not_found', `no letter has the barcode ${barcode}`, 404, { barcode });
+    return { ...letterOf(row), barcode, cardLast4: row.cardNumber.slice(-4) };
   }
 
   /** One page of the batches, latest first, of a kind and in a state when given. */

@@ -2,8 +2,9 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { printFailure, printResult } from '../common/cli/cli-output';
 import { hostActor } from '../common/cli/host-actor';
 import { progressView } from '../common/cli/progress';
-import { LetterKind } from './mailing.entities';
+import { LETTER_KINDS, LetterKind } from './mailing.entities';
 import { MAX_DAYS_AHEAD, MailingBatchesService } from './mailing-batches.service';
+import { MailingLettersService } from './mailing-letters.service';
 
 @Command({
   name: 'mailing:batch',
@@ -11,7 +12,10 @@ import { MAX_DAYS_AHEAD, MailingBatchesService } from './mailing-batches.service
     'Make a batch of card letters (personalized cards not yet mailed) or of PIN letters (cards whose card letter is PIN_LETTER_DELAY_DAYS old): one PDF and its manifest in DATA_DIR/mailing',
 })
 export class MailingBatchCommand extends CommandRunner {
-  constructor(private readonly batches: MailingBatchesService) {
+  constructor(
+    private readonly batches: MailingBatchesService,
+    private readonly letters: MailingLettersService,
+  ) {
     super();
   }
 
@@ -19,6 +23,9 @@ export class MailingBatchCommand extends CommandRunner {
     const json = !!flags.json;
     const view = progressView(json);
     try {
+      // The PDFs of letters of the codes recorded printed that the API could not reach: this process owns the spool.
+      const kindKnown = (LETTER_KINDS as readonly string[]).includes(flags.kind ?? '');
+      const { removed } = kindKnown ? await this.letters.removePrintedPdfs(hostActor(), { spoolOwner: true }) : { removed: [] };
       const r = await this.batches.run({
         kind: (flags.kind ?? '') as LetterKind,
         asOf: flags.asOf,
@@ -39,12 +46,14 @@ export class MailingBatchCommand extends CommandRunner {
           pages: r.pages,
           manifestPath: r.manifestPath,
           resumed: r.resumed,
+          pdfsRemoved: removed,
         },
         () =>
           (r.batchId
             ? `${r.kind} batch ${r.number} of ${r.asOf}${r.resumed ? ' (an interrupted batch, finished)' : ''}: ${r.letters} letters, ${r.pages} pages\n  PDF:      ${r.path}\n  manifest: ${r.manifestPath}`
             : `${r.kind}: no letter due on ${r.asOf}`) +
-          (r.held ? `\n  ${r.held} letters held, each with its reason (an address that cannot be laid out, a card opposed)` : ''),
+          (r.held ? `\n  ${r.held} letters held, each with its reason (an address that cannot be laid out, a card opposed)` : '') +
+          (removed.length ? `\n  the PDFs of printed batches ${removed.join(', ')} (letters of the codes) deleted from the spool` : ''),
       );
     } catch (e) {
       view.stop();

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CommonError } from '../common/errors/domain-error';
@@ -9,10 +9,15 @@ import {
   BatchesPage,
   BatchesQuery,
   BatchQuery,
+  LetterByBarcode,
+  LettersQuery,
   MailingIdParams,
+  PrintedAnswer,
   ReprintBody,
   ReprintsPage,
   ReprintsQuery,
+  ReturnedAnswer,
+  ReturnedBody,
 } from './dto/mailing.dto';
 import { MailingLettersService } from './mailing-letters.service';
 import { MailingReadsService } from './mailing-reads.service';
@@ -55,20 +60,44 @@ export class MailingController {
     return this.reads.reprints(q);
   }
 
-  /** The batch was printed: its letters printed; for card letters, their cards sent. */
+  /**
+   * The letter whose barcode reads `barcode` (`B<batch number>-<sequence>`, as the mail room scans a
+   * returned envelope): what it is and where it went, never its content. 404 `letter_not_found`.
+   */
+  @Get('letters')
+  @Roles('operator', 'auditor')
+  @ApiOkResponse({ type: LetterByBarcode.Output })
+  letter(@Query() q: LettersQuery) {
+    return this.reads.letterByBarcode(q.barcode);
+  }
+
+  /**
+   * The batch was printed: its letters printed; for card letters, their cards sent; the PDF of
+   * letters of the codes deleted. 409 `batch_not_due` before the batch's day,
+   * `card_letters_not_printed` for letters of the codes whose card letters are not printed yet.
+   * `pullOut` lists the letters to take out (card opposed, a letter returned, opposition requested).
+   */
   @Post('batches/:id/printed')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: PrintedAnswer.Output })
   printed(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
     return this.letters.printed(id, actorFor(req));
   }
 
-  /** Returned mail: the card opposed (non-receipt) and a replacement ordered. */
+  /**
+   * Returned mail: the card opposed (non-receipt) and a replacement ordered, unless the card is
+   * already opposed or its opposition requested, or an order is open for it (`reason` says why).
+   * Optional body `{barcode, comment}`: a barcode that is not the letter's is a 409
+   * `letter_barcode_mismatch` (nothing recorded); the comment goes into the audit trail.
+   */
   @Post('letters/:id/returned')
   @HttpCode(200)
   @Roles('operator')
-  returned(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
-    return this.letters.returned(id, actorFor(req));
+  @ApiBody({ type: ReturnedBody, required: false })
+  @ApiOkResponse({ type: ReturnedAnswer.Output })
+  returned(@Param() { id }: MailingIdParams, @Body() body: ReturnedBody, @Req() req: AuthedRequest) {
+    return this.letters.returned(id, actorFor(req), body ?? {});
   }
 
   /** Asks that a printed PIN letter be printed again, within the reprint window; another operator decides. */

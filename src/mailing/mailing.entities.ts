@@ -16,6 +16,13 @@ export type BatchState = (typeof BATCH_STATES)[number];
 export const LETTER_STATES = ['held', 'waiting', 'batched', 'printed', 'returned'] as const;
 export type LetterState = (typeof LETTER_STATES)[number];
 
+/**
+ * The `held_reason` of a card's letters waiting or held when one of its letters came back
+ * (returned mail, MailingLettersService.returned): they are never batched (the card is
+ * about to be opposed for non-receipt), as with `card opposed`.
+ */
+export const LETTER_RETURNED = 'letter returned';
+
 /** One PDF of letters of one kind, numbered for the mail room (migration 1764201500000-Mailing). */
 @Entity('mailing_batch')
 @Check('mailing_batch_kind_check', `kind IN ('card-letter','pin-letter')`)

@@ -168,10 +168,15 @@ export class OrdersService {
    * OPPOSITION_REPLACEMENT: approved by policy, waiting for an operator, or none. None either
    * when the holder is no longer in the registry for that profession (a card is only issued
    * from the registry). Returns the order's id.
+   *
+   * `requester`: the principal whose act led to it (the operator who recorded returned mail),
+   * recorded as the order's requester, so that under OPPOSITION_REPLACEMENT=operator they
+   * cannot approve it themselves; the order is requested by policy otherwise.
    */
   async orderReplacement(
     em: EntityManager,
     card: { cardNumber: string; nationalId: string; professionCode: string; cardType: string },
+    requester?: Pick<OrderActor, 'actor' | 'principalId'>,
   ): Promise<string | null> {
     const policy = this.cfg.OPPOSITION_REPLACEMENT;
     if (policy === 'none') return null;
@@ -184,6 +189,7 @@ export class OrdersService {
       replacesCard: card.cardNumber,
       sourceEventId: null,
       approval: policy,
+      requester,
     });
     return r.order?.id ?? r.refreshed?.id ?? null;
   }
@@ -204,6 +210,8 @@ export class OrdersService {
       replacesCard: string | null;
       sourceEventId: string | null;
       approval?: 'policy' | 'operator';
+      /** Who asked for it, when a principal did (policy otherwise). */
+      requester?: Pick<OrderActor, 'actor' | 'principalId'>;
     },
   ): Promise<{ order: OrderView | null; refreshed: OrderView | null }> {
     const open = await this.openOrderFor(em, o.nationalId, o.professionCode, o.cardType);
@@ -219,8 +227,13 @@ export class OrdersService {
       return { order: null, refreshed: row ?? null };
     }
     const audits: AuditRecord[] = [];
-    const { approval, ...order0 } = o;
-    const order = await this.insertOrder(em, { ...order0, requestedBy: POLICY, requestedByPrincipal: null }, audits, approval);
+    const { approval, requester, ...order0 } = o;
+    const order = await this.insertOrder(
+      em,
+      { ...order0, requestedBy: requester?.actor ?? POLICY, requestedByPrincipal: requester?.principalId ?? null },
+      audits,
+      approval,
+    );
     await this.audit.appendMany(em, audits);
     return { order, refreshed: null };
   }

@@ -49,6 +49,7 @@ const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
   'GET /api/v1/mailing/batches': ['operator', 'auditor'],
   'GET /api/v1/mailing/batches/{id}': ['operator', 'auditor'],
   'GET /api/v1/mailing/reprints': ['operator', 'auditor'],
+  'GET /api/v1/mailing/letters': ['operator', 'auditor'],
   'POST /api/v1/mailing/batches/{id}/printed': ['operator'],
   'POST /api/v1/mailing/letters/{id}/returned': ['operator'],
   'POST /api/v1/mailing/letters/{id}/reprint': ['operator'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -7,7 +7,7 @@ import { JobsService } from '../../src/common/jobs/jobs.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from '../../src/mailing/card-events.handler';
 import type { CodeVaultService } from '../../src/mailing/code-vault.service';
-import { BatchDetail, BatchesPage, ReprintsPage } from '../../src/mailing/dto/mailing.dto';
+import { BatchDetail, BatchesPage, LetterByBarcode, PrintedAnswer, ReprintsPage, ReturnedAnswer } from '../../src/mailing/dto/mailing.dto';
 import { MailingBatchesService } from '../../src/mailing/mailing-batches.service';
 import { OrdersApprovedHandler } from '../../src/mailing/orders-approved.handler';
 import type { CardCodes } from '../../src/mailing/pin-codes';
@@ -121,7 +121,8 @@ describe('the card, order and mailing views', () => {
       orderOf[key] = claim.orderId;
     }
     ({ codes } = await vault.codesForLetters(ids));
-    api = await startApi({ DATABASE_URL: ctx.db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('mailing-api') });
+    // The spool of the batches made here, shared (the API deletes the PDF of letters of the codes once printed).
+    api = await startApi({ DATABASE_URL: ctx.db.url, REDIS_URL, QUEUE_PREFIX: testQueuePrefix('mailing-api'), DATA_DIR: dir });
   });
   afterAll(async () => {
     await api?.stop();
@@ -155,17 +156,37 @@ describe('the card, order and mailing views', () => {
       expect.objectContaining({ kind: 'pin-letter', state: 'waiting', batchId: null, sequence: null }),
     ]);
     expect(a.letters[0].sequence).toEqual(expect.any(Number));
-    await post(`/api/v1/mailing/batches/${cardBatch.batchId}/printed`, 'alice');
+    expect(PrintedAnswer.schema.parse(await post(`/api/v1/mailing/batches/${cardBatch.batchId}/printed`, 'alice'))).toMatchObject({
+      kind: 'card-letter',
+      letters: 3,
+      cardsSent: 3,
+      pullOut: [],
+      pdf: 'kept',
+    });
     a = await card(cardOf.A);
     expect(a.state).toBe('sent');
     expect(steps(a.timeline)).toEqual(['ordered', 'approved', 'personalized', 'sent']);
     expect(a.timeline[3].by).toBe('principal:alice');
     expect(a.letters[0]).toMatchObject({ kind: 'card-letter', state: 'printed', printedAt: expect.any(String) });
 
-    // The letter of the codes, two days on: batched and printed.
-    const pinBatch = await batches.run({ kind: 'pin-letter', asOf: plusDays(ctx.clock.today(), 2), actor: 'test' });
+    // The letter of the codes, made for two days on: not recorded printed before its day (409 batch_not_due, naming it).
+    const inTwoDays = plusDays(ctx.clock.today(), 2);
+    const pinBatch = await batches.run({ kind: 'pin-letter', asOf: inTwoDays, actor: 'test' });
     expect(pinBatch).toMatchObject({ letters: 3 });
-    await post(`/api/v1/mailing/batches/${pinBatch.batchId}/printed`, 'bob');
+    const early = await call('POST', `/api/v1/mailing/batches/${pinBatch.batchId}/printed`, 'bob');
+    const problem = await early.json();
+    expect([early.status, problem.code]).toEqual([409, 'batch_not_due']);
+    expect(problem.detail).toContain(`is the batch of ${inTwoDays}`);
+    // Two days pass (the batches' days moved back, as the clock would move on): printed, its PDF deleted.
+    await ctx.ds.query(`UPDATE mailing_batch SET as_of = as_of - 2`);
+    expect(PrintedAnswer.schema.parse(await post(`/api/v1/mailing/batches/${pinBatch.batchId}/printed`, 'bob'))).toMatchObject({
+      kind: 'pin-letter',
+      letters: 3,
+      cardsSent: 0,
+      pdf: 'removed',
+    });
+    expect(existsSync(pinBatch.path!)).toBe(false);
+    expect(existsSync(cardBatch.path!)).toBe(true);
     a = await card(cardOf.A);
     expect(a.letters.map((l: Letter) => [l.kind, l.state, l.batchNumber, l.reprintOf])).toEqual([
       ['card-letter', 'printed', cardBatch.number, null],
@@ -226,10 +247,27 @@ describe('the card, order and mailing views', () => {
     expect(BatchesPage.schema.parse(await get('/api/v1/mailing/batches?kind=card-letter&state=printed')).items).toEqual([cardBatch]);
     expect((await get('/api/v1/mailing/batches?state=ready')).items).toEqual([]);
 
-    // C's card letter comes back: returned, counted so, its order closed.
+    // C's card letter comes back: the mail room scans its barcode and finds it, then records it returned
+    // (a barcode that is not the letter's records nothing); returned, counted so, its order closed.
     const c = await card(cardOf.C, 'alice');
     const returned = c.letters.find((l) => l.kind === 'card-letter')!;
-    await post(`/api/v1/mailing/letters/${returned.id}/returned`, 'alice');
+    const barcode = `B${returned.batchNumber}-${returned.sequence}`;
+    const scanned = LetterByBarcode.schema.parse(await get(`/api/v1/mailing/letters?barcode=${barcode}`, 'auditor'));
+    expect(scanned).toEqual({ ...returned, barcode, cardLast4: cardOf.C.slice(-4) });
+    const unknown = await call('GET', `/api/v1/mailing/letters?barcode=B${returned.batchNumber}-99`, 'alice');
+    expect([unknown.status, (await unknown.json()).code]).toEqual([404, 'letter_not_found']);
+    const malformed = await call('GET', '/api/v1/mailing/letters?barcode=12-3', 'alice');
+    expect([malformed.status, (await malformed.json()).detail]).toEqual([400, expect.stringContaining('expected a letter barcode')]);
+    const other = `B${returned.batchNumber}-${returned.sequence === 1 ? 2 : 1}`;
+    const mismatch = await call('POST', `/api/v1/mailing/letters/${returned.id}/returned`, 'alice', { barcode: other });
+    expect([mismatch.status, (await mismatch.json()).code]).toEqual([409, 'letter_barcode_mismatch']);
+    expect((await card(cardOf.C, 'alice')).letters[0].state).toBe('printed');
+    const tooLong = await call('POST', `/api/v1/mailing/letters/${returned.id}/returned`, 'alice', { comment: 'x'.repeat(1001) });
+    expect(tooLong.status).toBe(400);
+    const answer = ReturnedAnswer.schema.parse(
+      await post(`/api/v1/mailing/letters/${returned.id}/returned`, 'alice', { barcode, comment: 'NPAI stamped on the envelope' }),
+    );
+    expect(answer).toMatchObject({ letterId: returned.id, cardNumber: cardOf.C, oppositionRequested: true, reason: null });
     const detail = BatchDetail.schema.parse(await get(`/api/v1/mailing/batches/${cardBatch.id}`, 'auditor'));
     expect(detail).toMatchObject({ id: cardBatch.id, number: cardBatch.number, kind: 'card-letter', printedBy: 'principal:alice' });
     expect(detail.counts).toEqual({ batched: 0, printed: 2, returned: 1 });
@@ -241,6 +279,26 @@ describe('the card, order and mailing views', () => {
     expect(second.letterPage.items.map((l) => l.sequence)).toEqual([3]);
     expect((await card(cardOf.C)).letters[0]).toMatchObject({ id: returned.id, state: 'returned' });
     expect((await order(orderOf.C)).timeline.at(-1)).toMatchObject({ step: 'closed', reason: 'card-letter returned: the card is opposed' });
+
+    // B's card letter comes back after B was declared lost: recorded (no body, no content type: the route as the contract has it),
+    // with no second opposition and no replacement (B's was ordered at its declaration), saying why.
+    const bLetter = (await card(cardOf.B, 'alice')).letters.find((l) => l.kind === 'card-letter')!;
+    const bare = await fetch(`${api.url}/api/v1/mailing/letters/${bLetter.id}/returned`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.alice}` },
+    });
+    const late = ReturnedAnswer.schema.parse(JSON.parse(await bare.text()));
+    expect([bare.status, late]).toEqual([
+      200,
+      {
+        letterId: bLetter.id,
+        cardNumber: cardOf.B,
+        oppositionRequested: false,
+        replacementOrderId: null,
+        reason: expect.stringMatching(new RegExp(`^card ${cardOf.B} is already opposed \\(loss, `)),
+        lettersHeld: 0,
+      },
+    ]);
 
     // Unknown, malformed, filters it does not know.
     const none = await call('GET', '/api/v1/mailing/batches/00000000-0000-4000-8000-000000000000', 'alice');
@@ -297,6 +355,14 @@ describe('the card, order and mailing views', () => {
     expect(ref('/api/v1/mailing/batches')).toBe('#/components/schemas/BatchesPage_Output');
     expect(ref('/api/v1/mailing/batches/{id}')).toBe('#/components/schemas/BatchDetail_Output');
     expect(ref('/api/v1/mailing/reprints')).toBe('#/components/schemas/ReprintsPage_Output');
+    expect(ref('/api/v1/mailing/letters')).toBe('#/components/schemas/LetterByBarcode_Output');
+    const postRef = (path: string) => doc.paths[path].post.responses['200'].content['application/json'].schema.$ref as string;
+    expect(postRef('/api/v1/mailing/batches/{id}/printed')).toBe('#/components/schemas/PrintedAnswer_Output');
+    expect(postRef('/api/v1/mailing/letters/{id}/returned')).toBe('#/components/schemas/ReturnedAnswer_Output');
+    // Its body is optional (the route works without one), and documented.
+    const returnedBody = doc.paths['/api/v1/mailing/letters/{id}/returned'].post.requestBody;
+    expect(returnedBody.required).toBe(false);
+    expect(Object.keys(doc.components.schemas.ReturnedBody.properties).sort()).toEqual(['barcode', 'comment']);
     const cardSchema = doc.components.schemas.CardDetail_Output;
     expect(cardSchema.properties.generation).toMatchObject({ type: 'string', nullable: true });
     expect(cardSchema.properties.timeline.items.properties.by).toMatchObject({ type: 'string', nullable: true });

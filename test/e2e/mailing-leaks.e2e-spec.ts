@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -30,8 +30,9 @@ const pdfText = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', fi
  * CLI and printed, then their PIN letters two days later. The codes are read out of the PIN
  * letters' PDF with pdftotext; none is found in a dump of the database, in any Redis key or
  * job, in the processes' logs, in the manifests, in the card letters, or in any other file of
- * the spool. A returned letter of the codes opposes its card, destroys its codes and orders a
- * replacement.
+ * the spool. The PIN letters' batch is recorded printed on its day (an API whose clock is two
+ * days on: CLOCK_NOW), not before, and its PDF is then deleted. A returned letter of the codes
+ * opposes its card, destroys its codes and orders a replacement.
  */
 describe('the codes leave the system only in the letters of the codes', () => {
   let db: TestDb;
@@ -162,10 +163,44 @@ describe('the codes leave the system only in the letters of the codes', () => {
     for (const c of read.values()) expect(pinText).toContain(c.puk);
   });
 
+  it('records the letters of the codes printed on their day, not before, and then deletes their PDF (the manifest stays)', async () => {
+    const [pinBatch] = (
+      await pg.query(`SELECT id, number::int AS number, pdf_path, manifest_path FROM mailing_batch WHERE kind = 'pin-letter'`)
+    ).rows;
+    expect(pinBatch.pdf_path).toBe(pinPdf);
+    const early = await call('POST', `/api/v1/mailing/batches/${pinBatch.id}/printed`, 'alice');
+    expect([early.status, (await early.json()).code]).toEqual([409, 'batch_not_due']);
+    expect(existsSync(pinPdf)).toBe(true);
+    // Two days on (an API whose clock says so; CLOCK_NOW is refused in production).
+    const later = await startApi({ ...env, CLOCK_NOW: new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString() });
+    try {
+      const printed = await apiCaller(() => later.url, tokens)('POST', `/api/v1/mailing/batches/${pinBatch.id}/printed`, 'alice');
+      expect([printed.status, await printed.json()]).toEqual([
+        200,
+        expect.objectContaining({ kind: 'pin-letter', letters: ORDERS, pullOut: [], pdf: 'removed' }),
+      ]);
+    } finally {
+      await later.stop();
+    }
+    expect(existsSync(pinPdf)).toBe(false);
+    expect(existsSync(pinBatch.manifest_path)).toBe(true);
+    const [after] = (await pg.query(`SELECT pdf_path FROM mailing_batch WHERE id = $1`, [pinBatch.id])).rows;
+    expect(after.pdf_path).toBeNull();
+    const removal = (await pg.query(`SELECT actor, details FROM audit_log WHERE action = 'mailing.batch.pdf-removed'`)).rows;
+    expect(removal).toEqual([
+      {
+        actor: 'principal:alice',
+        details: { number: pinBatch.number, kind: 'pin-letter', file: `batch-${pinBatch.number}-pin-letter.pdf` },
+      },
+    ]);
+    // No file of the spool holds a code any more.
+    for (const f of filesUnder(testDataDir(db.name)).filter((x) => x.endsWith('.pdf'))) {
+      const text = pdfText(f);
+      for (const c of read.values()) expect(findCodeLeaks(text, c)).toEqual([]);
+    }
+  });
+
   it('a returned letter of the codes opposes its card (non-receipt), destroys its codes and orders a replacement', async () => {
-    const [pinBatch] = (await pg.query(`SELECT id FROM mailing_batch WHERE kind = 'pin-letter'`)).rows;
-    const printed = await call('POST', `/api/v1/mailing/batches/${pinBatch.id}/printed`, 'alice');
-    expect(printed.status).toBe(200);
     const [letter] = (
       await pg.query(`SELECT id, card_number, order_id FROM mailing_letter WHERE kind = 'pin-letter' ORDER BY sequence LIMIT 1`)
     ).rows;

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokensService } from '../../src/common/auth/tokens.service';
+import { Clock } from '../../src/common/clock/clock';
 import { JobsService } from '../../src/common/jobs/jobs.service';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from '../../src/mailing/card-events.handler';
@@ -32,6 +33,8 @@ describe(MailingBatchesService.name, () => {
   let cards: CardsService;
   let batches: MailingBatchesService;
   let letters: MailingLettersService;
+  /** The same, two days on: the day of the PIN letters' batch, when it may be recorded printed. */
+  let lettersInTwoDays: MailingLettersService;
   let holders: Holder[];
   let alice: OrderActor;
   let orders: OrdersService;
@@ -67,7 +70,9 @@ describe(MailingBatchesService.name, () => {
       ctx.clock,
       cfg,
     );
-    letters = new MailingLettersService(ctx.ds, ctx.audit, cards, orders);
+    letters = new MailingLettersService(ctx.ds, ctx.audit, cards, orders, ctx.clock, cfg);
+    const inTwoDays = Clock.startingAt(new Date(ctx.clock.now().getTime() + 2 * 24 * 3600 * 1000));
+    lettersInTwoDays = new MailingLettersService(ctx.ds, ctx.audit, cards, orders, inTwoDays, cfg);
     await ctx.imports.run({ files: [day1], actor: 't' });
     holders = await activeHolders(ctx, 12);
     const tokens = new TokensService(ctx.ds, ctx.audit);
@@ -150,8 +155,11 @@ describe(MailingBatchesService.name, () => {
   });
 
   it('records printing (the card letters send their cards), returned mail (opposition asked, replacement ordered), and a reprint decided by another operator', async () => {
-    const [cardBatch, pinBatch]: Array<{ id: string }> = await ctx.ds.query(`SELECT id FROM mailing_batch ORDER BY number`);
-    expect(await letters.printed(cardBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 6 });
+    const [cardBatch, pinBatch]: Array<{ id: string; pdf_path: string }> = await ctx.ds.query(
+      `SELECT id, pdf_path FROM mailing_batch ORDER BY number`,
+    );
+    expect(await letters.printed(cardBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 6, pdf: 'kept', pullOut: [] });
+    expect(existsSync(cardBatch.pdf_path)).toBe(true);
     await expect(letters.printed(cardBatch.id, alice)).rejects.toMatchObject({ code: 'batch_not_ready', status: 409 });
     expect((await cards.byNumbers([...cardOf.values()])).every((c) => c.state === 'sent')).toBe(true);
     const statuses = async () =>
@@ -159,8 +167,13 @@ describe(MailingBatchesService.name, () => {
         (r: { status: string }) => r.status,
       );
     expect(await statuses()).toEqual(['card-letter-sent']);
-    expect(await letters.printed(pinBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 0 });
+    // The PIN letters' batch is of two days on: recorded printed on that day, not before; then its PDF is deleted.
+    await expect(letters.printed(pinBatch.id, alice)).rejects.toMatchObject({ code: 'batch_not_due', status: 409 });
+    expect(existsSync(pinBatch.pdf_path)).toBe(true);
+    expect(await lettersInTwoDays.printed(pinBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 0, pdf: 'removed', pullOut: [] });
     expect(await statuses()).toEqual(['pin-letter-sent']);
+    expect(existsSync(pinBatch.pdf_path)).toBe(false);
+    expect((await ctx.ds.query(`SELECT pdf_path FROM mailing_batch WHERE id = $1`, [pinBatch.id]))[0].pdf_path).toBeNull();
 
     const [returned]: Array<{ id: string; card_number: string }> = await ctx.ds.query(
       `SELECT id, card_number FROM mailing_letter WHERE kind = 'card-letter' ORDER BY sequence LIMIT 1`,

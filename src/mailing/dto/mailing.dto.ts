@@ -3,12 +3,37 @@ import { z } from 'zod';
 import { freeText, oneOf, paging, queryString, uuid } from '../../common/http/validation';
 import { letterView, nullableText } from '../../orders/dto/views.dto';
 import { BATCH_STATES, LETTER_KINDS } from '../mailing.entities';
-import { BATCHED_LETTER_STATES, REPRINT_STATE_FILTERS } from '../mailing-reads.service';
+import { PULL_OUT_REASONS } from '../mailing-letters.service';
+import { BARCODE_PATTERN, BATCHED_LETTER_STATES, REPRINT_STATE_FILTERS } from '../mailing-reads.service';
 
 export class MailingIdParams extends createZodDto(z.strictObject({ id: uuid })) {}
 
 /** Why a PIN letter is printed again (kept with the request and in the audit trail). */
 export class ReprintBody extends createZodDto(z.strictObject({ reason: freeText(1000) })) {}
+
+/** A letter's barcode as scanned: `B<batch number>-<sequence>`. */
+const barcode = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(BARCODE_PATTERN, 'expected a letter barcode B<batch number>-<sequence>, e.g. B12-3')
+  .describe("the text of the letter's barcode, `B<batch number>-<sequence>`");
+
+/** `barcode`: the letter whose barcode reads so (the mail room scans a returned envelope). */
+export class LettersQuery extends createZodDto(z.strictObject({ barcode: queryString(40).pipe(barcode) })) {}
+
+/**
+ * Returned mail, optionally with what the operator holds: the envelope's `barcode` (nothing is
+ * recorded unless it is the letter's) and a `comment` kept in the audit trail. No body: as before.
+ */
+export class ReturnedBody extends createZodDto(
+  z
+    .strictObject({
+      barcode: barcode.optional(),
+      comment: freeText(1000).optional(),
+    })
+    .default({}),
+) {}
 
 /** `kind` card-letter or pin-letter, `state` rendering, ready or printed; `page`, `pageSize` (50 unless given). */
 export class BatchesQuery extends createZodDto(
@@ -74,6 +99,52 @@ export class BatchDetail extends createZodDto(
       )
       .describe('its letters by state now'),
     letterPage: pageOf(letterView).describe('one page of its letters, in their sequence (page, pageSize)'),
+  }),
+) {}
+
+/** GET /api/v1/mailing/letters?barcode=. */
+export class LetterByBarcode extends createZodDto(
+  letterView.extend({
+    barcode: z.string().describe("its barcode's text, B<batch number>-<sequence>"),
+    cardLast4: z.string().describe("the last 4 digits of its card's number (what a letter of the codes prints of it)"),
+  }),
+) {}
+
+/** What POST /api/v1/mailing/batches/:id/printed answers. */
+export class PrintedAnswer extends createZodDto(
+  z.strictObject({
+    batchId: z.uuid(),
+    number: z.number().int(),
+    kind: z.enum(LETTER_KINDS),
+    letters: z.number().int().describe('the letters recorded printed (those to pull out are not)'),
+    cardsSent: z.number().int().describe('card letters: their cards personalized → sent'),
+    pullOut: z
+      .array(
+        z.strictObject({
+          letterId: z.uuid(),
+          sequence: z.number().int(),
+          cardLast4: z.string(),
+          reason: z.enum(PULL_OUT_REASONS),
+        }),
+      )
+      .describe('the letters to take out of the printed batch before it is posted: never mailed, their cards not sent'),
+    pdf: z
+      .enum(['kept', 'removed', 'pending'])
+      .describe(
+        'kept: card letters; removed: the PDF of letters of the codes deleted from the spool; pending: not in this process’s spool, deleted by the next mailing run',
+      ),
+  }),
+) {}
+
+/** What POST /api/v1/mailing/letters/:id/returned answers. */
+export class ReturnedAnswer extends createZodDto(
+  z.strictObject({
+    letterId: z.uuid(),
+    cardNumber: z.string(),
+    oppositionRequested: z.boolean(),
+    replacementOrderId: z.uuid().nullable(),
+    reason: nullableText('why no opposition was requested or no replacement ordered; null when both were'),
+    lettersHeld: z.number().int().describe("the card's other letters not in a batch yet, held (letter returned)"),
   }),
 ) {}
 
