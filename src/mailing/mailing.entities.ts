@@ -45,7 +45,10 @@ export class MailingBatch {
   @Column('timestamptz', { name: 'printed_at', nullable: true }) printedAt: Date | null;
 }
 
-/** A card's card letter or PIN letter: held, waiting, or in a batch at a sequence (migrations 1764201500000-Mailing, 1764201600000-MailingLetterCard). */
+/**
+ * A card's card letter or PIN letter: held, waiting, or in a batch at a sequence (migrations 1764201500000-Mailing,
+ * 1764201600000-MailingLetterCard, 1764201700000-MailingCodesSweep).
+ */
 @Entity('mailing_letter')
 @Check('mailing_letter_kind_check', `kind IN ('card-letter','pin-letter')`)
 @Check('mailing_letter_state_check', `state IN ('held','waiting','batched','printed','returned')`)
@@ -57,6 +60,8 @@ export class MailingBatch {
 @Index('mailing_letter_pending_idx', ['kind', 'createdAt'], { where: `state IN ('held','waiting')` })
 @Index('mailing_letter_batch_idx', ['batchId', 'sequence'])
 @Index('mailing_letter_card_idx', ['cardNumber'])
+@Index('mailing_letter_order_idx', ['orderId'], { where: `kind = 'pin-letter'` })
+@Index('mailing_letter_returned_idx', ['cardNumber'], { where: `state = 'returned'` })
 export class MailingLetter {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'mailing_letter_pkey' }) id: string;
   @Column('text') kind: LetterKind;
@@ -119,6 +124,8 @@ export class MailingReprintRequest {
   @Column('uuid', { name: 'decided_by_principal', nullable: true }) decidedByPrincipal: string | null;
   @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt: Date | null;
   @Column('uuid', { name: 'reprint_letter_id', nullable: true }) reprintLetterId: string | null;
+  /** Why a request was closed without a person's decision (the daily sweep: its codes destroyed), null otherwise. */
+  @Column('text', { name: 'decision_reason', nullable: true }) decisionReason: string | null;
 
   @ManyToOne(() => MailingLetter, { nullable: true })
   @JoinColumn({ name: 'reprint_letter_id', foreignKeyConstraintName: 'mailing_reprint_request_reprint_fkey' })
