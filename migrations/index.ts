@@ -17,6 +17,7 @@ import { ClaimIndexes1764201200000 } from './1764201200000-ClaimIndexes';
 import { SituationAddress1764201310000 } from './1764201310000-SituationAddress';
 import { Mailing1764201500000 } from './1764201500000-Mailing';
 import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCard';
+import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   SituationAddress1764201310000,
   Mailing1764201500000,
   MailingLetterCard1764201600000,
+  MailingCodesSweep1764201700000,
 ];

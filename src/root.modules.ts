@@ -23,7 +23,7 @@ import { loggerModule } from './common/logging/logging';
 import { MetricsController } from './common/metrics/metrics.controller';
 import { appDataSourceParts } from './data-source-parts';
 import { CodeVaultModule } from './mailing/code-vault.module';
-import { MailingBatchCommand } from './mailing/mailing.commands';
+import { MailingBatchCommand, MailingCodesSweepCommand } from './mailing/mailing.commands';
 import { MailingModule } from './mailing/mailing.module';
 import { VaultRotateCommand } from './mailing/vault.commands';
 import { CrlSigningModule } from './opposition/crl-signing.module';
@@ -118,6 +118,7 @@ export const CLI_COMMANDS = [
   VaultRotateCommand,
   PersonalizeRunCommand,
   MailingBatchCommand,
+  MailingCodesSweepCommand,
 ];
 
 /**

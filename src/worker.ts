@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const { CrlFullHandler } = await import('./opposition/crl-full.handler');
   const { OrdersApprovedHandler } = await import('./mailing/orders-approved.handler');
   const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
-  const { MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
+  const { CodesSweepHandler, MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       app.get(CardsPersonalizedHandler),
       app.get(CardsOpposedHandler),
       app.get(MailingBatchHandler),
+      app.get(CodesSweepHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   await MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
     'card-letter': cfg.MAILING_CARD_LETTER_CRON,
     'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
+    'codes-sweep': cfg.CODES_SWEEP_CRON,
   });
   await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       renewalCron: cfg.RENEWAL_CRON,
       expiryCron: cfg.EXPIRY_CRON,
       crlFullCron: cfg.CRL_FULL_CRON,
+      codesSweepCron: cfg.CODES_SWEEP_CRON,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
     },
     'worker started',

@@ -7,6 +7,7 @@ import { JobHandler, JobLogger } from '../common/queue/job-handler';
 import { JobPayloads, QueueName } from '../common/queue/queues';
 import { CardsService } from '../orders/cards.service';
 import { CodeVaultService } from './code-vault.service';
+import { CARD_OPPOSED } from './mailing.entities';
 
 /**
  * Cards personalized (orders module's event): each gets its card letter, waiting for the next
@@ -132,13 +133,13 @@ export class CardsOpposedHandler implements JobHandler {
   private async apply(em: EntityManager, cardNumbers: string[]): Promise<{ cards: number; codesDestroyed: number; lettersHeld: number }> {
     const opposed = (await this.cards.byNumbers(cardNumbers, em)).filter((c) => c.state === 'opposed');
     const orderIds = opposed.map((c) => c.orderId).filter((id): id is string => !!id);
-    const destroyed = await this.vault.destroy(em, orderIds, 'card opposed', 'system:vault');
+    const destroyed = await this.vault.destroy(em, orderIds, CARD_OPPOSED, 'system:vault');
     const held = opposed.length
       ? await rowsReturned(
           em,
-          `UPDATE mailing_letter SET state = 'held', held_reason = 'card opposed', updated_at = now()
+          `UPDATE mailing_letter SET state = 'held', held_reason = $2, updated_at = now()
             WHERE card_number = ANY($1::text[]) AND state IN ('waiting', 'held') RETURNING id`,
-          [opposed.map((c) => c.cardNumber)],
+          [opposed.map((c) => c.cardNumber), CARD_OPPOSED],
         )
       : [];
     return { cards: cardNumbers.length, codesDestroyed: destroyed.length, lettersHeld: held.length };

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '../common/clock/clock';
 import type { AppConfig } from '../common/config/config';
-import { VaultKeys } from './code-vault.module';
+import { CodeVaultModule, VaultKeys } from './code-vault.module';
+import type { CodeVaultService } from './code-vault.service';
+import { MailingError } from './mailing.errors';
+import type { MailingBatchesService } from './mailing-batches.service';
 import * as vaultKeyFiles from './vault-keys';
 import { newKeyLine } from './vault-keys';
 
@@ -46,5 +49,24 @@ describe(VaultKeys.name, () => {
     await expect(keys.get()).rejects.toMatchObject({ message: expect.stringContaining('VAULT_KEY_FILE') });
     chmodSync(keyFile, 0o600);
     expect((await keys.get()).current.id).toBe('key-b');
+  });
+});
+
+describe(CodeVaultModule.name, () => {
+  it("stops the worker at start-up on a bad letters' setting read from a file (the PDF password), after the vault keys; the CLI checks neither then", async () => {
+    const calls: string[] = [];
+    const vault = { checkKeys: async () => void calls.push('keys') } as unknown as CodeVaultService;
+    const refused = new MailingError('mailing_not_configured', 'MAILING_PDF_PASSWORD_FILE "/x": cannot read "/x" (ENOENT)', 500);
+    const batches = {
+      checkSettings: async () => {
+        calls.push('letters');
+        throw refused;
+      },
+    } as unknown as MailingBatchesService;
+    await expect(new CodeVaultModule({ loadAtStart: true }, vault, batches).onModuleInit()).rejects.toBe(refused);
+    expect(calls).toEqual(['keys', 'letters']);
+    calls.length = 0;
+    await new CodeVaultModule({ loadAtStart: false }, vault, batches).onModuleInit();
+    expect(calls).toEqual([]);
   });
 });

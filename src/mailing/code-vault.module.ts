@@ -9,7 +9,7 @@ import { RppsModule } from '../rpps/rpps.module';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService, VAULT_KEYS, VaultKeySource } from './code-vault.service';
 import { MailingModule } from './mailing.module';
-import { MailingBatchHandler } from './mailing-batch.handler';
+import { CodesSweepHandler, MailingBatchHandler } from './mailing-batch.handler';
 import { MailingBatchesService } from './mailing-batches.service';
 import { OrdersApprovedHandler } from './orders-approved.handler';
 import { DEV_KEYS_DIR, DEV_KEYS_FILE, loadVaultKeys, VaultKeyring } from './vault-keys';
@@ -91,14 +91,19 @@ export class CodeVaultModule implements OnModuleInit {
   constructor(
     @Inject(CODE_VAULT_OPTIONS) private readonly opts: CodeVaultOptions,
     private readonly vault: CodeVaultService,
+    private readonly batches: MailingBatchesService,
   ) {}
 
   /**
    * The worker stops at start-up when its vault keys are unusable, or lack a key id that sealed
-   * codes in the database; the CLI reads them at first use.
+   * codes in the database, or when the letters' settings read from files are (the PDF password
+   * file: MailingBatchesService.checkSettings); the CLI reads the keys at first use, and
+   * mailing:batch checks the letters' settings before it starts.
    */
   async onModuleInit(): Promise<void> {
-    if (this.opts.loadAtStart) await this.vault.checkKeys();
+    if (!this.opts.loadAtStart) return;
+    await this.vault.checkKeys();
+    await this.batches.checkSettings();
   }
 
   static forRoot(opts: CodeVaultOptions): DynamicModule {
@@ -116,6 +121,7 @@ export class CodeVaultModule implements OnModuleInit {
         CardsOpposedHandler,
         MailingBatchesService,
         MailingBatchHandler,
+        CodesSweepHandler,
       ],
       exports: [
         CodeVaultService,
@@ -124,6 +130,7 @@ export class CodeVaultModule implements OnModuleInit {
         CardsOpposedHandler,
         MailingBatchesService,
         MailingBatchHandler,
+        CodesSweepHandler,
       ],
     };
   }

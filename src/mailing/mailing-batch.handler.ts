@@ -7,6 +7,9 @@ import { LETTER_KINDS, LetterKind } from './mailing.entities';
 import { MailingBatchesService } from './mailing-batches.service';
 import { MailingLettersService } from './mailing-letters.service';
 
+/** The id of the daily sweep of the codes' job scheduler. */
+export const CODES_SWEEP_SCHEDULER_ID = 'daily-codes-sweep';
+
 /**
  * The daily batches (mailing:batch does the same by hand): card letters, then PIN letters. Each
  * run first deletes the PDFs of letters of the codes recorded printed that the API could not
@@ -31,7 +34,12 @@ export class MailingBatchHandler implements JobHandler {
     return r;
   }
 
-  static async schedule(queue: Queue, patterns: Record<LetterKind, string>): Promise<void> {
+  /**
+   * Declares (or updates) the daily schedules: the batches of each kind, and the sweep of the
+   * codes (CodesSweepHandler), a job of its own so that no failing batch (a letter setting
+   * missing, a bad letter) keeps codes past their time. Idempotent: every worker calls it at start.
+   */
+  static async schedule(queue: Queue, patterns: Record<LetterKind | 'codes-sweep', string>): Promise<void> {
     for (const kind of LETTER_KINDS) {
       await queue.upsertJobScheduler(
         `daily-${kind}s`,
@@ -39,5 +47,29 @@ export class MailingBatchHandler implements JobHandler {
         { name: 'mailing.batch', data: { kind }, opts: DAILY_JOB_OPTIONS },
       );
     }
+    await queue.upsertJobScheduler(
+      CODES_SWEEP_SCHEDULER_ID,
+      { pattern: patterns['codes-sweep'], tz: 'Europe/Paris' },
+      { name: 'mailing.codes-sweep', data: {}, opts: DAILY_JOB_OPTIONS },
+    );
+  }
+}
+
+/**
+ * The daily sweep of the codes (MailingBatchesService.runCodesSweep): codes past their reprint
+ * window, or whose order was cancelled or rejected, or whose card is opposed, destroyed; the
+ * reprint requests that waited for them closed. A job run `codes-sweep` in GET /api/v1/jobs.
+ */
+@Injectable()
+export class CodesSweepHandler implements JobHandler {
+  readonly queue = QueueName.Mailing;
+  readonly jobName = 'mailing.codes-sweep';
+
+  constructor(private readonly batches: MailingBatchesService) {}
+
+  async handle(_job: Job, log: JobLogger) {
+    const r = await this.batches.runCodesSweep({ actor: 'system:scheduler' });
+    log.info({ ...r }, 'codes swept');
+    return r;
   }
 }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
@@ -11,24 +11,29 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { rowsReturned } from '../common/database/returning';
 import { JobsService } from '../common/jobs/jobs.service';
-import { CardsService, CardView } from '../orders/cards.service';
+import { CardsService, type CardView } from '../orders/cards.service';
 import { addDays } from '../orders/validity';
 import { RppsService } from '../rpps/rpps.service';
+import { letterFields, letterRefusal } from './batch-letters';
 import { CardsOpposedHandler, CardsPersonalizedHandler } from './card-events.handler';
 import { CodeVaultService } from './code-vault.service';
+import { CodesSweep, type CodesSweepResult } from './codes-sweep';
 import {
-  type CardGeneration,
   type CardLetter,
-  type CardType,
   type LetterEncryption,
   type PinLetter,
   removeUnfinishedRenders,
   renderLetters,
   writeManifestCsv,
 } from './letters';
-import { LETTER_KINDS, LetterKind } from './mailing.entities';
+import { CARD_OPPOSED, HELD_FOR_GOOD, LETTER_KINDS, LetterKind } from './mailing.entities';
 import { MailingError } from './mailing.errors';
+import { readPdfPassword } from './pdf-password';
 import { layoutPostalAddress } from './postal-address';
+import { type ReprintWindow, reprintWindow } from './reprint-window';
+import { ensureSpoolDir, removeAbandonedRenders, takeRenderLock } from './spool';
+
+export { type CodesSweepResult, WINDOW_PASSED } from './codes-sweep';
 
 /** What a batch run did: the batch (none when no letter was due), its letters, those held, its files. */
 export interface BatchOutcome {
@@ -46,8 +51,12 @@ export interface BatchOutcome {
   resumed: boolean;
 }
 
-/** The reason recorded when the reprint window of a printed PIN letter has passed. */
-export const WINDOW_PASSED = 'reprint window passed';
+/**
+ * The reason a letter is held when the address it would go to is one a letter of the same holder
+ * and profession came back from: the next card would come back too (or reach whoever is there).
+ * It goes once the registry gives another address (held letters are candidates at every run).
+ */
+export const ADDRESS_RETURNED = 'address returned: a letter sent to this address came back, and the registry address has not changed since';
 
 /** How far ahead of today a batch may be made (its letters dated that day). */
 export const MAX_DAYS_AHEAD = 7;
@@ -103,7 +112,11 @@ export class MailingBatchesService {
     private readonly opposedCards: CardsOpposedHandler,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
-  ) {}
+  ) {
+    this.codes = new CodesSweep(ds, audit, vault, cards, cfg.CODES_REPRINT_WINDOW_DAYS);
+  }
+
+  private readonly codes: CodesSweep;
 
   /** The spool: DATA_DIR/mailing, readable by its owner only. */
   spoolDir(): string {
@@ -113,7 +126,7 @@ export class MailingBatchesService {
   /**
    * A batch of `kind` for the day `asOf` (default today; a later day, up to MAX_DAYS_AHEAD, for
    * a batch prepared ahead), as a job run (GET /api/v1/jobs shows its progress). A PIN-letter
-   * run first destroys the codes whose reprint window has passed.
+   * run first sweeps the codes (sweepCodes: past their reprint window, or no longer needed).
    */
   async run(o: {
     kind: LetterKind;
@@ -135,13 +148,15 @@ export class MailingBatchesService {
       throw new MailingError('mailing_invalid', `--as-of ${asOf}: at most ${MAX_DAYS_AHEAD} days ahead of today (${today})`, 400);
     }
     const helpdeskPhone = this.helpdeskPhone();
+    await this.checkSettings();
     const runId = await this.jobs.create('mailing-batch', o.actor, { kind: o.kind, asOf });
     const reporter = this.jobs.reporter(runId);
     try {
       // The orders module's events not delivered yet (no worker running, or one behind): applied first.
       await this.personalizedCards.catchUp();
       await this.opposedCards.catchUp();
-      const destroyed = o.kind === 'pin-letter' ? await this.destroyPastWindow(this.clock.now()) : 0;
+      const swept = o.kind === 'pin-letter' ? await this.codes.sweep(this.clock.now()) : null;
+      const destroyed = swept ? swept.pastWindow + swept.ended : 0;
       const outcome = await this.batch(o.kind, asOf, o.actor, runId, helpdeskPhone, (done, total) => {
         reporter.progress(done, total, 'rendering');
         o.onProgress?.(done, total);
@@ -165,6 +180,10 @@ export class MailingBatchesService {
     onProgress: (done: number, total: number) => void,
   ): Promise<BatchOutcome> {
     const o = { kind, asOf, actor, jobRunId: runId, onProgress };
+    // What a killed run was drawing (a PDF of codes, in part) goes, whatever its batch: unless another run is drawing it now.
+    const spool = this.spoolDir();
+    await ensureSpoolDir(spool);
+    await removeAbandonedRenders(this.ds, spool);
     const [unfinished]: Array<{ id: string }> = await this.ds.query(
       `SELECT id FROM mailing_batch WHERE kind = $1 AND state = 'rendering' ORDER BY number LIMIT 1`,
       [o.kind],
@@ -197,24 +216,27 @@ export class MailingBatchesService {
     return '01 23 45 67 89';
   }
 
+  /**
+   * Checks what the letters need of the configuration beyond what loadConfig checks (the PDF
+   * password file: there, readable by its owner only, a password of 12 characters or more): the
+   * worker at start-up (CodeVaultModule), mailing:batch before it starts. Throws naming the setting.
+   */
+  async checkSettings(): Promise<void> {
+    await this.encryption();
+  }
+
   /** The PDF password (MAILING_PDF_PASSWORD_FILE, first line), or none. */
-  private encryption(): LetterEncryption | undefined {
+  private async encryption(): Promise<LetterEncryption | undefined> {
     const file = this.cfg.MAILING_PDF_PASSWORD_FILE;
-    if (!file) return undefined;
-    const password = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim() ?? '';
-    if (password.length < 12) {
-      throw new MailingError(
-        'mailing_not_configured',
-        `MAILING_PDF_PASSWORD_FILE ${file}: its first line must hold a password of 12 characters or more`,
-        500,
-      );
-    }
-    return { userPassword: password, ownerPassword: password };
+    return file ? readPdfPassword(file) : undefined;
   }
 
   /**
    * Numbers the letters due on `asOf` into a new batch, in one transaction; those that cannot
-   * go (an address that cannot be laid out, a card opposed meanwhile) are held with why.
+   * go are held with why: a card opposed meanwhile, an address that cannot be laid out or that
+   * mail of the same holder and profession came back from (ADDRESS_RETURNED), a letter the
+   * letters' own checks refuse (a name too long: letterRefusal), a letter of the codes whose
+   * codes are gone (found by SQL: no code is opened here).
    */
   async assemble(
     kind: LetterKind,
@@ -246,17 +268,29 @@ export class MailingBatchesService {
           })),
           em,
         );
+        const laidOut: Array<{ c: Candidate; card: CardView; lines: string[] }> = [];
         chunk.forEach((c, i) => {
           const card = cards.get(c.card_number);
           const address = addresses[i];
-          if (!card || card.state === 'opposed') held.push({ id: c.id, reason: 'card opposed' });
+          if (!card || card.state === 'opposed') held.push({ id: c.id, reason: CARD_OPPOSED });
           else if (!address) held.push({ id: c.id, reason: 'the holder is no longer in the registry with this profession' });
           else {
             const layout = layoutPostalAddress(address.addressee, address.fields);
-            if (layout.ok) batched.push({ id: c.id, lines: layout.lines, card: c.card_number, order: c.order_id });
+            if (layout.ok) laidOut.push({ c, card, lines: layout.lines });
             else held.push({ id: c.id, reason: `address: ${layout.reason}` });
           }
         });
+        const returned = await this.returnedAddresses(em, laidOut);
+        const noCodes = kind === 'pin-letter' ? await this.vault.withoutCodes(laidOut.map((l) => l.c.order_id)) : new Map<string, string>();
+        for (const { c, card, lines } of laidOut) {
+          const refusal =
+            (returned.has(holderAddressKey(card, lines)) ? ADDRESS_RETURNED : null) ??
+            letterRefusal(kind, card, lines, asOf) ??
+            noCodes.get(c.order_id.toLowerCase()) ??
+            null;
+          if (refusal) held.push({ id: c.id, reason: refusal });
+          else batched.push({ id: c.id, lines, card: c.card_number, order: c.order_id });
+        }
       }
       for (let from = 0; from < held.length; from += ASSEMBLY_CHUNK) {
         const part = held.slice(from, from + ASSEMBLY_CHUNK);
@@ -301,31 +335,59 @@ export class MailingBatchesService {
     });
   }
 
-  /** The letters of `kind` due on `asOf`, oldest first, locked for this transaction. */
+  /**
+   * Among the letters laid out, the holder, profession and address (holderAddressKey) of those
+   * going where a letter of the same holder and profession came back from: the returned letters
+   * at these addresses in one query (few: an index of the returned ones), their cards in one more.
+   */
+  private async returnedAddresses(em: EntityManager, laidOut: Array<{ card: CardView; lines: string[] }>): Promise<Set<string>> {
+    if (!laidOut.length) return new Set();
+    const addresses = [...new Set(laidOut.map((l) => JSON.stringify(l.lines)))];
+    const returned: Array<{ card_number: string; address_lines: string[] }> = await em.query(
+      `SELECT DISTINCT card_number, address_lines FROM mailing_letter WHERE state = 'returned' AND address_lines = ANY($1::jsonb[])`,
+      [addresses],
+    );
+    if (!returned.length) return new Set();
+    const cards = new Map((await this.cards.byNumbers([...new Set(returned.map((r) => r.card_number))], em)).map((c) => [c.cardNumber, c]));
+    const keys = new Set<string>();
+    for (const r of returned) {
+      const card = cards.get(r.card_number);
+      if (card) keys.add(holderAddressKey(card, r.address_lines));
+    }
+    return keys;
+  }
+
+  /**
+   * The letters of `kind` due on `asOf`, oldest first, locked for this transaction. The letters
+   * held for good (HELD_FOR_GOOD) are not; those held for another reason are tried again.
+   */
   private due(em: EntityManager, kind: LetterKind, asOf: string): Promise<Candidate[]> {
     if (kind === 'card-letter') {
       return em.query(
         `SELECT id, card_number, order_id FROM mailing_letter
-          WHERE kind = 'card-letter' AND state IN ('waiting', 'held') AND held_reason IS DISTINCT FROM 'card opposed'
+          WHERE kind = 'card-letter' AND state IN ('waiting', 'held') AND (held_reason IS NULL OR held_reason <> ALL($1::text[]))
           ORDER BY created_at, card_number FOR UPDATE`,
+        [HELD_FOR_GOOD],
       );
     }
     return em.query(
       `SELECT p.id, p.card_number, p.order_id FROM mailing_letter p
-        WHERE p.kind = 'pin-letter' AND p.state IN ('waiting', 'held') AND p.held_reason IS DISTINCT FROM 'card opposed'
+        WHERE p.kind = 'pin-letter' AND p.state IN ('waiting', 'held') AND (p.held_reason IS NULL OR p.held_reason <> ALL($3::text[]))
           AND (p.reprint_of IS NOT NULL OR EXISTS (
                 SELECT 1 FROM mailing_letter c JOIN mailing_batch b ON b.id = c.batch_id
                  WHERE c.card_number = p.card_number AND c.kind = 'card-letter' AND c.reprint_of IS NULL
                    AND c.state IN ('batched', 'printed') AND b.as_of <= $1::date - $2::int))
         ORDER BY p.created_at, p.card_number FOR UPDATE OF p`,
-      [asOf, this.cfg.PIN_LETTER_DELAY_DAYS],
+      [asOf, this.cfg.PIN_LETTER_DELAY_DAYS, HELD_FOR_GOOD],
     );
   }
 
   /**
    * Writes the batch's PDF and manifest from its letters (again, after an interruption: what an
-   * interrupted run left is removed first). A PIN letter whose codes are gone (its card opposed
-   * since) is held instead, before anything is drawn.
+   * interrupted run left is removed first), holding the batch's render lock throughout: another
+   * run drawing it gets a 409 `batch_in_progress`, and touches no file. The spool is made
+   * owner-only (mode 700) first. A PIN letter whose codes are gone (its card opposed since) is
+   * held instead, before anything is drawn.
    */
   async render(
     batchId: string,
@@ -335,46 +397,14 @@ export class MailingBatchesService {
   ): Promise<BatchOutcome> {
     let batch = await this.batchRow(batchId);
     if (batch.state === 'rendering') {
-      if (batch.kind === 'pin-letter') await this.withdrawWithoutCodes(batchId);
-      batch = await this.batchRow(batchId);
-      const dir = this.spoolDir();
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const stem = `batch-${batch.number}-${batch.kind}`;
-      const path = join(dir, `${stem}.pdf`);
-      const manifestPath = join(dir, `${stem}.manifest.csv`);
-      // A run interrupted while it drew (its temporary file), or after its files were written and before the batch was marked rendered.
-      await removeUnfinishedRenders(path);
-      for (const f of [path, manifestPath]) if (existsSync(f)) await rm(f);
-      const total = batch.letters;
-      const result = await renderLetters(
-        RENDER_KIND[batch.kind],
-        this.letters(batch, helpdeskPhone) as AsyncIterable<CardLetter & PinLetter>,
-        {
-          path,
-          sender: { name: this.cfg.MAILING_SENDER },
-          encryption: this.encryption(),
-          onProgress: (done) => onProgress?.(done, total),
-        },
-      );
-      await writeManifestCsv(manifestPath, result.manifest);
-      await this.ds.transaction(async (em) => {
-        const done = await rowsReturned(
-          em,
-          `UPDATE mailing_batch SET state = 'ready', rendered_at = now(), pages = $2, pdf_path = $3, manifest_path = $4
-            WHERE id = $1 AND state = 'rendering' RETURNING id`,
-          [batchId, result.pages, path, manifestPath],
-        );
-        if (done.length) {
-          await this.audit.append(em, {
-            actor,
-            action: 'mailing.batch.render',
-            entity: 'mailing_batch',
-            entityId: batchId,
-            details: { number: Number(batch.number), kind: batch.kind, letters: batch.letters, pages: result.pages, bytes: result.bytes },
-          });
-        }
-      });
-      batch = await this.batchRow(batchId);
+      const lock = await takeRenderLock(this.ds, Number(batch.number));
+      try {
+        // Read again under the lock: another run may have finished it meanwhile.
+        batch = await this.batchRow(batchId);
+        if (batch.state === 'rendering') batch = await this.draw(batch, helpdeskPhone, actor, onProgress);
+      } finally {
+        await lock.release();
+      }
     }
     return {
       batchId,
@@ -388,6 +418,56 @@ export class MailingBatchesService {
       manifestPath: batch.manifest_path,
       resumed: false,
     };
+  }
+
+  /** render's drawing, its render lock held: the batch's files, then the batch marked ready. */
+  private async draw(
+    batch: BatchRow,
+    helpdeskPhone: string,
+    actor: string,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<BatchRow> {
+    const batchId = batch.id;
+    if (batch.kind === 'pin-letter') await this.withdrawWithoutCodes(batchId);
+    batch = await this.batchRow(batchId);
+    const dir = this.spoolDir();
+    await ensureSpoolDir(dir);
+    const stem = `batch-${batch.number}-${batch.kind}`;
+    const path = join(dir, `${stem}.pdf`);
+    const manifestPath = join(dir, `${stem}.manifest.csv`);
+    // A run interrupted while it drew (its temporary file), or after its files were written and before the batch was marked rendered.
+    await removeUnfinishedRenders(path);
+    for (const f of [path, manifestPath]) if (existsSync(f)) await rm(f);
+    const total = batch.letters;
+    const result = await renderLetters(
+      RENDER_KIND[batch.kind],
+      this.letters(batch, helpdeskPhone) as AsyncIterable<CardLetter & PinLetter>,
+      {
+        path,
+        sender: { name: this.cfg.MAILING_SENDER },
+        encryption: await this.encryption(),
+        onProgress: (done) => onProgress?.(done, total),
+      },
+    );
+    await writeManifestCsv(manifestPath, result.manifest);
+    await this.ds.transaction(async (em) => {
+      const done = await rowsReturned(
+        em,
+        `UPDATE mailing_batch SET state = 'ready', rendered_at = now(), pages = $2, pdf_path = $3, manifest_path = $4
+          WHERE id = $1 AND state = 'rendering' RETURNING id`,
+        [batchId, result.pages, path, manifestPath],
+      );
+      if (done.length) {
+        await this.audit.append(em, {
+          actor,
+          action: 'mailing.batch.render',
+          entity: 'mailing_batch',
+          entityId: batchId,
+          details: { number: Number(batch.number), kind: batch.kind, letters: batch.letters, pages: result.pages, bytes: result.bytes },
+        });
+      }
+    });
+    return this.batchRow(batchId);
   }
 
   private async batchRow(id: string): Promise<BatchRow> {
@@ -439,22 +519,12 @@ export class MailingBatchesService {
         const base = {
           batchNumber: String(batch.number),
           sequence: r.sequence,
-          addressLines: r.address_lines,
-          cardType: card.cardType as CardType,
-          generation: (card.generation ?? 'CPS3') as CardGeneration,
           helpdeskPhone,
           letterDate: batch.as_of,
+          ...letterFields(batch.kind, card, r.address_lines),
         };
         if (!codes) {
-          yield {
-            ...base,
-            cardNumber: card.cardNumber,
-            validFrom: card.validFrom,
-            validUntil: card.validUntil,
-            // The card's names; a card recorded without them (none in the registry's content) is named as the address is.
-            holderName: `${card.firstName} ${card.lastName}`.trim() || r.address_lines[0],
-            professionLabel: card.professionLabel ?? card.professionCode,
-          };
+          yield base as CardLetter;
           continue;
         }
         const c = codes.codes.get(r.order_id.toLowerCase());
@@ -464,34 +534,58 @@ export class MailingBatchesService {
             `letter ${r.sequence} of batch ${batch.number}: ${codes.missing.get(r.order_id.toLowerCase())}`,
             409,
           );
-        yield { ...base, cardLast4: card.cardNumber.slice(-4), pin: c.pin, puk: c.puk };
+        yield { ...(base as Omit<PinLetter, 'pin' | 'puk'>), pin: c.pin, puk: c.puk };
       }
     }
   }
 
   /**
-   * Destroys the codes whose PIN letters were all printed more than CODES_REPRINT_WINDOW_DAYS
-   * ago, with no reprint waiting (daily, before the PIN letters' batch). Returns how many.
+   * Destroys the codes whose reprint window has closed by `now` (measured from the first printing
+   * of the order's letters of the codes, a reprint asked for or waiting notwithstanding), and
+   * closes the reprint requests that waited for them. Returns how many orders' codes it destroyed.
    */
-  async destroyPastWindow(now: Date): Promise<number> {
-    return this.ds.transaction(async (em) => {
-      const due: Array<{ order_id: string }> = await em.query(
-        `SELECT l.order_id FROM mailing_letter l
-          WHERE l.kind = 'pin-letter'
-          GROUP BY l.order_id
-         HAVING bool_and(l.state IN ('printed', 'returned')) AND max(l.printed_at) < $1::timestamptz - make_interval(days => $2::int)
-            AND NOT EXISTS (SELECT 1 FROM mailing_reprint_request r JOIN mailing_letter x ON x.id = r.letter_id
-                             WHERE x.order_id = l.order_id AND r.state = 'requested')`,
-        [now, this.cfg.CODES_REPRINT_WINDOW_DAYS],
-      );
-      return (
-        await this.vault.destroy(
-          em,
-          due.map((d) => d.order_id),
-          WINDOW_PASSED,
-          'system:vault',
-        )
-      ).length;
-    });
+  destroyPastWindow(now: Date): Promise<number> {
+    return this.codes.destroyPastWindow(now);
   }
+
+  /**
+   * The sweep of the codes (codes-sweep.ts): those past their reprint window, and those of the
+   * orders cancelled or rejected or whose card is opposed, destroyed (audited, with why); the
+   * reprint requests that waited for them closed. Opens no code and needs no letter setting.
+   */
+  sweepCodes(now: Date): Promise<CodesSweepResult> {
+    return this.codes.sweep(now);
+  }
+
+  /**
+   * sweepCodes as a job run of its own (`codes-sweep` in GET /api/v1/jobs): the worker runs it
+   * daily (CODES_SWEEP_CRON), whatever the state of the letters' settings or batches.
+   */
+  async runCodesSweep(o: { actor: string }): Promise<CodesSweepResult> {
+    const runId = await this.jobs.create('codes-sweep', o.actor, {});
+    try {
+      // The card.opposed events not delivered yet: their codes go, their letters are held.
+      await this.opposedCards.catchUp();
+      const r = await this.codes.sweep(this.clock.now());
+      await this.jobs.succeed(runId, { ...r });
+      return r;
+    } catch (e) {
+      await this.jobs.fail(runId, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  /**
+   * Whether a reprint of the letter of the codes of `orderId` may still be asked for or approved
+   * at `now` (reprint-window.ts: the window closes CODES_REPRINT_WINDOW_DAYS after the first
+   * printing of the order's letters of the codes), in the caller's transaction. SQL only: no key.
+   */
+  reprintWindowOpen(em: EntityManager, orderId: string, now: Date): Promise<ReprintWindow> {
+    return reprintWindow(em, orderId, now, this.cfg.CODES_REPRINT_WINDOW_DAYS);
+  }
+}
+
+/** A holder's profession and an address, as one key (a returned letter's, a letter being assembled). */
+function holderAddressKey(card: Pick<CardView, 'nationalId' | 'professionCode'>, lines: string[]): string {
+  return JSON.stringify([card.nationalId, card.professionCode, lines]);
 }

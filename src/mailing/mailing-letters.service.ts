@@ -11,8 +11,9 @@ import { isUuid } from '../common/database/uuid';
 import { CardsService } from '../orders/cards.service';
 import { OrderActor, OrdersService } from '../orders/orders.service';
 import { barcodeText } from './letters/letter-data';
-import { LETTER_RETURNED, LetterKind } from './mailing.entities';
+import { CARD_OPPOSED, LETTER_RETURNED, LetterKind } from './mailing.entities';
 import { MailingError } from './mailing.errors';
+import { reprintWindow } from './reprint-window';
 
 /** A letter of a batch recorded printed that the mail room pulls out: never mailed, left `batched`. */
 export interface PulledOutLetter {
@@ -60,7 +61,7 @@ export interface ReturnedEvidence {
 }
 
 /** Why a letter of a batch being recorded printed is pulled out (PulledOutLetter.reason). */
-const PULL_OUT = { opposed: 'card opposed', returned: LETTER_RETURNED, requested: 'opposition requested' } as const;
+const PULL_OUT = { opposed: CARD_OPPOSED, returned: LETTER_RETURNED, requested: 'opposition requested' } as const;
 export const PULL_OUT_REASONS = [PULL_OUT.opposed, PULL_OUT.returned, PULL_OUT.requested] as const;
 
 /** The letters of a batch, still batched, whose card must not get them: opposed, a letter of it returned, its opposition asked for. */
@@ -143,13 +144,19 @@ export class MailingLettersService {
       const pullOut: PulledOutLetter[] = await em.query(PULL_OUT_SQL, [batchId, PULL_OUT.opposed, PULL_OUT.returned, PULL_OUT.requested]);
       const pulled = pullOut.map((p) => p.letterId);
       if (batch.kind === 'pin-letter') await this.requireCardLettersPrinted(em, batchId, batch.number, pulled);
+      // The instant of printing from the one clock: the reprint window is counted from it.
+      const printedAt = this.clock.now();
       const letters = await rowsReturned<{ card_number: string }>(
         em,
-        `UPDATE mailing_letter SET state = 'printed', printed_at = now(), updated_at = now()
+        `UPDATE mailing_letter SET state = 'printed', printed_at = $3, updated_at = now()
           WHERE batch_id = $1 AND state = 'batched' AND id <> ALL($2::uuid[]) RETURNING card_number`,
-        [batchId, pulled],
+        [batchId, pulled, printedAt],
       );
-      await em.query(`UPDATE mailing_batch SET state = 'printed', printed_at = now(), printed_by = $2 WHERE id = $1`, [batchId, by.actor]);
+      await em.query(`UPDATE mailing_batch SET state = 'printed', printed_at = $3, printed_by = $2 WHERE id = $1`, [
+        batchId,
+        by.actor,
+        printedAt,
+      ]);
       const number = Number(batch.number);
       const printedCards = letters.map((l) => l.card_number);
       if (batch.kind === 'pin-letter') await this.cards.pinLettersSent(em, printedCards);
@@ -318,9 +325,9 @@ export class MailingLettersService {
       const held = await rowsReturned(
         em,
         `UPDATE mailing_letter SET state = 'held', held_reason = $3, updated_at = now()
-          WHERE card_number = $1 AND id <> $2 AND state IN ('waiting', 'held') AND held_reason IS DISTINCT FROM 'card opposed'
+          WHERE card_number = $1 AND id <> $2 AND state IN ('waiting', 'held') AND held_reason IS DISTINCT FROM $4
           RETURNING id`,
-        [cardNumber, letterId, LETTER_RETURNED],
+        [cardNumber, letterId, LETTER_RETURNED, CARD_OPPOSED],
       );
       let requestId: string | null = null;
       let replacementOrderId: string | null = null;
@@ -503,8 +510,21 @@ export class MailingLettersService {
     );
   }
 
-  /** Refuses (409) when the order's codes are gone: then a new PIN letter is impossible. Opens nothing (the API holds no vault key). */
+  /**
+   * Refuses (409) when the order's reprint window has closed (even if the daily sweep has not
+   * destroyed its codes yet) or its codes are gone: then a new letter of the codes is
+   * impossible. Opens nothing (the API holds no vault key).
+   */
   private async stillHeldCodes(em: EntityManager, orderId: string): Promise<void> {
+    const window = await reprintWindow(em, orderId, this.clock.now(), this.cfg.CODES_REPRINT_WINDOW_DAYS);
+    if (!window.open) {
+      throw new MailingError(
+        'reprint_not_allowed',
+        `the reprint window closed on ${parisDate(window.closesAt as Date)} (${this.cfg.CODES_REPRINT_WINDOW_DAYS} days after the first printing): a new letter of the codes is impossible; the holder asks for a new card`,
+        409,
+        { orderId },
+      );
+    }
     const [row]: Array<{ destroyed_at: Date | null; destroyed_reason: string | null }> = await em.query(
       `SELECT destroyed_at, destroyed_reason FROM order_codes WHERE order_id = $1`,
       [orderId],

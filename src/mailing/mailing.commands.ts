@@ -79,3 +79,35 @@ export class MailingBatchCommand extends CommandRunner {
     return true;
   }
 }
+
+@Command({
+  name: 'mailing:codes-sweep',
+  description:
+    'Destroy the codes past their reprint window (CODES_REPRINT_WINDOW_DAYS after their first letter printed), or whose order was cancelled or rejected, or whose card is opposed; close the reprint requests that waited for them (the worker does it daily at CODES_SWEEP_CRON)',
+})
+export class MailingCodesSweepCommand extends CommandRunner {
+  constructor(private readonly batches: MailingBatchesService) {
+    super();
+  }
+
+  async run(_args: string[], flags: { json?: boolean }): Promise<void> {
+    const json = !!flags.json;
+    try {
+      const r = await this.batches.runCodesSweep({ actor: hostActor() });
+      printResult(
+        json,
+        r,
+        () =>
+          `codes destroyed: ${r.pastWindow} past their reprint window, ${r.ended} no longer needed (order cancelled or rejected, card opposed)` +
+          `\nreprint requests closed: ${r.requestsClosed}`,
+      );
+    } catch (e) {
+      printFailure(json, e);
+    }
+  }
+
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}

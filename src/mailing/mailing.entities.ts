@@ -16,12 +16,18 @@ export type BatchState = (typeof BATCH_STATES)[number];
 export const LETTER_STATES = ['held', 'waiting', 'batched', 'printed', 'returned'] as const;
 export type LetterState = (typeof LETTER_STATES)[number];
 
+/** The `held_reason` of the letters of an opposed card: never batched again. */
+export const CARD_OPPOSED = 'card opposed';
+
 /**
  * The `held_reason` of a card's letters waiting or held when one of its letters came back
  * (returned mail, MailingLettersService.returned): they are never batched (the card is
  * about to be opposed for non-receipt), as with `card opposed`.
  */
 export const LETTER_RETURNED = 'letter returned';
+
+/** The held reasons for good: a letter held for another reason (its address, say) is tried again by each batch. */
+export const HELD_FOR_GOOD: readonly string[] = [CARD_OPPOSED, LETTER_RETURNED];
 
 /** One PDF of letters of one kind, numbered for the mail room (migration 1764201500000-Mailing). */
 @Entity('mailing_batch')
@@ -52,7 +58,10 @@ export class MailingBatch {
   @Column('timestamptz', { name: 'printed_at', nullable: true }) printedAt: Date | null;
 }
 
-/** A card's card letter or PIN letter: held, waiting, or in a batch at a sequence (migrations 1764201500000-Mailing, 1764201600000-MailingLetterCard). */
+/**
+ * A card's card letter or PIN letter: held, waiting, or in a batch at a sequence (migrations 1764201500000-Mailing,
+ * 1764201600000-MailingLetterCard, 1764201700000-MailingCodesSweep).
+ */
 @Entity('mailing_letter')
 @Check('mailing_letter_kind_check', `kind IN ('card-letter','pin-letter')`)
 @Check('mailing_letter_state_check', `state IN ('held','waiting','batched','printed','returned')`)
@@ -64,6 +73,8 @@ export class MailingBatch {
 @Index('mailing_letter_pending_idx', ['kind', 'createdAt'], { where: `state IN ('held','waiting')` })
 @Index('mailing_letter_batch_idx', ['batchId', 'sequence'])
 @Index('mailing_letter_card_idx', ['cardNumber'])
+@Index('mailing_letter_order_idx', ['orderId'], { where: `kind = 'pin-letter'` })
+@Index('mailing_letter_returned_idx', ['cardNumber'], { where: `state = 'returned'` })
 export class MailingLetter {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'mailing_letter_pkey' }) id: string;
   @Column('text') kind: LetterKind;
@@ -126,6 +137,8 @@ export class MailingReprintRequest {
   @Column('uuid', { name: 'decided_by_principal', nullable: true }) decidedByPrincipal: string | null;
   @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt: Date | null;
   @Column('uuid', { name: 'reprint_letter_id', nullable: true }) reprintLetterId: string | null;
+  /** Why a request was closed without a person's decision (the daily sweep: its codes destroyed), null otherwise. */
+  @Column('text', { name: 'decision_reason', nullable: true }) decisionReason: string | null;
 
   @ManyToOne(() => MailingLetter, { nullable: true })
   @JoinColumn({ name: 'reprint_letter_id', foreignKeyConstraintName: 'mailing_reprint_request_reprint_fkey' })

@@ -15,6 +15,7 @@ import { CardOrder } from '../orders/card-order.entity';
   `(destroyed_at IS NULL) = (sealed_codes IS NOT NULL) AND (destroyed_at IS NULL) = (wrapped_key IS NOT NULL) AND (destroyed_at IS NULL) = (key_id IS NOT NULL) AND (destroyed_at IS NULL) = (destroyed_reason IS NULL)`,
 )
 @Index('order_codes_key_id_idx', ['keyId'])
+@Index('order_codes_kept_idx', ['orderId'], { where: 'destroyed_at IS NULL' })
 export class OrderCodes {
   @PrimaryColumn('uuid', { name: 'order_id', primaryKeyConstraintName: 'order_codes_pkey' }) orderId: string;
 

@@ -310,6 +310,21 @@ export class CardsService {
     return { cardNumber, status: 'valid' };
   }
 
+  /**
+   * Among `orderIds`, the orders whose card will never be mailed nor used: the order cancelled
+   * or rejected, or its card opposed, each with why (mailing's daily sweep destroys their codes).
+   */
+  async endedOrders(em: EntityManager, orderIds: string[]): Promise<Array<{ orderId: string; why: string }>> {
+    if (!orderIds.length) return [];
+    return em.query(
+      `SELECT o.id AS "orderId",
+              CASE WHEN c.state = 'opposed' THEN 'card opposed' ELSE 'order ' || o.status END AS why
+         FROM card_order o LEFT JOIN card c ON c.order_id = o.id
+        WHERE o.id = ANY($1::uuid[]) AND (o.status IN ('cancelled', 'rejected') OR c.state = 'opposed')`,
+      [orderIds],
+    );
+  }
+
   /** The cards of `cardNumbers` that exist, in the order asked (another module's reads, in its transaction when given). */
   async byNumbers(cardNumbers: string[], em: EntityManager = this.ds.manager): Promise<CardView[]> {
     if (!cardNumbers.length) return [];

@@ -405,4 +405,17 @@ describe(MailingLettersService.name, () => {
     );
     expect(waiting[0].n).toBe(1);
   });
+  it('refuses a reprint once the window of the first printing has closed, before the daily sweep destroyed the codes', async () => {
+    const original = await letterOf(5, 'pin-letter');
+    // The first letter of the codes of that order printed 31 days ago; its codes still kept (no sweep since).
+    await ctx.ds.query(`UPDATE mailing_letter SET printed_at = $2 WHERE id = $1`, [
+      original.id,
+      new Date(ctx.clock.now().getTime() - 31 * DAY),
+    ]);
+    const [kept] = await ctx.ds.query(`SELECT destroyed_at FROM order_codes WHERE order_id = $1`, [orderOf[5]]);
+    expect(kept).toEqual({ destroyed_at: null });
+    await expect(letters.requestReprint(original.id, alice, 'lost')).rejects.toThrow(
+      /the reprint window closed on \d{4}-\d{2}-\d{2} \(30 days after the first printing\): a new letter of the codes is impossible/,
+    );
+  });
 });

@@ -1,3 +1,6 @@
+import { fakeCardLetter } from '../../../test/support/letters';
+import { letterProblems } from '../../mailing/letters/letter-data';
+import { checkSettings } from '../../mailing/letters/letter-pdf-writer';
 import { ConfigError, isVirtualReader, loadConfig, parseReaderSelection, productionReaderRefusal, redactedConfig } from './config';
 
 describe('loadConfig', () => {
@@ -140,6 +143,62 @@ describe('loadConfig', () => {
   it('takes the vault key file (read by the processes that give out codes; the API starts without it, even in production)', () => {
     expect(loadConfig({ NODE_ENV: 'production', VAULT_KEY_FILE: '/v.keys' }).VAULT_KEY_FILE).toBe('/v.keys');
     expect(loadConfig({ NODE_ENV: 'production' }).VAULT_KEY_FILE).toBeUndefined();
+  });
+
+  it('takes the helpdesk number and the sender exactly as the letters print them: what starts is never refused when a batch is drawn', () => {
+    const letterTakes = (phone: string) => letterProblems('card', { ...fakeCardLetter(1), helpdeskPhone: phone }).length === 0;
+    const startTakes = (phone: string) => {
+      try {
+        return loadConfig({ HELPDESK_PHONE: phone }).HELPDESK_PHONE === phone;
+      } catch (e) {
+        expect((e as Error).message).toMatch(/HELPDESK_PHONE=.*expected a phone number/);
+        return false;
+      }
+    };
+    const phones = [
+      '01 23 45 67 89',
+      '+33 1 23 45 67 89',
+      '01.23.45.67.89',
+      '0 800 00 00 00',
+      '3615',
+      '12345',
+      '01 23 45 67 8.', // ends with a dot: the letters refuse it
+      '01 23 45 67 89 01 23 45', // 23 characters: more than the letters print
+      '01 23 45 67 89 01 2345', // 22
+      '012345678901234567890', // 21
+      '01234567890123456789', // 20: the longest without a +
+      '+01234567890123456789', // 21 with its +
+      '+0 800',
+      '++33 1 23',
+      '01-23-45-67-89',
+      ' 01 23 45 67 89',
+    ];
+    for (const phone of phones) expect([phone, startTakes(phone)]).toEqual([phone, letterTakes(phone)]);
+    expect(startTakes('+01234567890123456789')).toBe(true);
+    expect(startTakes('012345678901234567890')).toBe(false);
+    expect(startTakes('01.23.45.67.89')).toBe(true);
+
+    const senderTakes = (name: string) => {
+      try {
+        checkSettings('card', { sender: { name } });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const senders = ['Agence du numérique en santé — Service CPS', 'A'.repeat(60), 'A'.repeat(61), 'A'.repeat(120), 'Tab\there', '   '];
+    for (const name of senders) {
+      let started: boolean;
+      try {
+        started = loadConfig({ MAILING_SENDER: name }).MAILING_SENDER === name;
+      } catch (e) {
+        expect((e as Error).message).toMatch(/MAILING_SENDER=.*expected printable text of at most 60 characters/);
+        started = false;
+      }
+      expect([name, started]).toEqual([name, senderTakes(name)]);
+    }
+    expect(() => loadConfig({ MAILING_SENDER: 'A'.repeat(61) })).toThrow(/MAILING_SENDER/);
+    expect(loadConfig({}).MAILING_SENDER).toBe('Agence du numérique en santé — Service CPS');
   });
 
   it('never prints a secret value in its error', () => {

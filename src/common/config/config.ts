@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isBusinessDate } from '../clock/business-date';
+import { isHelpdeskPhone, isSenderName, MAX_SENDER_NAME_LENGTH } from './letter-settings';
 
 /**
  * Environment configuration, validated once at start-up.
@@ -187,17 +188,35 @@ export const configSchema = z
     PIN_LETTER_DELAY_DAYS: z.coerce.number().int().min(1).max(60).default(2),
     /** Days after its PIN letter is printed that the codes are kept for a reprint (then destroyed). */
     CODES_REPRINT_WINDOW_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-    /** The helpdesk's number, printed on both letters (24/7); production makes no batch without it. */
+    /**
+     * The helpdesk's number, printed on both letters (24/7); production makes no batch without it. Checked as the
+     * letters check it (letter-settings.ts): a number accepted here is never refused when a batch is drawn.
+     */
     HELPDESK_PHONE: z
       .string()
-      .regex(/^[0-9+][0-9 .]{5,24}$/, 'expected a phone number such as 01 23 45 67 89')
+      .refine(
+        isHelpdeskPhone,
+        'expected a phone number such as 01 23 45 67 89: 5 to 20 digits, spaces or dots (a leading + besides), starting and ending with a digit',
+      )
       .optional(),
-    /** The sender printed on the letters. */
-    MAILING_SENDER: z.string().min(1).max(120).default('Agence du numérique en santé — Service CPS'),
+    /** The sender printed on the letters: printable text of at most 60 characters, as the letters take it. */
+    MAILING_SENDER: z
+      .string()
+      .refine(isSenderName, `expected printable text of at most ${MAX_SENDER_NAME_LENGTH} characters (the letters print no more)`)
+      .default('Agence du numérique en santé — Service CPS'),
     /** When the daily batches of card letters and of PIN letters are made (Europe/Paris). */
     MAILING_CARD_LETTER_CRON: cron.default('0 6 * * *'),
     MAILING_PIN_LETTER_CRON: cron.default('15 6 * * *'),
-    /** A file holding the password that opens the batch PDFs (AES-256), on its first line; none: PDFs not encrypted. */
+    /**
+     * When the daily sweep of the codes runs (Europe/Paris): codes past their reprint window, or whose order was
+     * cancelled or rejected, or whose card is opposed, are destroyed. A job of its own: it needs no letter setting.
+     */
+    CODES_SWEEP_CRON: cron.default('45 5 * * *'),
+    /**
+     * A file holding the password that opens the batch PDFs (AES-256), on its first line; none: PDFs not encrypted.
+     * Read and checked (readable by its owner only, a password of 12 characters or more) when the worker starts and
+     * when mailing:batch starts: the processes that draw letters.
+     */
     MAILING_PDF_PASSWORD_FILE: z.string().min(1).optional(),
     /** Tests only: the clock starts at this instant (ISO 8601 with Z or an offset) and runs on; refused in production. */
     CLOCK_NOW: z

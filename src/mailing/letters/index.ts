@@ -5,6 +5,7 @@ export {
   type CardLetter,
   type CardType,
   checkLetter,
+  knownFieldProblems,
   type LetterKind,
   type LetterOf,
   letterProblems,

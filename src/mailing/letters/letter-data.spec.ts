@@ -1,6 +1,6 @@
 import { fakeCardLetter, fakePinLetter } from '../../../test/support/letters';
 import { MailingError } from '../mailing.errors';
-import { barcodeText, checkLetter, frenchDate, letterProblems, postalCodeOf } from './letter-data';
+import { barcodeText, checkLetter, frenchDate, knownFieldProblems, letterProblems, postalCodeOf } from './letter-data';
 
 describe(checkLetter.name, () => {
   it('takes a card letter and a PIN letter as they are', () => {
@@ -104,5 +104,30 @@ describe(postalCodeOf.name, () => {
 describe(barcodeText.name, () => {
   it('holds the batch and the sequence only', () => {
     expect(barcodeText(fakePinLetter(42))).toBe('B20261130-A-42');
+  });
+});
+
+describe(knownFieldProblems.name, () => {
+  it('checks the fields given as letterProblems checks them, and leaves those not given yet (batch, sequence, codes) alone', () => {
+    const { batchNumber: _b, sequence: _s, helpdeskPhone: _h, ...card } = fakeCardLetter(1);
+    expect(knownFieldProblems('card', card)).toEqual([]);
+    expect(knownFieldProblems('card', { ...card, holderName: 'X'.repeat(81) })).toEqual([
+      'holderName: expected printable text of at most 80 characters',
+    ]);
+    expect(knownFieldProblems('card', { ...card, holderName: 'X'.repeat(81) })).toEqual(
+      letterProblems('card', { ...fakeCardLetter(1), holderName: 'X'.repeat(81) }),
+    );
+    expect(knownFieldProblems('card', { ...card, validFrom: '2032-11-30', validUntil: '2026-11-29' })).toEqual([
+      'validUntil: before validFrom',
+    ]);
+    const { pin: _p, puk: _k, batchNumber: _pb, sequence: _ps, ...pin } = fakePinLetter(1);
+    expect(knownFieldProblems('pin', pin)).toEqual([]);
+    expect(knownFieldProblems('pin', { ...pin, cardLast4: '12345', cardNumber: '2900000001' })).toEqual([
+      'cardLast4: expected 4 digits',
+      'cardNumber: not a field of a letter of the codes',
+    ]);
+    expect(knownFieldProblems('pin', { addressLines: ['X'.repeat(39), '75019 PARIS'] })).toEqual([
+      'addressLines: expected 1 to 6 printable lines of at most 38 characters',
+    ]);
   });
 });

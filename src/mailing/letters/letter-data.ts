@@ -1,4 +1,5 @@
 import { calendarDay } from '../../common/clock/business-date';
+import { isHelpdeskPhone, isPrintableLine } from '../../common/config/letter-settings';
 import { MailingError } from '../mailing.errors';
 import { MAX_ADDRESS_LINE_LENGTH, MAX_ADDRESS_LINES } from '../postal-address';
 
@@ -61,14 +62,8 @@ const FIELDS: Readonly<Record<LetterKind, ReadonlySet<string>>> = {
 };
 
 export const BATCH_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/;
-const PHONE = /^\+?[0-9][0-9 .]{3,18}[0-9]$/;
 /** Names and labels printed in the text: at most this many characters (the layout is checked with it). */
 export const MAX_NAME_LENGTH = 80;
-
-/** Printable text of one line: no control character, not only spaces. */
-function isPrintableLine(v: unknown, max: number): v is string {
-  return typeof v === 'string' && v.trim().length > 0 && v.length <= max && !/\p{Cc}/u.test(v);
-}
 
 /** What is wrong with the field `name` of a letter of `kind`, or null. The answer never holds the value. */
 function fieldProblem(kind: LetterKind, name: string, v: unknown): string | null {
@@ -89,7 +84,7 @@ function fieldProblem(kind: LetterKind, name: string, v: unknown): string | null
     case 'generation':
       return (CARD_GENERATIONS as readonly unknown[]).includes(v) ? null : `expected one of ${CARD_GENERATIONS.join(', ')}`;
     case 'helpdeskPhone':
-      return typeof v === 'string' && PHONE.test(v) ? null : 'expected a phone number (digits, spaces, dots, a leading +)';
+      return isHelpdeskPhone(v) ? null : 'expected a phone number (digits, spaces, dots, a leading +)';
     case 'letterDate':
     case 'validFrom':
     case 'validUntil':
@@ -128,6 +123,30 @@ export function letterProblems(kind: LetterKind, letter: unknown): string[] {
     if (problem) problems.push(`${fieldWord(name)}: ${problem}`);
   }
   if (kind === 'card' && problems.length === 0 && (record.validFrom as string) > (record.validUntil as string)) {
+    problems.push('validUntil: before validFrom');
+  }
+  return problems;
+}
+
+/**
+ * The problems of the fields of a letter of `kind` that are known before it is drawn (a letter
+ * being assembled: its batch number, sequence, codes or helpdesk number not given yet), checked
+ * as letterProblems checks them; the fields not given are not checked. Empty when they can be printed.
+ */
+export function knownFieldProblems(kind: LetterKind, fields: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    const problem = FIELDS[kind].has(name) ? fieldProblem(kind, name, v) : `not a field of a ${KIND_WORDS[kind]}`;
+    if (problem) problems.push(`${fieldWord(name)}: ${problem}`);
+  }
+  if (
+    kind === 'card' &&
+    problems.length === 0 &&
+    typeof fields.validFrom === 'string' &&
+    typeof fields.validUntil === 'string' &&
+    fields.validFrom > fields.validUntil
+  ) {
     problems.push('validUntil: before validFrom');
   }
   return problems;

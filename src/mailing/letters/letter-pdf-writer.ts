@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
+import { isPrintableLine, isSenderName, MAX_SENDER_NAME_LENGTH } from '../../common/config/letter-settings';
 import { MailingError } from '../mailing.errors';
 import { type CardLetter, checkLetter, type LetterKind, letterName, type PinLetter, postalCodeOf } from './letter-data';
 import { code128Modules, drawPage, registerFonts } from './letter-pages';
@@ -81,10 +82,9 @@ export function checkSettings(kind: unknown, settings: LetterPdfSettings): void 
   const problems: string[] = [];
   if (kind !== 'card' && kind !== 'pin') problems.push('kind: expected card or pin');
   const s = settings.sender;
-  const printable = (v: unknown, max: number) => typeof v === 'string' && v.trim() !== '' && v.length <= max && !/\p{Cc}/u.test(v);
-  if (!printable(s?.name, 60)) problems.push('sender.name: expected printable text of at most 60 characters');
+  if (!isSenderName(s?.name)) problems.push(`sender.name: expected printable text of at most ${MAX_SENDER_NAME_LENGTH} characters`);
   const lines = s?.addressLines ?? [];
-  if (!Array.isArray(lines) || lines.length > 3 || !lines.every((l) => printable(l, 50))) {
+  if (!Array.isArray(lines) || lines.length > 3 || !lines.every((l) => isPrintableLine(l, 50))) {
     problems.push('sender.addressLines: expected at most 3 printable lines of at most 50 characters');
   }
   const e = settings.encryption;
