@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
-import { RppsModule } from '../rpps/rpps.module';
 import { MailingController } from './mailing.controller';
 import { MailingLettersService } from './mailing-letters.service';
 import { MailingReadsModule } from './mailing-reads.module';
+import { MailingReadsService } from './mailing-reads.service';
 
 /**
  * Mailing: see design.md. What needs no code (printing recorded, returned mail, reprint
@@ -12,9 +12,9 @@ import { MailingReadsModule } from './mailing-reads.module';
  * only (never the API).
  */
 @Module({
-  imports: [OrdersModule, RppsModule, MailingReadsModule],
+  imports: [OrdersModule, MailingReadsModule],
   controllers: [MailingController],
-  providers: [MailingLettersService],
+  providers: [MailingLettersService, MailingReadsService],
   exports: [MailingLettersService],
 })
 export class MailingModule {}

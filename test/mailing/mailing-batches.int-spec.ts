@@ -161,7 +161,7 @@ describe(MailingBatchesService.name, () => {
     expect(await letters.printed(cardBatch.id, alice)).toMatchObject({ letters: 6, cardsSent: 6, pdf: 'kept', pullOut: [] });
     expect(existsSync(cardBatch.pdf_path)).toBe(true);
     await expect(letters.printed(cardBatch.id, alice)).rejects.toMatchObject({ code: 'batch_not_ready', status: 409 });
-    expect((await cards.byNumbers([...cardOf.values()])).every((c) => c.state === 'sent')).toBe(true);
+    expect((await cards.byNumbers([...cardOf.values()])).map((c) => c.state)).toEqual([...cardOf.values()].map(() => 'sent'));
     const statuses = async () =>
       (await ctx.ds.query(`SELECT DISTINCT status FROM card_order WHERE id = ANY($1::uuid[])`, [[...cardOf.keys()]])).map(
         (r: { status: string }) => r.status,
@@ -257,7 +257,7 @@ describe(MailingBatchesService.name, () => {
       `SELECT card_number, count(*)::int AS n FROM mailing_letter WHERE kind = 'card-letter' AND reprint_of IS NULL GROUP BY card_number`,
     );
     expect(perCard).toHaveLength(cardOf.size + 2);
-    expect(perCard.every((x: { n: number }) => x.n === 1)).toBe(true);
+    expect(perCard.map((x: { n: number }) => x.n)).toEqual(perCard.map(() => 1));
     expect(await batches.run({ kind: 'card-letter', actor: 'test' })).toMatchObject({ batchId: null, letters: 0 });
   });
   it('holds a letter of the codes whose codes were destroyed between its numbering and its drawing, and draws the others', async () => {
