@@ -1,20 +1,13 @@
 import { Check, Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Card } from '../orders/card.entity';
+// Declared by the orders module, whose card and order views show the letters (see card-letters.ts).
+import { LETTER_KINDS, LETTER_STATES, type LetterKind, type LetterState } from '../orders/card-letters';
 import { CardOrder } from '../orders/card-order.entity';
 
-export const LETTER_KINDS = ['card-letter', 'pin-letter'] as const;
-export type LetterKind = (typeof LETTER_KINDS)[number];
+export { LETTER_KINDS, LETTER_STATES, type LetterKind, type LetterState };
 
 export const BATCH_STATES = ['rendering', 'ready', 'printed'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
-
-/**
- * A letter's state: `held` (its address cannot be laid out: `held_reason`), `waiting` (a
- * reprint approved, for the next batch), `batched` (in a batch at a sequence), `printed`,
- * `returned` (came back to the agency).
- */
-export const LETTER_STATES = ['held', 'waiting', 'batched', 'printed', 'returned'] as const;
-export type LetterState = (typeof LETTER_STATES)[number];
 
 /** The `held_reason` of the letters of an opposed card: never batched again. */
 export const CARD_OPPOSED = 'card opposed';

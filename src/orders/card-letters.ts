@@ -1,14 +1,28 @@
+/** The two letters of a card: the card letter (with the card) and the letter of its codes. */
+export const LETTER_KINDS = ['card-letter', 'pin-letter'] as const;
+export type LetterKind = (typeof LETTER_KINDS)[number];
+
+/**
+ * A letter's state: `held` (kept out of the batches, `held_reason` says why: its address
+ * cannot be laid out, its card opposed, a letter of its card returned, its codes gone...),
+ * `waiting` (for the next batch: a new card's letter, a letter of the codes once its day has
+ * come, an approved reprint), `batched` (in a batch at a sequence), `printed`, `returned`
+ * (came back to the agency).
+ */
+export const LETTER_STATES = ['held', 'waiting', 'batched', 'printed', 'returned'] as const;
+export type LetterState = (typeof LETTER_STATES)[number];
+
 /**
  * A card's mailing letters as the card and order views show them (issue 11): what the letter
  * is and where it went, never what it says (no code, no address).
  */
 export interface CardLetterView {
   id: string;
-  kind: 'card-letter' | 'pin-letter';
+  kind: LetterKind;
   cardNumber: string;
   orderId: string;
-  /** held (its address cannot be laid out: `heldReason`), waiting, batched, printed or returned. */
-  state: 'held' | 'waiting' | 'batched' | 'printed' | 'returned';
+  /** See LETTER_STATES; why a letter is held is `heldReason`. */
+  state: LetterState;
   heldReason: string | null;
   batchId: string | null;
   batchNumber: number | null;

@@ -1,5 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { LETTER_KINDS, LETTER_STATES } from '../card-letters';
 import { ORDER_REASONS } from '../orders.service';
 import { CARD_STEPS, ORDER_STEPS } from '../timeline';
 import { CARD_TYPES } from '../validity';
@@ -33,11 +34,11 @@ const timelineStep = <const S extends readonly [string, ...string[]]>(steps: S) 
 /** A letter of the mailing, described by what it is and where it went: never its content (no code, no address). */
 export const letterView = z.strictObject({
   id: z.uuid(),
-  kind: z.enum(['card-letter', 'pin-letter']),
+  kind: z.enum(LETTER_KINDS),
   cardNumber: z.string(),
   orderId: z.uuid(),
-  state: z.enum(['held', 'waiting', 'batched', 'printed', 'returned']),
-  heldReason: nullableText('why the letter is held (its address cannot be laid out)'),
+  state: z.enum(LETTER_STATES),
+  heldReason: nullableText('why the letter is held (its address cannot be laid out, its card opposed, a letter of its card returned...)'),
   batchId: z.uuid().nullable(),
   batchNumber: z.number().int().nullable(),
   sequence: z.number().int().nullable().describe('its place in its batch'),
