@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   });
   const auditSequencer = app.get(AuditSequencer);
   await auditSequencer.start();
-  const queues = workers.start();
+  const queues = workers.start({ lockMs: cfg.QUEUE_JOB_LOCK_MS });
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
   await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
   await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);

@@ -1,8 +1,9 @@
 import { createServer, connect as netConnect, Server, Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { commandsOf } from '../../src/common/cli/usage';
 import { CLI_COMMANDS } from '../../src/root.modules';
-import { freePort, runCli } from '../support/processes';
+import { freePort, inPool, runCli } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 /**
@@ -44,6 +45,12 @@ const timed = async (args: string[], env: Record<string, string>) => {
  */
 const QUICK_FAILURE_SECONDS = 10;
 
+/**
+ * CLI processes run at once where a test runs many that do not depend on each other: as many as
+ * cores, 4 at most (a CLI start is mostly CPU: more at once only makes each one slower).
+ */
+const AT_ONCE = Math.min(4, Math.max(2, availableParallelism()));
+
 describe('the CLI without a command, with an unknown one, and with its services unreachable', () => {
   let db: TestDb;
   let env: Record<string, string>;
@@ -57,12 +64,11 @@ describe('the CLI without a command, with an unknown one, and with its services 
   });
 
   it('prints the list of commands on stderr and exits 2 when no command is given', async () => {
-    const r = await runCli([], env);
+    const [r, j] = await Promise.all([runCli([], env), runCli(['--json'], env)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: no command given\n/);
     for (const [name] of EVERY_COMMAND) expect(r.stderr).toContain(`  ${name}`);
-    const j = await runCli(['--json'], env);
     expect(j.code).toBe(2);
     expect(j.stdout.trim().split('\n')).toHaveLength(1);
     expect(j.json).toEqual({ error: { code: 'usage', message: 'no command given' } });
@@ -76,38 +82,38 @@ describe('the CLI without a command, with an unknown one, and with its services 
   });
 
   it('names an unknown command, prints the list and exits 2 (with --json: one usage error on stdout)', async () => {
-    const r = await runCli(['tokens:lst'], env);
+    const [r, j] = await Promise.all([runCli(['tokens:lst'], env), runCli(['tokens:lst', '--json'], env)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: unknown command 'tokens:lst'\n/);
     expect(r.stderr).toContain('  tokens:list');
-    const j = await runCli(['tokens:lst', '--json'], env);
     expect(j.code).toBe(2);
     expect(j.json).toEqual({ error: { code: 'usage', message: "unknown command 'tokens:lst'" } });
   });
 
   it('answers bad arguments of a command with validation_failed, written once (JSON on stdout, one error line on stderr), exit 2', async () => {
-    const missing = await runCli(['rpps:import:redate', '--json'], env);
+    const [missing, option, first] = await Promise.all([
+      runCli(['rpps:import:redate', '--json'], env),
+      runCli(['tokens:list', '--bogus', '--json'], env),
+      // An unknown option before any command is a bad argument too; `usage` is kept for no command or an unknown one.
+      runCli(['--bogus', '--json'], env),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stdout.trim().split('\n')).toHaveLength(1);
     expect(missing.json).toEqual({ error: { code: 'validation_failed', message: "missing required argument 'importId'" } });
     expect(missing.stderr).toBe("error: missing required argument 'importId'\n");
-    const option = await runCli(['tokens:list', '--bogus', '--json'], env);
     expect(option.code).toBe(2);
     expect(option.json).toEqual({ error: { code: 'validation_failed', message: "unknown option '--bogus'" } });
     expect(option.stderr).toBe("error: unknown option '--bogus'\n");
-    // An unknown option before any command is a bad argument too; `usage` is kept for no command or an unknown one.
-    const first = await runCli(['--bogus', '--json'], env);
     expect(first.code).toBe(2);
     expect(first.json).toEqual({ error: { code: 'validation_failed', message: "unknown option '--bogus'" } });
   });
 
   it("prints the list of commands, or a command's options, on stdout and exits 0 for --help, PostgreSQL or not", async () => {
     const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/cps` };
-    const r = await runCli(['--help'], down);
+    const [r, one] = await Promise.all([runCli(['--help'], down), runCli(['rpps:import', '--help'], down)]);
     expect(r.code).toBe(0);
     for (const [name] of EVERY_COMMAND) expect(r.stdout).toContain(`  ${name}`);
-    const one = await runCli(['rpps:import', '--help'], down);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/^Usage: cps rpps:import \[options\] <file\.\.\.>/);
     for (const flag of ['--as-of <date>', '--confirm-mass-change', '--json']) expect(one.stdout).toContain(flag);
@@ -117,11 +123,16 @@ describe('the CLI without a command, with an unknown one, and with its services 
     const port = await freePort();
     const down = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cps` };
     const line = `error: cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused)`;
-    for (const args of EVERY_COMMAND) {
-      const r = await timed(args, down);
+    // Each command as text and as --json, a few processes at a time; checked in order below.
+    const runs = await inPool(
+      EVERY_COMMAND.flatMap((args) => [args, [...args, '--json']]),
+      AT_ONCE,
+      (args) => timed(args, down),
+    );
+    for (const [i, args] of EVERY_COMMAND.entries()) {
+      const [r, j] = [runs[2 * i], runs[2 * i + 1]];
       expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 1, stdout: '', stderr: `${line}\n` });
       expect(r.seconds).toBeLessThan(QUICK_FAILURE_SECONDS);
-      const j = await timed([...args, '--json'], down);
       expect({ args, code: j.code, stderr: j.stderr, lines: j.stdout.trim().split('\n').length }).toEqual({
         args,
         code: 1,
@@ -186,8 +197,10 @@ describe('the CLI without a command, with an unknown one, and with its services 
 
   it('runs without Redis: no command connects to it (audit:verify, tokens:list, rpps:migrations)', async () => {
     const down = { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
-    for (const args of [['audit:verify'], ['tokens:list'], ['rpps:migrations', '--status', 'all']]) {
-      const r = await timed([...args, '--json'], down);
+    const commands = [['audit:verify'], ['tokens:list'], ['rpps:migrations', '--status', 'all']];
+    const runs = await inPool(commands, AT_ONCE, (args) => timed([...args, '--json'], down));
+    for (const [i, args] of commands.entries()) {
+      const r = runs[i];
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
       expect(r.json).toBeInstanceOf(Object);

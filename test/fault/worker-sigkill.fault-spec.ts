@@ -18,7 +18,8 @@ import { createTestDb, TestDb, testQueuePrefix } from '../support/services';
  * halfway through its transaction (its consumption recorded, its opposition requests waiting
  * on a table lock the test holds) when the worker is killed. A second worker finishes: the
  * ceased holder's cards are opposed once, the orders made once, as in an undisturbed run.
- * (The killed jobs come back when their BullMQ lock expires: convergence takes 60 to 90 s.)
+ * (The killed jobs come back when their BullMQ lock expires: QUEUE_JOB_LOCK_MS makes it 10 s here
+ * instead of 60 s, the stalled-job check running every 5 s; convergence takes 10 to 15 s.)
  */
 describe('fault: a worker killed with SIGKILL while it consumes registry events', () => {
   let redis: PrivateRedis;
@@ -49,6 +50,7 @@ describe('fault: a worker killed with SIGKILL while it consumes registry events'
       QUEUE_PREFIX: testQueuePrefix('fault-worker-kill'),
       OUTBOX_RELAY_INTERVAL_MS: '100',
       OUTBOX_REDELIVERY_SECONDS: '2',
+      QUEUE_JOB_LOCK_MS: '10000',
     };
     expect((await runCli(['rpps:import', fixtures.day1, '--json'], env)).code).toBe(0);
     expect((await runCli(['cards:import', fixtures.holders, '--json'], env)).code).toBe(0);
@@ -90,7 +92,8 @@ describe('fault: a worker killed with SIGKILL while it consumes registry events'
           .rows[0].n === ceasedCards &&
         (await pg.query(`SELECT count(*)::int AS n FROM opposition WHERE source = 'registry'`)).rows[0].n === ceasedCards,
       // The killed job is still "active" in Redis: the outbox leaves it to BullMQ, which hands it
-      // out again once its lock (60 s) has expired and a worker's stalled-job check (every 30 s) sees it.
+      // out again once its lock (QUEUE_JOB_LOCK_MS, 10 s) has expired and a worker's stalled-job check
+      // (every half of the lock, 5 s) sees it.
       150_000,
       'the second worker to consume the cessation and oppose its cards',
     ).catch(async (e) => {

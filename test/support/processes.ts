@@ -170,3 +170,20 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * `f` over `items`, at most `limit` at a time (CLI processes are mostly CPU: a few at once use
+ * the machine's cores without piling up); the results in the order of `items`.
+ */
+export async function inPool<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await f(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ IMPORT_ZIP_MAX_RATIO: '0' })).toThrow(/IMPORT_ZIP_MAX_RATIO/);
   });
 
+  it("keeps a running job's lock 60 s unless QUEUE_JOB_LOCK_MS says otherwise (5 s at least)", () => {
+    expect(loadConfig({}).QUEUE_JOB_LOCK_MS).toBe(60_000);
+    expect(loadConfig({ QUEUE_JOB_LOCK_MS: '10000' }).QUEUE_JOB_LOCK_MS).toBe(10_000);
+    expect(() => loadConfig({ QUEUE_JOB_LOCK_MS: '1000' })).toThrow(/QUEUE_JOB_LOCK_MS/);
+  });
+
   it('reads the CPS4 rollout professions as a list (empty: all)', () => {
     expect(loadConfig({}).CPS4_PROFESSIONS).toEqual([]);
     expect(loadConfig({ CPS4_PROFESSIONS: '10,21' }).CPS4_PROFESSIONS).toEqual(['10', '21']);

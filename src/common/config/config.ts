@@ -136,6 +136,12 @@ export const configSchema = z
     OUTBOX_RELAY_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
     /** An outbox message relayed but not consumed this long after is relayed again (contract.md). */
     OUTBOX_REDELIVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /**
+     * A running job's lock in Redis (BullMQ's lockDuration), renewed every half of it by its worker; the
+     * workers look for jobs whose lock has expired (a worker that died) every half of it too, and hand them
+     * out again: a killed worker's job runs again within about 1.5 times this.
+     */
+    QUEUE_JOB_LOCK_MS: z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
     /** PostgreSQL: a statement running longer is cancelled (the long runs set LONG_STATEMENT_TIMEOUT_MS on their own sessions). */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
     /** PostgreSQL: a session idle inside a transaction this long is ended by the server. */

@@ -58,7 +58,8 @@ export class QueueWorkers {
     if (problems.length) throw new Error(`job handlers are incomplete:\n  - ${problems.join('\n  - ')}`);
   }
 
-  start(): QueueName[] {
+  /** `lockMs`: a running job's lock, renewed every half of it; jobs whose lock expired are looked for as often. */
+  start(o: { lockMs: number } = { lockMs: 60_000 }): QueueName[] {
     const byQueue = new Map<QueueName, JobHandler[]>();
     for (const h of this.handlers) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h]);
     for (const [queue, list] of byQueue) {
@@ -67,7 +68,8 @@ export class QueueWorkers {
         connection: this.connection,
         prefix: this.prefix,
         concurrency,
-        lockDuration: 60_000,
+        lockDuration: o.lockMs,
+        stalledInterval: Math.round(o.lockMs / 2),
       });
       worker.on('error', (err) => this.log.error({ err, queue }, 'worker error'));
       this.workers.push(worker);
