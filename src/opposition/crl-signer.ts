@@ -2,9 +2,14 @@ import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, sign as cryptoSign, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { fileExists, readPrivateKeyPem, readPublicPem } from '../common/crypto/key-files';
 import { ECDSA_SHA256_ALGORITHM, extractSubjectNameDer } from './crl-encoder';
+
+/** @peculiar/x509, loaded on first use: every process loads this module, few of them check or make a CRL issuer certificate. */
+function loadX509(): typeof X509 {
+  return require('@peculiar/x509');
+}
 
 /**
  * What signs the CRLs. The software signer below holds an ECDSA P-256 key in memory; an
@@ -67,7 +72,8 @@ export class SoftwareCrlSigner implements CrlSigner {
     if (this.key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
       throw new CrlIssuerError(`${origin}: expected an ECDSA P-256 key, got ${this.key.asymmetricKeyType}${curve ? ` ${curve}` : ''}`);
     }
-    let cert: x509.X509Certificate;
+    const x509 = loadX509();
+    let cert: X509.X509Certificate;
     try {
       cert = new x509.X509Certificate(issuerCertificatePem);
     } catch (e) {
@@ -150,6 +156,7 @@ export async function loadCrlSigner(files: IssuerFiles): Promise<{ signer: Softw
 
 /** A self-signed ECDSA P-256 CRL issuer, for development and tests only. */
 export async function generateDevelopmentIssuer(name = DEV_ISSUER_NAME): Promise<{ keyPem: string; certPem: string }> {
+  const x509 = loadX509();
   type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
   type KeyPair = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
   const crypto = webcrypto as unknown as X509Crypto;

@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { raw as bwipRaw } from 'bwip-js';
+import type * as Bwip from 'bwip-js';
 import { MailingError } from '../mailing.errors';
 import type { BodyBlock, PagePlan } from './letter-text';
 import type { PageStamps } from './page-stamps';
+
+/** bwip-js, loaded when a first barcode is drawn (see loadPdfkit in letter-pdf-writer.ts). */
+function loadBwip(): typeof Bwip {
+  return require('bwip-js');
+}
 
 /**
  * The drawing of one letter page on A4 (pdfkit), from its plan (letter-text.ts). Positions
@@ -66,7 +71,7 @@ export function registerFonts(doc: PDFKit.PDFDocument, dir: string = fontsDir())
 
 /** The bars and spaces of a Code 128 symbol (in modules, a bar first), from bwip-js. */
 export function code128Modules(text: string): number[] {
-  const [symbol] = bwipRaw('code128', text, {}) as Array<{ sbs?: number[] }>;
+  const [symbol] = loadBwip().raw('code128', text, {}) as Array<{ sbs?: number[] }>;
   if (!symbol?.sbs) throw new MailingError('letter_render_failed', 'the barcode library gave no Code 128 bars', 500);
   return symbol.sbs;
 }

@@ -1,13 +1,18 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import PDFDocument from 'pdfkit';
+import type PDFDocumentClass from 'pdfkit';
 import { isPrintableLine, isSenderName, MAX_SENDER_NAME_LENGTH } from '../../common/config/letter-settings';
 import { MailingError } from '../mailing.errors';
 import { type CardLetter, checkLetter, type LetterKind, letterName, type PinLetter, postalCodeOf } from './letter-data';
 import { code128Modules, drawPage, registerFonts } from './letter-pages';
 import { cardLetterPlan, type LetterSender, type PagePlan, pinLetterPlan } from './letter-text';
 import { PageStamps } from './page-stamps';
+
+/** pdfkit, loaded when a first PDF is made: the processes that load this module and draw nothing (the API, most CLI commands) do not pay for it. */
+function loadPdfkit(): typeof PDFDocumentClass {
+  return require('pdfkit');
+}
 
 /**
  * One PDF of a batch of letters of one kind, a page per letter in sequence order, written as
@@ -162,6 +167,7 @@ export class LetterPdfWriter {
       this.floorPage = { plan, bars: code128Modules(plan.barcode), row };
     }
     const e = settings.encryption;
+    const PDFDocument = loadPdfkit();
     this.doc = new PDFDocument({
       autoFirstPage: false,
       size: 'A4',
