@@ -4,6 +4,7 @@ import { AuditService } from '../common/audit/audit.service';
 import { rowsReturned } from '../common/database/returning';
 import { isUuid } from '../common/database/uuid';
 import { keyOpens, openCodes, rewrapCodes, SealedCodes, sealCodes } from './code-seal';
+import { codesGone, whyNoCodes } from './codes-gone';
 import { MailingError } from './mailing.errors';
 import { CardCodes, drawCodes } from './pin-codes';
 import type { VaultKeyring } from './vault-keys';
@@ -260,7 +261,7 @@ export class CodeVaultService {
     let { keys } = await this.keyring();
     for (const id of ids) {
       const row = byId.get(id);
-      if (!row || row.destroyed_at) missing.set(id, whyNoCodes(row?.destroyed_reason ?? null, !!row));
+      if (!row || row.destroyed_at) missing.set(id, whyNoCodes({ issued: !!row, destroyedReason: row?.destroyed_reason ?? null }));
       else {
         if (!keys.has(row.key_id)) {
           this.covering = null;
@@ -277,16 +278,8 @@ export class CodeVaultService {
    * codesForLetters says it; read from the database alone: nothing is opened.
    */
   async withoutCodes(orderIds: string[]): Promise<Map<string, string>> {
-    const ids = [...new Set(orderIds.map((id) => id.toLowerCase()))];
-    const rows: Array<{ id: string; issued: boolean; destroyed_reason: string | null }> = ids.length
-      ? await this.ds.query(
-          `SELECT u.id::text AS id, k.order_id IS NOT NULL AS issued, k.destroyed_reason
-             FROM unnest($1::uuid[]) AS u(id) LEFT JOIN order_codes k ON k.order_id = u.id
-            WHERE k.order_id IS NULL OR k.destroyed_at IS NOT NULL`,
-          [ids],
-        )
-      : [];
-    return new Map(rows.map((r) => [r.id, whyNoCodes(r.destroyed_reason, r.issued)]));
+    const gone = await codesGone(this.ds, orderIds);
+    return new Map([...gone].map(([id, g]) => [id, whyNoCodes(g)]));
   }
 
   /**
@@ -382,9 +375,4 @@ export class CodeVaultService {
     const [row]: SealedRow[] = await this.ds.query(`SELECT ${SEALED_COLUMNS} FROM order_codes WHERE order_id = $1`, [orderId]);
     return row;
   }
-}
-
-/** Why an order has no codes to print: never issued, or destroyed (and why). */
-function whyNoCodes(destroyedReason: string | null, issued: boolean): string {
-  return issued ? `the codes were destroyed (${destroyedReason})` : 'no codes were issued for this order';
 }

@@ -10,6 +10,7 @@ import { rowsReturned } from '../common/database/returning';
 import { isUuid } from '../common/database/uuid';
 import { CardsService } from '../orders/cards.service';
 import { OrderActor, OrdersService } from '../orders/orders.service';
+import { codesGone, whyNoCodes } from './codes-gone';
 import { barcodeText } from './letters/letter-data';
 import { CARD_OPPOSED, LETTER_RETURNED, LetterKind } from './mailing.entities';
 import { MailingError } from './mailing.errors';
@@ -525,15 +526,12 @@ export class MailingLettersService {
         { orderId },
       );
     }
-    const [row]: Array<{ destroyed_at: Date | null; destroyed_reason: string | null }> = await em.query(
-      `SELECT destroyed_at, destroyed_reason FROM order_codes WHERE order_id = $1`,
-      [orderId],
-    );
-    const why = !row
-      ? 'no codes were issued for this order'
-      : row.destroyed_at
-        ? `the codes were destroyed on ${parisDate(row.destroyed_at)} (${row.destroyed_reason})`
-        : null;
+    const gone = (await codesGone(em, [orderId])).get(orderId.toLowerCase());
+    const why = !gone
+      ? null
+      : gone.destroyedAt
+        ? `the codes were destroyed on ${parisDate(gone.destroyedAt)} (${gone.destroyedReason})`
+        : whyNoCodes(gone);
     if (why) {
       throw new MailingError(
         'reprint_not_allowed',

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
+import { AuthedRequest } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { CommonError } from '../common/errors/domain-error';
-import { OrderActor } from '../orders/orders.service';
+import { orderActorOf } from '../orders/orders.fast-route';
 import {
   BatchDetail,
   BatchesPage,
@@ -82,7 +81,7 @@ export class MailingController {
   @Roles('operator')
   @ApiOkResponse({ type: PrintedAnswer.Output })
   printed(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
-    return this.letters.printed(id, actorFor(req));
+    return this.letters.printed(id, orderActorOf(req));
   }
 
   /**
@@ -97,7 +96,7 @@ export class MailingController {
   @ApiBody({ type: ReturnedBody, required: false })
   @ApiOkResponse({ type: ReturnedAnswer.Output })
   returned(@Param() { id }: MailingIdParams, @Body() body: ReturnedBody, @Req() req: AuthedRequest) {
-    return this.letters.returned(id, actorFor(req), body ?? {});
+    return this.letters.returned(id, orderActorOf(req), body ?? {});
   }
 
   /** Asks that a printed PIN letter be printed again, within the reprint window; another operator decides. */
@@ -105,25 +104,20 @@ export class MailingController {
   @HttpCode(201)
   @Roles('operator')
   reprint(@Param() { id }: MailingIdParams, @Body() body: ReprintBody, @Req() req: AuthedRequest) {
-    return this.letters.requestReprint(id, actorFor(req), body.reason);
+    return this.letters.requestReprint(id, orderActorOf(req), body.reason);
   }
 
   @Post('reprints/:id/approve')
   @HttpCode(200)
   @Roles('operator')
   approve(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
-    return this.letters.decideReprint(id, actorFor(req), true);
+    return this.letters.decideReprint(id, orderActorOf(req), true);
   }
 
   @Post('reprints/:id/reject')
   @HttpCode(200)
   @Roles('operator')
   reject(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
-    return this.letters.decideReprint(id, actorFor(req), false);
+    return this.letters.decideReprint(id, orderActorOf(req), false);
   }
-}
-
-function actorFor(req: AuthedRequest): OrderActor {
-  if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
-  return { actor: actorOf(req), principalId: req.principal.principalId, kind: req.principal.kind };
 }

@@ -1,14 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
+import { AuthedRequest, actorOf, principalOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { Principal } from '../common/auth/tokens.service';
-import { CommonError } from '../common/errors/domain-error';
 import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
 import { OrderDetail } from './dto/views.dto';
-import { createOrder, ORDER_CREATORS, principalOrderActor } from './orders.fast-route';
-import { OrderActor, OrdersService } from './orders.service';
+import { createOrder, ORDER_CREATORS, orderActorOf } from './orders.fast-route';
+import { OrdersService } from './orders.service';
 import { TimelinesService } from './timelines.service';
 
 @ApiTags('orders')
@@ -57,7 +55,7 @@ export class OrdersController {
   @HttpCode(200)
   @Roles('operator')
   approve(@Param() { id }: OrderParams, @Req() req: AuthedRequest) {
-    return this.orders.approve(id, orderActor(req));
+    return this.orders.approve(id, orderActorOf(req));
   }
 
   @Post(':id/reject')
@@ -81,13 +79,4 @@ export class OrdersController {
   retry(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
     return this.orders.retry(id, actorOf(req), body.reason);
   }
-}
-
-function orderActor(req: AuthedRequest): OrderActor {
-  return principalOrderActor(principalOf(req));
-}
-
-function principalOf(req: AuthedRequest): Principal {
-  if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
-  return req.principal;
 }

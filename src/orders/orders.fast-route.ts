@@ -1,3 +1,4 @@
+import { AuthedRequest, principalOf } from '../common/auth/auth.guard';
 import { Role } from '../common/auth/roles';
 import { Principal, principalActor, TokensService } from '../common/auth/tokens.service';
 import { FastRoute } from '../common/http/fast-path.adapter';
@@ -42,4 +43,9 @@ export function createOrder(orders: OrdersService, body: CreateOrderBody, key: s
 
 export function principalOrderActor(p: Principal): OrderActor {
   return { actor: principalActor(p), principalId: p.principalId, kind: p.kind };
+}
+
+/** The request's principal as an order actor (four eyes compare principals): for the orders and mailing routes. */
+export function orderActorOf(req: AuthedRequest): OrderActor {
+  return principalOrderActor(principalOf(req));
 }

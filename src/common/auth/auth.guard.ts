@@ -92,7 +92,12 @@ export function clientAddress(
 }
 
 /** The audit actor of an authenticated request: its principal (see principalActor). */
-export function actorOf(req: AuthedRequest): string {
+/** The request's principal (set by the guard); 401 if there is none. */
+export function principalOf(req: AuthedRequest): Principal {
   if (!req.principal) throw new CommonError('unauthenticated', 'no principal on this request', 401);
-  return principalActor(req.principal);
+  return req.principal;
+}
+
+export function actorOf(req: AuthedRequest): string {
+  return principalActor(principalOf(req));
 }
