@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const { cleanupOpenApiDoc } = await import('nestjs-zod');
   const { default: helmet } = await import('helmet');
   const { bodyLimitBytes, bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
+  const { consoleStatic } = await import('./common/http/console-static');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
   app.use(httpMetrics());
   app.use(helmet());
+  app.use(consoleStatic());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
   app.use(jsonBodiesOnly());

@@ -36,6 +36,7 @@ export const COMMON_ERROR_CODES = [
   'unsupported_media_type',
   'too_many_requests',
   'unusable_input',
+  'console_not_built',
 ] as const;
 export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
@@ -49,6 +50,7 @@ export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {
   unsupported_media_type: 'The request body must be JSON',
   too_many_requests: 'Too many requests: wait before trying again',
   unusable_input: 'The input cannot be used',
+  console_not_built: 'The console has not been built',
 };
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {
