@@ -33,6 +33,7 @@ import { cardTypeForCategory } from '../src/orders/validity';
 import { luhnCheckDigit } from '../src/rpps/identifiers';
 import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
 import { crlText, verifyCrl } from '../test/support/openssl';
+import { type ConsoleAccount, consoleAccounts } from './demo-console';
 
 // ---------------------------------------------------------------------------
 // Settings (fixed: the demo prints the same figures every time)
@@ -98,6 +99,8 @@ interface Ctx {
   operators?: { alice: string; bob: string };
   /** the card-letter batch, once made */
   cardBatch?: { batchId: string; number: number };
+  /** the people who sign in to the console, with their demo passwords */
+  consoleAccounts?: ConsoleAccount[];
 }
 
 interface Step {
@@ -864,6 +867,37 @@ const publishCrl: Step = {
 };
 
 /** The demo, in order. Later features append their steps here. */
+const consoleStep: Step = {
+  title: 'The console: demo accounts, and an order waiting for a second operator (users:create)',
+  async run(ctx) {
+    const { alice } = await operators(ctx);
+    ctx.consoleAccounts = await consoleAccounts({
+      usersCreate: async (args) => (await cli<{ principal: string; setPasswordUrl: string }>(ctx, args)).json,
+      apiUrl: ctx.api!.url,
+    });
+    const [pair] = await withDemoDb(
+      ctx,
+      async (c) =>
+        (
+          await c.query<{ national_id: string; profession_code: string }>(
+            `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
+              WHERE rp.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id)
+              ORDER BY rp.last_name DESC, rp.national_id LIMIT 1`,
+          )
+        ).rows,
+    );
+    const body = { nationalId: pair.national_id, professionCode: pair.profession_code, cardType: 'CPS', reason: 'manual' };
+    const made = await api<{ id: string; status: string }>(ctx, 'POST', '/api/v1/orders', body, alice);
+    if (made.status !== 201) throw new DemoFailure(`POST /api/v1/orders answered ${made.status}`, JSON.stringify(made.json));
+    return [
+      ...ctx.consoleAccounts.map(
+        (a) => `${a.name} (${a.roleLabel}): made by users:create, password set through its one-time link, signed in once`,
+      ),
+      `order ${made.json.id} for ${pair.national_id}, asked by demo-alice, waits in the console's order queue (${made.json.status})`,
+    ];
+  },
+};
+
 const STEPS: Step[] = [
   checkServices,
   freshDemoDatabase,
@@ -882,6 +916,7 @@ const STEPS: Step[] = [
   returnedLetter,
   expirySweep,
   publishCrl,
+  consoleStep,
   auditVerify,
 ];
 
@@ -893,7 +928,12 @@ function whereToLook(ctx: Ctx): string[] {
   const envs = `DATABASE_URL=${shown(ctx.demoUrl)} QUEUE_PREFIX=${QUEUE_PREFIX} DATA_DIR=${rel(ctx, ctx.dataDir)}`;
   const id = ctx.sampleId ?? '<nationalId>';
   const token = ctx.tokenFile ? `$(cat ${rel(ctx, ctx.tokenFile)})` : '<token>';
+  const accounts = ctx.consoleAccounts ?? [];
   return [
+    'The console (French), on the demo data:',
+    `  ${envs} npm start`,
+    '  then open http://localhost:3000/console/ and sign in as:',
+    ...accounts.map((a) => `    ${a.name.padEnd(16)} ${a.password.padEnd(30)} ${a.roleLabel}`),
     'Files:',
     `  ${rel(ctx, ctx.extractDir)}/  the extracts (day 1, day 2, truncated day 3) and day 2's expected changes (*.expected.json)`,
     'Look further (from the project folder):',

@@ -1,0 +1,241 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api } from '../api/client';
+import { unwrap } from '../api/problem';
+import { DataTable, Empty, Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
+import { formatCardNumber, formatDate, formatDateTime } from '../lib/format';
+import { cardState, cardStep, letterKind, letterState, oppositionReason } from '../lib/labels';
+import { mayUse } from '../session/roles';
+import { useSignedIn } from '../session/session';
+
+type Professional = Awaited<ReturnType<typeof loadProfessional>>;
+
+async function loadProfessional(nationalId: string) {
+  return unwrap(await api.GET('/api/v1/professionals/{nationalId}', { params: { path: { nationalId } } }));
+}
+
+const EVENT_KIND: Record<string, string> = {
+  NEW_PROFESSIONAL: 'Entrée au registre',
+  PROFESSION_ADDED: 'Profession ajoutée',
+  PROFESSION_REMOVED: 'Profession retirée',
+  IDENTITY_CHANGED: 'Identité modifiée',
+  SITUATION_CHANGED: 'Situation d’exercice modifiée',
+  IDENTIFIER_MIGRATED: 'Identifiant migré (ADELI → RPPS)',
+  CEASED: 'Cessation d’activité',
+};
+
+/** A professional: identity, professions, practice situations, cards with their timeline and letters, registry events. */
+export function ProfessionalPage() {
+  const { nationalId = '' } = useParams();
+  const { roles } = useSignedIn();
+  const q = useQuery({ queryKey: ['professional', nationalId], queryFn: () => loadProfessional(nationalId) });
+  if (q.isLoading) return <Loading />;
+  if (q.error || !q.data) return <ProblemAlert error={q.error} title="Professionnel introuvable" />;
+  const p = q.data;
+  return (
+    <>
+      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+        <ol className="fr-breadcrumb__list">
+          <li>
+            <Link className="fr-breadcrumb__link" to="/">
+              Recherche
+            </Link>
+          </li>
+          <li>
+            <span className="fr-breadcrumb__link" aria-current="page">
+              {p.lastName} {p.firstName}
+            </span>
+          </li>
+        </ol>
+      </nav>
+      <PageTitle>
+        {p.lastName} {p.firstName}{' '}
+        {p.status === 'ceased' ? (
+          <StateBadge tone="warning">Cessation d’activité</StateBadge>
+        ) : (
+          <StateBadge tone="success">En exercice</StateBadge>
+        )}
+      </PageTitle>
+      <dl className="cpx-dl">
+        <dt>Identifiant national</dt>
+        <dd>{p.nationalId}</dd>
+        <dt>Type d’identifiant</dt>
+        <dd>{p.idType === '8' ? 'RPPS' : p.idType === '0' ? 'ADELI' : p.idType}</dd>
+        {p.ceasedAt && (
+          <>
+            <dt>Cessation</dt>
+            <dd>{formatDate(p.ceasedAt)}</dd>
+          </>
+        )}
+        {p.migratedTo && (
+          <>
+            <dt>Migré vers</dt>
+            <dd>
+              <Link to={`/professionnels/${p.migratedTo}`}>{p.migratedTo}</Link>
+            </dd>
+          </>
+        )}
+      </dl>
+      {mayUse(roles, 'orders') && p.status !== 'ceased' && (
+        <Link
+          className="fr-btn fr-btn--secondary fr-icon-add-line fr-btn--icon-left fr-mb-4w"
+          to={`/professionnels/${p.nationalId}/commande`}
+        >
+          Commander une carte
+        </Link>
+      )}
+      <Professions p={p} />
+      <h2 className="fr-h3 fr-mt-4w">Cartes</h2>
+      {p.cards.length === 0 ? <Empty>Aucune carte.</Empty> : p.cards.map((c) => <CardPanel key={c.cardNumber} cardNumber={c.cardNumber} />)}
+      <Events p={p} />
+    </>
+  );
+}
+
+function Professions({ p }: { p: Professional }) {
+  return (
+    <>
+      <h2 className="fr-h3">Professions et situations d’exercice</h2>
+      {p.professions.length === 0 ? (
+        <Empty>Aucune profession au registre.</Empty>
+      ) : (
+        <DataTable
+          caption="Professions"
+          headers={['Profession', 'Code', 'Catégorie', 'Spécialité']}
+          rows={p.professions.map((pr) => [pr.professionLabel ?? '—', pr.professionCode, pr.categoryCode ?? '—', pr.specialtyCode ?? '—'])}
+        />
+      )}
+      {p.situations.length > 0 && (
+        <DataTable
+          caption="Situations d’exercice"
+          headers={['Profession', 'Structure', 'Adresse', 'SIRET / FINESS']}
+          rows={p.situations.map((s) => [
+            s.professionLabel ?? s.professionCode,
+            s.siteName ?? '—',
+            [s.streetNumber, s.streetTypeLabel, s.streetLabel, s.postalCode, s.city].filter(Boolean).join(' ') || '—',
+            s.siret ?? s.finessSite ?? '—',
+          ])}
+        />
+      )}
+    </>
+  );
+}
+
+function Events({ p }: { p: Professional }) {
+  const events = p.events ?? [];
+  return (
+    <>
+      <h2 className="fr-h3 fr-mt-4w">Événements du registre</h2>
+      {events.length === 0 ? (
+        <Empty>Aucun événement du registre ne concerne ce professionnel.</Empty>
+      ) : (
+        <DataTable
+          caption="Événements du registre qui ont concerné ce professionnel"
+          headers={['Date', 'Événement', 'Détail']}
+          rows={events.map((e) => [formatDate(e.asOf ?? e.createdAt), EVENT_KIND[e.kind] ?? e.kind, e.summary ?? '—'])}
+        />
+      )}
+    </>
+  );
+}
+
+/** One card: its state, validity, timeline (ordered → opposed) and letters; the opposition button while it is not opposed. */
+function CardPanel({ cardNumber }: { cardNumber: string }) {
+  const { roles } = useSignedIn();
+  const q = useQuery({
+    queryKey: ['card', cardNumber],
+    queryFn: async () => unwrap(await api.GET('/api/v1/cards/{cardNumber}', { params: { path: { cardNumber } } })),
+  });
+  if (q.isLoading) return <Loading />;
+  if (!q.data) return <ProblemAlert error={q.error} />;
+  const c = q.data;
+  const opposed = c.state === 'opposed';
+  return (
+    <section className="fr-card fr-card--no-arrow fr-mb-3w" aria-labelledby={`carte-${c.cardNumber}`}>
+      <div className="fr-card__body">
+        <div className="fr-card__content">
+          <h3 className="fr-card__title fr-h5" id={`carte-${c.cardNumber}`}>
+            Carte {c.cardType} n° {formatCardNumber(c.cardNumber)}{' '}
+            <StateBadge tone={opposed ? 'error' : c.state === 'active' ? 'success' : 'info'}>{cardState(c.state)}</StateBadge>
+          </h3>
+          <div className="fr-card__desc">
+            <dl className="cpx-dl">
+              <dt>Profession</dt>
+              <dd>{c.professionLabel ?? c.professionCode}</dd>
+              <dt>Validité</dt>
+              <dd>
+                du {formatDate(c.validFrom)} au {formatDate(c.validUntil)}
+              </dd>
+              {opposed && (
+                <>
+                  <dt>Opposition</dt>
+                  <dd>
+                    {oppositionReason(c.oppositionReason)}, le {formatDateTime(c.opposedAt)}
+                  </dd>
+                </>
+              )}
+              {c.replacesCard && (
+                <>
+                  <dt>Remplace</dt>
+                  <dd>la carte n° {formatCardNumber(c.replacesCard)}</dd>
+                </>
+              )}
+            </dl>
+            <div className="fr-grid-row fr-grid-row--gutters">
+              <div className="fr-col-12 fr-col-md-6">
+                <h4 className="fr-h6">Historique</h4>
+                <ol className="cpx-timeline">
+                  {c.timeline.map((t) => (
+                    <li key={`${t.step}-${t.at}`}>
+                      <strong>{cardStep(t.step)}</strong> — {formatDateTime(t.at)}
+                      {t.by && <span className="cpx-muted"> · {t.by}</span>}
+                      {t.reason && <div className="cpx-muted">{t.step === 'opposed' ? oppositionReason(t.reason) : t.reason}</div>}
+                    </li>
+                  ))}
+                </ol>
+              </div>
+              <div className="fr-col-12 fr-col-md-6">
+                <h4 className="fr-h6">Courriers</h4>
+                {c.letters.length === 0 ? (
+                  <Empty>Aucun courrier.</Empty>
+                ) : (
+                  <ul>
+                    {c.letters.map((l) => (
+                      <li key={l.id}>
+                        {letterKind(l.kind)}
+                        {l.reprintOf ? ' (réimpression)' : ''} : {letterState(l.state)}
+                        {l.printedAt && ` le ${formatDate(l.printedAt)}`}
+                        {l.batchNumber !== null && <span className="cpx-muted"> · lot {l.batchNumber}</span>}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            </div>
+          </div>
+        </div>
+        <div className="fr-card__footer">
+          <ul className="fr-btns-group fr-btns-group--inline-md">
+            {!opposed && mayUse(roles, 'opposition') && (
+              <li>
+                <Link
+                  className="fr-btn fr-btn--secondary fr-icon-error-warning-line fr-btn--icon-left"
+                  to={`/cartes/${c.cardNumber}/opposition`}
+                >
+                  Déclarer une opposition
+                </Link>
+              </li>
+            )}
+            {c.orderId && mayUse(roles, 'orders') && (
+              <li>
+                <Link className="fr-btn fr-btn--tertiary" to={`/commandes/${c.orderId}`}>
+                  Voir la commande
+                </Link>
+              </li>
+            )}
+          </ul>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import { unwrap } from '../api/problem';
+import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { formatCardNumber } from '../lib/format';
+import { cardState } from '../lib/labels';
+
+const PAGE_SIZE = 20;
+
+/** One box: a name (accents and case ignored, the start of it is enough), a national identifier or a card number. */
+export function Search() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const q = params.get('q')?.trim() ?? '';
+  const page = usePage();
+  const results = useQuery({
+    queryKey: ['search', q, page],
+    enabled: q.length >= 2,
+    placeholderData: keepPreviousData,
+    queryFn: async () => unwrap(await api.GET('/api/v1/search', { params: { query: { q, page, pageSize: PAGE_SIZE } } })),
+  });
+
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const text = String(new FormData(e.currentTarget).get('q') ?? '').trim();
+    navigate(text ? `/?q=${encodeURIComponent(text)}` : '/');
+  }
+
+  const data = results.data;
+  return (
+    <>
+      <PageTitle lead="Retrouvez un professionnel par son nom, son identifiant national (RPPS ou ADELI) ou le numéro d’une de ses cartes.">
+        Rechercher un professionnel
+      </PageTitle>
+      <form role="search" onSubmit={submit} className="fr-mb-4w" aria-label="Recherche de professionnel">
+        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+          <div className="fr-col-12 fr-col-md-9">
+            <Input
+              label="Nom, identifiant national ou numéro de carte"
+              hintText="Exemples : « lefevre mar », « 10100000001 », « 2000 0000 0001 ». Les accents et les majuscules sont ignorés."
+              nativeInputProps={{ name: 'q', defaultValue: q, type: 'search', autoComplete: 'off', minLength: 2, key: q }}
+            />
+          </div>
+          <div className="fr-col-12 fr-col-md-3 fr-mb-3w">
+            <Button type="submit" iconId="fr-icon-search-line" iconPosition="left">
+              Rechercher
+            </Button>
+          </div>
+        </div>
+      </form>
+      {q.length === 1 && <Empty>Saisissez au moins deux caractères.</Empty>}
+      <ProblemAlert error={results.error} />
+      {results.isLoading && <Loading what="Recherche en cours…" />}
+      {data && (
+        <section aria-labelledby="resultats">
+          <h2 id="resultats" className="fr-h4" aria-live="polite">
+            {countText(data.total, data.totalIsLowerBound, 'professionnel trouvé', 'professionnels trouvés')}
+          </h2>
+          {data.items.length === 0 ? (
+            <Empty>Aucun professionnel ne correspond. Vérifiez l’orthographe, ou essayez le début du nom seulement.</Empty>
+          ) : (
+            <DataTable
+              caption={`Résultats de la recherche « ${q} »`}
+              headers={['Nom', 'Prénom', 'Identifiant national', 'Professions', '']}
+              rows={data.items.map((p) => [
+                <Link key="n" to={`/professionnels/${p.nationalId}`}>
+                  {p.lastName}
+                </Link>,
+                p.firstName,
+                <span key="i" className="cpx-nowrap">
+                  {p.nationalId}
+                </span>,
+                p.professionLabels.join(', ') || p.professions.join(', '),
+                <span key="s">
+                  {p.ceased && <StateBadge tone="warning">Cessation d’activité</StateBadge>}{' '}
+                  {p.matchedCard && (
+                    <StateBadge tone={p.matchedCard.status === 'opposed' ? 'error' : 'info'}>
+                      Carte {formatCardNumber(p.matchedCard.cardNumber)} · {cardState(p.matchedCard.status)}
+                    </StateBadge>
+                  )}
+                </span>,
+              ])}
+            />
+          )}
+          <Pager total={data.total} page={page} pageSize={PAGE_SIZE} lowerBound={data.totalIsLowerBound} />
+        </section>
+      )}
+    </>
+  );
+}
