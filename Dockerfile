@@ -7,6 +7,7 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV SCARF_ANALYTICS=false \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     npm_config_audit=false \
     npm_config_fund=false \
     npm_config_update_notifier=false

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test tiers need and starts the local
-# services they talk to: PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379)
-# and pcscd with the vpcd virtual-reader driver (TCP 35963 and 35964).
+# Installs the Debian packages the test tiers need (chromium for the browser
+# tier among them) and starts the local services they talk to: PostgreSQL
+# (127.0.0.1:5432), Redis (127.0.0.1:6379) and pcscd with the vpcd
+# virtual-reader driver (TCP 35963 and 35964).
 #
 # Sourced by .ci/run; developers can run it on its own:
 #     bash .ci/services.sh
@@ -36,7 +37,9 @@ ci_retry() {
 ci_install_packages() {
   ci_section "Debian packages"
   # poppler-utils: pdftotext, pdfinfo and pdffonts read back the letters' PDFs in the tests.
-  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip poppler-utils)
+  # chromium, fonts-dejavu-core: the browser tier's browser (Playwright never downloads one:
+  # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1) and a font for its pages and screenshots.
+  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip poppler-utils chromium fonts-dejavu-core)
   # The node-svc machines come with the servers; install them too if absent
   # so the script also works on a bare Debian 12.
   command -v pg_ctlcluster >/dev/null 2>&1 || wanted+=(postgresql)

@@ -299,7 +299,7 @@ describe(OppositionsService.name, () => {
           asOf: '2027-01-01',
           cardsExpired: due,
           oppositionsCreated: due,
-          massChangeConfirmed: 'expiry sweep of ' + due + ' cards confirmed at the host by cli (--confirm-mass-change)',
+          massChangeConfirmed: `expiry sweep of ${due} cards confirmed at the host by cli (--confirm-mass-change)`,
         }),
       );
       expect(await sweep.expire({ asOf: '2027-01-01', actor: 'cli' })).toEqual(

@@ -25,7 +25,7 @@ export async function assertPostgres(): Promise<void> {
   } catch (e) {
     throw new Error(
       `PostgreSQL is not answering at ${withDatabase(BASE_DATABASE_URL, 'postgres')} (${(e as Error).message}). ` +
-        `The integration and end-to-end tiers need it: start it (see .ci/services.sh) — they never skip.`,
+        `The integration, end-to-end and browser tiers need it: start it (see .ci/services.sh) — they never skip.`,
     );
   } finally {
     await c.end().catch(() => undefined);
@@ -40,7 +40,7 @@ export async function assertRedis(): Promise<void> {
   } catch (e) {
     throw new Error(
       `Redis is not answering at ${REDIS_URL} (${(e as Error).message}). ` +
-        `The integration and end-to-end tiers need it: start it (see .ci/services.sh) — they never skip.`,
+        `The integration, end-to-end and browser tiers need it: start it (see .ci/services.sh) — they never skip.`,
     );
   } finally {
     r.disconnect();
