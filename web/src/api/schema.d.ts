@@ -115,6 +115,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/crls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CrlsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/encoders": {
         parameters: {
             query?: never;
@@ -189,6 +205,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["RppsController_confirmImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/rejects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RppsController_importRejects"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -615,6 +647,136 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivatedCard_Output: {
+            cardNumber: string;
+            /** @enum {string} */
+            cardType: "CPS" | "CPF" | "CPE" | "CPA";
+            /** @description the serial of its chip, null for a card brought in by cards:import */
+            chipSerial: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            firstName: string;
+            /** @description CPS3 or CPS4 */
+            generation: string | null;
+            lastName: string;
+            nationalId: string;
+            nationalIdInCard: string;
+            /** Format: date-time */
+            opposedAt: string | null;
+            /** @description why it was opposed (null for a card the old base handed over opposed) */
+            oppositionReason: string | null;
+            /** Format: uuid */
+            orderId: string | null;
+            professionCode: string;
+            /** @description the label of the profession (TRE_G15), null for an unlisted code */
+            professionLabel: string | null;
+            /** @description the card it replaces, opposed now (reason replacement); null when it replaces none or that one was opposed already */
+            replaced: string | null;
+            /** @description the card it replaces */
+            replacesCard: string | null;
+            /** @enum {string} */
+            source: "order" | "import";
+            /** @enum {string} */
+            state: "personalized" | "sent" | "active" | "opposed";
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date */
+            validFrom: string;
+            /** Format: date */
+            validUntil: string;
+        };
+        AuditCheckpointsAnswer_Output: {
+            /** @description oldest first */
+            checkpoints: {
+                /** @description the hash of the chain’s last entry at that length */
+                head: string;
+                id: string;
+                /** @description SHA-256 (hex) of the signing key’s SubjectPublicKeyInfo */
+                keyId: string;
+                /** @description base64 */
+                signature: string;
+                /** Format: date-time */
+                signedAt: string;
+                /** @description the length of the chain it signs */
+                size: number;
+            }[];
+            /** @description the public keys the checkpoints were signed with */
+            keys: {
+                algorithm: string;
+                /** Format: date-time */
+                firstUsedAt: string;
+                keyId: string;
+                /** @description PEM */
+                publicKey: string;
+            }[];
+            latest: {
+                /** @description the hash of the chain’s last entry at that length */
+                head: string;
+                id: string;
+                /** @description SHA-256 (hex) of the signing key’s SubjectPublicKeyInfo */
+                keyId: string;
+                /** @description base64 */
+                signature: string;
+                /** Format: date-time */
+                signedAt: string;
+                /** @description the length of the chain it signs */
+                size: number;
+            } | null;
+        };
+        AuditTrailPage_Output: {
+            /** @description the chain as stored (not recomputed here: audit:verify does) */
+            chain: {
+                /** @description the hash of its last entry */
+                head: string | null;
+                /** @description entries waiting to be linked */
+                queued: number;
+                /** @description entries linked into the chain */
+                size: number;
+            };
+            /** @description the latest signed checkpoint (of the longest chain) */
+            checkpoint: {
+                /** @description the hash of the chain’s last entry at that length */
+                head: string;
+                id: string;
+                /** @description SHA-256 (hex) of the signing key’s SubjectPublicKeyInfo */
+                keyId: string;
+                /** @description base64 */
+                signature: string;
+                /** Format: date-time */
+                signedAt: string;
+                /** @description the length of the chain it signs */
+                size: number;
+            } | null;
+            /** @description oldest first */
+            entries: {
+                /** @description what was done, e.g. order.approve */
+                action: string;
+                actor: string;
+                /** Format: date-time */
+                at: string;
+                /** @description what the entry recorded */
+                details: {
+                    [key: string]: unknown;
+                };
+                /** @description what it is about (one of the entity names GET /api/v1/audit?entity= takes) */
+                entity: string;
+                entityId: string;
+                /** @description its hash in the chain */
+                hash: string | null;
+                id: string;
+                /** @description the hash of the entry before it in the chain */
+                prevHash: string | null;
+                /** @description its place in the chain, null while it is queued */
+                seq: number | null;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
         BatchDetail_Output: {
             /**
              * Format: date
@@ -667,9 +829,12 @@ export interface components {
                     /** @enum {string} */
                     state: "held" | "waiting" | "batched" | "printed" | "returned";
                 }[];
+                /** @description 1-based */
                 page: number;
                 pageSize: number;
+                /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
                 total: number;
+                /** @description true when more match than were counted: total is then a lower bound */
                 totalIsLowerBound: boolean;
             };
             /** @description how many letters it was assembled with */
@@ -716,9 +881,12 @@ export interface components {
                 /** @enum {string} */
                 state: "rendering" | "ready" | "printed";
             }[];
+            /** @description 1-based */
             page: number;
             pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
             total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
             totalIsLowerBound: boolean;
         };
         CardDetail_Output: {
@@ -798,6 +966,63 @@ export interface components {
             /** Format: date */
             validUntil: string;
         };
+        CardsPage_Output: {
+            items: {
+                cardNumber: string;
+                /** @enum {string} */
+                cardType: "CPS" | "CPF" | "CPE" | "CPA";
+                /** @description the serial of its chip, null for a card brought in by cards:import */
+                chipSerial: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                firstName: string;
+                /** @description CPS3 or CPS4 */
+                generation: string | null;
+                lastName: string;
+                nationalId: string;
+                nationalIdInCard: string;
+                /** Format: date-time */
+                opposedAt: string | null;
+                /** @description why it was opposed (null for a card the old base handed over opposed) */
+                oppositionReason: string | null;
+                /** Format: uuid */
+                orderId: string | null;
+                professionCode: string;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                /** @description the card it replaces */
+                replacesCard: string | null;
+                /** @enum {string} */
+                source: "order" | "import";
+                /** @enum {string} */
+                state: "personalized" | "sent" | "active" | "opposed";
+                /** Format: date-time */
+                updatedAt: string;
+                /** Format: date */
+                validFrom: string;
+                /** Format: date */
+                validUntil: string;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
+        CardStatusAnswer_Output: {
+            cardNumber: string;
+            /**
+             * Format: date-time
+             * @description opposed: since when (a card past its end of validity: the end of its last day, Paris time)
+             */
+            opposedAt?: string | null;
+            /** @description opposed: why (null for a card the old base handed over opposed) */
+            reason?: string | null;
+            /** @enum {string} */
+            status: "valid" | "opposed" | "unknown";
+        };
         CreateOrderBody: {
             /** @enum {string} */
             cardType: "CPS" | "CPF" | "CPE" | "CPA";
@@ -807,6 +1032,100 @@ export interface components {
             reason: "first-issue" | "renewal" | "content-change" | "replacement" | "manual";
             replacesCard?: string;
         };
+        CrlsAnswer_Output: {
+            /** @description the latest 20 publications, full and delta, newest first */
+            history: {
+                /** @description a delta: the full CRL it adds to */
+                baseCrlNumber: number | null;
+                bytes: number;
+                crlNumber: number;
+                /** @description the oppositions it lists */
+                entries: number;
+                /** @enum {string} */
+                kind: "full" | "delta";
+                /**
+                 * Format: date-time
+                 * @description when the next one is due at the latest
+                 */
+                nextUpdate: string;
+                /** Format: date-time */
+                publishedAt: string;
+                publishedBy: string;
+                /** @description of its DER bytes, hex */
+                sha256: string;
+                /** Format: date-time */
+                thisUpdate: string;
+            }[];
+            /** @description the full CRL served now (GET /opposition/crl); null before the first is published */
+            latest: {
+                bytes: number;
+                crlNumber: number;
+                /** @description the delta CRL served with it (based on it), when there is one */
+                deltaCrlNumber?: number;
+                /** @description the oppositions that delta adds */
+                deltaEntries?: number;
+                /** @description the oppositions it lists */
+                entries: number;
+                /**
+                 * Format: date-time
+                 * @description when the next one is due at the latest
+                 */
+                nextUpdate: string;
+                /** Format: date-time */
+                publishedAt: string;
+                /** @description of its DER bytes, hex */
+                sha256: string;
+                /** Format: date-time */
+                thisUpdate: string;
+            } | null;
+            /** @description where relying parties download them (no token): DER, and the issuer’s certificate in PEM */
+            links: {
+                /** @enum {string} */
+                crl: "/opposition/crl";
+                /** @enum {string} */
+                deltaCrl: "/opposition/delta-crl";
+                /** @enum {string} */
+                issuerCertificate: "/opposition/issuer.crt";
+            };
+        };
+        DeclaredOpposition_Output: {
+            cardNumber: string;
+            /**
+             * @description how it reached them
+             * @enum {string}
+             */
+            channel: "phone" | "form" | "portal" | "registry" | "system" | "import" | "returned-mail";
+            /** @description the declarer’s comment */
+            comment: string | null;
+            /** @description false: the card was opposed before, and this is its opposition (nothing recorded now) */
+            created: boolean;
+            declaredBy: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description loss or theft: since when the card may have been misused
+             */
+            invalidityDate: string | null;
+            /** Format: date-time */
+            opposedAt: string;
+            /**
+             * @description null only for a card the old base handed over opposed, without its reason
+             * @enum {string|null}
+             */
+            reason: "expiry" | "loss" | "theft" | "malfunction" | "non-receipt" | "cessation" | "replacement" | null;
+            /**
+             * Format: uuid
+             * @description the order of its replacement card, when one was made
+             */
+            replacementOrderId: string | null;
+            /**
+             * @description who recorded it
+             * @enum {string}
+             */
+            source: "helpdesk" | "operator" | "registry" | "system" | "import";
+            /** @description what was checked of the caller’s identity (a declaration) */
+            verification: string | null;
+        };
         DeclareOppositionBody: {
             /** @enum {string} */
             channel: "phone" | "form" | "portal" | "registry";
@@ -815,9 +1134,522 @@ export interface components {
             reason: string;
             verification: string;
         };
+        EncodersPage_Output: {
+            items: {
+                cardsDone: number;
+                cardsFailed: number;
+                /** @description failures in a row (error past ENCODER_MAX_CONSECUTIVE_FAILURES) */
+                consecutiveFailures: number;
+                /** @enum {string} */
+                driver: "pcsc" | "simulated";
+                /** Format: date-time */
+                heartbeatAt: string;
+                host: string;
+                /** @description `<host>/<reader>` */
+                id: string;
+                /** @description why its last card failed */
+                lastError: string | null;
+                /** Format: date-time */
+                lastErrorAt: string | null;
+                /**
+                 * Format: uuid
+                 * @description the order being written
+                 */
+                orderId: string | null;
+                /** @description `<host>:<pid>` of the worker process that runs it; null once it stopped cleanly */
+                processId: string | null;
+                /** @description the PC/SC reader name (or the simulated reader’s) */
+                reader: string;
+                /** Format: date-time */
+                resetAt: string | null;
+                /** @description who last reset it */
+                resetBy: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                /**
+                 * @description offline when its process stopped or has not beaten for 3 heartbeats; error waits for an operator’s reset
+                 * @enum {string}
+                 */
+                state: "idle" | "waiting-card" | "writing" | "error" | "offline";
+                /**
+                 * @description offline: what it was doing when it stopped (null: it stopped cleanly)
+                 * @enum {string|null}
+                 */
+                stoppedIn: "idle" | "waiting-card" | "writing" | "error" | "offline" | null;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
+        EncoderStationAnswer_Output: {
+            cardsDone: number;
+            cardsFailed: number;
+            /** @description failures in a row (error past ENCODER_MAX_CONSECUTIVE_FAILURES) */
+            consecutiveFailures: number;
+            /** @enum {string} */
+            driver: "pcsc" | "simulated";
+            /** Format: date-time */
+            heartbeatAt: string;
+            host: string;
+            /** @description `<host>/<reader>` */
+            id: string;
+            /** @description why its last card failed */
+            lastError: string | null;
+            /** Format: date-time */
+            lastErrorAt: string | null;
+            /**
+             * Format: uuid
+             * @description the order being written
+             */
+            orderId: string | null;
+            /** @description `<host>:<pid>` of the worker process that runs it; null once it stopped cleanly */
+            processId: string | null;
+            /** @description the PC/SC reader name (or the simulated reader’s) */
+            reader: string;
+            /** Format: date-time */
+            resetAt: string | null;
+            /** @description who last reset it */
+            resetBy: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * @description offline when its process stopped or has not beaten for 3 heartbeats; error waits for an operator’s reset
+             * @enum {string}
+             */
+            state: "idle" | "waiting-card" | "writing" | "error" | "offline";
+            /**
+             * @description offline: what it was doing when it stopped (null: it stopped cleanly)
+             * @enum {string|null}
+             */
+            stoppedIn: "idle" | "waiting-card" | "writing" | "error" | "offline" | null;
+        };
         EnqueueImportBody: {
             asOf?: string;
             files: string[];
+        };
+        ImportConfirmed_Output: {
+            /** Format: date-time */
+            confirmedAt: string;
+            confirmedBy: string;
+            /** Format: uuid */
+            importId: string;
+            /**
+             * Format: uuid
+             * @description the job that applies it (GET /api/v1/jobs/:id)
+             */
+            jobRunId: string;
+            /** @description a held import: what applying it would do */
+            preview: {
+                /** @description professionals it would add */
+                added: number;
+                /** @description professionals it would cease */
+                ceased: number;
+                /** @description professionals on both sides with a change */
+                changed: number;
+                /** @description the registry events, by kind */
+                events: {
+                    CEASED: number;
+                    IDENTIFIER_MIGRATED: number;
+                    IDENTITY_CHANGED: number;
+                    NEW_PROFESSIONAL: number;
+                    PROFESSION_ADDED: number;
+                    PROFESSION_REMOVED: number;
+                    SITUATION_CHANGED: number;
+                };
+                professionalsBefore: number;
+                /** @description the first changes, ceased professionals first (at most 20) */
+                sample: {
+                    /** @enum {string} */
+                    kind: "NEW_PROFESSIONAL" | "PROFESSION_ADDED" | "PROFESSION_REMOVED" | "IDENTITY_CHANGED" | "SITUATION_CHANGED" | "IDENTIFIER_MIGRATED" | "CEASED";
+                    nationalId: string;
+                    professionCode?: string;
+                    /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                    professionLabel?: string | null;
+                }[];
+            } | null;
+            /** @enum {string} */
+            state: "queued";
+            /**
+             * @description until the job has applied it
+             * @enum {string}
+             */
+            status: "held";
+        };
+        ImportDetail_Output: {
+            actor: string;
+            /**
+             * Format: date
+             * @description the day of the extract
+             */
+            asOf: string | null;
+            /**
+             * Format: uuid
+             * @description the job applying it once confirmed
+             */
+            confirmationJobRunId: string | null;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            /** @description the principal that confirmed it (a held import) */
+            confirmedBy: string | null;
+            /**
+             * Format: uuid
+             * @description on the import that applies a held one: the held import
+             */
+            confirmsImportId: string | null;
+            /** @description why it failed, or why it is held */
+            error: string | null;
+            /** @description the registry events it emitted (a held import: would emit), by kind */
+            events: {
+                CEASED: number;
+                IDENTIFIER_MIGRATED: number;
+                IDENTITY_CHANGED: number;
+                NEW_PROFESSIONAL: number;
+                PROFESSION_ADDED: number;
+                PROFESSION_REMOVED: number;
+                SITUATION_CHANGED: number;
+            } | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            importId: string;
+            /** @description the layout of its Personne_activite file (personne-activite-52 or -56) */
+            layout: string | null;
+            /** @description a held import: what applying it would do */
+            preview: {
+                /** @description professionals it would add */
+                added: number;
+                /** @description professionals it would cease */
+                ceased: number;
+                /** @description professionals on both sides with a change */
+                changed: number;
+                /** @description the registry events, by kind */
+                events: {
+                    CEASED: number;
+                    IDENTIFIER_MIGRATED: number;
+                    IDENTITY_CHANGED: number;
+                    NEW_PROFESSIONAL: number;
+                    PROFESSION_ADDED: number;
+                    PROFESSION_REMOVED: number;
+                    SITUATION_CHANGED: number;
+                };
+                professionalsBefore: number;
+                /** @description the first changes, ceased professionals first (at most 20) */
+                sample: {
+                    /** @enum {string} */
+                    kind: "NEW_PROFESSIONAL" | "PROFESSION_ADDED" | "PROFESSION_REMOVED" | "IDENTITY_CHANGED" | "SITUATION_CHANGED" | "IDENTIFIER_MIGRATED" | "CEASED";
+                    nationalId: string;
+                    professionCode?: string;
+                    /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                    professionLabel?: string | null;
+                }[];
+            } | null;
+            /** @description and after it */
+            professionalsAfter: number | null;
+            /** @description professionals in practice before it */
+            professionalsBefore: number | null;
+            rowsAccepted: number;
+            rowsRead: number;
+            /** @description GET /api/v1/imports/:id/rejects lists them */
+            rowsRejected: number;
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * @description baseline: the first, into an empty registry; held: waits for an operator’s confirmation (see preview)
+             * @enum {string}
+             */
+            status: "running" | "baseline" | "applied" | "unchanged" | "held" | "failed";
+            /** @description the principal that submitted it over the API (it may not confirm it); null: run at the host */
+            submittedBy: string | null;
+        };
+        ImportQueued_Output: {
+            /**
+             * Format: uuid
+             * @description GET /api/v1/jobs/:id follows it
+             */
+            jobRunId: string;
+            /** @enum {string} */
+            state: "queued";
+        };
+        ImportRejectsPage_Output: {
+            items: {
+                /** @description the file it was read from */
+                file: string;
+                /** @description its line number in that file (the header is line 1) */
+                line: number;
+                /** @description why it was rejected */
+                reason: string;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
+        ImportsPage_Output: {
+            items: {
+                actor: string;
+                /**
+                 * Format: date
+                 * @description the day of the extract
+                 */
+                asOf: string | null;
+                /**
+                 * Format: uuid
+                 * @description the job applying it once confirmed
+                 */
+                confirmationJobRunId: string | null;
+                /** Format: date-time */
+                confirmedAt: string | null;
+                /** @description the principal that confirmed it (a held import) */
+                confirmedBy: string | null;
+                /**
+                 * Format: uuid
+                 * @description on the import that applies a held one: the held import
+                 */
+                confirmsImportId: string | null;
+                /** @description why it failed, or why it is held */
+                error: string | null;
+                /** @description the registry events it emitted (a held import: would emit), by kind */
+                events: {
+                    CEASED: number;
+                    IDENTIFIER_MIGRATED: number;
+                    IDENTITY_CHANGED: number;
+                    NEW_PROFESSIONAL: number;
+                    PROFESSION_ADDED: number;
+                    PROFESSION_REMOVED: number;
+                    SITUATION_CHANGED: number;
+                } | null;
+                /** Format: date-time */
+                finishedAt: string | null;
+                /** Format: uuid */
+                importId: string;
+                /** @description the layout of its Personne_activite file (personne-activite-52 or -56) */
+                layout: string | null;
+                /** @description a held import: what applying it would do */
+                preview: {
+                    /** @description professionals it would add */
+                    added: number;
+                    /** @description professionals it would cease */
+                    ceased: number;
+                    /** @description professionals on both sides with a change */
+                    changed: number;
+                    /** @description the registry events, by kind */
+                    events: {
+                        CEASED: number;
+                        IDENTIFIER_MIGRATED: number;
+                        IDENTITY_CHANGED: number;
+                        NEW_PROFESSIONAL: number;
+                        PROFESSION_ADDED: number;
+                        PROFESSION_REMOVED: number;
+                        SITUATION_CHANGED: number;
+                    };
+                    professionalsBefore: number;
+                    /** @description the first changes, ceased professionals first (at most 20) */
+                    sample: {
+                        /** @enum {string} */
+                        kind: "NEW_PROFESSIONAL" | "PROFESSION_ADDED" | "PROFESSION_REMOVED" | "IDENTITY_CHANGED" | "SITUATION_CHANGED" | "IDENTIFIER_MIGRATED" | "CEASED";
+                        nationalId: string;
+                        professionCode?: string;
+                        /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                        professionLabel?: string | null;
+                    }[];
+                } | null;
+                /** @description and after it */
+                professionalsAfter: number | null;
+                /** @description professionals in practice before it */
+                professionalsBefore: number | null;
+                rowsAccepted: number;
+                rowsRead: number;
+                /** @description GET /api/v1/imports/:id/rejects lists them */
+                rowsRejected: number;
+                /** Format: date-time */
+                startedAt: string;
+                /**
+                 * @description baseline: the first, into an empty registry; held: waits for an operator’s confirmation (see preview)
+                 * @enum {string}
+                 */
+                status: "running" | "baseline" | "applied" | "unchanged" | "held" | "failed";
+                /** @description the principal that submitted it over the API (it may not confirm it); null: run at the host */
+                submittedBy: string | null;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
+        JobRunDetail_Output: {
+            /** @description who started it */
+            actor: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description why it failed */
+            error: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep";
+            /** @description what it was asked to do (files by their names only) */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description progress / total, in percent (one decimal), when the total is known */
+            percent: number | null;
+            /** @description what it is doing now, when it says */
+            phase: string | null;
+            /** @description rows, cards or letters done so far */
+            progress: number;
+            /** @description what it did, as its command answers it; for a held run, what it waits for */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /**
+             * @description queued, running, succeeded, failed (see error) or held for a person’s decision (see result)
+             * @enum {string}
+             */
+            state: "queued" | "running" | "succeeded" | "failed" | "held";
+            /** @description how many there are to do, when known */
+            total: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        JobsPage_Output: {
+            /** @description outbox messages whose delivery failed, newest first (at most 100) */
+            failedMessages: {
+                /** Format: date-time */
+                createdAt: string;
+                /** @description how many times it was relayed */
+                deliveries: number;
+                /** @description its last delivery’s error */
+                error: string;
+                /** Format: date-time */
+                failedAt: string | null;
+                /** @description the outbox message */
+                id: string;
+                /** Format: date-time */
+                lastRelayedAt: string | null;
+                /** @description ids only */
+                payload: {
+                    [key: string]: unknown;
+                };
+                /** @description the queue its topic goes to */
+                queue: string;
+                /**
+                 * @description retrying: relayed again after OUTBOX_REDELIVERY_SECONDS; failed: refused for good
+                 * @enum {string}
+                 */
+                state: "retrying" | "failed";
+                topic: string;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            queues: {
+                /** @description the queue's jobs by state */
+                crl: {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
+                mailing: {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
+                opposition: {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
+                "registry-events": {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
+                renewals: {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
+                "rpps-import": {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+            };
+            /** @description latest first */
+            runs: {
+                /** @description who started it */
+                actor: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description why it failed */
+                error: string | null;
+                /** Format: date-time */
+                finishedAt: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep";
+                /** @description what it was asked to do (files by their names only) */
+                params: {
+                    [key: string]: unknown;
+                };
+                /** @description progress / total, in percent (one decimal), when the total is known */
+                percent: number | null;
+                /** @description what it is doing now, when it says */
+                phase: string | null;
+                /** @description rows, cards or letters done so far */
+                progress: number;
+                /** @description what it did, as its command answers it; for a held run, what it waits for */
+                result: {
+                    [key: string]: unknown;
+                } | null;
+                /** Format: date-time */
+                startedAt: string | null;
+                /**
+                 * @description queued, running, succeeded, failed (see error) or held for a person’s decision (see result)
+                 * @enum {string}
+                 */
+                state: "queued" | "running" | "succeeded" | "failed" | "held";
+                /** @description how many there are to do, when known */
+                total: number | null;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
         };
         LetterByBarcode_Output: {
             /** @description its barcode's text, B<batch number>-<sequence> */
@@ -852,6 +1684,169 @@ export interface components {
             /** @enum {string} */
             state: "held" | "waiting" | "batched" | "printed" | "returned";
         };
+        MigrationDecided_Output: {
+            adeliNationalId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** @description who confirmed or rejected it */
+            decidedBy: string | null;
+            /** @description their first name */
+            firstName: string | null;
+            id: string;
+            /**
+             * Format: uuid
+             * @description the import that found it
+             */
+            importId: string;
+            /** @description the RPPS professional’s name of practice */
+            lastName: string | null;
+            rppsNationalId: string;
+            /**
+             * @description correspondence: from the file, applied; candidate: an operator decides
+             * @enum {string}
+             */
+            source: "correspondence" | "candidate";
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected" | "applied";
+        };
+        MigrationsPage_Output: {
+            items: {
+                adeliNationalId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                decidedAt: string | null;
+                /** @description who confirmed or rejected it */
+                decidedBy: string | null;
+                /** @description their first name */
+                firstName: string | null;
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description the import that found it
+                 */
+                importId: string;
+                /** @description the RPPS professional’s name of practice */
+                lastName: string | null;
+                rppsNationalId: string;
+                /**
+                 * @description correspondence: from the file, applied; candidate: an operator decides
+                 * @enum {string}
+                 */
+                source: "correspondence" | "candidate";
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "rejected" | "applied";
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
+        OppositionAnswer_Output: {
+            cardNumber: string;
+            /**
+             * @description how it reached them
+             * @enum {string}
+             */
+            channel: "phone" | "form" | "portal" | "registry" | "system" | "import" | "returned-mail";
+            /** @description the declarer’s comment */
+            comment: string | null;
+            declaredBy: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description loss or theft: since when the card may have been misused
+             */
+            invalidityDate: string | null;
+            /** Format: date-time */
+            opposedAt: string;
+            /**
+             * @description null only for a card the old base handed over opposed, without its reason
+             * @enum {string|null}
+             */
+            reason: "expiry" | "loss" | "theft" | "malfunction" | "non-receipt" | "cessation" | "replacement" | null;
+            /**
+             * Format: uuid
+             * @description the order of its replacement card, when one was made
+             */
+            replacementOrderId: string | null;
+            /**
+             * @description who recorded it
+             * @enum {string}
+             */
+            source: "helpdesk" | "operator" | "registry" | "system" | "import";
+            /** @description what was checked of the caller’s identity (a declaration) */
+            verification: string | null;
+        };
+        OrderAnswer_Output: {
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** @description who approved it (policy for an order approved by policy) */
+            approvedBy: string | null;
+            /** Format: uuid */
+            approvedByPrincipal: string | null;
+            /** @enum {string} */
+            cardType: "CPS" | "CPF" | "CPE" | "CPA";
+            /** @description the card content frozen at approval (as the registry said then), null before */
+            content: {
+                categoryCode: string;
+                civilityCode: string;
+                civilityPracticeCode: string;
+                firstName: string;
+                lastName: string;
+                nationalId: string;
+                professionCode: string;
+                /** @description up to 8 practice situations of that profession */
+                situations: {
+                    city: string;
+                    finessSite: string;
+                    modeCode: string;
+                    postalCode: string;
+                    sectorCode: string;
+                    siret: string;
+                    siteName: string;
+                    streetLabel: string;
+                    streetNumber: string;
+                    streetTypeLabel: string;
+                    structureId: string;
+                }[];
+                specialtyCode: string;
+                specialtyTypeCode: string;
+            } | null;
+            /** @description CPS3 or CPS4, once approved */
+            generation: string | null;
+            /** Format: uuid */
+            id: string;
+            nationalId: string;
+            /** @description cards claimed for it at personalization (it fails past PERSONALIZATION_MAX_ATTEMPTS; a retry starts again from 0) */
+            personalizationAttempts: number;
+            professionCode: string;
+            /** @description the label of the profession (TRE_G15), null for an unlisted code */
+            professionLabel: string | null;
+            /** @enum {string} */
+            reason: "first-issue" | "renewal" | "content-change" | "replacement" | "manual";
+            /** @description the card it replaces */
+            replacesCard: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+            requestedBy: string;
+            /**
+             * Format: uuid
+             * @description who asked for it (null: by policy): another person approves
+             */
+            requestedByPrincipal: string | null;
+            /** @enum {string} */
+            status: "requested" | "approved" | "personalizing" | "personalized" | "card-letter-sent" | "pin-letter-sent" | "closed" | "rejected" | "cancelled" | "failed";
+            /** @description why it is in its state, when a step said */
+            statusReason: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         OrderDetail_Output: {
             /** Format: date-time */
             approvedAt: string | null;
@@ -863,11 +1858,33 @@ export interface components {
             cardNumber: string | null;
             /** @enum {string} */
             cardType: "CPS" | "CPF" | "CPE" | "CPA";
-            /** @description the card content frozen at approval */
+            /** @description the card content frozen at approval (as the registry said then), null before */
             content: {
-                [key: string]: unknown;
+                categoryCode: string;
+                civilityCode: string;
+                civilityPracticeCode: string;
+                firstName: string;
+                lastName: string;
+                nationalId: string;
+                professionCode: string;
+                /** @description up to 8 practice situations of that profession */
+                situations: {
+                    city: string;
+                    finessSite: string;
+                    modeCode: string;
+                    postalCode: string;
+                    sectorCode: string;
+                    siret: string;
+                    siteName: string;
+                    streetLabel: string;
+                    streetNumber: string;
+                    streetTypeLabel: string;
+                    structureId: string;
+                }[];
+                specialtyCode: string;
+                specialtyTypeCode: string;
             } | null;
-            /** @description CPS3 or CPS4 */
+            /** @description CPS3 or CPS4, once approved */
             generation: string | null;
             /** Format: uuid */
             id: string;
@@ -902,6 +1919,7 @@ export interface components {
                 state: "held" | "waiting" | "batched" | "printed" | "returned";
             }[];
             nationalId: string;
+            /** @description cards claimed for it at personalization (it fails past PERSONALIZATION_MAX_ATTEMPTS; a retry starts again from 0) */
             personalizationAttempts: number;
             professionCode: string;
             /** @description the label of the profession (TRE_G15), null for an unlisted code */
@@ -913,7 +1931,10 @@ export interface components {
             /** Format: date-time */
             requestedAt: string;
             requestedBy: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description who asked for it (null: by policy): another person approves
+             */
             requestedByPrincipal: string | null;
             /** @description the chips spoiled for it at personalization (to be destroyed, never mailed) */
             spoiledCards: {
@@ -946,6 +1967,79 @@ export interface components {
         OrderReasonBody: {
             reason: string;
         };
+        OrdersPage_Output: {
+            items: {
+                /** Format: date-time */
+                approvedAt: string | null;
+                /** @description who approved it (policy for an order approved by policy) */
+                approvedBy: string | null;
+                /** Format: uuid */
+                approvedByPrincipal: string | null;
+                /** @enum {string} */
+                cardType: "CPS" | "CPF" | "CPE" | "CPA";
+                /** @description the card content frozen at approval (as the registry said then), null before */
+                content: {
+                    categoryCode: string;
+                    civilityCode: string;
+                    civilityPracticeCode: string;
+                    firstName: string;
+                    lastName: string;
+                    nationalId: string;
+                    professionCode: string;
+                    /** @description up to 8 practice situations of that profession */
+                    situations: {
+                        city: string;
+                        finessSite: string;
+                        modeCode: string;
+                        postalCode: string;
+                        sectorCode: string;
+                        siret: string;
+                        siteName: string;
+                        streetLabel: string;
+                        streetNumber: string;
+                        streetTypeLabel: string;
+                        structureId: string;
+                    }[];
+                    specialtyCode: string;
+                    specialtyTypeCode: string;
+                } | null;
+                /** @description CPS3 or CPS4, once approved */
+                generation: string | null;
+                /** Format: uuid */
+                id: string;
+                nationalId: string;
+                /** @description cards claimed for it at personalization (it fails past PERSONALIZATION_MAX_ATTEMPTS; a retry starts again from 0) */
+                personalizationAttempts: number;
+                professionCode: string;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                /** @enum {string} */
+                reason: "first-issue" | "renewal" | "content-change" | "replacement" | "manual";
+                /** @description the card it replaces */
+                replacesCard: string | null;
+                /** Format: date-time */
+                requestedAt: string;
+                requestedBy: string;
+                /**
+                 * Format: uuid
+                 * @description who asked for it (null: by policy): another person approves
+                 */
+                requestedByPrincipal: string | null;
+                /** @enum {string} */
+                status: "requested" | "approved" | "personalizing" | "personalized" | "card-letter-sent" | "pin-letter-sent" | "closed" | "rejected" | "cancelled" | "failed";
+                /** @description why it is in its state, when a step said */
+                statusReason: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
+            total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
+            totalIsLowerBound: boolean;
+        };
         PrintedAnswer_Output: {
             /** Format: uuid */
             batchId: string;
@@ -971,8 +2065,143 @@ export interface components {
                 sequence: number;
             }[];
         };
+        ProfessionalDetail_Output: {
+            /** @description their cards, latest first (GET /api/v1/cards/:cardNumber: a card with its timeline and letters) */
+            cards: {
+                cardNumber: string;
+                /** @enum {string} */
+                cardType: "CPS" | "CPF" | "CPE" | "CPA";
+                /** @description the serial of its chip, null for a card brought in by cards:import */
+                chipSerial: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                firstName: string;
+                /** @description CPS3 or CPS4 */
+                generation: string | null;
+                lastName: string;
+                nationalId: string;
+                nationalIdInCard: string;
+                /** Format: date-time */
+                opposedAt: string | null;
+                /** @description why it was opposed (null for a card the old base handed over opposed) */
+                oppositionReason: string | null;
+                /** Format: uuid */
+                orderId: string | null;
+                professionCode: string;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                /** @description the card it replaces */
+                replacesCard: string | null;
+                /** @enum {string} */
+                source: "order" | "import";
+                /** @enum {string} */
+                state: "personalized" | "sent" | "active" | "opposed";
+                /** Format: date-time */
+                updatedAt: string;
+                /** Format: date */
+                validFrom: string;
+                /** Format: date */
+                validUntil: string;
+            }[];
+            /** Format: date-time */
+            ceasedAt: string | null;
+            civilityCode: string;
+            civilityPracticeCode: string;
+            /** @description the latest 50 registry events that touched them, newest first */
+            events: {
+                /**
+                 * Format: date
+                 * @description the day of that import’s extract
+                 */
+                asOf: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description what changed, as recorded (professions, names before and after, the identifier migrated from...) */
+                details: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description the import that emitted it (or whose candidate migration was decided)
+                 */
+                importId: string;
+                /** @enum {string} */
+                kind: "NEW_PROFESSIONAL" | "PROFESSION_ADDED" | "PROFESSION_REMOVED" | "IDENTITY_CHANGED" | "SITUATION_CHANGED" | "IDENTIFIER_MIGRATED" | "CEASED";
+                /** @description the profession added or removed */
+                professionCode: string | null;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                /** @description what changed, in a few words (English) */
+                summary: string;
+            }[];
+            firstName: string;
+            identifier: string;
+            /** @description 0: ADELI, 8: RPPS */
+            idType: string;
+            /** @description the name of practice */
+            lastName: string;
+            /** @description the RPPS identifier an ADELI one migrated to */
+            migratedTo: string | null;
+            nationalId: string;
+            professions: {
+                categoryCode: string;
+                professionCode: string;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                specialtyCode: string;
+                specialtyTypeCode: string;
+            }[];
+            /** @description practice situations, in the order of the extract ("" for a field the extract leaves empty) */
+            situations: {
+                cedex: string;
+                city: string;
+                countryCode: string;
+                countryLabel: string;
+                distributionMention: string;
+                finessLegal: string;
+                finessSite: string;
+                geoComplement: string;
+                modeCode: string;
+                postalCode: string;
+                professionCode: string;
+                /** @description the label of the profession (TRE_G15), null for an unlisted code */
+                professionLabel: string | null;
+                recipientComplement: string;
+                registrationAuthority: string;
+                repetitionIndex: string;
+                sectorCode: string;
+                siren: string;
+                siret: string;
+                siteName: string;
+                streetLabel: string;
+                streetNumber: string;
+                streetTypeLabel: string;
+                structureId: string;
+            }[];
+            /** @enum {string} */
+            status: "active" | "ceased";
+        };
         ReprintBody: {
             reason: string;
+        };
+        ReprintDecided_Output: {
+            /**
+             * Format: uuid
+             * @description approved: the new letter of the codes, waiting for the next batch
+             */
+            letterId: string | null;
+            /** Format: uuid */
+            requestId: string;
+            /** @enum {string} */
+            state: "approved" | "rejected";
+        };
+        ReprintRequested_Output: {
+            /**
+             * Format: uuid
+             * @description GET /api/v1/mailing/reprints lists it; another operator approves or rejects it
+             */
+            requestId: string;
         };
         ReprintsPage_Output: {
             items: {
@@ -1011,9 +2240,12 @@ export interface components {
                 /** @enum {string} */
                 state: "pending" | "approved" | "rejected";
             }[];
+            /** @description 1-based */
             page: number;
             pageSize: number;
+            /** @description how many match, all pages together, counted up to 10000 (see totalIsLowerBound) */
             total: number;
+            /** @description true when more match than were counted: total is then a lower bound */
             totalIsLowerBound: boolean;
         };
         ReturnedAnswer_Output: {
@@ -1065,7 +2297,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditTrailPage_Output"];
+                };
             };
         };
     };
@@ -1085,7 +2319,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointsAnswer_Output"];
+                };
             };
         };
     };
@@ -1106,7 +2342,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CardsPage_Output"];
+                };
             };
         };
     };
@@ -1146,7 +2384,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ActivatedCard_Output"];
+                };
             };
         };
     };
@@ -1165,7 +2405,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OppositionAnswer_Output"];
+                };
             };
         };
     };
@@ -1184,11 +2426,23 @@ export interface operations {
             };
         };
         responses: {
+            /** @description the card was opposed before: its opposition, nothing recorded now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclaredOpposition_Output"];
+                };
+            };
+            /** @description the card opposed now, and its replacement ordered when the reason calls for one */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeclaredOpposition_Output"];
+                };
             };
         };
     };
@@ -1207,7 +2461,28 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CardStatusAnswer_Output"];
+                };
+            };
+        };
+    };
+    CrlsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrlsAnswer_Output"];
+                };
             };
         };
     };
@@ -1227,7 +2502,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EncodersPage_Output"];
+                };
             };
         };
     };
@@ -1247,7 +2524,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EncoderStationAnswer_Output"];
+                };
             };
         };
     };
@@ -1267,7 +2546,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportsPage_Output"];
+                };
             };
         };
     };
@@ -1288,7 +2569,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportQueued_Output"];
+                };
             };
         };
     };
@@ -1307,7 +2590,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportDetail_Output"];
+                };
             };
         };
     };
@@ -1326,7 +2611,33 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportConfirmed_Output"];
+                };
+            };
+        };
+    };
+    RppsController_importRejects: {
+        parameters: {
+            query?: {
+                page?: string;
+                pageSize?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRejectsPage_Output"];
+                };
             };
         };
     };
@@ -1348,7 +2659,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobsPage_Output"];
+                };
             };
         };
     };
@@ -1367,7 +2680,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobRunDetail_Output"];
+                };
             };
         };
     };
@@ -1480,7 +2795,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReprintRequested_Output"];
+                };
             };
         };
     };
@@ -1547,7 +2864,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReprintDecided_Output"];
+                };
             };
         };
     };
@@ -1566,14 +2885,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReprintDecided_Output"];
+                };
             };
         };
     };
     OrdersController_list: {
         parameters: {
             query?: {
+                cardType?: string;
                 nationalId?: string;
+                olderThanDays?: string;
                 page?: string;
                 pageSize?: string;
                 reason?: string;
@@ -1589,7 +2912,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrdersPage_Output"];
+                };
             };
         };
     };
@@ -1609,11 +2934,23 @@ export interface operations {
             };
         };
         responses: {
+            /** @description the same order, for an Idempotency-Key seen before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
+            };
+            /** @description the new order, waiting for a second person’s approval */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
             };
         };
     };
@@ -1653,7 +2990,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
             };
         };
     };
@@ -1676,7 +3015,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
             };
         };
     };
@@ -1699,7 +3040,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
             };
         };
     };
@@ -1722,7 +3065,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrderAnswer_Output"];
+                };
             };
         };
     };
@@ -1763,7 +3108,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProfessionalDetail_Output"];
+                };
             };
         };
     };
@@ -1784,7 +3131,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationsPage_Output"];
+                };
             };
         };
     };
@@ -1799,11 +3148,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the migration, confirmed (IDENTIFIER_MIGRATED emitted) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDecided_Output"];
+                };
             };
         };
     };
@@ -1818,11 +3170,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the migration, rejected (CEASED and NEW_PROFESSIONAL emitted) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDecided_Output"];
+                };
             };
         };
     };
