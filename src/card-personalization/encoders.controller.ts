@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
-import { EncoderParams, EncodersQuery } from './dto/encoders.dto';
+import { EncoderParams, EncoderStationAnswer, EncodersPage, EncodersQuery } from './dto/encoders.dto';
 import { registerEncoderMetrics } from './encoder-fleet.metrics';
 import { EncoderFleetService } from './encoder-fleet.service';
 
@@ -22,6 +22,7 @@ export class EncodersController {
    */
   @Get()
   @Roles('operator')
+  @ApiOkResponse({ type: EncodersPage.Output })
   list(@Query() q: EncodersQuery) {
     return this.fleet.list(q);
   }
@@ -33,6 +34,7 @@ export class EncodersController {
   @Post(':id/reset')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: EncoderStationAnswer.Output })
   @ApiParam({ name: 'id', description: 'the station id `<host>/<reader>`, URL-encoded (encodeURIComponent: `/` as %2F)' })
   reset(@Param() { id }: EncoderParams, @Req() req: AuthedRequest) {
     return this.fleet.reset(id, actorOf(req));

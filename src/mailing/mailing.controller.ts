@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthedRequest } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { orderActorOf } from '../orders/orders.fast-route';
@@ -13,6 +13,8 @@ import {
   MailingIdParams,
   PrintedAnswer,
   ReprintBody,
+  ReprintDecided,
+  ReprintRequested,
   ReprintsPage,
   ReprintsQuery,
   ReturnedAnswer,
@@ -103,6 +105,7 @@ export class MailingController {
   @Post('letters/:id/reprint')
   @HttpCode(201)
   @Roles('operator')
+  @ApiCreatedResponse({ type: ReprintRequested.Output })
   reprint(@Param() { id }: MailingIdParams, @Body() body: ReprintBody, @Req() req: AuthedRequest) {
     return this.letters.requestReprint(id, orderActorOf(req), body.reason);
   }
@@ -110,6 +113,7 @@ export class MailingController {
   @Post('reprints/:id/approve')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: ReprintDecided.Output })
   approve(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
     return this.letters.decideReprint(id, orderActorOf(req), true);
   }
@@ -117,6 +121,7 @@ export class MailingController {
   @Post('reprints/:id/reject')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: ReprintDecided.Output })
   reject(@Param() { id }: MailingIdParams, @Req() req: AuthedRequest) {
     return this.letters.decideReprint(id, orderActorOf(req), false);
   }

@@ -28,6 +28,28 @@ export interface CrlDocument {
   issuerCertificatePem: string | null;
 }
 
+/** A publication as the console lists it (GET /api/v1/crls). */
+export interface CrlPublicationSummary {
+  crlNumber: number;
+  kind: CrlKind;
+  /** A delta's base: the full CRL it adds to. */
+  baseCrlNumber: number | null;
+  entries: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  sha256: string;
+  bytes: number;
+  publishedAt: Date;
+  publishedBy: string;
+}
+
+const SUMMARY_COLUMNS = `crl_number::float8 AS "crlNumber", kind, base_crl_number::float8 AS "baseCrlNumber", entries,
+  this_update AS "thisUpdate", next_update AS "nextUpdate", sha256, bytes::float8 AS bytes, created_at AS "publishedAt",
+  published_by AS "publishedBy"`;
+
+/** How many publications GET /api/v1/crls lists, newest first. */
+export const CRL_HISTORY_SHOWN = 20;
+
 /** DER bytes per crl_publication_part row: small enough that neither side holds a hex copy of a 40 MB CRL at once. */
 export const CRL_PART_BYTES = 4 * 1024 * 1024;
 
@@ -66,6 +88,22 @@ export class CrlStore {
       return view;
     };
     return { full: pick('full'), delta: pick('delta') };
+  }
+
+  /** The CRLs served now, as the console lists them: the latest full CRL and the latest delta based on it (see current). */
+  async currentSummaries(): Promise<Record<CrlKind, CrlPublicationSummary | null>> {
+    const rows: CrlPublicationSummary[] = await this.ds.query(
+      `WITH f AS (SELECT max(crl_number) AS n FROM crl_publication WHERE kind = 'full')
+       SELECT ${SUMMARY_COLUMNS} FROM crl_publication
+        WHERE crl_number = (SELECT n FROM f)
+           OR crl_number = (SELECT max(crl_number) FROM crl_publication WHERE kind = 'delta' AND base_crl_number = (SELECT n FROM f))`,
+    );
+    return { full: rows.find((r) => r.kind === 'full') ?? null, delta: rows.find((r) => r.kind === 'delta') ?? null };
+  }
+
+  /** The latest publications, full and delta, newest first (by CRL number: both kinds share the sequence). */
+  async history(limit = CRL_HISTORY_SHOWN): Promise<CrlPublicationSummary[]> {
+    return this.ds.query(`SELECT ${SUMMARY_COLUMNS} FROM crl_publication ORDER BY crl_number DESC LIMIT $1`, [limit]);
   }
 
   /**

@@ -4,6 +4,7 @@ import { RppsModule } from '../rpps/rpps.module';
 import { CrlController } from './crl.controller';
 import { CrlCache } from './crl-cache.service';
 import { CrlStore } from './crl-store.service';
+import { CrlsController } from './crls.controller';
 import { ExpiryHandler } from './expiry.handler';
 import { ExpiryService } from './expiry.service';
 import { OppositionRequestsHandler } from './opposition-requests.handler';
@@ -17,7 +18,7 @@ import { OppositionsService } from './oppositions.service';
  */
 @Module({
   imports: [RppsModule, OrdersModule],
-  controllers: [OppositionsController, CrlController],
+  controllers: [OppositionsController, CrlController, CrlsController],
   providers: [OppositionsService, ExpiryService, CrlStore, CrlCache, OppositionRequestsHandler, ExpiryHandler],
   exports: [OppositionsService, ExpiryService, CrlStore, OppositionRequestsHandler, ExpiryHandler],
 })

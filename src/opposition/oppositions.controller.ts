@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { PrincipalThrottlerGuard } from '../common/http/principal-throttler.guard';
 import { CardsService } from '../orders/cards.service';
 import { CardParams } from '../orders/dto/cards.dto';
+import { CardStatusAnswer } from '../orders/dto/views.dto';
 import { DeclareOppositionBody } from './dto/declare-opposition.dto';
+import { DeclaredOpposition, OppositionAnswer } from './dto/opposition-views.dto';
 import { OppositionsService } from './oppositions.service';
 import { STATUS_ROLES } from './status.fast-route';
 
@@ -23,6 +25,11 @@ export class OppositionsController {
   @Post(':cardNumber/oppositions')
   @Roles('helpdesk', 'operator')
   @UseGuards(PrincipalThrottlerGuard)
+  @ApiCreatedResponse({
+    type: DeclaredOpposition.Output,
+    description: 'the card opposed now, and its replacement ordered when the reason calls for one',
+  })
+  @ApiOkResponse({ type: DeclaredOpposition.Output, description: 'the card was opposed before: its opposition, nothing recorded now' })
   async declare(
     @Param() { cardNumber }: CardParams,
     @Body() body: DeclareOppositionBody,
@@ -39,8 +46,10 @@ export class OppositionsController {
     return { ...opposition, created };
   }
 
+  /** The card's opposition; 404 `opposition_not_found` when it has none. */
   @Get(':cardNumber/oppositions')
   @Roles('helpdesk', 'operator', 'auditor')
+  @ApiOkResponse({ type: OppositionAnswer.Output })
   get(@Param() { cardNumber }: CardParams) {
     return this.oppositions.get(cardNumber);
   }
@@ -52,6 +61,7 @@ export class OppositionsController {
    */
   @Get(':cardNumber/status')
   @Roles(...STATUS_ROLES)
+  @ApiOkResponse({ type: CardStatusAnswer.Output })
   status(@Param() { cardNumber }: CardParams) {
     return this.cards.status(cardNumber);
   }

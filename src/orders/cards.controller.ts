@@ -4,7 +4,7 @@ import { AuthedRequest, actorOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CardsService } from './cards.service';
 import { CardParams, CardsQuery } from './dto/cards.dto';
-import { CardDetail } from './dto/views.dto';
+import { ActivatedCard, CardDetail, CardsPage } from './dto/views.dto';
 import { TimelinesService } from './timelines.service';
 
 @ApiTags('cards')
@@ -19,6 +19,7 @@ export class CardsController {
   /** A holder's cards, latest first, one page of them (`page`, `pageSize`), with `total`. */
   @Get()
   @Roles('operator', 'helpdesk', 'auditor')
+  @ApiOkResponse({ type: CardsPage.Output })
   list(@Query() q: CardsQuery) {
     return this.cards.listByHolder(q);
   }
@@ -27,6 +28,7 @@ export class CardsController {
   @Post(':cardNumber/activation')
   @HttpCode(200)
   @Roles('batch')
+  @ApiOkResponse({ type: ActivatedCard.Output })
   activate(@Param() { cardNumber }: CardParams, @Req() req: AuthedRequest) {
     return this.cards.activate(cardNumber, actorOf(req));
   }

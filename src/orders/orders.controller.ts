@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthedRequest, actorOf, principalOf } from '../common/auth/auth.guard';
 import { Roles } from '../common/auth/roles.decorator';
 import { CreateOrderBody, ListOrdersQuery, OrderParams, OrderReasonBody } from './dto/orders.dto';
-import { OrderDetail } from './dto/views.dto';
+import { OrderAnswer, OrderDetail, OrdersPage } from './dto/views.dto';
 import { createOrder, ORDER_CREATORS, orderActorOf } from './orders.fast-route';
 import { OrdersService } from './orders.service';
 import { TimelinesService } from './timelines.service';
@@ -22,6 +22,8 @@ export class OrdersController {
   @Post()
   @Roles(...ORDER_CREATORS)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the same order' })
+  @ApiCreatedResponse({ type: OrderAnswer.Output, description: 'the new order, waiting for a second person’s approval' })
+  @ApiOkResponse({ type: OrderAnswer.Output, description: 'the same order, for an Idempotency-Key seen before' })
   async create(
     @Body() body: CreateOrderBody,
     @Headers('idempotency-key') key: string | undefined,
@@ -33,8 +35,13 @@ export class OrdersController {
     return order;
   }
 
+  /**
+   * The orders, latest first, one page of them (`page`, `pageSize`), filtered by `status`, `reason`,
+   * `cardType`, `nationalId` and age (`olderThanDays`: requested more than that many days ago).
+   */
   @Get()
   @Roles('operator', 'auditor')
+  @ApiOkResponse({ type: OrdersPage.Output })
   list(@Query() q: ListOrdersQuery) {
     return this.orders.list(q);
   }
@@ -54,6 +61,7 @@ export class OrdersController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: OrderAnswer.Output })
   approve(@Param() { id }: OrderParams, @Req() req: AuthedRequest) {
     return this.orders.approve(id, orderActorOf(req));
   }
@@ -61,6 +69,7 @@ export class OrdersController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: OrderAnswer.Output })
   reject(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
     return this.orders.reject(id, actorOf(req), body.reason);
   }
@@ -68,6 +77,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: OrderAnswer.Output })
   cancel(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
     return this.orders.cancel(id, actorOf(req), body.reason);
   }
@@ -76,6 +86,7 @@ export class OrdersController {
   @Post(':id/retry')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOkResponse({ type: OrderAnswer.Output })
   retry(@Param() { id }: OrderParams, @Body() body: OrderReasonBody, @Req() req: AuthedRequest) {
     return this.orders.retry(id, actorOf(req), body.reason);
   }

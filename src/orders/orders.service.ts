@@ -292,8 +292,20 @@ export class OrdersService {
     return rows[0];
   }
 
-  /** One page of the orders matching `q` (latest first), and how many match. */
-  async list(q: { status?: OrderState; reason?: OrderReason; nationalId?: string; page?: number; pageSize?: number }) {
+  /**
+   * One page of the orders matching `q` (latest first), and how many match. `olderThanDays`: requested
+   * more than that many days (× 24 h) before now, by the clock.
+   */
+  async list(q: {
+    status?: OrderState;
+    reason?: OrderReason;
+    cardType?: string;
+    nationalId?: string;
+    olderThanDays?: number;
+    page?: number;
+    pageSize?: number;
+  }) {
+    const requestedBefore = q.olderThanDays === undefined ? undefined : new Date(this.clock.now().getTime() - q.olderThanDays * 86_400_000);
     return paged<OrderView>(this.ds, {
       select: ORDER_COLUMNS,
       from: 'card_order',
@@ -301,7 +313,9 @@ export class OrdersService {
         const where: string[] = [];
         if (q.status) where.push(`status = ${p(q.status)}`);
         if (q.reason) where.push(`reason = ${p(q.reason)}`);
+        if (q.cardType) where.push(`card_type = ${p(q.cardType)}`);
         if (q.nationalId) where.push(`national_id = ${p(q.nationalId)}`);
+        if (requestedBefore) where.push(`requested_at < ${p(requestedBefore)}`);
         return where.length ? `WHERE ${where.join(' AND ')}` : '';
       },
       orderBy: 'requested_at DESC, id',

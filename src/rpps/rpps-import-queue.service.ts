@@ -7,6 +7,7 @@ import { Principal, principalActor } from '../common/auth/tokens.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
+import { rowsReturned } from '../common/database/returning';
 import { isUuid } from '../common/database/uuid';
 import { ExtractFormatError } from '../common/extract/extract.errors';
 import { inspectExtract, ZipLimits } from '../common/extract/extract-open';
@@ -210,7 +211,9 @@ export class RppsImportQueueService {
         confirms: { importId, by },
       };
       const jobRunId = await this.queueJob(em, by, params);
-      const [{ confirmed_at: confirmedAt }]: Array<{ confirmed_at: Date }> = await em.query(
+      // (An UPDATE's rows come as [rows, count] from TypeORM's driver: read through rowsReturned.)
+      const [{ confirmed_at: confirmedAt }] = await rowsReturned<{ confirmed_at: Date }>(
+        em,
         `UPDATE rpps_import SET confirmed_by_principal = $2, confirmed_at = now(), confirmation_job_run_id = $3
           WHERE id = $1 RETURNING confirmed_at`,
         [importId, principal.principalId, jobRunId],

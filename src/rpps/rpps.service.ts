@@ -6,6 +6,7 @@ import { Param } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
 import { MailingAddress, mailingAddressSql } from './mailing-address';
 import { professionLabelSql } from './professions';
+import { registryEventSummary } from './registry-event-summary';
 import { RppsError } from './rpps.errors';
 
 export interface ProfessionalView {
@@ -41,6 +42,24 @@ export interface CardContent {
   specialtyCode: string;
   situations: Array<Record<string, string>>;
 }
+
+/** A registry event about a professional, as the professional's view shows it (newest first). */
+export interface RegistryEventView {
+  id: string;
+  kind: string;
+  importId: string;
+  /** The day of its import's extract. */
+  asOf: string | null;
+  createdAt: Date;
+  professionCode: string | null;
+  professionLabel: string | null;
+  /** What changed, in a few words (registryEventSummary). */
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+/** How many registry events the professional's view shows, newest first. */
+export const PROFESSIONAL_EVENTS_SHOWN = 50;
 
 /** Where a (professional, profession) stands in the registry (RppsService.standing). */
 export type RegistryStanding =
@@ -221,6 +240,40 @@ export class RppsService {
       [id],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The latest registry events that touched a professional (at most `limit`, newest first): those
+   * about their national id and, for an ADELI identifier that migrated, the IDENTIFIER_MIGRATED
+   * event of its RPPS identifier that names it. Read through the events' national id index.
+   */
+  async eventsOf(nationalId: string, limit = PROFESSIONAL_EVENTS_SHOWN): Promise<RegistryEventView[]> {
+    const rows: Array<Omit<RegistryEventView, 'summary'>> = await this.ds.query(
+      `SELECT e.id::text AS id, e.kind, e.import_id AS "importId", to_char(i.as_of, 'YYYY-MM-DD') AS "asOf", e.created_at AS "createdAt",
+              e.profession_code AS "professionCode", ${professionLabelSql('e.profession_code')} AS "professionLabel", e.details
+         FROM rpps_event e JOIN rpps_import i ON i.id = e.import_id
+        WHERE e.national_id = $1
+           OR (e.national_id = (SELECT p.migrated_to FROM rpps_professional p WHERE p.national_id = $1)
+               AND e.kind = 'IDENTIFIER_MIGRATED' AND e.details->>'fromNationalId' = $1)
+        ORDER BY e.id DESC LIMIT $2`,
+      [nationalId, limit],
+    );
+    return rows.map((r) => ({ ...r, summary: registryEventSummary(r) }));
+  }
+
+  /** One page of the lines an import rejected (file, line, why; never the line itself), in file and line order; 404 `import_not_found`. */
+  async importRejects(id: string, q: { page?: number; pageSize?: number } = {}) {
+    const found = isUuid(id) ? await this.ds.query(`SELECT 1 FROM rpps_import WHERE id = $1`, [id]) : [];
+    if (!found.length) throw new RppsError('import_not_found', `no import ${id}`, 404);
+    return paged<{ file: string; line: number; reason: string }>(this.ds, {
+      select: `r.file, r.line_no AS line, r.reason`,
+      from: 'rpps_reject r',
+      where: (p: Param) => `WHERE r.import_id = ${p(id)}`,
+      orderBy: 'r.file, r.line_no',
+      page: q.page,
+      pageSize: q.pageSize,
+      defaultPageSize: 100,
+    });
   }
 
   /** One page of the professionals in practice whose name starts with `name` (taken literally), and how many match. */

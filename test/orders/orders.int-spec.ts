@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { TokensService } from '../../src/common/auth/tokens.service';
+import { Clock } from '../../src/common/clock/clock';
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { CardBaseImportService } from '../../src/orders/card-base-import.service';
 import { ORDER_REASONS, OrderActor, OrdersService } from '../../src/orders/orders.service';
@@ -350,6 +351,40 @@ describe(OrdersService.name, () => {
     it('answers 404 for an unknown order', async () => {
       await expect(orders.get('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'order_not_found', status: 404 });
       await expect(orders.get('nope')).rejects.toMatchObject({ code: 'order_not_found' });
+    });
+  });
+
+  describe('list', () => {
+    it('filters by card type, and by age: requested more than N days before now, by the clock', async () => {
+      const [h] = await ctx.ds.query(
+        `SELECT p.national_id, p.profession_code FROM rpps_profession p JOIN rpps_professional r USING (national_id)
+          WHERE r.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = p.national_id)
+          ORDER BY p.national_id LIMIT 1`,
+      );
+      const make = async (cardType: string) =>
+        (await orders.create({ nationalId: h.national_id, professionCode: h.profession_code, cardType, reason: 'manual', by: by.alice }))
+          .order;
+      const cps = await make('CPS');
+      const cpe = await make('CPE');
+      const ids = async (q: Parameters<OrdersService['list']>[0], service = orders) =>
+        (await service.list({ nationalId: h.national_id, ...q })).items.map((o) => o.id);
+      expect(await ids({})).toEqual([cpe.id, cps.id]);
+      expect(await ids({ cardType: 'CPE' })).toEqual([cpe.id]);
+      expect(await ids({ cardType: 'CPS', status: 'requested' })).toEqual([cps.id]);
+      expect(await ids({ cardType: 'CPF' })).toEqual([]);
+      // Made just now: none is older than a day; three days on, both are older than two days and none than four.
+      expect(await ids({ olderThanDays: 1 })).toEqual([]);
+      const later = new OrdersService(
+        ctx.ds,
+        ctx.audit,
+        ctx.rpps,
+        ctx.cfg,
+        Clock.startingAt(new Date(Date.now() + 3 * 86_400_000)),
+        new OutboxService(),
+      );
+      expect(await ids({ olderThanDays: 2 }, later)).toEqual([cpe.id, cps.id]);
+      expect(await ids({ olderThanDays: 2, cardType: 'CPS' }, later)).toEqual([cps.id]);
+      expect(await ids({ olderThanDays: 4 }, later)).toEqual([]);
     });
   });
 });

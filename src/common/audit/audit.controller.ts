@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
+import { AuditCheckpointsAnswer, AuditTrailPage } from '../dto/answers.dto';
 import { AuditQuery, CheckpointsQuery } from '../dto/common.dto';
 import { AuditService } from './audit.service';
 import { AuditCheckpoints } from './audit-checkpoints.service';
@@ -24,6 +25,7 @@ export class AuditController {
    */
   @Get()
   @Roles('auditor')
+  @ApiOkResponse({ type: AuditTrailPage.Output })
   async list(@Query() q: AuditQuery) {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? q.limit ?? 100;
@@ -42,6 +44,7 @@ export class AuditController {
    */
   @Get('checkpoints')
   @Roles('auditor')
+  @ApiOkResponse({ type: AuditCheckpointsAnswer.Output })
   async listCheckpoints(@Query() q: CheckpointsQuery) {
     const [checkpoints, latest, keys] = await Promise.all([
       this.checkpoints.list(q.after, q.limit ?? 100),

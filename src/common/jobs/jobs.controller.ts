@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Roles } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { JobRunDetail, JobsPage } from '../dto/answers.dto';
 import { JobParams, JobsQuery } from '../dto/common.dto';
 import { OutboxMonitor } from '../outbox/outbox-monitor';
 import { queueUnavailable, withinMs } from '../queue/queue.errors';
@@ -35,6 +36,7 @@ export class JobsController {
    */
   @Get()
   @Roles('operator', 'batch')
+  @ApiOkResponse({ type: JobsPage.Output })
   async list(@Query() { kind, state, page, pageSize }: JobsQuery) {
     const queues: Record<string, Record<string, number>> = {};
     try {
@@ -65,6 +67,7 @@ export class JobsController {
   /** One job run (the `jobRunId` an import's answer gives): its state, progress, result or error. */
   @Get(':id')
   @Roles('operator', 'batch')
+  @ApiOkResponse({ type: JobRunDetail.Output })
   get(@Param() { id }: JobParams) {
     return this.jobs.view(id);
   }

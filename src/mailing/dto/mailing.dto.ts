@@ -1,7 +1,8 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { at, nullableText, pageOf } from '../../common/http/answers';
 import { freeText, oneOf, paging, queryString, uuid } from '../../common/http/validation';
-import { letterView, nullableText } from '../../orders/dto/views.dto';
+import { letterView } from '../../orders/dto/views.dto';
 import { BATCH_STATES, LETTER_KINDS } from '../mailing.entities';
 import { PULL_OUT_REASONS } from '../mailing-letters.service';
 import { BARCODE_PATTERN, BATCHED_LETTER_STATES, REPRINT_STATE_FILTERS } from '../mailing-reads.service';
@@ -56,17 +57,6 @@ export class ReprintsQuery extends createZodDto(
 ) {}
 
 // What the mailing's read routes answer (the OpenAPI document's response schemas), as JSON.
-
-const at = z.iso.datetime();
-
-const pageOf = <T extends z.ZodType>(item: T) =>
-  z.strictObject({
-    items: z.array(item),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-    total: z.number().int(),
-    totalIsLowerBound: z.boolean(),
-  });
 
 const batchView = z.strictObject({
   id: z.uuid(),
@@ -169,4 +159,18 @@ export class ReprintsPage extends createZodDto(
       printedAt: at.nullable(),
     }),
   ),
+) {}
+
+/** What POST /api/v1/mailing/letters/:id/reprint answers (201): the request, waiting for another operator's decision. */
+export class ReprintRequested extends createZodDto(
+  z.strictObject({ requestId: z.uuid().describe('GET /api/v1/mailing/reprints lists it; another operator approves or rejects it') }),
+) {}
+
+/** What POST /api/v1/mailing/reprints/:id/approve and /reject answer. */
+export class ReprintDecided extends createZodDto(
+  z.strictObject({
+    requestId: z.uuid(),
+    state: z.enum(['approved', 'rejected']),
+    letterId: z.uuid().nullable().describe('approved: the new letter of the codes, waiting for the next batch'),
+  }),
 ) {}

@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { cardNumber, freeText, nationalId, oneOf, paging, queryString, uuid } from '../../common/http/validation';
+import { cardNumber, freeText, nationalId, oneOf, paging, queryInt, queryString, uuid } from '../../common/http/validation';
 import { ORDER_REASONS } from '../orders.service';
 import { CARD_TYPES } from '../validity';
 import { ORDER_STATES } from '../workflow';
@@ -16,11 +16,15 @@ export class CreateOrderBody extends createZodDto(
   }),
 ) {}
 
+/** The orders' work queue: filters by state, reason, card type, holder and age; `page`, `pageSize` (50 unless given). */
 export class ListOrdersQuery extends createZodDto(
   z.strictObject({
     status: queryString().pipe(oneOf(ORDER_STATES)).optional(),
     reason: queryString().pipe(oneOf(ORDER_REASONS)).optional(),
+    cardType: queryString().pipe(oneOf(CARD_TYPES)).optional(),
     nationalId: queryString().pipe(nationalId).optional(),
+    /** Requested more than this many days ago (N × 24 h before now): the orders waiting longest. */
+    olderThanDays: queryInt(1, 3650).optional(),
     ...paging,
   }),
 ) {}

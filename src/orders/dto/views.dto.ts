@@ -1,5 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { at, day, nullableText, pageOf } from '../../common/http/answers';
+import { cardContentView, professionalView, registryEventView } from '../../rpps/dto/rpps-views.dto';
 import { LETTER_KINDS, LETTER_STATES } from '../card-letters';
 import { ORDER_REASONS } from '../orders.service';
 import { CARD_STEPS, ORDER_STEPS } from '../timeline';
@@ -7,20 +9,11 @@ import { CARD_TYPES } from '../validity';
 import { CARD_STATES, ORDER_STATES } from '../workflow';
 
 /**
- * What the card and order views answer, as JSON (timestamps as ISO 8601 strings): the OpenAPI
- * document's response schemas, from which the console's client is generated. Strict objects:
- * a field the views do not declare (a letter's content, say) fails a test that parses an answer.
+ * What the card, order and professional views answer, as JSON (timestamps as ISO 8601
+ * strings): the OpenAPI document's response schemas, from which the console's client is
+ * generated. Strict objects: a field the views do not declare (a letter's content, say) fails
+ * a test that parses an answer.
  */
-
-const at = z.iso.datetime();
-const day = z.iso.date();
-
-/**
- * A text or null, described. The description is on the text itself, not on the union: a bare
- * `z.string().nullable()` comes out of zod ≥ 4.5 as `type: ["string", "null"]`, which
- * nestjs-zod 5.5's OpenAPI 3.0 clean-up turns into an array of strings (nestjs-zod issues 473, 474).
- */
-export const nullableText = (description: string) => z.string().describe(description).nullable();
 
 /** One dated step of a card's or an order's life (src/orders/timeline.ts). */
 const timelineStep = <const S extends readonly [string, ...string[]]>(steps: S) =>
@@ -81,28 +74,44 @@ export class CardDetail extends createZodDto(
   }),
 ) {}
 
+/** An order (src/orders/orders.service.ts, OrderView). */
+export const orderView = z.strictObject({
+  id: z.uuid(),
+  nationalId: z.string(),
+  professionCode: z.string(),
+  professionLabel: nullableText('the label of the profession (TRE_G15), null for an unlisted code'),
+  cardType: z.enum(CARD_TYPES),
+  reason: z.enum(ORDER_REASONS),
+  status: z.enum(ORDER_STATES),
+  generation: nullableText('CPS3 or CPS4, once approved'),
+  content: cardContentView.nullable().describe('the card content frozen at approval (as the registry said then), null before'),
+  replacesCard: nullableText('the card it replaces'),
+  requestedBy: z.string(),
+  requestedByPrincipal: z.uuid().nullable().describe('who asked for it (null: by policy): another person approves'),
+  requestedAt: at,
+  approvedBy: nullableText('who approved it (policy for an order approved by policy)'),
+  approvedByPrincipal: z.uuid().nullable(),
+  approvedAt: at.nullable(),
+  statusReason: nullableText('why it is in its state, when a step said'),
+  updatedAt: at,
+  personalizationAttempts: z
+    .number()
+    .int()
+    .describe('cards claimed for it at personalization (it fails past PERSONALIZATION_MAX_ATTEMPTS; a retry starts again from 0)'),
+});
+
+/**
+ * What POST /api/v1/orders answers (201 new, 200 the same order for an Idempotency-Key seen
+ * before), and POST /api/v1/orders/:id/approve, /reject, /cancel and /retry: the order now.
+ */
+export class OrderAnswer extends createZodDto(orderView) {}
+
+/** GET /api/v1/orders. */
+export class OrdersPage extends createZodDto(pageOf(orderView)) {}
+
 /** GET /api/v1/orders/:id. */
 export class OrderDetail extends createZodDto(
-  z.strictObject({
-    id: z.uuid(),
-    nationalId: z.string(),
-    professionCode: z.string(),
-    professionLabel: nullableText('the label of the profession (TRE_G15), null for an unlisted code'),
-    cardType: z.enum(CARD_TYPES),
-    reason: z.enum(ORDER_REASONS),
-    status: z.enum(ORDER_STATES),
-    generation: nullableText('CPS3 or CPS4'),
-    content: z.record(z.string(), z.unknown()).nullable().describe('the card content frozen at approval'),
-    replacesCard: nullableText('the card it replaces'),
-    requestedBy: z.string(),
-    requestedByPrincipal: z.uuid().nullable(),
-    requestedAt: at,
-    approvedBy: nullableText('who approved it (policy for an order approved by policy)'),
-    approvedByPrincipal: z.uuid().nullable(),
-    approvedAt: at.nullable(),
-    statusReason: nullableText('why it is in its state, when a step said'),
-    updatedAt: at,
-    personalizationAttempts: z.number().int(),
+  orderView.extend({
     spoiledCards: z
       .array(
         z.strictObject({
@@ -119,5 +128,38 @@ export class OrderDetail extends createZodDto(
       .array(timelineStep(ORDER_STEPS))
       .describe('created, approved, rejected, cancelled, failed, retried, personalized, card-letter-sent, pin-letter-sent, closed'),
     letters: z.array(letterView).describe("its card's letters, oldest first"),
+  }),
+) {}
+
+/** GET /api/v1/cards?nationalId=. */
+export class CardsPage extends createZodDto(pageOf(cardView)) {}
+
+/** What POST /api/v1/cards/:cardNumber/activation answers: the card, now active. */
+export class ActivatedCard extends createZodDto(
+  cardView.extend({
+    replaced: nullableText(
+      'the card it replaces, opposed now (reason replacement); null when it replaces none or that one was opposed already',
+    ),
+  }),
+) {}
+
+/** GET /api/v1/cards/:cardNumber/status: what relying services ask in an authentication path. */
+export class CardStatusAnswer extends createZodDto(
+  z.strictObject({
+    cardNumber: z.string(),
+    status: z.enum(['valid', 'opposed', 'unknown']),
+    reason: nullableText('opposed: why (null for a card the old base handed over opposed)').optional(),
+    opposedAt: at
+      .nullable()
+      .optional()
+      .describe('opposed: since when (a card past its end of validity: the end of its last day, Paris time)'),
+  }),
+) {}
+
+/** GET /api/v1/professionals/:nationalId. */
+export class ProfessionalDetail extends createZodDto(
+  professionalView.extend({
+    cards: z.array(cardView).describe('their cards, latest first (GET /api/v1/cards/:cardNumber: a card with its timeline and letters)'),
+    events: z.array(registryEventView).describe('the latest 50 registry events that touched them, newest first'),
   }),
 ) {}

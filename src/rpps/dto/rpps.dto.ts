@@ -58,3 +58,6 @@ export class EnqueueImportBody extends createZodDto(
 export class ImportParams extends createZodDto(z.strictObject({ id: uuid })) {}
 
 export class ImportsQuery extends createZodDto(z.strictObject({ ...paging })) {}
+
+/** The page of an import's rejected lines: `page`, `pageSize` (100 unless given). */
+export class ImportRejectsQuery extends createZodDto(z.strictObject({ ...paging })) {}
