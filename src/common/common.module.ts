@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AuditService } from './audit/audit.service';
+import { AuditCheck } from './audit/audit-check.service';
 import { AuditCheckpoints } from './audit/audit-checkpoints.service';
 import { AuditSequencer } from './audit/audit-sequencer.service';
 import { AuthFailures } from './auth/auth-failures';
@@ -14,7 +15,17 @@ import { failFastRedisConnection } from './queue/redis';
 
 export const REDIS = Symbol('REDIS');
 
-const SERVICES = [AuditService, AuditCheckpoints, AuditSequencer, OutboxService, JobsService, TokensService, AuthFailures, OutboxMonitor];
+const SERVICES = [
+  AuditService,
+  AuditCheck,
+  AuditCheckpoints,
+  AuditSequencer,
+  OutboxService,
+  JobsService,
+  TokensService,
+  AuthFailures,
+  OutboxMonitor,
+];
 
 /**
  * Services every module uses: audit trail (and its sequencer, started by the worker only),

@@ -22,6 +22,7 @@ const CONSOLE_OPERATIONS = [
   'GET /api/v1/jobs/{id} 200',
   'GET /api/v1/audit 200',
   'GET /api/v1/audit/checkpoints 200',
+  'GET /api/v1/audit/verification 200',
   'GET /api/v1/imports 200',
   'GET /api/v1/imports/{id} 200',
   'GET /api/v1/imports/{id}/rejects 200',
@@ -298,6 +299,10 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
     expect(trail.entries.length).toBeGreaterThan(20);
     await get('/api/v1/audit?entity=card_order&pageSize=5', 'auditor');
     expect((await get('/api/v1/audit/checkpoints', 'auditor')).keys).toHaveLength(1);
+    // The check audit:verify makes, by the API with the development key's public half: the chain holds to the checkpoint.
+    const check = await get('/api/v1/audit/verification', 'auditor');
+    expect(check).toMatchObject({ ok: true, firstBadEntry: null, problems: [], checkpoints: { file: 'checkpoints.jsonl' } });
+    expect(check.checkpoints.checked).toBeGreaterThan(0);
   });
 
   it('checked an answer of every route the console uses, each as its operation documents it', () => {

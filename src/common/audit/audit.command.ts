@@ -3,73 +3,32 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { EXIT_RUN_FAILED, printFailure, printResult } from '../cli/cli-output';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { AuditService } from './audit.service';
-import { loadAuditPublicKey, loadAuditSigner } from './audit-checkpoint.signer';
-import { AuditCheckpoints } from './audit-checkpoints.service';
+import { AuditCheck } from './audit-check.service';
+import { loadAuditSigner } from './audit-checkpoint.signer';
 import { AuditSequencer } from './audit-sequencer.service';
-import { LATE_MARGIN_MS } from './audit-verification';
 
 @Command({
   name: 'audit:verify',
   description: 'Recompute the audit chain and hold it to every signed checkpoint (file and table); exit 1 when one is contradicted',
 })
 export class AuditVerifyCommand extends CommandRunner {
-  constructor(
-    private readonly audit: AuditService,
-    private readonly checkpoints: AuditCheckpoints,
-    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
-  ) {
+  constructor(private readonly check: AuditCheck) {
     super();
   }
 
   async run(_args: string[], flags: { json?: boolean; publicKey?: string; checkpoints?: string }): Promise<void> {
     const json = !!flags.json;
     try {
-      const file = await this.checkpoints.readFile(flags.checkpoints);
-      const table = await this.checkpoints.all();
-      const publicKey = await loadAuditPublicKey({
-        keyFile: this.cfg.AUDIT_SIGNING_KEY_FILE,
-        dataDir: this.cfg.DATA_DIR,
-        publicKeyFile: flags.publicKey,
-      });
-      const r = await this.audit.verify({
-        checkpoints: [...file.checkpoints, ...table],
-        publicKey,
-        lateAfterMs: this.cfg.AUDIT_SEQUENCE_INTERVAL_MS + LATE_MARGIN_MS,
-      });
-      if (table.length && !file.checkpoints.length) {
-        r.problems.push({
-          kind: 'checkpoint-file-missing',
-          message:
-            `${file.path} holds no checkpoint while the database holds ${table.length}: the copy outside the database is ` +
-            'what holds the database to account; give the file of each signing host with --checkpoints',
-          contradicts: null,
-        });
-      }
-      for (const u of file.unreadable) {
-        r.problems.push({ kind: 'checkpoint-unreadable', message: `${file.path}, ${u}`, contradicts: null });
-      }
-      const ok = r.problems.length === 0;
-      const result = {
-        entries: r.entries,
-        ok,
-        firstBadEntry: r.firstBadEntry,
-        checkpoints: { ...r.checkpoints, file: file.path, inFile: file.checkpoints.length, inTable: table.length },
-        contradicts: r.contradicts,
-        sequenced: r.sequenced,
-        queued: r.queued,
-        late: r.late,
-        problems: r.problems,
-      };
-      printResult(json, result, () =>
-        ok
+      const r = await this.check.run({ publicKeyFile: flags.publicKey, checkpointsFile: flags.checkpoints, signingKeyAllowed: true });
+      printResult(json, r, () =>
+        r.ok
           ? `audit trail intact: ${r.entries} entries (${r.queued} queued), ${r.checkpoints.checked} checkpoints hold`
           : [
               `audit trail CONTRADICTED (${r.entries} entries, ${r.checkpoints.checked} checkpoints checked):`,
               ...r.problems.map((p) => `  - ${p.kind}: ${p.message}`),
             ].join('\n'),
       );
-      if (!ok) process.exitCode = EXIT_RUN_FAILED;
+      if (!r.ok) process.exitCode = EXIT_RUN_FAILED;
     } catch (e) {
       printFailure(json, e);
     }

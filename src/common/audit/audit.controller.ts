@@ -1,9 +1,11 @@
+import { basename } from 'node:path';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
-import { AuditCheckpointsAnswer, AuditTrailPage } from '../dto/answers.dto';
+import { AuditCheckpointsAnswer, AuditTrailPage, AuditVerificationAnswer } from '../dto/answers.dto';
 import { AuditQuery, CheckpointsQuery } from '../dto/common.dto';
 import { AuditService } from './audit.service';
+import { AuditCheck } from './audit-check.service';
 import { AuditCheckpoints } from './audit-checkpoints.service';
 
 @ApiTags('audit')
@@ -13,7 +15,22 @@ export class AuditController {
   constructor(
     private readonly audit: AuditService,
     private readonly checkpoints: AuditCheckpoints,
+    private readonly check: AuditCheck,
   ) {}
+
+  /**
+   * The check `audit:verify` makes, run by this process: the chain recomputed and held to every
+   * signed checkpoint (the file under DATA_DIR and the table), with the key of
+   * AUDIT_PUBLIC_KEY_FILE (or the development key's public half). Reads the whole trail: one
+   * check at a time per process (409 `check_in_progress`).
+   */
+  @Get('verification')
+  @Roles('auditor')
+  @ApiOkResponse({ type: AuditVerificationAnswer.Output })
+  async verification() {
+    const r = await this.check.run({ signingKeyAllowed: false });
+    return { ...r, checkpoints: { ...r.checkpoints, file: basename(r.checkpoints.file) } };
+  }
 
   /**
    * The audit trail (filtered; `entity` one of AUDIT_ENTITIES; a `to` day is included whole,

@@ -253,6 +253,8 @@ export const configSchema = z
     AUDIT_SEQUENCE_INTERVAL_MS: z.coerce.number().int().min(20).max(600_000).default(2000),
     /** The audit checkpoint signing key (PEM, PKCS#8, Ed25519 or ECDSA P-256, mode 600); the processes that sign need it in production. */
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    /** The audit key's public half (PEM): what the API checks checkpoints with (GET /api/v1/audit/verification); the API never reads the signing key. */
+    AUDIT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {

@@ -124,3 +124,37 @@ export class AuditCheckpointsAnswer extends createZodDto(
       .describe('the public keys the checkpoints were signed with'),
   }),
 ) {}
+
+const checkpointRef = z.strictObject({ size: z.number().int(), signedAt: z.string() });
+
+/** GET /api/v1/audit/verification: what `audit:verify --json` prints (AuditCheckResult), the checkpoint file by its name only. */
+export class AuditVerificationAnswer extends createZodDto(
+  z.strictObject({
+    entries: z.number().int().describe('entries of the trail: chained and queued'),
+    ok: z.boolean().describe('true when the chain recomputes and every signed checkpoint holds'),
+    firstBadEntry: nullableText('the first entry whose stored link does not hold'),
+    checkpoints: z.strictObject({
+      checked: z.number().int().describe('checkpoints whose signature holds and that were held against the chain'),
+      contradicted: z.number().int(),
+      latest: checkpointRef.extend({ head: z.string() }).nullable(),
+      file: z.string().describe('the checkpoints file outside the database (its name)'),
+      inFile: z.number().int(),
+      inTable: z.number().int(),
+    }),
+    contradicts: checkpointRef.nullable().describe('the first checkpoint the trail contradicts'),
+    sequenced: z.number().int(),
+    queued: z.number().int(),
+    late: z.number().int().describe('queued entries older than the sequencing delay'),
+    problems: z
+      .array(
+        z.strictObject({
+          kind: z.string(),
+          message: z.string(),
+          entry: z.string().optional(),
+          position: z.number().int().optional(),
+          contradicts: checkpointRef.nullable(),
+        }),
+      )
+      .describe('what does not hold, first found first'),
+  }),
+) {}

@@ -37,6 +37,7 @@ export const COMMON_ERROR_CODES = [
   'too_many_requests',
   'unusable_input',
   'console_not_built',
+  'check_in_progress',
 ] as const;
 export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
@@ -51,6 +52,7 @@ export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {
   too_many_requests: 'Too many requests: wait before trying again',
   unusable_input: 'The input cannot be used',
   console_not_built: 'The console has not been built',
+  check_in_progress: 'The same check is already running',
 };
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {

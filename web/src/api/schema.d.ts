@@ -35,6 +35,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_verification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards": {
         parameters: {
             query?: never;
@@ -776,6 +792,48 @@ export interface components {
             total: number;
             /** @description true when more match than were counted: total is then a lower bound */
             totalIsLowerBound: boolean;
+        };
+        AuditVerificationAnswer_Output: {
+            checkpoints: {
+                /** @description checkpoints whose signature holds and that were held against the chain */
+                checked: number;
+                contradicted: number;
+                /** @description the checkpoints file outside the database (its name) */
+                file: string;
+                inFile: number;
+                inTable: number;
+                latest: {
+                    head: string;
+                    signedAt: string;
+                    size: number;
+                } | null;
+            };
+            /** @description the first checkpoint the trail contradicts */
+            contradicts: {
+                signedAt: string;
+                size: number;
+            } | null;
+            /** @description entries of the trail: chained and queued */
+            entries: number;
+            /** @description the first entry whose stored link does not hold */
+            firstBadEntry: string | null;
+            /** @description queued entries older than the sequencing delay */
+            late: number;
+            /** @description true when the chain recomputes and every signed checkpoint holds */
+            ok: boolean;
+            /** @description what does not hold, first found first */
+            problems: {
+                contradicts: {
+                    signedAt: string;
+                    size: number;
+                } | null;
+                entry?: string;
+                kind: string;
+                message: string;
+                position?: number;
+            }[];
+            queued: number;
+            sequenced: number;
         };
         BatchDetail_Output: {
             /**
@@ -2321,6 +2379,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditCheckpointsAnswer_Output"];
+                };
+            };
+        };
+    };
+    AuditController_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationAnswer_Output"];
                 };
             };
         };

@@ -44,10 +44,10 @@ export function Audit() {
     placeholderData: keepPreviousData,
     queryFn: async () =>
       unwrap(
-        await api.GET('/api/v1/audit', { params: { query: { ...filters, entity: filters.entity as never, page, pageSize: PAGE_SIZE } } }),
+        await api.GET('/api/v1/audit', { params: { query: { ...filters, entity: filters.entity as never, page: String(page), pageSize: String(PAGE_SIZE) } } }),
       ),
   });
-  const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/api/v1/audit/verification')) });
+  const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/api/v1/audit/verification', {})) });
 
   function filter(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();

@@ -7,7 +7,7 @@ import { formatDateTime, formatNumber } from '../lib/format';
 
 /** The published opposition list (CRL): its number, entries, next update, and the files to download. */
 export function OppositionList() {
-  const q = useQuery({ queryKey: ['crls'], refetchInterval: 30_000, queryFn: async () => unwrap(await api.GET('/api/v1/crls')) });
+  const q = useQuery({ queryKey: ['crls'], refetchInterval: 30_000, queryFn: async () => unwrap(await api.GET('/api/v1/crls', {})) });
   return (
     <>
       <PageTitle lead="La liste des cartes en opposition, signée et publiée pour les services qui vérifient les cartes (RFC 5280).">
@@ -42,7 +42,11 @@ export function OppositionList() {
             </dl>
             <h2 className="fr-h4">Téléchargements</h2>
             <ul className="fr-mb-4w">
-              {q.data.links.map((l) => (
+              {[
+                { href: q.data.links.crl, label: 'Liste complète (CRL, format DER)' },
+                { href: q.data.links.deltaCrl, label: 'Liste des changements depuis la dernière liste complète (delta CRL, DER)' },
+                { href: q.data.links.issuerCertificate, label: 'Certificat de l’émetteur (PEM)' },
+              ].map((l) => (
                 <li key={l.href}>
                   <a className="fr-link fr-icon-download-line fr-link--icon-left" href={l.href} download>
                     {l.label}

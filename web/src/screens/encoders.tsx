@@ -20,7 +20,7 @@ export function Encoders() {
   const q = useQuery({
     queryKey: ['encoders'],
     refetchInterval: 2_000,
-    queryFn: async () => unwrap(await api.GET('/api/v1/encoders', { params: { query: { pageSize: 100 } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/encoders', { params: { query: { pageSize: '100' } } })),
   });
   const reset = useMutation({
     mutationFn: async (id: string) => unwrap(await api.POST('/api/v1/encoders/{id}/reset', { params: { path: { id } } })),

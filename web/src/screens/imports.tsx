@@ -39,7 +39,7 @@ export function Imports() {
     queryKey: ['imports', page],
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
-    queryFn: async () => unwrap(await api.GET('/api/v1/imports', { params: { query: { page, pageSize: 20 } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/imports', { params: { query: { page: String(page), pageSize: '20' } } })),
   });
   return (
     <>
@@ -89,7 +89,7 @@ export function ImportPage() {
   const rejects = useQuery({
     queryKey: ['import-rejects', id, page],
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/imports/{id}/rejects', { params: { path: { id }, query: { page, pageSize: 50 } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/imports/{id}/rejects', { params: { path: { id }, query: { page: String(page), pageSize: '50' } } })),
   });
   const confirm = useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/v1/imports/{id}/confirm', { params: { path: { id } } })),

@@ -49,7 +49,7 @@ function Jobs() {
     placeholderData: keepPreviousData,
     // Live progress: the list is read again every 2 s (not counted as the person's activity).
     refetchInterval: 2_000,
-    queryFn: async () => unwrap(await api.GET('/api/v1/jobs', { params: { query: { page, pageSize: 20 } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/jobs', { params: { query: { page: String(page), pageSize: '20' } } })),
   });
   if (q.isLoading) return <Loading />;
   if (!q.data) return <ProblemAlert error={q.error} />;

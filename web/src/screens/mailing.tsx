@@ -24,7 +24,7 @@ export function MailingBatches() {
     queryKey: ['batches'],
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
-    queryFn: async () => unwrap(await api.GET('/api/v1/mailing/batches', { params: { query: { pageSize: 30 } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/mailing/batches', { params: { query: { pageSize: '30' } } })),
   });
   const printed = useMutation({
     mutationFn: async (id: string) => unwrap(await api.POST('/api/v1/mailing/batches/{id}/printed', { params: { path: { id } } })),

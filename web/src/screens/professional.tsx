@@ -131,8 +131,8 @@ function Events({ p }: { p: Professional }) {
       ) : (
         <DataTable
           caption="Événements du registre qui ont concerné ce professionnel"
-          headers={['Date', 'Événement', 'Détail']}
-          rows={events.map((e) => [formatDate(e.asOf ?? e.createdAt), EVENT_KIND[e.kind] ?? e.kind, e.summary ?? '—'])}
+          headers={['Date', 'Événement', 'Profession']}
+          rows={events.map((e) => [formatDate(e.asOf ?? e.createdAt), EVENT_KIND[e.kind] ?? e.kind, e.professionLabel ?? e.professionCode ?? '—'])}
         />
       )}
     </>
