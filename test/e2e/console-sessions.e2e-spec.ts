@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createConsoleUser, linkToken, signIn } from '../support/console-users';
+import { createConsoleUser, idleConsoleSessions, linkToken, signIn } from '../support/console-users';
 import { createToken, Res } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
@@ -221,6 +221,12 @@ describe('console accounts and sessions, through the built CLI and API', () => {
       // Signed in on the later clock, the session is fresh there.
       const fresh = await signIn(later.url, 'Hugo Petit', PASSWORD);
       expect((await send('GET', '/api/v1/session', { cookie: fresh.cookie }, undefined, later.url)).status).toBe(200);
+      // The browser tests' way: the sessions' last use moved back 16 minutes, on the real-time API.
+      expect(await idleConsoleSessions(env, 'Hugo Petit', 16)).toBeGreaterThanOrEqual(2);
+      expect(await problem(await send('GET', '/api/v1/session', { cookie: hugo.cookie }))).toEqual({
+        status: 401,
+        code: 'session_expired',
+      });
     } finally {
       await later.stop();
     }
