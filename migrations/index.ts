@@ -18,6 +18,7 @@ import { SituationAddress1764201310000 } from './1764201310000-SituationAddress'
 import { Mailing1764201500000 } from './1764201500000-Mailing';
 import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCard';
 import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
+import { ConsoleAccounts1764201800000 } from './1764201800000-ConsoleAccounts';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Mailing1764201500000,
   MailingLetterCard1764201600000,
   MailingCodesSweep1764201700000,
+  ConsoleAccounts1764201800000,
 ];

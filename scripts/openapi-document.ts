@@ -19,6 +19,11 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       .setDescription('Health-professional smart cards: registry, orders, cards, opposition')
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth(
+        'cps_session',
+        { type: 'apiKey', in: 'cookie', description: "the console's session (POST /api/v1/session)" },
+        'cps_session',
+      )
       .build(),
   );
   await app.close();

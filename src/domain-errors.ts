@@ -1,5 +1,6 @@
 import { CARD_PERSONALIZATION_ERROR_CODES, CardPersonalizationError } from './card-personalization/card-personalization.errors';
 import { PCSC_ERROR_CODES, PcscError } from './card-personalization/pcsc/pcsc-errors';
+import { CONSOLE_AUTH_ERROR_CODES, ConsoleAuthError } from './common/auth/console-auth.errors';
 import { ServiceUnreachableError } from './common/cli/preflight';
 import { COMMON_ERROR_CODES, CommonError } from './common/errors/domain-error';
 import { JOBS_ERROR_CODES, JobsError } from './common/jobs/jobs.errors';
@@ -31,4 +32,5 @@ export const DOMAIN_ERRORS: ReadonlyArray<{
   { errorClass: CardPersonalizationError, codes: CARD_PERSONALIZATION_ERROR_CODES },
   { errorClass: PcscError, codes: PCSC_ERROR_CODES },
   { errorClass: MailingError, codes: MAILING_ERROR_CODES },
+  { errorClass: ConsoleAuthError, codes: CONSOLE_AUTH_ERROR_CODES },
 ];

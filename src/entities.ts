@@ -2,6 +2,8 @@ import { EncoderStationRow } from './card-personalization/encoder-station.entity
 import { AuditCheckpointRow, AuditSigningKey } from './common/audit/audit-checkpoint.entity';
 import { AuditChainLink, AuditEntry, AuditQueueItem } from './common/audit/audit-entry.entity';
 import { ApiToken } from './common/auth/api-token.entity';
+import { ConsoleAccount } from './common/auth/console-account.entity';
+import { ConsoleSession } from './common/auth/console-session.entity';
 import { PrincipalAccount } from './common/auth/principal.entity';
 import { JobRun } from './common/jobs/job-run.entity';
 import { DatabaseIdentity, OutboxMessage } from './common/outbox/outbox-message.entity';
@@ -18,6 +20,8 @@ import { RppsImport, RppsReject } from './rpps/rpps-import.entity';
 export const ENTITIES = [
   PrincipalAccount,
   ApiToken,
+  ConsoleAccount,
+  ConsoleSession,
   AuditEntry,
   AuditQueueItem,
   AuditChainLink,

@@ -30,10 +30,14 @@ async function main(): Promise<void> {
   // The card status route (token check included) has a pool of its own: a saturated main pool cannot starve it.
   const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
   const { AuditService } = await import('./common/audit/audit.service');
-  const statusTokens = new TokensService(poolQueryable(statusPool) as InstanceType<typeof DataSource>, app.get(AuditService));
+  const { ConsoleSessionsService } = await import('./common/auth/console-sessions.service');
+  const { Clock } = await import('./common/clock/clock');
+  const statusDs = poolQueryable(statusPool) as InstanceType<typeof DataSource>;
+  const statusTokens = new TokensService(statusDs, app.get(AuditService));
+  const statusSessions = new ConsoleSessionsService(statusDs, app.get(AuditService), app.get(AuthFailures), cfg, app.get(Clock));
   adapter.serveFast({ failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY, bodyLimit: bodyLimitBytes(cfg.HTTP_BODY_LIMIT) }, [
-    cardStatusRoute(app.get(CardsService), statusTokens, statusPool),
-    createOrderRoute(app.get(OrdersService), app.get(TokensService)),
+    cardStatusRoute(app.get(CardsService), statusTokens, statusSessions, statusPool),
+    createOrderRoute(app.get(OrdersService), app.get(TokensService), app.get(ConsoleSessionsService)),
   ]);
   // One trusted hop: req.ip is the address the proxy appended, as clientAddress() takes it.
   if (cfg.TRUST_PROXY) app.set('trust proxy', 1);
@@ -64,6 +68,11 @@ async function main(): Promise<void> {
       .setDescription('Health-professional smart cards: registry, orders, cards, opposition')
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth(
+        'cps_session',
+        { type: 'apiKey', in: 'cookie', description: "the console's session (POST /api/v1/session)" },
+        'cps_session',
+      )
       .build(),
   );
   SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(doc), { jsonDocumentUrl: 'api/docs-json' });

@@ -8,7 +8,9 @@ import { PersonalizeRunCommand } from './card-personalization/personalization.co
 import { AuditCheckpointCommand, AuditPublicKeyCommand, AuditVerifyCommand } from './common/audit/audit.command';
 import { AuditController } from './common/audit/audit.controller';
 import { AuthGuard } from './common/auth/auth.guard';
+import { SessionController } from './common/auth/session.controller';
 import { TokensCreateCommand, TokensListCommand, TokensRevokeCommand } from './common/auth/tokens.command';
+import { UsersCreateCommand, UsersDisableCommand, UsersListCommand, UsersResetPasswordCommand } from './common/auth/users.command';
 import { ClockModule } from './common/clock/clock.module';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './common/config/config';
@@ -65,7 +67,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg, 'api')],
-      controllers: [HealthController, MetricsController, JobsController, AuditController],
+      controllers: [HealthController, MetricsController, JobsController, AuditController, SessionController],
       providers: [
         // global guards run in this order, before the route's own (the oppositions' throttler)
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -112,6 +114,10 @@ export const CLI_COMMANDS = [
   TokensCreateCommand,
   TokensListCommand,
   TokensRevokeCommand,
+  UsersCreateCommand,
+  UsersResetPasswordCommand,
+  UsersListCommand,
+  UsersDisableCommand,
   AuditVerifyCommand,
   AuditCheckpointCommand,
   AuditPublicKeyCommand,

@@ -5,6 +5,8 @@ import { AuditCheck } from './audit/audit-check.service';
 import { AuditCheckpoints } from './audit/audit-checkpoints.service';
 import { AuditSequencer } from './audit/audit-sequencer.service';
 import { AuthFailures } from './auth/auth-failures';
+import { ConsoleAccountsService } from './auth/console-accounts.service';
+import { ConsoleSessionsService } from './auth/console-sessions.service';
 import { TokensService } from './auth/tokens.service';
 import { AppConfig } from './config/config';
 import { APP_CONFIG } from './config/config.module';
@@ -23,13 +25,15 @@ const SERVICES = [
   OutboxService,
   JobsService,
   TokensService,
+  ConsoleAccountsService,
+  ConsoleSessionsService,
   AuthFailures,
   OutboxMonitor,
 ];
 
 /**
  * Services every module uses: audit trail (and its sequencer, started by the worker only),
- * outbox, job runs, tokens, and the Redis connection of the API (fail-fast). The CLI's
+ * outbox, job runs, tokens, console accounts and sessions, and the Redis connection of the API (fail-fast). The CLI's
  * connection is made on demand (`redisAtStart: false`): no CLI command uses Redis (work it
  * queues goes through the outbox), so a CLI run never connects to it.
  */

@@ -1,4 +1,5 @@
 import { AuthedRequest, principalOf } from '../common/auth/auth.guard';
+import { ConsoleSessionsService } from '../common/auth/console-sessions.service';
 import { Role } from '../common/auth/roles';
 import { Principal, principalActor, TokensService } from '../common/auth/tokens.service';
 import { FastRoute } from '../common/http/fast-path.adapter';
@@ -11,15 +12,21 @@ export const ORDER_CREATORS: readonly Role[] = ['operator', 'batch'];
 /**
  * POST /api/v1/orders, served before Nest's pipeline: batch clients create orders by the
  * thousand. The same schema, roles and service call as OrdersController.create, which
- * answers what the fast path leaves to Nest and documents the route.
+ * answers what the fast path leaves to Nest and documents the route. An operator's console
+ * session (its cookie, with X-CSRF-Token) is taken too; a bearer token costs what it did.
  */
-export function createOrderRoute(orders: OrdersService, tokens: TokensService): FastRoute<CreateOrderBody> {
+export function createOrderRoute(
+  orders: OrdersService,
+  tokens: TokensService,
+  sessions: ConsoleSessionsService,
+): FastRoute<CreateOrderBody> {
   return {
     method: 'POST',
     pattern: /^\/api\/v1\/orders\/?$/,
     route: '/api/v1/orders',
     roles: ORDER_CREATORS,
     tokens,
+    sessions,
     body: CreateOrderBody.schema,
     handle: async ({ body, principal, headers }) => {
       const { order, created } = await createOrder(orders, body, headers['idempotency-key'] as string | undefined, principal);

@@ -1,20 +1,30 @@
+import { createConsoleUser, signIn } from '../support/console-users';
 import { createToken } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 /**
  * Every route of the OpenAPI document × every role × (no token, a bad token, a revoked
- * token), checked against the table below (admin may do everything). A route added to the
- * API without a line here fails the test, and so does a line whose route is gone.
+ * token), checked against the table below (admin may do everything), and the same table
+ * for console sessions (a cookie and its CSRF token) of each role a person may hold. A route
+ * added to the API without a line here fails the test, and so does a line whose route is gone.
  */
 const ROLES = ['operator', 'helpdesk', 'batch', 'auditor', 'admin'] as const;
 type Role = (typeof ROLES)[number];
+/** The roles of console accounts (batch is for machines). */
+const CONSOLE_ROLES = ['operator', 'helpdesk', 'auditor', 'admin'] as const;
 
 const PUBLIC = 'public' as const;
+/** A route of the console's session only: its cookie, never a bearer token (401 for any token). */
+const SESSION = 'session' as const;
 const ANY_ROLE: readonly Role[] = ROLES;
 
-const ALLOWED: Record<string, typeof PUBLIC | readonly Role[]> = {
+const ALLOWED: Record<string, typeof PUBLIC | typeof SESSION | readonly Role[]> = {
   'GET /health': PUBLIC,
+  'POST /api/v1/session': PUBLIC,
+  'GET /api/v1/session': SESSION,
+  'DELETE /api/v1/session': PUBLIC,
+  'POST /api/v1/session/password': PUBLIC,
   'GET /opposition/crl': PUBLIC,
   'GET /opposition/delta-crl': PUBLIC,
   'GET /opposition/issuer.crt': PUBLIC,
@@ -80,6 +90,7 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
   let db: TestDb;
   let api: Service & { url: string };
   const tokens: Record<string, string> = {};
+  const sessions: Record<string, { cookie: string; csrfToken: string }> = {};
   let operations: Array<{ method: string; path: string; key: string }> = [];
 
   beforeAll(async () => {
@@ -94,6 +105,10 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
     expect((await runCli(['tokens:revoke', revoked.id, '--json'], env)).code).toBe(0);
     tokens.revoked = revoked.token;
     tokens.bad = `cps_${'x'.repeat(43)}`;
+    for (const role of CONSOLE_ROLES) {
+      await createConsoleUser(env, { name: `authz-person-${role}`, roles: [role], password: 'authz password 1' });
+      sessions[role] = await signIn(api.url, `authz-person-${role}`, 'authz password 1');
+    }
     const doc = (await (await fetch(`${api.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -106,11 +121,12 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
     await db?.drop();
   });
 
-  const call = (op: { method: string; path: string }, token?: string) =>
+  const call = (op: { method: string; path: string }, token?: string, session?: { cookie: string; csrfToken: string }) =>
     fetch(`${api.url}${concretePath(op.path)}`, {
       method: op.method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrfToken } : {}),
         ...(op.method === 'POST' ? { 'content-type': 'application/json' } : {}),
       },
       body: op.method === 'POST' ? '{}' : undefined,
@@ -144,6 +160,10 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
       const allowed = ALLOWED[op.key];
       for (const role of ROLES) {
         const r = await call(op, tokens[role]);
+        if (allowed === SESSION) {
+          if (r.status !== 401) wrong.push(`${op.key} with the token of ${role}: ${r.status}, expected 401 (a console session's route)`);
+          continue;
+        }
         const mayPass = allowed === PUBLIC || role === 'admin' || allowed.includes(role);
         if (mayPass && (r.status === 401 || r.status === 403)) wrong.push(`${op.key} as ${role}: ${r.status}, expected to pass`);
         if (!mayPass && r.status !== 403) wrong.push(`${op.key} as ${role}: ${r.status}, expected 403`);
@@ -151,6 +171,22 @@ describe('authorization of every route (OpenAPI document × roles × bad tokens)
       if (allowed === PUBLIC) {
         const r = await call(op);
         if (r.status === 401 || r.status === 403) wrong.push(`${op.key} without a token: ${r.status}, expected public`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("lets each role's console session (cookie and CSRF token) through exactly the routes the table gives that role", async () => {
+    const wrong: string[] = [];
+    for (const op of operations) {
+      // Signing out would end the session the next routes use: console-sessions.e2e-spec.ts covers it.
+      if (op.key === 'DELETE /api/v1/session') continue;
+      const allowed = ALLOWED[op.key];
+      for (const role of CONSOLE_ROLES) {
+        const r = await call(op, undefined, sessions[role]);
+        const mayPass = allowed === PUBLIC || allowed === SESSION || role === 'admin' || allowed.includes(role);
+        if (mayPass && (r.status === 401 || r.status === 403)) wrong.push(`${op.key} as ${role}'s session: ${r.status}, expected to pass`);
+        if (!mayPass && r.status !== 403) wrong.push(`${op.key} as ${role}'s session: ${r.status}, expected 403`);
       }
     }
     expect(wrong).toEqual([]);

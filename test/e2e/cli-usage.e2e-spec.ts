@@ -26,6 +26,9 @@ const SAMPLE_ARGS: Record<string, string[]> = {
   'expiry:run': ['--as-of', '2026-11-30'],
   'tokens:create': ['--role', 'operator', '--name', 'desk'],
   'tokens:revoke': ['00000000-0000-0000-0000-000000000000'],
+  'users:create': ['--role', 'operator', '--name', 'desk'],
+  'users:reset-password': ['desk'],
+  'users:disable': ['desk'],
 };
 
 /** Every command the CLI has (CLI_COMMANDS, as cli.ts reads it), with arguments it would accept. */

@@ -7,6 +7,7 @@ export const AUDIT_ENTITIES = [
   'api_token',
   'card',
   'card_order',
+  'console_account',
   'crl',
   'encoder_station',
   'job_run',

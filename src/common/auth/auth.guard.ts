@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -5,21 +6,26 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { CommonError } from '../errors/domain-error';
 import { AuthFailures } from './auth-failures';
+import { ConsoleAuthError } from './console-auth.errors';
+import { ActiveSession, ConsoleSessionsService } from './console-sessions.service';
 import { Role } from './roles';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { CSRF_HEADER, csrfTokenMatches, isSafeMethod, sessionCookieOf } from './session-cookie';
 import { Principal, principalActor, TokensService } from './tokens.service';
 
 export type AuthedRequest = Request & { principal?: Principal };
 
 /**
- * Global guard. Every route needs a valid bearer token and one of the roles declared
- * with @Roles, unless marked @Public. A route with no @Roles is closed to all but admin.
+ * Global guard. Every route needs a valid bearer token or console session, and one of the
+ * roles declared with @Roles, unless marked @Public. A route with no @Roles is closed to all
+ * but admin.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
+    private readonly sessions: ConsoleSessionsService,
     private readonly failures: AuthFailures,
     @Inject(APP_CONFIG) private readonly cfg: Pick<AppConfig, 'TRUST_PROXY'>,
   ) {}
@@ -29,34 +35,62 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     req.principal = await authorize(
-      { tokens: this.tokens, failures: this.failures, client: clientAddress(req, this.cfg.TRUST_PROXY) },
-      req.headers.authorization,
+      { tokens: this.tokens, sessions: this.sessions, failures: this.failures, client: clientAddress(req, this.cfg.TRUST_PROXY) },
+      req,
       this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [],
     );
     return true;
   }
 }
 
-/** What checking a token needs: the tokens, the failure counts, and who is asking. */
+/** What checking a token or a session needs: the tokens, the sessions, the failure counts, and who is asking. */
 export interface AuthCheck {
   tokens: TokensService;
+  sessions: ConsoleSessionsService;
   failures: AuthFailures;
   /** The client's address (for the failure counts). */
   client: string;
 }
 
+/** What authorizing reads of a request: its method (CSRF) and its headers (Authorization, Cookie, X-CSRF-Token). */
+export interface AuthRequest {
+  method?: string;
+  headers: IncomingHttpHeaders;
+}
+
 /**
- * The bearer token of an Authorization header, checked against the roles allowed (admin
- * always is): the principal, or a 401 / 403 / 429 CommonError. Shared by the guard and the
- * routes served before Nest's pipeline (see fast-path.adapter.ts). An address past its
- * budget of failed authentications gets 429, without a database look-up, for any token
- * this process never verified valid; a token it did is still checked (a revoked one is
- * refused) and served, so a flood of bad tokens does not lock out the clients behind the
- * same address.
+ * The principal of a request, checked against the roles allowed (admin always is): a 401 /
+ * 403 / 429 error otherwise. Shared by the guard and the routes served before Nest's pipeline
+ * (see fast-path.adapter.ts).
+ *
+ * A request with an Authorization header is authenticated by its bearer token only (a session
+ * cookie beside it is not looked at). Without one, the console session of its cookie
+ * (`cps_session`): a request that changes something (not GET, HEAD or OPTIONS) must then carry
+ * the session's CSRF token in X-CSRF-Token (403 csrf_token_missing or csrf_token_invalid). A
+ * session acts on a route as the first of its roles the route allows (admin where it names none
+ * of them).
+ *
+ * An address past its budget of failed authentications gets 429, without a database look-up,
+ * for any token or session this process never verified valid; one it did is still checked (a
+ * revoked token, an ended session is refused) and served, so a flood of bad credentials does not
+ * lock out the clients behind the same address.
  */
-export async function authorize(check: AuthCheck, header: string | undefined, roles: readonly Role[]): Promise<Principal> {
+export async function authorize(check: AuthCheck, req: AuthRequest, roles: readonly Role[]): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (header === undefined) {
+    const secret = sessionCookieOf(req.headers.cookie);
+    if (secret !== null) return actAs(await sessionOf(check, secret, req), roles);
+  }
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!m) throw new CommonError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)', 401);
+  if (!m) {
+    throw new CommonError(
+      'unauthenticated',
+      header === undefined
+        ? 'missing bearer token (Authorization: Bearer <token>) or console session'
+        : 'missing bearer token (Authorization: Bearer <token>)',
+      401,
+    );
+  }
   let principal = check.tokens.cachedValid(m[1]);
   if (!principal) {
     if (check.failures.isOver(check.client) && !check.tokens.wasValid(m[1])) {
@@ -71,6 +105,56 @@ export async function authorize(check: AuthCheck, header: string | undefined, ro
   }
   if (principal.role === 'admin' || roles.includes(principal.role)) return principal;
   throw new CommonError('forbidden', `role "${principal.role}" may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
+}
+
+/**
+ * The live console session of a cookie's secret, with its CSRF token checked when the request
+ * changes something: 401 unauthenticated (unknown or ended), 401 session_expired, 403
+ * csrf_token_missing / csrf_token_invalid, 429 past the address's budget.
+ */
+export async function sessionOf(check: AuthCheck, secret: string, req: AuthRequest): Promise<ActiveSession> {
+  if (check.failures.isOver(check.client) && !check.sessions.wasValid(secret)) {
+    await check.failures.refused();
+    throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
+  }
+  const session = await check.sessions.check(secret);
+  if (session === 'unknown') {
+    check.failures.record(check.client);
+    throw new CommonError('unauthenticated', 'unknown or ended console session: sign in again', 401);
+  }
+  if (session === 'expired') throw new ConsoleAuthError('session_expired', 'the console session has expired: sign in again', 401);
+  requireCsrf(secret, req);
+  return session;
+}
+
+/** A request authenticated by the session of `secret` that changes something (not GET, HEAD, OPTIONS) carries its CSRF token. */
+export function requireCsrf(secret: string, req: AuthRequest): void {
+  if (isSafeMethod(req.method)) return;
+  const given = req.headers[CSRF_HEADER];
+  if (given === undefined || given === '') {
+    throw new ConsoleAuthError(
+      'csrf_token_missing',
+      `a request that changes something carries the session's CSRF token in X-CSRF-Token`,
+      403,
+    );
+  }
+  if (typeof given !== 'string' || !csrfTokenMatches(secret, given)) {
+    throw new ConsoleAuthError(
+      'csrf_token_invalid',
+      `X-CSRF-Token is not the CSRF token of this session (GET /api/v1/session gives it)`,
+      403,
+    );
+  }
+}
+
+/** A session's principal on a route: acting as the first of its roles the route allows, else admin when it holds it. */
+function actAs(s: ActiveSession, roles: readonly Role[]): Principal {
+  const role = s.roles.find((r) => roles.includes(r)) ?? (s.roles.includes('admin') ? 'admin' : undefined);
+  if (!role) {
+    const held = `role${s.roles.length > 1 ? 's' : ''} ${s.roles.map((r) => `"${r}"`).join(', ')}`;
+    throw new CommonError('forbidden', `${held} may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);
+  }
+  return { principalId: s.principalId, name: s.name, kind: s.kind, role, roles: s.roles, sessionId: s.id };
 }
 
 /**

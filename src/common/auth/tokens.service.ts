@@ -1,20 +1,31 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { rowsReturned } from '../database/returning';
 import { isUuid } from '../database/uuid';
 import { CommonError } from '../errors/domain-error';
 import { PRINCIPAL_KINDS, PrincipalKind } from './principal.entity';
+import { principalNamed, principalNameProblem } from './principals';
 import { isRole, ROLES, Role } from './roles';
 
-/** Who is calling: the principal a valid token belongs to, and the role that token carries. */
+/**
+ * Who is calling: the principal of a valid bearer token or console session. A token carries
+ * one role; a console session holds its account's roles, and acts on each route as the first
+ * of them the route allows (admin, when it holds it, where the route names none of them).
+ */
 export interface Principal {
   principalId: string;
   name: string;
   kind: PrincipalKind;
+  /** The role it acts as on this route. */
   role: Role;
-  tokenId: string;
+  /** Every role it holds: a token's one role, or a console account's roles. */
+  roles: readonly Role[];
+  /** The bearer token, when the request carried one. */
+  tokenId?: string;
+  /** The console session, when the request was authenticated by its cookie. */
+  sessionId?: string;
 }
 
 export interface TokenView {
@@ -51,15 +62,6 @@ const MAX_EXPIRY_DAYS = 3650;
 /** Roles that only a person may hold: they approve, confirm and declare. */
 const PERSON_ROLES: readonly Role[] = ['operator', 'helpdesk', 'admin'];
 
-/** A name as it reads: accents, case and spacing dropped. */
-function readsAs(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[\s._'-]+/g, '');
-}
-
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -86,9 +88,8 @@ export class TokensService {
     const problems: string[] = [];
     if (!isRole(c.role)) problems.push(`role: unknown role "${c.role}"; expected one of ${ROLES.join(', ')}`);
     const name = (c.principal ?? '').trim();
-    if (!/^[\p{Script=Latin}\p{Nd}][\p{Script=Latin}\p{Nd} ._@'-]{0,199}$/u.test(name)) {
-      problems.push("name: 1 to 200 Latin letters (accents allowed), digits, spaces or . _ @ ' -, starting with a letter or digit");
-    }
+    const nameProblem = principalNameProblem(name);
+    if (nameProblem) problems.push(nameProblem);
     if (c.kind !== undefined && !(PRINCIPAL_KINDS as readonly string[]).includes(c.kind)) {
       problems.push(`kind: expected one of ${PRINCIPAL_KINDS.join(', ')}`);
     }
@@ -103,14 +104,7 @@ export class TokensService {
     const token = `cps_${randomBytes(32).toString('base64url')}`;
     return this.ds.transaction(async (em) => {
       const wantedKind: PrincipalKind = (c.kind as PrincipalKind | undefined) ?? (role === 'batch' ? 'system' : 'person');
-      const inserted: Array<{ id: string; name: string; kind: PrincipalKind }> = await em.query(
-        `INSERT INTO principal (name, kind) VALUES ($1, $2) ON CONFLICT (lower(name)) DO NOTHING RETURNING id, name, kind`,
-        [name, wantedKind],
-      );
-      const created = inserted.length === 1;
-      const [principal]: Array<{ id: string; name: string; kind: PrincipalKind }> = created
-        ? inserted
-        : await em.query(`SELECT id, name, kind FROM principal WHERE lower(name) = lower($1)`, [name]);
+      const { principal, created } = await principalNamed(em, name, wantedKind);
       if (c.kind !== undefined && principal.kind !== c.kind) {
         throw new CommonError('validation_failed', `kind: principal "${principal.name}" is a ${principal.kind}, not a ${c.kind}`);
       }
@@ -120,7 +114,6 @@ export class TokensService {
           `role: "${principal.name}" is a system account; ${PERSON_ROLES.join(', ')} tokens belong to persons (they approve and declare)`,
         );
       }
-      if (created) await this.refuseLookAlike(em, principal);
       const [row]: Array<{ id: string; expires_at: Date | null }> = await em.query(
         `INSERT INTO api_token (principal_id, role, token_hash, expires_at)
          VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(days => $4::int) END)
@@ -147,17 +140,6 @@ export class TokensService {
       await this.audit.appendMany(em, audits);
       return { token, id: row.id, principal: principal.name, expiresAt: row.expires_at };
     });
-  }
-
-  /**
-   * A new principal whose name reads like an existing one's (same letters once accents and
-   * case are dropped) would let one person be "another" principal: refused.
-   */
-  private async refuseLookAlike(em: EntityManager, p: { id: string; name: string }): Promise<void> {
-    const rows: Array<{ name: string }> = await em.query(`SELECT name FROM principal WHERE id <> $1`, [p.id]);
-    const twin = rows.find((r) => readsAs(r.name) === readsAs(p.name));
-    if (twin)
-      throw new CommonError('validation_failed', `name: "${p.name}" reads like the existing principal "${twin.name}"; use that name`);
   }
 
   async list(): Promise<TokenView[]> {
@@ -220,12 +202,14 @@ export class TokensService {
       [h],
     );
     const r = rows[0];
-    const p: Principal | null = r ? { tokenId: r.token_id, principalId: r.principal_id, name: r.name, kind: r.kind, role: r.role } : null;
+    const p: Principal | null = r
+      ? { tokenId: r.token_id, principalId: r.principal_id, name: r.name, kind: r.kind, role: r.role, roles: [r.role] }
+      : null;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(h, { p, until: now + TOKEN_CACHE_MS });
     if (p) {
       this.rememberValid(h);
-      this.touch(p.tokenId, now);
+      this.touch(r.token_id, now);
     } else {
       this.knownValid.delete(h);
     }

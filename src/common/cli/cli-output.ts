@@ -5,7 +5,8 @@ import { DomainError } from '../errors/domain-error';
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const UNUSABLE_CODES = new Set(['unusable_input', 'validation_failed']);
+/** Codes of input that cannot be used as given (exit 2): bad arguments, and a users:* command naming the wrong account. */
+const UNUSABLE_CODES = new Set(['unusable_input', 'validation_failed', 'user_exists', 'user_not_found', 'user_disabled']);
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return EXIT_UNUSABLE_INPUT;

@@ -19,6 +19,32 @@ describe('loadConfig', () => {
     expect(cfg.IMPORT_ZIP_MAX_RATIO).toBe(100);
   });
 
+  it("gives console sessions their defaults, a Secure cookie in production only, and set-password links the API's own console", () => {
+    const dev = loadConfig({});
+    expect(dev).toEqual(
+      expect.objectContaining({
+        USER_LINK_HOURS: 72,
+        SESSION_IDLE_MINUTES: 15,
+        SESSION_MAX_HOURS: 12,
+        LOGIN_MAX_FAILURES: 5,
+        LOGIN_LOCKOUT_MINUTES: 15,
+        SESSION_COOKIE_SECURE: false,
+        CONSOLE_URL: 'http://localhost:3000/console',
+      }),
+    );
+    expect(loadConfig({ NODE_ENV: 'test' }).SESSION_COOKIE_SECURE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).SESSION_COOKIE_SECURE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_COOKIE_SECURE: 'false' }).SESSION_COOKIE_SECURE).toBe(false);
+    expect(loadConfig({ SESSION_COOKIE_SECURE: 'true' }).SESSION_COOKIE_SECURE).toBe(true);
+    expect(loadConfig({ PORT: '8080' }).CONSOLE_URL).toBe('http://localhost:8080/console');
+    expect(loadConfig({ CONSOLE_URL: 'https://cps.example.fr/console/' }).CONSOLE_URL).toBe('https://cps.example.fr/console');
+    expect(() => loadConfig({ CONSOLE_URL: 'ftp://cps.example.fr' })).toThrow(/CONSOLE_URL/);
+    expect(() => loadConfig({ CONSOLE_URL: 'https://cps.example.fr/console#x' })).toThrow(/CONSOLE_URL/);
+    expect(() => loadConfig({ SESSION_IDLE_MINUTES: '0', LOGIN_MAX_FAILURES: '0' })).toThrow(
+      /SESSION_IDLE_MINUTES[\s\S]*LOGIN_MAX_FAILURES/,
+    );
+  });
+
   it('puts the import directory under DATA_DIR unless IMPORT_DIR names one', () => {
     expect(loadConfig({ DATA_DIR: '/srv/cps' }).IMPORT_DIR).toBe('/srv/cps/import');
     expect(loadConfig({ DATA_DIR: '/srv/cps', IMPORT_DIR: '/mnt/extracts' }).IMPORT_DIR).toBe('/mnt/extracts');

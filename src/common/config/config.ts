@@ -255,6 +255,38 @@ export const configSchema = z
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
     /** The audit key's public half (PEM): what the API checks checkpoints with (GET /api/v1/audit/verification); the API never reads the signing key. */
     AUDIT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * The console's address as people open it (no trailing slash): set-password links are `${CONSOLE_URL}/mot-de-passe#jeton=...`.
+     * Default: http://localhost:${PORT}/console.
+     */
+    CONSOLE_URL: z
+      .string()
+      .url('expected a URL such as https://cps.example.fr/console')
+      .refine((v) => /^https?:\/\//.test(v), 'expected an http:// or https:// URL')
+      .refine((v) => !/[?#]/.test(v), 'expected an address without a query or a fragment')
+      .optional(),
+    /** How long a set-password link (users:create, users:reset-password) may be used, in hours; it is used once. */
+    USER_LINK_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 31)
+      .default(72),
+    /** A console session unused this long ends (each authenticated request renews it). */
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** A console session ends this long after its sign-in, however used. */
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 31)
+      .default(12),
+    /** The session cookie carries Secure (sent over HTTPS only). Default: true in production, false otherwise. */
+    SESSION_COOKIE_SECURE: bool.optional(),
+    /** Consecutive failed sign-ins after which a console account is locked. */
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    /** How long a locked console account stays locked (a new password unlocks it at once). */
+    LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.CRL_SIGNING_KEY_FILE) !== Boolean(c.CRL_ISSUER_CERT_FILE)) {
@@ -284,7 +316,7 @@ export const configSchema = z
     }
   });
 
-export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string };
+export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string; CONSOLE_URL: string; SESSION_COOKIE_SECURE: boolean };
 
 export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL'];
 
@@ -315,7 +347,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
-  return { ...parsed.data, IMPORT_DIR: parsed.data.IMPORT_DIR ?? join(parsed.data.DATA_DIR, 'import') };
+  const c = parsed.data;
+  return {
+    ...c,
+    IMPORT_DIR: c.IMPORT_DIR ?? join(c.DATA_DIR, 'import'),
+    CONSOLE_URL: (c.CONSOLE_URL ?? `http://localhost:${c.PORT}/console`).replace(/\/+$/, ''),
+    SESSION_COOKIE_SECURE: c.SESSION_COOKIE_SECURE ?? c.NODE_ENV === 'production',
+  };
 }
 
 /** A copy of the config safe to print (secrets with passwords masked). */

@@ -45,7 +45,7 @@ export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {
   validation_failed: 'The request has invalid or missing fields',
   not_found: 'There is nothing at this address',
-  unauthenticated: 'A valid bearer token is required',
+  unauthenticated: 'A valid bearer token or console session is required',
   forbidden: 'Your role does not allow this action',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'The request body must be JSON',

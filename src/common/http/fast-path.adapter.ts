@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { z } from 'zod';
 import { authorize, clientAddress } from '../auth/auth.guard';
 import { AuthFailures } from '../auth/auth-failures';
+import { ConsoleSessionsService } from '../auth/console-sessions.service';
 import { Role } from '../auth/roles';
 import { Principal, TokensService } from '../auth/tokens.service';
 import { CommonError } from '../errors/domain-error';
@@ -17,7 +18,8 @@ import { describeIssues } from './validation';
  * logging, router, guards, pipes): for the few routes in other services' hot paths (the
  * card status in an authentication path, order creation by batch clients). Same contract as
  * the Nest route it shadows, which stays (it documents the route in OpenAPI and serves what
- * the fast path leaves to it): bearer token and roles checked by the guard's own function,
+ * the fast path leaves to it): bearer token or console session (its CSRF token too) and
+ * roles checked by the guard's own function,
  * the body read with the same limit and validated by the same zod schema, errors as
  * application/problem+json, Prometheus metrics by route, an access log line.
  *
@@ -36,6 +38,8 @@ export interface FastRoute<B = undefined> {
   roles: readonly Role[];
   /** Whose cache and pool check the bearer token. */
   tokens: TokensService;
+  /** Whose pool checks a console session's cookie. */
+  sessions: ConsoleSessionsService;
   /** The body's schema (POST); the same one the Nest route's DTO declares. */
   body?: z.ZodType<B>;
   /** The answer's body, and its status (200 unless given). */
@@ -144,8 +148,8 @@ export class FastPathAdapter extends ExpressAdapter {
     let principal: Principal | undefined;
     try {
       principal = await authorize(
-        { tokens: route.tokens, failures, client: clientAddress(req, this.trustProxy) },
-        req.headers.authorization,
+        { tokens: route.tokens, sessions: route.sessions, failures, client: clientAddress(req, this.trustProxy) },
+        req,
         route.roles,
       );
       const raw = length ? await readBody(req, length) : undefined;

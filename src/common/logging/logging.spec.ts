@@ -29,6 +29,33 @@ describe('log redaction', () => {
   });
 });
 
+describe('log redaction of the console session', () => {
+  it('never writes a session cookie, a Set-Cookie, a CSRF token or a set-password link', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const redactingLog = pino(pinoOptions(loadConfig({})), sink);
+    redactingLog.info(
+      {
+        req: { headers: { cookie: 'cps_session=SECRET-A', 'x-csrf-token': 'CSRF-B' } },
+        res: { headers: { 'set-cookie': 'cps_session=SECRET-C; HttpOnly' } },
+        headers: { cookie: 'cps_session=SECRET-D', 'set-cookie': 'cps_session=SECRET-E', 'x-csrf-token': 'CSRF-F' },
+        session: { csrfToken: 'CSRF-G', secret: 'SECRET-H' },
+        link: { setPasswordUrl: 'http://x/console/mot-de-passe#jeton=LINK-I' },
+        cookie: 'cps_session=SECRET-J',
+      },
+      'console session',
+    );
+    const out = lines.join('');
+    for (const secret of ['SECRET-', 'CSRF-', 'LINK-']) expect(out).not.toContain(secret);
+    expect(out).toContain('[Redacted]');
+  });
+});
+
 describe('log redaction of database errors', () => {
   it("keeps a failed statement's text but not its values nor PostgreSQL's detail", () => {
     const lines: string[] = [];

@@ -25,6 +25,22 @@ export const REDACT_PATHS = [
   'err.driverError.detail',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
+  // The console session: its cookie, its CSRF token, a set-password link's token.
+  'cookie',
+  '*.cookie',
+  '*.*.cookie',
+  '"set-cookie"',
+  '*["set-cookie"]',
+  '*.*["set-cookie"]',
+  '"x-csrf-token"',
+  '*["x-csrf-token"]',
+  '*.*["x-csrf-token"]',
+  'csrfToken',
+  '*.csrfToken',
+  'secret',
+  '*.secret',
+  'setPasswordUrl',
+  '*.setPasswordUrl',
 ];
 
 export function pinoOptions(cfg: AppConfig): pino.LoggerOptions {

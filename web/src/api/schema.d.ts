@@ -595,6 +595,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SessionController_current"];
+        put?: never;
+        post: operations["SessionController_signIn"];
+        delete: operations["SessionController_signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SessionController_setPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2324,6 +2356,37 @@ export interface components {
             barcode?: string;
             comment?: string;
         };
+        SessionAnswer_Output: {
+            /** @description sent back in X-CSRF-Token with every request that changes something (not GET, HEAD, OPTIONS) */
+            csrfToken: string;
+            /**
+             * Format: date-time
+             * @description the session ends then, however used
+             */
+            expiresAt: string;
+            /** @description the session ends after this long without a request */
+            idleTimeoutSeconds: number;
+            principal: {
+                /** @description the email of the account, if it has one */
+                email: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** @description every role of the account */
+            roles: ("operator" | "helpdesk" | "auditor" | "admin")[];
+        };
+        SetPasswordBody: {
+            /** @description 12 to 128 characters, not the principal's name or email */
+            password: string;
+            /** @description the token of the set-password link (after #jeton=) */
+            token: string;
+        };
+        SignInBody: {
+            /** @description the principal's name or the account's email, any case */
+            login: string;
+            password: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3255,6 +3318,88 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MigrationDecided_Output"];
                 };
+            };
+        };
+    };
+    SessionController_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer_Output"];
+                };
+            };
+        };
+    };
+    SessionController_signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer_Output"];
+                };
+            };
+        };
+    };
+    SessionController_signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out; the cookie is cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionController_setPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPasswordBody"];
+            };
+        };
+        responses: {
+            /** @description the password is set */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
