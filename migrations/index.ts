@@ -18,6 +18,7 @@ import { SituationAddress1764201310000 } from './1764201310000-SituationAddress'
 import { Mailing1764201500000 } from './1764201500000-Mailing';
 import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCard';
 import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
+import { RegistrySearchKey1764201840000 } from './1764201840000-RegistrySearchKey';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Mailing1764201500000,
   MailingLetterCard1764201600000,
   MailingCodesSweep1764201700000,
+  RegistrySearchKey1764201840000,
 ];
