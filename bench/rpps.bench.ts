@@ -13,20 +13,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import {
-  generateRegistryDay1,
-  generateRegistryNextDay,
-  type NextDayStats,
-  type RegistryDay1Stats,
-  type RegistryEventCounts,
-} from './generators/rpps-generator';
+import { generateRegistryNextDay, type NextDayStats, type RegistryDay1Stats, type RegistryEventCounts } from './generators/rpps-generator';
 import { BenchFailure, finalJsonLine, type MeasuredRun, parseFlags, printMachine, round, spawnMeasured } from './harness';
+import { DEFAULT_PERSONS, DEFAULT_SEED, day1Extract, exists, readMeta } from './rpps-dataset';
 
-const DEFAULT_PERSONS = 1_300_000;
-const DEFAULT_SEED = 20261125;
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cps';
 const BENCH_DB = 'cps_bench';
-const DAY1_STAMP = '202601050600';
 const DAY2_STAMP = '202601060600';
 
 /** What `rpps:import --json` prints (docs/contract). */
@@ -55,68 +47,19 @@ function numFlag(v: string | true | undefined, name: string, dflt: number): numb
   return n;
 }
 
-function exists(file: string): boolean {
-  try {
-    fs.accessSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readMeta<T>(file: string): T | null {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 async function prepareData(opts: { dir: string; persons: number; seed: number; layout: 52 | 56; changeRate: number }): Promise<Dataset> {
-  const setDir = path.join(opts.dir, `rpps-l${opts.layout}-p${opts.persons}-s${opts.seed}`);
-  const nextDir = path.join(setDir, `next-c${opts.changeRate}`);
+  const withSf = opts.layout === 56;
+  const d1 = await day1Extract({
+    ...opts,
+    // the next day is derived from day 1: a new day 1 makes it stale
+    onRegenerate: (setDir) => fs.rmSync(path.join(setDir, `next-c${opts.changeRate}`, 'day2.meta.json'), { force: true }),
+  });
+  const nextDir = path.join(d1.setDir, `next-c${opts.changeRate}`);
   fs.mkdirSync(nextDir, { recursive: true });
-  const d1 = path.join(setDir, `PS_LibreAcces_Personne_activite_${DAY1_STAMP}.txt`);
-  const d1sf = path.join(setDir, `PS_LibreAcces_SavoirFaire_${DAY1_STAMP}.txt`);
   const d2 = path.join(nextDir, `PS_LibreAcces_Personne_activite_${DAY2_STAMP}.txt`);
   const d2sf = path.join(nextDir, `PS_LibreAcces_SavoirFaire_${DAY2_STAMP}.txt`);
-  const d1meta = path.join(setDir, 'day1.meta.json');
   const d2meta = path.join(nextDir, 'day2.meta.json');
-  const withSf = opts.layout === 56;
-  const generatedSeconds: Dataset['generatedSeconds'] = { day1: null, day2: null };
-
-  let day1 = readMeta<RegistryDay1Stats>(d1meta);
-  const day1Ok =
-    day1 !== null &&
-    day1.persons === opts.persons &&
-    day1.seed === opts.seed &&
-    day1.layout === opts.layout &&
-    exists(d1) &&
-    fs.statSync(d1).size === day1.bytes &&
-    (!withSf || exists(d1sf));
-  if (!day1Ok) {
-    fs.rmSync(d1meta, { force: true });
-    fs.rmSync(d2meta, { force: true });
-    console.log(`generating day 1: ${opts.persons} persons, layout ${opts.layout}, seed ${opts.seed} → ${d1}`);
-    const s = await generateRegistryDay1({
-      persons: opts.persons,
-      seed: opts.seed,
-      layout: opts.layout,
-      out: `${d1}.tmp`,
-      savoirFaireOut: withSf ? `${d1sf}.tmp` : undefined,
-    });
-    fs.renameSync(`${d1}.tmp`, d1);
-    if (withSf) fs.renameSync(`${d1sf}.tmp`, d1sf);
-    day1 = { ...s, out: d1, savoirFaireOut: withSf ? d1sf : undefined };
-    fs.writeFileSync(d1meta, JSON.stringify(day1, null, 1));
-    generatedSeconds.day1 = s.seconds;
-    console.log(
-      `  ${s.lines} lines, ${(s.bytes / 1024 ** 2).toFixed(0)} MiB in ${s.seconds.toFixed(1)}s ` +
-        `(${Math.round(s.lines / s.seconds)} lines/s)`,
-    );
-  } else {
-    console.log(`reusing day 1: ${d1} (${day1!.lines} lines)`);
-  }
+  const generatedSeconds: Dataset['generatedSeconds'] = { day1: d1.generatedSeconds, day2: null };
 
   let day2 = readMeta<NextDayStats>(d2meta);
   const day2Ok =
@@ -130,7 +73,7 @@ async function prepareData(opts: { dir: string; persons: number; seed: number; l
     fs.rmSync(d2meta, { force: true });
     console.log(`generating the next day: change rate ${opts.changeRate} → ${d2}`);
     const s = await generateRegistryNextDay({
-      day1: d1,
+      day1: d1.files[0],
       seed: opts.seed + 1,
       changeRate: opts.changeRate,
       layout: opts.layout,
@@ -152,9 +95,9 @@ async function prepareData(opts: { dir: string; persons: number; seed: number; l
   }
 
   return {
-    day1: day1!,
+    day1: d1.stats,
     day2: day2!,
-    day1Files: withSf ? [d1, d1sf] : [d1],
+    day1Files: d1.files,
     day2Files: withSf ? [d2, d2sf] : [d2],
     generatedSeconds,
   };

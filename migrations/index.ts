@@ -19,6 +19,7 @@ import { Mailing1764201500000 } from './1764201500000-Mailing';
 import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCard';
 import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
 import { ConsoleAccounts1764201800000 } from './1764201800000-ConsoleAccounts';
+import { RegistrySearchKey1764201840000 } from './1764201840000-RegistrySearchKey';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   MailingLetterCard1764201600000,
   MailingCodesSweep1764201700000,
   ConsoleAccounts1764201800000,
+  RegistrySearchKey1764201840000,
 ];

@@ -11,6 +11,7 @@ import { ProfessionalsController } from './professionals.controller';
 import { RegistryEventsHandler } from './registry-events.handler';
 import { RenewalsHandler } from './renewals.handler';
 import { RenewalsService } from './renewals.service';
+import { SearchService } from './search.service';
 import { TimelinesService } from './timelines.service';
 
 /** What the module makes and lends to the others (opposition, mailing, personalization, the CLI). */
@@ -33,7 +34,7 @@ const SERVICES = [
 @Module({
   imports: [RppsModule],
   controllers: [OrdersController, CardsController, ProfessionalsController],
-  providers: [...SERVICES, TimelinesService],
+  providers: [...SERVICES, TimelinesService, SearchService],
   exports: SERVICES,
 })
 export class OrdersModule {}

@@ -8,6 +8,7 @@ import { ExtractLine } from '../common/extract/extract-lines';
 import { DEFAULT_ZIP_LIMITS, openExtract, ZipLimits } from '../common/extract/extract-open';
 import { copyRow, copyRowClean } from './copy-text';
 import { isNationalIdShape } from './identifiers';
+import { nameKeys } from './name-key';
 import {
   copySql,
   SITUATION_COPY_COLUMNS,
@@ -266,6 +267,7 @@ export class ExtractStager {
         profs.add(copyRowClean([p.nationalId, code, acc.firstLine, acc.category, specialtyType, specialty, h % 2 ** 48]));
       }
       if (!seen.add(stableHash(p.nationalId))) this.load.maybeDuplicated.push(p.nationalId);
+      const keys = nameKeys(p.lastName, p.firstName);
       persons.add(
         copyRowClean([
           p.nationalId,
@@ -280,6 +282,8 @@ export class ExtractStager {
           r.count,
           profSum,
           r.profs.size,
+          keys.nameKey,
+          keys.nameKeyFirst,
         ]),
       );
     };

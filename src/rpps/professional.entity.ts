@@ -3,6 +3,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** A professional of the current registry (one row per national identifier). */
 @Entity('rpps_professional')
 @Index('rpps_professional_name_idx', ['lastName', 'firstName'])
+// The name search's partial indexes (registry-diff.sql.ts, createNameKeyIndexesSql): made by the migration.
+@Index('rpps_professional_name_key_idx', { synchronize: false })
+@Index('rpps_professional_name_key_first_idx', { synchronize: false })
 export class Professional {
   @PrimaryColumn('text', { name: 'national_id' })
   nationalId: string;
@@ -46,6 +49,14 @@ export class Professional {
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
+
+  /** The name folded, "last first" (src/rpps/name-key.ts): what a name search matches, and its order. Kept by the import. */
+  @Column({ type: 'text', name: 'name_key', collation: 'C', default: '' })
+  nameKey: string;
+
+  /** The name folded, "first last": what a search of several words also matches. Kept by the import. */
+  @Column({ type: 'text', name: 'name_key_first', collation: 'C', default: '' })
+  nameKeyFirst: string;
 }
 
 @Entity('rpps_profession')

@@ -63,6 +63,8 @@ export const STAGE_PERSON_COLUMNS = [
   'line_count',
   'prof_sum',
   'prof_count',
+  'name_key',
+  'name_key_first',
 ] as const;
 
 export const STAGE_PROF_COLUMNS = [
@@ -154,24 +156,44 @@ export function prepareSql(t: StageTables): string[] {
   ];
 }
 
+/** The indexes of the name search (see name-key.ts): prefixes of either key, among the professionals in practice. */
+export const NAME_KEY_INDEX = 'rpps_professional_name_key_idx';
+export const NAME_KEY_FIRST_INDEX = 'rpps_professional_name_key_first_idx';
+
+/**
+ * Creates them: `name_key` with the national id (the order of the results, so that a page is
+ * read from the index in order), `name_key_first` carrying both (the search reads no table
+ * row). The migration that made them (RegistrySearchKey) has its own copy of these statements.
+ */
+export function createNameKeyIndexesSql(): string[] {
+  return [
+    `CREATE INDEX ${NAME_KEY_INDEX} ON rpps_professional (name_key, national_id) WHERE ceased_at IS NULL`,
+    `CREATE INDEX ${NAME_KEY_FIRST_INDEX} ON rpps_professional (name_key_first) INCLUDE (name_key, national_id)
+      WHERE ceased_at IS NULL`,
+  ];
+}
+
 /** The first import into an empty registry: bulk loads, indexes built once at the end. */
 export function baselineSql(t: StageTables): string[] {
   return [
     `CREATE TEMP TABLE d_keep (adeli text) ON COMMIT DROP`,
     `DROP INDEX rpps_professional_name_idx`,
+    `DROP INDEX ${NAME_KEY_INDEX}`,
+    `DROP INDEX ${NAME_KEY_FIRST_INDEX}`,
     `DROP INDEX rpps_profession_code_idx`,
     `ALTER TABLE rpps_professional DROP CONSTRAINT rpps_professional_pkey`,
     `ALTER TABLE rpps_profession DROP CONSTRAINT rpps_profession_pkey`,
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
-            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id)
+            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id, name_key, name_key_first)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code, p.last_name, p.first_name,
-            ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
+            ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid, p.name_key, p.name_key_first
        FROM ${t.persons} p`,
     `INSERT INTO rpps_profession (national_id, profession_code, category_code, specialty_type_code, specialty_code)
      SELECT national_id, profession_code, category_code, specialty_type_code, specialty_code FROM ${t.profs}`,
     `ALTER TABLE rpps_professional ADD CONSTRAINT rpps_professional_pkey PRIMARY KEY (national_id)`,
     `ALTER TABLE rpps_profession ADD CONSTRAINT rpps_profession_pkey PRIMARY KEY (national_id, profession_code)`,
     `CREATE INDEX rpps_professional_name_idx ON rpps_professional (last_name, first_name)`,
+    ...createNameKeyIndexesSql(),
     `CREATE INDEX rpps_profession_code_idx ON rpps_profession (profession_code)`,
     ...swapSituationsSql(t),
     `ANALYZE rpps_professional`,
@@ -395,14 +417,15 @@ export function applySql(t: StageTables): string[] {
     `DELETE FROM rpps_profession cp USING d_leaving l WHERE l.national_id = cp.national_id`,
     // Newcomers (or people coming back after a cessation).
     `INSERT INTO rpps_professional (national_id, id_type, identifier, civility_practice_code, civility_code,
-            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id)
+            last_name, first_name, situations_digest, professions_digest, first_import_id, last_import_id, name_key, name_key_first)
      SELECT p.national_id, p.id_type, p.identifier, p.civility_practice_code, p.civility_code,
-            p.last_name, p.first_name, ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid
+            p.last_name, p.first_name, ${SIT_DIGEST('p')}, ${PROF_DIGEST('p')}, $1::uuid, $1::uuid, p.name_key, p.name_key_first
        FROM ${t.persons} p JOIN d_new n ON n.national_id = p.national_id
      ON CONFLICT (national_id) DO UPDATE SET
             id_type = EXCLUDED.id_type, identifier = EXCLUDED.identifier,
             civility_practice_code = EXCLUDED.civility_practice_code, civility_code = EXCLUDED.civility_code,
             last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
+            name_key = EXCLUDED.name_key, name_key_first = EXCLUDED.name_key_first,
             situations_digest = EXCLUDED.situations_digest,
             professions_digest = EXCLUDED.professions_digest,
             last_import_id = $1, ceased_at = NULL, migrated_to = NULL, updated_at = now()`,
@@ -412,7 +435,7 @@ export function applySql(t: StageTables): string[] {
     // People present on both sides whose identity, lines or professions changed.
     `UPDATE rpps_professional c SET
             civility_practice_code = p.civility_practice_code, civility_code = p.civility_code,
-            last_name = p.last_name, first_name = p.first_name,
+            last_name = p.last_name, first_name = p.first_name, name_key = p.name_key, name_key_first = p.name_key_first,
             situations_digest = ${SIT_DIGEST('p')}, professions_digest = ${PROF_DIGEST('p')},
             last_import_id = $1, updated_at = now()
        FROM d_both b JOIN ${t.persons} p ON p.national_id = b.national_id

@@ -37,6 +37,7 @@ const ALLOWED: Record<string, typeof PUBLIC | typeof SESSION | readonly Role[]> 
   'POST /api/v1/registry/migrations/{id}/reject': ['operator'],
   'GET /api/v1/professionals': ['operator', 'helpdesk'],
   'GET /api/v1/professionals/{nationalId}': ['operator', 'helpdesk', 'auditor'],
+  'GET /api/v1/search': ['operator', 'helpdesk', 'auditor'],
   'GET /api/v1/imports': ['operator', 'batch', 'auditor'],
   'GET /api/v1/imports/{id}': ['operator', 'batch', 'auditor'],
   'GET /api/v1/imports/{id}/rejects': ['operator', 'batch', 'auditor'],

@@ -595,6 +595,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProfessionalsController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -2356,6 +2372,37 @@ export interface components {
             barcode?: string;
             comment?: string;
         };
+        SearchAnswer_Output: {
+            items: {
+                /** @description no longer in practice (a name finds people in practice only) */
+                ceased: boolean;
+                firstName: string;
+                lastName: string;
+                /** @description the card whose number was searched, and its state */
+                matchedCard?: {
+                    cardNumber: string;
+                    /** @enum {string} */
+                    status: "personalized" | "sent" | "active" | "opposed";
+                };
+                nationalId: string;
+                /** @description their labels, in the same order (the code itself for an unlisted one) */
+                professionLabels: string[];
+                /** @description profession codes (TRE_G15), in code order; none for a professional who ceased */
+                professions: string[];
+            }[];
+            /**
+             * @description what q was taken for
+             * @enum {string}
+             */
+            kind: "name" | "nationalId" | "cardNumber";
+            page: number;
+            pageSize: number;
+            /** @description q as read (trimmed) */
+            query: string;
+            total: number;
+            /** @description more match than were counted (a name search counts up to 1,000) */
+            totalIsLowerBound: boolean;
+        };
         SessionAnswer_Output: {
             /** @description sent back in X-CSRF-Token with every request that changes something (not GET, HEAD, OPTIONS) */
             csrfToken: string;
@@ -3317,6 +3364,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MigrationDecided_Output"];
+                };
+            };
+        };
+    };
+    ProfessionalsController_search: {
+        parameters: {
+            query: {
+                page?: string;
+                pageSize?: string;
+                /** @description a name (accents, case and punctuation ignored; each word the start of a word of the name), a national identifier (8 + RPPS, 0 + ADELI), an RPPS or ADELI number, or a card number */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnswer_Output"];
                 };
             };
         };

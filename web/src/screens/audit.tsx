@@ -44,7 +44,9 @@ export function Audit() {
     placeholderData: keepPreviousData,
     queryFn: async () =>
       unwrap(
-        await api.GET('/api/v1/audit', { params: { query: { ...filters, entity: filters.entity as never, page: String(page), pageSize: String(PAGE_SIZE) } } }),
+        await api.GET('/api/v1/audit', {
+          params: { query: { ...filters, entity: filters.entity as never, page: String(page), pageSize: String(PAGE_SIZE) } },
+        }),
       ),
   });
   const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/api/v1/audit/verification', {})) });
@@ -53,7 +55,7 @@ export function Audit() {
     e.preventDefault();
     const next = new URLSearchParams();
     for (const [k, v] of new FormData(e.currentTarget).entries()) if (v) next.set(k, String(v).trim());
-    navigate(`/audit?${next.toString()}`);
+    void navigate(`/audit?${next.toString()}`);
   }
 
   const v = verify.data;

@@ -89,7 +89,8 @@ export function ImportPage() {
   const rejects = useQuery({
     queryKey: ['import-rejects', id, page],
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/imports/{id}/rejects', { params: { path: { id }, query: { page: String(page), pageSize: '50' } } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/imports/{id}/rejects', { params: { path: { id }, query: { page: String(page), pageSize: '50' } } })),
   });
   const confirm = useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/v1/imports/{id}/confirm', { params: { path: { id } } })),
@@ -103,7 +104,7 @@ export function ImportPage() {
   const events = (i.events ?? {}) as Record<string, number>;
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
         <ol className="fr-breadcrumb__list">
           <li>
             <Link className="fr-breadcrumb__link" to="/imports">

@@ -53,7 +53,7 @@ export function OrderPage() {
 
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
         <ol className="fr-breadcrumb__list">
           <li>
             <Link className="fr-breadcrumb__link" to="/commandes">

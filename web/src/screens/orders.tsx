@@ -56,7 +56,7 @@ export function Orders() {
     const f = new FormData(e.currentTarget);
     const next = new URLSearchParams();
     for (const [k, v] of f.entries()) if (v) next.set(k, String(v));
-    navigate(`/commandes?${next.toString()}`);
+    void navigate(`/commandes?${next.toString()}`);
   }
 
   return (

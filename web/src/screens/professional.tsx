@@ -34,7 +34,7 @@ export function ProfessionalPage() {
   const p = q.data;
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
         <ol className="fr-breadcrumb__list">
           <li>
             <Link className="fr-breadcrumb__link" to="/">
@@ -132,7 +132,11 @@ function Events({ p }: { p: Professional }) {
         <DataTable
           caption="Événements du registre qui ont concerné ce professionnel"
           headers={['Date', 'Événement', 'Profession']}
-          rows={events.map((e) => [formatDate(e.asOf ?? e.createdAt), EVENT_KIND[e.kind] ?? e.kind, e.professionLabel ?? e.professionCode ?? '—'])}
+          rows={events.map((e) => [
+            formatDate(e.asOf ?? e.createdAt),
+            EVENT_KIND[e.kind] ?? e.kind,
+            e.professionLabel ?? e.professionCode ?? '—',
+          ])}
         />
       )}
     </>

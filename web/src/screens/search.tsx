@@ -21,13 +21,13 @@ export function Search() {
     queryKey: ['search', q, page],
     enabled: q.length >= 2,
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/search', { params: { query: { q, page, pageSize: PAGE_SIZE } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/search', { params: { query: { q, page: String(page), pageSize: String(PAGE_SIZE) } } })),
   });
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const text = String(new FormData(e.currentTarget).get('q') ?? '').trim();
-    navigate(text ? `/?q=${encodeURIComponent(text)}` : '/');
+    void navigate(text ? `/?q=${encodeURIComponent(text)}` : '/');
   }
 
   const data = results.data;
@@ -36,22 +36,24 @@ export function Search() {
       <PageTitle lead="Retrouvez un professionnel par son nom, son identifiant national (RPPS ou ADELI) ou le numéro d’une de ses cartes.">
         Rechercher un professionnel
       </PageTitle>
-      <form role="search" onSubmit={submit} className="fr-mb-4w" aria-label="Recherche de professionnel">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-9">
-            <Input
-              label="Nom, identifiant national ou numéro de carte"
-              hintText="Exemples : « lefevre mar », « 10100000001 », « 2000 0000 0001 ». Les accents et les majuscules sont ignorés."
-              nativeInputProps={{ name: 'q', defaultValue: q, type: 'search', autoComplete: 'off', minLength: 2, key: q }}
-            />
+      <search>
+        <form onSubmit={submit} className="fr-mb-4w" aria-label="Recherche de professionnel">
+          <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+            <div className="fr-col-12 fr-col-md-9">
+              <Input
+                label="Nom, identifiant national ou numéro de carte"
+                hintText="Exemples : « lefevre mar », « 10100000001 », « 2000 0000 0001 ». Les accents et les majuscules sont ignorés."
+                nativeInputProps={{ name: 'q', defaultValue: q, type: 'search', autoComplete: 'off', minLength: 2, key: q }}
+              />
+            </div>
+            <div className="fr-col-12 fr-col-md-3 fr-mb-3w">
+              <Button type="submit" iconId="fr-icon-search-line" iconPosition="left">
+                Rechercher
+              </Button>
+            </div>
           </div>
-          <div className="fr-col-12 fr-col-md-3 fr-mb-3w">
-            <Button type="submit" iconId="fr-icon-search-line" iconPosition="left">
-              Rechercher
-            </Button>
-          </div>
-        </div>
-      </form>
+        </form>
+      </search>
       {q.length === 1 && <Empty>Saisissez au moins deux caractères.</Empty>}
       <ProblemAlert error={results.error} />
       {results.isLoading && <Loading what="Recherche en cours…" />}

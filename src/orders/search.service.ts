@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { CommonError } from '../common/errors/domain-error';
+import { ProfessionalSummary, RppsService } from '../rpps/rpps.service';
+import { CardsService, CardView } from './cards.service';
+import { readSearchQuery } from './search-query';
+import { CardState } from './workflow';
+
+export interface SearchItem extends ProfessionalSummary {
+  matchedCard?: { cardNumber: string; status: CardState };
+}
+
+export interface SearchAnswer {
+  query: string;
+  kind: 'name' | 'nationalId' | 'cardNumber';
+  items: SearchItem[];
+  total: number;
+  totalIsLowerBound: boolean;
+  page: number;
+  pageSize: number;
+}
+
+const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * The console's search box: a name, a national identifier or a card number
+ * (search-query.ts). A name finds professionals in practice (the registry's search); an
+ * identifier or a card number finds that one professional, ceased or not.
+ */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly rpps: RppsService,
+    private readonly cards: CardsService,
+  ) {}
+
+  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchAnswer> {
+    const target = readSearchQuery(q.q);
+    if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.rpps.searchByName(target.text, { page, pageSize })) };
+
+    const one = (kind: SearchAnswer['kind'], items: SearchItem[]): SearchAnswer => ({
+      query: q.q,
+      kind,
+      items: page === 1 ? items : [],
+      total: items.length,
+      totalIsLowerBound: false,
+      page,
+      pageSize,
+    });
+    let nationalId: string;
+    if (target.kind === 'cardNumber') {
+      const [card] = await this.cards.byNumbers([target.cardNumber]);
+      if (card) return one('cardNumber', [await this.holderOf(card)]);
+      if (!target.orNationalId) return one('cardNumber', []);
+      nationalId = target.orNationalId;
+    } else {
+      nationalId = target.nationalId;
+    }
+    return one('nationalId', await this.rpps.summaries([nationalId]));
+  }
+
+  /** The holder of a card, as the registry knows them; one it does not know, with the card's name, as ceased. */
+  private async holderOf(card: CardView): Promise<SearchItem> {
+    const [holder] = await this.rpps.summaries([card.nationalId]);
+    const matchedCard = { cardNumber: card.cardNumber, status: card.state as CardState };
+    if (holder) return { ...holder, matchedCard };
+    return {
+      nationalId: card.nationalId,
+      lastName: card.lastName,
+      firstName: card.firstName,
+      professions: [],
+      professionLabels: [],
+      ceased: true,
+      matchedCard,
+    };
+  }
+}
