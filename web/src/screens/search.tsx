@@ -21,7 +21,8 @@ export function Search() {
     queryKey: ['search', q, page],
     enabled: q.length >= 2,
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/search', { params: { query: { q, page: String(page), pageSize: String(PAGE_SIZE) } } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/search', { params: { query: { q, page: String(page), pageSize: String(PAGE_SIZE) } } })),
   });
 
   function submit(e: FormEvent<HTMLFormElement>) {
