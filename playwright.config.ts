@@ -15,7 +15,7 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
-  timeout: 30_000,
+  timeout: 120_000,
   expect: { timeout: 5_000 },
   use: {
     // Set by the global setup for the tests' workers, which read this file again.

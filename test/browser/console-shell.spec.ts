@@ -6,7 +6,7 @@ import { expectAccessible } from './support/accessibility';
 import { screenshot } from './support/screenshot';
 import { expect, test } from './support/seed';
 
-const TITLE = /^Console CPx/;
+const TITLE = /Console CPx$/;
 
 test('/console/ loads in French under a title naming the console, passes axe-core, and its screenshot is written', async ({ page }) => {
   const errors: string[] = [];

@@ -8,7 +8,7 @@ import { ImportPage, Imports } from './screens/imports';
 import { JobsAndMailing } from './screens/jobs';
 import { Login } from './screens/login';
 import { NewOrder } from './screens/new-order';
-import { NotFound } from './screens/not-allowed';
+import { NotAllowed, NotFound } from './screens/not-allowed';
 import { DeclareOpposition } from './screens/opposition';
 import { OrderPage } from './screens/order';
 import { Orders } from './screens/orders';
@@ -147,6 +147,7 @@ export function App() {
             </Screen>
           }
         />
+        <Route path="/non-autorise" element={<NotAllowed />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Shell>

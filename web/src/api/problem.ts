@@ -35,12 +35,33 @@ const FRENCH: Record<string, string> = {
   professional_not_in_registry: 'Ce professionnel n’est plus actif au registre pour cette profession.',
   idempotency_key_reused: 'Cette demande a déjà été envoyée pour une autre commande.',
   validation_failed: 'Certaines informations sont manquantes ou invalides.',
+  too_busy: 'Le service est très sollicité : réessayez dans quelques secondes.',
+  check_in_progress: 'Une vérification de la chaîne est déjà en cours : attendez son résultat.',
+  audit_public_key_missing:
+    'La clé publique d’audit n’est pas configurée sur ce serveur (AUDIT_PUBLIC_KEY_FILE) : prévenez l’exploitation.',
+  confirmer_is_submitter: 'Vous avez soumis cet import : un autre opérateur doit le confirmer.',
+  import_not_held: 'Cet import n’est plus retenu : rechargez la page.',
+  import_superseded: 'Un import plus récent a remplacé celui-ci : il ne peut plus être confirmé.',
+  letter_not_found: 'Aucun courrier ne porte ce code-barres.',
+  letter_barcode_mismatch: 'Ce code-barres n’est pas celui de ce courrier : rien n’a été enregistré.',
+  letter_not_printed: 'Ce courrier n’a pas été imprimé.',
+  batch_in_progress: 'Un lot de ce type est en cours de fabrication : réessayez dans un instant.',
+  codes_destroyed: 'Les codes de cette carte ont été détruits : aucune réimpression n’est possible.',
+  reprint_in_progress: 'Une réimpression de ce courrier est déjà demandée.',
+  import_in_progress: 'Un import est déjà en cours : attendez sa fin.',
+  batch_not_due: 'Ce lot ne peut pas être marqué imprimé avant son jour.',
+  batch_not_ready: 'Ce lot n’est pas prêt à imprimer.',
+  card_letters_not_printed: 'Les courriers porteurs de ces cartes ne sont pas encore imprimés : imprimez-les d’abord.',
+  reprint_not_allowed: 'Cette réimpression n’est pas permise (fenêtre de réimpression dépassée ou codes détruits).',
+  encoder_not_found: 'Ce poste d’encodage n’existe plus.',
+  encoder_not_in_error: 'Ce poste n’est pas en erreur.',
+  session_ended: 'Votre session a pris fin. Reconnectez-vous.',
 };
 
 export function problemText(status: number, code: string, detail: string): string {
   if (FRENCH[code]) return FRENCH[code];
   if (status >= 500) return 'Le service a rencontré une erreur. Réessayez ; si elle persiste, prévenez l’exploitation.';
-  return detail || `Erreur ${status}`;
+  return `La demande a été refusée (${code}).${detail ? ` Détail : ${detail}` : ''}`;
 }
 
 /** The data of an openapi-fetch answer, or its problem thrown as an ApiProblem. */

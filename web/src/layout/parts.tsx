@@ -4,7 +4,7 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { type ReactNode, useEffect } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiProblem } from '../api/problem';
-import { formatNumber } from '../lib/format';
+import { formatDateTime, formatNumber } from '../lib/format';
 import { NotAllowed } from '../screens/not-allowed';
 import { mayUse, type ScreenName } from '../session/roles';
 import { useSignedIn } from '../session/session';
@@ -49,7 +49,20 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** A page of a list: "1 240 résultats", and DSFR pagination driven by ?page= in the address. */
-export function Pager({ total, page, pageSize, lowerBound }: { total: number; page: number; pageSize: number; lowerBound?: boolean }) {
+export function Pager({
+  total,
+  page,
+  pageSize,
+  lowerBound,
+  param = 'page',
+}: {
+  total: number;
+  page: number;
+  pageSize: number;
+  lowerBound?: boolean;
+  /** the address's parameter holding the page (two lists on one screen page apart) */
+  param?: string;
+}) {
   const [params] = useSearchParams();
   const count = Math.max(1, Math.ceil(total / pageSize));
   if (count <= 1) return null;
@@ -60,7 +73,7 @@ export function Pager({ total, page, pageSize, lowerBound }: { total: number; pa
       showFirstLast={!lowerBound}
       getPageLinkProps={(n) => {
         const next = new URLSearchParams(params);
-        next.set('page', String(n));
+        next.set(param, String(n));
         return { to: `?${next.toString()}` };
       }}
     />
@@ -71,10 +84,10 @@ export function countText(total: number, lowerBound: boolean | undefined, one: s
   return `${lowerBound ? 'Plus de ' : ''}${formatNumber(total)} ${total > 1 ? many : one}`;
 }
 
-/** The current ?page= (1 when absent or not a number). */
-export function usePage(): number {
+/** The current ?page= (or the given parameter; 1 when absent or not a number). */
+export function usePage(param = 'page'): number {
   const [params] = useSearchParams();
-  const n = Number(params.get('page'));
+  const n = Number(params.get(param));
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
@@ -122,5 +135,20 @@ export function DataTable({ caption, headers, rows }: { caption: string; headers
         </div>
       </div>
     </div>
+  );
+}
+
+/** A history, oldest first: each step with its time, who made it and why. */
+export function Timeline({ steps }: { steps: Array<{ label: string; at: string; by: string | null; reason: string | null }> }) {
+  return (
+    <ol className="cpx-timeline">
+      {steps.map((t) => (
+        <li key={`${t.label}-${t.at}`}>
+          <strong>{t.label}</strong> — {formatDateTime(t.at)}
+          {t.by && <span className="cpx-muted"> · {t.by}</span>}
+          {t.reason && <div className="cpx-muted">{t.reason}</div>}
+        </li>
+      ))}
+    </ol>
   );
 }

@@ -1,4 +1,5 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -6,6 +7,7 @@ import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
 import { formatDate, formatDateTime, formatNumber } from '../lib/format';
+import { REGISTRY_EVENT, registryEvent } from '../lib/labels';
 import { useSignedIn } from '../session/session';
 
 const STATUS: Record<string, { label: string; tone: 'success' | 'error' | 'info' | 'warning' | 'new' }> = {
@@ -16,15 +18,6 @@ const STATUS: Record<string, { label: string; tone: 'success' | 'error' | 'info'
   confirmed: { label: 'Confirmé', tone: 'success' },
   running: { label: 'En cours', tone: 'new' },
   failed: { label: 'En échec', tone: 'error' },
-};
-const EVENTS: Record<string, string> = {
-  NEW_PROFESSIONAL: 'Nouveaux professionnels',
-  PROFESSION_ADDED: 'Professions ajoutées',
-  PROFESSION_REMOVED: 'Professions retirées',
-  IDENTITY_CHANGED: 'Identités modifiées',
-  SITUATION_CHANGED: 'Situations modifiées',
-  IDENTIFIER_MIGRATED: 'Identifiants migrés',
-  CEASED: 'Cessations',
 };
 
 function Status({ status }: { status: string }) {
@@ -104,20 +97,10 @@ export function ImportPage() {
   const events = (i.events ?? {}) as Record<string, number>;
   return (
     <>
-      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/imports">
-              Imports du registre
-            </Link>
-          </li>
-          <li>
-            <span className="fr-breadcrumb__link" aria-current="page">
-              Extraction du {formatDate(i.asOf)}
-            </span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        segments={[{ label: 'Imports du registre', linkProps: { to: '/imports' } }]}
+        currentPageLabel={`Extraction du ${formatDate(i.asOf)}`}
+      />
       <PageTitle>
         Extraction du {formatDate(i.asOf)} <Status status={i.status} />
       </PageTitle>
@@ -153,7 +136,7 @@ export function ImportPage() {
         <DataTable
           caption="Événements produits"
           headers={['Événement', 'Nombre']}
-          rows={Object.entries(EVENTS).map(([k, l]) => [l, formatNumber(events[k] ?? 0)])}
+          rows={Object.entries(REGISTRY_EVENT).map(([k, l]) => [l, formatNumber(events[k] ?? 0)])}
         />
       )}
       {i.status === 'held' && preview && (
@@ -174,7 +157,7 @@ export function ImportPage() {
               <Link key="p" to={`/professionnels/${s.nationalId}`}>
                 {s.nationalId}
               </Link>,
-              EVENTS[s.kind] ?? s.kind,
+              registryEvent(s.kind),
               s.professionLabel ?? s.professionCode ?? '—',
             ])}
           />

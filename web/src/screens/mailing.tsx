@@ -6,7 +6,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, ProblemAlert, StateBadge } from '../layout/parts';
+import { countText, DataTable, Empty, Loading, Pager, ProblemAlert, StateBadge, usePage } from '../layout/parts';
 import { formatCardNumber, formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { batchState, letterKind, letterState } from '../lib/labels';
 import { useSignedIn } from '../session/session';
@@ -20,11 +20,12 @@ const PULL_OUT: Record<string, string> = {
 /** Mailing batches, latest first; "Imprimé" records a ready batch printed and lists the letters to take out. */
 export function MailingBatches() {
   const queries = useQueryClient();
+  const page = usePage('lots');
   const batches = useQuery({
-    queryKey: ['batches'],
+    queryKey: ['batches', page],
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
-    queryFn: async () => unwrap(await api.GET('/api/v1/mailing/batches', { params: { query: { pageSize: '30' } } })),
+    queryFn: async () => unwrap(await api.GET('/api/v1/mailing/batches', { params: { query: { page: String(page), pageSize: '20' } } })),
   });
   const printed = useMutation({
     mutationFn: async (id: string) => unwrap(await api.POST('/api/v1/mailing/batches/{id}/printed', { params: { path: { id } } })),
@@ -90,6 +91,7 @@ export function MailingBatches() {
           ])}
         />
       )}
+      <Pager total={batches.data.total} page={page} pageSize={20} lowerBound={batches.data.totalIsLowerBound} param="lots" />
     </section>
   );
 }

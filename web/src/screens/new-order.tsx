@@ -10,13 +10,18 @@ import { unwrap } from '../api/problem';
 import { Loading, PageTitle, ProblemAlert } from '../layout/parts';
 import { CARD_TYPE, orderStatus } from '../lib/labels';
 
+/** A random key for the form (crypto.randomUUID exists only in secure contexts: a console opened over plain http has getRandomValues). */
+function idempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /**
  * A manual order from a professional's page. The form carries one Idempotency-Key from the moment
  * it is shown: a double click, or a retry after a lost answer, makes one order, not two.
  */
 export function NewOrder() {
   const { nationalId = '' } = useParams();
-  const [key] = useState(() => crypto.randomUUID());
+  const [key] = useState(idempotencyKey);
   const professional = useQuery({
     queryKey: ['professional', nationalId],
     queryFn: async () => unwrap(await api.GET('/api/v1/professionals/{nationalId}', { params: { path: { nationalId } } })),

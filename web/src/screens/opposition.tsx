@@ -161,7 +161,7 @@ export function DeclareOpposition() {
           <Alert
             severity="warning"
             title="Cette opposition est définitive"
-            description={`La carte n° ${formatCardNumber(cardNumber)} de ${c.lastName} ${c.firstName} ne pourra plus jamais être utilisée, même si elle est retrouvée. Motif : ${oppositionReason(draft.reason)} ; canal : ${CHANNEL[draft.channel]}.`}
+            description={`La carte n° ${formatCardNumber(cardNumber)} de ${c.lastName} ${c.firstName} ne pourra plus jamais être utilisée, même si elle est retrouvée. Motif : ${oppositionReason(draft.reason)} ; canal : ${CHANNEL[draft.channel as (typeof CHANNELS)[number]]}.`}
             className="fr-mb-3w"
           />
           <ProblemAlert error={declare.error} title="L’opposition n’a pas été enregistrée" />

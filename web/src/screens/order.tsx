@@ -1,4 +1,5 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -6,7 +7,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { Empty, Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
+import { Empty, Loading, PageTitle, ProblemAlert, StateBadge, Timeline } from '../layout/parts';
 import { formatCardNumber, formatDateTime } from '../lib/format';
 import { letterKind, letterState, orderReason, orderStatus, orderStep } from '../lib/labels';
 import { useSignedIn } from '../session/session';
@@ -53,20 +54,7 @@ export function OrderPage() {
 
   return (
     <>
-      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/commandes">
-              Commandes
-            </Link>
-          </li>
-          <li>
-            <span className="fr-breadcrumb__link" aria-current="page">
-              Commande {o.id.slice(0, 8)}
-            </span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb segments={[{ label: 'Commandes', linkProps: { to: '/commandes' } }]} currentPageLabel={`Commande ${o.id.slice(0, 8)}`} />
       <PageTitle>
         Commande {o.id.slice(0, 8)} <StateBadge tone={o.status === 'requested' ? 'new' : 'info'}>{orderStatus(o.status)}</StateBadge>
       </PageTitle>
@@ -121,7 +109,7 @@ export function OrderPage() {
         <Alert severity="success" small description="Décision enregistrée." className="fr-mb-3w" />
       )}
       <ProblemAlert error={decide.error} title="La décision n’a pas été enregistrée" />
-      {(o.status === 'requested' || CANCELLABLE.includes(o.status)) && (
+      {CANCELLABLE.includes(o.status) && (
         <section aria-labelledby="decision" className="fr-mb-4w">
           <h2 id="decision" className="fr-h4">
             Décision
@@ -190,15 +178,7 @@ export function OrderPage() {
           <h2 id="historique" className="fr-h4">
             Historique
           </h2>
-          <ol className="cpx-timeline">
-            {o.timeline.map((t) => (
-              <li key={`${t.step}-${t.at}`}>
-                <strong>{orderStep(t.step)}</strong> — {formatDateTime(t.at)}
-                {t.by && <span className="cpx-muted"> · {t.by}</span>}
-                {t.reason && <div className="cpx-muted">{t.reason}</div>}
-              </li>
-            ))}
-          </ol>
+          <Timeline steps={o.timeline.map((t) => ({ ...t, label: orderStep(t.step) }))} />
         </section>
         <section className="fr-col-12 fr-col-md-6" aria-labelledby="courriers">
           <h2 id="courriers" className="fr-h4">

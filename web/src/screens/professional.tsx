@@ -1,10 +1,14 @@
-import { useQuery } from '@tanstack/react-query';
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { DataTable, Empty, Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
+import { DataTable, Empty, Loading, PageTitle, ProblemAlert, StateBadge, Timeline } from '../layout/parts';
 import { formatCardNumber, formatDate, formatDateTime } from '../lib/format';
-import { cardState, cardStep, letterKind, letterState, oppositionReason } from '../lib/labels';
+import { cardState, cardStep, letterKind, letterState, oppositionReason, registryEvent } from '../lib/labels';
 import { mayUse } from '../session/roles';
 import { useSignedIn } from '../session/session';
 
@@ -13,16 +17,6 @@ type Professional = Awaited<ReturnType<typeof loadProfessional>>;
 async function loadProfessional(nationalId: string) {
   return unwrap(await api.GET('/api/v1/professionals/{nationalId}', { params: { path: { nationalId } } }));
 }
-
-const EVENT_KIND: Record<string, string> = {
-  NEW_PROFESSIONAL: 'Entrée au registre',
-  PROFESSION_ADDED: 'Profession ajoutée',
-  PROFESSION_REMOVED: 'Profession retirée',
-  IDENTITY_CHANGED: 'Identité modifiée',
-  SITUATION_CHANGED: 'Situation d’exercice modifiée',
-  IDENTIFIER_MIGRATED: 'Identifiant migré (ADELI → RPPS)',
-  CEASED: 'Cessation d’activité',
-};
 
 /** A professional: identity, professions, practice situations, cards with their timeline and letters, registry events. */
 export function ProfessionalPage() {
@@ -34,20 +28,7 @@ export function ProfessionalPage() {
   const p = q.data;
   return (
     <>
-      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/">
-              Recherche
-            </Link>
-          </li>
-          <li>
-            <span className="fr-breadcrumb__link" aria-current="page">
-              {p.lastName} {p.firstName}
-            </span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb segments={[{ label: 'Recherche', linkProps: { to: '/' } }]} currentPageLabel={`${p.lastName} ${p.firstName}`} />
       <PageTitle>
         {p.lastName} {p.firstName}{' '}
         {p.status === 'ceased' ? (
@@ -132,11 +113,7 @@ function Events({ p }: { p: Professional }) {
         <DataTable
           caption="Événements du registre qui ont concerné ce professionnel"
           headers={['Date', 'Événement', 'Profession']}
-          rows={events.map((e) => [
-            formatDate(e.asOf ?? e.createdAt),
-            EVENT_KIND[e.kind] ?? e.kind,
-            e.professionLabel ?? e.professionCode ?? '—',
-          ])}
+          rows={events.map((e) => [formatDate(e.asOf ?? e.createdAt), registryEvent(e.kind), e.professionLabel ?? e.professionCode ?? '—'])}
         />
       )}
     </>
@@ -188,15 +165,13 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
             <div className="fr-grid-row fr-grid-row--gutters">
               <div className="fr-col-12 fr-col-md-6">
                 <h4 className="fr-h6">Historique</h4>
-                <ol className="cpx-timeline">
-                  {c.timeline.map((t) => (
-                    <li key={`${t.step}-${t.at}`}>
-                      <strong>{cardStep(t.step)}</strong> — {formatDateTime(t.at)}
-                      {t.by && <span className="cpx-muted"> · {t.by}</span>}
-                      {t.reason && <div className="cpx-muted">{t.step === 'opposed' ? oppositionReason(t.reason) : t.reason}</div>}
-                    </li>
-                  ))}
-                </ol>
+                <Timeline
+                  steps={c.timeline.map((t) => ({
+                    ...t,
+                    label: cardStep(t.step),
+                    reason: t.reason && t.step === 'opposed' ? oppositionReason(t.reason) : t.reason,
+                  }))}
+                />
               </div>
               <div className="fr-col-12 fr-col-md-6">
                 <h4 className="fr-h6">Courriers</h4>
@@ -210,6 +185,9 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
                         {l.reprintOf ? ' (réimpression)' : ''} : {letterState(l.state)}
                         {l.printedAt && ` le ${formatDate(l.printedAt)}`}
                         {l.batchNumber !== null && <span className="cpx-muted"> · lot {l.batchNumber}</span>}
+                        {l.kind === 'pin-letter' && l.state === 'printed' && !opposed && mayUse(roles, 'jobs') && (
+                          <ReprintRequest letterId={l.id} />
+                        )}
                       </li>
                     ))}
                   </ul>
@@ -241,5 +219,38 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
         </div>
       </div>
     </section>
+  );
+}
+
+/** Asks that a printed letter of the codes be printed again (within the reprint window); another operator decides in Travaux et courriers. */
+function ReprintRequest({ letterId }: { letterId: string }) {
+  const [open, setOpen] = useState(false);
+  const ask = useMutation({
+    mutationFn: async (reason: string) =>
+      unwrap(await api.POST('/api/v1/mailing/letters/{id}/reprint', { params: { path: { id: letterId } }, body: { reason } })),
+  });
+  if (ask.data) return <p className="fr-text--sm fr-mb-0">Réimpression demandée : un autre opérateur la décidera.</p>;
+  if (!open) {
+    return (
+      <Button size="small" priority="tertiary" onClick={() => setOpen(true)} className="fr-ml-1w">
+        Demander une réimpression
+      </Button>
+    );
+  }
+  return (
+    <form
+      onSubmit={(e: FormEvent<HTMLFormElement>) => {
+        e.preventDefault();
+        const reason = String(new FormData(e.currentTarget).get('reason') ?? '').trim();
+        if (reason) ask.mutate(reason);
+      }}
+      className="fr-mt-1w"
+    >
+      <ProblemAlert error={ask.error} title="La demande n’a pas été enregistrée" />
+      <Input label="Motif de la réimpression" nativeInputProps={{ name: 'reason', required: true, maxLength: 1000 }} />
+      <Button type="submit" size="small" disabled={ask.isPending}>
+        Demander
+      </Button>
+    </form>
   );
 }

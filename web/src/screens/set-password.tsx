@@ -3,7 +3,8 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiProblem } from '../api/problem';
+import { api } from '../api/client';
+import { unwrap } from '../api/problem';
 import { ProblemAlert } from '../layout/parts';
 
 /** The one-time link of users:create (…/mot-de-passe#jeton=…): the person chooses their password. */
@@ -23,18 +24,13 @@ export function SetPassword() {
     setMismatch(password !== String(form.get('confirm') ?? ''));
     if (password !== String(form.get('confirm') ?? '')) return;
     setError(null);
-    const res = await fetch('/api/v1/session/password', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ token, password }),
-    });
-    if (res.ok) {
+    try {
+      unwrap(await api.POST('/api/v1/session/password', { body: { token, password } }));
       window.history.replaceState(null, '', window.location.pathname);
       setDone(true);
-      return;
+    } catch (err) {
+      setError(err);
     }
-    const p = await res.json().catch(() => ({}));
-    setError(new ApiProblem(res.status, p.code ?? `http_${res.status}`, p.detail ?? ''));
   }
 
   return (

@@ -1,15 +1,10 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { setCsrfToken } from '../api/client';
-import { ApiProblem, problemText } from '../api/problem';
+import { api, setCsrfToken } from '../api/client';
+import { type ApiProblem, problemText, unwrap } from '../api/problem';
+import type { components } from '../api/schema';
 
 /** The signed-in person, as GET/POST /api/v1/session give it. */
-export interface SessionView {
-  principal: { id: string; name: string; email: string | null };
-  roles: string[];
-  csrfToken: string;
-  idleTimeoutSeconds: number;
-  expiresAt: string;
-}
+export type SessionView = components['schemas']['SessionAnswer_Output'];
 
 export type SessionState =
   | { status: 'loading' }
@@ -25,22 +20,6 @@ interface SessionApi {
 }
 
 const SessionContext = createContext<SessionApi | null>(null);
-
-async function sessionCall(method: 'GET' | 'POST' | 'DELETE', body?: unknown, csrf?: string): Promise<SessionView | null> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch('/api/v1/session', {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 204) return null;
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiProblem(res.status, json.code ?? `http_${res.status}`, json.detail ?? '');
-  return json as SessionView;
-}
 
 /** Events that count as the person being there (the idle timer restarts on each). */
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
@@ -65,27 +44,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    sessionCall('GET').then(
-      (s) => (s ? open(s) : close()),
+    api.GET('/api/v1/session').then(
+      (answer) => (answer.data ? open(answer.data) : close()),
       () => close(),
     );
   }, [open, close]);
 
   const signIn = useCallback(
     async (login: string, password: string) => {
-      const s = await sessionCall('POST', { login, password });
-      if (s) open(s);
+      open(unwrap(await api.POST('/api/v1/session', { body: { login, password } })));
     },
     [open],
   );
 
   const signOut = useCallback(
     async (notice?: string) => {
-      const csrf = state.status === 'signed-in' ? state.session.csrfToken : undefined;
-      await sessionCall('DELETE', undefined, csrf).catch(() => undefined);
+      await api.DELETE('/api/v1/session').catch(() => undefined);
       close(notice ?? 'Vous êtes déconnecté.');
     },
-    [state, close],
+    [close],
   );
 
   const lost = useCallback((p: ApiProblem) => close(problemText(p.status, p.code, p.detail)), [close]);
