@@ -17,7 +17,7 @@ test('an auditor sees the trail and checks the chain intact against the signed c
   await expect(page.getByText(/points de contrôle signés concordent/)).toBeVisible();
   await checkScreen(page, 'audit', 'journal d’audit');
 
-  await page.getByLabel('Objet').selectOption('card_order');
+  await page.getByLabel('Objet', { exact: true }).selectOption('card_order');
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await expect(page).toHaveURL(/objet=card_order/);
   await expect(page.getByRole('row').filter({ hasText: 'Commande' }).first()).toBeVisible();

@@ -30,12 +30,12 @@ test.describe('a helpdesk agent', () => {
     await checkScreen(page, 'opposition-formulaire', 'déclaration d’opposition');
 
     // Without the required identity checks, nothing goes out.
-    await page.getByLabel('Perte').check();
+    await page.getByText('Perte', { exact: true }).click();
     await page.getByRole('button', { name: 'Vérifier avant de déclarer' }).click();
     await expect(page.getByRole('alert')).toContainText('Vérification obligatoire');
 
-    await page.getByLabel(/Nom, prénom et date de naissance/).check();
-    await page.getByLabel(/Identifiant national .* confirmé/).check();
+    await page.locator('label', { hasText: /Nom, prénom et date de naissance/ }).click();
+    await page.locator('label', { hasText: /Identifiant national .* confirmé/ }).click();
     await page.getByLabel('Commentaire (facultatif)').fill('Carte perdue lors d’un déplacement, appel du titulaire.');
     await page.getByRole('button', { name: 'Vérifier avant de déclarer' }).click();
     await expect(page.getByText('Cette opposition est définitive')).toBeVisible();

@@ -33,7 +33,8 @@ test.describe('an operator', () => {
     await page.getByRole('link', { name: 'Commander une carte' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Commander une carte' })).toBeVisible();
     await checkScreen(page, 'commande-manuelle', 'commande manuelle');
-    await page.getByLabel(/CPF — en formation/).check();
+    await page.getByText('CPF — en formation').click();
+    await expect(page.getByLabel('CPF — en formation')).toBeChecked();
     const submit = page.getByRole('button', { name: 'Commander' });
     await submit.dblclick();
     await expect(page.getByText('Commande enregistrée')).toBeVisible();
@@ -47,7 +48,7 @@ test.describe('an operator', () => {
     // And the API refuses it anyway.
     const csrf = (await (await page.request.get('/api/v1/session')).json()).csrfToken as string;
     const refused = await page.request.post(`/api/v1/orders/${mine.items[0].id}/approve`, { headers: { 'X-CSRF-Token': csrf } });
-    expect(refused.status()).toBe(409);
+    expect(refused.status()).toBe(403);
     expect((await refused.json()).code).toBe('approver_is_requester');
   });
 

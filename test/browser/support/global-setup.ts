@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, withDatabase } from '../../../src/common/database/database-url';
@@ -26,6 +26,12 @@ function assertBuilt(): void {
  * orders of the seed (seed.ts); the API on a free port, the worker with the simulated
  * encoder. Returns the teardown: both processes stopped, the database and directory removed.
  */
+/** Writes a process's output under test-results/ (git-ignored). */
+function writeLogFile(name: string, text: string): void {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-results', name), text);
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const t0 = Date.now();
   await assertPostgres();
@@ -54,6 +60,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       if (svc && svc.child.exitCode !== null)
         console.error(`the browser tier's ${name} stopped early (${svc.child.exitCode}):\n${svc.output()}`);
       await svc?.stop();
+      // Kept for a failure's diagnosis (test-results/ is where Playwright leaves a failed test's screenshot and trace).
+      if (svc) writeLogFile(`browser-${name === 'API' ? 'api' : 'worker'}.log`, svc.output());
     }
     await dropDatabase(env.DATABASE_URL);
     rmSync(dir, { recursive: true, force: true });

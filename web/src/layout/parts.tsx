@@ -105,7 +105,9 @@ export function DataTable({ caption, headers, rows }: { caption: string; headers
   return (
     <div className="fr-table fr-table--no-caption cpx-table-wrap">
       <div className="fr-table__wrapper">
-        <div className="fr-table__container">
+        {/* Scrollable on a narrow screen: focusable, so that the keyboard scrolls it too (RGAA 7.3). */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region is reached by the keyboard. */}
+        <section className="fr-table__container" tabIndex={0} aria-label={caption}>
           <div className="fr-table__content">
             <table>
               <caption>{caption}</caption>
@@ -132,7 +134,7 @@ export function DataTable({ caption, headers, rows }: { caption: string; headers
               </tbody>
             </table>
           </div>
-        </div>
+        </section>
       </div>
     </div>
   );
