@@ -132,14 +132,14 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
   const c = q.data;
   const opposed = c.state === 'opposed';
   return (
-    <section className="fr-card fr-card--no-arrow fr-mb-3w" aria-labelledby={`carte-${c.cardNumber}`}>
-      <div className="fr-card__body">
-        <div className="fr-card__content">
-          <h3 className="fr-card__title fr-h5" id={`carte-${c.cardNumber}`}>
+    <section className="cpx-panel fr-mb-3w" aria-labelledby={`carte-${c.cardNumber}`}>
+      <div>
+        <div>
+          <h3 className="fr-h5" id={`carte-${c.cardNumber}`}>
             Carte {c.cardType} n° {formatCardNumber(c.cardNumber)}{' '}
             <StateBadge tone={opposed ? 'error' : c.state === 'active' ? 'success' : 'info'}>{cardState(c.state)}</StateBadge>
           </h3>
-          <div className="fr-card__desc">
+          <div>
             <dl className="cpx-dl">
               <dt>Profession</dt>
               <dd>{c.professionLabel ?? c.professionCode}</dd>
@@ -196,7 +196,7 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
             </div>
           </div>
         </div>
-        <div className="fr-card__footer">
+        <div className="fr-mt-2w">
           <ul className="fr-btns-group fr-btns-group--inline-md">
             {!opposed && mayUse(roles, 'opposition') && (
               <li>
