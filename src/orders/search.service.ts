@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommonError } from '../common/errors/domain-error';
-import { ProfessionalSummary, RppsService } from '../rpps/rpps.service';
+import { NAME_SEARCH_PAGE_SIZE, ProfessionalSummary, RppsService } from '../rpps/rpps.service';
 import { CardsService, CardView } from './cards.service';
 import { readSearchQuery } from './search-query';
 import { CardState } from './workflow';
@@ -19,8 +19,6 @@ export interface SearchAnswer {
   pageSize: number;
 }
 
-const DEFAULT_PAGE_SIZE = 20;
-
 /**
  * The console's search box: a name, a national identifier or a card number
  * (search-query.ts). A name finds professionals in practice (the registry's search); an
@@ -37,7 +35,7 @@ export class SearchService {
     const target = readSearchQuery(q.q);
     if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
     const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
+    const pageSize = q.pageSize ?? NAME_SEARCH_PAGE_SIZE;
     if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.rpps.searchByName(target.text, { page, pageSize })) };
 
     const one = (kind: SearchAnswer['kind'], items: SearchItem[]): SearchAnswer => ({
