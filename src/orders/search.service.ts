@@ -9,7 +9,7 @@ export interface SearchItem extends ProfessionalSummary {
   matchedCard?: { cardNumber: string; status: CardState };
 }
 
-export interface SearchAnswer {
+export interface SearchResult {
   query: string;
   kind: 'name' | 'nationalId' | 'cardNumber';
   items: SearchItem[];
@@ -31,14 +31,14 @@ export class SearchService {
     private readonly cards: CardsService,
   ) {}
 
-  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchAnswer> {
+  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchResult> {
     const target = readSearchQuery(q.q);
     if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? NAME_SEARCH_PAGE_SIZE;
     if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.rpps.searchByName(target.text, { page, pageSize })) };
 
-    const one = (kind: SearchAnswer['kind'], items: SearchItem[]): SearchAnswer => ({
+    const one = (kind: SearchResult['kind'], items: SearchItem[]): SearchResult => ({
       query: q.q,
       kind,
       items: page === 1 ? items : [],
