@@ -8,7 +8,7 @@
  *   - 10 digits: a card number; when no card has it and it starts with 0, the national
  *     identifier of an ADELI number (0 + 9 digits), which has the same shape.
  *   - Any other count of digits is refused (400 naming q).
- * - Anything else: a name (see RppsService.searchByName for how it matches), unless
+ * - Anything else: a name (see RegistrySearchService.searchByName for how it matches), unless
  *   nothing of it is left once folded (src/rpps/name-key.ts).
  */
 

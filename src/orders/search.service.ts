@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommonError } from '../common/errors/domain-error';
-import { NAME_SEARCH_PAGE_SIZE, ProfessionalSummary, RppsService } from '../rpps/rpps.service';
+import { NAME_SEARCH_PAGE_SIZE, ProfessionalSummary, RegistrySearchService } from '../rpps/registry-search.service';
 import { CardsService, CardView } from './cards.service';
 import { readSearchQuery } from './search-query';
 import { CardState } from './workflow';
@@ -27,7 +27,7 @@ export interface SearchResult {
 @Injectable()
 export class SearchService {
   constructor(
-    private readonly rpps: RppsService,
+    private readonly registry: RegistrySearchService,
     private readonly cards: CardsService,
   ) {}
 
@@ -36,7 +36,7 @@ export class SearchService {
     if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? NAME_SEARCH_PAGE_SIZE;
-    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.rpps.searchByName(target.text, { page, pageSize })) };
+    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.registry.searchByName(target.text, { page, pageSize })) };
 
     const one = (kind: SearchResult['kind'], items: SearchItem[]): SearchResult => ({
       query: q.q,
@@ -56,12 +56,12 @@ export class SearchService {
     } else {
       nationalId = target.nationalId;
     }
-    return one('nationalId', await this.rpps.summaries([nationalId]));
+    return one('nationalId', await this.registry.summaries([nationalId]));
   }
 
   /** The holder of a card, as the registry knows them; one it does not know, with the card's name, as ceased. */
   private async holderOf(card: CardView): Promise<SearchItem> {
-    const [holder] = await this.rpps.summaries([card.nationalId]);
+    const [holder] = await this.registry.summaries([card.nationalId]);
     const matchedCard = { cardNumber: card.cardNumber, status: card.state as CardState };
     if (holder) return { ...holder, matchedCard };
     return {
