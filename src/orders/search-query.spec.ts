@@ -26,6 +26,7 @@ describe('readSearchQuery', () => {
   it('refuses fewer than 2 characters, only punctuation, and digits of no identifier length', () => {
     expect(readSearchQuery('a')).toEqual({ refused: 'expected at least 2 characters' });
     expect(readSearchQuery("'-")).toEqual({ refused: expect.stringContaining('letters or digits') });
+    expect(readSearchQuery('ʼʼ')).toEqual({ refused: expect.stringContaining('letters or digits') });
     expect(readSearchQuery('12345')).toEqual({ refused: expect.stringMatching(/^5 digits: expected a national identifier/) });
     expect(readSearchQuery('912345678901')).toEqual({ refused: expect.stringMatching(/^12 digits/) });
   });

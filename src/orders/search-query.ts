@@ -8,8 +8,11 @@
  *   - 10 digits: a card number; when no card has it and it starts with 0, the national
  *     identifier of an ADELI number (0 + 9 digits), which has the same shape.
  *   - Any other count of digits is refused (400 naming q).
- * - Anything else: a name (see RppsService.searchByName for how it matches).
+ * - Anything else: a name (see RegistrySearchService.searchByName for how it matches), unless
+ *   nothing of it is left once folded (src/rpps/name-key.ts).
  */
+
+import { foldName } from '../rpps/name-key';
 
 export const SEARCH_QUERY_MIN_LENGTH = 2;
 export const SEARCH_QUERY_MAX_LENGTH = 100;
@@ -32,7 +35,11 @@ export const IDENTIFIER_FORMS =
 export function readSearchQuery(q: string): SearchTarget | { refused: string } {
   if (q.length < SEARCH_QUERY_MIN_LENGTH) return { refused: `expected at least ${SEARCH_QUERY_MIN_LENGTH} characters` };
   if (!LETTER_OR_DIGIT.test(q)) return { refused: 'expected a name, a national identifier or a card number (letters or digits)' };
-  if (!DIGITS_AND_SEPARATORS.test(q)) return { kind: 'name', text: q };
+  if (!DIGITS_AND_SEPARATORS.test(q)) {
+    // Letters the name rule drops (apostrophe-like modifier letters alone) leave nothing to look for.
+    if (!foldName(q)) return { refused: 'expected a name, a national identifier or a card number (letters or digits)' };
+    return { kind: 'name', text: q };
+  }
   const digits = q.replace(SEPARATORS, '');
   switch (digits.length) {
     case 12:

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommonError } from '../common/errors/domain-error';
-import { ProfessionalSummary, RppsService } from '../rpps/rpps.service';
+import { NAME_SEARCH_PAGE_SIZE, ProfessionalSummary, RegistrySearchService } from '../rpps/registry-search.service';
 import { CardsService, CardView } from './cards.service';
 import { readSearchQuery } from './search-query';
 import { CardState } from './workflow';
@@ -9,7 +9,7 @@ export interface SearchItem extends ProfessionalSummary {
   matchedCard?: { cardNumber: string; status: CardState };
 }
 
-export interface SearchAnswer {
+export interface SearchResult {
   query: string;
   kind: 'name' | 'nationalId' | 'cardNumber';
   items: SearchItem[];
@@ -19,8 +19,6 @@ export interface SearchAnswer {
   pageSize: number;
 }
 
-const DEFAULT_PAGE_SIZE = 20;
-
 /**
  * The console's search box: a name, a national identifier or a card number
  * (search-query.ts). A name finds professionals in practice (the registry's search); an
@@ -29,18 +27,18 @@ const DEFAULT_PAGE_SIZE = 20;
 @Injectable()
 export class SearchService {
   constructor(
-    private readonly rpps: RppsService,
+    private readonly registry: RegistrySearchService,
     private readonly cards: CardsService,
   ) {}
 
-  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchAnswer> {
+  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchResult> {
     const target = readSearchQuery(q.q);
     if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
     const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
-    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.rpps.searchByName(target.text, { page, pageSize })) };
+    const pageSize = q.pageSize ?? NAME_SEARCH_PAGE_SIZE;
+    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.registry.searchByName(target.text, { page, pageSize })) };
 
-    const one = (kind: SearchAnswer['kind'], items: SearchItem[]): SearchAnswer => ({
+    const one = (kind: SearchResult['kind'], items: SearchItem[]): SearchResult => ({
       query: q.q,
       kind,
       items: page === 1 ? items : [],
@@ -58,12 +56,12 @@ export class SearchService {
     } else {
       nationalId = target.nationalId;
     }
-    return one('nationalId', await this.rpps.summaries([nationalId]));
+    return one('nationalId', await this.registry.summaries([nationalId]));
   }
 
   /** The holder of a card, as the registry knows them; one it does not know, with the card's name, as ceased. */
   private async holderOf(card: CardView): Promise<SearchItem> {
-    const [holder] = await this.rpps.summaries([card.nationalId]);
+    const [holder] = await this.registry.summaries([card.nationalId]);
     const matchedCard = { cardNumber: card.cardNumber, status: card.state as CardState };
     if (holder) return { ...holder, matchedCard };
     return {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentifierMigrationsService } from './identifier-migrations.service';
 import { ImportRedateService } from './import-redate.service';
+import { RegistrySearchService } from './registry-search.service';
 import { RppsController } from './rpps.controller';
 import { RppsService } from './rpps.service';
 import { RppsImportHandler } from './rpps-import.handler';
@@ -9,7 +10,23 @@ import { RppsImportQueueService } from './rpps-import-queue.service';
 
 @Module({
   controllers: [RppsController],
-  providers: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService, ImportRedateService],
-  exports: [RppsService, RppsImportService, RppsImportQueueService, RppsImportHandler, IdentifierMigrationsService, ImportRedateService],
+  providers: [
+    RppsService,
+    RegistrySearchService,
+    RppsImportService,
+    RppsImportQueueService,
+    RppsImportHandler,
+    IdentifierMigrationsService,
+    ImportRedateService,
+  ],
+  exports: [
+    RppsService,
+    RegistrySearchService,
+    RppsImportService,
+    RppsImportQueueService,
+    RppsImportHandler,
+    IdentifierMigrationsService,
+    ImportRedateService,
+  ],
 })
 export class RppsModule {}

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
-import { Page, paged } from '../common/database/paged';
+import { paged } from '../common/database/paged';
 import { Param } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
 import { MailingAddress, mailingAddressSql } from './mailing-address';
-import { searchPattern } from './name-key';
 import { professionLabelSql } from './professions';
 import { registryEventSummary } from './registry-event-summary';
 import { RppsError } from './rpps.errors';
@@ -61,21 +60,6 @@ export interface RegistryEventView {
 
 /** How many registry events the professional's view shows, newest first. */
 export const PROFESSIONAL_EVENTS_SHOWN = 50;
-
-/** A professional as a search lists one (GET /api/v1/search). */
-export interface ProfessionalSummary {
-  nationalId: string;
-  lastName: string;
-  firstName: string;
-  /** Profession codes (TRE_G15), in code order; none for a professional who ceased. */
-  professions: string[];
-  /** Their labels, in the same order (the code itself for an unlisted one). */
-  professionLabels: string[];
-  ceased: boolean;
-}
-
-/** How far a name search counts (and pages): past it, `totalIsLowerBound`. */
-export const NAME_SEARCH_COUNT_CAP = 1000;
 
 /** Where a (professional, profession) stands in the registry (RppsService.standing). */
 export type RegistryStanding =
@@ -320,56 +304,6 @@ export class RppsService {
       pageSize: q.pageSize,
       defaultPageSize: 50,
     });
-  }
-
-  /**
-   * One page of the professionals in practice whose name matches what was typed (see
-   * name-key.ts: accents, case and punctuation ignored; each word the start of a word of the
-   * name, in order; one word the start of the last name, several words either way round),
-   * ordered by folded last name, first name, then national id; counted up to
-   * NAME_SEARCH_COUNT_CAP. Both keys' indexes give their matches in that order (a page is read
-   * from the index, never sorted whole), the second only for the matches the first lacks.
-   */
-  async searchByName(typed: string, q: { page?: number; pageSize?: number } = {}): Promise<Page<ProfessionalSummary>> {
-    const { pattern, words } = searchPattern(typed);
-    const found = await paged<{ nationalId: string }>(this.ds, {
-      with: (p) => {
-        const like = p(pattern);
-        const firstNameFirst =
-          words > 1
-            ? `UNION ALL SELECT national_id, name_key FROM rpps_professional
-                WHERE ceased_at IS NULL AND name_key_first LIKE ${like} AND name_key NOT LIKE ${like}`
-            : '';
-        return `WITH m AS (SELECT national_id, name_key FROM rpps_professional WHERE ceased_at IS NULL AND name_key LIKE ${like}
-                           ${firstNameFirst})`;
-      },
-      select: 'm.national_id AS "nationalId"',
-      from: 'm',
-      orderBy: 'm.name_key, m.national_id',
-      page: q.page,
-      pageSize: q.pageSize,
-      defaultPageSize: 20,
-      cap: NAME_SEARCH_COUNT_CAP,
-      deeperHint: 'or type more of the name',
-    });
-    return { ...found, items: await this.summaries(found.items.map((i) => i.nationalId)) };
-  }
-
-  /** The professionals of `nationalIds` the registry knows (ceased ones too, flagged), in the order asked. */
-  async summaries(nationalIds: string[]): Promise<ProfessionalSummary[]> {
-    if (!nationalIds.length) return [];
-    return this.ds.query(
-      `SELECT p.national_id AS "nationalId", p.last_name AS "lastName", p.first_name AS "firstName",
-              ARRAY(SELECT pr.profession_code FROM rpps_profession pr WHERE pr.national_id = p.national_id
-                     ORDER BY pr.profession_code) AS professions,
-              ARRAY(SELECT COALESCE(${professionLabelSql('pr.profession_code')}, pr.profession_code)
-                      FROM rpps_profession pr WHERE pr.national_id = p.national_id ORDER BY pr.profession_code) AS "professionLabels",
-              p.ceased_at IS NOT NULL AS ceased
-         FROM unnest($1::text[]) WITH ORDINALITY AS k(national_id, i)
-         JOIN rpps_professional p ON p.national_id = k.national_id
-        ORDER BY k.i`,
-      [nationalIds],
-    );
   }
 
   /** One page of the imports, latest first (20 a page unless given), and how many there are. */

@@ -32,6 +32,7 @@ const ALLOWED: Record<string, typeof PUBLIC | typeof SESSION | readonly Role[]> 
   'GET /api/v1/jobs/{id}': ['operator', 'batch'],
   'GET /api/v1/audit': ['auditor'],
   'GET /api/v1/audit/checkpoints': ['auditor'],
+  'GET /api/v1/audit/verification': ['auditor'],
   'GET /api/v1/registry/migrations': ['operator', 'auditor'],
   'POST /api/v1/registry/migrations/{id}/confirm': ['operator'],
   'POST /api/v1/registry/migrations/{id}/reject': ['operator'],

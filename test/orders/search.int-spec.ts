@@ -7,6 +7,7 @@ import { CardsService } from '../../src/orders/cards.service';
 import { SearchService } from '../../src/orders/search.service';
 import { luhnCheckDigit } from '../../src/rpps/identifiers';
 import { nameKeys } from '../../src/rpps/name-key';
+import { RegistrySearchService } from '../../src/rpps/registry-search.service';
 import { openContext, TestContext } from '../support/context';
 import { setField } from '../support/extract-files';
 
@@ -70,7 +71,7 @@ describe(SearchService.name, () => {
 
   beforeAll(async () => {
     ctx = await openContext('search');
-    search = new SearchService(ctx.rpps, new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock));
+    search = new SearchService(new RegistrySearchService(ctx.ds), new CardsService(ctx.ds, ctx.audit, new OutboxService(), ctx.clock));
     dir = mkdtempSync(join(tmpdir(), 'cps-search-'));
     expect((await ctx.imports.run({ files: [extract(25, day1)], actor: 'test' })).status).toBe('baseline');
     // The next day: one professional ceased, one renamed (IDENTITY_CHANGED), one new.
