@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # CPx back-office: one image for the HTTP API (default), the queue worker
-# (node dist/src/worker.js) and the CLI (node dist/src/cli.js).
+# (node dist/src/worker.js) and the CLI (node dist/src/cli.js). The API also serves
+# the console (web/, built into web/dist) at /console/.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------- build ----
@@ -11,9 +12,13 @@ ENV SCARF_ANALYTICS=false \
     npm_config_audit=false \
     npm_config_fund=false \
     npm_config_update_notifier=false
+# The root project and the console's workspace (web/) install together: the console's
+# build needs its packages (React, DSFR, Vite). No browser download for Playwright.
 COPY package.json package-lock.json ./
+COPY web/package.json ./web/
 RUN npm ci
 COPY . .
+# The server (dist/), the console's typed client check, and the console (web/dist/).
 RUN npm run build
 
 # -------------------------------------------------------------- runtime ----
@@ -31,8 +36,13 @@ ENV NODE_ENV=production \
     npm_config_fund=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# The server's production packages only: --workspaces=false leaves out the console's
+# workspace, whose packages only its build needs (the runtime serves web/dist as files).
+RUN npm ci --omit=dev --workspaces=false && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The console's static files, served at /console/ (consoleDir() finds /app/web/dist
+# from /app/dist/src/common/http).
+COPY --from=build /app/web/dist ./web/dist
 # The letters' embedded fonts (found by going up from dist/src/mailing/letters).
 COPY --from=build /app/assets ./assets
 # Created before VOLUME so that a new named volume is owned by "node".
