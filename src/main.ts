@@ -5,15 +5,15 @@ async function main(): Promise<void> {
   const cfg = bootConfig('api');
   const { NestFactory } = await import('@nestjs/core');
   const { Logger } = await import('nestjs-pino');
-  const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
+  const { SwaggerModule } = await import('@nestjs/swagger');
   const { ApiModule } = await import('./root.modules');
   const { FastPathAdapter } = await import('./common/http/fast-path.adapter');
   const { TokensService } = await import('./common/auth/tokens.service');
   const { AuthFailures } = await import('./common/auth/auth-failures');
-  const { cleanupOpenApiDoc } = await import('nestjs-zod');
   const { default: helmet } = await import('helmet');
   const { bodyLimitBytes, bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
   const { consoleStatic } = await import('./common/http/console-static');
+  const { buildOpenApiDocument } = await import('./common/http/openapi');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
@@ -61,21 +61,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', deadline);
   process.once('SIGINT', deadline);
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CPx back-office')
-      .setDescription('Health-professional smart cards: registry, orders, cards, opposition')
-      .setVersion('1')
-      .addBearerAuth()
-      .addCookieAuth(
-        'cps_session',
-        { type: 'apiKey', in: 'cookie', description: "the console's session (POST /api/v1/session)" },
-        'cps_session',
-      )
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(doc), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   // A client gets HTTP_REQUEST_TIMEOUT_MS to send a whole request (Node's default is 5 minutes,
   // a slow-body client holding its connection and buffer all that time).
   const server = app.getHttpServer() as import('node:http').Server;
