@@ -1,6 +1,6 @@
 /**
  * Four tiers, all run by `npm test` (the fault tier last, one file at a time):
- *  - unit: `src/**\/*.spec.ts` and `bench/**\/*.spec.ts`, pure code, no services;
+ *  - unit: `src/**\/*.spec.ts`, `bench/**\/*.spec.ts` and `scripts/**\/*.spec.ts`, pure code, no services;
  *  - integration: `test/**\/*.int-spec.ts`, against the real PostgreSQL and Redis
  *    (each file gets its own freshly migrated database and its own queue prefix);
  *  - e2e: `test/**\/*.e2e-spec.ts`, the built entry points (HTTP API, CLI, worker) as processes;
