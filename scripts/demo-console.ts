@@ -1,23 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import type { QueryResultRow } from 'pg';
 
 /** A person of the demo who signs in to the console. */
 export interface ConsoleAccount {
   name: string;
   role: 'operator' | 'helpdesk' | 'auditor';
-  roleLabel: string;
   password: string;
 }
 
 const PEOPLE: ReadonlyArray<Omit<ConsoleAccount, 'password'>> = [
-  { name: 'demo-operatrice', role: 'operator', roleLabel: 'operator' },
-  { name: 'demo-assistance', role: 'helpdesk', roleLabel: 'helpdesk' },
-  { name: 'demo-auditrice', role: 'auditor', roleLabel: 'auditor' },
+  { name: 'demo-operatrice', role: 'operator' },
+  { name: 'demo-assistance', role: 'helpdesk' },
+  { name: 'demo-auditrice', role: 'auditor' },
 ];
 
-/** What the demo's CLI runner and the running API give this step. */
+/** What the demo's CLI runner, its database and the running API give the console's step. */
 export interface ConsoleDeps {
   usersCreate(args: string[]): Promise<{ principal: string; setPasswordUrl: string }>;
   apiUrl: string;
+  /** The rows of a query on the demo database. */
+  query<T extends QueryResultRow>(sql: string): Promise<T[]>;
 }
 
 /**
@@ -49,4 +51,34 @@ export async function consoleAccounts(deps: ConsoleDeps): Promise<ConsoleAccount
     accounts.push({ ...p, password });
   }
   return accounts;
+}
+
+/** An order made for the console's queue. */
+export interface WaitingOrder {
+  id: string;
+  status: string;
+  nationalId: string;
+}
+
+/**
+ * An order that waits in the console's order queue for a second operator: a manual CPS order,
+ * asked over the API with `operatorToken`, for a professional in practice who has no order
+ * yet (the last by name: not the one the demo's manual-order step took, the first by id).
+ */
+export async function orderAwaitingApproval(deps: ConsoleDeps, operatorToken: string): Promise<WaitingOrder> {
+  const [pair] = await deps.query<{ national_id: string; profession_code: string }>(
+    `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
+      WHERE rp.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id)
+      ORDER BY rp.last_name DESC, rp.national_id LIMIT 1`,
+  );
+  if (!pair) throw new Error('no professional in practice without an order is left for the console');
+  const body = { nationalId: pair.national_id, professionCode: pair.profession_code, cardType: 'CPS', reason: 'manual' };
+  const made = await fetch(`${deps.apiUrl}/api/v1/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (made.status !== 201) throw new Error(`POST /api/v1/orders answered ${made.status}: ${await made.text()}`);
+  const order = (await made.json()) as { id: string; status: string };
+  return { id: order.id, status: order.status, nationalId: pair.national_id };
 }

@@ -33,7 +33,7 @@ import { cardTypeForCategory } from '../src/orders/validity';
 import { luhnCheckDigit } from '../src/rpps/identifiers';
 import { REGISTRY_EVENT_KINDS } from '../src/rpps/registry-events';
 import { crlText, verifyCrl } from '../test/support/openssl';
-import { type ConsoleAccount, consoleAccounts } from './demo-console';
+import { type ConsoleAccount, type ConsoleDeps, consoleAccounts, orderAwaitingApproval } from './demo-console';
 
 // ---------------------------------------------------------------------------
 // Settings (fixed: the demo prints the same figures every time)
@@ -866,38 +866,28 @@ const publishCrl: Step = {
   },
 };
 
-/** The demo, in order. Later features append their steps here. */
+/** The console's demo accounts, and an order left for the demo operator to approve in the console. */
 const consoleStep: Step = {
   title: 'The console: demo accounts, and an order waiting for a second operator (users:create)',
   async run(ctx) {
     const { alice } = await operators(ctx);
-    ctx.consoleAccounts = await consoleAccounts({
+    const deps: ConsoleDeps = {
       usersCreate: async (args) => (await cli<{ principal: string; setPasswordUrl: string }>(ctx, args)).json,
       apiUrl: ctx.api!.url,
-    });
-    const [pair] = await withDemoDb(
-      ctx,
-      async (c) =>
-        (
-          await c.query<{ national_id: string; profession_code: string }>(
-            `SELECT rp.national_id, rpr.profession_code FROM rpps_professional rp JOIN rpps_profession rpr USING (national_id)
-              WHERE rp.ceased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_order o WHERE o.national_id = rp.national_id)
-              ORDER BY rp.last_name DESC, rp.national_id LIMIT 1`,
-          )
-        ).rows,
-    );
-    const body = { nationalId: pair.national_id, professionCode: pair.profession_code, cardType: 'CPS', reason: 'manual' };
-    const made = await api<{ id: string; status: string }>(ctx, 'POST', '/api/v1/orders', body, alice);
-    if (made.status !== 201) throw new DemoFailure(`POST /api/v1/orders answered ${made.status}`, JSON.stringify(made.json));
+      query: (sql) => withDemoDb(ctx, async (c) => (await c.query(sql)).rows),
+    };
+    ctx.consoleAccounts = await consoleAccounts(deps);
+    const order = await orderAwaitingApproval(deps, alice);
     return [
       ...ctx.consoleAccounts.map(
-        (a) => `${a.name} (${a.roleLabel}): made by users:create, password set through its one-time link, signed in once`,
+        (a) => `${a.name} (${a.role}): made by users:create, password set through its one-time link, signed in once`,
       ),
-      `order ${made.json.id} for ${pair.national_id}, asked by demo-alice, waits in the console's order queue (${made.json.status})`,
+      `order ${order.id} for ${order.nationalId}, asked by demo-alice, waits in the console's order queue (${order.status})`,
     ];
   },
 };
 
+/** The demo, in order. Later features append their steps here. */
 const STEPS: Step[] = [
   checkServices,
   freshDemoDatabase,
@@ -930,10 +920,13 @@ function whereToLook(ctx: Ctx): string[] {
   const token = ctx.tokenFile ? `$(cat ${rel(ctx, ctx.tokenFile)})` : '<token>';
   const accounts = ctx.consoleAccounts ?? [];
   return [
-    'The console (French), on the demo data:',
+    'The console (French), on the demo data: the API, and the worker in a second terminal with the',
+    'same environment (it runs the jobs the console queues: a confirmed import, the codes of an',
+    'approved order, the delta CRL after an opposition):',
     `  ${envs} npm start`,
+    `  ${envs} npm run worker`,
     '  then open http://localhost:3000/console/ and sign in as:',
-    ...accounts.map((a) => `    ${a.name.padEnd(16)} ${a.password.padEnd(30)} ${a.roleLabel}`),
+    ...accounts.map((a) => `    ${a.name.padEnd(16)} ${a.password.padEnd(30)} ${a.role}`),
     'Files:',
     `  ${rel(ctx, ctx.extractDir)}/  the extracts (day 1, day 2, truncated day 3) and day 2's expected changes (*.expected.json)`,
     'Look further (from the project folder):',
