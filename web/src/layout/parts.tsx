@@ -4,7 +4,7 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { type ReactNode, useEffect } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiProblem } from '../api/problem';
-import { formatDateTime, formatNumber } from '../lib/format';
+import { formatActor, formatDateTime, formatNumber } from '../lib/format';
 import { NotAllowed } from '../screens/not-allowed';
 import { mayUse, type ScreenName } from '../session/roles';
 import { useSignedIn } from '../session/session';
@@ -147,7 +147,7 @@ export function Timeline({ steps }: { steps: Array<{ label: string; at: string; 
       {steps.map((t) => (
         <li key={`${t.label}-${t.at}`}>
           <strong>{t.label}</strong> — {formatDateTime(t.at)}
-          {t.by && <span className="cpx-muted"> · {t.by}</span>}
+          {t.by && <span className="cpx-muted"> · {formatActor(t.by)}</span>}
           {t.reason && <div className="cpx-muted">{t.reason}</div>}
         </li>
       ))}

@@ -39,3 +39,9 @@ export function formatAge(since: string, now = Date.now()): string {
 export function formatCardNumber(n: string): string {
   return n.replace(/(\d{4})(?=\d)/g, '$1 ');
 }
+
+/** Who did something, as people read it: `principal:Claire Martin` → Claire Martin (system actors stay as they are). */
+export function formatActor(actor: string | null | undefined): string {
+  if (!actor) return '—';
+  return actor.startsWith('principal:') ? actor.slice('principal:'.length) : actor;
+}

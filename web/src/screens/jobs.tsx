@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
-import { formatDateTime, formatNumber } from '../lib/format';
+import { formatActor, formatDateTime, formatNumber } from '../lib/format';
 import { jobState } from '../lib/labels';
 import { MailingBatches, Reprints, ReturnedLetter } from './mailing';
 
@@ -76,7 +76,7 @@ function Jobs() {
             <Progress key="p" done={j.progress} total={j.total} percent={j.percent} phase={j.phase} error={j.error} />,
             formatDateTime(j.startedAt ?? j.createdAt),
             formatDateTime(j.finishedAt),
-            j.actor,
+            formatActor(j.actor),
           ])}
         />
       )}

@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { countText, DataTable, Empty, Loading, Pager, ProblemAlert, StateBadge, usePage } from '../layout/parts';
-import { formatCardNumber, formatDate, formatDateTime, formatNumber } from '../lib/format';
+import { formatActor, formatCardNumber, formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { batchState, letterKind, letterState } from '../lib/labels';
 import { useSignedIn } from '../session/session';
 
@@ -80,7 +80,7 @@ export function MailingBatches() {
             <StateBadge key="s" tone={b.state === 'printed' ? 'success' : b.state === 'ready' ? 'new' : 'info'}>
               {batchState(b.state)}
             </StateBadge>,
-            b.printedAt ? `${formatDateTime(b.printedAt)} par ${b.printedBy ?? '—'}` : '—',
+            b.printedAt ? `${formatDateTime(b.printedAt)} par ${formatActor(b.printedBy)}` : '—',
             b.state === 'ready' ? (
               <Button key="p" size="small" priority="secondary" onClick={() => printed.mutate(b.id)} disabled={printed.isPending}>
                 Marquer imprimé
@@ -240,7 +240,7 @@ export function Reprints() {
             return [
               `n° ${formatCardNumber(r.cardNumber)}`,
               r.reason,
-              `${formatDateTime(r.requestedAt)} par ${r.requestedBy}`,
+              `${formatDateTime(r.requestedAt)} par ${formatActor(r.requestedBy)}`,
               own ? (
                 <span key="o" className="cpx-muted">
                   Votre demande : un autre opérateur décide.

@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { Empty, Loading, PageTitle, ProblemAlert, StateBadge, Timeline } from '../layout/parts';
-import { formatCardNumber, formatDateTime } from '../lib/format';
+import { formatActor, formatCardNumber, formatDateTime } from '../lib/format';
 import { letterKind, letterState, orderReason, orderStatus, orderStep } from '../lib/labels';
 import { useSignedIn } from '../session/session';
 
@@ -81,13 +81,13 @@ export function OrderPage() {
         )}
         <dt>Demandée</dt>
         <dd>
-          le {formatDateTime(o.requestedAt)} par {o.requestedBy}
+          le {formatDateTime(o.requestedAt)} par {formatActor(o.requestedBy)}
         </dd>
         {o.approvedAt && (
           <>
             <dt>Approuvée</dt>
             <dd>
-              le {formatDateTime(o.approvedAt)} par {o.approvedBy}
+              le {formatDateTime(o.approvedAt)} par {formatActor(o.approvedBy)}
             </dd>
           </>
         )}

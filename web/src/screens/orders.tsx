@@ -6,7 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
-import { formatAge, formatDateTime } from '../lib/format';
+import { formatActor, formatAge, formatDateTime } from '../lib/format';
 import { CARD_TYPE, ORDER_REASON, ORDER_STATUS, orderReason, orderStatus } from '../lib/labels';
 
 const PAGE_SIZE = 25;
@@ -143,7 +143,7 @@ export function Orders() {
                 <span key="d" title={formatDateTime(o.requestedAt)}>
                   il y a {formatAge(o.requestedAt)}
                 </span>,
-                o.requestedBy,
+                formatActor(o.requestedBy),
               ])}
             />
           )}

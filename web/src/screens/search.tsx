@@ -43,7 +43,7 @@ export function Search() {
             <div className="fr-col-12 fr-col-md-9">
               <Input
                 label="Nom, identifiant national ou numéro de carte"
-                hintText="Exemples : « lefevre mar », « 10100000001 », « 2000 0000 0001 ». Les accents et les majuscules sont ignorés."
+                hintText="Exemples : « lefevre mar », « jean dup », « 810000000355 » (identifiant national), « 2900001260 » (carte). Les accents et les majuscules sont ignorés."
                 nativeInputProps={{ name: 'q', defaultValue: q, type: 'search', autoComplete: 'off', minLength: 2, key: q }}
               />
             </div>
