@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const { bodyLimitBytes, bodyParserErrors, jsonBodiesOnly } = await import('./common/http/body-errors');
   const { consoleStatic } = await import('./common/http/console-static');
   const { buildOpenApiDocument } = await import('./common/http/openapi');
+  const { noStore } = await import('./common/http/no-store');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
@@ -31,10 +32,18 @@ async function main(): Promise<void> {
   const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
   const { AuditService } = await import('./common/audit/audit.service');
   const { ConsoleSessionsService } = await import('./common/auth/console-sessions.service');
+  const { PasswordChecks } = await import('./common/auth/password-checks');
   const { Clock } = await import('./common/clock/clock');
   const statusDs = poolQueryable(statusPool) as InstanceType<typeof DataSource>;
   const statusTokens = new TokensService(statusDs, app.get(AuditService));
-  const statusSessions = new ConsoleSessionsService(statusDs, app.get(AuditService), app.get(AuthFailures), cfg, app.get(Clock));
+  const statusSessions = new ConsoleSessionsService(
+    statusDs,
+    app.get(AuditService),
+    app.get(AuthFailures),
+    cfg,
+    app.get(Clock),
+    app.get(PasswordChecks),
+  );
   adapter.serveFast({ failures: app.get(AuthFailures), trustProxy: cfg.TRUST_PROXY, bodyLimit: bodyLimitBytes(cfg.HTTP_BODY_LIMIT) }, [
     cardStatusRoute(app.get(CardsService), statusTokens, statusSessions, statusPool),
     createOrderRoute(app.get(OrdersService), app.get(TokensService), app.get(ConsoleSessionsService)),
@@ -44,6 +53,7 @@ async function main(): Promise<void> {
   if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
   app.use(httpMetrics());
   app.use(helmet());
+  app.use('/api/v1', noStore());
   app.use(consoleStatic());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));

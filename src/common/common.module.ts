@@ -7,6 +7,7 @@ import { AuditSequencer } from './audit/audit-sequencer.service';
 import { AuthFailures } from './auth/auth-failures';
 import { ConsoleAccountsService } from './auth/console-accounts.service';
 import { ConsoleSessionsService } from './auth/console-sessions.service';
+import { PasswordChecks } from './auth/password-checks';
 import { TokensService } from './auth/tokens.service';
 import { AppConfig } from './config/config';
 import { APP_CONFIG } from './config/config.module';
@@ -28,6 +29,7 @@ const SERVICES = [
   ConsoleAccountsService,
   ConsoleSessionsService,
   AuthFailures,
+  PasswordChecks,
   OutboxMonitor,
 ];
 

@@ -41,8 +41,9 @@ export class ProfessionalsController {
    * counted up to 1,000 (`totalIsLowerBound`); or a national identifier (8 + RPPS, 0 + ADELI),
    * an RPPS number (11 digits), an ADELI number (9 digits) or a card number (10 digits), which
    * finds that professional even ceased (`ceased`), with `matchedCard` for a card number.
-   * `kind` says which. A `q` of fewer than 2 characters, or of digits of no such length, is a
-   * 400 `validation_failed` naming q.
+   * `kind` says which. A `q` of fewer than 2 characters, of digits of no such length, a name that
+   * folds to nothing (only apostrophes or punctuation) or whose first word has fewer than 2
+   * letters or digits once folded, is a 400 `validation_failed` naming q.
    */
   @Get('search')
   @Roles('operator', 'helpdesk', 'auditor')

@@ -30,4 +30,16 @@ describe('readSearchQuery', () => {
     expect(readSearchQuery('12345')).toEqual({ refused: expect.stringMatching(/^5 digits: expected a national identifier/) });
     expect(readSearchQuery('912345678901')).toEqual({ refused: expect.stringMatching(/^12 digits/) });
   });
+
+  it('refuses a name that folds to nothing, or whose first word has fewer than 2 letters or digits once folded', () => {
+    for (const q of ['ʼʼ', "''", '’‘', 'ʹ-ʼ'])
+      expect(readSearchQuery(q)).toEqual({ refused: expect.stringContaining('letters or digits') });
+    for (const q of ["d'", 'd ar', 'é dupont', "ʼd'"])
+      expect(readSearchQuery(q)).toEqual({
+        refused: expect.stringMatching(/^the first word of a name needs at least 2 letters or digits/),
+      });
+    expect(readSearchQuery("d'ar")).toEqual({ kind: 'name', text: "d'ar" });
+    expect(readSearchQuery('œ')).toEqual({ refused: 'expected at least 2 characters' });
+    expect(readSearchQuery('Œu')).toEqual({ kind: 'name', text: 'Œu' });
+  });
 });

@@ -1,6 +1,7 @@
 import { AuthFailures } from '../../src/common/auth/auth-failures';
 import { ConsoleAccountsService } from '../../src/common/auth/console-accounts.service';
 import { ConsoleSessionsService } from '../../src/common/auth/console-sessions.service';
+import { PasswordChecks } from '../../src/common/auth/password-checks';
 import { csrfTokenOf, secretHash } from '../../src/common/auth/session-cookie';
 import { TokensService } from '../../src/common/auth/tokens.service';
 import { Clock } from '../../src/common/clock/clock';
@@ -20,7 +21,7 @@ describe('console accounts and sessions', () => {
   let cfg: AppConfig;
   const accounts = (clock = at(0), c: AppConfig = cfg) => new ConsoleAccountsService(ctx.ds, ctx.audit, c, clock);
   const sessions = (clock = at(0), c: AppConfig = cfg, failures = new AuthFailures(c)) =>
-    new ConsoleSessionsService(ctx.ds, ctx.audit, failures, c, clock);
+    new ConsoleSessionsService(ctx.ds, ctx.audit, failures, c, clock, new PasswordChecks());
 
   /** A person's account with its password set (through its link, as the console does). */
   async function person(name: string, roles: string[] = ['operator'], email?: string, clock = at(0)) {
@@ -159,15 +160,26 @@ describe('console accounts and sessions', () => {
       await expect(accounts().resetPassword('Nobody Here', 'test')).rejects.toMatchObject({ code: 'user_not_found' });
     });
 
-    it('disables an account: its sessions end at once, it signs in and sets a password no more', async () => {
+    it("disables an account: its sessions end and its person's tokens are revoked at once, it signs in and sets a password no more", async () => {
       const made = await accounts().create({ roles: ['helpdesk'], name: 'Inès Garnier' }, 'test');
+      const tokens = new TokensService(ctx.ds, ctx.audit);
+      const own = await Promise.all(
+        ['helpdesk', 'auditor', 'admin'].map((role) => tokens.create({ role, principal: 'Inès Garnier' }, 'test')),
+      );
+      const machine = await tokens.create({ role: 'batch', principal: 'Inès Garnier' }, 'test');
       await accounts().setPassword(tokenOf(made.setPasswordUrl), PASSWORD);
       const { secret } = await sessions().signIn('Inès Garnier', PASSWORD, 'test-client');
       const again = await accounts().resetPassword('Inès Garnier', 'test');
       await accounts().setPassword(tokenOf(again.setPasswordUrl), PASSWORD);
       const s2 = await sessions().signIn('Inès Garnier', PASSWORD, 'test-client');
       const d = await accounts().disable('inès garnier', 'host:root@desk');
-      expect(d.disabled).toBe('Inès Garnier');
+      expect(d).toEqual({ disabled: 'Inès Garnier', disabledAt: expect.any(Date), tokensRevoked: 3 });
+      for (const t of own) expect(await new TokensService(ctx.ds, ctx.audit).verify(t.token)).toBeNull();
+      expect(await new TokensService(ctx.ds, ctx.audit).verify(machine.token)).toEqual(expect.objectContaining({ role: 'batch' }));
+      const [disabled] = await ctx.ds.query(`SELECT details FROM audit_log WHERE action = 'user.disabled' ORDER BY id DESC LIMIT 1`);
+      expect(disabled.details).toEqual({ sessionsEnded: 1, tokensRevoked: 3 });
+      const revoked = await ctx.ds.query(`SELECT entity_id FROM audit_log WHERE action = 'token.revoked' AND actor = 'host:root@desk'`);
+      expect(revoked.map((r: { entity_id: string }) => r.entity_id).sort()).toEqual(own.map((t) => t.id).sort());
       expect(await sessions().check(secret)).toBe('unknown');
       expect(await sessions().check(s2.secret)).toBe('unknown');
       expect(await sessionsOf('Inès Garnier')).toBe(0);
@@ -175,7 +187,7 @@ describe('console accounts and sessions', () => {
         code: 'invalid_credentials',
         status: 401,
       });
-      expect(await accounts().disable('Inès Garnier', 'test')).toEqual(d);
+      expect(await accounts().disable('Inès Garnier', 'test')).toEqual({ ...d, tokensRevoked: 0 });
       await expect(accounts().resetPassword('Inès Garnier', 'test')).rejects.toMatchObject({ code: 'user_disabled' });
       const listed = (await accounts().list()).find((u) => u.principal === 'Inès Garnier');
       expect(listed).toEqual(expect.objectContaining({ roles: ['helpdesk'], disabledAt: d.disabledAt, lockedUntil: null }));
@@ -328,7 +340,7 @@ describe('console accounts and sessions', () => {
         ['user.sign_in_refused', 'client:192.0.2.7'],
         ['user.sign_in_refused', 'client:192.0.2.7'],
         ['user.sign_in_refused', 'client:192.0.2.7'],
-        ['user.sign_in_refused', 'client:192.0.2.7'],
+        // The fifth refusal is the lock's own entry.
         ['user.locked', 'system:console'],
         ['user.signed_out', 'principal:Olivier Roux'],
         ['user.disabled', 'host:root@desk'],

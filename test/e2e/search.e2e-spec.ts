@@ -74,12 +74,16 @@ describe('GET /api/v1/search', () => {
     expect(body.items.map((i: { lastName: string }) => i.lastName)).toEqual(['LEFÈVRE']);
   });
 
-  it('refuses, naming q, a q missing, shorter than 2 characters once trimmed, or digits of no identifier', async () => {
+  it('refuses, naming q, a q missing, shorter than 2 characters once trimmed, digits of no identifier, or a name folding to nothing or to a first word of 1 letter', async () => {
     for (const [query, detail] of [
       ['', /^q: required: a name, a national identifier or a card number$/],
       ['q=a', /^q: expected at least 2 characters$/],
       ['q=%20%20a%20', /^q: expected at least 2 characters$/],
       ['q=--', /^q: expected a name, a national identifier or a card number/],
+      [`q=${encodeURIComponent('ʼʼ')}`, /^q: expected a name, a national identifier or a card number \(letters or digits\)$/],
+      [`q=${encodeURIComponent("'’")}`, /^q: expected a name, a national identifier or a card number/],
+      ['q=d%20ar', /^q: the first word of a name needs at least 2 letters or digits, apostrophes and punctuation aside \("d" has 1\)$/],
+      [`q=${encodeURIComponent("d'")}`, /^q: the first word of a name needs at least 2 letters or digits/],
       ['q=12345', /^q: 5 digits: expected a national identifier/],
       ['q=a&q=b', /^q: given more than once/],
       [`q=${'a'.repeat(101)}`, /^q: at most 100 characters$/],

@@ -98,7 +98,23 @@ describe(SearchService.name, () => {
 
     it('joins the letters around an apostrophe, whichever apostrophe is typed', async () => {
       for (const q of ['dar', "d'ar", 'D’ARGENT', 'dargent jean']) expect(await names(q)).toEqual(["D'ARGENT Jean-Édouard"]);
-      expect(await names('d ar')).toEqual([]);
+      expect(await names('dargent ar')).toEqual([]);
+    });
+
+    it('refuses, naming q, a name that folds to nothing or whose first word has fewer than 2 letters or digits', async () => {
+      for (const q of ['ʼʼ', "''", '’ ‘', 'ʹ-ʼ'])
+        await expect(search.search({ q })).rejects.toMatchObject({
+          code: 'validation_failed',
+          status: 400,
+          message: 'q: expected a name, a national identifier or a card number (letters or digits)',
+        });
+      for (const q of ['d ar', "d'", 'a dupont', "ʼd' jean"])
+        await expect(search.search({ q })).rejects.toMatchObject({
+          code: 'validation_failed',
+          message: expect.stringMatching(
+            /^q: the first word of a name needs at least 2 letters or digits, apostrophes and punctuation aside/,
+          ),
+        });
     });
 
     it('takes hyphens and runs of spaces for one space', async () => {

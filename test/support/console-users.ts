@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/common/audit/audit.service';
 import { ConsoleAccountsService } from '../../src/common/auth/console-accounts.service';
-import { SESSION_COOKIE } from '../../src/common/auth/session-cookie';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../src/common/auth/session-cookie';
 import { hostActor } from '../../src/common/cli/host-actor';
 import { Clock } from '../../src/common/clock/clock';
 import { loadConfig } from '../../src/common/config/config';
@@ -46,8 +46,9 @@ export function linkToken(setPasswordUrl: string): string {
 
 /**
  * Signs in to a running API (POST /api/v1/session): `cookie` is what a Cookie header sends
- * (`cps_session=<secret>`), `secret` the cookie's value (for a browser context's cookies), and
- * `csrfToken` the X-CSRF-Token of the session. Throws on anything but 200.
+ * (`cps_session=<secret>`, `__Host-cps_session=<secret>` where the cookie is Secure), `secret`
+ * the cookie's value (for a browser context's cookies), and `csrfToken` the X-CSRF-Token of the
+ * session. Throws on anything but 200.
  */
 export async function signIn(
   baseUrl: string,
@@ -61,9 +62,9 @@ export async function signIn(
   });
   const body = (await r.json()) as { csrfToken: string };
   if (r.status !== 200) throw new Error(`sign-in of ${login} refused: ${r.status} ${JSON.stringify(body)}`);
-  const m = new RegExp(`(?:^|,\\s*)${SESSION_COOKIE}=([^;]+)`).exec(r.headers.get('set-cookie') ?? '');
+  const m = new RegExp(`(?:^|,\\s*)(${SESSION_COOKIE}|${SECURE_SESSION_COOKIE})=([^;]+)`).exec(r.headers.get('set-cookie') ?? '');
   if (!m) throw new Error(`sign-in of ${login}: no ${SESSION_COOKIE} cookie in the answer`);
-  return { cookie: `${SESSION_COOKIE}=${m[1]}`, secret: m[1], csrfToken: body.csrfToken, session: body };
+  return { cookie: `${m[1]}=${m[2]}`, secret: m[2], csrfToken: body.csrfToken, session: body };
 }
 
 /**

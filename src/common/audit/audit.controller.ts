@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
@@ -21,15 +20,15 @@ export class AuditController {
   /**
    * The check `audit:verify` makes, run by this process: the chain recomputed and held to every
    * signed checkpoint (the file under DATA_DIR and the table), with the key of
-   * AUDIT_PUBLIC_KEY_FILE (or the development key's public half). Reads the whole trail: one
-   * check at a time per process (409 `check_in_progress`).
+   * AUDIT_PUBLIC_KEY_FILE (or the development key's public half); 503 `audit_public_key_missing`
+   * when there is none while checkpoints are signed. Reads the whole trail: the answer is kept
+   * 60 seconds (`checkedAt`), and requests meanwhile, or while it runs, get it.
    */
   @Get('verification')
   @Roles('auditor')
   @ApiOkResponse({ type: AuditVerificationAnswer.Output })
-  async verification() {
-    const r = await this.check.run({ signingKeyAllowed: false });
-    return { ...r, checkpoints: { ...r.checkpoints, file: basename(r.checkpoints.file) } };
+  verification() {
+    return this.check.checkForApi();
   }
 
   /**

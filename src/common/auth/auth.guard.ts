@@ -4,13 +4,14 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { CommonError } from '../errors/domain-error';
+import { CommonError, DomainError } from '../errors/domain-error';
 import { AuthFailures } from './auth-failures';
+import { ConsoleRole } from './console-account.entity';
 import { ConsoleAuthError } from './console-auth.errors';
 import { ActiveSession, ConsoleSessionsService } from './console-sessions.service';
 import { Role } from './roles';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
-import { CSRF_HEADER, csrfTokenMatches, isSafeMethod, sessionCookieOf } from './session-cookie';
+import { CSRF_HEADER, csrfTokenMatches, isSafeMethod, isSecretShaped, sessionCookiesOf } from './session-cookie';
 import { Principal, principalActor, TokensService } from './tokens.service';
 
 export type AuthedRequest = Request & { principal?: Principal };
@@ -65,10 +66,11 @@ export interface AuthRequest {
  *
  * A request with an Authorization header is authenticated by its bearer token only (a session
  * cookie beside it is not looked at). Without one, the console session of its cookie
- * (`cps_session`): a request that changes something (not GET, HEAD or OPTIONS) must then carry
- * the session's CSRF token in X-CSRF-Token (403 csrf_token_missing or csrf_token_invalid). A
- * session acts on a route as the first of its roles the route allows (admin where it names none
- * of them).
+ * (`cps_session`, `__Host-cps_session` when Secure; two of them are refused): a request that
+ * changes something (not GET, HEAD or OPTIONS) must then carry the session's CSRF token in
+ * X-CSRF-Token (403 csrf_token_missing or csrf_token_invalid). A session acts on a route as the
+ * first of its roles the route allows in a fixed order, operator, helpdesk, auditor, then admin
+ * (where the route names none of the others).
  *
  * An address past its budget of failed authentications gets 429, without a database look-up,
  * for any token or session this process never verified valid; one it did is still checked (a
@@ -78,7 +80,7 @@ export interface AuthRequest {
 export async function authorize(check: AuthCheck, req: AuthRequest, roles: readonly Role[]): Promise<Principal> {
   const header = req.headers.authorization;
   if (header === undefined) {
-    const secret = sessionCookieOf(req.headers.cookie);
+    const secret = sessionSecretOf(check, req);
     if (secret !== null) return actAs(await sessionOf(check, secret, req), roles);
   }
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
@@ -108,23 +110,52 @@ export async function authorize(check: AuthCheck, req: AuthRequest, roles: reado
 }
 
 /**
- * The live console session of a cookie's secret, with its CSRF token checked when the request
- * changes something: 401 unauthenticated (unknown or ended), 401 session_expired, 403
- * csrf_token_missing / csrf_token_invalid, 429 past the address's budget.
+ * The secret of the request's session cookie, or null when it has none; 401 unauthenticated
+ * (the cookie cleared) when it carries two: which one the browser meant cannot be told.
  */
-export async function sessionOf(check: AuthCheck, secret: string, req: AuthRequest): Promise<ActiveSession> {
+export function sessionSecretOf(check: AuthCheck, req: AuthRequest): string | null {
+  const secrets = sessionCookiesOf(req.headers.cookie, check.sessions.cookie.name);
+  if (secrets.length > 1) {
+    throw clearing(check, new CommonError('unauthenticated', `two session cookies (${check.sessions.cookie.name}): sign in again`, 401));
+  }
+  return secrets[0] ?? null;
+}
+
+/**
+ * The state of the session of a cookie's secret (see ConsoleSessionsService.check), within the
+ * address's budget of failed authentications: 429 past it for a secret this process never saw
+ * valid. A secret of the wrong shape counts as a failure; a well-shaped one of a session that
+ * ended or never was does not (a stale cookie, not a guess: 32 random bytes are not guessed).
+ */
+export async function lookUpSession(check: AuthCheck, secret: string): Promise<ActiveSession | 'unknown' | 'expired'> {
   if (check.failures.isOver(check.client) && !check.sessions.wasValid(secret)) {
     await check.failures.refused();
     throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
   }
   const session = await check.sessions.check(secret);
-  if (session === 'unknown') {
-    check.failures.record(check.client);
-    throw new CommonError('unauthenticated', 'unknown or ended console session: sign in again', 401);
+  if (session === 'unknown' && !isSecretShaped(secret)) check.failures.record(check.client);
+  return session;
+}
+
+/**
+ * The live console session of a cookie's secret, with its CSRF token checked when the request
+ * changes something: 401 unauthenticated (unknown or ended) or session_expired, both clearing
+ * the cookie; 403 csrf_token_missing / csrf_token_invalid; 429 past the address's budget.
+ */
+export async function sessionOf(check: AuthCheck, secret: string, req: AuthRequest): Promise<ActiveSession> {
+  const session = await lookUpSession(check, secret);
+  if (session === 'unknown')
+    throw clearing(check, new CommonError('unauthenticated', 'unknown or ended console session: sign in again', 401));
+  if (session === 'expired') {
+    throw clearing(check, new ConsoleAuthError('session_expired', 'the console session has expired: sign in again', 401));
   }
-  if (session === 'expired') throw new ConsoleAuthError('session_expired', 'the console session has expired: sign in again', 401);
   requireCsrf(secret, req);
   return session;
+}
+
+/** An error whose answer clears the session cookie. */
+function clearing(check: AuthCheck, err: DomainError): DomainError {
+  return err.withHeaders({ 'Set-Cookie': check.sessions.cookie.clear() });
 }
 
 /** A request authenticated by the session of `secret` that changes something (not GET, HEAD, OPTIONS) carries its CSRF token. */
@@ -147,9 +178,12 @@ export function requireCsrf(secret: string, req: AuthRequest): void {
   }
 }
 
-/** A session's principal on a route: acting as the first of its roles the route allows, else admin when it holds it. */
+/** The order in which a session's roles are tried on a route: whatever order the account lists them in, admin last. */
+export const SESSION_ROLE_PRECEDENCE: readonly ConsoleRole[] = ['operator', 'helpdesk', 'auditor', 'admin'];
+
+/** A session's principal on a route: acting as the first of its roles (SESSION_ROLE_PRECEDENCE) the route allows, admin always. */
 function actAs(s: ActiveSession, roles: readonly Role[]): Principal {
-  const role = s.roles.find((r) => roles.includes(r)) ?? (s.roles.includes('admin') ? 'admin' : undefined);
+  const role = SESSION_ROLE_PRECEDENCE.find((r) => s.roles.includes(r) && (r === 'admin' || roles.includes(r)));
   if (!role) {
     const held = `role${s.roles.length > 1 ? 's' : ''} ${s.roles.map((r) => `"${r}"`).join(', ')}`;
     throw new CommonError('forbidden', `${held} may not do this (allowed: ${[...roles, 'admin'].join(', ')})`, 403);

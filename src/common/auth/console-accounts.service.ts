@@ -11,7 +11,7 @@ import { ConsoleAuthError } from './console-auth.errors';
 import { hashPassword, passwordProblem } from './console-passwords';
 import { principalNamed, principalNameProblem } from './principals';
 import { isSecretShaped, newSecret, secretHash } from './session-cookie';
-import { principalActor } from './tokens.service';
+import { principalActor, revokeTokensOf } from './tokens.service';
 
 export interface CreateUser {
   /** Role names as given (each checked: batch is refused, it is for machines). */
@@ -45,7 +45,7 @@ const EMAIL_MAX = 254;
 /**
  * Console accounts: made for a person by `users:create`, who then sets a password through a
  * one-time link; `users:reset-password` issues a new link (the old link, the password and the
- * sessions stop working), `users:disable` ends the account and its sessions at once.
+ * sessions stop working), `users:disable` ends the account, its sessions and its person's tokens at once.
  */
 @Injectable()
 export class ConsoleAccountsService {
@@ -144,25 +144,41 @@ export class ConsoleAccountsService {
     );
   }
 
-  /** Disables an account (again: no change): it signs in no more, its sessions and its link end at once. */
-  async disable(name: string, actor: string): Promise<{ disabled: string; disabledAt: Date }> {
+  /**
+   * Disables an account (again: no change): it signs in no more, its sessions and its link end at
+   * once, and the principal's bearer tokens of a person's roles (every role but batch, a machine's)
+   * are revoked (`tokensRevoked`: how many were not yet), each with its own audit entry.
+   */
+  async disable(name: string, actor: string): Promise<{ disabled: string; disabledAt: Date; tokensRevoked: number }> {
     return this.ds.transaction(async (em) => {
       const account = await this.accountNamed(em, name);
-      if (account.disabled_at) return { disabled: account.name, disabledAt: account.disabled_at };
+      if (account.disabled_at) return { disabled: account.name, disabledAt: account.disabled_at, tokensRevoked: 0 };
       const at = this.clock.now();
       await em.query(
         `UPDATE console_account SET disabled_at = $2, password_link_hash = NULL, password_link_expires_at = NULL WHERE principal_id = $1`,
         [account.principal_id, at],
       );
       const ended = await this.endSessions(em, account.principal_id);
-      await this.audit.append(em, {
-        actor,
-        action: 'user.disabled',
-        entity: 'console_account',
-        entityId: account.principal_id,
-        details: { sessionsEnded: ended },
-      });
-      return { disabled: account.name, disabledAt: at };
+      const revoked = await revokeTokensOf(em, account.principal_id, CONSOLE_ROLES, at);
+      await this.audit.appendMany(em, [
+        {
+          actor,
+          action: 'user.disabled',
+          entity: 'console_account',
+          entityId: account.principal_id,
+          details: { sessionsEnded: ended, tokensRevoked: revoked.length },
+        },
+        ...revoked.map(
+          (t): AuditRecord => ({
+            actor,
+            action: 'token.revoked',
+            entity: 'api_token',
+            entityId: t.id,
+            details: { role: t.role, because: 'user.disabled' },
+          }),
+        ),
+      ]);
+      return { disabled: account.name, disabledAt: at, tokensRevoked: revoked.length };
     });
   }
 

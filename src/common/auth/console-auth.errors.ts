@@ -11,6 +11,7 @@ export const CONSOLE_AUTH_ERROR_CODES = [
   'user_exists',
   'user_not_found',
   'user_disabled',
+  'too_busy',
 ] as const;
 export type ConsoleAuthErrorCode = (typeof CONSOLE_AUTH_ERROR_CODES)[number];
 
@@ -27,5 +28,6 @@ export class ConsoleAuthError extends DomainError<ConsoleAuthErrorCode> {
     user_exists: 'This person already has a console account',
     user_not_found: 'No console account has this name',
     user_disabled: 'This console account is disabled',
+    too_busy: 'Too many sign-ins at once: try again in a moment',
   };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRecord, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import { Clock } from '../clock/clock';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -9,10 +9,20 @@ import { CommonError } from '../errors/domain-error';
 import { AuthFailures } from './auth-failures';
 import { ConsoleRole } from './console-account.entity';
 import { ConsoleAuthError } from './console-auth.errors';
-import { passwordMatches, spendPasswordCheck } from './console-passwords';
+import { accountLocked, refusalEntry, reserveAttempt, SignInRefusal } from './console-lockout';
+import { PasswordChecks } from './password-checks';
 import { PrincipalKind } from './principal.entity';
-import { csrfTokenOf, isSecretShaped, newSecret, secretHash } from './session-cookie';
+import {
+  csrfTokenOf,
+  isSecretShaped,
+  newSecret,
+  secretHash,
+  sessionClearCookie,
+  sessionCookieName,
+  sessionSetCookie,
+} from './session-cookie';
 import { principalActor } from './tokens.service';
+import { UnknownLogins } from './unknown-logins';
 
 /** What GET and POST /api/v1/session answer. */
 export interface SessionView {
@@ -41,6 +51,16 @@ const EXPIRED_KEPT_MS = 24 * 3_600_000;
 /** How many hashes of secrets once seen valid a process remembers (as TokensService does for tokens). */
 const KNOWN_VALID_MAX = 10_000;
 
+/** What one sign-in attempt came to. */
+type Attempt =
+  | { kind: 'matched'; account: AccountRow }
+  /** Refused without a check of its password: the account (or unknown login) is locked until then. */
+  | { kind: 'locked'; lockedUntil: Date }
+  | Refused;
+
+/** A refused attempt (of an account, or of a login that names none). */
+type Refused = SignInRefusal & { kind: 'refused'; account?: AccountRow };
+
 interface AccountRow {
   principal_id: string;
   name: string;
@@ -57,69 +77,75 @@ interface AccountRow {
  * consecutive failures, a random cookie secret of which only the SHA-256 is stored, idle
  * (SESSION_IDLE_MINUTES) and absolute (SESSION_MAX_HOURS) expiry on the one clock, and the
  * CSRF token derived from the secret. Failed sign-ins count in the per-address budget of
- * failed authentications (AuthFailures), as bad tokens do.
+ * failed authentications (AuthFailures), as bad tokens do, and sign-ins under way count there
+ * until they end.
+ *
+ * A sign-in reserves its attempt before its password is checked (console-lockout.ts): one
+ * conditional UPDATE counts it in the account's failures (and locks the account when it is the
+ * LOGIN_MAX_FAILURESth), and refuses it when the account is locked; a success sets the count
+ * back to 0. So however
+ * many sign-ins run at once, at most LOGIN_MAX_FAILURES passwords are checked per lock, and a
+ * locked account answers 423 whatever the password. An unknown login, an account without a
+ * password or disabled go the same way (the unknown logins counted in memory, UnknownLogins),
+ * each step spending a password check of the same cost, so that no answer tells which logins
+ * exist.
  */
 @Injectable()
 export class ConsoleSessionsService {
   private readonly log = new Logger('ConsoleSessions');
   /** Hashes of the secrets this instance has seen valid, oldest first. */
   private readonly knownValid = new Set<string>();
+  private readonly unknownLogins: UnknownLogins;
+  /** The session cookie's name and its Set-Cookie headers (`__Host-cps_session` when Secure). */
+  readonly cookie: { name: string; set(secret: string): string; clear(): string };
 
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly failures: AuthFailures,
     @Inject(APP_CONFIG)
-    private readonly cfg: Pick<AppConfig, 'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS' | 'LOGIN_MAX_FAILURES' | 'LOGIN_LOCKOUT_MINUTES'>,
+    private readonly cfg: Pick<
+      AppConfig,
+      'SESSION_IDLE_MINUTES' | 'SESSION_MAX_HOURS' | 'LOGIN_MAX_FAILURES' | 'LOGIN_LOCKOUT_MINUTES' | 'SESSION_COOKIE_SECURE'
+    >,
     private readonly clock: Clock,
-  ) {}
+    private readonly checks: PasswordChecks,
+  ) {
+    this.unknownLogins = new UnknownLogins(cfg.LOGIN_MAX_FAILURES, cfg.LOGIN_LOCKOUT_MINUTES * 60_000);
+    const secure = cfg.SESSION_COOKIE_SECURE;
+    this.cookie = {
+      name: sessionCookieName(secure),
+      set: (secret) => sessionSetCookie(secret, secure),
+      clear: () => sessionClearCookie(secure),
+    };
+  }
 
   /**
    * Signs in with a login (a principal's name or an account's email, whatever the case) and a
    * password: the new session's secret (for the cookie) and its view. A wrong password, an
-   * unknown login, an account without a password or disabled: 401 invalid_credentials, after a
-   * password check of the same cost. A locked account: 423 account_locked.
+   * unknown login, an account without a password or disabled: 401 invalid_credentials; the
+   * LOGIN_MAX_FAILURESth of them and any attempt while locked: 423 account_locked. 429 past the
+   * address's budget, 503 too_busy when too many sign-ins wait for a password check.
    */
   async signIn(login: string, password: string, client: string): Promise<{ secret: string; session: SessionView }> {
     if (this.failures.isOver(client)) {
       await this.failures.refused();
       throw new CommonError('too_many_requests', 'too many failed authentications from this address: try again in a minute', 429);
     }
-    const invalid = () => new ConsoleAuthError('invalid_credentials', 'wrong login or password', 401);
-    const account = await this.accountOf(login.trim());
-    if (!account) {
-      await spendPasswordCheck(password);
-      this.failures.record(client);
-      this.log.warn({ client }, 'console sign-in refused: unknown login');
-      throw invalid();
+    const ended = this.failures.begin(client);
+    let outcome: Attempt;
+    try {
+      outcome = await this.checks.run(() => this.attempt(login.trim(), password));
+    } finally {
+      ended();
     }
-    const now = this.clock.now();
-    // Whoever tried is not known to be the account's person: the entry names the address.
-    const refused = (reason: string, more: Record<string, unknown> = {}): AuditRecord => ({
-      actor: `client:${client}`,
-      action: 'user.sign_in_refused',
-      entity: 'console_account',
-      entityId: account.principal_id,
-      details: { reason, client, ...more },
-    });
-    if (account.disabled_at || !account.password_hash) {
-      await spendPasswordCheck(password);
-      this.failures.record(client);
-      await this.audit.appendMany(this.ds.manager, [refused(account.disabled_at ? 'disabled' : 'no password set')]);
-      throw invalid();
-    }
-    if (account.locked_until && account.locked_until > now) {
-      this.failures.record(client);
-      await this.audit.appendMany(this.ds.manager, [refused('locked', { lockedUntil: account.locked_until })]);
-      throw this.locked(account.locked_until, now);
-    }
-    if (!(await passwordMatches(account.password_hash, password))) {
-      this.failures.record(client);
-      const lockedUntil = await this.countFailure(account, now, refused);
-      if (lockedUntil) throw this.locked(lockedUntil, now);
-      throw invalid();
-    }
-    return this.open(account, client);
+    if (outcome.kind === 'matched') return this.open(outcome.account, client);
+    this.failures.record(client);
+    if (outcome.kind === 'locked') throw this.locked(outcome.lockedUntil);
+    if (outcome.account) await this.audit.append(this.ds.manager, refusalEntry(outcome.account.principal_id, outcome, client));
+    else this.log.warn({ client, locked: !!outcome.locks }, 'console sign-in refused: unknown login');
+    if (outcome.locks) throw this.locked(outcome.locks);
+    throw new ConsoleAuthError('invalid_credentials', 'wrong login or password', 401);
   }
 
   /**
@@ -214,6 +240,10 @@ export class ConsoleSessionsService {
     await this.ds.query(`DELETE FROM console_session WHERE secret_hash = $1`, [secretHash(secret)]);
   }
 
+  private locked(until: Date): ConsoleAuthError {
+    return accountLocked(until, this.clock.now(), this.cfg.LOGIN_MAX_FAILURES);
+  }
+
   private idleMs(): number {
     return this.cfg.SESSION_IDLE_MINUTES * 60_000;
   }
@@ -233,59 +263,28 @@ export class ConsoleSessionsService {
   }
 
   /**
-   * One more consecutive failure of an account (with its audit entry); at LOGIN_MAX_FAILURES it
-   * is locked for LOGIN_LOCKOUT_MINUTES (the count starts again): the end of that lock, else null.
+   * One sign-in's look-up, reservation and password check (in a PasswordChecks slot): the
+   * account whose password matched, or why not. Every path spends one password check.
    */
-  private async countFailure(
-    account: AccountRow,
-    now: Date,
-    refused: (reason: string, more?: Record<string, unknown>) => AuditRecord,
-  ): Promise<Date | null> {
-    const until = new Date(now.getTime() + this.cfg.LOGIN_LOCKOUT_MINUTES * 60_000);
-    return this.ds.transaction(async (em) => {
-      const [row] = await rowsReturned<{ failed_attempts: number; locked_until: Date | null }>(
-        em,
-        `UPDATE console_account
-            SET failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-          WHERE principal_id = $1 AND (locked_until IS NULL OR locked_until <= $4)
-          RETURNING failed_attempts, locked_until`,
-        [account.principal_id, this.cfg.LOGIN_MAX_FAILURES, until, now],
-      );
-      // No row: another sign-in locked it meanwhile.
-      if (!row) {
-        await this.audit.append(em, refused('locked'));
-        const [{ locked_until }]: Array<{ locked_until: Date }> = await em.query(
-          `SELECT locked_until FROM console_account WHERE principal_id = $1`,
-          [account.principal_id],
-        );
-        return locked_until;
-      }
-      const lockedNow = row.locked_until?.getTime() === until.getTime();
-      const audits = [refused('wrong password', { failedAttempts: lockedNow ? this.cfg.LOGIN_MAX_FAILURES : row.failed_attempts })];
-      if (lockedNow) {
-        audits.push({
-          actor: 'system:console',
-          action: 'user.locked',
-          entity: 'console_account',
-          entityId: account.principal_id,
-          details: { failedAttempts: this.cfg.LOGIN_MAX_FAILURES, lockedUntil: until },
-        });
-      }
-      await this.audit.appendMany(em, audits);
-      return lockedNow ? until : null;
-    });
-  }
-
-  private locked(until: Date, now: Date): ConsoleAuthError {
-    const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
-    return new ConsoleAuthError(
-      'account_locked',
-      `this account is locked after ${this.cfg.LOGIN_MAX_FAILURES} failed sign-ins: it unlocks in ${minutes} minute${minutes > 1 ? 's' : ''} ` +
-        '(or when a new password is set)',
-      423,
-      { unlocksInMinutes: minutes, lockedUntil: until.toISOString() },
-    );
+  private async attempt(login: string, password: string): Promise<Attempt> {
+    const account = await this.accountOf(login);
+    const now = this.clock.now();
+    if (!account) {
+      const r = this.unknownLogins.reserve(login, now);
+      await this.checks.spend(password);
+      return 'lockedUntil' in r ? { kind: 'locked', lockedUntil: r.lockedUntil } : { kind: 'refused', reason: 'unknown login', ...r };
+    }
+    const r = await reserveAttempt(this.ds.manager, account.principal_id, now, this.cfg);
+    if ('lockedUntil' in r) {
+      await this.checks.spend(password);
+      return { kind: 'locked', lockedUntil: r.lockedUntil };
+    }
+    if (account.disabled_at || !account.password_hash) {
+      await this.checks.spend(password);
+      return { kind: 'refused', account, reason: account.disabled_at ? 'disabled' : 'no password set', ...r };
+    }
+    if (await this.checks.verify(account.password_hash, password)) return { kind: 'matched', account };
+    return { kind: 'refused', account, reason: 'wrong password', ...r };
   }
 
   /** A new session for an account whose password was just checked. */
@@ -294,11 +293,12 @@ export class ConsoleSessionsService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.cfg.SESSION_MAX_HOURS * 3_600_000);
     const id = await this.ds.transaction(async (em) => {
-      // The account may have been disabled, locked or given a new password while the password was checked.
+      // The account may have been disabled or given a new password while the password was checked. Its
+      // attempt was reserved before the check: a lock taken meanwhile by other attempts ends with the count.
       const [still] = await rowsReturned<{ principal_id: string }>(
         em,
         `UPDATE console_account SET failed_attempts = 0, locked_until = NULL, last_login_at = $2
-          WHERE principal_id = $1 AND disabled_at IS NULL AND (locked_until IS NULL OR locked_until <= $2) AND password_hash = $3
+          WHERE principal_id = $1 AND disabled_at IS NULL AND password_hash = $3
           RETURNING principal_id`,
         [account.principal_id, now, account.password_hash],
       );

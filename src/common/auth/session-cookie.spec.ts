@@ -6,7 +6,8 @@ import {
   newSecret,
   secretHash,
   sessionClearCookie,
-  sessionCookieOf,
+  sessionCookieName,
+  sessionCookiesOf,
   sessionSetCookie,
 } from './session-cookie';
 
@@ -23,19 +24,24 @@ describe('the session cookie', () => {
     expect(isSecretShaped("' OR 1=1 --")).toBe(false);
   });
 
-  it('is set HttpOnly, SameSite=Strict, on the whole site, Secure when asked, and cleared the same way', () => {
+  it('is set HttpOnly, SameSite=Strict, on the whole site; Secure when asked, then under the __Host- prefix; cleared the same way', () => {
     expect(sessionSetCookie('S', false)).toBe('cps_session=S; HttpOnly; SameSite=Strict; Path=/');
-    expect(sessionSetCookie('S', true)).toBe('cps_session=S; HttpOnly; SameSite=Strict; Path=/; Secure');
-    expect(sessionClearCookie(true)).toBe('cps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure');
+    expect(sessionSetCookie('S', true)).toBe('__Host-cps_session=S; HttpOnly; SameSite=Strict; Path=/; Secure');
+    expect(sessionClearCookie(false)).toBe('cps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0');
+    expect(sessionClearCookie(true)).toBe('__Host-cps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure');
+    expect([sessionCookieName(false), sessionCookieName(true)]).toEqual(['cps_session', '__Host-cps_session']);
   });
 
-  it('is read from a Cookie header among other cookies, and is absent when empty or missing', () => {
-    expect(sessionCookieOf('theme=dark; cps_session=abc; other=1')).toBe('abc');
-    expect(sessionCookieOf('cps_session="abc"')).toBe('abc');
-    expect(sessionCookieOf(['a=1', 'cps_session=xyz'])).toBe('xyz');
-    expect(sessionCookieOf('cps_session_old=abc')).toBeNull();
-    expect(sessionCookieOf('cps_session=')).toBeNull();
-    expect(sessionCookieOf(undefined)).toBeNull();
+  it('is read from a Cookie header among other cookies, every value of its name, none when empty or missing', () => {
+    expect(sessionCookiesOf('theme=dark; cps_session=abc; other=1')).toEqual(['abc']);
+    expect(sessionCookiesOf('cps_session="abc"')).toEqual(['abc']);
+    expect(sessionCookiesOf(['a=1', 'cps_session=xyz'])).toEqual(['xyz']);
+    expect(sessionCookiesOf('cps_session=abc; cps_session=def')).toEqual(['abc', 'def']);
+    expect(sessionCookiesOf('cps_session_old=abc')).toEqual([]);
+    expect(sessionCookiesOf('cps_session=')).toEqual([]);
+    expect(sessionCookiesOf(undefined)).toEqual([]);
+    expect(sessionCookiesOf('cps_session=abc', '__Host-cps_session')).toEqual([]);
+    expect(sessionCookiesOf('cps_session=abc; __Host-cps_session=def', '__Host-cps_session')).toEqual(['def']);
   });
 });
 

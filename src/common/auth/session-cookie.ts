@@ -7,7 +7,14 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
  * the cookie or an answer, cannot know it.
  */
 
+/** The cookie's name over plain HTTP (development). */
 export const SESSION_COOKIE = 'cps_session';
+/**
+ * Its name when the cookie is Secure: the `__Host-` prefix makes browsers take it only from this
+ * host over HTTPS, with Path=/ and no Domain, so no other host of the domain (nor a page over
+ * plain HTTP) can set or replace it.
+ */
+export const SECURE_SESSION_COOKIE = '__Host-cps_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /** Secrets (and set-password tokens) are 32 random bytes, base64url: anything else is refused without a database look-up. */
@@ -38,29 +45,35 @@ export function csrfTokenMatches(secret: string, given: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** The session cookie's value in a Cookie header, or null (the first one, when sent twice). */
-export function sessionCookieOf(header: string | string[] | undefined): string | null {
+/** The session cookie's name: `__Host-cps_session` when it is Secure, `cps_session` otherwise. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/** Every non-empty value of the cookie `name` in a Cookie header, in order (a browser may send two of one name). */
+export function sessionCookiesOf(header: string | string[] | undefined, name: string = SESSION_COOKIE): string[] {
   const text = Array.isArray(header) ? header.join('; ') : (header ?? '');
+  const values: string[] = [];
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     const value = part
       .slice(eq + 1)
       .trim()
       .replace(/^"(.*)"$/, '$1');
-    return value || null;
+    if (value) values.push(value);
   }
-  return null;
+  return values;
 }
 
 /** The Set-Cookie header that gives the browser its session (no expiry: the server ends it). */
 export function sessionSetCookie(secret: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
+  return `${sessionCookieName(secure)}=${secret}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }
 
 /** The Set-Cookie header that removes it. */
 export function sessionClearCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
+  return `${sessionCookieName(secure)}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
 }
 
 /** Methods that change nothing, which need no CSRF token. */

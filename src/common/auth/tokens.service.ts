@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { rowsReturned } from '../database/returning';
 import { isUuid } from '../database/uuid';
@@ -69,6 +69,23 @@ export function hashToken(token: string): string {
 /** The actor an audit entry names for a principal (never a token's role or id). */
 export function principalActor(p: Pick<Principal, 'name'>): string {
   return `principal:${p.name}`;
+}
+
+/**
+ * Revokes, in `em`'s transaction, a principal's tokens of `roles` not revoked yet (users:disable);
+ * the caller audits. Every process refuses them within TOKEN_CACHE_MS.
+ */
+export function revokeTokensOf(
+  em: EntityManager,
+  principalId: string,
+  roles: readonly Role[],
+  at: Date,
+): Promise<Array<{ id: string; role: Role }>> {
+  return rowsReturned(
+    em,
+    `UPDATE api_token SET revoked_at = $2 WHERE principal_id = $1 AND revoked_at IS NULL AND role = ANY($3::text[]) RETURNING id, role`,
+    [principalId, at, roles],
+  );
 }
 
 /** Bearer tokens: made once for a principal, shown once, only their SHA-256 kept; listed, revoked, expiring. */

@@ -122,7 +122,8 @@ export class UsersListCommand extends CommandRunner {
 @Command({
   name: 'users:disable',
   arguments: '<name>',
-  description: 'Disable a console account: it signs in no more, and its sessions end at once',
+  description:
+    "Disable a console account: it signs in no more, its sessions end and its person's tokens (all but batch) are revoked at once",
 })
 export class UsersDisableCommand extends CommandRunner {
   constructor(private readonly accounts: ConsoleAccountsService) {
@@ -133,7 +134,13 @@ export class UsersDisableCommand extends CommandRunner {
     const json = !!flags.json;
     try {
       const r = await this.accounts.disable(name ?? '', hostActor());
-      printResult(json, r, () => `console account of ${r.disabled} disabled at ${r.disabledAt.toISOString()}`);
+      printResult(
+        json,
+        r,
+        () =>
+          `console account of ${r.disabled} disabled at ${r.disabledAt.toISOString()}; ` +
+          `${r.tokensRevoked} token${r.tokensRevoked === 1 ? '' : 's'} revoked`,
+      );
     } catch (e) {
       printFailure(json, e);
     }

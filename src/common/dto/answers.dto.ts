@@ -156,5 +156,6 @@ export class AuditVerificationAnswer extends createZodDto(
         }),
       )
       .describe('what does not hold, first found first'),
+    checkedAt: z.iso.datetime().describe('when this check was made: the API keeps its answer 60 seconds'),
   }),
 ) {}

@@ -10,6 +10,9 @@
 export class DomainError<C extends string = string> extends Error {
   static readonly titles: Readonly<Record<string, string>> = {};
 
+  /** Headers the answer carries besides the problem (Retry-After, a Set-Cookie that clears a session cookie). */
+  headers?: Readonly<Record<string, string>>;
+
   constructor(
     public readonly code: C,
     message: string,
@@ -18,6 +21,12 @@ export class DomainError<C extends string = string> extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** This error, its answer carrying `headers` too. */
+  withHeaders(headers: Readonly<Record<string, string>>): this {
+    this.headers = { ...this.headers, ...headers };
+    return this;
   }
 
   /** The problem's title: a sentence, never a class name or a status constant. */
@@ -38,6 +47,7 @@ export const COMMON_ERROR_CODES = [
   'unusable_input',
   'console_not_built',
   'check_in_progress',
+  'audit_public_key_missing',
 ] as const;
 export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
@@ -53,6 +63,7 @@ export const COMMON_TITLES: Readonly<Record<CommonErrorCode, string>> = {
   unusable_input: 'The input cannot be used',
   console_not_built: 'The console has not been built',
   check_in_progress: 'The same check is already running',
+  audit_public_key_missing: 'No audit public key is configured to check the signed checkpoints',
 };
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {

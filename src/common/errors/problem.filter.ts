@@ -58,9 +58,15 @@ export function toProblem(err: unknown): Problem {
   };
 }
 
+/** The headers an error's answer carries besides the problem (none for most). */
+export function problemHeaders(err: unknown): Readonly<Record<string, string>> {
+  return err instanceof DomainError && err.headers ? err.headers : {};
+}
+
 /** Sends an error as application/problem+json (the filter, and the Express handlers before Nest's routing). */
 export function sendProblem(res: Response, err: unknown): void {
   const problem = toProblem(err);
+  for (const [name, value] of Object.entries(problemHeaders(err))) res.setHeader(name, value);
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 

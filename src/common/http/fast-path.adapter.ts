@@ -9,7 +9,7 @@ import { ConsoleSessionsService } from '../auth/console-sessions.service';
 import { Role } from '../auth/roles';
 import { Principal, TokensService } from '../auth/tokens.service';
 import { CommonError } from '../errors/domain-error';
-import { toProblem } from '../errors/problem.filter';
+import { problemHeaders, toProblem } from '../errors/problem.filter';
 import { httpDuration, httpRequests } from '../metrics/metrics';
 import { describeIssues } from './validation';
 
@@ -145,6 +145,7 @@ export class FastPathAdapter extends ExpressAdapter {
     let status = 200;
     let type = 'application/json; charset=utf-8';
     let body: string;
+    let extraHeaders: Readonly<Record<string, string>> = {};
     let principal: Principal | undefined;
     try {
       principal = await authorize(
@@ -166,11 +167,13 @@ export class FastPathAdapter extends ExpressAdapter {
       status = problem.status;
       type = 'application/problem+json; charset=utf-8';
       body = JSON.stringify(problem);
+      extraHeaders = problemHeaders(err);
       if (status >= 500) this.fastLog.error({ err, route: route.route }, 'request failed');
     }
     let recorded = String(status);
     if (!gone && !res.headersSent) {
       res.writeHead(status, {
+        ...extraHeaders,
         ...this.securityHeaders,
         'content-type': type,
         'content-length': Buffer.byteLength(body),

@@ -18,7 +18,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .addBearerAuth()
       .addCookieAuth(
         'cps_session',
-        { type: 'apiKey', in: 'cookie', description: "the console's session (POST /api/v1/session)" },
+        {
+          type: 'apiKey',
+          in: 'cookie',
+          description: "the console's session (POST /api/v1/session); named __Host-cps_session where it is Secure (SESSION_COOKIE_SECURE)",
+        },
         'cps_session',
       )
       .build(),

@@ -842,6 +842,11 @@ export interface components {
             totalIsLowerBound: boolean;
         };
         AuditVerificationAnswer_Output: {
+            /**
+             * Format: date-time
+             * @description when this check was made: the API keeps its answer 60 seconds
+             */
+            checkedAt: string;
             checkpoints: {
                 /** @description checkpoints whose signature holds and that were held against the chain */
                 checked: number;
