@@ -72,6 +72,14 @@ test.describe('an operator', () => {
     await page.getByRole('tab', { name: 'Lots de courriers' }).click();
     await expect(page.getByRole('heading', { name: /lot/ })).toBeVisible();
     await checkScreen(page, 'courriers', 'lots de courriers');
+    await page.getByRole('tab', { name: 'Courrier retourné' }).click();
+    await page.getByLabel('Code-barres de l’enveloppe').fill('B999-1');
+    await page.getByRole('button', { name: 'Retrouver le courrier' }).click();
+    await expect(page.getByText('Aucun courrier ne porte ce code-barres.')).toBeVisible();
+    await checkScreen(page, 'courrier-retourne', 'courrier retourné');
+    await page.getByRole('tab', { name: 'Réimpressions' }).click();
+    await expect(page.getByText('Aucune demande de réimpression en attente.')).toBeVisible();
+    await checkScreen(page, 'reimpressions', 'réimpressions');
 
     await menu.getByRole('link', { name: 'Encodeurs' }).click();
     await expect(page.getByRole('row').filter({ hasText: 'Simulé' }).first()).toBeVisible();

@@ -1,3 +1,4 @@
+import { runCli } from '../support/processes';
 import { ageSessions, checkScreen, signInWithForm } from './support/console';
 import { expect, test } from './support/seed';
 import { createUser, signIn } from './support/users';
@@ -68,4 +69,29 @@ test('a POST with the session cookie but without its CSRF token is refused, and 
   });
   expect((await wrong.json()).code).toBe('csrf_token_invalid');
   expect((await (await page.request.get(`/api/v1/orders/${order}`)).json()).status).not.toBe('rejected');
+});
+
+test('a new person opens their one-time link, chooses a password in the console, then signs in; the link works once', async ({
+  page,
+  seed,
+}) => {
+  const made = await runCli(['users:create', '--role', 'helpdesk', '--name', 'Noémie Nouvelle', '--json'], seed.tier.env);
+  expect(made.code).toBe(0);
+  const fragment = new URL(made.json.setPasswordUrl as string).hash;
+  expect(fragment).toMatch(/^#jeton=\S+$/);
+  await page.goto(`mot-de-passe${fragment}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Choisir votre mot de passe' })).toBeVisible();
+  await checkScreen(page, 'mot-de-passe', 'choix du mot de passe');
+  const password = 'ma nouvelle phrase de passe, bien à moi';
+  await page.getByLabel('Nouveau mot de passe').fill(password);
+  await page.getByLabel('Confirmez le mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(page.getByText('Mot de passe enregistré')).toBeVisible();
+  await signInWithForm(page, { login: 'Noémie Nouvelle', password, roles: ['helpdesk'] });
+
+  await page.goto(`mot-de-passe${fragment}`);
+  await page.getByLabel('Nouveau mot de passe').fill('une autre phrase de passe encore');
+  await page.getByLabel('Confirmez le mot de passe').fill('une autre phrase de passe encore');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(page.getByText('Ce lien n’est plus valable')).toBeVisible();
 });
