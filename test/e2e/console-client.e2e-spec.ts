@@ -2,21 +2,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONSOLE_SCHEMA_PATH, REGENERATE } from './console-client';
+import { CONSOLE_SCHEMA_PATH, REGENERATE } from '../../scripts/console-client';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 
 /**
- * `main(args)` of scripts/console-client.ts in a Node process of its own, its sources
- * transpiled on load (test/support/require-ts.js): openapi-typescript requires packages
- * that ship ES modules only, which Node 20 requires and jest does not. Its exit code is
- * what main returned.
+ * The built scripts/console-client.js (as `npm run build` runs it) in a Node process of its
+ * own: openapi-typescript requires packages that ship ES modules only, which Node 20
+ * requires and jest does not.
  */
 function consoleClient(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
-  const run =
-    "require('./scripts/console-client').main(process.argv.slice(1)).then((c) => process.exit(c), (e) => { console.error(e); process.exit(99); })";
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', './test/support/require-ts.js', '-e', run, '--', ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'console-client.js'), ...args], {
       cwd: ROOT,
       env: { ...process.env, CI: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
