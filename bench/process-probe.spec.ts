@@ -8,6 +8,9 @@ describe('startProcessProbe (the mailing benchmark measures its own process with
     const until = Date.now() + 150;
     while (Date.now() < until); // the loop held for 150 ms
     const held = Buffer.alloc(64 * 1024 * 1024).fill(1); // written, so resident
+    // What the process holds now: in a jest worker that ran other files, pages freed earlier may
+    // be reused, so the growth from the start is not a fixed 64 MB; the sampler must see this much.
+    const rssHeldMb = process.memoryUsage().rss / (1024 * 1024);
     let garbage: number[][] = [];
     for (let i = 0; i < 200_000; i++) garbage.push([i, i + 1]);
     garbage = [];
@@ -21,7 +24,7 @@ describe('startProcessProbe (the mailing benchmark measures its own process with
     expect(f.intervalLateMaxMs).toBeGreaterThanOrEqual(120);
     // the p99 of the loop's delays is not the stall: most turns came on time
     expect(f.eventLoopDelayP99Ms).toBeLessThanOrEqual(f.eventLoopDelayMaxMs);
-    expect(f.sampledPeakRssMb - f.rssAtStartMb).toBeGreaterThanOrEqual(50);
+    expect(f.sampledPeakRssMb).toBeGreaterThanOrEqual(rssHeldMb - 8);
     expect(f.gcCount).toBeGreaterThan(0);
     expect(f.longestGcPauseMs).toBeGreaterThan(0);
     expect(f.seconds).toBeGreaterThanOrEqual(0.3);
