@@ -8,9 +8,13 @@ describe('startProcessProbe (the mailing benchmark measures its own process with
     const until = Date.now() + 150;
     while (Date.now() < until); // the loop held for 150 ms
     const held = Buffer.alloc(64 * 1024 * 1024).fill(1); // written, so resident
-    // What the process holds now: in a jest worker that ran other files, pages freed earlier may
-    // be reused, so the growth from the start is not a fixed 64 MB; the sampler must see this much.
-    const rssHeldMb = process.memoryUsage().rss / (1024 * 1024);
+    // What the process holds while the sampler runs: in a jest worker that ran other files, pages
+    // freed earlier may be reused (the growth from the start is not a fixed 64 MB) and a later
+    // collection may hand pages back (so no single reading is a floor for later samples). Nothing
+    // allocates during this sleep: the sampler, firing at least twice in it, must see about this.
+    const rssBeforeMb = process.memoryUsage().rss / (1024 * 1024);
+    await sleep(60);
+    const rssHeldMb = Math.min(rssBeforeMb, process.memoryUsage().rss / (1024 * 1024));
     let garbage: number[][] = [];
     for (let i = 0; i < 200_000; i++) garbage.push([i, i + 1]);
     garbage = [];
