@@ -206,11 +206,21 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
         await pg.query(`SELECT id, attempts FROM outbox WHERE topic = 'rpps.import.requested' AND payload->>'jobRunId' = $1`, [jobRunId])
       ).rows;
       // As after a crash between the hold and the message's consumption: relayed again past OUTBOX_REDELIVERY_SECONDS.
-      await pg.query(`UPDATE outbox SET consumed_at = NULL, published_at = now() - interval '1 hour' WHERE id = $1`, [message.id]);
+      await pg.query(`UPDATE outbox SET consumed_at = NULL WHERE id = $1`, [message.id]);
       await eventually(
-        async () =>
-          (await pg.query(`SELECT attempts FROM outbox WHERE id = $1 AND consumed_at IS NOT NULL`, [message.id])).rows[0]?.attempts >
-          message.attempts,
+        async () => {
+          // Made due again until the relay delivers it anew: while the first delivery's job is still
+          // finishing (active just after its consumption was marked), the relay leaves the message
+          // for another OUTBOX_REDELIVERY_SECONDS, stamping it as looked at now.
+          await pg.query(
+            `UPDATE outbox SET published_at = now() - interval '1 hour' WHERE id = $1 AND attempts = $2 AND consumed_at IS NULL`,
+            [message.id, message.attempts],
+          );
+          return (
+            (await pg.query(`SELECT attempts FROM outbox WHERE id = $1 AND consumed_at IS NOT NULL`, [message.id])).rows[0]?.attempts >
+            message.attempts
+          );
+        },
         60_000,
         'the second delivery, consumed',
       );
