@@ -7,7 +7,8 @@ import type { FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, usePage } from '../layout/parts';
+import { PagedList } from '../layout/list';
+import { PageTitle, ProblemAlert, usePage } from '../layout/parts';
 import { formatDateTime, formatNumber } from '../lib/format';
 
 const ENTITIES: Record<string, string> = {
@@ -139,34 +140,27 @@ export function Audit() {
           </div>
         </div>
       </form>
-      <ProblemAlert error={trail.error} />
-      {trail.isLoading && <Loading />}
-      {trail.data && (
-        <section aria-labelledby="entrees">
-          <h2 id="entrees" className="fr-h4">
-            {countText(trail.data.total, trail.data.totalIsLowerBound, 'entrée', 'entrées')}
-          </h2>
-          {trail.data.entries.length === 0 ? (
-            <Empty>Aucune entrée ne correspond.</Empty>
-          ) : (
-            <DataTable
-              caption="Entrées du journal, les plus anciennes d’abord"
-              headers={['N°', 'Date', 'Acteur', 'Action', 'Objet', 'Identifiant']}
-              rows={trail.data.entries.map((a) => [
-                a.seq ?? <span className="cpx-muted">en attente</span>,
-                formatDateTime(a.at),
-                a.actor,
-                <code key="a">{a.action}</code>,
-                ENTITIES[a.entity] ?? a.entity,
-                <span key="i" className="fr-text--sm">
-                  {a.entityId}
-                </span>,
-              ])}
-            />
-          )}
-          <Pager total={trail.data.total} page={page} pageSize={PAGE_SIZE} lowerBound={trail.data.totalIsLowerBound} />
-        </section>
-      )}
+      <PagedList
+        query={trail}
+        items={(d) => d.entries}
+        id="entrees"
+        count={['entrée', 'entrées']}
+        empty="Aucune entrée ne correspond."
+        caption="Entrées du journal, les plus anciennes d’abord"
+        headers={['N°', 'Date', 'Acteur', 'Action', 'Objet', 'Identifiant']}
+        row={(a) => [
+          a.seq ?? <span className="cpx-muted">en attente</span>,
+          formatDateTime(a.at),
+          a.actor,
+          <code key="a">{a.action}</code>,
+          ENTITIES[a.entity] ?? a.entity,
+          <span key="i" className="fr-text--sm">
+            {a.entityId}
+          </span>,
+        ]}
+        page={page}
+        pageSize={PAGE_SIZE}
+      />
     </>
   );
 }

@@ -5,7 +5,8 @@ import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { PagedList } from '../layout/list';
+import { PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatActor, formatAge, formatDateTime } from '../lib/format';
 import { CARD_TYPE, ORDER_REASON, ORDER_STATUS, orderReason, orderStatus } from '../lib/labels';
 
@@ -112,44 +113,35 @@ export function Orders() {
           </div>
         </div>
       </form>
-      <ProblemAlert error={q.error} />
-      {q.isLoading && <Loading />}
-      {q.data && (
-        <section aria-labelledby="liste-commandes">
-          <h2 id="liste-commandes" className="fr-h4" aria-live="polite">
-            {countText(q.data.total, q.data.totalIsLowerBound, 'commande', 'commandes')}
-          </h2>
-          {q.data.items.length === 0 ? (
-            <Empty>Aucune commande ne correspond à ces filtres.</Empty>
-          ) : (
-            <DataTable
-              caption="Commandes"
-              headers={['Commande', 'Professionnel', 'Carte', 'Motif', 'État', 'Demandée', 'Par']}
-              rows={q.data.items.map((o) => [
-                <Link key="o" to={`/commandes/${o.id}`} title={`Commande ${o.id}`}>
-                  {o.id.slice(0, 8)}
-                </Link>,
-                <Link key="p" to={`/professionnels/${o.nationalId}`}>
-                  {o.nationalId}
-                </Link>,
-                `${o.cardType} · ${o.professionLabel ?? o.professionCode}`,
-                orderReason(o.reason),
-                <StateBadge
-                  key="s"
-                  tone={o.status === 'requested' ? 'new' : o.status === 'failed' || o.status === 'rejected' ? 'error' : 'info'}
-                >
-                  {orderStatus(o.status)}
-                </StateBadge>,
-                <span key="d" title={formatDateTime(o.requestedAt)}>
-                  il y a {formatAge(o.requestedAt)}
-                </span>,
-                formatActor(o.requestedBy),
-              ])}
-            />
-          )}
-          <Pager total={q.data.total} page={page} pageSize={PAGE_SIZE} lowerBound={q.data.totalIsLowerBound} />
-        </section>
-      )}
+      <PagedList
+        query={q}
+        items={(d) => d.items}
+        id="liste-commandes"
+        count={['commande', 'commandes']}
+        live
+        empty="Aucune commande ne correspond à ces filtres."
+        caption="Commandes"
+        headers={['Commande', 'Professionnel', 'Carte', 'Motif', 'État', 'Demandée', 'Par']}
+        row={(o) => [
+          <Link key="o" to={`/commandes/${o.id}`} title={`Commande ${o.id}`}>
+            {o.id.slice(0, 8)}
+          </Link>,
+          <Link key="p" to={`/professionnels/${o.nationalId}`}>
+            {o.nationalId}
+          </Link>,
+          `${o.cardType} · ${o.professionLabel ?? o.professionCode}`,
+          orderReason(o.reason),
+          <StateBadge key="s" tone={o.status === 'requested' ? 'new' : o.status === 'failed' || o.status === 'rejected' ? 'error' : 'info'}>
+            {orderStatus(o.status)}
+          </StateBadge>,
+          <span key="d" title={formatDateTime(o.requestedAt)}>
+            il y a {formatAge(o.requestedAt)}
+          </span>,
+          formatActor(o.requestedBy),
+        ]}
+        page={page}
+        pageSize={PAGE_SIZE}
+      />
     </>
   );
 }
