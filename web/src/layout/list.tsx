@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import type { FormEvent, ReactNode } from 'react';
+import { useNavigate } from 'react-router';
 import { countText, DataTable, Empty, Loading, Pager, ProblemAlert } from './parts';
 
 /** A page of a list as the API answers it: its rows (under a name of the screen's choosing) and the total. */
@@ -67,5 +69,31 @@ export function PagedList<D extends ListPage, T>({
         </section>
       )}
     </>
+  );
+}
+
+/**
+ * A list's filters: the fields (each in its grid column), then "Filtrer", which opens `path` with the
+ * filled fields as the address's parameters (and so the first page).
+ */
+export function FilterForm({ label, path, children }: { label: string; path: string; children: ReactNode }) {
+  const navigate = useNavigate();
+  function filter(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(e.currentTarget).entries()) if (v) next.set(k, String(v).trim());
+    void navigate(`${path}?${next.toString()}`);
+  }
+  return (
+    <form onSubmit={filter} aria-label={label} className="fr-mb-3w">
+      <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+        {children}
+        <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
+          <Button type="submit" priority="secondary" iconId="fr-icon-filter-line" iconPosition="left">
+            Filtrer
+          </Button>
+        </div>
+      </div>
+    </form>
   );
 }

@@ -3,11 +3,10 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { PagedList } from '../layout/list';
+import { FilterForm, PagedList } from '../layout/list';
 import { PageTitle, ProblemAlert, usePage } from '../layout/parts';
 import { formatDateTime, formatNumber } from '../lib/format';
 
@@ -33,7 +32,6 @@ const PAGE_SIZE = 50;
 /** The audit trail with its filters, the chain's state and its check against the signed checkpoints. */
 export function Audit() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
   const page = usePage();
   const filters = {
     entity: params.get('objet') || undefined,
@@ -52,13 +50,6 @@ export function Audit() {
       ),
   });
   const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/api/v1/audit/verification', {})) });
-
-  function filter(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const next = new URLSearchParams();
-    for (const [k, v] of new FormData(e.currentTarget).entries()) if (v) next.set(k, String(v).trim());
-    void navigate(`/audit?${next.toString()}`);
-  }
 
   const v = verify.data;
   return (
@@ -112,34 +103,27 @@ export function Audit() {
             ))}
         </div>
       </section>
-      <form onSubmit={filter} aria-label="Filtrer le journal" className="fr-mb-3w">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="Objet" nativeSelectProps={{ name: 'objet', defaultValue: filters.entity ?? '' }}>
-              <option value="">Tous</option>
-              {Object.entries(ENTITIES).map(([k, l]) => (
-                <option key={k} value={k}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-3">
-            <Input label="Identifiant de l’objet" nativeInputProps={{ name: 'id', defaultValue: filters.id ?? '' }} />
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Input label="Du" nativeInputProps={{ name: 'du', type: 'date', defaultValue: filters.from ?? '' }} />
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Input label="Au" nativeInputProps={{ name: 'au', type: 'date', defaultValue: filters.to ?? '' }} />
-          </div>
-          <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
-            <Button type="submit" priority="secondary" iconId="fr-icon-filter-line" iconPosition="left">
-              Filtrer
-            </Button>
-          </div>
+      <FilterForm label="Filtrer le journal" path="/audit">
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="Objet" nativeSelectProps={{ name: 'objet', defaultValue: filters.entity ?? '' }}>
+            <option value="">Tous</option>
+            {Object.entries(ENTITIES).map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </Select>
         </div>
-      </form>
+        <div className="fr-col-12 fr-col-md-3">
+          <Input label="Identifiant de l’objet" nativeInputProps={{ name: 'id', defaultValue: filters.id ?? '' }} />
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Du" nativeInputProps={{ name: 'du', type: 'date', defaultValue: filters.from ?? '' }} />
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Au" nativeInputProps={{ name: 'au', type: 'date', defaultValue: filters.to ?? '' }} />
+        </div>
+      </FilterForm>
       <PagedList
         query={trail}
         items={(d) => d.entries}

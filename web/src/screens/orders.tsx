@@ -1,11 +1,9 @@
-import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { PagedList } from '../layout/list';
+import { FilterForm, PagedList } from '../layout/list';
 import { PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatActor, formatAge, formatDateTime } from '../lib/format';
 import { CARD_TYPE, ORDER_REASON, ORDER_STATUS, orderReason, orderStatus } from '../lib/labels';
@@ -23,7 +21,6 @@ type Filters = { status?: string; reason?: string; cardType?: string; olderThanD
 /** The operators' work queue: orders by state (those to approve first), reason, card type and age. */
 export function Orders() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
   const page = usePage();
   const filters: Filters = {
     status: params.get('etat') ?? 'requested',
@@ -52,67 +49,52 @@ export function Orders() {
       ),
   });
 
-  function filter(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const next = new URLSearchParams();
-    for (const [k, v] of f.entries()) if (v) next.set(k, String(v));
-    void navigate(`/commandes?${next.toString()}`);
-  }
-
   return (
     <>
       <PageTitle lead="Les commandes à traiter : une commande demandée par une personne attend l’approbation d’une autre.">
         Commandes
       </PageTitle>
-      <form onSubmit={filter} aria-label="Filtrer les commandes" className="fr-mb-3w">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="État" nativeSelectProps={{ name: 'etat', defaultValue: params.get('etat') ?? 'requested' }}>
-              <option value="tous">Tous</option>
-              {Object.entries(ORDER_STATUS).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="Motif" nativeSelectProps={{ name: 'motif', defaultValue: params.get('motif') ?? '' }}>
-              <option value="">Tous</option>
-              {Object.entries(ORDER_REASON).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2">
-            <Select label="Type de carte" nativeSelectProps={{ name: 'type', defaultValue: params.get('type') ?? '' }}>
-              <option value="">Tous</option>
-              {Object.keys(CARD_TYPE).map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2">
-            <Select label="Ancienneté" nativeSelectProps={{ name: 'age', defaultValue: params.get('age') ?? '' }}>
-              {AGES.map((a) => (
-                <option key={a.value} value={a.value}>
-                  {a.label}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
-            <Button type="submit" priority="secondary" iconId="fr-icon-filter-line" iconPosition="left">
-              Filtrer
-            </Button>
-          </div>
+      <FilterForm label="Filtrer les commandes" path="/commandes">
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="État" nativeSelectProps={{ name: 'etat', defaultValue: params.get('etat') ?? 'requested' }}>
+            <option value="tous">Tous</option>
+            {Object.entries(ORDER_STATUS).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </Select>
         </div>
-      </form>
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="Motif" nativeSelectProps={{ name: 'motif', defaultValue: params.get('motif') ?? '' }}>
+            <option value="">Tous</option>
+            {Object.entries(ORDER_REASON).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-2">
+          <Select label="Type de carte" nativeSelectProps={{ name: 'type', defaultValue: params.get('type') ?? '' }}>
+            <option value="">Tous</option>
+            {Object.keys(CARD_TYPE).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-2">
+          <Select label="Ancienneté" nativeSelectProps={{ name: 'age', defaultValue: params.get('age') ?? '' }}>
+            {AGES.map((a) => (
+              <option key={a.value} value={a.value}>
+                {a.label}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </FilterForm>
       <PagedList
         query={q}
         items={(d) => d.items}
