@@ -3,11 +3,11 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, usePage } from '../layout/parts';
+import { FilterForm, PagedList } from '../layout/list';
+import { PageTitle, ProblemAlert, usePage } from '../layout/parts';
 import { formatDateTime, formatNumber } from '../lib/format';
 
 const ENTITIES: Record<string, string> = {
@@ -32,7 +32,6 @@ const PAGE_SIZE = 50;
 /** The audit trail with its filters, the chain's state and its check against the signed checkpoints. */
 export function Audit() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
   const page = usePage();
   const filters = {
     entity: params.get('objet') || undefined,
@@ -51,13 +50,6 @@ export function Audit() {
       ),
   });
   const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/api/v1/audit/verification', {})) });
-
-  function filter(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const next = new URLSearchParams();
-    for (const [k, v] of new FormData(e.currentTarget).entries()) if (v) next.set(k, String(v).trim());
-    void navigate(`/audit?${next.toString()}`);
-  }
 
   const v = verify.data;
   return (
@@ -111,62 +103,48 @@ export function Audit() {
             ))}
         </div>
       </section>
-      <form onSubmit={filter} aria-label="Filtrer le journal" className="fr-mb-3w">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="Objet" nativeSelectProps={{ name: 'objet', defaultValue: filters.entity ?? '' }}>
-              <option value="">Tous</option>
-              {Object.entries(ENTITIES).map(([k, l]) => (
-                <option key={k} value={k}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-3">
-            <Input label="Identifiant de l’objet" nativeInputProps={{ name: 'id', defaultValue: filters.id ?? '' }} />
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Input label="Du" nativeInputProps={{ name: 'du', type: 'date', defaultValue: filters.from ?? '' }} />
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Input label="Au" nativeInputProps={{ name: 'au', type: 'date', defaultValue: filters.to ?? '' }} />
-          </div>
-          <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
-            <Button type="submit" priority="secondary" iconId="fr-icon-filter-line" iconPosition="left">
-              Filtrer
-            </Button>
-          </div>
+      <FilterForm label="Filtrer le journal" path="/audit">
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="Objet" nativeSelectProps={{ name: 'objet', defaultValue: filters.entity ?? '' }}>
+            <option value="">Tous</option>
+            {Object.entries(ENTITIES).map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </Select>
         </div>
-      </form>
-      <ProblemAlert error={trail.error} />
-      {trail.isLoading && <Loading />}
-      {trail.data && (
-        <section aria-labelledby="entrees">
-          <h2 id="entrees" className="fr-h4">
-            {countText(trail.data.total, trail.data.totalIsLowerBound, 'entrée', 'entrées')}
-          </h2>
-          {trail.data.entries.length === 0 ? (
-            <Empty>Aucune entrée ne correspond.</Empty>
-          ) : (
-            <DataTable
-              caption="Entrées du journal, les plus anciennes d’abord"
-              headers={['N°', 'Date', 'Acteur', 'Action', 'Objet', 'Identifiant']}
-              rows={trail.data.entries.map((a) => [
-                a.seq ?? <span className="cpx-muted">en attente</span>,
-                formatDateTime(a.at),
-                a.actor,
-                <code key="a">{a.action}</code>,
-                ENTITIES[a.entity] ?? a.entity,
-                <span key="i" className="fr-text--sm">
-                  {a.entityId}
-                </span>,
-              ])}
-            />
-          )}
-          <Pager total={trail.data.total} page={page} pageSize={PAGE_SIZE} lowerBound={trail.data.totalIsLowerBound} />
-        </section>
-      )}
+        <div className="fr-col-12 fr-col-md-3">
+          <Input label="Identifiant de l’objet" nativeInputProps={{ name: 'id', defaultValue: filters.id ?? '' }} />
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Du" nativeInputProps={{ name: 'du', type: 'date', defaultValue: filters.from ?? '' }} />
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Au" nativeInputProps={{ name: 'au', type: 'date', defaultValue: filters.to ?? '' }} />
+        </div>
+      </FilterForm>
+      <PagedList
+        query={trail}
+        items={(d) => d.entries}
+        id="entrees"
+        count={['entrée', 'entrées']}
+        empty="Aucune entrée ne correspond."
+        caption="Entrées du journal, les plus anciennes d’abord"
+        headers={['N°', 'Date', 'Acteur', 'Action', 'Objet', 'Identifiant']}
+        row={(a) => [
+          a.seq ?? <span className="cpx-muted">en attente</span>,
+          formatDateTime(a.at),
+          a.actor,
+          <code key="a">{a.action}</code>,
+          ENTITIES[a.entity] ?? a.entity,
+          <span key="i" className="fr-text--sm">
+            {a.entityId}
+          </span>,
+        ]}
+        page={page}
+        pageSize={PAGE_SIZE}
+      />
     </>
   );
 }

@@ -2,7 +2,8 @@ import { Tabs } from '@codegouvfr/react-dsfr/Tabs';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { PagedList } from '../layout/list';
+import { PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatActor, formatDateTime, formatNumber } from '../lib/format';
 import { jobState } from '../lib/labels';
 import { MailingBatches, Reprints, ReturnedLetter } from './mailing';
@@ -51,37 +52,32 @@ function Jobs() {
     refetchInterval: 2_000,
     queryFn: async () => unwrap(await api.GET('/api/v1/jobs', { params: { query: { page: String(page), pageSize: '20' } } })),
   });
-  if (q.isLoading) return <Loading />;
-  if (!q.data) return <ProblemAlert error={q.error} />;
-  const runs = q.data.runs;
   return (
-    <section aria-labelledby="travaux">
-      <h2 id="travaux" className="fr-h4">
-        {countText(q.data.total, q.data.totalIsLowerBound, 'traitement', 'traitements')}
-      </h2>
-      {runs.length === 0 ? (
-        <Empty>Aucun traitement.</Empty>
-      ) : (
-        <DataTable
-          caption="Traitements, les plus récents d’abord"
-          headers={['Traitement', 'État', 'Avancement', 'Commencé', 'Terminé', 'Par']}
-          rows={runs.map((j) => [
-            KIND[j.kind] ?? j.kind,
-            <StateBadge
-              key="s"
-              tone={j.state === 'failed' ? 'error' : j.state === 'succeeded' ? 'success' : j.state === 'held' ? 'warning' : 'new'}
-            >
-              {jobState(j.state)}
-            </StateBadge>,
-            <Progress key="p" done={j.progress} total={j.total} percent={j.percent} phase={j.phase} error={j.error} />,
-            formatDateTime(j.startedAt ?? j.createdAt),
-            formatDateTime(j.finishedAt),
-            formatActor(j.actor),
-          ])}
-        />
-      )}
-      <Pager total={q.data.total} page={page} pageSize={20} lowerBound={q.data.totalIsLowerBound} />
-    </section>
+    <PagedList
+      query={q}
+      quiet
+      items={(d) => d.runs}
+      id="travaux"
+      count={['traitement', 'traitements']}
+      empty="Aucun traitement."
+      caption="Traitements, les plus récents d’abord"
+      headers={['Traitement', 'État', 'Avancement', 'Commencé', 'Terminé', 'Par']}
+      row={(j) => [
+        KIND[j.kind] ?? j.kind,
+        <StateBadge
+          key="s"
+          tone={j.state === 'failed' ? 'error' : j.state === 'succeeded' ? 'success' : j.state === 'held' ? 'warning' : 'new'}
+        >
+          {jobState(j.state)}
+        </StateBadge>,
+        <Progress key="p" done={j.progress} total={j.total} percent={j.percent} phase={j.phase} error={j.error} />,
+        formatDateTime(j.startedAt ?? j.createdAt),
+        formatDateTime(j.finishedAt),
+        formatActor(j.actor),
+      ]}
+      page={page}
+      pageSize={20}
+    />
   );
 }
 

@@ -6,7 +6,8 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { PagedList } from '../layout/list';
+import { DataTable, Empty, Loading, ProblemAlert, StateBadge, usePage } from '../layout/parts';
 import { formatActor, formatCardNumber, formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { batchState, letterKind, letterState } from '../lib/labels';
 import { useSignedIn } from '../session/session';
@@ -31,14 +32,38 @@ export function MailingBatches() {
     mutationFn: async (id: string) => unwrap(await api.POST('/api/v1/mailing/batches/{id}/printed', { params: { path: { id } } })),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ['batches'] }),
   });
-  if (batches.isLoading) return <Loading />;
-  if (!batches.data) return <ProblemAlert error={batches.error} />;
   const done = printed.data;
   return (
-    <section aria-labelledby="lots">
-      <h2 id="lots" className="fr-h4">
-        {countText(batches.data.total, batches.data.totalIsLowerBound, 'lot', 'lots')}
-      </h2>
+    <PagedList
+      query={batches}
+      quiet
+      items={(d) => d.items}
+      id="lots"
+      count={['lot', 'lots']}
+      empty="Aucun lot de courriers."
+      caption="Lots de courriers, les plus récents d’abord"
+      headers={['Lot', 'Type', 'Jour', 'Courriers', 'État', 'Imprimé', '']}
+      row={(b) => [
+        `n° ${b.number}`,
+        letterKind(b.kind),
+        formatDate(b.asOf),
+        formatNumber(b.letters),
+        <StateBadge key="s" tone={b.state === 'printed' ? 'success' : b.state === 'ready' ? 'new' : 'info'}>
+          {batchState(b.state)}
+        </StateBadge>,
+        b.printedAt ? `${formatDateTime(b.printedAt)} par ${formatActor(b.printedBy)}` : '—',
+        b.state === 'ready' ? (
+          <Button key="p" size="small" priority="secondary" onClick={() => printed.mutate(b.id)} disabled={printed.isPending}>
+            Marquer imprimé
+          </Button>
+        ) : (
+          ''
+        ),
+      ]}
+      page={page}
+      pageSize={20}
+      param="lots"
+    >
       <ProblemAlert error={printed.error} title="L’impression n’a pas été enregistrée" />
       {done && (
         <Alert
@@ -66,33 +91,7 @@ export function MailingBatches() {
           className="fr-mb-3w"
         />
       )}
-      {batches.data.items.length === 0 ? (
-        <Empty>Aucun lot de courriers.</Empty>
-      ) : (
-        <DataTable
-          caption="Lots de courriers, les plus récents d’abord"
-          headers={['Lot', 'Type', 'Jour', 'Courriers', 'État', 'Imprimé', '']}
-          rows={batches.data.items.map((b) => [
-            `n° ${b.number}`,
-            letterKind(b.kind),
-            formatDate(b.asOf),
-            formatNumber(b.letters),
-            <StateBadge key="s" tone={b.state === 'printed' ? 'success' : b.state === 'ready' ? 'new' : 'info'}>
-              {batchState(b.state)}
-            </StateBadge>,
-            b.printedAt ? `${formatDateTime(b.printedAt)} par ${formatActor(b.printedBy)}` : '—',
-            b.state === 'ready' ? (
-              <Button key="p" size="small" priority="secondary" onClick={() => printed.mutate(b.id)} disabled={printed.isPending}>
-                Marquer imprimé
-              </Button>
-            ) : (
-              ''
-            ),
-          ])}
-        />
-      )}
-      <Pager total={batches.data.total} page={page} pageSize={20} lowerBound={batches.data.totalIsLowerBound} param="lots" />
-    </section>
+    </PagedList>
   );
 }
 

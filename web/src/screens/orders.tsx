@@ -1,11 +1,10 @@
-import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { FilterForm, PagedList } from '../layout/list';
+import { PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatActor, formatAge, formatDateTime } from '../lib/format';
 import { CARD_TYPE, ORDER_REASON, ORDER_STATUS, orderReason, orderStatus } from '../lib/labels';
 
@@ -22,7 +21,6 @@ type Filters = { status?: string; reason?: string; cardType?: string; olderThanD
 /** The operators' work queue: orders by state (those to approve first), reason, card type and age. */
 export function Orders() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
   const page = usePage();
   const filters: Filters = {
     status: params.get('etat') ?? 'requested',
@@ -51,105 +49,81 @@ export function Orders() {
       ),
   });
 
-  function filter(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const next = new URLSearchParams();
-    for (const [k, v] of f.entries()) if (v) next.set(k, String(v));
-    void navigate(`/commandes?${next.toString()}`);
-  }
-
   return (
     <>
       <PageTitle lead="Les commandes à traiter : une commande demandée par une personne attend l’approbation d’une autre.">
         Commandes
       </PageTitle>
-      <form onSubmit={filter} aria-label="Filtrer les commandes" className="fr-mb-3w">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="État" nativeSelectProps={{ name: 'etat', defaultValue: params.get('etat') ?? 'requested' }}>
-              <option value="tous">Tous</option>
-              {Object.entries(ORDER_STATUS).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-3">
-            <Select label="Motif" nativeSelectProps={{ name: 'motif', defaultValue: params.get('motif') ?? '' }}>
-              <option value="">Tous</option>
-              {Object.entries(ORDER_REASON).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2">
-            <Select label="Type de carte" nativeSelectProps={{ name: 'type', defaultValue: params.get('type') ?? '' }}>
-              <option value="">Tous</option>
-              {Object.keys(CARD_TYPE).map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2">
-            <Select label="Ancienneté" nativeSelectProps={{ name: 'age', defaultValue: params.get('age') ?? '' }}>
-              {AGES.map((a) => (
-                <option key={a.value} value={a.value}>
-                  {a.label}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
-            <Button type="submit" priority="secondary" iconId="fr-icon-filter-line" iconPosition="left">
-              Filtrer
-            </Button>
-          </div>
+      <FilterForm label="Filtrer les commandes" path="/commandes">
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="État" nativeSelectProps={{ name: 'etat', defaultValue: params.get('etat') ?? 'requested' }}>
+            <option value="tous">Tous</option>
+            {Object.entries(ORDER_STATUS).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </Select>
         </div>
-      </form>
-      <ProblemAlert error={q.error} />
-      {q.isLoading && <Loading />}
-      {q.data && (
-        <section aria-labelledby="liste-commandes">
-          <h2 id="liste-commandes" className="fr-h4" aria-live="polite">
-            {countText(q.data.total, q.data.totalIsLowerBound, 'commande', 'commandes')}
-          </h2>
-          {q.data.items.length === 0 ? (
-            <Empty>Aucune commande ne correspond à ces filtres.</Empty>
-          ) : (
-            <DataTable
-              caption="Commandes"
-              headers={['Commande', 'Professionnel', 'Carte', 'Motif', 'État', 'Demandée', 'Par']}
-              rows={q.data.items.map((o) => [
-                <Link key="o" to={`/commandes/${o.id}`} title={`Commande ${o.id}`}>
-                  {o.id.slice(0, 8)}
-                </Link>,
-                <Link key="p" to={`/professionnels/${o.nationalId}`}>
-                  {o.nationalId}
-                </Link>,
-                `${o.cardType} · ${o.professionLabel ?? o.professionCode}`,
-                orderReason(o.reason),
-                <StateBadge
-                  key="s"
-                  tone={o.status === 'requested' ? 'new' : o.status === 'failed' || o.status === 'rejected' ? 'error' : 'info'}
-                >
-                  {orderStatus(o.status)}
-                </StateBadge>,
-                <span key="d" title={formatDateTime(o.requestedAt)}>
-                  il y a {formatAge(o.requestedAt)}
-                </span>,
-                formatActor(o.requestedBy),
-              ])}
-            />
-          )}
-          <Pager total={q.data.total} page={page} pageSize={PAGE_SIZE} lowerBound={q.data.totalIsLowerBound} />
-        </section>
-      )}
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="Motif" nativeSelectProps={{ name: 'motif', defaultValue: params.get('motif') ?? '' }}>
+            <option value="">Tous</option>
+            {Object.entries(ORDER_REASON).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-2">
+          <Select label="Type de carte" nativeSelectProps={{ name: 'type', defaultValue: params.get('type') ?? '' }}>
+            <option value="">Tous</option>
+            {Object.keys(CARD_TYPE).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-2">
+          <Select label="Ancienneté" nativeSelectProps={{ name: 'age', defaultValue: params.get('age') ?? '' }}>
+            {AGES.map((a) => (
+              <option key={a.value} value={a.value}>
+                {a.label}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </FilterForm>
+      <PagedList
+        query={q}
+        items={(d) => d.items}
+        id="liste-commandes"
+        count={['commande', 'commandes']}
+        live
+        empty="Aucune commande ne correspond à ces filtres."
+        caption="Commandes"
+        headers={['Commande', 'Professionnel', 'Carte', 'Motif', 'État', 'Demandée', 'Par']}
+        row={(o) => [
+          <Link key="o" to={`/commandes/${o.id}`} title={`Commande ${o.id}`}>
+            {o.id.slice(0, 8)}
+          </Link>,
+          <Link key="p" to={`/professionnels/${o.nationalId}`}>
+            {o.nationalId}
+          </Link>,
+          `${o.cardType} · ${o.professionLabel ?? o.professionCode}`,
+          orderReason(o.reason),
+          <StateBadge key="s" tone={o.status === 'requested' ? 'new' : o.status === 'failed' || o.status === 'rejected' ? 'error' : 'info'}>
+            {orderStatus(o.status)}
+          </StateBadge>,
+          <span key="d" title={formatDateTime(o.requestedAt)}>
+            il y a {formatAge(o.requestedAt)}
+          </span>,
+          formatActor(o.requestedBy),
+        ]}
+        page={page}
+        pageSize={PAGE_SIZE}
+      />
     </>
   );
 }

@@ -5,7 +5,8 @@ import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { countText, DataTable, Empty, Loading, Pager, PageTitle, ProblemAlert, StateBadge, usePage } from '../layout/parts';
+import { PagedList } from '../layout/list';
+import { Empty, PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatCardNumber } from '../lib/format';
 import { cardState } from '../lib/labels';
 
@@ -31,7 +32,6 @@ export function Search() {
     void navigate(text ? `/?q=${encodeURIComponent(text)}` : '/');
   }
 
-  const data = results.data;
   return (
     <>
       <PageTitle lead="Retrouvez un professionnel par son nom, son identifiant national (RPPS ou ADELI) ou le numéro d’une de ses cartes.">
@@ -56,42 +56,37 @@ export function Search() {
         </form>
       </search>
       {q.length === 1 && <Empty>Saisissez au moins deux caractères.</Empty>}
-      <ProblemAlert error={results.error} />
-      {results.isLoading && <Loading what="Recherche en cours…" />}
-      {data && (
-        <section aria-labelledby="resultats">
-          <h2 id="resultats" className="fr-h4" aria-live="polite">
-            {countText(data.total, data.totalIsLowerBound, 'professionnel trouvé', 'professionnels trouvés')}
-          </h2>
-          {data.items.length === 0 ? (
-            <Empty>Aucun professionnel ne correspond. Vérifiez l’orthographe, ou essayez le début du nom seulement.</Empty>
-          ) : (
-            <DataTable
-              caption={`Résultats de la recherche « ${q} »`}
-              headers={['Nom', 'Prénom', 'Identifiant national', 'Professions', '']}
-              rows={data.items.map((p) => [
-                <Link key="n" to={`/professionnels/${p.nationalId}`}>
-                  {p.lastName}
-                </Link>,
-                p.firstName,
-                <span key="i" className="cpx-nowrap">
-                  {p.nationalId}
-                </span>,
-                p.professionLabels.join(', ') || p.professions.join(', '),
-                <span key="s">
-                  {p.ceased && <StateBadge tone="warning">Cessation d’activité</StateBadge>}{' '}
-                  {p.matchedCard && (
-                    <StateBadge tone={p.matchedCard.status === 'opposed' ? 'error' : 'info'}>
-                      Carte {formatCardNumber(p.matchedCard.cardNumber)} · {cardState(p.matchedCard.status)}
-                    </StateBadge>
-                  )}
-                </span>,
-              ])}
-            />
-          )}
-          <Pager total={data.total} page={page} pageSize={PAGE_SIZE} lowerBound={data.totalIsLowerBound} />
-        </section>
-      )}
+      <PagedList
+        query={results}
+        items={(d) => d.items}
+        id="resultats"
+        count={['professionnel trouvé', 'professionnels trouvés']}
+        live
+        loading="Recherche en cours…"
+        empty="Aucun professionnel ne correspond. Vérifiez l’orthographe, ou essayez le début du nom seulement."
+        caption={`Résultats de la recherche « ${q} »`}
+        headers={['Nom', 'Prénom', 'Identifiant national', 'Professions', '']}
+        row={(p) => [
+          <Link key="n" to={`/professionnels/${p.nationalId}`}>
+            {p.lastName}
+          </Link>,
+          p.firstName,
+          <span key="i" className="cpx-nowrap">
+            {p.nationalId}
+          </span>,
+          p.professionLabels.join(', ') || p.professions.join(', '),
+          <span key="s">
+            {p.ceased && <StateBadge tone="warning">Cessation d’activité</StateBadge>}{' '}
+            {p.matchedCard && (
+              <StateBadge tone={p.matchedCard.status === 'opposed' ? 'error' : 'info'}>
+                Carte {formatCardNumber(p.matchedCard.cardNumber)} · {cardState(p.matchedCard.status)}
+              </StateBadge>
+            )}
+          </span>,
+        ]}
+        page={page}
+        pageSize={PAGE_SIZE}
+      />
     </>
   );
 }
