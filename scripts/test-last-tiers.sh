@@ -7,10 +7,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-npx playwright test 2>&1 | sed -u 's/^/[browser] /' &
+start=$SECONDS
+(
+  npx playwright test 2>&1 | sed -u 's/^/[browser] /'
+  status=${PIPESTATUS[0]}
+  echo "[browser] the browser tier took $((SECONDS - start)) s"
+  exit "$status"
+) &
 browser_pid=$!
 npx jest --selectProjects fault pcsc --runInBand
 jest_status=$?
+echo "the fault and PC/SC tiers took $((SECONDS - start)) s"
 wait "$browser_pid"
 browser_status=$?
 if [[ $jest_status -ne 0 || $browser_status -ne 0 ]]; then
