@@ -1,8 +1,51 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { nameKeys } from '../src/rpps/name-key';
 
 /** How many professionals the backfill reads and updates at a time. */
 const BATCH = 5000;
+
+/*
+ * The fold of src/rpps/name-key.ts as it was when this migration was written, copied here so
+ * that the migration stays as it was written whatever becomes of src (a later change of the
+ * fold comes with a migration of its own that computes the keys again).
+ */
+const MARKS = /[\u0300-\u036f]/g;
+const APOSTROPHES = /['’‘ʼ`´ʹ]/g;
+const SEPARATORS = /[^\p{L}\p{N}]+/gu;
+const SPECIAL: Readonly<Record<string, string>> = {
+  œ: 'oe',
+  æ: 'ae',
+  ß: 'ss',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  ħ: 'h',
+  ı: 'i',
+  ŧ: 't',
+  þ: 'th',
+};
+const SPECIAL_LETTERS = new RegExp(`[${Object.keys(SPECIAL).join('')}]`, 'g');
+const PLAIN = /^[A-Za-z0-9]+( [A-Za-z0-9]+)*$/;
+
+function foldName(s: string): string {
+  if (PLAIN.test(s)) return s.toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(MARKS, '')
+    .toLowerCase()
+    .replace(SPECIAL_LETTERS, (c) => SPECIAL[c])
+    .replace(APOSTROPHES, '')
+    .replace(SEPARATORS, ' ')
+    .trim();
+}
+
+function nameKeys(lastName: string, firstName: string): { nameKey: string; nameKeyFirst: string } {
+  const last = foldName(lastName);
+  const first = foldName(firstName);
+  if (!first) return { nameKey: last, nameKeyFirst: last };
+  if (!last) return { nameKey: first, nameKeyFirst: first };
+  return { nameKey: `${last} ${first}`, nameKeyFirst: `${first} ${last}` };
+}
 
 /**
  * The console's name search (issue 12): each professional's name folded into two keys (see
@@ -10,7 +53,7 @@ const BATCH = 5000;
  * in columns of collation "C" (byte order: an index then serves both `LIKE 'abc%'` and the
  * order of the results, whatever the database's collation), with an index on each among the
  * professionals in practice. The keys of the professionals already there are computed here,
- * by the same function as the import's, a batch at a time.
+ * a batch at a time, by a copy of the import's fold as it was then (nameKeys below).
  *
  * Not generated columns: folding in SQL with translate() costs several microseconds a row
  * (seconds more for a national import), unaccent is contrib (not on every server), and

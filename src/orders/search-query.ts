@@ -36,6 +36,12 @@ const NOTHING_TO_SEARCH = 'expected a name, a national identifier or a card numb
 export const IDENTIFIER_FORMS =
   'a national identifier (8 + 11-digit RPPS, or 0 + 9-digit ADELI), an RPPS number (11 digits), an ADELI number (9 digits) or a card number (10 digits)';
 
+/** A query as the search reads it: its text as given (trimmed), and what it targets. */
+export interface ReadQuery {
+  text: string;
+  target: SearchTarget;
+}
+
 /** The target of a query already trimmed, or why it is refused (a sentence for the 400 naming q). */
 export function readSearchQuery(q: string): SearchTarget | { refused: string } {
   if (q.length < SEARCH_QUERY_MIN_LENGTH) return { refused: `expected at least ${SEARCH_QUERY_MIN_LENGTH} characters` };

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { CommonError } from '../common/errors/domain-error';
 import { NAME_SEARCH_PAGE_SIZE, ProfessionalSummary, RegistrySearchService } from '../rpps/registry-search.service';
 import { CardsService, CardView } from './cards.service';
-import { readSearchQuery } from './search-query';
+import { ReadQuery } from './search-query';
 import { CardState } from './workflow';
 
 export interface SearchItem extends ProfessionalSummary {
@@ -31,15 +30,16 @@ export class SearchService {
     private readonly cards: CardsService,
   ) {}
 
-  async search(q: { q: string; page?: number; pageSize?: number }): Promise<SearchResult> {
-    const target = readSearchQuery(q.q);
-    if ('refused' in target) throw new CommonError('validation_failed', `q: ${target.refused}`, 400);
+  /** `q` as the route's query read it (SearchQuery): its trimmed text, answered as `query`, and its target. */
+  async search(q: { q: ReadQuery; page?: number; pageSize?: number }): Promise<SearchResult> {
+    const { text, target } = q.q;
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? NAME_SEARCH_PAGE_SIZE;
-    if (target.kind === 'name') return { query: q.q, kind: 'name', ...(await this.registry.searchByName(target.text, { page, pageSize })) };
+    if (target.kind === 'name')
+      return { query: text, kind: 'name', ...(await this.registry.searchByName(target.text, { page, pageSize })) };
 
     const one = (kind: SearchResult['kind'], items: SearchItem[]): SearchResult => ({
-      query: q.q,
+      query: text,
       kind,
       items: page === 1 ? items : [],
       total: items.length,

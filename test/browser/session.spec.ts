@@ -1,5 +1,6 @@
+import { idleConsoleSessions } from '../support/console-users';
 import { runCli } from '../support/processes';
-import { ageSessions, checkScreen, signInWithForm } from './support/console';
+import { checkScreen, signInWithForm } from './support/console';
 import { expect, test } from './support/seed';
 import { createUser, signIn } from './support/users';
 
@@ -38,7 +39,7 @@ test('a session ends after the idle timeout: the next action shows the sign-in f
   await signInWithForm(page, user);
   await expect(page.getByRole('heading', { level: 1, name: 'Rechercher un professionnel' })).toBeVisible();
   // 16 minutes pass without a request (SESSION_IDLE_MINUTES is 15).
-  expect(await ageSessions(seed.tier.env.DATABASE_URL, user.login, 16)).toBe(1);
+  expect(await idleConsoleSessions(seed.tier.env.DATABASE_URL, user.login, 16)).toBe(1);
   await page.getByLabel('Nom, identifiant national ou numéro de carte').fill('lefevre');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Connexion à la console' })).toBeVisible();

@@ -2,9 +2,10 @@ import { EncoderFleetService } from '../../src/card-personalization/encoder-flee
 import { TokensService } from '../../src/common/auth/tokens.service';
 import { findCodeLeaks } from '../support/code-leaks';
 import { ConsoleScenario, consoleScenario } from '../support/console-scenario';
+import { linkToken } from '../support/console-users';
 import { openContext, TestContext, testConfig } from '../support/context';
 import { DocumentedAnswers, OpenApiDocument } from '../support/documented-answers';
-import { apiCaller } from '../support/http';
+import { apiCaller, type Who } from '../support/http';
 import { runCli, Service, startApi } from '../support/processes';
 import { REDIS_URL, testDataDir, testQueuePrefix } from '../support/services';
 
@@ -15,7 +16,8 @@ import { REDIS_URL, testDataDir, testQueuePrefix } from '../support/services';
  * whose answer its schema does not allow (a field it does not declare, a type, a missing
  * field, a value out of its enum) fails here. Also what the console reads that is new: a
  * professional's registry events, an import's rejected lines, the orders' card type and age
- * filters, the CRLs published.
+ * filters, the CRLs published. The list is every route web/src calls, and a few it reads
+ * that are new.
  */
 const CONSOLE_OPERATIONS = [
   'GET /api/v1/jobs 200',
@@ -59,6 +61,11 @@ const CONSOLE_OPERATIONS = [
   'GET /api/v1/encoders 200',
   'POST /api/v1/encoders/{id}/reset 200',
   'GET /api/v1/crls 200',
+  'GET /api/v1/search 200',
+  'POST /api/v1/session/password 204',
+  'POST /api/v1/session 200',
+  'GET /api/v1/session 200',
+  'DELETE /api/v1/session 204',
 ];
 
 describe("the console's routes answer what the OpenAPI document declares", () => {
@@ -71,11 +78,11 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
   const raw = apiCaller(() => api.url, tokens);
   /** Every answer's text, searched for the codes at the end. */
   const answers: string[] = [];
-  /** A JSON answer of `expected` status, held to its operation's schema; its body. */
-  const call = async (
+  /** An answer of `expected` status, held to what its operation documents (a JSON schema; none for a 204): its body and headers. */
+  const exchange = async (
     method: string,
     path: string,
-    who: string,
+    who: Who,
     body?: unknown,
     expected = method === 'POST' ? 201 : 200,
     headers: Record<string, string> = {},
@@ -89,10 +96,12 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
       status: expected,
       text: '',
     });
-    const json = JSON.parse(text);
+    const json = text === '' ? undefined : JSON.parse(text);
     expect(documented.problems(method, path, r.status, json)).toEqual([]);
-    return json;
+    return { json, headers: r.headers };
   };
+  /** A JSON answer of `expected` status, held to its operation's schema; its body. */
+  const call = async (...args: Parameters<typeof exchange>) => (await exchange(...args)).json;
   const get = (path: string, who: string) => call('GET', path, who);
   const post = (path: string, who: string, body?: unknown, expected = 200) => call('POST', path, who, body, expected);
 
@@ -305,6 +314,37 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
     expect(check.checkpoints.checked).toBeGreaterThan(0);
   });
 
+  it('search by a name, a national identifier, a card number; a session: password set through its link, signed in, read, signed out', async () => {
+    const holder = await get(`/api/v1/professionals/${s.holders.A}`, 'helpdesk');
+    const byName = await get(`/api/v1/search?q=${encodeURIComponent(`${holder.lastName} ${holder.firstName}`)}&pageSize=100`, 'helpdesk');
+    expect(byName).toMatchObject({ kind: 'name', page: 1, pageSize: 100 });
+    expect(byName.items.map((i: { nationalId: string }) => i.nationalId)).toContain(s.holders.A);
+    expect(await get(`/api/v1/search?q=${s.holders.A}`, 'alice')).toMatchObject({
+      query: s.holders.A,
+      kind: 'nationalId',
+      total: 1,
+      items: [{ nationalId: s.holders.A, ceased: false }],
+    });
+    expect(await get(`/api/v1/search?q=${s.cards.A}`, 'auditor')).toMatchObject({
+      kind: 'cardNumber',
+      items: [{ nationalId: s.holders.A, matchedCard: { cardNumber: s.cards.A, status: 'active' } }],
+    });
+
+    const made = await runCli(['users:create', '--role', 'helpdesk', '--name', 'Agent Documenté', '--json'], env);
+    expect(made.code).toBe(0);
+    const password = 'une session comme la console la voit';
+    expect(
+      await call('POST', '/api/v1/session/password', null, { token: linkToken(made.json.setPasswordUrl), password }, 204),
+    ).toBeUndefined();
+    const signedIn = await exchange('POST', '/api/v1/session', null, { login: 'agent documenté', password }, 200);
+    expect(signedIn.json).toMatchObject({ principal: { name: 'Agent Documenté' }, roles: ['helpdesk'] });
+    const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/^(__Host-)?cps_session=\S+$/);
+    expect(await call('GET', '/api/v1/session', null, undefined, 200, { cookie })).toMatchObject({ csrfToken: signedIn.json.csrfToken });
+    await call('DELETE', '/api/v1/session', null, undefined, 204, { cookie, 'x-csrf-token': signedIn.json.csrfToken });
+    expect((await raw('GET', '/api/v1/session', null, undefined, { cookie })).status).toBe(401);
+  });
+
   it('checked an answer of every route the console uses, each as its operation documents it', () => {
     const checked = [...documented.checked].flatMap(([op, statuses]) => [...statuses].map((st) => `${op} ${st}`));
     expect(CONSOLE_OPERATIONS.filter((op) => !checked.includes(op))).toEqual([]);
@@ -337,6 +377,17 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
     doc.components.schemas.OrderDetail_Output.properties.approvedTwice = { type: 'boolean' };
     expect(new DocumentedAnswers(doc).problems('GET', `/api/v1/orders/${s.orders.A}`, 200, order)).toEqual([
       expect.stringContaining('approvedTwice'),
+    ]);
+    // An answer without content (204) has no body, and the document declares it so.
+    expect(documented.problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([]);
+    expect(documented.problems('DELETE', '/api/v1/session', 204, {})).toEqual([expect.stringContaining('the answer has a body')]);
+    doc.paths['/api/v1/session'].delete.responses!['204'].content = { 'application/json': { schema: { type: 'object' } } };
+    expect(new DocumentedAnswers(doc).problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([
+      'DELETE /api/v1/session 204: the document declares a content for an answer that has none',
+    ]);
+    delete doc.paths['/api/v1/session'].delete.responses!['204'];
+    expect(new DocumentedAnswers(doc).problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([
+      'DELETE /api/v1/session 204: the document declares no such answer',
     ]);
     // And a route that declares no schema for its answer is no proof of anything.
     delete doc.paths['/api/v1/orders/{id}'].get.responses!['200'].content;

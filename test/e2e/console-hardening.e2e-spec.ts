@@ -96,7 +96,7 @@ describe('the console session, hardened (node dist/src/main.js)', () => {
       }
     }
     const hugo = await signIn(api.url, 'Hugo Petit', PASSWORD);
-    expect(await idleConsoleSessions(env, 'Hugo Petit', 16)).toBeGreaterThanOrEqual(1);
+    expect(await idleConsoleSessions(env.DATABASE_URL, 'Hugo Petit', 16)).toBeGreaterThanOrEqual(1);
     for (const path of ['/api/v1/session', '/api/v1/professionals?name=lef']) {
       const r = await send('GET', path, { cookie: hugo.cookie });
       expect([path, await problem(r)]).toEqual([path, { status: 401, code: 'session_expired' }]);

@@ -222,7 +222,7 @@ describe('console accounts and sessions, through the built CLI and API', () => {
       const fresh = await signIn(later.url, 'Hugo Petit', PASSWORD);
       expect((await send('GET', '/api/v1/session', { cookie: fresh.cookie }, undefined, later.url)).status).toBe(200);
       // The browser tests' way: the sessions' last use moved back 16 minutes, on the real-time API.
-      expect(await idleConsoleSessions(env, 'Hugo Petit', 16)).toBeGreaterThanOrEqual(2);
+      expect(await idleConsoleSessions(env.DATABASE_URL, 'Hugo Petit', 16)).toBeGreaterThanOrEqual(2);
       expect(await problem(await send('GET', '/api/v1/session', { cookie: hugo.cookie }))).toEqual({
         status: 401,
         code: 'session_expired',

@@ -87,6 +87,8 @@ describe('GET /api/v1/search', () => {
       ['q=12345', /^q: 5 digits: expected a national identifier/],
       ['q=a&q=b', /^q: given more than once/],
       [`q=${'a'.repeat(101)}`, /^q: at most 100 characters$/],
+      // Too long is all that is said: q is not read further (no "101 digits: ..." besides).
+      [`q=${'1'.repeat(101)}`, /^q: at most 100 characters$/],
     ] as const) {
       const { status, body } = await search(query);
       expect([query, status, body.code]).toEqual([query, 400, 'validation_failed']);

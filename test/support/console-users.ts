@@ -1,10 +1,10 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/common/audit/audit.service';
-import { ConsoleAccountsService } from '../../src/common/auth/console-accounts.service';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../src/common/auth/session-cookie';
 import { hostActor } from '../../src/common/cli/host-actor';
 import { Clock } from '../../src/common/clock/clock';
 import { loadConfig } from '../../src/common/config/config';
+import { rowsReturned } from '../../src/common/database/returning';
 import { BASE_DATABASE_URL } from './services';
 
 /**
@@ -28,6 +28,9 @@ export async function createConsoleUser(
   try {
     const cfg = loadConfig({ CONSOLE_URL: env.CONSOLE_URL ?? '', USER_LINK_HOURS: env.USER_LINK_HOURS ?? '' });
     const clock = env.CLOCK_NOW ? Clock.startingAt(env.CLOCK_NOW) : Clock.system();
+    // Loaded here, not at the top: the browser tier imports this file for idleConsoleSessions, and
+    // Playwright's transform cannot compile the service's constructor parameter decorators (@Inject).
+    const { ConsoleAccountsService } = await import('../../src/common/auth/console-accounts.service');
     const accounts = new ConsoleAccountsService(ds, new AuditService(ds), cfg, clock);
     const made = await accounts.create({ roles: user.roles, name: user.name, email: user.email }, hostActor());
     await accounts.setPassword(linkToken(made.setPasswordUrl), user.password);
@@ -69,18 +72,20 @@ export async function signIn(
 
 /**
  * Makes the console sessions of `name` look idle for `minutes` more (their last use moved back
- * in the database), as if that time had passed: for browser tests of the idle timeout against
- * an API that runs on real time. The API's own clock is not touched.
+ * in the database at `databaseUrl`), as if that time had passed: for tests of the idle timeout
+ * against an API that runs on real time (the browser tier) or whose clock is fixed. The API's
+ * own clock is not touched. Answers how many sessions were moved.
  */
-export async function idleConsoleSessions(env: Record<string, string>, name: string, minutes: number): Promise<number> {
-  const ds = await new DataSource({ type: 'postgres', url: env.DATABASE_URL ?? BASE_DATABASE_URL, entities: [] }).initialize();
+export async function idleConsoleSessions(databaseUrl: string, name: string, minutes: number): Promise<number> {
+  const ds = await new DataSource({ type: 'postgres', url: databaseUrl, entities: [] }).initialize();
   try {
-    const [rows, count] = await ds.query(
+    const moved = await rowsReturned(
+      ds,
       `UPDATE console_session s SET last_seen_at = s.last_seen_at - make_interval(mins => $2::int)
          FROM principal p WHERE p.id = s.principal_id AND lower(p.name) = lower($1) RETURNING s.id`,
       [name, minutes],
     );
-    return typeof count === 'number' ? count : rows.length;
+    return moved.length;
   } finally {
     await ds.destroy();
   }

@@ -54,19 +54,38 @@ export class DocumentedAnswers {
   /**
    * What is wrong with an answer (`body`, the parsed JSON) to `method url` with `status`,
    * as "path: message" lines: no operation, no schema declared for that status, or each
-   * way the body differs from the schema. Empty when the answer is as documented.
+   * way the body differs from the schema (for a 204, see noContentProblems). Empty when the
+   * answer is as documented.
    */
   problems(method: string, url: string, status: number, body: unknown): string[] {
     const operation = this.operation(method, url);
     if (!operation) return [`${method} ${url}: no operation of the document`];
+    if (status === 204) return this.noContentProblems(operation, body);
     const schema = this.schemaOf(operation, status);
     if (!schema) return [`${operation} ${status}: the document declares no JSON schema for this answer`];
-    const checked = this.checked.get(operation) ?? new Set<number>();
-    checked.add(status);
-    this.checked.set(operation, checked);
+    this.record(operation, status);
     const r = schema.safeParse(body);
     if (r.success) return [];
     return r.error.issues.map((i) => `${operation} ${status}: ${i.path.join('.') || '(body)'}: ${i.message}`);
+  }
+
+  /**
+   * A 204 answer (`body` undefined when it has none): the document must declare that response
+   * without a content, and the answer must have no body.
+   */
+  private noContentProblems(operation: string, body: unknown): string[] {
+    const [method, path] = operation.split(' ');
+    const declared = this.doc.paths[path]?.[method.toLowerCase()]?.responses?.['204'];
+    if (!declared) return [`${operation} 204: the document declares no such answer`];
+    if (declared.content) return [`${operation} 204: the document declares a content for an answer that has none`];
+    this.record(operation, 204);
+    return body === undefined ? [] : [`${operation} 204: (body): the answer has a body, the document none`];
+  }
+
+  private record(operation: string, status: number): void {
+    const checked = this.checked.get(operation) ?? new Set<number>();
+    checked.add(status);
+    this.checked.set(operation, checked);
   }
 
   private schemaOf(operation: string, status: number): z.ZodType | null {

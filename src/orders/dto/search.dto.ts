@@ -1,12 +1,13 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { paging } from '../../common/http/validation';
-import { readSearchQuery, SEARCH_QUERY_MAX_LENGTH } from '../search-query';
+import { ReadQuery, readSearchQuery, SEARCH_QUERY_MAX_LENGTH } from '../search-query';
 import { CARD_STATES } from '../workflow';
 
 /**
  * `q`: a name, a national identifier or a card number (search-query.ts), trimmed, at least 2
- * characters; `page`, `pageSize` (20 unless given).
+ * characters, read here once: the service receives its text and its target (ReadQuery);
+ * `page`, `pageSize` (20 unless given).
  */
 export class SearchQuery extends createZodDto(
   z.strictObject({
@@ -21,9 +22,13 @@ export class SearchQuery extends createZodDto(
       })
       .max(SEARCH_QUERY_MAX_LENGTH, `at most ${SEARCH_QUERY_MAX_LENGTH} characters`)
       .trim()
-      .superRefine((v, ctx) => {
-        const target = readSearchQuery(v);
-        if ('refused' in target) ctx.addIssue({ code: 'custom', message: target.refused });
+      .transform((text, ctx): ReadQuery => {
+        const target = readSearchQuery(text);
+        if ('refused' in target) {
+          ctx.addIssue({ code: 'custom', message: target.refused });
+          return z.NEVER;
+        }
+        return { text, target };
       })
       .describe(
         'a name (accents, case and punctuation ignored; each word the start of a word of the name), a national identifier (8 + RPPS, 0 + ADELI), an RPPS or ADELI number, or a card number',

@@ -22,6 +22,12 @@ export interface SessionAnswer {
  * (CLI) answers their principal and the link to set a password (`...#jeton=<token>`), and the
  * password is set with `POST /api/v1/session/password {token, password}` (204), as the
  * console's page behind that link does. Throws, with the answers, when either step fails.
+ *
+ * Deliberately through the CLI and the running API, not test/support/console-users.ts's
+ * createConsoleUser (which calls ConsoleAccountsService in the test's process): the browser
+ * tier proves the administrator's whole path against the tier's own processes (the CLI with the
+ * tier's environment and link, the API's set-password route), and session.spec's first test
+ * ("an operator made with users:create sets a password and signs in") asserts exactly that.
  */
 export async function createUser(name: string, roles: string[], password: string): Promise<ConsoleUser> {
   const { tier } = seeded();
