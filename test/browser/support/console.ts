@@ -17,5 +17,21 @@ export async function signInWithForm(page: Page, user: ConsoleUser): Promise<voi
 export async function checkScreen(page: Page, name: string, screenName: string): Promise<void> {
   await expect(page.getByText(/^(Chargement|Recherche en cours|Vérification en cours)…$/)).toHaveCount(0); // nothing still loading
   await expectAccessible(page, screenName);
+  await expectButtonsReadable(page, screenName);
   await screenshot(page, name);
+}
+
+/**
+ * No button of the screen shows less than its label: DSFR clips a button with an icon to the
+ * icon alone in some contexts (in a `fr-btns-group` without `fr-btns-group--icon-left`, its
+ * `fr-btn--icon-left` loses), which axe cannot see since the label is still there for it.
+ */
+export async function expectButtonsReadable(page: Page, screenName: string): Promise<void> {
+  const clipped = await page.locator('.fr-btn').evaluateAll((buttons) =>
+    buttons
+      .filter((b) => (b as HTMLElement).offsetParent !== null && (b as HTMLElement).innerText.trim() !== '')
+      .filter((b) => b.scrollWidth > b.clientWidth + 1)
+      .map((b) => `${(b as HTMLElement).innerText.trim()} (${b.clientWidth} px shown of ${b.scrollWidth})`),
+  );
+  expect(clipped, `buttons of ${screenName} whose label is cut`).toEqual([]);
 }

@@ -165,7 +165,7 @@ export function DeclareOpposition() {
             className="fr-mb-3w"
           />
           <ProblemAlert error={declare.error} title="L’opposition n’a pas été enregistrée" />
-          <ul className="fr-btns-group fr-btns-group--inline-md">
+          <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
             <li>
               <Button
                 onClick={() => declare.mutate(draft)}

@@ -119,7 +119,7 @@ export function OrderPage() {
               Vous avez demandé cette commande : un autre opérateur doit l’approuver (principe des quatre yeux).
             </p>
           )}
-          <ul className="fr-btns-group fr-btns-group--inline-md">
+          <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
             {o.status === 'requested' && (
               <li>
                 <Button

@@ -197,7 +197,7 @@ function CardPanel({ cardNumber }: { cardNumber: string }) {
           </div>
         </div>
         <div className="fr-mt-2w">
-          <ul className="fr-btns-group fr-btns-group--inline-md">
+          <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
             {!opposed && mayUse(roles, 'opposition') && (
               <li>
                 <Link
