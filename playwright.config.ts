@@ -20,7 +20,9 @@ export default defineConfig({
   use: {
     // Set by the global setup for the tests' workers, which read this file again.
     baseURL: process.env.CPS_CONSOLE_URL,
-    launchOptions: { executablePath: CHROMIUM_PATH },
+    // The browser's own language, which date fields follow (jj/mm/aaaa) as on an agent's French
+    // desktop: from LANGUAGE, with Debian's chromium-l10n (installed by .ci/services.sh).
+    launchOptions: { executablePath: CHROMIUM_PATH, env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' } },
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
     viewport: { width: 1280, height: 800 },

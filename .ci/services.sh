@@ -37,9 +37,9 @@ ci_retry() {
 ci_install_packages() {
   ci_section "Debian packages"
   # poppler-utils: pdftotext, pdfinfo and pdffonts read back the letters' PDFs in the tests.
-  # chromium, fonts-dejavu-core: the browser tier's browser (Playwright never downloads one:
-  # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1) and a font for its pages and screenshots.
-  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip poppler-utils chromium fonts-dejavu-core)
+  # chromium, chromium-l10n, fonts-dejavu-core: the browser tier's browser (Playwright never downloads one:
+  # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1), its French (date fields as jj/mm/aaaa) and a font for its screenshots.
+  local wanted=(postgresql-client pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools openssl zip unzip poppler-utils chromium chromium-l10n fonts-dejavu-core)
   # The node-svc machines come with the servers; install them too if absent
   # so the script also works on a bare Debian 12.
   command -v pg_ctlcluster >/dev/null 2>&1 || wanted+=(postgresql)

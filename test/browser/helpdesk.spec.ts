@@ -43,7 +43,7 @@ test.describe('a helpdesk agent', () => {
 
     await page.getByRole('button', { name: 'Mettre la carte en opposition' }).click();
     await expect(page.getByText('La carte est en opposition')).toBeVisible();
-    const replacement = page.getByText(/Une nouvelle carte a été commandée : commande n° [0-9a-f-]{36}/);
+    const replacement = page.getByText(/Une nouvelle carte a été commandée : commande [0-9a-f]{8}\./);
     await expect(replacement).toBeVisible();
     await checkScreen(page, 'opposition-resultat', 'résultat de l’opposition');
 

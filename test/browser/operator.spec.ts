@@ -87,7 +87,7 @@ test.describe('an operator', () => {
 
     await menu.getByRole('link', { name: 'Liste d’opposition' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Liste d’opposition' })).toBeVisible();
-    await expect(page.getByText('Numéro de la liste')).toBeVisible();
+    await expect(page.getByText('Dernière liste complète', { exact: true })).toBeVisible();
     await checkScreen(page, 'liste-opposition', 'liste d’opposition');
   });
 });

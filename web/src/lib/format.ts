@@ -45,3 +45,8 @@ export function formatActor(actor: string | null | undefined): string {
   if (!actor) return '—';
   return actor.startsWith('principal:') ? actor.slice('principal:'.length) : actor;
 }
+
+/** An order as people name it: the first 8 characters of its id ("Commande 6871dcd0"). */
+export function formatOrderRef(id: string): string {
+  return id.slice(0, 8);
+}

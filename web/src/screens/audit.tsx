@@ -138,7 +138,7 @@ export function Audit() {
           a.actor,
           <code key="a">{a.action}</code>,
           ENTITIES[a.entity] ?? a.entity,
-          <span key="i" className="fr-text--sm">
+          <span key="i" className="fr-text--sm cpx-id">
             {a.entityId}
           </span>,
         ]}

@@ -27,10 +27,19 @@ export function OppositionList() {
               />
             )}
             <dl className="cpx-dl">
-              <dt>Numéro de la liste</dt>
-              <dd>{formatNumber(q.data.latest.crlNumber)}</dd>
+              <dt>Dernière liste complète</dt>
+              <dd>n° {formatNumber(q.data.latest.crlNumber)}</dd>
               <dt>Cartes en opposition</dt>
               <dd>{formatNumber(q.data.latest.entries)}</dd>
+              {q.data.latest.deltaCrlNumber !== undefined && (
+                <>
+                  <dt>Liste des changements</dt>
+                  <dd>
+                    n° {formatNumber(q.data.latest.deltaCrlNumber)}, {formatNumber(q.data.latest.deltaEntries ?? 0)}{' '}
+                    {(q.data.latest.deltaEntries ?? 0) > 1 ? 'oppositions ajoutées' : 'opposition ajoutée'}
+                  </dd>
+                </>
+              )}
               <dt>Émise</dt>
               <dd>{formatDateTime(q.data.latest.thisUpdate)}</dd>
               <dt>Prochaine mise à jour</dt>
@@ -56,9 +65,10 @@ export function OppositionList() {
             </ul>
             <DataTable
               caption="Listes publiées, les plus récentes d’abord"
-              headers={['Numéro', 'Entrées', 'Émise', 'Prochaine mise à jour']}
+              headers={['Numéro', 'Liste', 'Entrées', 'Émise', 'Prochaine mise à jour']}
               rows={q.data.history.map((c) => [
                 formatNumber(c.crlNumber),
+                c.kind === 'full' || c.baseCrlNumber === null ? 'complète' : `changements depuis la n° ${formatNumber(c.baseCrlNumber)}`,
                 formatNumber(c.entries),
                 formatDateTime(c.thisUpdate),
                 formatDateTime(c.nextUpdate),

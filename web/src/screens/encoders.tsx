@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { countText, DataTable, Empty, Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
-import { formatDateTime, formatNumber } from '../lib/format';
+import { formatDateTime, formatNumber, formatOrderRef } from '../lib/format';
 
 const STATE: Record<string, { label: string; tone: 'success' | 'error' | 'info' | 'warning' | 'new' }> = {
   idle: { label: 'Disponible', tone: 'success' },
@@ -67,7 +67,7 @@ export function Encoders() {
                   </StateBadge>,
                   e.orderId ? (
                     <Link key="o" to={`/commandes/${e.orderId}`}>
-                      {e.orderId.slice(0, 8)}
+                      {formatOrderRef(e.orderId)}
                     </Link>
                   ) : (
                     '—'

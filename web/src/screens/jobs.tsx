@@ -100,7 +100,7 @@ function Progress({
       {total ? <progress className="cpx-progress" max={total} value={done} aria-label={`Avancement : ${text}`} /> : null}
       <div className="fr-text--sm fr-mb-0">
         {text}
-        {phase && <span className="cpx-muted"> · {PHASE[phase] ?? phase}</span>}
+        {phase && PHASE[phase] && <span className="cpx-muted"> · {PHASE[phase]}</span>}
       </div>
       {error && <div className="fr-error-text fr-mt-0">{error}</div>}
     </div>

@@ -10,7 +10,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
-import { formatCardNumber, formatDate, formatDateTime } from '../lib/format';
+import { formatCardNumber, formatDate, formatDateTime, formatOrderRef } from '../lib/format';
 import { CHANNEL, cardState, OPPOSITION_REASON, oppositionReason } from '../lib/labels';
 import { parisToday } from '../lib/today';
 
@@ -92,7 +92,7 @@ export function DeclareOpposition() {
           <Alert
             severity="info"
             title="Commande de remplacement"
-            description={`Une nouvelle carte a été commandée : commande n° ${o.replacementOrderId}. Elle suit son cours (approbation, fabrication, envoi).`}
+            description={`Une nouvelle carte a été commandée : commande ${formatOrderRef(o.replacementOrderId)}. Elle suit son cours (approbation, fabrication, envoi).`}
             className="fr-mb-3w"
           />
         ) : (

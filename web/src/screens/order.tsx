@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { Empty, Loading, PageTitle, ProblemAlert, StateBadge, Timeline } from '../layout/parts';
-import { formatActor, formatCardNumber, formatDateTime } from '../lib/format';
+import { formatActor, formatCardNumber, formatDateTime, formatOrderRef } from '../lib/format';
 import { letterKind, letterState, orderReason, orderStatus, orderStep } from '../lib/labels';
 import { useSignedIn } from '../session/session';
 
@@ -54,9 +54,12 @@ export function OrderPage() {
 
   return (
     <>
-      <Breadcrumb segments={[{ label: 'Commandes', linkProps: { to: '/commandes' } }]} currentPageLabel={`Commande ${o.id.slice(0, 8)}`} />
+      <Breadcrumb
+        segments={[{ label: 'Commandes', linkProps: { to: '/commandes' } }]}
+        currentPageLabel={`Commande ${formatOrderRef(o.id)}`}
+      />
       <PageTitle>
-        Commande {o.id.slice(0, 8)} <StateBadge tone={o.status === 'requested' ? 'new' : 'info'}>{orderStatus(o.status)}</StateBadge>
+        Commande {formatOrderRef(o.id)} <StateBadge tone={o.status === 'requested' ? 'new' : 'info'}>{orderStatus(o.status)}</StateBadge>
       </PageTitle>
       <dl className="cpx-dl">
         <dt>Professionnel</dt>

@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { FilterForm, PagedList } from '../layout/list';
 import { PageTitle, StateBadge, usePage } from '../layout/parts';
-import { formatActor, formatAge, formatDateTime } from '../lib/format';
+import { formatActor, formatAge, formatDateTime, formatOrderRef } from '../lib/format';
 import { CARD_TYPE, ORDER_REASON, ORDER_STATUS, orderReason, orderStatus } from '../lib/labels';
 
 const PAGE_SIZE = 25;
@@ -106,7 +106,7 @@ export function Orders() {
         headers={['Commande', 'Professionnel', 'Carte', 'Motif', 'État', 'Demandée', 'Par']}
         row={(o) => [
           <Link key="o" to={`/commandes/${o.id}`} title={`Commande ${o.id}`}>
-            {o.id.slice(0, 8)}
+            {formatOrderRef(o.id)}
           </Link>,
           <Link key="p" to={`/professionnels/${o.nationalId}`}>
             {o.nationalId}
