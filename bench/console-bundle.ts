@@ -79,6 +79,12 @@ function distPathOf(url: string): string | null {
   return posix.normalize(path);
 }
 
+/** A file of the console built in `distDir`, with its size raw and gzipped (as Vite reports it). */
+export function bundleFile(distDir: string, path: string): BundleFile {
+  const content = readFileSync(join(distDir, path));
+  return { path, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length };
+}
+
 /** The first-load JavaScript of the console built in `distDir` (web/dist); throws when index.html names a file that is missing. */
 export function firstLoadJs(distDir: string): FirstLoadJs {
   const html = readFileSync(join(distDir, 'index.html'), 'utf8');
@@ -93,9 +99,8 @@ export function firstLoadJs(distDir: string): FirstLoadJs {
     const path = queue.shift()!;
     if (seen.has(path)) continue;
     seen.add(path);
-    const content = readFileSync(join(distDir, path));
-    files.push({ path, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length });
-    for (const spec of leadingStaticImports(content.toString('utf8'))) {
+    files.push(bundleFile(distDir, path));
+    for (const spec of leadingStaticImports(readFileSync(join(distDir, path), 'utf8'))) {
       if (spec.startsWith('./') || spec.startsWith('../')) queue.push(posix.normalize(posix.join(posix.dirname(path), spec)));
       else if (spec.startsWith(CONSOLE_BASE)) queue.push(spec.slice(CONSOLE_BASE.length));
     }

@@ -29,6 +29,9 @@ describe('startProcessProbe (the mailing benchmark measures its own process with
     // the p99 of the loop's delays is not the stall: most turns came on time
     expect(f.eventLoopDelayP99Ms).toBeLessThanOrEqual(f.eventLoopDelayMaxMs);
     expect(f.sampledPeakRssMb).toBeGreaterThanOrEqual(rssHeldMb - 8);
+    // the interval sampled (stop's own reading alone would satisfy the line above): 20 ms over ≥ 370 ms,
+    // the loop held for 150 of them
+    expect(f.samples).toBeGreaterThanOrEqual(5);
     expect(f.gcCount).toBeGreaterThan(0);
     expect(f.longestGcPauseMs).toBeGreaterThan(0);
     expect(f.seconds).toBeGreaterThanOrEqual(0.3);

@@ -23,8 +23,10 @@ export interface ProcessProbeFigures {
   cpuSeconds: number;
   /** resident set when the probe started, MiB */
   rssAtStartMb: number;
-  /** highest resident set sampled while the probe ran, MiB */
+  /** highest resident set sampled while the probe ran (at start, every `sampleMs`, at stop), MiB */
   sampledPeakRssMb: number;
+  /** how many times the interval sampled it (the readings at start and stop not counted) */
+  samples: number;
   /** VmHWM: the highest resident set of the process since it started, MiB (null off Linux) */
   processPeakRssMb: number | null;
   /** monitorEventLoopDelay's largest delay, ms */
@@ -70,7 +72,9 @@ export function startProcessProbe(o: ProcessProbeOptions = {}): ProcessProbe {
   const cpu0 = process.cpuUsage();
   const rssAtStart = process.memoryUsage.rss();
   let peakRss = rssAtStart;
+  let samples = 0;
   const sampler = setInterval(() => {
+    samples++;
     const rss = process.memoryUsage.rss();
     if (rss > peakRss) peakRss = rss;
   }, sampleMs);
@@ -113,6 +117,7 @@ export function startProcessProbe(o: ProcessProbeOptions = {}): ProcessProbe {
         cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
         rssAtStartMb: r1(rssAtStart / MiB),
         sampledPeakRssMb: r1(peakRss / MiB),
+        samples,
         processPeakRssMb: processPeakRssMb(),
         eventLoopDelayMaxMs: r1(eldMax),
         eventLoopDelayP99Ms: r1(eld.percentile(99) / 1e6),

@@ -61,7 +61,9 @@ test.describe('a helpdesk agent', () => {
     await expect(page.getByText('Cette carte est déjà en opposition')).toBeVisible();
   });
 
-  test('cannot reach the order queue: not in the menu, "not allowed" by its address, and the API refuses', async ({ page }) => {
+  test('cannot reach the order queue: not in the menu, "not allowed" by its address, and the API refuses; a refused search is explained', async ({
+    page,
+  }) => {
     const agent = await createUser('Hugo Guichet', ['helpdesk'], 'une phrase de passe pour le guichet');
     await signInWithForm(page, agent);
     const menu = page.getByRole('navigation', { name: /menu principal/i });
@@ -71,5 +73,18 @@ test.describe('a helpdesk agent', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Accès non autorisé' })).toBeVisible();
     await checkScreen(page, 'acces-non-autorise', 'accès non autorisé');
     expect((await page.request.get('/api/v1/orders')).status()).toBe(403);
+
+    // A search the API refuses is explained in French, at the box: what a number or a name must be.
+    const box = page.getByLabel('Nom, identifiant national ou numéro de carte');
+    for (const [typed, said] of [
+      ['1234567890123', '13 chiffres : un identifiant national en compte 12'],
+      ['a dupont', 'Saisissez au moins deux lettres au début du nom'],
+    ]) {
+      await page.goto('./');
+      await box.fill(typed);
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await expect(page.getByText(said)).toBeVisible();
+      await expect(page.getByText('Certaines informations sont manquantes ou invalides.')).toHaveCount(0);
+    }
   });
 });

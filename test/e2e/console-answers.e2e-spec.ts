@@ -378,9 +378,11 @@ describe("the console's routes answer what the OpenAPI document declares", () =>
     expect(new DocumentedAnswers(doc).problems('GET', `/api/v1/orders/${s.orders.A}`, 200, order)).toEqual([
       expect.stringContaining('approvedTwice'),
     ]);
-    // An answer without content (204) has no body, and the document declares it so.
-    expect(documented.problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([]);
-    expect(documented.problems('DELETE', '/api/v1/session', 204, {})).toEqual([expect.stringContaining('the answer has a body')]);
+    // An answer without content (204) has no body, and the document declares it so (checked on a
+    // copy of the document: what the shared one records as checked must come from real answers).
+    const own = new DocumentedAnswers(structuredClone(documented.doc));
+    expect(own.problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([]);
+    expect(own.problems('DELETE', '/api/v1/session', 204, {})).toEqual([expect.stringContaining('the answer has a body')]);
     doc.paths['/api/v1/session'].delete.responses!['204'].content = { 'application/json': { schema: { type: 'object' } } };
     expect(new DocumentedAnswers(doc).problems('DELETE', '/api/v1/session', 204, undefined)).toEqual([
       'DELETE /api/v1/session 204: the document declares a content for an answer that has none',

@@ -253,10 +253,14 @@ describe(SearchService.name, () => {
         `SELECT last_name, first_name, name_key, name_key_first FROM rpps_professional`,
       );
       expect(rows).toHaveLength(day1.length + 1);
-      for (const r of rows) {
-        const keys = nameKeys(r.last_name, r.first_name);
-        expect([r.name_key, r.name_key_first]).toEqual([keys.nameKey, keys.nameKeyFirst]);
-      }
+      // Literal keys, not today's nameKeys: the migration keeps the fold it was written with (it
+      // is frozen in it), and this test must not change when src/rpps/name-key.ts does.
+      const keysOf = (last: string, first: string) =>
+        rows.filter((r) => r.last_name === last && r.first_name === first).map((r) => [r.name_key, r.name_key_first]);
+      expect(keysOf("D'ARGENT", 'Jean-Édouard')).toEqual([['dargent jean edouard', 'jean edouard dargent']]);
+      expect(keysOf('LEFÈVRE', 'Hélène')).toEqual([['lefevre helene', 'helene lefevre']]);
+      for (const r of rows)
+        expect({ r, keyed: /^[a-z0-9]+( [a-z0-9]+)*$/.test(r.name_key) && r.name_key_first.length > 0 }).toEqual({ r, keyed: true });
       expect(await names('dargent jean')).toEqual(["D'ARGENT Jean-Édouard"]);
     });
   });

@@ -29,9 +29,9 @@ export async function checkScreen(page: Page, name: string, screenName: string):
 export async function expectButtonsReadable(page: Page, screenName: string): Promise<void> {
   const clipped = await page.locator('.fr-btn').evaluateAll((buttons) =>
     buttons
-      .filter((b) => (b as HTMLElement).offsetParent !== null && (b as HTMLElement).innerText.trim() !== '')
+      .filter((b) => (b as HTMLElement).offsetParent !== null && (b.textContent ?? '').trim() !== '')
       .filter((b) => b.scrollWidth > b.clientWidth + 1)
-      .map((b) => `${(b as HTMLElement).innerText.trim()} (${b.clientWidth} px shown of ${b.scrollWidth})`),
+      .map((b) => `${(b.textContent ?? '').trim()} (${b.clientWidth} px shown of ${b.scrollWidth})`),
   );
   expect(clipped, `buttons of ${screenName} whose label is cut`).toEqual([]);
 }

@@ -3,7 +3,7 @@ import type { FormEvent, ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { countText, DataTable, Empty, Loading, Pager, ProblemAlert } from './parts';
 
-/** A page of a list as the API answers it: its rows (under a name of the screen's choosing) and the total. */
+/** A page of a list as the API answers it: the total (its rows are under a name of the screen's choosing: `items`). */
 type ListPage = { total: number; totalIsLowerBound?: boolean };
 
 /**
@@ -17,7 +17,6 @@ export function PagedList<D extends ListPage, T>({
   id,
   count,
   live = false,
-  quiet = false,
   loading,
   empty,
   caption,
@@ -37,8 +36,6 @@ export function PagedList<D extends ListPage, T>({
   count: [one: string, many: string];
   /** the heading is announced when it changes (the result of a filter or a search) */
   live?: boolean;
-  /** a list read again every few seconds keeps showing its last page, without an alert, when one reading fails */
-  quiet?: boolean;
   /** the loading message, "Chargement…" by default */
   loading?: string;
   empty: string;
@@ -56,9 +53,9 @@ export function PagedList<D extends ListPage, T>({
   const rows = data && items(data);
   return (
     <>
-      <ProblemAlert error={quiet && data ? null : error} />
+      <ProblemAlert error={error} />
       {isLoading && <Loading what={loading} />}
-      {data && rows && (
+      {data && rows !== undefined && (
         <section aria-labelledby={id}>
           <h2 id={id} className="fr-h4" aria-live={live ? 'polite' : undefined}>
             {countText(data.total, data.totalIsLowerBound, count[0], count[1])}
@@ -81,7 +78,10 @@ export function FilterForm({ label, path, children }: { label: string; path: str
   function filter(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const next = new URLSearchParams();
-    for (const [k, v] of new FormData(e.currentTarget).entries()) if (v) next.set(k, String(v).trim());
+    for (const [k, v] of new FormData(e.currentTarget).entries()) {
+      const value = String(v).trim();
+      if (value) next.set(k, value);
+    }
     void navigate(`${path}?${next.toString()}`);
   }
   return (

@@ -2,7 +2,7 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { DataTable, Empty, Loading, PageTitle, ProblemAlert } from '../layout/parts';
+import { countText, DataTable, Empty, Loading, PageTitle, ProblemAlert } from '../layout/parts';
 import { formatDateTime, formatNumber } from '../lib/format';
 
 /** The published opposition list (CRL): its number, entries, next update, and the files to download. */
@@ -35,8 +35,8 @@ export function OppositionList() {
                 <>
                   <dt>Liste des changements</dt>
                   <dd>
-                    n° {formatNumber(q.data.latest.deltaCrlNumber)}, {formatNumber(q.data.latest.deltaEntries ?? 0)}{' '}
-                    {(q.data.latest.deltaEntries ?? 0) > 1 ? 'oppositions ajoutées' : 'opposition ajoutée'}
+                    n° {formatNumber(q.data.latest.deltaCrlNumber)},{' '}
+                    {countText(q.data.latest.deltaEntries ?? 0, false, 'opposition ajoutée', 'oppositions ajoutées')}
                   </dd>
                 </>
               )}
@@ -68,7 +68,7 @@ export function OppositionList() {
               headers={['Numéro', 'Liste', 'Entrées', 'Émise', 'Prochaine mise à jour']}
               rows={q.data.history.map((c) => [
                 formatNumber(c.crlNumber),
-                c.kind === 'full' || c.baseCrlNumber === null ? 'complète' : `changements depuis la n° ${formatNumber(c.baseCrlNumber)}`,
+                c.kind === 'full' ? 'complète' : `changements depuis la liste n° ${formatNumber(c.baseCrlNumber ?? 0)}`,
                 formatNumber(c.entries),
                 formatDateTime(c.thisUpdate),
                 formatDateTime(c.nextUpdate),

@@ -17,11 +17,9 @@ const KIND: Record<string, string> = {
 };
 const PHASE: Record<string, string> = {
   reading: 'lecture',
-  staging: 'chargement',
   comparing: 'comparaison',
   applying: 'application',
   rendering: 'fabrication du PDF',
-  assembling: 'constitution du lot',
 };
 
 /** Jobs (live progress) and mailing (batches, returned mail, reprints), one tab each. */
@@ -55,7 +53,6 @@ function Jobs() {
   return (
     <PagedList
       query={q}
-      quiet
       items={(d) => d.runs}
       id="travaux"
       count={['traitement', 'traitements']}

@@ -8,7 +8,7 @@ import { api } from '../api/client';
 import { unwrap } from '../api/problem';
 import { PagedList } from '../layout/list';
 import { DataTable, Empty, Loading, ProblemAlert, StateBadge, usePage } from '../layout/parts';
-import { formatActor, formatCardNumber, formatDate, formatDateTime, formatNumber } from '../lib/format';
+import { formatActor, formatCardNumber, formatDate, formatDateTime, formatNumber, formatOrderRef } from '../lib/format';
 import { batchState, letterKind, letterState } from '../lib/labels';
 import { useSignedIn } from '../session/session';
 
@@ -36,7 +36,6 @@ export function MailingBatches() {
   return (
     <PagedList
       query={batches}
-      quiet
       items={(d) => d.items}
       id="lots"
       count={['lot', 'lots']}
@@ -177,7 +176,7 @@ export function ReturnedLetter() {
               title="Retour enregistré"
               description={
                 returned.data.oppositionRequested
-                  ? `La carte n° ${formatCardNumber(returned.data.cardNumber)} est mise en opposition (non-réception)${returned.data.replacementOrderId ? ` et une carte de remplacement est commandée (commande n° ${returned.data.replacementOrderId}).` : '.'}`
+                  ? `La carte n° ${formatCardNumber(returned.data.cardNumber)} est mise en opposition (non-réception)${returned.data.replacementOrderId ? ` et une carte de remplacement est commandée (commande ${formatOrderRef(returned.data.replacementOrderId)}).` : '.'}`
                   : `Aucune nouvelle opposition : ${returned.data.reason ?? 'la carte était déjà traitée'}.`
               }
             />

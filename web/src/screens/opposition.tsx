@@ -13,6 +13,8 @@ import { Loading, PageTitle, ProblemAlert, StateBadge } from '../layout/parts';
 import { formatCardNumber, formatDate, formatDateTime, formatOrderRef } from '../lib/format';
 import { CHANNEL, cardState, OPPOSITION_REASON, oppositionReason } from '../lib/labels';
 import { parisToday } from '../lib/today';
+import { mayUse } from '../session/roles';
+import { useSignedIn } from '../session/session';
 
 /** What a person may declare (expiry and replacement are recorded by the system). */
 const REASONS = ['loss', 'theft', 'non-receipt', 'malfunction', 'cessation'] as const;
@@ -37,6 +39,7 @@ interface Draft {
 /** Declare an opposition: a form, then a confirmation that says it is final, then the result (replacement order included). */
 export function DeclareOpposition() {
   const { cardNumber = '' } = useParams();
+  const { roles } = useSignedIn();
   const queries = useQueryClient();
   const [draft, setDraft] = useState<Draft | null>(null);
   /** What was typed, kept when the person comes back from the confirmation to the form. */
@@ -92,7 +95,19 @@ export function DeclareOpposition() {
           <Alert
             severity="info"
             title="Commande de remplacement"
-            description={`Une nouvelle carte a été commandée : commande ${formatOrderRef(o.replacementOrderId)}. Elle suit son cours (approbation, fabrication, envoi).`}
+            description={
+              <>
+                Une nouvelle carte a été commandée : commande{' '}
+                {mayUse(roles, 'orders') ? (
+                  <Link to={`/commandes/${o.replacementOrderId}`} title={o.replacementOrderId}>
+                    {formatOrderRef(o.replacementOrderId)}
+                  </Link>
+                ) : (
+                  <span title={o.replacementOrderId}>{formatOrderRef(o.replacementOrderId)}</span>
+                )}
+                . Elle suit son cours (approbation, fabrication, envoi).
+              </>
+            }
             className="fr-mb-3w"
           />
         ) : (

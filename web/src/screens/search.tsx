@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import { unwrap } from '../api/problem';
+import { ApiProblem, unwrap } from '../api/problem';
 import { PagedList } from '../layout/list';
 import { Empty, PageTitle, StateBadge, usePage } from '../layout/parts';
 import { formatCardNumber } from '../lib/format';
@@ -26,6 +26,9 @@ export function Search() {
       unwrap(await api.GET('/api/v1/search', { params: { query: { q, page: String(page), pageSize: String(PAGE_SIZE) } } })),
   });
 
+  // The API refused q (400 validation_failed): say in French what the box expects.
+  const refusal = results.error instanceof ApiProblem && results.error.code === 'validation_failed' ? searchRefusal(q) : null;
+
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const text = String(new FormData(e.currentTarget).get('q') ?? '').trim();
@@ -43,6 +46,8 @@ export function Search() {
             <div className="fr-col-12 fr-col-md-9">
               <Input
                 label="Nom, identifiant national ou numéro de carte"
+                state={refusal ? 'error' : 'default'}
+                stateRelatedMessage={refusal ?? undefined}
                 hintText="Exemples : « lefevre mar », « jean dup », « 810000000355 » (identifiant national), « 2900001260 » (carte). Les accents et les majuscules sont ignorés."
                 nativeInputProps={{ name: 'q', defaultValue: q, type: 'search', autoComplete: 'off', minLength: 2, key: q }}
               />
@@ -57,7 +62,7 @@ export function Search() {
       </search>
       {q.length === 1 && <Empty>Saisissez au moins deux caractères.</Empty>}
       <PagedList
-        query={results}
+        query={refusal ? { ...results, error: null } : results}
         items={(d) => d.items}
         id="resultats"
         count={['professionnel trouvé', 'professionnels trouvés']}
@@ -89,4 +94,13 @@ export function Search() {
       />
     </>
   );
+}
+
+/** Why the API refused `q`, in French: what the box expects of a number, or of a name. */
+export function searchRefusal(q: string): string {
+  if (/^[\d\s.-]+$/.test(q)) {
+    const n = q.replace(/[\s.-]+/g, '').length;
+    return `${n} chiffres : un identifiant national en compte 12 (8 puis le numéro RPPS) ou 10 (0 puis le numéro ADELI), un numéro RPPS 11, un numéro ADELI 9 et un numéro de carte 10.`;
+  }
+  return 'Saisissez au moins deux lettres au début du nom (par exemple « dupont jean » ou « dup »).';
 }
