@@ -3,6 +3,7 @@ import { PCSC_ERROR_CODES, PcscError } from './card-personalization/pcsc/pcsc-er
 import { CONSOLE_AUTH_ERROR_CODES, ConsoleAuthError } from './common/auth/console-auth.errors';
 import { ServiceUnreachableError } from './common/cli/preflight';
 import { COMMON_ERROR_CODES, CommonError } from './common/errors/domain-error';
+import { HEALTH_ERROR_CODES, HealthError } from './common/health/health.errors';
 import { JOBS_ERROR_CODES, JobsError } from './common/jobs/jobs.errors';
 import { QUEUE_ERROR_CODES, QueueError } from './common/queue/queue.errors';
 import { MAILING_ERROR_CODES, MailingError } from './mailing/mailing.errors';
@@ -33,4 +34,5 @@ export const DOMAIN_ERRORS: ReadonlyArray<{
   { errorClass: PcscError, codes: PCSC_ERROR_CODES },
   { errorClass: MailingError, codes: MAILING_ERROR_CODES },
   { errorClass: ConsoleAuthError, codes: CONSOLE_AUTH_ERROR_CODES },
+  { errorClass: HealthError, codes: HEALTH_ERROR_CODES },
 ];

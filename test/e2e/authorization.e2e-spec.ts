@@ -21,6 +21,8 @@ const ANY_ROLE: readonly Role[] = ROLES;
 
 const ALLOWED: Record<string, typeof PUBLIC | typeof SESSION | readonly Role[]> = {
   'GET /health': PUBLIC,
+  'GET /health/live': PUBLIC,
+  'GET /health/ready': PUBLIC,
   'POST /api/v1/session': PUBLIC,
   'GET /api/v1/session': SESSION,
   'DELETE /api/v1/session': PUBLIC,
