@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { bootConfig } from './common/config/boot';
 
 async function main(): Promise<void> {
-  const cfg = bootConfig('api');
+  const cfg = bootConfig('api', { logJson: true });
+  (await import('./common/logging/startup-failure')).exitOnUncaught('api');
   const { NestFactory } = await import('@nestjs/core');
+  const { StderrLogger } = await import('./common/logging/stderr-logger');
   const { Logger } = await import('nestjs-pino');
   const { SwaggerModule } = await import('@nestjs/swagger');
   const { ApiModule } = await import('./root.modules');
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
   const { buildOpenApiDocument } = await import('./common/http/openapi');
   const { noStore } = await import('./common/http/no-store');
   const { httpMetrics } = await import('./common/metrics/http-metrics.middleware');
+  const { watchPool } = await import('./common/metrics/metrics');
+  const { requestIds } = await import('./common/logging/request-context');
   const { listenInternal, splitPorts } = await import('./common/http/internal-port');
   const { CardsService } = await import('./orders/cards.service');
   const { cardStatusRoute } = await import('./opposition/status.fast-route');
@@ -27,6 +31,9 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(ApiModule.forRoot(cfg), adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // Until the pino logger takes over, and if the start fails before: JSON lines on stderr; a failure goes to main's catch.
+    logger: new StderrLogger(cfg, cfg.LOG_LEVEL),
+    abortOnError: false,
   });
   // The card status route (token check included) has a pool of its own: a saturated main pool cannot starve it.
   const statusPool = sidePool(cfg.DATABASE_URL, cfg.DATABASE_STATUS_POOL_SIZE, processApplicationName('cps-status'), databaseTimeouts(cfg));
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
   const { ConsoleSessionsService } = await import('./common/auth/console-sessions.service');
   const { PasswordChecks } = await import('./common/auth/password-checks');
   const { Clock } = await import('./common/clock/clock');
+  watchPool('status', () => statusPool);
   const statusDs = poolQueryable(statusPool) as InstanceType<typeof DataSource>;
   const statusTokens = new TokensService(statusDs, app.get(AuditService));
   const statusSessions = new ConsoleSessionsService(
@@ -50,21 +58,28 @@ async function main(): Promise<void> {
   ]);
   // One trusted hop: req.ip is the address the proxy appended, as clientAddress() takes it.
   if (cfg.TRUST_PROXY) app.set('trust proxy', 1);
-  if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
+  // First: the request's id (echoed, and in the context of what follows), then its count, whatever answers it
+  // (the port split's 404 included).
+  app.use(requestIds());
   app.use(httpMetrics());
+  if (cfg.INTERNAL_PORT) app.use(splitPorts(cfg.INTERNAL_PORT));
   app.use(helmet());
   app.use('/api/v1', noStore());
   app.use(consoleStatic());
   app.useBodyParser('json', { limit: cfg.HTTP_BODY_LIMIT });
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
   app.use(jsonBodiesOnly());
+  // Again after the body parser, whose stream events leave the request's context behind.
+  app.use(requestIds());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // SIGTERM: Nest stops accepting connections, lets the requests under way end, closes its
   // connections; whatever is left at API_SHUTDOWN_DEADLINE_MS is cut off.
   const deadline = () => {
     setTimeout(() => {
-      process.stderr.write(`api: shutdown took more than ${API_SHUTDOWN_DEADLINE_MS} ms; exiting\n`);
+      app
+        .get(Logger)
+        .error({ deadlineMs: API_SHUTDOWN_DEADLINE_MS }, `api: shutdown took more than ${API_SHUTDOWN_DEADLINE_MS} ms; exiting`);
       process.exit(1);
     }, API_SHUTDOWN_DEADLINE_MS).unref();
     void statusPool.end().catch(() => undefined);
@@ -96,6 +111,9 @@ const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 const API_SHUTDOWN_DEADLINE_MS = 8_000;
 
 main().catch((err) => {
-  process.stderr.write(`api: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+  // One JSON line (as every other line of the process), then exit 1.
+  void import('./common/logging/startup-failure').then(
+    ({ exitOnFatal }) => exitOnFatal('api', 'failed to start', err),
+    () => process.exit(1),
+  );
 });

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { bootConfig } from './common/config/boot';
 
 async function main(): Promise<void> {
-  const cfg = bootConfig('worker');
+  const cfg = bootConfig('worker', { logJson: true });
+  (await import('./common/logging/startup-failure')).exitOnUncaught('worker');
   const { NestFactory } = await import('@nestjs/core');
+  const { StderrLogger } = await import('./common/logging/stderr-logger');
   const { Logger, PinoLogger } = await import('nestjs-pino');
   const { DataSource } = await import('typeorm');
   const { WorkerModule } = await import('./root.modules');
@@ -26,8 +28,17 @@ async function main(): Promise<void> {
   const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
   const { CodesSweepHandler, MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
+  const { MetricsRefresher } = await import('./common/metrics/metrics-refresher');
+  const { serveMetrics } = await import('./common/metrics/metrics-server');
+  const { OutboxMonitor } = await import('./common/outbox/outbox-monitor');
+  const { REDIS } = await import('./common/common.module');
 
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), {
+    bufferLogs: true,
+    // Until the pino logger takes over, and if the start fails before: JSON lines on stderr; a failure goes to main's catch.
+    logger: new StderrLogger(cfg, cfg.LOG_LEVEL),
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   void PinoLogger;
   const log = createLogger(cfg, 'stdout').child({ role: 'worker' });
@@ -65,6 +76,13 @@ async function main(): Promise<void> {
     logger: log,
     topicOptions: (topic) => topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
   });
+  // Metrics of this process (jobs, queues, outbox, pool, event loop) on a port of its own, when set.
+  const metrics = new MetricsRefresher(ds, app.get(OutboxMonitor), app.get(REDIS), cfg.QUEUE_PREFIX);
+  const metricsServer = cfg.WORKER_METRICS_PORT
+    ? await serveMetrics(metrics, cfg.WORKER_METRICS_PORT).catch((e: Error) => {
+        throw new Error(`WORKER_METRICS_PORT=${cfg.WORKER_METRICS_PORT}: cannot listen (${e.message})`);
+      })
+    : null;
   const auditSequencer = app.get(AuditSequencer);
   await auditSequencer.start();
   const queues = workers.start({ lockMs: cfg.QUEUE_JOB_LOCK_MS });
@@ -93,6 +111,7 @@ async function main(): Promise<void> {
       crlFullCron: cfg.CRL_FULL_CRON,
       codesSweepCron: cfg.CODES_SWEEP_CRON,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
+      metricsPort: cfg.WORKER_METRICS_PORT ?? null,
     },
     'worker started',
   );
@@ -120,6 +139,8 @@ async function main(): Promise<void> {
     await relay.stop();
     await auditSequencer.stop();
     await workers.stop({ graceMs: SHUTDOWN_GRACE_MS, deadlineMs: SHUTDOWN_JOBS_DEADLINE_MS, interrupt });
+    metricsServer?.close();
+    await metrics.close();
     await Promise.all([connection, relayConnection].map((c) => c.quit().catch(() => c.disconnect())));
     await app.close();
     log.info({ seconds: (Date.now() - t0) / 1000 }, 'worker stopped');
@@ -140,6 +161,9 @@ const SHUTDOWN_JOBS_DEADLINE_MS = 20_000;
 const SHUTDOWN_DEADLINE_MS = 28_000;
 
 main().catch((err) => {
-  process.stderr.write(`worker: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+  // One JSON line (as every other line of the process), then exit 1.
+  void import('./common/logging/startup-failure').then(
+    ({ exitOnFatal }) => exitOnFatal('worker', 'failed to start', err),
+    () => process.exit(1),
+  );
 });

@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { newKeyLine } from '../../src/mailing/vault-keys';
 import { generateDevelopmentIssuer } from '../../src/opposition/crl-signer';
 import { crlText, verifyCrl } from '../support/openssl';
-import { eventually, runCli, Service, startApi, startWorker } from '../support/processes';
+import { eventually, logLines, runCli, Service, startApi, startWorker } from '../support/processes';
 import { createTestDb, REDIS_URL, TestDb, testQueuePrefix } from '../support/services';
 
 const FIX = join(__dirname, '..', 'fixtures');
@@ -157,7 +157,8 @@ describe('CRLs signed by the worker on one host, served by an API on another', (
     const bad = startWorker({ ...workerEnv, CRL_SIGNING_KEY_FILE: loose });
     const code = await new Promise<number | null>((resolve) => bad.child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(bad.output()).toContain(
+    // Its lines are JSON, the start-up failure's too: the message is read from them.
+    expect(logLines(bad.output()).find((l) => l.level === 'fatal')?.msg).toContain(
       `CRL_SIGNING_KEY_FILE: "${loose}" is accessible to its group or others (mode 640); a private key must be readable by its owner only: chmod 600 ${loose}`,
     );
     chmodSync(loose, 0o604);

@@ -128,8 +128,8 @@ function startService(entry: 'main.js' | 'worker.js', env: Record<string, string
   };
 }
 
-/** Starts the HTTP API and waits until /health answers. */
-export async function startApi(env: Record<string, string>): Promise<Service & { url: string }> {
+/** Starts the HTTP API and waits until `waitFor` (/health unless given) answers 200. */
+export async function startApi(env: Record<string, string>, waitFor = '/health'): Promise<Service & { url: string }> {
   const port = await freePort();
   const svc = startService('main.js', { ...env, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
@@ -137,14 +137,14 @@ export async function startApi(env: Record<string, string>): Promise<Service & {
   for (;;) {
     if (svc.child.exitCode !== null) throw new Error(`API exited (${svc.child.exitCode}):\n${svc.output()}`);
     try {
-      const r = await fetch(`${url}/health`);
+      const r = await fetch(`${url}${waitFor}`);
       if (r.status === 200) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await svc.stop();
-      throw new Error(`API did not become healthy within 60 s:\n${svc.output()}`);
+      throw new Error(`API did not answer ${waitFor} within 60 s:\n${svc.output()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -186,4 +186,18 @@ export async function inPool<T, R>(items: readonly T[], limit: number, f: (item:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return results;
+}
+
+/** The JSON log lines of a process's output; throws on a line that is not JSON (every line a process writes is). */
+export function logLines(output: string): Array<Record<string, any>> {
+  return output
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, any>;
+      } catch {
+        throw new Error(`a log line is not JSON: ${l.slice(0, 300)}`);
+      }
+    });
 }

@@ -28,6 +28,10 @@ export class AuditEntry {
 
   @Column('jsonb', { default: () => "'{}'" })
   details: Record<string, unknown>;
+
+  /** The HTTP request (X-Request-Id) it was written for, by the API or a job that request caused; not in the chained content. */
+  @Column('text', { name: 'request_id', nullable: true })
+  requestId: string | null;
 }
 
 /** An entry committed but not yet linked into the chain (filled by a trigger on audit_log, emptied by the sequencer). */

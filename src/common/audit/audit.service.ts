@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, paged } from '../database/paged';
 import { queryPrepared } from '../database/prepared';
 import { Param, SqlParams } from '../database/sql-params';
+import { currentRequestId } from '../logging/request-context';
 import { AuditEntity } from './audit-entities';
 import { AuditTrailReport, VerifyOptions, verifyAuditTrail } from './audit-verification';
 
@@ -62,7 +63,7 @@ export interface ChangeWithEntry {
 
 const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The head of every insert into the audit log; ids come from audit_log_id_seq. */
-const INSERT_AUDIT_LOG = 'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details)';
+const INSERT_AUDIT_LOG = 'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details, request_id)';
 
 @Injectable()
 export class AuditService {
@@ -89,7 +90,7 @@ export class AuditService {
                 AS u(actor, action, entity, entity_id, details, ord)
        ), inserted AS (
          ${INSERT_AUDIT_LOG}
-         SELECT id, $1, actor, action, entity, entity_id, details FROM input
+         SELECT id, $1, actor, action, entity, entity_id, details, $7::text FROM input
        )
        SELECT id::text AS id FROM input ORDER BY ord`,
       [
@@ -99,6 +100,7 @@ export class AuditService {
         records.map((r) => r.entity),
         records.map((r) => r.entityId),
         records.map((r) => JSON.stringify(r.details ?? {})),
+        currentRequestId() ?? null,
       ],
     );
     return rows.map((r) => r.id);
@@ -121,7 +123,7 @@ export class AuditService {
        audit_entry AS (
          ${INSERT_AUDIT_LOG}
          SELECT nextval('audit_log_id_seq'), ${p(new Date())}, ${p(c.entry.actor)}, ${p(c.entry.action)}, ${p(c.entry.entity)},
-                r."${idColumn}"::text, ${p(JSON.stringify(c.entry.details ?? {}))}::jsonb
+                r."${idColumn}"::text, ${p(JSON.stringify(c.entry.details ?? {}))}::jsonb, ${p(currentRequestId() ?? null)}::text
            FROM ${cte} r
        )
        SELECT * FROM ${cte}`;

@@ -243,6 +243,8 @@ export const configSchema = z
     TRUST_PROXY: bool.default(false),
     /** When set, /metrics and the API documents are served on this port only (keep it internal), not on PORT. */
     INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** When set, the worker serves its Prometheus metrics (GET /metrics) on this port; none by default (keep it internal). */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /**
      * The PIN/PUK vault's master keys (mode 600): lines `<key-id> <base64 of 32 bytes>`, the last one sealing new codes,
      * the others opening older codes until vault:rotate re-wraps them. Read only by the processes that give out codes

@@ -10,6 +10,7 @@ import { Role } from '../auth/roles';
 import { Principal, TokensService } from '../auth/tokens.service';
 import { CommonError } from '../errors/domain-error';
 import { problemHeaders, toProblem } from '../errors/problem.filter';
+import { requestIdOf, withRequestId } from '../logging/request-context';
 import { httpDuration, httpRequests } from '../metrics/metrics';
 import { describeIssues } from './validation';
 
@@ -108,7 +109,9 @@ export class FastPathAdapter extends ExpressAdapter {
           return false; // let Express answer a malformed URL
         }
       }
-      void this.serve(route, params, length, req, res, this.failures);
+      const failures = this.failures;
+      const requestId = requestIdOf(req);
+      void withRequestId(requestId, () => this.serve(route, params, length, req, res, failures, requestId));
       return true;
     }
     return false;
@@ -134,6 +137,7 @@ export class FastPathAdapter extends ExpressAdapter {
     req: IncomingMessage,
     res: ServerResponse,
     failures: AuthFailures,
+    requestId: string,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     // The client went away before the answer: nothing to write, counted as 499 (as the Nest routes are).
@@ -178,6 +182,7 @@ export class FastPathAdapter extends ExpressAdapter {
         'content-type': type,
         'content-length': Buffer.byteLength(body),
         'cache-control': 'no-store',
+        'x-request-id': requestId,
       });
       res.end(body);
     } else {
@@ -187,7 +192,8 @@ export class FastPathAdapter extends ExpressAdapter {
     httpRequests.inc({ method: route.method, route: route.route, status: recorded });
     // pino-http's words and levels, as on the Nest routes; plus the principal.
     const line = {
-      req: { method: route.method, url: route.route },
+      requestId,
+      req: { id: requestId, method: route.method, url: route.route },
       res: { statusCode: Number(recorded) },
       principal: principal?.principalId,
       responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),

@@ -107,8 +107,9 @@ describe('loggableUrl with a catch-all pattern', () => {
 });
 
 describe('isProbePath', () => {
-  it('matches /health and /metrics in any case, with a query string or a trailing slash, and nothing else', () => {
-    for (const u of ['/health', '/METRICS', '/Metrics/', '/health?x=1']) expect(isProbePath(u)).toBe(true);
+  it('matches /health (its /live and /ready) and /metrics in any case, with a query string or a trailing slash, and nothing else', () => {
+    for (const u of ['/health', '/METRICS', '/Metrics/', '/health?x=1', '/health/live', '/Health/Ready/'])
+      expect(isProbePath(u)).toBe(true);
     for (const u of ['/api/v1/jobs', '/metricsx', '/health/x', undefined]) expect(isProbePath(u)).toBe(false);
   });
 });

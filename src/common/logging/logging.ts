@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfig } from '../config/config';
+import { currentRequestId, requestIdOf } from './request-context';
 
 /** Paths pino replaces with [Redacted]: codes, tokens and credentials never reach a log. */
 export const REDACT_PATHS = [
@@ -50,7 +52,18 @@ export function pinoOptions(cfg: AppConfig): pino.LoggerOptions {
     base: { pid: process.pid, service: 'cps-backoffice' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: requestIdMixin,
   };
+}
+
+/**
+ * Every line written while a request or a job runs carries its id (`requestId`), unless the
+ * logger already holds it as a binding (the request's own logger, a job's child logger).
+ */
+function requestIdMixin(_obj: object, _level: number, logger: pino.Logger): Record<string, string> {
+  const requestId = currentRequestId();
+  if (!requestId || logger.bindings().requestId === requestId) return {};
+  return { requestId };
 }
 
 /** JSON logs; the CLI sends them to stderr so that stdout carries only its JSON result. */
@@ -60,6 +73,9 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
       {
         ...pinoOptions(cfg),
         autoLogging: { ignore: (req) => isProbePath(req.url) },
+        // The id decided by requestIds() (main.ts), also what X-Request-Id answers.
+        genReqId: (req) => requestIdOf(req),
+        customProps: accessLogProps,
         serializers: {
           req: (req: { id: unknown; method: string; url: string; raw?: { route?: { path?: string }; baseUrl?: string } }) => ({
             id: req.id,
@@ -73,10 +89,21 @@ export function loggerModule(cfg: AppConfig, to: 'stdout' | 'stderr' = 'stdout')
   });
 }
 
-/** /health and /metrics, as Express routes them (any case, query string or trailing slash): not logged. */
+/**
+ * The fields pino-http adds to a request's lines: its id from the start (every line of the
+ * request carries it), and once the guard has named it, the principal (the access log line).
+ * pino-http calls this at the start and again for the access line, and adds only bindings it
+ * does not hold yet: so one or the other, never the id twice.
+ */
+export function accessLogProps(req: IncomingMessage): Record<string, string> {
+  const principal = (req as IncomingMessage & { principal?: { principalId: string } }).principal;
+  return principal ? { principal: principal.principalId } : { requestId: requestIdOf(req) };
+}
+
+/** /health, its /live and /ready, and /metrics, as Express routes them (any case, query string or trailing slash): not logged. */
 export function isProbePath(url: string | undefined): boolean {
   const path = (url ?? '').split('?')[0].toLowerCase().replace(/\/+$/, '');
-  return path === '/health' || path === '/metrics';
+  return path === '/health' || path === '/health/live' || path === '/health/ready' || path === '/metrics';
 }
 
 /**

@@ -51,3 +51,61 @@ export const queueReachable = new Gauge({
   help: '1 when the job queues (Redis) answered at the last scrape, 0 otherwise',
   registers: [registry],
 });
+
+export const jobDuration = new Histogram({
+  name: 'cps_job_duration_seconds',
+  help: 'Duration of the jobs this worker ran, by queue, job name and outcome (completed, failed, interrupted: put back by a shutdown)',
+  labelNames: ['queue', 'name', 'outcome'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+  registers: [registry],
+});
+
+export const outboxOldestAge = new Gauge({
+  name: 'cps_outbox_oldest_pending_age_seconds',
+  help: 'Age of the oldest outbox message not consumed nor failed for good (0 when none): relayed late, or its job not done',
+  registers: [registry],
+});
+
+/** What a pg Pool tells of itself (node-postgres). */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+const pools = new Map<string, () => PoolCounts | undefined>();
+
+/** Reports `pool` (read at each scrape) under the name given; a name given again replaces the one before. */
+export function watchPool(name: string, pool: () => PoolCounts | undefined): void {
+  pools.set(name, pool);
+}
+
+function eachPool(f: (name: string, p: PoolCounts) => void): void {
+  for (const [name, read] of pools) {
+    const p = read();
+    if (p) f(name, p);
+  }
+}
+
+export const dbPoolConnections = new Gauge({
+  name: 'cps_db_pool_connections',
+  help: "This process's PostgreSQL connections, by pool (main; status: the card status route's own) and state (in_use, idle)",
+  labelNames: ['pool', 'state'] as const,
+  registers: [registry],
+  collect() {
+    eachPool((pool, p) => {
+      this.set({ pool, state: 'in_use' }, p.totalCount - p.idleCount);
+      this.set({ pool, state: 'idle' }, p.idleCount);
+    });
+  },
+});
+
+export const dbPoolWaiting = new Gauge({
+  name: 'cps_db_pool_waiting',
+  help: 'Queries waiting for a PostgreSQL connection of this process, by pool',
+  labelNames: ['pool'] as const,
+  registers: [registry],
+  collect() {
+    eachPool((pool, p) => this.set({ pool }, p.waitingCount));
+  },
+});

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { currentRequestId, REQUEST_ID_PAYLOAD_KEY } from '../logging/request-context';
 import { JobPayloads, queueForTopic } from '../queue/queues';
 import { parseOutboxJobId } from './outbox-delivery';
+
+/** The payload, with the id of the request (or job) that causes it, if any: its job runs under that id. */
+function withRequestId<P extends object>(payload: P): P {
+  const requestId = currentRequestId();
+  return requestId ? { ...payload, [REQUEST_ID_PAYLOAD_KEY]: requestId } : payload;
+}
 
 /** Writes outbox rows; always inside the caller's transaction (nothing is enqueued before commit). */
 @Injectable()
@@ -11,7 +18,7 @@ export class OutboxService {
     if (!em.queryRunner?.isTransactionActive) throw new Error('outbox rows must be written inside a transaction');
     const [row]: Array<{ id: string }> = await em.query('INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id::text AS id', [
       topic,
-      JSON.stringify(payload),
+      JSON.stringify(withRequestId(payload)),
     ]);
     return row.id;
   }
@@ -24,7 +31,7 @@ export class OutboxService {
     await em.query(
       `INSERT INTO outbox (topic, payload)
        SELECT $1, p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i) ORDER BY i`,
-      [topic, JSON.stringify(payloads)],
+      [topic, JSON.stringify(payloads.map(withRequestId))],
     );
   }
 

@@ -3,6 +3,8 @@ import type IORedis from 'ioredis';
 import type pino from 'pino';
 import { DomainError } from '../errors/domain-error';
 import { jobErrorMessage } from '../jobs/jobs.errors';
+import { requestIdOfPayload, withRequestId } from '../logging/request-context';
+import { jobDuration } from '../metrics/metrics';
 import { DeliveryRecorder, OutboxDelivery } from '../outbox/outbox-delivery';
 import { JobHandler } from './job-handler';
 import { QueueName, TOPIC_QUEUES } from './queues';
@@ -77,10 +79,31 @@ export class QueueWorkers {
     return [...byQueue.keys()];
   }
 
+  /**
+   * Runs a job as part of the request that caused it (the id its outbox payload carries): its
+   * log lines, and the audit entries and outbox messages it writes, carry that id. Its duration
+   * is observed by queue, name and outcome (completed, failed, interrupted).
+   */
   private async process(queue: QueueName, list: JobHandler[], job: Job, token?: string): Promise<unknown> {
+    const requestId = requestIdOfPayload(job.data);
+    const end = jobDuration.startTimer({ queue, name: list.some((x) => x.jobName === job.name) ? job.name : 'unknown' });
+    let outcome = 'failed';
+    try {
+      const r = await withRequestId(requestId, () => this.run(queue, list, job, requestId, token));
+      outcome = 'completed';
+      return r;
+    } catch (err) {
+      if (err instanceof DelayedError) outcome = 'interrupted';
+      throw err;
+    } finally {
+      end({ outcome });
+    }
+  }
+
+  private async run(queue: QueueName, list: JobHandler[], job: Job, requestId: string | undefined, token?: string): Promise<unknown> {
     const h = list.find((x) => x.jobName === job.name);
     if (!h) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
-    const log = this.log.child({ jobId: job.id, queue, jobName: job.name });
+    const log = this.log.child({ jobId: job.id, queue, jobName: job.name, ...(requestId ? { requestId } : {}) });
     let delivery: OutboxDelivery | null = null;
     try {
       delivery = (await this.deliveries?.of(job.id)) ?? null;

@@ -1,0 +1,27 @@
+import pino from 'pino';
+import { loadConfig } from '../config/config';
+import { pinoOptions } from './logging';
+
+/**
+ * A process (the API, the worker) that cannot start, or meets an error nothing caught, says
+ * why in one JSON log line on stderr, as every other line it writes (redacted the same way),
+ * then exits with `code`.
+ */
+export function exitOnFatal(role: 'api' | 'worker', what: string, err: unknown, code = 1): never {
+  let options: pino.LoggerOptions;
+  try {
+    options = pinoOptions(loadConfig());
+  } catch {
+    options = pinoOptions(loadConfig({})); // the configuration itself is what failed: its defaults
+  }
+  const log = pino({ ...options, level: 'info' }, pino.destination({ fd: 2, sync: true })).child({ role });
+  const message = err instanceof Error ? err.message : String(err);
+  log.fatal({ err }, `${role}: ${what}: ${message}`);
+  process.exit(code);
+}
+
+/** Errors nothing caught end the process as Node would (exit 1), but said in a JSON line. */
+export function exitOnUncaught(role: 'api' | 'worker'): void {
+  process.on('uncaughtException', (err) => exitOnFatal(role, 'uncaught error', err));
+  process.on('unhandledRejection', (err) => exitOnFatal(role, 'unhandled rejection', err));
+}
