@@ -91,6 +91,9 @@ describe('request ids and the worker metrics (node dist/src/main.js, dist/src/wo
     const access = logLines(api.output()).find((l) => l.msg === 'request completed' && l.req?.url === '/api/v1/imports');
     expect(access).toEqual(expect.objectContaining({ requestId, principal, res: expect.objectContaining({ statusCode: 201 }) }));
     expect(access?.req.id).toBe(requestId);
+    // Once per line, however the logger got it (a binding, the context, the line's own fields).
+    const raw = `${api.output()}\n${worker.output()}`.split('\n').filter((l) => l.includes('"requestId"'));
+    expect(raw.filter((l) => l.match(/"requestId"/g)?.length !== 1)).toEqual([]);
 
     // A second import: its registry events (outbox rows written by the worker's job) carry the request on.
     const second = 'obs-import-day2';
