@@ -36,7 +36,11 @@ describe('request ids and the worker metrics (node dist/src/main.js, dist/src/wo
       AUDIT_SEQUENCE_INTERVAL_MS: '100',
       LOG_LEVEL: 'info',
     };
-    [api] = await Promise.all([startApi(env), createToken(env, 'batch', 'obs-batch').then((t) => (tokens.batch = t.token))]);
+    [api] = await Promise.all([
+      startApi(env),
+      createToken(env, 'batch', 'obs-batch').then((t) => (tokens.batch = t.token)),
+      createToken(env, 'auditor', 'obs-auditor').then((t) => (tokens.auditor = t.token)),
+    ]);
     worker = startWorker({ ...env, WORKER_METRICS_PORT: String(metricsPort) });
     pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -78,6 +82,11 @@ describe('request ids and the worker metrics (node dist/src/main.js, dist/src/wo
     expect(audited).toEqual([
       { action: 'rpps.import.requested', request_id: requestId },
       { action: 'rpps.import.baseline', request_id: requestId },
+    ]);
+    // The auditor's view shows it too.
+    const trail = await (await call('GET', `/api/v1/audit?entity=job_run&id=${jobRunId}`, 'auditor')).json();
+    expect(trail.entries.map((e: { action: string; requestId: string }) => [e.action, e.requestId])).toEqual([
+      ['rpps.import.requested', requestId],
     ]);
 
     // The job's log lines: every line of that job names the request.

@@ -40,6 +40,8 @@ export interface AuditEntryView {
   seq: number | null;
   prevHash: string | null;
   hash: string | null;
+  /** The HTTP request it was written for (audit_log.request_id), not in the chained content. */
+  requestId: string | null;
 }
 
 /**
@@ -142,7 +144,7 @@ export class AuditService {
   async list(q: AuditQuery): Promise<Page<AuditEntryView>> {
     const found = await paged<Omit<AuditEntryView, 'seq'> & { seq: string | null }>(this.ds, {
       select: `a.id::text AS id, a.at, a.actor, a.action, a.entity, a.entity_id AS "entityId", a.details,
-               c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash`,
+               c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash, a.request_id AS "requestId"`,
       from: 'audit_log a LEFT JOIN audit_chain c ON c.entry_id = a.id',
       where: (p) => auditFilter(q, p),
       orderBy: 'a.id',

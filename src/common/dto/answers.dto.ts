@@ -92,6 +92,9 @@ export class AuditTrailPage extends createZodDto(
           seq: z.number().int().nullable().describe('its place in the chain, null while it is queued'),
           prevHash: nullableText('the hash of the entry before it in the chain'),
           hash: nullableText('its hash in the chain'),
+          requestId: nullableText(
+            'the HTTP request (X-Request-Id) it was written for, by the API or a job that request caused; null for schedules and the CLI (not in the chained content)',
+          ),
         }),
       )
       .describe('oldest first'),

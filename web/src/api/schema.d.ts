@@ -865,6 +865,8 @@ export interface components {
                 id: string;
                 /** @description the hash of the entry before it in the chain */
                 prevHash: string | null;
+                /** @description the HTTP request (X-Request-Id) it was written for, by the API or a job that request caused; null for schedules and the CLI (not in the chained content) */
+                requestId: string | null;
                 /** @description its place in the chain, null while it is queued */
                 seq: number | null;
             }[];
