@@ -13,10 +13,20 @@ describe('loadConfig', () => {
     expect(cfg.ENCODER_DRIVER).toBeUndefined();
     expect(cfg.ENCODER_READERS).toBe('*');
     expect(cfg.MIGRATIONS_RUN).toBe(true);
+    expect(cfg.DATABASE_CREATE).toBe(true); // NODE_ENV defaults to development
     expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);
     expect(cfg.IMPORT_DIR).toBe('var/import');
     expect(cfg.IMPORT_ZIP_MAX_BYTES).toBe(4 * 1024 ** 3);
     expect(cfg.IMPORT_ZIP_MAX_RATIO).toBe(100);
+  });
+
+  it('creates a missing database by default in development only (never in production or in tests, unless asked)', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).DATABASE_CREATE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).DATABASE_CREATE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).DATABASE_CREATE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_CREATE: 'true' }).DATABASE_CREATE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_CREATE: 'false' }).DATABASE_CREATE).toBe(false);
+    expect(() => loadConfig({ DATABASE_CREATE: 'sometimes' })).toThrow(/DATABASE_CREATE="sometimes": expected true or false/);
   });
 
   it("gives console sessions their defaults, a Secure cookie in production only, and set-password links the API's own console", () => {

@@ -118,7 +118,8 @@ export const configSchema = z
       .max(24 * 366)
       .default(168),
     MIGRATIONS_RUN: bool.default(true),
-    DATABASE_CREATE: bool.default(true),
+    /** Create the database named in DATABASE_URL when it does not exist. Default: true in development only. */
+    DATABASE_CREATE: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Share of the registry's professionals an import may cease before it is held (0..1). */
     RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
@@ -316,7 +317,12 @@ export const configSchema = z
     }
   });
 
-export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string; CONSOLE_URL: string; SESSION_COOKIE_SECURE: boolean };
+export type AppConfig = z.infer<typeof configSchema> & {
+  IMPORT_DIR: string;
+  CONSOLE_URL: string;
+  SESSION_COOKIE_SECURE: boolean;
+  DATABASE_CREATE: boolean;
+};
 
 export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL'];
 
@@ -353,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     IMPORT_DIR: c.IMPORT_DIR ?? join(c.DATA_DIR, 'import'),
     CONSOLE_URL: (c.CONSOLE_URL ?? `http://localhost:${c.PORT}/console`).replace(/\/+$/, ''),
     SESSION_COOKIE_SECURE: c.SESSION_COOKIE_SECURE ?? c.NODE_ENV === 'production',
+    DATABASE_CREATE: c.DATABASE_CREATE ?? c.NODE_ENV === 'development',
   };
 }
 
