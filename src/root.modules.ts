@@ -18,6 +18,7 @@ import { APP_CONFIG, ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { MigrationsRevertCommand, MigrationsRunCommand, MigrationsStatusCommand } from './common/database/migrations.command';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { Drain } from './common/health/drain';
 import { HealthController } from './common/health/health.controller';
 import { UndeclaredInputGuard } from './common/http/undeclared-input.guard';
 import { EdgeValidationPipe } from './common/http/validation';
@@ -79,6 +80,7 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: UndeclaredInputGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: EdgeValidationPipe },
+        { provide: Drain, useValue: new Drain() },
       ],
     };
   }
