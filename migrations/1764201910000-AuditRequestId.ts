@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * audit_log.request_id: the id of the HTTP request (X-Request-Id) an entry was written for, by
@@ -14,6 +15,7 @@ export class AuditRequestId1764201910000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [{ table: 'audit_log', what: 'the request ids of audit entries', where: 'request_id IS NOT NULL' }]);
     await q.query(`ALTER TABLE audit_log DROP COLUMN request_id`);
   }
 }

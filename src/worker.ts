@@ -32,11 +32,13 @@ async function main(): Promise<void> {
   const { serveMetrics } = await import('./common/metrics/metrics-server');
   const { OutboxMonitor } = await import('./common/outbox/outbox-monitor');
   const { REDIS } = await import('./common/common.module');
+  const { ScheduleKeeper } = await import('./common/queue/schedule-keeper');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), {
     bufferLogs: true,
-    // Until the pino logger takes over, and if the start fails before: JSON lines on stderr; a failure goes to main's catch.
-    logger: new StderrLogger(cfg, cfg.LOG_LEVEL),
+    // Until the pino logger takes over, and if the start fails before: JSON lines on stderr. A failure goes to
+    // main's catch, which says it once (Nest's ExceptionHandler, which would say it first, is quiet).
+    logger: new StderrLogger(cfg, cfg.LOG_LEVEL, new Set(['ExceptionHandler'])),
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
@@ -87,14 +89,28 @@ async function main(): Promise<void> {
   await auditSequencer.start();
   const queues = workers.start({ lockMs: cfg.QUEUE_JOB_LOCK_MS });
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
-  await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
-  await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
-  await MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
-    'card-letter': cfg.MAILING_CARD_LETTER_CRON,
-    'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
-    'codes-sweep': cfg.CODES_SWEEP_CRON,
-  });
-  await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
+  // The daily schedules: upserted at start (the configuration may have changed), then checked every
+  // SCHEDULES_CHECK_SECONDS and re-created if Redis lost them (ScheduleKeeper).
+  const mailingSchedules = () =>
+    MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
+      'card-letter': cfg.MAILING_CARD_LETTER_CRON,
+      'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
+      'codes-sweep': cfg.CODES_SWEEP_CRON,
+    });
+  const schedules = new ScheduleKeeper(
+    (name) => relay.queue(name),
+    {
+      'daily-full-crl': () => CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher)),
+      'daily-expiry-sweep': () => ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON),
+      'daily-renewal-sweep': () => RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON),
+      'daily-card-letters': mailingSchedules,
+      'daily-pin-letters': mailingSchedules,
+      'daily-codes-sweep': mailingSchedules,
+    },
+    log.child({ component: 'schedules' }),
+  );
+  await schedules.upsertAll();
+  schedules.start(cfg.SCHEDULES_CHECK_SECONDS * 1000);
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
   const stations = new AbortController();
   let fleet: Promise<void> = Promise.resolve();
@@ -110,6 +126,7 @@ async function main(): Promise<void> {
       expiryCron: cfg.EXPIRY_CRON,
       crlFullCron: cfg.CRL_FULL_CRON,
       codesSweepCron: cfg.CODES_SWEEP_CRON,
+      schedulesCheckSeconds: cfg.SCHEDULES_CHECK_SECONDS,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
       metricsPort: cfg.WORKER_METRICS_PORT ?? null,
     },
@@ -136,6 +153,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     stations.abort();
     await fleet.catch((e: Error) => log.error({ err: e.message }, 'encoder stations stopped on an error'));
+    await schedules.stop();
     await relay.stop();
     await auditSequencer.stop();
     await workers.stop({ graceMs: SHUTDOWN_GRACE_MS, deadlineMs: SHUTDOWN_JOBS_DEADLINE_MS, interrupt });

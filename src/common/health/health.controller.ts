@@ -7,6 +7,7 @@ import { Public } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Drain } from './drain';
 import { HealthError } from './health.errors';
 
 /** Each check answers within this (a dependency that hangs is a dependency down). */
@@ -60,14 +61,22 @@ export class HealthController {
     private readonly crls: CrlStore,
     @Inject(REDIS) private readonly redis: IORedis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly drain: Drain,
   ) {}
 
-  /** 200 when PostgreSQL and Redis answer, 503 otherwise. The answer names the profile (NODE_ENV), so that a development issuer in production shows at a glance. */
+  /**
+   * 200 when PostgreSQL and Redis answer, 503 otherwise. The answer names the profile (NODE_ENV), so that a
+   * development issuer in production shows at a glance. 503 too while the process drains before stopping
+   * (SHUTDOWN_DRAIN_SECONDS), naming `shutdown`, as /health/ready does.
+   */
   @Get()
   @Public()
   @ApiOperation({ summary: 'PostgreSQL and Redis answer (503 not_ready naming the one that does not)' })
   async check() {
-    return { ...this.answer(await this.run({ database: () => this.database(), redis: () => this.redisUp() })), profile: this.cfg.NODE_ENV };
+    return {
+      ...this.answer(await this.run({ ...this.draining(), database: () => this.database(), redis: () => this.redisUp() })),
+      profile: this.cfg.NODE_ENV,
+    };
   }
 
   @Get('live')
@@ -81,7 +90,14 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'PostgreSQL, Redis and a full CRL on hand: for a readiness probe (503 not_ready naming what fails)' })
   async ready() {
-    return this.answer(await this.run({ database: () => this.database(), redis: () => this.redisUp(), crl: () => this.crlOnHand() }));
+    return this.answer(
+      await this.run({ ...this.draining(), database: () => this.database(), redis: () => this.redisUp(), crl: () => this.crlOnHand() }),
+    );
+  }
+
+  /** While the process drains before stopping: a `shutdown` check that fails (a load balancer stops sending first). */
+  private draining(): Record<string, () => Promise<true | string>> {
+    return this.drain.draining ? { shutdown: async () => 'draining: this process is stopping' } : {};
   }
 
   private async run(checks: Record<string, () => Promise<true | string>>): Promise<Checks> {

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { OutboxMonitor } from '../outbox/outbox-monitor';
 import { withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
+import { readScheduleNextRuns } from '../queue/schedule-keeper';
 import { outboxMessages, outboxOldestAge, outboxPending, queueJobs, queueReachable, registry, watchPool } from './metrics';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -90,6 +91,9 @@ export class MetricsRefresher {
         const counts = await withinMs(q.getJobCounts(...JOB_STATES), 2000);
         for (const state of JOB_STATES) queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
       }
+      // The daily schedules' next runs, as Redis holds them: 0 for one missing.
+      const byName = new Map(this.queues.map((q) => [q.name, q]));
+      await readScheduleNextRuns((name) => byName.get(name) as Queue);
       queueReachable.set(1);
     } catch {
       queueReachable.set(0);

@@ -109,3 +109,9 @@ export const dbPoolWaiting = new Gauge({
     eachPool((pool, p) => this.set({ pool }, p.waitingCount));
   },
 });
+export const scheduleNextRun = new Gauge({
+  name: 'cps_schedule_next_run_timestamp_seconds',
+  help: 'Next run of each daily schedule (BullMQ job scheduler) as Redis holds it (Unix time); 0: the schedule is missing from Redis',
+  labelNames: ['schedule'] as const,
+  registers: [registry],
+});
