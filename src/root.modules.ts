@@ -33,6 +33,8 @@ import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.com
 import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 import { OrdersModule } from './orders/orders.module';
+import { RetentionRunCommand } from './retention/retention.command';
+import { RetentionModule } from './retention/retention.module';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RedateImportCommand } from './rpps/import-redate.command';
 import { RppsModule } from './rpps/rpps.module';
@@ -95,6 +97,7 @@ export class WorkerModule {
         CrlSigningModule.register({ loadAtStart: true }),
         CodeVaultModule.forRoot({ loadAtStart: true }),
         EncoderStationsModule,
+        RetentionModule,
       ],
     };
   }
@@ -125,6 +128,7 @@ export const CLI_COMMANDS = [
   PersonalizeRunCommand,
   MailingBatchCommand,
   MailingCodesSweepCommand,
+  RetentionRunCommand,
 ];
 
 /**
@@ -143,6 +147,7 @@ export class CliModule {
         CrlSigningModule.register({ loadAtStart: false }),
         CodeVaultModule.forRoot({ loadAtStart: false }),
         EncoderStationsModule,
+        RetentionModule,
       ],
       providers: [...CLI_COMMANDS],
     };

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
   const { CodesSweepHandler, MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
+  const { RetentionHandler } = await import('./retention/retention.handler');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       app.get(CardsOpposedHandler),
       app.get(MailingBatchHandler),
       app.get(CodesSweepHandler),
+      app.get(RetentionHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(ds, relayConnection, cfg.QUEUE_PREFIX, {
     batch: cfg.OUTBOX_RELAY_BATCH,
     redeliverySeconds: cfg.OUTBOX_REDELIVERY_SECONDS,
+    failedJobSeconds: cfg.RETENTION_FAILED_JOBS_DAYS * 86_400,
     logger: log,
     topicOptions: (topic) => topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
   });
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     'codes-sweep': cfg.CODES_SWEEP_CRON,
   });
   await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
+  await RetentionHandler.schedule(relay.queue(QueueName.Maintenance), cfg.RETENTION_CRON);
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
   const stations = new AbortController();
   let fleet: Promise<void> = Promise.resolve();
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
       expiryCron: cfg.EXPIRY_CRON,
       crlFullCron: cfg.CRL_FULL_CRON,
       codesSweepCron: cfg.CODES_SWEEP_CRON,
+      retentionCron: cfg.RETENTION_CRON,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
     },
     'worker started',

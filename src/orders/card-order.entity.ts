@@ -90,7 +90,7 @@ export class RenewalRun {
   @Column('integer', { name: 'already_open', default: 0 }) alreadyOpen: number;
   @Column('uuid', { name: 'job_run_id', nullable: true }) jobRunId: string | null;
 
-  @ManyToOne(() => JobRun, { nullable: true })
+  @ManyToOne(() => JobRun, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'job_run_id', foreignKeyConstraintName: 'renewal_run_job_run_id_fkey' })
   jobRun: JobRun | null;
   @Column('timestamptz', { name: 'started_at', default: () => 'now()' }) startedAt: Date;

@@ -8,6 +8,8 @@ export enum QueueName {
   Renewals = 'renewals',
   Crl = 'crl',
   Mailing = 'mailing',
+  /** Upkeep: the daily retention purge. */
+  Maintenance = 'maintenance',
 }
 
 /** Where each outbox topic goes: the relay adds a job of name `topic` on this queue. */
