@@ -20,7 +20,7 @@ import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCar
 import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
 import { ConsoleAccounts1764201800000 } from './1764201800000-ConsoleAccounts';
 import { RegistrySearchKey1764201840000 } from './1764201840000-RegistrySearchKey';
-import { RetentionJobRunLinks1764201900000 } from './1764201900000-RetentionJobRunLinks';
+import { Retention1764201900000 } from './1764201900000-Retention';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
 export const MIGRATIONS = [
@@ -46,5 +46,5 @@ export const MIGRATIONS = [
   MailingCodesSweep1764201700000,
   ConsoleAccounts1764201800000,
   RegistrySearchKey1764201840000,
-  RetentionJobRunLinks1764201900000,
+  Retention1764201900000,
 ];

@@ -61,6 +61,7 @@ export class CardOrder {
 }
 
 @Entity('order_idempotency_key')
+@Index('order_idempotency_key_created_idx', ['createdAt'])
 export class OrderIdempotencyKey {
   @Column('text', { primary: true }) principal: string;
   @Column('text', { primary: true }) key: string;
@@ -74,6 +75,7 @@ export class OrderIdempotencyKey {
 }
 
 @Entity('consumed_registry_event')
+@Index('consumed_registry_event_consumed_idx', ['consumedAt'])
 export class ConsumedRegistryEvent {
   @Column('bigint', { name: 'event_id', primary: true }) eventId: string;
   @Column('jsonb', { default: () => "'{}'" }) outcome: Record<string, unknown>;

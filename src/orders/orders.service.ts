@@ -496,6 +496,6 @@ export class OrdersService {
    * orders stay; a key given again after that makes a new order).
    */
   purgeIdempotencyKeys(cutoff: Date, o: PurgeOptions): Promise<number> {
-    return purgeInBatches(this.ds, { table: 'order_idempotency_key', where: 'created_at < $1' }, cutoff, o);
+    return purgeInBatches(this.ds, { table: 'order_idempotency_key', where: 'created_at < $1', oldestFirst: 'created_at' }, cutoff, o);
   }
 }

@@ -291,6 +291,6 @@ export class RegistryEventsHandler implements JobHandler {
    * never relayed again: a mark that old guards against nothing.
    */
   purgeConsumedMarks(cutoff: Date, o: PurgeOptions): Promise<number> {
-    return purgeInBatches(this.ds, { table: 'consumed_registry_event', where: 'consumed_at < $1' }, cutoff, o);
+    return purgeInBatches(this.ds, { table: 'consumed_registry_event', where: 'consumed_at < $1', oldestFirst: 'consumed_at' }, cutoff, o);
   }
 }

@@ -10,6 +10,11 @@ export interface PurgeTarget {
   table: string;
   /** Which rows are past their time, `$1` the cutoff; constant SQL. */
   where: string;
+  /**
+   * The indexed column (or expression) each batch takes the oldest rows by, so that a batch reads
+   * what it deletes through its index, not the table nor the dead rows of the batches before it.
+   */
+  oldestFirst?: string;
 }
 
 /** How a purge runs: rows per statement, and whether it only counts. */
@@ -35,12 +40,13 @@ export async function purgeInBatches(em: Pick<EntityManager, 'query'>, t: PurgeT
     const [r]: Array<{ n: number }> = await em.query(`SELECT count(*)::int AS n FROM ${t.table} WHERE ${t.where}`, [cutoff]);
     return r.n;
   }
+  const order = t.oldestFirst ? ` ORDER BY ${t.oldestFirst}` : '';
   let total = 0;
   for (;;) {
     const [r]: Array<{ n: number }> = await em.query(
       `WITH gone AS (
          DELETE FROM ${t.table}
-          WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t.table} WHERE ${t.where} LIMIT $2)) AND (${t.where})
+          WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t.table} WHERE ${t.where}${order} LIMIT $2)) AND (${t.where})
           RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [cutoff, o.batch],

@@ -17,6 +17,7 @@ export type JobKind = (typeof JOB_KINDS)[number];
 @Entity('job_run')
 @Check('job_run_state_check', `state IN ('queued','running','succeeded','failed','held')`)
 @Index('job_run_created_idx', ['createdAt'])
+@Index('job_run_finished_idx', ['finishedAt'], { where: `state IN ('succeeded', 'failed')` })
 export class JobRun {
   @PrimaryGeneratedColumn('uuid')
   id: string;

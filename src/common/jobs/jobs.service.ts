@@ -189,7 +189,12 @@ export class JobsService {
    * (its link to the run becomes null).
    */
   purgeFinished(cutoff: Date, o: PurgeOptions): Promise<number> {
-    return purgeInBatches(this.ds, { table: 'job_run', where: `state IN ('succeeded', 'failed') AND finished_at < $1` }, cutoff, o);
+    return purgeInBatches(
+      this.ds,
+      { table: 'job_run', where: `state IN ('succeeded', 'failed') AND finished_at < $1`, oldestFirst: 'finished_at' },
+      cutoff,
+      o,
+    );
   }
 }
 

@@ -82,7 +82,7 @@ export class OutboxService {
    */
   async purgeDone(em: Pick<EntityManager, 'query'>, consumedBefore: Date, failedBefore: Date, o: PurgeOptions): Promise<number> {
     return (
-      (await purgeInBatches(em, { table: 'outbox', where: 'consumed_at < $1' }, consumedBefore, o)) +
+      (await purgeInBatches(em, { table: 'outbox', where: 'consumed_at < $1', oldestFirst: 'consumed_at' }, consumedBefore, o)) +
       (await purgeInBatches(em, { table: 'outbox', where: 'failed_at < $1' }, failedBefore, o))
     );
   }
