@@ -107,6 +107,8 @@ export async function run(argv: string[]): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...base,
     DATABASE_URL: url,
+    // The first CLI command creates the database (created by default in development only).
+    DATABASE_CREATE: 'true',
     DATA_DIR: dataDir,
     VAULT_KEY_FILE: keyFile,
     LOG_LEVEL: 'warn',

@@ -281,7 +281,8 @@ export async function run(argv: string[]): Promise<void> {
   const url = withDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, BENCH_DB);
   const root = path.join(__dirname, '..', '..');
   const cli = path.join(root, 'dist', 'src', 'cli.js');
-  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', QUEUE_PREFIX: 'cps-bench' };
+  // DATABASE_CREATE: the first CLI command creates the database (created by default in development only).
+  const env = { ...process.env, DATABASE_URL: url, DATABASE_CREATE: 'true', LOG_LEVEL: 'warn', QUEUE_PREFIX: 'cps-bench' };
 
   await dropDatabase(url);
   const migrate = await spawnMeasured(process.execPath, [cli, 'audit:verify', '--json'], env, { cwd: root });

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /** Foundation: tokens, audit trail, outbox, job runs, and the registry (rpps). */
 export class Foundation1764160000000 implements MigrationInterface {
@@ -192,6 +193,19 @@ export class Foundation1764160000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'audit_log', what: 'the audit trail' },
+      { table: 'rpps_professional', what: 'the registry of professionals' },
+      { table: 'rpps_profession', what: "the professionals' professions" },
+      { table: 'rpps_situation', what: "the professionals' practice situations" },
+      { table: 'rpps_event', what: 'the registry events' },
+      { table: 'rpps_identifier_migration', what: 'the identifier migrations' },
+      { table: 'rpps_import', what: 'the registry import history' },
+      { table: 'rpps_reject', what: 'the registry rejects' },
+      { table: 'job_run', what: 'the job runs' },
+      { table: 'outbox', what: 'the outbox messages' },
+      { table: 'api_token', what: 'the API tokens' },
+    ]);
     for (const t of [
       'rpps_identifier_migration',
       'rpps_event',

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 const OPEN = `'requested','approved','personalizing','personalized','card-letter-sent','pin-letter-sent','failed'`;
 
@@ -122,6 +123,12 @@ export class OrdersAndCards1764170000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'card_order', what: 'the card orders' },
+      { table: 'card', what: 'the cards' },
+      { table: 'opposition_request', what: 'the opposition requests' },
+      { table: 'renewal_run', what: 'the renewal runs' },
+    ]);
     for (const t of ['renewal_run', 'opposition_request', 'consumed_registry_event', 'order_idempotency_key', 'card', 'card_order']) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 const REASONS = `'expiry','loss','theft','malfunction','non-receipt','cessation','replacement'`;
 
@@ -73,6 +74,15 @@ export class Opposition1764190000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'opposition', what: 'the oppositions' },
+      { table: 'crl_publication', what: 'the CRL history' },
+      {
+        table: 'opposition_request',
+        what: 'the opposition requests without a reason (cards imported already opposed)',
+        where: 'reason IS NULL',
+      },
+    ]);
     await q.query(`DROP TRIGGER IF EXISTS card_opposition_is_final ON card`);
     await q.query(`DROP FUNCTION IF EXISTS card_opposition_is_final()`);
     await q.query(`DROP TABLE IF EXISTS crl_publication`);

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { anySet, refuseDataLoss } from './data-loss';
 
 /**
  * Principals: a person or a system account, created once, holding one or more tokens.
@@ -48,6 +49,15 @@ export class Principals1764200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'principal', what: 'the principals' },
+      {
+        table: 'card_order',
+        what: 'who requested and approved the orders',
+        where: anySet(['requested_by_principal', 'approved_by_principal']),
+      },
+      { table: 'api_token', what: "the tokens' expiry dates (the tokens would never expire)", where: 'expires_at IS NOT NULL' },
+    ]);
     await q.query(`ALTER TABLE card_order DROP COLUMN requested_by_principal, DROP COLUMN approved_by_principal`);
     await q.query(`ALTER TABLE api_token ADD COLUMN name text`);
     await q.query(`UPDATE api_token t SET name = p.name FROM principal p WHERE p.id = t.principal_id`);

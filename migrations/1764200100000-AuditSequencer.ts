@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * The audit trail without a global lock (Certificate Transparency's model):
@@ -87,6 +88,10 @@ export class AuditSequencer1764200100000 implements MigrationInterface {
    * a broken chain to the previous verifier, which walked the ids.
    */
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'audit_checkpoint', what: 'the signed audit checkpoints' },
+      { table: 'audit_signing_key', what: 'the audit signing keys (public halves)' },
+    ]);
     const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM audit_queue`);
     if (n > 0) throw new Error(`${n} audit entries are not sequenced yet: run audit:checkpoint before reverting AuditSequencer`);
     await q.query(`DROP TRIGGER audit_log_enqueue ON audit_log`);

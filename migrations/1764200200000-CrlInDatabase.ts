@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * The published CRLs live in PostgreSQL, so that an API on any host serves them without a
@@ -25,6 +26,10 @@ export class CrlInDatabase1764200200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'crl_publication_part', what: 'the CRL history (the published CRLs)' },
+      { table: 'crl_publication', what: "the CRLs' issuer certificates", where: 'issuer_certificate IS NOT NULL' },
+    ]);
     await q.query(`DROP TABLE IF EXISTS crl_publication_part`);
     await q.query(`ALTER TABLE crl_publication DROP COLUMN IF EXISTS issuer_certificate`);
   }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { anySet, refuseDataLoss } from './data-loss';
 
 /**
  * A held import is confirmed by a person other than its submitter: an import keeps the
@@ -27,6 +28,20 @@ export class HeldImportConfirmation1764200500000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      {
+        table: 'rpps_import',
+        what: 'who submitted and confirmed the imports',
+        where: anySet([
+          'submitted_by_principal',
+          'preview',
+          'confirmed_by_principal',
+          'confirmed_at',
+          'confirmation_job_run_id',
+          'confirms_import_id',
+        ]),
+      },
+    ]);
     await q.query(`
       ALTER TABLE rpps_import
         DROP COLUMN submitted_by_principal, DROP COLUMN preview, DROP COLUMN confirmed_by_principal,

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * A job run may end `held`: it would have done more than is allowed without a person's
@@ -16,6 +17,9 @@ export class HeldJobRuns1764200600000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'job_run', what: 'the held job runs (they would become failed, not to be confirmed)', where: `state = 'held'` },
+    ]);
     await q.query(`UPDATE job_run SET state = 'failed' WHERE state = 'held'`);
     await q.query(`
       ALTER TABLE job_run

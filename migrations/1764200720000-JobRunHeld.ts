@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * A held registry import's run is `held` (issue 9, item 3), not failed: it waits for an
@@ -15,6 +16,13 @@ export class JobRunHeld1764200720000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      {
+        table: 'job_run',
+        what: 'the held imports (they would become failed, not to be confirmed)',
+        where: `kind = 'rpps-import' AND state = 'held'`,
+      },
+    ]);
     await q.query(`UPDATE job_run SET state = 'failed' WHERE kind = 'rpps-import' AND state = 'held'`);
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * The PIN/PUK vault (issue 10, owned by mailing): one row per order, the codes sealed by
@@ -28,6 +29,7 @@ export class CodeVault1764200800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [{ table: 'order_codes', what: 'the sealed PIN/PUK codes of the orders' }]);
     await q.query(`DROP TABLE IF EXISTS order_codes`);
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * Personalization (issue 10): an encoder station claims an approved order (a token, the
@@ -31,6 +32,7 @@ export class PersonalizationClaims1764201000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [{ table: 'spoiled_card', what: 'the spoiled cards' }]);
     await q.query(`DROP TABLE spoiled_card`);
     await q.query(`DROP INDEX card_chip_serial_idx`);
     await q.query(`DROP INDEX card_order_approved_queue_idx`);

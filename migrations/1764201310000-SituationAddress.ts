@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { anySet, refuseDataLoss } from './data-loss';
 
 /** The address columns of a practice situation the letters need (NF Z10-011), besides those kept since the foundation. */
 const COLUMNS = ['recipient_complement', 'geo_complement', 'repetition_index', 'distribution_mention', 'country_code', 'country_label'];
@@ -18,6 +19,7 @@ export class SituationAddress1764201310000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [{ table: 'rpps_situation', what: "the situations' address complements", where: anySet(COLUMNS) }]);
     await q.query(`ALTER TABLE rpps_situation ${COLUMNS.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * The letters (issue 11). A mailing batch is one PDF of letters of one kind, numbered for the
@@ -143,6 +144,12 @@ export class Mailing1764201500000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'mailing_batch', what: 'the mailing batches' },
+      { table: 'mailing_letter', what: 'the letters' },
+      { table: 'mailing_reprint_request', what: 'the reprint requests' },
+      { table: 'order_codes', what: 'the records of destroyed codes', where: 'destroyed_at IS NOT NULL' },
+    ]);
     await q.query(`DELETE FROM order_codes WHERE destroyed_at IS NOT NULL`);
     await q.query(`ALTER TABLE order_codes DROP CONSTRAINT order_codes_destroyed_check, DROP CONSTRAINT order_codes_iv_check`);
     await q.query(`

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * The daily sweep of the codes and the checks of a batch's assembly (issue 11, review): a
@@ -18,6 +19,9 @@ export class MailingCodesSweep1764201700000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [
+      { table: 'mailing_reprint_request', what: "the reprint decisions' reasons", where: 'decision_reason IS NOT NULL' },
+    ]);
     await q.query(`DROP INDEX mailing_letter_returned_idx`);
     await q.query(`DROP INDEX mailing_letter_order_idx`);
     await q.query(`DROP INDEX order_codes_kept_idx`);

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { refuseDataLoss } from './data-loss';
 
 /**
  * Console accounts (issue 12): a person's account, one per principal, with its roles (every
@@ -50,6 +51,7 @@ export class ConsoleAccounts1764201800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await refuseDataLoss(q, this.name, [{ table: 'console_account', what: 'the console accounts' }]);
     await q.query(`DROP TABLE console_session`);
     await q.query(`DROP TABLE console_account`);
   }

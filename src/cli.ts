@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const cfg = bootConfig('cli', { json });
   const { printFailure, writeCliError, EXIT_UNUSABLE_INPUT } = await import('./common/cli/cli-output');
-  const { CLI_COMMANDS, CliModule } = await import('./root.modules');
+  const { CLI_COMMANDS, CliModule, MIGRATION_COMMANDS } = await import('./root.modules');
   const { commandHelpText, commandsOf, invocation, usageText } = await import('./common/cli/usage');
 
   // No command, an unknown one, or help: answered before connecting to anything.
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     return this._exit(EXIT_UNUSABLE_INPUT, code, message);
   };
   try {
-    await CommandFactory.run(CliModule.forRoot(cfg), {
+    // migrations:* apply, revert or list the migrations themselves; every other command applies them first (or, with MIGRATIONS_RUN=false, refuses while some are pending).
+    await CommandFactory.run(CliModule.forRoot(cfg, { migrationsAtStart: !MIGRATION_COMMANDS.includes(asked.command) }), {
       // A failure while starting (PostgreSQL gone after the check above) is thrown to the catch
       // below, which prints it once, instead of Nest logging it and exiting.
       abortOnError: false,

@@ -2,6 +2,7 @@ import { CARD_PERSONALIZATION_ERROR_CODES, CardPersonalizationError } from './ca
 import { PCSC_ERROR_CODES, PcscError } from './card-personalization/pcsc/pcsc-errors';
 import { CONSOLE_AUTH_ERROR_CODES, ConsoleAuthError } from './common/auth/console-auth.errors';
 import { ServiceUnreachableError } from './common/cli/preflight';
+import { MIGRATIONS_ERROR_CODES, MigrationsError } from './common/database/migrations';
 import { COMMON_ERROR_CODES, CommonError } from './common/errors/domain-error';
 import { JOBS_ERROR_CODES, JobsError } from './common/jobs/jobs.errors';
 import { QUEUE_ERROR_CODES, QueueError } from './common/queue/queue.errors';
@@ -33,4 +34,5 @@ export const DOMAIN_ERRORS: ReadonlyArray<{
   { errorClass: PcscError, codes: PCSC_ERROR_CODES },
   { errorClass: MailingError, codes: MAILING_ERROR_CODES },
   { errorClass: ConsoleAuthError, codes: CONSOLE_AUTH_ERROR_CODES },
+  { errorClass: MigrationsError, codes: MIGRATIONS_ERROR_CODES },
 ];

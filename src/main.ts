@@ -59,7 +59,12 @@ async function main(): Promise<void> {
   app.use(bodyParserErrors(cfg.HTTP_BODY_LIMIT));
   app.use(jsonBodiesOnly());
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const { ShutdownSignal } = await import('@nestjs/common');
+  const { Drain } = await import('./common/health/drain');
+  const drainMs = cfg.SHUTDOWN_DRAIN_SECONDS * 1000;
+  // With a drain, SIGTERM is handled below (Nest closes the application when the drain ends).
+  app.enableShutdownHooks(drainMs > 0 ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGTERM) : undefined);
+  let internal: import('node:http').Server | undefined;
   // SIGTERM: Nest stops accepting connections, lets the requests under way end, closes its
   // connections; whatever is left at API_SHUTDOWN_DEADLINE_MS is cut off.
   const deadline = () => {
@@ -68,9 +73,29 @@ async function main(): Promise<void> {
       process.exit(1);
     }, API_SHUTDOWN_DEADLINE_MS).unref();
     void statusPool.end().catch(() => undefined);
+    internal?.close();
   };
-  process.once('SIGTERM', deadline);
   process.once('SIGINT', deadline);
+  if (drainMs > 0) {
+    // SIGTERM with SHUTDOWN_DRAIN_SECONDS: /health answers 503 for that long (a load balancer stops sending)
+    // while every request is still served; then the shutdown above.
+    process.once('SIGTERM', () => {
+      app.get(Drain).begin();
+      app.get(Logger).log(`SIGTERM: draining for ${cfg.SHUTDOWN_DRAIN_SECONDS} s (/health answers 503), then stopping`);
+      setTimeout(() => {
+        deadline();
+        app.close().then(
+          () => process.exit(0),
+          (e: Error) => {
+            process.stderr.write(`api: shutdown failed: ${e.message}\n`);
+            process.exit(1);
+          },
+        );
+      }, drainMs);
+    });
+  } else {
+    process.once('SIGTERM', deadline);
+  }
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   // A client gets HTTP_REQUEST_TIMEOUT_MS to send a whole request (Node's default is 5 minutes,
   // a slow-body client holding its connection and buffer all that time).
@@ -80,11 +105,10 @@ async function main(): Promise<void> {
   await app.listen(cfg.PORT, '0.0.0.0');
   app.get(Logger).log(`API listening on port ${cfg.PORT}`);
   if (cfg.INTERNAL_PORT) {
-    const internal = await listenInternal(app.getHttpAdapter().getInstance(), cfg.INTERNAL_PORT);
+    internal = await listenInternal(app.getHttpAdapter().getInstance(), cfg.INTERNAL_PORT);
     internal.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
     internal.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
     app.get(Logger).log(`metrics and API documents on the internal port ${cfg.INTERNAL_PORT}`);
-    process.once('SIGTERM', () => internal.close());
   }
 }
 
@@ -92,7 +116,7 @@ async function main(): Promise<void> {
 const HTTP_HEADERS_TIMEOUT_MS = 20_000;
 const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
-/** SIGTERM ends the API within 10 s. */
+/** SIGTERM ends the API within 10 s (after its drain, SHUTDOWN_DRAIN_SECONDS). */
 const API_SHUTDOWN_DEADLINE_MS = 8_000;
 
 main().catch((err) => {

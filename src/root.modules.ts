@@ -16,7 +16,9 @@ import { CommonModule } from './common/common.module';
 import { AppConfig } from './common/config/config';
 import { APP_CONFIG, ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
+import { MigrationsRevertCommand, MigrationsRunCommand, MigrationsStatusCommand } from './common/database/migrations.command';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { Drain } from './common/health/drain';
 import { HealthController } from './common/health/health.controller';
 import { UndeclaredInputGuard } from './common/http/undeclared-input.guard';
 import { EdgeValidationPipe } from './common/http/validation';
@@ -41,7 +43,7 @@ import { RppsModule } from './rpps/rpps.module';
 import { RppsImportCommand } from './rpps/rpps-import.command';
 
 /** What every entry point has: config, clock, database (migrated at start), common services, the modules. */
-function core(cfg: AppConfig, entry: 'api' | 'worker' | 'cli') {
+function core(cfg: AppConfig, entry: 'api' | 'worker' | 'cli', migrationsAtStart = true) {
   return [
     ConfigModule.forRoot(cfg),
     ClockModule,
@@ -51,7 +53,11 @@ function core(cfg: AppConfig, entry: 'api' | 'worker' | 'cli') {
       useFactory: (c: AppConfig) => [{ name: 'oppositions', ttl: 60_000, limit: c.OPPOSITIONS_PER_MINUTE }],
     }),
     // The CLI checked PostgreSQL before starting (cli.ts): no 25 s of retries, and no CLI command uses Redis.
-    DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL), { retry: entry !== 'cli' }),
+    DatabaseModule.forRoot(cfg, appDataSourceParts(cfg.DATABASE_URL), {
+      retry: entry !== 'cli',
+      migrationsAtStart,
+      logTo: entry === 'cli' ? 'stderr' : 'stdout',
+    }),
     CommonModule.forRoot({ redisAtStart: entry !== 'cli' }),
     RppsModule,
     OrdersModule,
@@ -76,6 +82,7 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: UndeclaredInputGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: EdgeValidationPipe },
+        { provide: Drain, useValue: new Drain() },
       ],
     };
   }
@@ -128,8 +135,14 @@ export const CLI_COMMANDS = [
   PersonalizeRunCommand,
   MailingBatchCommand,
   MailingCodesSweepCommand,
+  MigrationsRunCommand,
+  MigrationsRevertCommand,
+  MigrationsStatusCommand,
   RetentionRunCommand,
 ];
+
+/** The commands that apply, revert or list migrations: the CLI neither applies nor checks them before these run. */
+export const MIGRATION_COMMANDS = ['migrations:run', 'migrations:revert', 'migrations:status'];
 
 /**
  * The CLI: logs on stderr, results on stdout; the CRL key is read only by a command that signs
@@ -138,12 +151,12 @@ export const CLI_COMMANDS = [
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot.
 export class CliModule {
-  static forRoot(cfg: AppConfig): DynamicModule {
+  static forRoot(cfg: AppConfig, opts: { migrationsAtStart: boolean } = { migrationsAtStart: true }): DynamicModule {
     return {
       module: CliModule,
       imports: [
         loggerModule(cfg, 'stderr'),
-        ...core(cfg, 'cli'),
+        ...core(cfg, 'cli', opts.migrationsAtStart),
         CrlSigningModule.register({ loadAtStart: false }),
         CodeVaultModule.forRoot({ loadAtStart: false }),
         EncoderStationsModule,

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const { CardsOpposedHandler, CardsPersonalizedHandler } = await import('./mailing/card-events.handler');
   const { CodesSweepHandler, MailingBatchHandler } = await import('./mailing/mailing-batch.handler');
   const { PersonalizationService } = await import('./card-personalization/personalization.service');
+  const { ScheduleKeeper } = await import('./common/queue/schedule-keeper');
   const { RetentionHandler } = await import('./retention/retention.handler');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), { bufferLogs: true });
@@ -72,15 +73,29 @@ async function main(): Promise<void> {
   await auditSequencer.start();
   const queues = workers.start({ lockMs: cfg.QUEUE_JOB_LOCK_MS });
   relay.start(cfg.OUTBOX_RELAY_INTERVAL_MS);
-  await RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON);
-  await ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON);
-  await MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
-    'card-letter': cfg.MAILING_CARD_LETTER_CRON,
-    'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
-    'codes-sweep': cfg.CODES_SWEEP_CRON,
-  });
-  await CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher));
-  await RetentionHandler.schedule(relay.queue(QueueName.Maintenance), cfg.RETENTION_CRON);
+  // The daily schedules: upserted at start (the configuration may have changed), then checked every
+  // SCHEDULES_CHECK_SECONDS and re-created if Redis lost them (ScheduleKeeper).
+  const mailingSchedules = () =>
+    MailingBatchHandler.schedule(relay.queue(QueueName.Mailing), {
+      'card-letter': cfg.MAILING_CARD_LETTER_CRON,
+      'pin-letter': cfg.MAILING_PIN_LETTER_CRON,
+      'codes-sweep': cfg.CODES_SWEEP_CRON,
+    });
+  const schedules = new ScheduleKeeper(
+    (name) => relay.queue(name),
+    {
+      'daily-full-crl': () => CrlFullHandler.schedule(relay.queue(QueueName.Crl), cfg.CRL_FULL_CRON, app.get(CrlPublisher)),
+      'daily-expiry-sweep': () => ExpiryHandler.schedule(relay.queue(QueueName.Opposition), cfg.EXPIRY_CRON),
+      'daily-renewal-sweep': () => RenewalsHandler.schedule(relay.queue(QueueName.Renewals), cfg.RENEWAL_CRON),
+      'daily-card-letters': mailingSchedules,
+      'daily-pin-letters': mailingSchedules,
+      'daily-codes-sweep': mailingSchedules,
+      'daily-retention': () => RetentionHandler.schedule(relay.queue(QueueName.Maintenance), cfg.RETENTION_CRON),
+    },
+    log.child({ component: 'schedules' }),
+  );
+  await schedules.upsertAll();
+  schedules.start(cfg.SCHEDULES_CHECK_SECONDS * 1000);
   // Encoder stations run where ENCODER_DRIVER is set explicitly (a host with encoders, or a demo's simulated one).
   const stations = new AbortController();
   let fleet: Promise<void> = Promise.resolve();
@@ -97,6 +112,7 @@ async function main(): Promise<void> {
       crlFullCron: cfg.CRL_FULL_CRON,
       codesSweepCron: cfg.CODES_SWEEP_CRON,
       retentionCron: cfg.RETENTION_CRON,
+      schedulesCheckSeconds: cfg.SCHEDULES_CHECK_SECONDS,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
     },
     'worker started',
@@ -122,6 +138,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     stations.abort();
     await fleet.catch((e: Error) => log.error({ err: e.message }, 'encoder stations stopped on an error'));
+    await schedules.stop();
     await relay.stop();
     await auditSequencer.stop();
     await workers.stop({ graceMs: SHUTDOWN_GRACE_MS, deadlineMs: SHUTDOWN_JOBS_DEADLINE_MS, interrupt });

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
-import { QueueName } from '../common/queue/queues';
+import { DailyScheduleId, QueueName } from '../common/queue/queues';
 import { LETTER_KINDS, LetterKind } from './mailing.entities';
 import { MailingBatchesService } from './mailing-batches.service';
 import { MailingLettersService } from './mailing-letters.service';
 
 /** The id of the daily sweep of the codes' job scheduler. */
-export const CODES_SWEEP_SCHEDULER_ID = 'daily-codes-sweep';
+export const CODES_SWEEP_SCHEDULER_ID: DailyScheduleId = 'daily-codes-sweep';
 
 /**
  * The daily batches (mailing:batch does the same by hand): card letters, then PIN letters. Each
@@ -41,8 +41,9 @@ export class MailingBatchHandler implements JobHandler {
    */
   static async schedule(queue: Queue, patterns: Record<LetterKind | 'codes-sweep', string>): Promise<void> {
     for (const kind of LETTER_KINDS) {
+      const id: DailyScheduleId = `daily-${kind}s`;
       await queue.upsertJobScheduler(
-        `daily-${kind}s`,
+        id,
         { pattern: patterns[kind], tz: 'Europe/Paris' },
         { name: 'mailing.batch', data: { kind }, opts: DAILY_JOB_OPTIONS },
       );

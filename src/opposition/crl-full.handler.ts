@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
-import { QueueName } from '../common/queue/queues';
+import { DailyScheduleId, QueueName } from '../common/queue/queues';
 import { CrlPublisher } from './crl-publisher.service';
 import { OppositionsService } from './oppositions.service';
 
-export const CRL_SCHEDULER_ID = 'daily-full-crl';
+export const CRL_SCHEDULER_ID: DailyScheduleId = 'daily-full-crl';
 
 /**
  * The daily full CRL (crl:publish does the same by hand); also published at a worker's start when the database holds no

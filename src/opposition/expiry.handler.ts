@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
-import { QueueName } from '../common/queue/queues';
+import { DailyScheduleId, QueueName } from '../common/queue/queues';
 import { ExpiryService } from './expiry.service';
 
-export const EXPIRY_SCHEDULER_ID = 'daily-expiry-sweep';
+export const EXPIRY_SCHEDULER_ID: DailyScheduleId = 'daily-expiry-sweep';
 
 /**
  * The daily expiry sweep (expiry:run does the same by hand). A sweep past EXPIRY_MAX_SHARE

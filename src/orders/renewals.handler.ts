@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
-import { QueueName } from '../common/queue/queues';
+import { DailyScheduleId, QueueName } from '../common/queue/queues';
 import { RenewalsService } from './renewals.service';
 
-export const RENEWAL_SCHEDULER_ID = 'daily-renewal-sweep';
+export const RENEWAL_SCHEDULER_ID: DailyScheduleId = 'daily-renewal-sweep';
 
 /** The daily renewal sweep, run by a BullMQ job scheduler (renewals:run does the same by hand). */
 @Injectable()

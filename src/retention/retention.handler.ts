@@ -6,10 +6,10 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { DAILY_JOB_OPTIONS } from '../common/queue/daily-job-options';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
-import { QueueName } from '../common/queue/queues';
+import { DailyScheduleId, QueueName } from '../common/queue/queues';
 import { RetentionService } from './retention.service';
 
-export const RETENTION_SCHEDULER_ID = 'daily-retention';
+export const RETENTION_SCHEDULER_ID: DailyScheduleId = 'daily-retention';
 
 /** Failed jobs removed per call of Queue.clean. */
 const CLEAN_BATCH = 1000;

@@ -29,6 +29,8 @@ describe('fault: PostgreSQL restarted during rpps:import', () => {
     DATABASE_URL: cluster.url(database),
     REDIS_URL,
     QUEUE_PREFIX: testQueuePrefix(`fault-pg-${database}`),
+    // The CLI creates each database (tests run with NODE_ENV=test, where it creates none unless asked).
+    DATABASE_CREATE: 'true',
   });
   const connect = async (database: string) => {
     const c = new Client({ connectionString: cluster.url(database) });

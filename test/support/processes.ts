@@ -117,7 +117,7 @@ function startService(entry: 'main.js' | 'worker.js', env: Record<string, string
     output: () => out,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited already (a signal leaves exitCode null)
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
           clearTimeout(t);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fakeCardLetter } from '../../../test/support/letters';
 import { letterProblems } from '../../mailing/letters/letter-data';
 import { checkSettings } from '../../mailing/letters/letter-pdf-writer';
@@ -13,10 +16,20 @@ describe('loadConfig', () => {
     expect(cfg.ENCODER_DRIVER).toBeUndefined();
     expect(cfg.ENCODER_READERS).toBe('*');
     expect(cfg.MIGRATIONS_RUN).toBe(true);
+    expect(cfg.DATABASE_CREATE).toBe(true); // NODE_ENV defaults to development
     expect(cfg.RPPS_MASS_CHANGE_RATIO).toBe(0.05);
     expect(cfg.IMPORT_DIR).toBe('var/import');
     expect(cfg.IMPORT_ZIP_MAX_BYTES).toBe(4 * 1024 ** 3);
     expect(cfg.IMPORT_ZIP_MAX_RATIO).toBe(100);
+  });
+
+  it('creates a missing database by default in development only (never in production or in tests, unless asked)', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).DATABASE_CREATE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).DATABASE_CREATE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).DATABASE_CREATE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_CREATE: 'true' }).DATABASE_CREATE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_CREATE: 'false' }).DATABASE_CREATE).toBe(false);
+    expect(() => loadConfig({ DATABASE_CREATE: 'sometimes' })).toThrow(/DATABASE_CREATE="sometimes": expected true or false/);
   });
 
   it("gives console sessions their defaults, a Secure cookie in production only, and set-password links the API's own console", () => {
@@ -241,5 +254,57 @@ describe('loadConfig', () => {
   it('masks passwords in the printable copy', () => {
     const cfg = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/cps' });
     expect(JSON.stringify(redactedConfig(cfg))).not.toContain('s3cret');
+    const noUser = loadConfig({ REDIS_URL: 'redis://:s3cret@redis:6379', DATABASE_PASSWORD: 'pw-s3cret' });
+    expect(JSON.stringify(redactedConfig(noUser))).not.toContain('s3cret');
+  });
+
+  it('drains no time on SIGTERM and checks the daily schedules every 5 minutes unless told otherwise', () => {
+    expect(loadConfig({})).toEqual(expect.objectContaining({ SHUTDOWN_DRAIN_SECONDS: 0, SCHEDULES_CHECK_SECONDS: 300 }));
+    expect(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '10', SCHEDULES_CHECK_SECONDS: '2' })).toEqual(
+      expect.objectContaining({ SHUTDOWN_DRAIN_SECONDS: 10, SCHEDULES_CHECK_SECONDS: 2 }),
+    );
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_SECONDS: '-1' })).toThrow(/SHUTDOWN_DRAIN_SECONDS="-1"/);
+    expect(() => loadConfig({ SCHEDULES_CHECK_SECONDS: '0' })).toThrow(/SCHEDULES_CHECK_SECONDS="0"/);
+  });
+
+  describe('X_FILE: a variable read from a file (Docker secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cps-config-'));
+    const file = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text, { mode: 0o600 });
+      return path;
+    };
+
+    it('reads any variable from X_FILE, its trailing line break dropped', () => {
+      const cfg = loadConfig({
+        DATABASE_URL_FILE: file('database_url', 'postgres://app:fromfile@db:5432/cps\n'),
+        LOG_LEVEL_FILE: file('log_level', 'warn\r\n'),
+      });
+      expect(cfg.DATABASE_URL).toBe('postgres://app:fromfile@db:5432/cps');
+      expect(cfg.LOG_LEVEL).toBe('warn');
+    });
+
+    it('refuses X and X_FILE together, an unreadable or empty file, naming the variable; a bad value read from a file stays hidden', () => {
+      const both = () => loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_URL_FILE: file('r', 'redis://s:6379') });
+      expect(both).toThrow(/REDIS_URL_FILE=".*": REDIS_URL is set too; set one of them/);
+      expect(() => loadConfig({ PORT_FILE: join(dir, 'missing') })).toThrow(/PORT_FILE=".*missing": cannot be read \(ENOENT\)/);
+      expect(() => loadConfig({ PORT_FILE: file('empty', '\n') })).toThrow(/PORT_FILE=".*": the file is empty/);
+      const bad = () => loadConfig({ LOG_LEVEL_FILE: file('bad', 'loud-hunter2') });
+      expect(bad).toThrow(/LOG_LEVEL=\(value hidden\)/);
+      expect(bad).not.toThrow(/hunter2/);
+    });
+
+    it('puts DATABASE_PASSWORD and REDIS_PASSWORD (or their files) into the URLs, percent-encoded', () => {
+      const cfg = loadConfig({
+        DATABASE_URL: 'postgres://cps@postgres:5432/cps',
+        DATABASE_PASSWORD_FILE: file('db_password', 'p@ss:w/rd%\n'),
+        REDIS_URL: 'redis://redis:6379',
+        REDIS_PASSWORD: 'r3dis',
+      });
+      expect(cfg.DATABASE_URL).toBe('postgres://cps:p%40ss%3Aw%2Frd%25@postgres:5432/cps');
+      expect(decodeURIComponent(new URL(cfg.DATABASE_URL).password)).toBe('p@ss:w/rd%');
+      expect(cfg.REDIS_URL).toBe('redis://:r3dis@redis:6379');
+      expect(loadConfig({}).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/cps');
+    });
   });
 });

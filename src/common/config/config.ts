@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isBusinessDate } from '../clock/business-date';
@@ -92,6 +93,12 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/cps'),
     REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+    /**
+     * The passwords of PostgreSQL and Redis, put into DATABASE_URL and REDIS_URL (replacing theirs): with
+     * DATABASE_PASSWORD_FILE and REDIS_PASSWORD_FILE, one secret file serves the server and the processes.
+     */
+    DATABASE_PASSWORD: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
@@ -121,7 +128,8 @@ export const configSchema = z
       .max(24 * 366)
       .default(168),
     MIGRATIONS_RUN: bool.default(true),
-    DATABASE_CREATE: bool.default(true),
+    /** Create the database named in DATABASE_URL when it does not exist. Default: true in development only. */
+    DATABASE_CREATE: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Share of the registry's professionals an import may cease before it is held (0..1). */
     RPPS_MASS_CHANGE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
@@ -264,6 +272,13 @@ export const configSchema = z
     /** When set, /metrics and the API documents are served on this port only (keep it internal), not on PORT. */
     INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /**
+     * SIGTERM, API: for this long GET /health answers 503 (so that a load balancer stops sending) while requests are
+     * still served; then the server closes as before. 0: it closes at once.
+     */
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(0),
+    /** How often each worker checks that the daily schedules are in Redis, re-creating a missing one. */
+    SCHEDULES_CHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /**
      * The PIN/PUK vault's master keys (mode 600): lines `<key-id> <base64 of 32 bytes>`, the last one sealing new codes,
      * the others opening older codes until vault:rotate re-wraps them. Read only by the processes that give out codes
      * (the worker, the CLI commands that need them), never by the API; required by them in production.
@@ -336,9 +351,49 @@ export const configSchema = z
     }
   });
 
-export type AppConfig = z.infer<typeof configSchema> & { IMPORT_DIR: string; CONSOLE_URL: string; SESSION_COOKIE_SECURE: boolean };
+export type AppConfig = z.infer<typeof configSchema> & {
+  IMPORT_DIR: string;
+  CONSOLE_URL: string;
+  SESSION_COOKIE_SECURE: boolean;
+  DATABASE_CREATE: boolean;
+};
 
-export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL'];
+export const SECRET_KEYS: ReadonlyArray<keyof AppConfig> = ['DATABASE_URL', 'REDIS_URL', 'DATABASE_PASSWORD', 'REDIS_PASSWORD'];
+
+/**
+ * `X_FILE`, for any variable X (not itself a file's name, *_FILE): X is read from that file (a Docker secret), its
+ * trailing line break dropped. Setting both X and X_FILE is refused; so is a file that cannot be read or is empty.
+ */
+function readFileVariables(env: NodeJS.ProcessEnv, keys: string[]): { values: Record<string, string>; problems: string[] } {
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const key of keys.filter((k) => !k.endsWith('_FILE'))) {
+    const file = env[`${key}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[key] !== undefined && env[key] !== '') {
+      problems.push(`${key}_FILE=${JSON.stringify(file)}: ${key} is set too; set one of them`);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      problems.push(`${key}_FILE=${JSON.stringify(file)}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      continue;
+    }
+    if (text === '') problems.push(`${key}_FILE=${JSON.stringify(file)}: the file is empty`);
+    else values[key] = text;
+  }
+  return { values, problems };
+}
+
+/** `url` with its password replaced by `password` (percent-encoded as a URL's user information is). */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -349,30 +404,37 @@ export class ConfigError extends Error {
 
 /** Parses an environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const keys = Object.keys(configSchema.shape);
   const input: Record<string, string> = {};
-  for (const key of Object.keys(configSchema.shape)) {
+  for (const key of keys) {
     const v = env[key];
     if (v !== undefined && v !== '') input[key] = v;
   }
+  const fromFiles = readFileVariables(env, keys);
+  Object.assign(input, fromFiles.values);
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
+  if (!parsed.success || fromFiles.problems.length) {
+    const problems = (parsed.error?.issues ?? []).map((i) => {
       const key = String(i.path[0] ?? '?');
-      const shown = SECRET_KEYS.includes(key as keyof AppConfig)
-        ? '(value hidden)'
-        : key in input
-          ? JSON.stringify(input[key])
-          : '(not set)';
+      const shown =
+        SECRET_KEYS.includes(key as keyof AppConfig) || key in fromFiles.values
+          ? '(value hidden)'
+          : key in input
+            ? JSON.stringify(input[key])
+            : '(not set)';
       return `${key}=${shown}: ${i.message}`;
     });
-    throw new ConfigError(problems);
+    throw new ConfigError([...fromFiles.problems, ...problems]);
   }
   const c = parsed.data;
   return {
     ...c,
+    DATABASE_URL: withPassword(c.DATABASE_URL, c.DATABASE_PASSWORD),
+    REDIS_URL: withPassword(c.REDIS_URL, c.REDIS_PASSWORD),
     IMPORT_DIR: c.IMPORT_DIR ?? join(c.DATA_DIR, 'import'),
     CONSOLE_URL: (c.CONSOLE_URL ?? `http://localhost:${c.PORT}/console`).replace(/\/+$/, ''),
     SESSION_COOKIE_SECURE: c.SESSION_COOKIE_SECURE ?? c.NODE_ENV === 'production',
+    DATABASE_CREATE: c.DATABASE_CREATE ?? c.NODE_ENV === 'development',
   };
 }
 
@@ -380,8 +442,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function redactedConfig(cfg: AppConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cfg };
   for (const k of SECRET_KEYS) {
-    const v = String(cfg[k]);
-    out[k] = v.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    if (cfg[k] === undefined) continue;
+    out[k] = k.endsWith('_PASSWORD') ? '***' : String(cfg[k]).replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Pool } from 'pg';
 import { DataSource, DataSourceOptions, EntityManager, MixedList } from 'typeorm';
+import { runPendingMigrations } from './migrations';
 
 /** What TypeORM takes as entity and migration classes. */
 // biome-ignore lint/complexity/noBannedTypes: TypeORM declares these lists with Function.
@@ -100,19 +101,7 @@ export function dataSourceOptions(p: DataSourceParts): DataSourceOptions {
   };
 }
 
-/** A lock number every process uses while it applies migrations, so two entry points never race. */
-const MIGRATION_LOCK = 7_264_001;
-
-/** Applies pending migrations under an advisory lock; returns the names applied. */
+/** Applies pending migrations under the migration lock; returns the names applied (the tests' template database). */
 export async function runMigrationsLocked(ds: DataSource): Promise<string[]> {
-  const qr = ds.createQueryRunner();
-  await qr.connect();
-  try {
-    await qr.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const applied = await ds.runMigrations({ transaction: 'each' });
-    return applied.map((m) => m.name);
-  } finally {
-    await qr.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await qr.release();
-  }
+  return (await runPendingMigrations(ds)).map((m) => m.name);
 }

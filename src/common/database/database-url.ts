@@ -15,7 +15,18 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Creates the database named in the URL when it does not exist yet (developer machines, tests). */
+/**
+ * Another process created the database between our check and our CREATE: PostgreSQL says
+ * 42P04 (duplicate_database) when it saw it committed, or 23505 (unique_violation) on
+ * pg_database_datname_index when both CREATEs ran at once (two first starts).
+ */
+export function createdMeanwhile(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  if (err.code === '42P04') return true;
+  return err.code === '23505' && (err.constraint === 'pg_database_datname_index' || /pg_database_datname_index/.test(err.message ?? ''));
+}
+
+/** Creates the database named in the URL when it does not exist yet (developer machines, tests); true when this call created it. */
 export async function ensureDatabase(url: string, template?: string): Promise<boolean> {
   const name = databaseName(url);
   const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
@@ -26,8 +37,7 @@ export async function ensureDatabase(url: string, template?: string): Promise<bo
     try {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
     } catch (e) {
-      // another process created it between our check and our CREATE
-      if ((e as { code?: string }).code !== '42P04') throw e;
+      if (!createdMeanwhile(e)) throw e;
       return false;
     }
     return true;

@@ -6,6 +6,7 @@ import { Public } from '../auth/roles.decorator';
 import { REDIS } from '../common.module';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Drain } from './drain';
 
 @ApiTags('operations')
 @Controller('health')
@@ -16,17 +17,20 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: IORedis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly drain: Drain,
   ) {}
 
   /**
    * 200 when PostgreSQL and Redis answer, 503 otherwise (no token needed). The answer names
    * the profile (NODE_ENV), so that a development issuer in production shows at a glance.
+   * 503 too while the process drains before stopping (SHUTDOWN_DRAIN_SECONDS), naming `shutdown`.
    */
   @Get()
   @Public()
   @HealthCheck()
   async check() {
     const result = await this.health.check([
+      ...(this.drain.draining ? [() => this.indicators.check('shutdown').down({ message: 'draining: this process is stopping' })] : []),
       () => this.db.pingCheck('database', { timeout: 2000 }),
       async () => {
         const i = this.indicators.check('redis');

@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { OutboxMonitor } from '../outbox/outbox-monitor';
 import { withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
+import { readScheduleNextRuns } from '../queue/schedule-keeper';
 import { outboxMessages, outboxPending, queueJobs, queueReachable, registry } from './metrics';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -86,6 +87,9 @@ export class MetricsController implements OnModuleDestroy {
         const counts = await withinMs(q.getJobCounts(...JOB_STATES), 2000);
         for (const state of JOB_STATES) queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
       }
+      // The daily schedules' next runs, as Redis holds them (the worker serves no /metrics): 0 for one missing.
+      const byName = new Map(this.queues.map((q) => [q.name, q]));
+      await readScheduleNextRuns((name) => byName.get(name) as Queue);
       queueReachable.set(1);
     } catch {
       queueReachable.set(0);

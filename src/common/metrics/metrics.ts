@@ -51,3 +51,10 @@ export const queueReachable = new Gauge({
   help: '1 when the job queues (Redis) answered at the last scrape, 0 otherwise',
   registers: [registry],
 });
+
+export const scheduleNextRun = new Gauge({
+  name: 'cps_schedule_next_run_timestamp_seconds',
+  help: 'Next run of each daily schedule (BullMQ job scheduler) as Redis holds it (Unix time); 0: the schedule is missing from Redis',
+  labelNames: ['schedule'] as const,
+  registers: [registry],
+});

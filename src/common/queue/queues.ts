@@ -12,6 +12,22 @@ export enum QueueName {
   Maintenance = 'maintenance',
 }
 
+/**
+ * The daily schedules (BullMQ job schedulers) every worker creates at start and checks every SCHEDULES_CHECK_SECONDS,
+ * by id, with their queue: the CRL, the expiry and renewal sweeps, the letters and the codes sweep, the retention purge.
+ */
+export const DAILY_SCHEDULES = [
+  { id: 'daily-full-crl', queue: QueueName.Crl },
+  { id: 'daily-expiry-sweep', queue: QueueName.Opposition },
+  { id: 'daily-renewal-sweep', queue: QueueName.Renewals },
+  { id: 'daily-card-letters', queue: QueueName.Mailing },
+  { id: 'daily-pin-letters', queue: QueueName.Mailing },
+  { id: 'daily-codes-sweep', queue: QueueName.Mailing },
+  { id: 'daily-retention', queue: QueueName.Maintenance },
+] as const;
+
+export type DailyScheduleId = (typeof DAILY_SCHEDULES)[number]['id'];
+
 /** Where each outbox topic goes: the relay adds a job of name `topic` on this queue. */
 export const TOPIC_QUEUES: Record<string, QueueName> = {
   'rpps.import.requested': QueueName.RppsImport,

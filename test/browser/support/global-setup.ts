@@ -46,6 +46,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     REDIS_URL,
     QUEUE_PREFIX: testQueuePrefix('browser'),
     DATA_DIR: join(dir, 'data'),
+    // The first CLI command creates the database (created by default in development only).
+    DATABASE_CREATE: 'true',
     OUTBOX_RELAY_INTERVAL_MS: '100',
     // The card base's oppositions ask for a delta CRL: published at once, not 20 s later (the seed waits for the worker to be idle).
     CRL_DELTA_DELAY_MS: '200',

@@ -1,7 +1,7 @@
 import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { useLocation } from 'react-router';
 import { roleLabel } from '../lib/labels';
 import { mayUse, SCREENS, type ScreenName } from '../session/roles';
@@ -32,11 +32,17 @@ export function Shell({ children }: { children: ReactNode }) {
       }))
     : undefined;
 
-  // Focus goes to the page's title on each navigation (RGAA 12.7): a screen reader announces the new page.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each path change.
+  // Focus goes to the page's title on each navigation, signing in and out included (RGAA 12.7): a
+  // screen reader announces the new page. Not when the page first loads (nor when the session is
+  // first known): there, the first Tab reaches the skip links, as on any page.
+  const before = useRef<{ pathname: string; status: string } | null>(null);
   useEffect(() => {
-    document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [pathname]);
+    const was = before.current;
+    before.current = { pathname, status: state.status };
+    if (!was || was.status === 'loading') return;
+    if (was.pathname === pathname && was.status === state.status) return;
+    return focusTitleWhenShown();
+  }, [pathname, state.status]);
 
   return (
     <>
@@ -77,4 +83,33 @@ export function Shell({ children }: { children: ReactNode }) {
       />
     </>
   );
+}
+
+/**
+ * Focuses the page's title (`main h1`) now, or when it appears (a screen that loads its data
+ * shows it after "Chargement…"), as long as the focus is nowhere else meanwhile (on the page's
+ * body: the link followed went away with the old screen). Gives up after 10 s. Returns the
+ * clean-up of an effect.
+ */
+function focusTitleWhenShown(): () => void {
+  const focus = (): boolean => {
+    const title = document.querySelector<HTMLElement>('main h1');
+    if (!title) return false;
+    title.focus();
+    return true;
+  };
+  if (focus()) return () => undefined;
+  const main = document.querySelector('main');
+  if (!main) return () => undefined;
+  const watch = new MutationObserver(() => {
+    if (document.activeElement !== document.body && document.activeElement !== null) return stop();
+    if (focus()) stop();
+  });
+  const timer = setTimeout(() => stop(), 10_000);
+  function stop(): void {
+    watch.disconnect();
+    clearTimeout(timer);
+  }
+  watch.observe(main, { childList: true, subtree: true });
+  return stop;
 }
