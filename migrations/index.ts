@@ -20,6 +20,7 @@ import { MailingLetterCard1764201600000 } from './1764201600000-MailingLetterCar
 import { MailingCodesSweep1764201700000 } from './1764201700000-MailingCodesSweep';
 import { ConsoleAccounts1764201800000 } from './1764201800000-ConsoleAccounts';
 import { RegistrySearchKey1764201840000 } from './1764201840000-RegistrySearchKey';
+import { Retention1764201900000 } from './1764201900000-Retention';
 import { AuditRequestId1764201910000 } from './1764201910000-AuditRequestId';
 
 /** Every migration, in order. TypeORM runs the pending ones at start-up. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   MailingCodesSweep1764201700000,
   ConsoleAccounts1764201800000,
   RegistrySearchKey1764201840000,
+  Retention1764201900000,
   AuditRequestId1764201910000,
 ];

@@ -35,6 +35,8 @@ import { CrlPublishCommand, ExpiryRunCommand } from './opposition/opposition.com
 import { OppositionModule } from './opposition/opposition.module';
 import { CardsImportCommand, RenewalsRunCommand } from './orders/orders.commands';
 import { OrdersModule } from './orders/orders.module';
+import { RetentionRunCommand } from './retention/retention.command';
+import { RetentionModule } from './retention/retention.module';
 import { ConfirmMigrationCommand, ListMigrationsCommand, RejectMigrationCommand } from './rpps/identifier-migrations.command';
 import { RedateImportCommand } from './rpps/import-redate.command';
 import { RppsModule } from './rpps/rpps.module';
@@ -102,6 +104,7 @@ export class WorkerModule {
         CrlSigningModule.register({ loadAtStart: true }),
         CodeVaultModule.forRoot({ loadAtStart: true }),
         EncoderStationsModule,
+        RetentionModule,
       ],
     };
   }
@@ -135,6 +138,7 @@ export const CLI_COMMANDS = [
   MigrationsRunCommand,
   MigrationsRevertCommand,
   MigrationsStatusCommand,
+  RetentionRunCommand,
 ];
 
 /** The commands that apply, revert or list migrations: the CLI neither applies nor checks them before these run. */
@@ -156,6 +160,7 @@ export class CliModule {
         CrlSigningModule.register({ loadAtStart: false }),
         CodeVaultModule.forRoot({ loadAtStart: false }),
         EncoderStationsModule,
+        RetentionModule,
       ],
       providers: [...CLI_COMMANDS],
     };

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const { OutboxMonitor } = await import('./common/outbox/outbox-monitor');
   const { REDIS } = await import('./common/common.module');
   const { ScheduleKeeper } = await import('./common/queue/schedule-keeper');
+  const { RetentionHandler } = await import('./retention/retention.handler');
 
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(cfg), {
     bufferLogs: true,
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       app.get(CardsOpposedHandler),
       app.get(MailingBatchHandler),
       app.get(CodesSweepHandler),
+      app.get(RetentionHandler),
     ],
     connection,
     cfg.QUEUE_PREFIX,
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(ds, relayConnection, cfg.QUEUE_PREFIX, {
     batch: cfg.OUTBOX_RELAY_BATCH,
     redeliverySeconds: cfg.OUTBOX_REDELIVERY_SECONDS,
+    failedJobSeconds: cfg.RETENTION_FAILED_JOBS_DAYS * 86_400,
     logger: log,
     topicOptions: (topic) => topicJobOptions(topic, { crlDeltaDelayMs: cfg.CRL_DELTA_DELAY_MS }),
   });
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
       'daily-card-letters': mailingSchedules,
       'daily-pin-letters': mailingSchedules,
       'daily-codes-sweep': mailingSchedules,
+      'daily-retention': () => RetentionHandler.schedule(relay.queue(QueueName.Maintenance), cfg.RETENTION_CRON),
     },
     log.child({ component: 'schedules' }),
   );
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
       expiryCron: cfg.EXPIRY_CRON,
       crlFullCron: cfg.CRL_FULL_CRON,
       codesSweepCron: cfg.CODES_SWEEP_CRON,
+      retentionCron: cfg.RETENTION_CRON,
       schedulesCheckSeconds: cfg.SCHEDULES_CHECK_SECONDS,
       encoderDriver: cfg.ENCODER_DRIVER ?? null,
       metricsPort: cfg.WORKER_METRICS_PORT ?? null,

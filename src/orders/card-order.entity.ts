@@ -61,6 +61,7 @@ export class CardOrder {
 }
 
 @Entity('order_idempotency_key')
+@Index('order_idempotency_key_created_idx', ['createdAt'])
 export class OrderIdempotencyKey {
   @Column('text', { primary: true }) principal: string;
   @Column('text', { primary: true }) key: string;
@@ -74,6 +75,7 @@ export class OrderIdempotencyKey {
 }
 
 @Entity('consumed_registry_event')
+@Index('consumed_registry_event_consumed_idx', ['consumedAt'])
 export class ConsumedRegistryEvent {
   @Column('bigint', { name: 'event_id', primary: true }) eventId: string;
   @Column('jsonb', { default: () => "'{}'" }) outcome: Record<string, unknown>;
@@ -90,7 +92,7 @@ export class RenewalRun {
   @Column('integer', { name: 'already_open', default: 0 }) alreadyOpen: number;
   @Column('uuid', { name: 'job_run_id', nullable: true }) jobRunId: string | null;
 
-  @ManyToOne(() => JobRun, { nullable: true })
+  @ManyToOne(() => JobRun, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'job_run_id', foreignKeyConstraintName: 'renewal_run_job_run_id_fkey' })
   jobRun: JobRun | null;
   @Column('timestamptz', { name: 'started_at', default: () => 'now()' }) startedAt: Date;

@@ -8,6 +8,7 @@ import { AppConfig } from '../common/config/config';
 import { APP_CONFIG } from '../common/config/config.module';
 import { isUniqueViolation } from '../common/database/errors';
 import { paged } from '../common/database/paged';
+import { PurgeOptions, purgeInBatches } from '../common/database/purge';
 import { rowsReturned } from '../common/database/returning';
 import { Param, SqlParams } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
@@ -488,5 +489,13 @@ export class OrdersService {
   private requireReason(reason: string): string {
     if (typeof reason !== 'string' || !reason.trim()) throw new OrdersError('validation_failed', 'reason: say why (free text)', 400);
     return reason.trim().slice(0, 1000);
+  }
+
+  /**
+   * Retention (RETENTION_IDEMPOTENCY_KEYS_DAYS): forgets the Idempotency-Keys given before `cutoff`, in batches (the
+   * orders stay; a key given again after that makes a new order).
+   */
+  purgeIdempotencyKeys(cutoff: Date, o: PurgeOptions): Promise<number> {
+    return purgeInBatches(this.ds, { table: 'order_idempotency_key', where: 'created_at < $1', oldestFirst: 'created_at' }, cutoff, o);
   }
 }

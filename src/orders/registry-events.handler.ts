@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service';
 import { Clock } from '../common/clock/clock';
+import { PurgeOptions, purgeInBatches } from '../common/database/purge';
 import { rowsReturned } from '../common/database/returning';
 import { OutboxService } from '../common/outbox/outbox.service';
 import { JobHandler, JobLogger } from '../common/queue/job-handler';
@@ -282,5 +283,14 @@ export class RegistryEventsHandler implements JobHandler {
         details: { nationalId, professionCode, oppositionsRequested: out.oppositionsRequested, ordersCancelled: out.ordersCancelled },
       });
     }
+  }
+
+  /**
+   * Retention (RETENTION_CONSUMED_EVENTS_DAYS): deletes the marks of the registry events consumed before `cutoff`,
+   * in batches. A mark is written in the transaction that consumes its outbox message, and a consumed message is
+   * never relayed again: a mark that old guards against nothing.
+   */
+  purgeConsumedMarks(cutoff: Date, o: PurgeOptions): Promise<number> {
+    return purgeInBatches(this.ds, { table: 'consumed_registry_event', where: 'consumed_at < $1', oldestFirst: 'consumed_at' }, cutoff, o);
   }
 }

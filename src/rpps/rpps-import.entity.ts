@@ -36,7 +36,7 @@ export class RppsImport {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @ManyToOne(() => JobRun, { nullable: true })
+  @ManyToOne(() => JobRun, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'job_run_id', foreignKeyConstraintName: 'rpps_import_job_run_id_fkey' })
   jobRun: JobRun | null;
 
@@ -108,7 +108,7 @@ export class RppsImport {
   @Column('uuid', { name: 'confirmation_job_run_id', nullable: true })
   confirmationJobRunId: string | null;
 
-  @ManyToOne(() => JobRun, { nullable: true })
+  @ManyToOne(() => JobRun, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'confirmation_job_run_id', foreignKeyConstraintName: 'rpps_import_confirmation_job_run_id_fkey' })
   confirmationJobRun: JobRun | null;
 

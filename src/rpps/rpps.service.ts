@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { likePrefix } from '../common/database/like';
 import { paged } from '../common/database/paged';
+import { PurgeOptions, purgeInBatches } from '../common/database/purge';
 import { Param } from '../common/database/sql-params';
 import { isUuid } from '../common/database/uuid';
 import { MailingAddress, mailingAddressSql } from './mailing-address';
@@ -323,5 +324,21 @@ export class RppsService {
     const rows = isUuid(id) ? await this.ds.query(`SELECT ${IMPORT_COLUMNS} FROM ${IMPORT_FROM} WHERE i.id = $1`, [id]) : [];
     if (!rows.length) throw new RppsError('import_not_found', `no import ${id}`, 404);
     return rows[0];
+  }
+
+  /**
+   * Retention (RETENTION_REGISTRY_REJECTS_DAYS): deletes the rejected lines (their raw text holds personal data) of
+   * the imports that ended before `cutoff`, in batches; the import keeps its counts (rows_rejected).
+   */
+  purgeRejects(cutoff: Date, o: PurgeOptions): Promise<number> {
+    return purgeInBatches(
+      this.ds,
+      {
+        table: 'rpps_reject',
+        where: `import_id IN (SELECT id FROM rpps_import WHERE status <> 'running' AND coalesce(finished_at, started_at) < $1)`,
+      },
+      cutoff,
+      o,
+    );
   }
 }

@@ -85,6 +85,9 @@ const readerSelection = z.string().superRefine((v, ctx) => {
 
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron pattern');
 
+/** A retention period, in days (at least a day, at most ten years). */
+const retentionDays = z.coerce.number().int().min(1).max(3650);
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -226,6 +229,23 @@ export const configSchema = z
      * cancelled or rejected, or whose card is opposed, are destroyed. A job of its own: it needs no letter setting.
      */
     CODES_SWEEP_CRON: cron.default('45 5 * * *'),
+    /**
+     * Retention (issue 13, item 5): when the worker's daily purge runs (Europe/Paris), and how many days each kind of
+     * row is kept after it is done with (retention:run does the same by hand). The audit trail is never purged.
+     */
+    RETENTION_CRON: cron.default('30 3 * * *'),
+    /** Outbox messages consumed this many days ago go (those refused for good: after RETENTION_JOB_RUNS_DAYS); a pending message never does. */
+    RETENTION_OUTBOX_DAYS: retentionDays.default(30),
+    /** Job runs finished (succeeded or failed), and outbox messages refused for good, this many days ago go; queued, running and held runs stay. */
+    RETENTION_JOB_RUNS_DAYS: retentionDays.default(400),
+    /** Marks of the registry events consumed this many days ago go. */
+    RETENTION_CONSUMED_EVENTS_DAYS: retentionDays.default(90),
+    /** Idempotency-Keys of orders given this many days ago go (a key given again after that makes a new order). */
+    RETENTION_IDEMPOTENCY_KEYS_DAYS: retentionDays.default(30),
+    /** Rejected lines of registry imports (their raw text holds personal data) go this many days after their import ended. */
+    RETENTION_REGISTRY_REJECTS_DAYS: retentionDays.default(90),
+    /** Failed BullMQ jobs are kept this many days (removeOnFail of the relayed jobs, and the daily purge of every queue). */
+    RETENTION_FAILED_JOBS_DAYS: retentionDays.default(30),
     /**
      * A file holding the password that opens the batch PDFs (AES-256), on its first line; none: PDFs not encrypted.
      * Read and checked (readable by its owner only, a password of 12 characters or more) when the worker starts and

@@ -7,15 +7,17 @@ export type JobState = (typeof JOB_STATES)[number];
 /**
  * The kinds of job run the code records (JobsService takes only these; `GET /api/v1/jobs?kind=`
  * refuses any other): a registry import, a renewal sweep, an expiry sweep, a mailing batch, the daily
- * sweep of the codes (destroyed past their reprint window, or once no letter will need them).
+ * sweep of the codes (destroyed past their reprint window, or once no letter will need them), the daily
+ * retention purge.
  */
-export const JOB_KINDS = ['rpps-import', 'renewals', 'expiry', 'mailing-batch', 'codes-sweep'] as const;
+export const JOB_KINDS = ['rpps-import', 'renewals', 'expiry', 'mailing-batch', 'codes-sweep', 'retention'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** A long run (import, sweep, batch) with its progress, whether started from the CLI or a worker. */
 @Entity('job_run')
 @Check('job_run_state_check', `state IN ('queued','running','succeeded','failed','held')`)
 @Index('job_run_created_idx', ['createdAt'])
+@Index('job_run_finished_idx', ['finishedAt'], { where: `state IN ('succeeded', 'failed')` })
 export class JobRun {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -2,6 +2,7 @@ import { basename, isAbsolute } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { paged } from '../database/paged';
+import { PurgeOptions, purgeInBatches } from '../database/purge';
 import { JobKind, JobRun, JobState } from './job-run.entity';
 import { JobsError } from './jobs.errors';
 
@@ -180,6 +181,20 @@ export class JobsService {
       defaultPageSize: 50,
     });
     return { ...rest, runs: items.map(toView) };
+  }
+
+  /**
+   * Retention (RETENTION_JOB_RUNS_DAYS): deletes the runs that finished (succeeded or failed) before `cutoff`, in
+   * batches; queued, running and held runs stay. An import or a renewal sweep that named a run keeps its own record
+   * (its link to the run becomes null).
+   */
+  purgeFinished(cutoff: Date, o: PurgeOptions): Promise<number> {
+    return purgeInBatches(
+      this.ds,
+      { table: 'job_run', where: `state IN ('succeeded', 'failed') AND finished_at < $1`, oldestFirst: 'finished_at' },
+      cutoff,
+      o,
+    );
   }
 }
 

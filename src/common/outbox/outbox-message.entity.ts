@@ -10,6 +10,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryG
   where: 'consumed_at IS NULL AND failed_at IS NULL AND published_at IS NOT NULL',
 })
 @Index('outbox_error_idx', ['id'], { where: 'last_error IS NOT NULL' })
+@Index('outbox_consumed_idx', ['consumedAt'], { where: 'consumed_at IS NOT NULL' })
 export class OutboxMessage {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;

@@ -14,6 +14,8 @@ export interface RelayOptions {
   batch?: number;
   /** A message relayed but not consumed this long after is relayed again (OUTBOX_REDELIVERY_SECONDS). */
   redeliverySeconds?: number;
+  /** A failed job is kept this long (removeOnFail; RETENTION_FAILED_JOBS_DAYS); 30 days unless given. */
+  failedJobSeconds?: number;
   logger?: RelayLogger;
   /** Job options of a topic beyond the relay's defaults (the CRL delta debounce). */
   topicOptions?: (topic: string) => Partial<JobsOptions>;
@@ -123,7 +125,7 @@ export class OutboxRelay {
               attempts: 5,
               backoff: { type: 'exponential', delay: 1000 },
               removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-              removeOnFail: { age: 30 * 24 * 3600 },
+              removeOnFail: { age: this.o.failedJobSeconds ?? 30 * 24 * 3600 },
               ...this.o.topicOptions?.(r.topic),
             },
           })),

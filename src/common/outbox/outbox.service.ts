@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { PurgeOptions, purgeInBatches } from '../database/purge';
 import { currentRequestId, REQUEST_ID_PAYLOAD_KEY } from '../logging/request-context';
 import { JobPayloads, queueForTopic } from '../queue/queues';
 import { parseOutboxJobId } from './outbox-delivery';
@@ -78,6 +79,18 @@ export class OutboxService {
       `UPDATE outbox SET consumed_at = now(), published_at = COALESCE(published_at, now())
         WHERE id = ANY($1::bigint[]) AND consumed_at IS NULL`,
       [ids],
+    );
+  }
+
+  /**
+   * Retention, in batches: deletes the messages consumed before `consumedBefore` (RETENTION_OUTBOX_DAYS), and those
+   * refused for good (failed: listed in GET /api/v1/jobs, counted in /metrics) before `failedBefore`
+   * (RETENTION_JOB_RUNS_DAYS, as failed job runs); a message still pending (neither consumed nor failed) never goes.
+   */
+  async purgeDone(em: Pick<EntityManager, 'query'>, consumedBefore: Date, failedBefore: Date, o: PurgeOptions): Promise<number> {
+    return (
+      (await purgeInBatches(em, { table: 'outbox', where: 'consumed_at < $1', oldestFirst: 'consumed_at' }, consumedBefore, o)) +
+      (await purgeInBatches(em, { table: 'outbox', where: 'failed_at < $1' }, failedBefore, o))
     );
   }
 }

@@ -8,11 +8,13 @@ export enum QueueName {
   Renewals = 'renewals',
   Crl = 'crl',
   Mailing = 'mailing',
+  /** Upkeep: the daily retention purge. */
+  Maintenance = 'maintenance',
 }
 
 /**
  * The daily schedules (BullMQ job schedulers) every worker creates at start and checks every SCHEDULES_CHECK_SECONDS,
- * by id, with their queue: the CRL, the expiry and renewal sweeps, the letters and the codes sweep.
+ * by id, with their queue: the CRL, the expiry and renewal sweeps, the letters and the codes sweep, the retention purge.
  */
 export const DAILY_SCHEDULES = [
   { id: 'daily-full-crl', queue: QueueName.Crl },
@@ -21,6 +23,7 @@ export const DAILY_SCHEDULES = [
   { id: 'daily-card-letters', queue: QueueName.Mailing },
   { id: 'daily-pin-letters', queue: QueueName.Mailing },
   { id: 'daily-codes-sweep', queue: QueueName.Mailing },
+  { id: 'daily-retention', queue: QueueName.Maintenance },
 ] as const;
 
 export type DailyScheduleId = (typeof DAILY_SCHEDULES)[number]['id'];

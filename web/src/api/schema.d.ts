@@ -1646,7 +1646,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep";
+            kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep" | "retention";
             /** @description what it was asked to do (files by their names only) */
             params: {
                 [key: string]: unknown;
@@ -1722,6 +1722,14 @@ export interface components {
                     waiting: number;
                 };
                 /** @description the queue's jobs by state */
+                maintenance: {
+                    active: number;
+                    completed: number;
+                    delayed: number;
+                    failed: number;
+                    waiting: number;
+                };
+                /** @description the queue's jobs by state */
                 opposition: {
                     active: number;
                     completed: number;
@@ -1767,7 +1775,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 /** @enum {string} */
-                kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep";
+                kind: "rpps-import" | "renewals" | "expiry" | "mailing-batch" | "codes-sweep" | "retention";
                 /** @description what it was asked to do (files by their names only) */
                 params: {
                     [key: string]: unknown;

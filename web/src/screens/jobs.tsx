@@ -14,6 +14,7 @@ const KIND: Record<string, string> = {
   expiry: 'Fins de validité',
   'mailing-batch': 'Lot de courriers',
   'codes-sweep': 'Destruction des codes',
+  retention: 'Purge (durées de conservation)',
 };
 const PHASE: Record<string, string> = {
   reading: 'lecture',
