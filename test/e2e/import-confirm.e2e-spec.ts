@@ -115,6 +115,10 @@ describe('imports submitted over the API (POST /api/v1/imports, POST /api/v1/imp
       const list = await (await call('GET', '/api/v1/imports', 'alice')).json();
       expect(list).toMatchObject({ page: 1, pageSize: 20, total: expect.any(Number) });
       expect(list.items.find((x: { importId: string }) => x.importId === heldId).preview).toEqual(view.preview);
+      // What an alert reads: the held run on /metrics (docs/operations.md, "Held import").
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(Number(/^cps_job_runs\{kind="rpps-import",state="held"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(metrics).toMatch(/^cps_job_runs\{kind="expiry",state="held"\} 0$/m);
     });
 
     it('cannot be confirmed by its submitter: not with its batch token, nor an admin or operator token of the same principal', async () => {

@@ -1,11 +1,14 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { JOB_KINDS } from '../jobs/job-run.entity';
 import type { OutboxMonitor } from '../outbox/outbox-monitor';
 import { withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
 import { readScheduleNextRuns } from '../queue/schedule-keeper';
-import { outboxMessages, outboxOldestAge, outboxPending, queueJobs, queueReachable, registry, watchPool } from './metrics';
+import { jobRuns, outboxMessages, outboxOldestAge, outboxPending, queueJobs, queueReachable, registry, watchPool } from './metrics';
+
+const UNFINISHED_JOB_STATES = ['queued', 'running', 'held'] as const;
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const OUTBOX_STATES = ['pending', 'unconsumed', 'retrying', 'failed'] as const;
@@ -51,7 +54,11 @@ export class MetricsRefresher {
     if (this.inFlight) return this.inFlight;
     if (now - this.refreshedAt < METRICS_REFRESH_MS) return Promise.resolve();
     // The database or Redis being down must not hide the other metrics.
-    this.inFlight = Promise.all([this.outboxMetrics().catch(() => undefined), this.queueMetrics()])
+    this.inFlight = Promise.all([
+      this.outboxMetrics().catch(() => undefined),
+      this.jobRunMetrics().catch(() => undefined),
+      this.queueMetrics(),
+    ])
       .then(() => undefined)
       .finally(() => {
         this.refreshedAt = Date.now();
@@ -78,6 +85,16 @@ export class MetricsRefresher {
     for (const c of await this.outbox.counts()) {
       for (const state of OUTBOX_STATES) outboxMessages.set({ queue: c.queue, state }, c[state]);
     }
+  }
+
+  /** Job runs not finished, per kind and state (0 for each pair with none): a held import shows here. */
+  private async jobRunMetrics(): Promise<void> {
+    const rows: Array<{ kind: string; state: string; n: number }> = await this.ds.query(
+      `SELECT kind, state, count(*)::int AS n FROM job_run WHERE state IN ('queued', 'running', 'held') GROUP BY kind, state`,
+    );
+    jobRuns.reset();
+    for (const kind of JOB_KINDS) for (const state of UNFINISHED_JOB_STATES) jobRuns.set({ kind, state }, 0);
+    for (const r of rows) jobRuns.set({ kind: r.kind, state: r.state }, r.n);
   }
 
   private async queueMetrics(): Promise<void> {

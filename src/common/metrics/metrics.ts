@@ -66,6 +66,13 @@ export const outboxOldestAge = new Gauge({
   registers: [registry],
 });
 
+export const jobRuns = new Gauge({
+  name: 'cps_job_runs',
+  help: 'Job runs not finished, by kind and state (queued, running, held: a mass change waiting for a person)',
+  labelNames: ['kind', 'state'] as const,
+  registers: [registry],
+});
+
 /** What a pg Pool tells of itself (node-postgres). */
 export interface PoolCounts {
   totalCount: number;
