@@ -21,8 +21,8 @@ export const FORCE_DATA_LOSS = 'forceDataLoss';
 /**
  * Tables dropped by a down step that hold no business data, so no refusal: they are
  * recomputed or refilled, or hold only what is under way (a session, a mark that an event
- * was consumed, a station's heartbeat). A test (migrations/data-loss.spec.ts) reads every
- * down step and fails on a dropped table that is neither guarded nor listed here.
+ * was consumed, a station's heartbeat). A test (src/common/database/migrations-data-loss.spec.ts)
+ * reads every down step and fails on a dropped table that is neither guarded nor listed here.
  */
 export const DROPPED_WITHOUT_LOSS: Readonly<Record<string, string>> = {
   consumed_registry_event: 'marks of registry events already consumed (purged by retention)',
@@ -69,14 +69,20 @@ export class DataLossRefusedError extends Error {
 /**
  * The first statement of a down step that drops tables or columns holding business data:
  * counts the rows it would destroy and refuses (DataLossRefusedError) when there are some,
- * unless the revert was forced. An empty table, or one already gone, loses nothing.
+ * unless the revert was forced. An empty table, or one already gone, loses nothing. Each table
+ * is locked (ACCESS EXCLUSIVE, held until the migration's transaction ends) before it is
+ * counted, so that no row committed between the count and the drop is lost unrefused.
  */
 export async function refuseDataLoss(q: QueryRunner, migration: string, losses: readonly DataLoss[]): Promise<void> {
   if (q.data?.[FORCE_DATA_LOSS] === true) return;
+  if (!q.isTransactionActive) {
+    throw new Error(`${migration}: refuseDataLoss must run inside the migration's transaction (its locks last until the drop)`);
+  }
   const found: Array<{ table: string; what: string; rows: number }> = [];
   for (const l of losses) {
     const [{ exists }] = await q.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [l.table]);
     if (!exists) continue;
+    await q.query(`LOCK TABLE ${l.table} IN ACCESS EXCLUSIVE MODE`);
     const [{ n }] = await q.query(`SELECT count(*)::bigint AS n FROM ${l.table}${l.where ? ` WHERE ${l.where}` : ''}`);
     if (Number(n) > 0) found.push({ table: l.table, what: l.what, rows: Number(n) });
   }

@@ -93,11 +93,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', deadline);
   if (drainMs > 0) {
-    // SIGTERM with SHUTDOWN_DRAIN_SECONDS: /health answers 503 for that long (a load balancer stops sending)
+    // SIGTERM with SHUTDOWN_DRAIN_SECONDS: /health and /health/ready answer 503 for that long (a load balancer stops sending)
     // while every request is still served; then the shutdown above.
     process.once('SIGTERM', () => {
       app.get(Drain).begin();
-      app.get(Logger).log(`SIGTERM: draining for ${cfg.SHUTDOWN_DRAIN_SECONDS} s (/health answers 503), then stopping`);
+      app.get(Logger).log(`SIGTERM: draining for ${cfg.SHUTDOWN_DRAIN_SECONDS} s (/health and /health/ready answer 503), then stopping`);
       setTimeout(() => {
         deadline();
         app.close().then(

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CardPersonalizationModule } from './card-personalization/card-personalization.module';
 import { EncoderStationsModule } from './card-personalization/encoder-stations.module';
@@ -74,7 +73,7 @@ export class ApiModule {
   static forRoot(cfg: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [loggerModule(cfg, 'stdout'), TerminusModule, ...core(cfg, 'api')],
+      imports: [loggerModule(cfg, 'stdout'), ...core(cfg, 'api')],
       controllers: [HealthController, MetricsController, JobsController, AuditController, SessionController],
       providers: [
         // global guards run in this order, before the route's own (the oppositions' throttler)

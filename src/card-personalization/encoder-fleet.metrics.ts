@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import { registry } from '../common/metrics/metrics';
-import { METRICS_REFRESH_MS } from '../common/metrics/metrics.controller';
+import { METRICS_REFRESH_MS } from '../common/metrics/metrics-refresher';
 import { EncoderFleetService } from './encoder-fleet.service';
 import { ENCODER_STATES, EncoderState } from './encoder-station.entity';
 

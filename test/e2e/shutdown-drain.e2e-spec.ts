@@ -9,9 +9,9 @@ function exitOf(svc: Service): Promise<{ code: number | null; at: number }> {
 }
 
 /**
- * SIGTERM with SHUTDOWN_DRAIN_SECONDS (issue 13, item 8): the API keeps serving while GET /health answers 503, so
- * that a load balancer stops sending first; then it closes. Without it (the default), it closes at once.
- * (No /health/ready on main yet: the drain is on GET /health.)
+ * SIGTERM with SHUTDOWN_DRAIN_SECONDS (issue 13, item 8): the API keeps serving while GET /health and GET /health/ready
+ * answer 503 (naming `shutdown`), so that a load balancer stops sending first, and GET /health/live stays 200 (the
+ * process is not to be restarted); then it closes. Without it (the default), it closes at once.
  */
 describe('the API drain on SIGTERM (node dist/src/main.js)', () => {
   let db: TestDb;
@@ -47,6 +47,11 @@ describe('the API drain on SIGTERM (node dist/src/main.js)', () => {
     expect(await metrics.text()).toContain('cps_http_requests_total');
     expect((await fetch(`${api.url}/api/v1/jobs`, { headers: { connection: 'close' } })).status).toBe(401);
     expect((await fetch(`${api.url}/health`)).status).toBe(503);
+    // /health/ready fails on the drain too, naming it; /health/live stays 200 (stopping, not broken).
+    const ready = await fetch(`${api.url}/health/ready`, { headers: { connection: 'close' } });
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { failing?: string[] }).failing).toContain('shutdown');
+    expect((await fetch(`${api.url}/health/live`, { headers: { connection: 'close' } })).status).toBe(200);
     expect(Date.now() - t0).toBeLessThan(DRAIN_SECONDS * 1000);
     // Then the server closes: the process exits once the drain is over (and well within its 8 s deadline after it).
     const { code, at } = await exit;

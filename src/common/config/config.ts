@@ -274,8 +274,8 @@ export const configSchema = z
     /** When set, the worker serves its Prometheus metrics (GET /metrics) on this port; none by default (keep it internal). */
     WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /**
-     * SIGTERM, API: for this long GET /health answers 503 (so that a load balancer stops sending) while requests are
-     * still served; then the server closes as before. 0: it closes at once.
+     * SIGTERM, API: for this long GET /health and GET /health/ready answer 503 (so that a load balancer stops sending;
+     * GET /health/live stays 200) while requests are still served; then the server closes as before. 0: it closes at once.
      */
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(0),
     /** How often each worker checks that the daily schedules are in Redis, re-creating a missing one. */

@@ -106,7 +106,7 @@ export class HealthController {
     return Object.fromEntries(names.map((n, i) => [n, results[i]]));
   }
 
-  /** terminus's shape (status, info, error, details), kept for GET /health; a 503 problem when one is down. */
+  /** the former shape (status, info, error, details), kept for GET /health; a 503 problem when one is down. */
   private answer(checks: Checks) {
     const up = Object.entries(checks).filter(([, c]) => c.status === 'up');
     const down = Object.entries(checks).filter(([, c]) => c.status === 'down');

@@ -10,8 +10,6 @@ import { OutboxMonitor } from '../outbox/outbox-monitor';
 import { registry } from './metrics';
 import { MetricsRefresher } from './metrics-refresher';
 
-export { METRICS_REFRESH_MS } from './metrics-refresher';
-
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController implements OnModuleDestroy {

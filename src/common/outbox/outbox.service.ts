@@ -6,7 +6,7 @@ import { JobPayloads, queueForTopic } from '../queue/queues';
 import { parseOutboxJobId } from './outbox-delivery';
 
 /** The payload, with the id of the request (or job) that causes it, if any: its job runs under that id. */
-function withRequestId<P extends object>(payload: P): P {
+function stampRequestId<P extends object>(payload: P): P {
   const requestId = currentRequestId();
   return requestId ? { ...payload, [REQUEST_ID_PAYLOAD_KEY]: requestId } : payload;
 }
@@ -19,7 +19,7 @@ export class OutboxService {
     if (!em.queryRunner?.isTransactionActive) throw new Error('outbox rows must be written inside a transaction');
     const [row]: Array<{ id: string }> = await em.query('INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id::text AS id', [
       topic,
-      JSON.stringify(withRequestId(payload)),
+      JSON.stringify(stampRequestId(payload)),
     ]);
     return row.id;
   }
@@ -32,7 +32,7 @@ export class OutboxService {
     await em.query(
       `INSERT INTO outbox (topic, payload)
        SELECT $1, p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i) ORDER BY i`,
-      [topic, JSON.stringify(payloads.map(withRequestId))],
+      [topic, JSON.stringify(payloads.map(stampRequestId))],
     );
   }
 
