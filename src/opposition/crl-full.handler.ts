@@ -9,8 +9,17 @@ import { OppositionsService } from './oppositions.service';
 export const CRL_SCHEDULER_ID: DailyScheduleId = 'daily-full-crl';
 
 /**
- * The daily full CRL (crl:publish does the same by hand); also published at a worker's start when the database holds no
- * full CRL to serve (none yet, or only ones published before CRLs were kept there). Provided by CrlSigningModule.
+ * The rule for catching up (one rule, whatever the CRL's nextUpdate): the latest full CRL is stale when its thisUpdate
+ * is this many hours old or more. The daily run publishes one every 24 h; an hour less leaves room for a run that took
+ * its time, so a CRL published by yesterday's run at the usual hour never counts as stale.
+ */
+export const CRL_FULL_STALE_HOURS = 23;
+
+/**
+ * The daily full CRL (crl:publish does the same by hand); also published at once whenever the schedule is (re-)created
+ * (a worker's start, or the ScheduleKeeper after Redis lost the schedule) and the database holds no full CRL to serve
+ * (none yet, or only ones published before CRLs were kept there) or only a stale one (CRL_FULL_STALE_HOURS): the day's
+ * run, lost with the schedule, is not skipped. Provided by CrlSigningModule.
  */
 @Injectable()
 export class CrlFullHandler implements JobHandler {
@@ -35,8 +44,9 @@ export class CrlFullHandler implements JobHandler {
       { pattern, tz: 'Europe/Paris' },
       { name: 'crl.publish', data: {}, opts: DAILY_JOB_OPTIONS },
     );
-    // Workers starting at once add one job between them (deduplicated while it waits or runs).
-    if (!(await publisher.hasStoredFull())) {
+    // Workers starting (or re-creating the schedule) at once add one job between them (deduplicated while it waits or
+    // runs); once it has run the CRL is fresh, so the next check adds none.
+    if (!(await publisher.hasFreshStoredFull(CRL_FULL_STALE_HOURS))) {
       await queue.add('crl.publish', {}, { ...DAILY_JOB_OPTIONS, deduplication: { id: 'crl-full-at-start' } });
     }
   }

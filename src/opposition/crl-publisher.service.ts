@@ -67,9 +67,12 @@ export class CrlPublisher {
     return this.store.current(kind);
   }
 
-  /** Whether a full CRL is in the database for the APIs to serve (the worker publishes one at start otherwise). */
-  hasStoredFull(): Promise<boolean> {
-    return this.store.currentFullIsStored();
+  /**
+   * Whether a full CRL is in the database for the APIs to serve, published less than `maxAgeHours` ago (the worker
+   * publishes one at start, or when it re-creates the daily schedule, otherwise: see CrlFullHandler.schedule).
+   */
+  hasFreshStoredFull(maxAgeHours: number): Promise<boolean> {
+    return this.store.currentFullIsStoredAndFresh(maxAgeHours);
   }
 
   private async publish(kind: CrlKind, actor: string): Promise<PublishResult> {

@@ -138,6 +138,22 @@ export class CrlStore {
     return row.stored === true;
   }
 
+  /**
+   * Whether the current full CRL's bytes are in the database and its thisUpdate (real time) is less than `maxAgeHours`
+   * old, by the database's clock.
+   */
+  async currentFullIsStoredAndFresh(maxAgeHours: number): Promise<boolean> {
+    const [row] = await this.ds.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM crl_publication p
+          WHERE p.crl_number = (SELECT max(crl_number) FROM crl_publication WHERE kind = 'full')
+            AND p.this_update > now() - make_interval(hours => $1)
+            AND EXISTS (SELECT 1 FROM crl_publication_part x WHERE x.crl_number = p.crl_number)) AS fresh`,
+      [maxAgeHours],
+    );
+    return row.fresh === true;
+  }
+
   /** Records a publication and its bytes, in the caller's transaction. */
   async insert(em: EntityManager, p: NewPublication, der: Buffer): Promise<void> {
     await em.query(

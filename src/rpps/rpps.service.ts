@@ -328,14 +328,15 @@ export class RppsService {
 
   /**
    * Retention (RETENTION_REGISTRY_REJECTS_DAYS): deletes the rejected lines (their raw text holds personal data) of
-   * the imports that ended before `cutoff`, in batches; the import keeps its counts (rows_rejected).
+   * the imports that ended before `cutoff`, in batches; the import keeps its counts (rows_rejected). A held import
+   * (waiting for a person to confirm it) keeps its rejects, as a running one does.
    */
   purgeRejects(cutoff: Date, o: PurgeOptions): Promise<number> {
     return purgeInBatches(
       this.ds,
       {
         table: 'rpps_reject',
-        where: `import_id IN (SELECT id FROM rpps_import WHERE status <> 'running' AND coalesce(finished_at, started_at) < $1)`,
+        where: `import_id IN (SELECT id FROM rpps_import WHERE status NOT IN ('running','held') AND coalesce(finished_at, started_at) < $1)`,
       },
       cutoff,
       o,

@@ -100,12 +100,26 @@ describe('retention (retention:run, the worker)', () => {
       expect(run).toMatchObject({ state: 'succeeded', actor: 'system:scheduler', result: { purged: { outbox: 1 }, failedJobs: 1 } });
       expect(await outboxNames()).toEqual(['today']);
       expect((await crl.getFailed()).map((j) => j.id)).toEqual([recent.id]);
+      // One entry per kind, written as each is purged (counts only).
       const audit = await eventually(
-        async () => (await pg.query(`SELECT actor, entity_id, details FROM audit_log WHERE action = 'retention.purge'`)).rows[0],
+        async () => {
+          const { rows } = await pg.query(`SELECT actor, entity_id, details FROM audit_log WHERE action = 'retention.purge' ORDER BY id`);
+          return rows.length === 6 ? rows : undefined;
+        },
         10_000,
-        'the audit entry',
+        'the audit entries',
       );
-      expect(audit).toEqual({ actor: 'system:scheduler', entity_id: run.id, details: expect.objectContaining({ failedJobs: 1 }) });
+      expect(audit.map((e) => e.details.kind)).toEqual([
+        'outbox',
+        'jobRuns',
+        'consumedEvents',
+        'idempotencyKeys',
+        'registryRejects',
+        'failedJobs',
+      ]);
+      for (const e of audit) expect(e).toMatchObject({ actor: 'system:scheduler', entity_id: run.id });
+      expect(audit[0].details).toMatchObject({ purged: 1 });
+      expect(audit[5].details).toMatchObject({ purged: 1 });
     } finally {
       await maintenance.close();
       await crl.close();

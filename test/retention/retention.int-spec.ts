@@ -8,7 +8,7 @@ import { QueueName } from '../../src/common/queue/queues';
 import { OrdersService } from '../../src/orders/orders.service';
 import { RegistryEventsHandler } from '../../src/orders/registry-events.handler';
 import { removeOldFailedJobs } from '../../src/retention/retention.handler';
-import { RetentionService } from '../../src/retention/retention.service';
+import { RETENTION_LOCK, RetentionService } from '../../src/retention/retention.service';
 import { openContext, TestContext, testConfig } from '../support/context';
 import { activeHolders, orderByPolicy } from '../support/orders';
 import { REDIS_URL, testQueuePrefix } from '../support/services';
@@ -90,6 +90,8 @@ describe(RetentionService.name, () => {
     const pastImport = await imp('rejects-past', 'applied', past(DAYS.registryRejects), importRun);
     await imp('rejects-inside', 'applied', inside(DAYS.registryRejects));
     await imp('rejects-running', 'running', null);
+    // Held for a person's decision long ago: its rejects stay (it may still be applied).
+    await imp('rejects-held', 'held', past(DAYS.registryRejects));
     await q(`INSERT INTO consumed_registry_event (event_id, consumed_at) VALUES (900001, $1), (900002, $2)`, [
       past(DAYS.consumedEvents),
       inside(DAYS.consumedEvents),
@@ -110,7 +112,7 @@ describe(RetentionService.name, () => {
     );
   const marksLeft = () => names(`SELECT event_id::text AS name FROM consumed_registry_event WHERE event_id > 900000`);
   const keysLeft = () => names(`SELECT key AS name FROM order_idempotency_key`);
-  const auditRows = () => ctx.ds.query(`SELECT id::text, action, details FROM audit_log ORDER BY id`);
+  const auditRows = () => ctx.ds.query(`SELECT id::text, action, details FROM audit_log ORDER BY audit_log.id`);
 
   it('purges the rows past their window, keeps those just inside it, pending messages, unfinished runs and the audit trail; a dry run only counts', async () => {
     const { pastImport } = await seed();
@@ -152,27 +154,92 @@ describe(RetentionService.name, () => {
       'pending-relayed-not-consumed',
     ]);
     expect(await runsLeft()).toEqual(['held-long-ago', 'queued-long-ago', 'running-long-ago', 'succeeded-inside']);
-    expect(await rejectsLeft()).toEqual(['rejects-inside', 'rejects-running']);
+    expect(await rejectsLeft()).toEqual(['rejects-held', 'rejects-inside', 'rejects-running']);
     expect(await marksLeft()).toEqual(['900002']);
     expect(await keysLeft()).toEqual(['key-inside']);
     // The import whose run went keeps its record, without the link; its rejects' count stays.
     const [imp] = await ctx.ds.query(`SELECT job_run_id, status FROM rpps_import WHERE id = $1`, [pastImport]);
     expect(imp).toEqual({ job_run_id: null, status: 'applied' });
 
-    // The audit trail: every entry still there, one more saying what went (counts only).
+    // The audit trail: every entry still there, one more per kind saying what went (counts only).
     const auditAfter = await auditRows();
     expect(auditAfter.slice(0, auditBefore.length)).toEqual(auditBefore);
-    expect(auditAfter.slice(auditBefore.length)).toEqual([
-      { id: expect.any(String), action: 'retention.purge', details: { purged: r.purged, days: DAYS } },
-    ]);
-    const [entry] = await ctx.ds.query(`SELECT entity, entity_id FROM audit_log WHERE action = 'retention.purge'`);
-    expect(entry).toEqual({ entity: 'job_run', entity_id: r.jobRunId });
+    expect(auditAfter.slice(auditBefore.length)).toEqual(
+      Object.keys(DAYS).map((kind) => ({
+        id: expect.any(String),
+        action: 'retention.purge',
+        details: {
+          kind,
+          purged: r.purged[kind as keyof typeof DAYS],
+          days: DAYS[kind as keyof typeof DAYS],
+          before: r.before[kind as keyof typeof DAYS],
+        },
+      })),
+    );
+    const entries = await ctx.ds.query(`SELECT DISTINCT entity, entity_id FROM audit_log WHERE action = 'retention.purge'`);
+    expect(entries).toEqual([{ entity: 'job_run', entity_id: r.jobRunId }]);
     const [run] = await ctx.ds.query(`SELECT kind, state, result FROM job_run WHERE id = $1`, [r.jobRunId]);
     expect(run).toMatchObject({ kind: 'retention', state: 'succeeded', result: { purged: r.purged } });
 
     // A second run finds nothing more to purge.
     const again = await retention.run({ actor: 't' });
     expect(again.purged).toEqual({ outbox: 0, jobRuns: 0, consumedEvents: 0, idempotencyKeys: 0, registryRejects: 0 });
+  });
+
+  it('a run killed midway: what it deleted is audited kind by kind, and the next run marks it failed', async () => {
+    await ctx.ds.query(
+      `INSERT INTO outbox (topic, payload, published_at, consumed_at) VALUES ('registry.event', '{"name":"crash-consumed"}', $1, $1)`,
+      [LONG_AGO],
+    );
+    // The process "dies" while purging the registry rejects (the last kind): the run is left as it was.
+    const fail = jest.spyOn(ctx.jobs, 'fail').mockResolvedValueOnce(undefined);
+    const purge = jest.spyOn(ctx.rpps, 'purgeRejects').mockRejectedValueOnce(new Error('killed'));
+    try {
+      await expect(retention.run({ actor: 't' })).rejects.toThrow('killed');
+    } finally {
+      purge.mockRestore();
+      fail.mockRestore();
+    }
+    const [killed] = await ctx.ds.query(
+      `SELECT id::text, state FROM job_run WHERE kind = 'retention' ORDER BY created_at DESC, id LIMIT 1`,
+    );
+    expect(killed.state).toBe('running');
+    const written = await ctx.ds.query(
+      `SELECT details FROM audit_log WHERE action = 'retention.purge' AND entity_id = $1 ORDER BY audit_log.id`,
+      [killed.id],
+    );
+    expect(written.map((e: { details: { kind: string } }) => e.details.kind)).toEqual([
+      'outbox',
+      'jobRuns',
+      'consumedEvents',
+      'idempotencyKeys',
+    ]);
+    expect(written[0].details.purged).toBe(1);
+
+    const next = await retention.run({ actor: 't' });
+    const [after] = await ctx.ds.query(`SELECT state, error FROM job_run WHERE id = $1`, [killed.id]);
+    expect(after.state).toBe('failed');
+    expect(after.error).toMatch(/^interrupted/);
+    const [nextRun] = await ctx.ds.query(`SELECT state FROM job_run WHERE id = $1`, [next.jobRunId]);
+    expect(nextRun.state).toBe('succeeded');
+  });
+
+  it('refuses a second run while one holds the retention lock, and leaves the running one alone', async () => {
+    const [{ id: live }] = await ctx.ds.query(
+      `INSERT INTO job_run (kind, state, actor, params, started_at) VALUES ('retention', 'running', 't', '{}', now()) RETURNING id::text`,
+    );
+    const qr = ctx.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.query('SELECT pg_advisory_lock($1)', [RETENTION_LOCK]);
+      await expect(retention.run({ actor: 't' })).rejects.toThrow('another retention run is under way');
+      const [row] = await ctx.ds.query(`SELECT state FROM job_run WHERE id = $1`, [live]);
+      expect(row.state).toBe('running');
+    } finally {
+      await qr.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
+      await qr.release();
+      await ctx.ds.query(`DELETE FROM job_run WHERE id = $1`, [live]);
+    }
   });
 
   it('deletes in batches of the size asked, each statement on its own, until none is left', async () => {
