@@ -4,14 +4,14 @@
  * request is still served; then the server closes.
  */
 export class Drain {
-  private startedAt: number | null = null;
+  private began = false;
 
   /** Whether the drain has begun (the process is stopping). */
   get draining(): boolean {
-    return this.startedAt !== null;
+    return this.began;
   }
 
-  begin(now = Date.now()): void {
-    this.startedAt ??= now;
+  begin(): void {
+    this.began = true;
   }
 }

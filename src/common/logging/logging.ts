@@ -45,7 +45,7 @@ export const REDACT_PATHS = [
   '*.setPasswordUrl',
 ];
 
-export function pinoOptions(cfg: AppConfig): pino.LoggerOptions {
+export function pinoOptions(cfg: Pick<AppConfig, 'LOG_LEVEL'>): pino.LoggerOptions {
   return {
     level: cfg.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },

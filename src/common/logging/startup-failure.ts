@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { loadConfig } from '../config/config';
 import { pinoOptions } from './logging';
 
 /**
@@ -8,13 +7,9 @@ import { pinoOptions } from './logging';
  * then exits with `code`.
  */
 export function exitOnFatal(role: 'api' | 'worker', what: string, err: unknown, code = 1): never {
-  let options: pino.LoggerOptions;
-  try {
-    options = pinoOptions(loadConfig());
-  } catch {
-    options = pinoOptions(loadConfig({})); // the configuration itself is what failed: its defaults
-  }
-  const log = pino({ ...options, level: 'info' }, pino.destination({ fd: 2, sync: true })).child({ role });
+  // The options of every other line (redaction, fields); no configuration read: it may be what failed,
+  // and a fatal line is written whatever LOG_LEVEL says.
+  const log = pino(pinoOptions({ LOG_LEVEL: 'info' }), pino.destination({ fd: 2, sync: true })).child({ role });
   const message = err instanceof Error ? err.message : String(err);
   log.fatal({ err }, `${role}: ${what}: ${message}`);
   process.exit(code);

@@ -6,7 +6,17 @@ import type { OutboxMonitor } from '../outbox/outbox-monitor';
 import { withinMs } from '../queue/queue.errors';
 import { QueueName } from '../queue/queues';
 import { readScheduleNextRuns } from '../queue/schedule-keeper';
-import { jobRuns, outboxMessages, outboxOldestAge, outboxPending, queueJobs, queueReachable, registry, watchPool } from './metrics';
+import {
+  jobRuns,
+  outboxMessages,
+  outboxOldestAge,
+  outboxPending,
+  queueJobs,
+  queueReachable,
+  registry,
+  scheduleNextRun,
+  watchPool,
+} from './metrics';
 
 const UNFINISHED_JOB_STATES = ['queued', 'running', 'held'] as const;
 
@@ -110,7 +120,8 @@ export class MetricsRefresher {
       }
       // The daily schedules' next runs, as Redis holds them: 0 for one missing.
       const byName = new Map(this.queues.map((q) => [q.name, q]));
-      await readScheduleNextRuns((name) => byName.get(name) as Queue);
+      const next = await readScheduleNextRuns((name) => byName.get(name) as Queue);
+      for (const [schedule, at] of Object.entries(next)) scheduleNextRun.set({ schedule }, (at ?? 0) / 1000);
       queueReachable.set(1);
     } catch {
       queueReachable.set(0);

@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import { scheduleNextRun } from '../metrics/metrics';
 import { withinMs } from './queue.errors';
 import { DAILY_SCHEDULES, DailyScheduleId, QueueName } from './queues';
 
@@ -8,16 +7,12 @@ export interface ScheduleKeeperLogger {
   warn(obj: object, msg: string): void;
 }
 
-/**
- * The next run of each daily schedule as Redis holds it (ms since the epoch; undefined: the schedule is missing),
- * also set as `cps_schedule_next_run_timestamp_seconds{schedule}` (0 for a missing one).
- */
+/** The next run of each daily schedule as Redis holds it (ms since the epoch; undefined: the schedule is missing). */
 export async function readScheduleNextRuns(queue: (name: QueueName) => Queue): Promise<Record<DailyScheduleId, number | undefined>> {
   const next = {} as Record<DailyScheduleId, number | undefined>;
   for (const s of DAILY_SCHEDULES) {
     const scheduler = await withinMs(queue(s.queue).getJobScheduler(s.id), 2000);
     next[s.id] = scheduler?.next;
-    scheduleNextRun.set({ schedule: s.id }, (scheduler?.next ?? 0) / 1000);
   }
   return next;
 }
@@ -40,11 +35,10 @@ export class ScheduleKeeper {
     private readonly log: ScheduleKeeperLogger,
   ) {}
 
-  /** Upserts every schedule (at start: the configuration may have changed), then records their next runs. */
+  /** Upserts every schedule (at start: the configuration may have changed). */
   async upsertAll(): Promise<void> {
     // One function may create several schedules (the mailing ones): each is called once.
     for (const upsert of new Set(DAILY_SCHEDULES.map((s) => this.upsert[s.id]))) await upsert();
-    await readScheduleNextRuns(this.queue);
   }
 
   /** Re-creates the schedules missing from Redis (or whose next job is); gives their ids. */
